@@ -1,0 +1,56 @@
+import type { Readable } from "node:stream";
+
+/**
+ * A landing zone: S3 (or an S3-compatible server) or a local directory, with the same key layout and the same
+ * semantics. Keys are `/`-separated and relative to the zone's root (bucket + prefix, or directory + prefix).
+ */
+export interface LandingZone {
+  /** A URL naming the zone for messages, e.g. `s3://bucket/prefix` or `file:///var/data/landing`. */
+  readonly url: string;
+  /** Uploads a local file (multipart above a size threshold). Atomic: readers see all of it or nothing. */
+  putFile(key: string, localPath: string): Promise<{ bytes: number }>;
+  /** Writes a small object (manifests, state pointers) atomically. */
+  putBytes(key: string, body: Uint8Array | string, contentType?: string): Promise<void>;
+  getBytes(key: string): Promise<Uint8Array | null>;
+  /** Downloads an object to a local file. */
+  getFile(key: string, localPath: string): Promise<{ bytes: number }>;
+  getStream(key: string): Promise<Readable>;
+  /** Keys under a prefix in lexicographic order, optionally after a key. */
+  list(prefix: string, options?: { startAfter?: string }): AsyncIterable<{ key: string; bytes: number }>;
+  delete(keys: string[]): Promise<void>;
+}
+
+/** Column of a landed batch: its source type, the parquet (DuckDB) type it was written as, and the warehouse type. */
+export interface ManifestColumn {
+  name: string;
+  sourceType: string;
+  parquetType: string;
+  warehouseType: string;
+  nullable: boolean;
+}
+
+/**
+ * Written last, after every file of the batch: bronze trusts a batch only when its manifest exists.
+ * Stored at `<pipeline>/<table>/_manifests/<batchId>.json`.
+ */
+export interface BatchManifest {
+  format: "smelter.manifest/v1";
+  /** Sortable by time of creation: `b<yyyyMMddTHHmmssSSS>Z-<8 hex>`. */
+  batchId: string;
+  pipeline: string;
+  table: string;
+  source: { name: string; kind: string; snapshot: Record<string, unknown> };
+  mode: "incremental" | "full";
+  createdAt: string;
+  primaryKey: string[];
+  cursor: string[];
+  /** Closed start `from` (null on the first run) to the high value `to` read in the same snapshot. */
+  watermark: { from: unknown[] | null; to: unknown[] | null; lagSeconds: number };
+  schema: { columns: ManifestColumn[]; fingerprint: string; added: string[]; removed: string[] };
+  files: { key: string; rows: number; bytes: number }[];
+  rows: number;
+  /** Key reconciliation: files holding every primary key present at the source in the same snapshot. */
+  keyFiles?: { key: string; rows: number; bytes: number }[];
+  /** Full loads in chunks: which key range this batch covers, for resuming. */
+  chunk?: { index: number; from: unknown[] | null; to: unknown[] | null; last: boolean };
+}

@@ -1,0 +1,165 @@
+/**
+ * The pipeline spec as the rest of smelter sees it, after loading, validation and defaulting.
+ * `schema/pipeline.schema.json` is the single definition of the YAML format; these types mirror it
+ * (a unit test keeps the two in step). Every optional field of the YAML is filled with its default by the
+ * loader, so code downstream never re-applies defaults.
+ */
+
+/** A value that must not be written in the spec itself: read from an environment variable or a file. */
+export type SecretRef = { env: string } | { file: string };
+
+/** A non-secret setting that may also come from the environment (`{ env: NAME }`), e.g. a host. */
+export type Setting<T extends string | number> = T | { env: string };
+
+export type DatabaseKind = "mariadb" | "mysql" | "postgres";
+
+/**
+ * A database: a source when a table names it, the warehouse when `warehouse` names it (PostgreSQL only).
+ * Either `url` (a SecretRef, since a URL may hold a password) or the separate fields.
+ */
+export interface DatabaseConnection {
+  kind: DatabaseKind;
+  url?: SecretRef;
+  host?: Setting<string>;
+  port?: Setting<number>;
+  database?: Setting<string>;
+  user?: Setting<string>;
+  password?: SecretRef;
+  /** MariaDB/MySQL session time zone used to read TIMESTAMP; default "+00:00". */
+  timezone: string;
+  /** Upper bound of concurrent connections smelter opens to this database; default 4. */
+  maxConnections: number;
+}
+
+export type LandingConnection =
+  | {
+      kind: "s3";
+      bucket: Setting<string>;
+      /** Key prefix inside the bucket, no leading/trailing slash; default "landing". */
+      prefix: string;
+      region: Setting<string>;
+      /** For S3-compatible servers; path-style addressing is used when set. */
+      endpoint?: Setting<string>;
+      accessKeyId?: SecretRef;
+      secretAccessKey?: SecretRef;
+    }
+  | {
+      kind: "local";
+      /** Absolute directory, or `file:///...`. */
+      path: Setting<string>;
+      prefix: string;
+    };
+
+export type Connection = DatabaseConnection | LandingConnection;
+
+export type ExtractMode = "incremental" | "full";
+
+export type DeleteDetection =
+  | { mode: "none" }
+  /** Rows whose `column` equals `value` (default true) are deletes. */
+  | { mode: "soft"; column: string; value: string | number | boolean }
+  /** Every `everyRuns` runs (default 1) the full key set is read and keys missing at the source become deletes. */
+  | { mode: "reconcile"; everyRuns: number };
+
+export type SchemaEvolution = "add_columns" | "rescue" | "fail";
+
+export interface TableSpec {
+  /** Logical name: the bronze table name and the name in task ids. */
+  name: string;
+  /** Source connection name (defaults to the pipeline's `defaults.source`). */
+  source: string;
+  /** Exactly one of `table` (optionally `schema.table`) or `query` (a SELECT; cursor/key columns must be in it). */
+  table?: string;
+  query?: string;
+  primaryKey: string[];
+  /** Cursor columns in order; empty for `mode: full`. */
+  cursor: string[];
+  mode: ExtractMode;
+  /** Rows per key-range chunk for full loads / backfills; default 100000. */
+  chunkSize: number;
+  /** Re-read window behind the watermark for late-committing transactions, in seconds; default 0. */
+  lagSeconds: number;
+  deletes: DeleteDetection;
+  columns: { include?: string[]; exclude?: string[] };
+  /** Column → warehouse type override (e.g. `numeric(20,4)`, `jsonb`, `boolean`). */
+  typeOverrides: Record<string, string>;
+  /** Columns to cluster/index bronze by (e.g. `network_account_type_id`). */
+  clusterBy: string[];
+  /** Optional list partitioning of bronze by one column. */
+  partitionBy?: { column: string; kind: "list" | "hash"; partitions?: number };
+  bronze: { schemaEvolution: SchemaEvolution; changeFeed: boolean };
+  /** Rows per parquet file before rolling to the next part; default 500000. */
+  fileRows: number;
+}
+
+export type SilverColumn =
+  /** Copy (optionally rename / cast) a bronze column. */
+  | { name: string; from: string; type?: string }
+  /** Extract a JSON path (`$.a.b`, `$.items[0].id`) from a JSON column into a typed column. */
+  | { name: string; json: { column: string; path: string }; type: string }
+  /** A SQL expression over the bronze row's columns (quoted identifiers as needed). */
+  | { name: string; expr: string; type: string };
+
+export interface SilverModel {
+  name: string;
+  /** The bronze table (TableSpec.name) whose change feed feeds this model. */
+  from: string;
+  /** Silver key columns (names of silver columns); default: the bronze primary key, same names. */
+  key: string[];
+  /** When true, also copy every bronze column not named in `columns`; default false. */
+  includeAll: boolean;
+  columns: SilverColumn[];
+  /** Optional SQL predicate over bronze columns; rows not matching are deleted from / kept out of silver. */
+  where?: string;
+  scd: 1 | 2;
+}
+
+export interface AirflowSettings {
+  /** cron expression or preset (`@hourly`, `@daily`, ...); null = only triggered by hand/API. */
+  schedule: string | null;
+  /** ISO date of the DAG's start_date; default "2024-01-01". */
+  startDate: string;
+  pool: string | null;
+  poolSlots: number;
+  /** max_active_tasks of the DAG: how many tables run at once. */
+  maxActiveTasks: number;
+  maxActiveRuns: number;
+  retries: number;
+  retryDelaySeconds: number;
+  executionTimeoutSeconds: number;
+  owner: string;
+  tags: string[];
+  /** `table`: a task per table per step; `source`: a task per source per step (bounded concurrency inside). */
+  granularity: "table" | "source";
+  /** When true, bronze tasks emit Assets and silver runs in a separate DAG scheduled on them. */
+  assets: boolean;
+  /** Airflow connection id of the smelter service; default "smelter_default". */
+  connectionId: string;
+}
+
+export interface PipelineSpec {
+  /** Format version; 1. */
+  version: 1;
+  /** Pipeline name: a lower-case identifier, used in DAG ids, landing keys and warehouse schemas. */
+  name: string;
+  description?: string;
+  connections: Record<string, Connection>;
+  /** Names of the warehouse and landing connections. */
+  warehouse: string;
+  landing: string;
+  /** Warehouse schemas; defaults `<name>_bronze` / `<name>_silver`, so that pipelines never share a table. */
+  bronzeSchema: string;
+  silverSchema: string;
+  tables: TableSpec[];
+  silver: SilverModel[];
+  airflow: AirflowSettings;
+}
+
+/** A spec with where it came from: used in DAG headers and error messages. */
+export interface LoadedPipeline {
+  spec: PipelineSpec;
+  /** Path of the YAML file as given. */
+  file: string;
+  /** sha256 hex of the file's bytes. */
+  hash: string;
+}
