@@ -1,0 +1,24 @@
+"""Airflow base classes from where Airflow 3 puts them, falling back to their Airflow 2.10 homes."""
+
+from __future__ import annotations
+
+try:
+    from airflow.sdk import BaseHook, BaseOperator, BaseOperatorLink, Connection
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException
+    from airflow.sdk.execution_time.xcom import XCom
+except ImportError:  # Airflow 2.10
+    from airflow.exceptions import AirflowException, AirflowFailException  # type: ignore[no-redef]
+    from airflow.hooks.base import BaseHook  # type: ignore[no-redef]
+    from airflow.models import BaseOperator, BaseOperatorLink  # type: ignore[no-redef]
+    from airflow.models.connection import Connection  # type: ignore[no-redef]
+    from airflow.models.xcom import XCom  # type: ignore[no-redef]
+
+__all__ = [
+    "AirflowException",
+    "AirflowFailException",
+    "BaseHook",
+    "BaseOperator",
+    "BaseOperatorLink",
+    "Connection",
+    "XCom",
+]

@@ -1,0 +1,246 @@
+"""Hook for the smelter service's task API: connection type ``smelter``, default connection ``smelter_default``.
+
+The connection's host, port and schema (``http`` or ``https``) give the service URL; its password is the
+bearer token. The token is sent only in the Authorization header and never appears in logs or errors.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from smelter_airflow._compat import BaseHook
+from smelter_airflow.exceptions import SmelterApiError
+from smelter_airflow.get_provider_info import UI_FIELD_BEHAVIOUR
+
+API_PREFIX = "/api/v1"
+# Statuses where the same request may succeed later; the service's error body can say otherwise.
+TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class ServiceEndpoint:
+    """Where the smelter service listens and the token to present; ``repr`` hides the token."""
+
+    base_url: str
+    token: str | None = field(default=None, repr=False)
+    conn_id: str = "smelter_default"
+
+    def headers(self) -> dict[str, str]:
+        """Request headers: JSON, plus the bearer token when the connection has one."""
+        headers = {"Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return headers
+
+
+def endpoint_from_connection(conn: Any) -> ServiceEndpoint:
+    """Build the service endpoint from an Airflow connection of type ``smelter``.
+
+    ``host`` may carry its own scheme (``https://smelter.example.com``); otherwise ``schema`` picks it,
+    defaulting to ``http``. Raises ValueError naming the connection when the host or scheme is unusable.
+    """
+    conn_id = getattr(conn, "conn_id", None) or SmelterHook.default_conn_name
+    host = (conn.host or "").strip().rstrip("/")
+    if not host:
+        raise ValueError(f"Airflow connection '{conn_id}' has no host: set it to the smelter service host")
+    scheme = (conn.schema or "http").strip().lower()
+    if "://" in host:
+        scheme, host = host.split("://", 1)
+        scheme = scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ValueError(
+            f"Airflow connection '{conn_id}' has schema '{scheme}': expected 'http' or 'https'"
+        )
+    authority, _, path = host.partition("/")
+    if conn.port and ":" not in authority:
+        authority = f"{authority}:{conn.port}"
+    base_url = f"{scheme}://{authority}" + (f"/{path}" if path else "")
+    return ServiceEndpoint(base_url=base_url, token=conn.password or None, conn_id=conn_id)
+
+
+def error_from_response(endpoint: str, response: httpx.Response, has_token: bool) -> SmelterApiError:
+    """Turn a non-2xx response into SmelterApiError, keeping the service's error type, message and retryable flag."""
+    status = response.status_code
+    error_type: str | None = None
+    message = response.text.strip()[:500] or response.reason_phrase
+    retryable = status in TRANSIENT_STATUSES
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        error = body["error"]
+        error_type = error.get("type")
+        message = str(error.get("message", message))
+        if error.get("field"):
+            message = f"{message} (field {error['field']})"
+        if isinstance(error.get("retryable"), bool):
+            retryable = error["retryable"]
+    if status == 401 and not has_token:
+        message = f"{message}; the Airflow connection has no password (bearer token)"
+    return SmelterApiError(
+        endpoint,
+        message,
+        status=status,
+        error_type=error_type,
+        retryable=retryable,
+        retry_after=retry_after_seconds(response),
+    )
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    """Seconds the service asked to wait (``Retry-After`` in seconds), None when it did not say."""
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "")))
+    except ValueError:
+        return None
+
+
+class SmelterHook(BaseHook):
+    """Calls the smelter task API with the connection ``smelter_conn_id`` (default ``smelter_default``).
+
+    :param smelter_conn_id: Airflow connection of type ``smelter``.
+    :param timeout: seconds allowed for each HTTP request (default 30).
+    """
+
+    conn_name_attr = "smelter_conn_id"
+    default_conn_name = "smelter_default"
+    conn_type = "smelter"
+    hook_name = "Smelter"
+
+    def __init__(self, smelter_conn_id: str = default_conn_name, timeout: float = 30.0) -> None:
+        super().__init__()
+        self.smelter_conn_id = smelter_conn_id
+        self.timeout = timeout
+        self._endpoint: ServiceEndpoint | None = None
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """Connection form for Airflow versions that read it from the hook (before 3.2)."""
+        return UI_FIELD_BEHAVIOUR
+
+    def get_conn(self) -> ServiceEndpoint:
+        """Resolve (once) the service URL and token from the Airflow connection."""
+        if self._endpoint is None:
+            conn = self.get_connection(self.smelter_conn_id)
+            self._endpoint = endpoint_from_connection(conn)
+        return self._endpoint
+
+    async def aget_conn(self) -> ServiceEndpoint:
+        """Async :meth:`get_conn` for triggers: never blocks the triggerer's event loop on connection lookup."""
+        if self._endpoint is None:
+            aget_connection = getattr(self, "aget_connection", None)
+            if aget_connection is not None:
+                conn = await aget_connection(self.smelter_conn_id)
+            else:  # Airflow < 3.1 has no async connection lookup
+                from asgiref.sync import sync_to_async
+
+                conn = await sync_to_async(self.get_connection)(self.smelter_conn_id)
+            self._endpoint = endpoint_from_connection(conn)
+        return self._endpoint
+
+    @property
+    def service_url(self) -> str:
+        """Base URL of the smelter service, e.g. ``http://127.0.0.1:18300``."""
+        return self.get_conn().base_url
+
+    def submit(self, request: dict[str, Any], *, attempts: int = 5) -> dict[str, Any]:
+        """POST an execution request and return the execution (new, or the one its idempotency key names).
+
+        Busy (429/503) and unreachable service are retried up to ``attempts`` times, honouring
+        ``Retry-After``: the idempotency key makes a repeated POST start nothing new.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._call("POST", f"{API_PREFIX}/executions", json=request)
+            except SmelterApiError as error:
+                if not error.retryable or attempt == attempts:
+                    raise
+                wait = min(60.0, error.retry_after if error.retry_after is not None else 2.0 ** (attempt - 1))
+                self.log.warning("%s; trying again in %.0f s (attempt %d of %d)", error, wait, attempt, attempts)
+                time.sleep(wait)
+        raise AssertionError("unreachable: the loop returns or raises")
+
+    def get_execution(self, execution_id: str) -> dict[str, Any]:
+        """GET the execution ``execution_id``."""
+        return self._call("GET", f"{API_PREFIX}/executions/{execution_id}")
+
+    def get_logs(self, execution_id: str, offset: int = 0, limit: int = 500) -> dict[str, Any]:
+        """GET one page of the execution's log lines from ``offset``: ``{lines, next_offset, complete}``."""
+        return self._call(
+            "GET", f"{API_PREFIX}/executions/{execution_id}/logs", params={"offset": offset, "limit": limit}
+        )
+
+    def cancel(self, execution_id: str) -> dict[str, Any]:
+        """Ask the service to cancel the execution; cancelling a finished one changes nothing."""
+        return self._call("POST", f"{API_PREFIX}/executions/{execution_id}/cancel")
+
+    async def aget_execution(self, execution_id: str) -> dict[str, Any]:
+        """Async GET of the execution ``execution_id``, for triggers."""
+        endpoint = await self.aget_conn()
+        path = f"{API_PREFIX}/executions/{execution_id}"
+        async with httpx.AsyncClient(
+            base_url=endpoint.base_url, headers=endpoint.headers(), timeout=self.timeout
+        ) as client:
+            try:
+                response = await client.get(path)
+            except httpx.HTTPError as error:
+                raise self._unreachable(f"GET {path}", endpoint, error) from None
+        return self._json_or_raise(f"GET {path}", response, endpoint)
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Check readiness (GET /readyz) and that the token is accepted (an authenticated GET)."""
+        try:
+            endpoint = self.get_conn()
+            with httpx.Client(base_url=endpoint.base_url, timeout=self.timeout) as client:
+                ready = client.get("/readyz")
+            if ready.status_code != 200:
+                return False, f"smelter at {endpoint.base_url} is not ready: GET /readyz answered {ready.status_code}"
+            # An id that cannot exist: 404 proves the token was accepted, 401/403 that it was not.
+            probe = f"{API_PREFIX}/executions/connection-test"
+            with httpx.Client(base_url=endpoint.base_url, headers=endpoint.headers(), timeout=self.timeout) as c:
+                response = c.get(probe)
+            if response.status_code in (200, 404):
+                return True, f"smelter at {endpoint.base_url} is ready and accepted the token"
+            return False, str(error_from_response(f"GET {probe}", response, bool(endpoint.token)))
+        except (ValueError, httpx.HTTPError) as error:
+            return False, f"smelter connection '{self.smelter_conn_id}' failed: {error}"
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        endpoint = self.get_conn()
+        with httpx.Client(base_url=endpoint.base_url, headers=endpoint.headers(), timeout=self.timeout) as client:
+            try:
+                response = client.request(method, path, json=json, params=params)
+            except httpx.HTTPError as error:
+                raise self._unreachable(f"{method} {path}", endpoint, error) from None
+        return self._json_or_raise(f"{method} {path}", response, endpoint)
+
+    @staticmethod
+    def _json_or_raise(request_line: str, response: httpx.Response, endpoint: ServiceEndpoint) -> dict[str, Any]:
+        if response.is_success:
+            try:
+                return response.json()
+            except ValueError:
+                raise SmelterApiError(
+                    request_line,
+                    f"answered {response.status_code} with a body that is not JSON",
+                    status=response.status_code,
+                    retryable=True,
+                ) from None
+        raise error_from_response(request_line, response, bool(endpoint.token))
+
+    @staticmethod
+    def _unreachable(request_line: str, endpoint: ServiceEndpoint, error: httpx.HTTPError) -> SmelterApiError:
+        reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        return SmelterApiError(request_line, f"could not reach {endpoint.base_url} ({reason})", retryable=True)

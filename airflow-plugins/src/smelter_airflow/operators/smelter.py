@@ -1,0 +1,244 @@
+"""SmelterOperator: asks the smelter service to run one pipeline step and waits for it to end."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from functools import cached_property
+from typing import Any
+
+from smelter_airflow._compat import BaseOperator
+from smelter_airflow.exceptions import SmelterApiError, SmelterTaskFailedNoRetry, task_failure
+from smelter_airflow.executions import STEPS, describe, is_terminal, next_interval
+from smelter_airflow.hooks.smelter import SmelterHook
+from smelter_airflow.links.smelter import SmelterExecutionLink, execution_url
+from smelter_airflow.triggers.smelter import SmelterExecutionTrigger
+
+# After an execution ends its last log lines may still be on their way; wait this long for them.
+LOG_DRAIN_ATTEMPTS = 10
+LOG_DRAIN_PAUSE_SECONDS = 1.0
+
+
+def airflow_identity(context: Any) -> dict[str, Any]:
+    """The task instance as the service records it: dag_id, run_id, task_id, map_index, try_number, logical_date."""
+    ti = context["ti"]
+    logical_date = context.get("logical_date")
+    map_index = getattr(ti, "map_index", None)
+    return {
+        "dag_id": ti.dag_id,
+        "run_id": context.get("run_id") or ti.run_id,
+        "task_id": ti.task_id,
+        "map_index": -1 if map_index is None else int(map_index),
+        "try_number": int(ti.try_number),
+        "logical_date": _utc_iso(logical_date) if isinstance(logical_date, datetime) else None,
+    }
+
+
+def idempotency_key(identity: dict[str, Any]) -> str:
+    """``{dag_id}/{run_id}/{task_id}/{map_index}/{try_number}``: one execution per task try, never two."""
+    return "/".join(
+        str(identity[part]) for part in ("dag_id", "run_id", "task_id", "map_index", "try_number")
+    )
+
+
+def outcome(execution: dict[str, Any]) -> dict[str, Any]:
+    """Metrics of a successful execution; otherwise raise the exception that fails or retries the task.
+
+    ``failed`` with ``retryable: false`` and ``cancelled`` fail the task without retry; any other failure
+    raises an exception Airflow retries.
+    """
+    status = execution.get("status")
+    if status == "success":
+        return execution.get("metrics") or {}
+    page = (execution.get("links") or {}).get("ui")
+    see = f"; see {page}" if page else ""
+    if status == "cancelled":
+        raise SmelterTaskFailedNoRetry(f"{describe(execution)} was cancelled{see}")
+    if status == "failed":
+        error = execution.get("error") or {}
+        retryable = error.get("retryable") is not False
+        advice = "retrying may help" if retryable else "retrying will not help"
+        raise task_failure(
+            f"{describe(execution)} failed: {error.get('type', 'UnknownError')}: "
+            f"{error.get('message', 'no message')} ({advice}){see}",
+            retryable=retryable,
+        )
+    raise task_failure(f"{describe(execution)} ended in unexpected status {status!r}{see}", retryable=True)
+
+
+class SmelterOperator(BaseOperator):
+    """Run one smelter step (``extract``, ``bronze`` or ``silver``) for a table, model or source.
+
+    The execution is submitted with an idempotency key made of dag_id, run_id, task_id, map_index and
+    try_number, so a resubmission never starts a second execution for the same try. Its log lines are copied
+    into the task log; on success the metrics dict is the task's return value (XCom ``return_value``).
+
+    :param pipeline: pipeline name from the spec.
+    :param step: ``extract``, ``bronze`` or ``silver``.
+    :param table: table name (for ``silver``, the model name); exactly one of ``table`` and ``source``.
+    :param source: source name, to run the step for all tables of that source.
+    :param smelter_conn_id: Airflow connection of type ``smelter`` (default ``smelter_default``).
+    :param deferrable: wait in the triggerer, holding no worker slot (default True); False polls in the worker.
+    :param poll_interval: seconds between status polls at first and after a status change (default 5).
+    :param max_poll_interval: ceiling for the poll wait, which grows while nothing changes (default 60).
+    """
+
+    template_fields = ("pipeline", "step", "table", "source")
+    operator_extra_links = (SmelterExecutionLink(),)
+    ui_color = "#f4d9b8"
+
+    def __init__(
+        self,
+        *,
+        pipeline: str,
+        step: str,
+        table: str | None = None,
+        source: str | None = None,
+        smelter_conn_id: str = SmelterHook.default_conn_name,
+        deferrable: bool = True,
+        poll_interval: float = 5.0,
+        max_poll_interval: float = 60.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if (table is None) == (source is None):
+            raise ValueError(f"SmelterOperator '{self.task_id}': give exactly one of table= and source=")
+        self.pipeline = pipeline
+        self.step = step
+        self.table = table
+        self.source = source
+        self.smelter_conn_id = smelter_conn_id
+        self.deferrable = deferrable
+        self.poll_interval = poll_interval
+        self.max_poll_interval = max(poll_interval, max_poll_interval)
+        self.execution_id: str | None = None
+
+    @cached_property
+    def hook(self) -> SmelterHook:
+        """Hook on ``smelter_conn_id``."""
+        return SmelterHook(smelter_conn_id=self.smelter_conn_id)
+
+    def build_request(self, context: Any) -> dict[str, Any]:
+        """The POST /api/v1/executions body for this task try (CONTRACTS §2)."""
+        if self.step not in STEPS:
+            raise SmelterTaskFailedNoRetry(
+                f"SmelterOperator '{self.task_id}': step {self.step!r} is not one of {', '.join(STEPS)}"
+            )
+        identity = airflow_identity(context)
+        target = {"table": self.table} if self.table is not None else {"source": self.source}
+        return {
+            "pipeline": self.pipeline,
+            "step": self.step,
+            **target,
+            "idempotency_key": idempotency_key(identity),
+            "airflow": identity,
+        }
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        request = self.build_request(context)
+        try:
+            execution = self.hook.submit(request)
+        except SmelterApiError as error:
+            raise task_failure(str(error), retryable=error.retryable) from error
+        self.execution_id = execution["id"]
+        url = execution_url(execution, self.hook.service_url)
+        SmelterExecutionLink.persist(context, self.execution_id, url)
+        self.log.info("%s is %s (key %s): %s", describe(execution), execution.get("status"),
+                      request["idempotency_key"], url)
+        log_offset = 0
+        if not is_terminal(execution):
+            if self.deferrable:
+                self.defer(
+                    trigger=SmelterExecutionTrigger(
+                        execution_id=self.execution_id,
+                        conn_id=self.smelter_conn_id,
+                        poll_interval=self.poll_interval,
+                        max_poll_interval=self.max_poll_interval,
+                    ),
+                    method_name="execute_complete",
+                )
+            execution, log_offset = self._wait(execution)
+        return self._complete(execution, log_offset)
+
+    def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
+        """Resume after the trigger fired: copy the execution's logs, then succeed, retry or fail."""
+        if event.get("status") == "error":
+            raise task_failure(
+                f"smelter execution {event.get('execution_id')} could not be followed: {event.get('message')}",
+                retryable=bool(event.get("retryable", True)),
+            )
+        execution = event["execution"]
+        self.execution_id = execution["id"]
+        return self._complete(execution, 0)
+
+    def on_kill(self) -> None:
+        """Cancel the execution this task started, if any."""
+        if self.execution_id is None:
+            return
+        try:
+            execution = self.hook.cancel(self.execution_id)
+            self.log.info("%s: cancel requested, now %s", describe(execution), execution.get("status"))
+        except SmelterApiError as error:
+            self.log.warning("could not cancel smelter execution %s: %s", self.execution_id, error)
+
+    def _wait(self, execution: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        """Poll in the worker until the execution ends, copying log lines as they arrive."""
+        interval = self.poll_interval
+        log_offset = 0
+        while not is_terminal(execution):
+            time.sleep(interval)
+            log_offset = self._copy_logs(execution["id"], log_offset, final=False)
+            try:
+                latest = self.hook.get_execution(execution["id"])
+            except SmelterApiError as error:
+                if not error.retryable:
+                    raise task_failure(str(error), retryable=False) from error
+                self.log.warning("%s; polling again", error)
+                latest = execution
+            changed = latest.get("status") != execution.get("status")
+            interval = self.poll_interval if changed else next_interval(interval, self.max_poll_interval)
+            execution = latest
+        return execution, log_offset
+
+    def _complete(self, execution: dict[str, Any], log_offset: int) -> dict[str, Any]:
+        self._copy_logs(execution["id"], log_offset, final=True)
+        metrics = outcome(execution)
+        self.log.info("%s succeeded: %s", describe(execution), metrics)
+        return metrics
+
+    def _copy_logs(self, execution_id: str, offset: int, *, final: bool) -> int:
+        """Copy the execution's log lines from ``offset`` into the task log; return the next offset.
+
+        With ``final`` it keeps reading until the service says every line was returned (or gives up after
+        LOG_DRAIN_ATTEMPTS empty reads); otherwise it copies what is there now. Failing to read logs never
+        fails the task.
+        """
+        empty_reads = 0
+        while True:
+            try:
+                page = self.hook.get_logs(execution_id, offset)
+            except SmelterApiError as error:
+                page = {"lines": [], "next_offset": offset, "complete": not error.retryable}
+                self.log.warning("could not read smelter logs of %s: %s", execution_id, error)
+            lines = page.get("lines") or []
+            for line in lines:
+                self._log_line(line)
+            offset = int(page.get("next_offset", offset))
+            if page.get("complete") or (not lines and not final):
+                return offset
+            if not lines:
+                empty_reads += 1
+                if empty_reads >= LOG_DRAIN_ATTEMPTS:
+                    self.log.warning("smelter logs of %s may be incomplete: stopped at line %d", execution_id, offset)
+                    return offset
+                time.sleep(LOG_DRAIN_PAUSE_SECONDS)
+
+    def _log_line(self, line: dict[str, Any]) -> None:
+        level = {"warn": "warning", "error": "error", "debug": "debug"}.get(str(line.get("level")), "info")
+        getattr(self.log, level)("[smelter %s] %s", line.get("ts", ""), line.get("message", ""))
+
+
+def _utc_iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
