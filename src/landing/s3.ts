@@ -1,0 +1,193 @@
+import { createReadStream, createWriteStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { DataError, TransientError } from "../errors.ts";
+import type { ResolvedLanding } from "../spec/resolve.ts";
+import { joinKey } from "./layout.ts";
+import type { LandingZone } from "./types.ts";
+
+type S3Landing = Extract<ResolvedLanding, { kind: "s3" }>;
+
+/** Files above this size are uploaded in parts (S3's own minimum part size is 5 MiB). */
+const MULTIPART_THRESHOLD = 16 * 1024 * 1024;
+const PART_SIZE = 8 * 1024 * 1024;
+
+/**
+ * A landing zone in S3 or an S3-compatible server. A PUT (single or multipart) is atomic in S3: an object is
+ * visible whole or not at all, which is what the manifest-last rule relies on.
+ */
+export class S3LandingZone implements LandingZone {
+  readonly url: string;
+  private readonly client: S3Client;
+  private readonly bucket: string;
+  private readonly prefix: string;
+
+  constructor(resolved: S3Landing) {
+    const config: S3ClientConfig = {
+      region: resolved.region,
+      // S3 clones reject the SDK's default CRC32 trailers; send checksums only where S3 requires them.
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    };
+    if (resolved.endpoint) {
+      config.endpoint = resolved.endpoint;
+      config.forcePathStyle = true;
+    }
+    if (resolved.accessKeyId && resolved.secretAccessKey) {
+      config.credentials = { accessKeyId: resolved.accessKeyId, secretAccessKey: resolved.secretAccessKey };
+    }
+    this.client = new S3Client(config);
+    this.bucket = resolved.bucket;
+    this.prefix = resolved.prefix;
+    this.url = `s3://${joinKey(`${resolved.bucket}/${resolved.prefix}`, "").replace(/\/$/, "")}`;
+  }
+
+  private fullKey(key: string): string {
+    return joinKey(this.prefix, key);
+  }
+
+  private fail(action: string, key: string, error: unknown): Error {
+    const name = (error as { name?: string }).name ?? "Error";
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const message = `landing zone: cannot ${action} ${this.url}/${key} (${name}${status ? ` ${status}` : ""})`;
+    // Access and bucket errors do not heal by themselves; everything else (network, 5xx, throttling) may.
+    if (name === "AccessDenied" || name === "NoSuchBucket" || status === 403)
+      return new DataError(message, error);
+    return new TransientError(message, error);
+  }
+
+  async putFile(key: string, localPath: string): Promise<{ bytes: number }> {
+    const { size } = await stat(localPath);
+    try {
+      if (size <= MULTIPART_THRESHOLD) {
+        await this.client.send(
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: this.fullKey(key),
+            Body: createReadStream(localPath),
+            ContentLength: size,
+          }),
+        );
+      } else {
+        await new Upload({
+          client: this.client,
+          params: { Bucket: this.bucket, Key: this.fullKey(key), Body: createReadStream(localPath) },
+          partSize: PART_SIZE,
+          queueSize: 2,
+          leavePartsOnError: false,
+        }).done();
+      }
+    } catch (error) {
+      throw this.fail("upload", key, error);
+    }
+    return { bytes: size };
+  }
+
+  async putBytes(key: string, body: Uint8Array | string, contentType?: string): Promise<void> {
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.fullKey(key),
+          Body: body,
+          ...(contentType ? { ContentType: contentType } : {}),
+        }),
+      );
+    } catch (error) {
+      throw this.fail("write", key, error);
+    }
+  }
+
+  private async get(key: string): Promise<Readable | null> {
+    try {
+      const out = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }),
+      );
+      return out.Body as Readable;
+    } catch (error) {
+      if ((error as { name?: string }).name === "NoSuchKey") return null;
+      throw this.fail("read", key, error);
+    }
+  }
+
+  async getBytes(key: string): Promise<Uint8Array | null> {
+    const body = await this.get(key);
+    if (!body) return null;
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  async getFile(key: string, localPath: string): Promise<{ bytes: number }> {
+    const body = await this.getStream(key);
+    try {
+      await pipeline(body, createWriteStream(localPath));
+    } catch (error) {
+      throw this.fail("download", key, error);
+    }
+    return { bytes: (await stat(localPath)).size };
+  }
+
+  async getStream(key: string): Promise<Readable> {
+    const body = await this.get(key);
+    if (!body) throw new DataError(`landing zone: ${this.url}/${key} does not exist`);
+    return body instanceof Readable ? body : Readable.from(body);
+  }
+
+  async *list(
+    prefix: string,
+    options: { startAfter?: string } = {},
+  ): AsyncIterable<{ key: string; bytes: number }> {
+    const strip = this.fullKey("").length;
+    let token: string | undefined;
+    do {
+      let page: ListObjectsV2CommandOutput;
+      try {
+        page = await this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: this.fullKey(prefix),
+            ...(token ? { ContinuationToken: token } : {}),
+            ...(options.startAfter !== undefined && !token
+              ? { StartAfter: this.fullKey(options.startAfter) }
+              : {}),
+          }),
+        );
+      } catch (error) {
+        throw this.fail("list", prefix, error);
+      }
+      for (const item of page.Contents ?? []) {
+        if (item.Key === undefined) continue;
+        yield { key: item.Key.slice(strip), bytes: item.Size ?? 0 };
+      }
+      token = page.NextContinuationToken;
+    } while (token);
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 1000) {
+      const slice = keys.slice(i, i + 1000);
+      try {
+        await this.client.send(
+          new DeleteObjectsCommand({
+            Bucket: this.bucket,
+            Delete: { Objects: slice.map((key) => ({ Key: this.fullKey(key) })), Quiet: true },
+          }),
+        );
+      } catch (error) {
+        throw this.fail("delete", slice[0] ?? "", error);
+      }
+    }
+  }
+}
