@@ -196,19 +196,21 @@ class SmelterHook(BaseHook):
         """Check readiness (GET /readyz) and that the token is accepted (an authenticated GET)."""
         try:
             endpoint = self.get_conn()
+        except ValueError as error:
+            return False, str(error)
+        # An id that cannot exist: 404 proves the token was accepted, 401/403 that it was not.
+        probe = f"{API_PREFIX}/executions/connection-test"
+        try:
             with httpx.Client(base_url=endpoint.base_url, timeout=self.timeout) as client:
                 ready = client.get("/readyz")
-            if ready.status_code != 200:
-                return False, f"smelter at {endpoint.base_url} is not ready: GET /readyz answered {ready.status_code}"
-            # An id that cannot exist: 404 proves the token was accepted, 401/403 that it was not.
-            probe = f"{API_PREFIX}/executions/connection-test"
-            with httpx.Client(base_url=endpoint.base_url, headers=endpoint.headers(), timeout=self.timeout) as c:
-                response = c.get(probe)
-            if response.status_code in (200, 404):
-                return True, f"smelter at {endpoint.base_url} is ready and accepted the token"
-            return False, str(error_from_response(f"GET {probe}", response, bool(endpoint.token)))
-        except (ValueError, httpx.HTTPError) as error:
-            return False, f"smelter connection '{self.smelter_conn_id}' failed: {error}"
+                if ready.status_code != 200:
+                    return False, f"smelter at {endpoint.base_url} is not ready: GET /readyz answered {ready.status_code}"
+                response = client.get(probe, headers=endpoint.headers())
+        except httpx.HTTPError as error:
+            return False, str(self._unreachable("GET /readyz", endpoint, error))
+        if response.status_code in (200, 404):
+            return True, f"smelter at {endpoint.base_url} is ready and accepted the token"
+        return False, str(error_from_response(f"GET {probe}", response, bool(endpoint.token)))
 
     def _call(
         self,

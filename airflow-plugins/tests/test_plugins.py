@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from importlib import import_module
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pytest
+
+from smelter_airflow.get_provider_info import get_provider_info
+from smelter_airflow.hooks.smelter import SmelterHook
+from smelter_airflow.links.smelter import SmelterExecutionLink
+from smelter_airflow.plugins import SmelterPlugin, service_url_from_environment
+
+
+def installed(group: str) -> list[str]:
+    return [ep.value for ep in entry_points(group=group) if ep.value.startswith("smelter_airflow")]
+
+
+class TestServiceUrl:
+    def test_comes_from_the_json_form_of_the_default_connection(self) -> None:
+        raw = '{"conn_type":"smelter","host":"10.0.0.5","port":18300,"schema":"https","password":"<token>"}'
+        env = {"AIRFLOW_CONN_SMELTER_DEFAULT": raw, "SMELTER_SERVICE_URL": "http://ignored"}
+        assert service_url_from_environment(env) == "https://10.0.0.5:18300"
+
+    def test_comes_from_the_uri_form_of_the_default_connection(self) -> None:
+        env = {"AIRFLOW_CONN_SMELTER_DEFAULT": "smelter://:tok3n@smelter.internal:8080/https"}
+        assert service_url_from_environment(env) == "https://smelter.internal:8080"
+
+    def test_falls_back_to_smelter_service_url(self) -> None:
+        assert service_url_from_environment({"SMELTER_SERVICE_URL": "http://svc:9/"}) == "http://svc:9"
+
+    def test_defaults_to_the_local_stack(self) -> None:
+        assert service_url_from_environment({}) == "http://127.0.0.1:18300"
+
+    def test_ignores_a_malformed_connection(self) -> None:
+        assert service_url_from_environment({"AIRFLOW_CONN_SMELTER_DEFAULT": "{not json"}) == "http://127.0.0.1:18300"
+
+
+class TestRegistration:
+    def test_plugin_registers_the_link_and_a_menu_entry_for_the_service_ui(self) -> None:
+        assert [type(link) for link in SmelterPlugin.operator_extra_links] == [SmelterExecutionLink]
+        (view,) = SmelterPlugin.external_views
+        assert view["name"] == "smelter" and view["href"].endswith("/ui/")
+
+    def test_entry_points_name_the_plugin_and_the_provider_info(self) -> None:
+        assert installed("airflow.plugins") == ["smelter_airflow.plugins:SmelterPlugin"]
+        assert installed("apache_airflow_provider") == ["smelter_airflow.get_provider_info:get_provider_info"]
+
+    def test_provider_info_declares_the_smelter_connection_type(self) -> None:
+        info = get_provider_info()
+        assert info["package-name"] == "smelter-airflow"
+        (conn_type,) = info["connection-types"]
+        module_name, _, class_name = conn_type["hook-class-name"].rpartition(".")
+        assert getattr(import_module(module_name), class_name) is SmelterHook
+        assert conn_type["connection-type"] == SmelterHook.conn_type == "smelter"
+
+    def test_provider_info_passes_airflow_runtime_schema(self) -> None:
+        jsonschema = pytest.importorskip("jsonschema")
+        schema_path = Path(import_module("airflow").__file__).parent / "provider_info.schema.json"
+        jsonschema.validate(get_provider_info(), json.loads(schema_path.read_text()))
+
+
+def test_airflow_lists_the_plugin_without_import_errors(tmp_path: Path) -> None:
+    env = {**os.environ, "AIRFLOW_HOME": str(tmp_path), "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
+    airflow = Path(sys.executable).with_name("airflow")
+    listed = subprocess.run(
+        [str(airflow), "plugins", "--output", "json"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert listed.returncode == 0, listed.stderr
+    plugins = json.loads(listed.stdout)
+    assert [plugin["name"] for plugin in plugins] == ["smelter"]
+    assert "already registered" not in listed.stderr and "Failed to import" not in listed.stderr

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from smelter_fake import TOKEN, FakeSmelter
+
+from smelter_airflow.hooks.smelter import SmelterHook
+from smelter_airflow.triggers.smelter import SmelterExecutionTrigger
+
+
+def submit(smelter: FakeSmelter) -> str:
+    body = {"pipeline": "social", "step": "bronze", "table": "posts", "idempotency_key": "d/r/t/-1/1"}
+    return SmelterHook().submit(body)["id"]
+
+
+def fast_trigger(execution_id: str, **overrides: Any) -> SmelterExecutionTrigger:
+    kwargs: dict[str, Any] = {"execution_id": execution_id, "poll_interval": 0.01, "max_poll_interval": 0.05}
+    kwargs.update(overrides)
+    return SmelterExecutionTrigger(**kwargs)
+
+
+async def only_event(trigger: SmelterExecutionTrigger) -> dict[str, Any]:
+    events = [event async for event in trigger.run()]
+    assert len(events) == 1
+    return events[0].payload
+
+
+class TestSerialization:
+    def test_classpath_is_importable_and_kwargs_recreate_an_equal_trigger(self) -> None:
+        trigger = SmelterExecutionTrigger("ex_7", conn_id="smelter_prod", poll_interval=2.0, max_poll_interval=30.0)
+        classpath, kwargs = trigger.serialize()
+        module_name, _, class_name = classpath.rpartition(".")
+        cls = getattr(__import__(module_name, fromlist=[class_name]), class_name)
+        assert cls is SmelterExecutionTrigger
+        assert cls(**kwargs).serialize() == (classpath, kwargs)
+        assert kwargs == {"execution_id": "ex_7", "conn_id": "smelter_prod", "poll_interval": 2.0,
+                          "max_poll_interval": 30.0}
+
+    def test_kwargs_are_plain_json(self) -> None:
+        _, kwargs = SmelterExecutionTrigger("ex_1").serialize()
+        assert json.loads(json.dumps(kwargs)) == kwargs
+
+    def test_max_poll_interval_is_never_below_poll_interval(self) -> None:
+        assert SmelterExecutionTrigger("ex_1", poll_interval=10, max_poll_interval=1).max_poll_interval == 10
+
+
+class TestRun:
+    async def test_fires_success_with_the_execution_once_it_ends(self, smelter: FakeSmelter) -> None:
+        smelter.polls_to_finish = 3
+        execution_id = submit(smelter)
+        payload = await only_event(fast_trigger(execution_id))
+        assert payload["status"] == "success"
+        assert payload["execution"]["metrics"] == {"rows_read": 3}
+        assert smelter.polls[execution_id] == 3
+
+    @pytest.mark.parametrize("status", ["failed", "cancelled"])
+    async def test_fires_the_terminal_status(self, smelter: FakeSmelter, status: str) -> None:
+        smelter.outcome = {"status": status, "error": {"type": "X", "message": "m", "retryable": False}}
+        payload = await only_event(fast_trigger(submit(smelter)))
+        assert payload["status"] == status
+        assert payload["execution"]["error"]["type"] == "X"
+
+    async def test_keeps_polling_through_unavailable_answers(self, smelter: FakeSmelter) -> None:
+        execution_id = submit(smelter)
+        smelter.flaky_gets = 3
+        payload = await only_event(fast_trigger(execution_id))
+        assert payload["status"] == "success"
+        assert len(smelter.requested("GET", f"/api/v1/executions/{execution_id}")) == 4
+
+    async def test_fires_a_non_retryable_error_for_an_unknown_execution(self, smelter: FakeSmelter) -> None:
+        payload = await only_event(fast_trigger("ex_404"))
+        assert payload["status"] == "error" and payload["retryable"] is False
+        assert payload["execution_id"] == "ex_404"
+        assert "GET /api/v1/executions/ex_404" in payload["message"]
+
+    async def test_fires_an_error_when_the_connection_is_missing(self, smelter: FakeSmelter) -> None:
+        payload = await only_event(fast_trigger("ex_1", conn_id="smelter_nowhere"))
+        assert payload["status"] == "error"
+        assert "smelter_nowhere" in payload["message"]
+
+    async def test_a_restarted_trigger_only_reads(self, smelter: FakeSmelter) -> None:
+        smelter.polls_to_finish = 0
+        execution_id = submit(smelter)
+        trigger = fast_trigger(execution_id)
+        first, second = await only_event(trigger), await only_event(trigger)
+        assert first == second
+        assert {r.method for r in smelter.requests if r.path != "/api/v1/executions"} == {"GET"}
+
+    async def test_never_puts_the_token_in_an_event(self, smelter: FakeSmelter) -> None:
+        payload = await only_event(fast_trigger("ex_404"))
+        assert TOKEN not in json.dumps(payload)
+
