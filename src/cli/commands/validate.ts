@@ -1,0 +1,47 @@
+import type { Command } from "commander";
+import { loadPipeline } from "../../spec/load.ts";
+import { formatProblem, SpecErrors, type SpecProblem } from "../../spec/problems.ts";
+import type { LoadedPipeline } from "../../spec/types.ts";
+
+/** `smelter validate <spec>...`: checks specs and prints every problem; exit 1 when any spec is invalid. */
+export function register(program: Command): void {
+  program
+    .command("validate")
+    .description("check pipeline specs and report every problem with file:line:column")
+    .argument("<spec...>", "pipeline YAML files")
+    .option("--format <format>", "text or json", "text")
+    .action(async (files: string[], options: { format: string }) => {
+      if (options.format !== "text" && options.format !== "json") {
+        program.error(`--format must be text or json, got "${options.format}"`, { exitCode: 2 });
+      }
+      const valid: LoadedPipeline[] = [];
+      const problems: SpecProblem[] = [];
+      for (const file of files) {
+        try {
+          valid.push(await loadPipeline(file));
+        } catch (error) {
+          if (!(error instanceof SpecErrors)) throw error;
+          problems.push(...error.problems);
+        }
+      }
+      if (options.format === "json") {
+        const pipelines = valid.map((p) => ({ file: p.file, name: p.spec.name, hash: p.hash }));
+        process.stdout.write(
+          `${JSON.stringify({ valid: problems.length === 0, pipelines, problems }, null, 2)}\n`,
+        );
+      } else {
+        for (const p of valid) {
+          const { tables, silver } = p.spec;
+          process.stdout.write(
+            `ok ${p.file}: ${p.spec.name} (${tables.length} tables, ${silver.length} silver models)\n`,
+          );
+        }
+        for (const problem of problems) process.stderr.write(`${formatProblem(problem)}\n`);
+        if (problems.length > 0) {
+          const bad = new Set(problems.map((p) => p.file)).size;
+          process.stderr.write(`${problems.length} problem(s) in ${bad} of ${files.length} spec(s)\n`);
+        }
+      }
+      if (problems.length > 0) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,147 @@
+import type { AirflowSettings, PipelineSpec } from "../spec/types.ts";
+
+/** What one Airflow task asks smelter to do (CONTRACTS §1), and where it sits in the graph. */
+export interface PlannedTask {
+  taskId: string;
+  step: "extract" | "bronze" | "silver";
+  /** Exactly one of table (a table, or a silver model for `silver`) and source. */
+  table?: string;
+  source?: string;
+  /** Task ids of the same DAG that must finish first, in a fixed order. */
+  upstream: string[];
+  /** Tables whose bronze Asset this task updates (only with `airflow.assets`). */
+  outlets: string[];
+}
+
+/** An Airflow Asset standing for one bronze table. */
+export interface PlannedAsset {
+  table: string;
+  uri: string;
+  name: string;
+}
+
+/** One DAG: its id, when it runs, and its tasks in a fixed order. */
+export interface PlannedDag {
+  dagId: string;
+  /** `main`: extract and bronze (and silver without assets); `silver`: the asset-scheduled silver DAG. */
+  role: "main" | "silver";
+  /** `cron`: a cron expression or preset; `assets`: runs when any of these tables' bronze Assets updates. */
+  schedule: { kind: "cron"; value: string } | { kind: "assets"; tables: string[] } | { kind: "none" };
+  description: string;
+  tasks: PlannedTask[];
+}
+
+/** Everything the renderer needs: no spec details beyond names and Airflow settings. */
+export interface Plan {
+  pipeline: string;
+  description?: string;
+  airflow: AirflowSettings;
+  assets: PlannedAsset[];
+  dags: PlannedDag[];
+}
+
+/** DAG id of the pipeline's main DAG (CONTRACTS §3). */
+export function dagId(pipeline: string): string {
+  return `smelter__${pipeline}`;
+}
+
+/** DAG id of the silver DAG that `airflow.assets: true` splits off. */
+export function silverDagId(pipeline: string): string {
+  return `smelter__${pipeline}__silver`;
+}
+
+/** The Asset of a bronze table (CONTRACTS §3). */
+export function bronzeAsset(pipeline: string, table: string): PlannedAsset {
+  return { table, uri: `smelter://${pipeline}/bronze/${table}`, name: `smelter_${pipeline}_bronze_${table}` };
+}
+
+/**
+ * Turns a spec into DAGs and tasks. Extract → bronze per table (or per source with `granularity: source`);
+ * each silver model after the bronze task that loads its table, or, with `assets: true`, in a second DAG
+ * scheduled on the bronze Assets. Order follows the spec, so the same spec always yields the same plan.
+ */
+export function planPipeline(spec: PipelineSpec): Plan {
+  const { airflow } = spec;
+  const perSource = airflow.granularity === "source";
+  const sources = [...new Set(spec.tables.map((t) => t.source))];
+  const main: PlannedTask[] = [];
+  /** Task id of the bronze task that loads each table. */
+  const bronzeOf = new Map<string, string>();
+
+  if (perSource) {
+    for (const source of sources) {
+      const tables = spec.tables.filter((t) => t.source === source).map((t) => t.name);
+      const extract = `extract__src__${source}`;
+      const bronze = `bronze__src__${source}`;
+      main.push({ taskId: extract, step: "extract", source, upstream: [], outlets: [] });
+      main.push({
+        taskId: bronze,
+        step: "bronze",
+        source,
+        upstream: [extract],
+        outlets: airflow.assets ? tables : [],
+      });
+      for (const table of tables) bronzeOf.set(table, bronze);
+    }
+  } else {
+    for (const { name } of spec.tables) {
+      const extract = `extract__${name}`;
+      const bronze = `bronze__${name}`;
+      main.push({ taskId: extract, step: "extract", table: name, upstream: [], outlets: [] });
+      main.push({
+        taskId: bronze,
+        step: "bronze",
+        table: name,
+        upstream: [extract],
+        outlets: airflow.assets ? [name] : [],
+      });
+      bronzeOf.set(name, bronze);
+    }
+  }
+
+  const silverTasks: PlannedTask[] = spec.silver.map((model) => ({
+    taskId: `silver__${model.name}`,
+    step: "silver",
+    table: model.name,
+    upstream: airflow.assets ? [] : [bronzeOf.get(model.from)!],
+    outlets: [],
+  }));
+  const schedule: PlannedDag["schedule"] =
+    airflow.schedule === null ? { kind: "none" } : { kind: "cron", value: airflow.schedule };
+  const dags: PlannedDag[] = [];
+  if (airflow.assets) {
+    dags.push({
+      dagId: dagId(spec.name),
+      role: "main",
+      schedule,
+      description: `extract and bronze of ${spec.name}`,
+      tasks: main,
+    });
+    if (silverTasks.length > 0) {
+      const inputs = [...new Set(spec.silver.map((m) => m.from))];
+      dags.push({
+        dagId: silverDagId(spec.name),
+        role: "silver",
+        schedule: { kind: "assets", tables: inputs },
+        description: `silver models of ${spec.name}, run when their bronze tables change`,
+        tasks: silverTasks,
+      });
+    }
+  } else {
+    dags.push({
+      dagId: dagId(spec.name),
+      role: "main",
+      schedule,
+      description: `extract, bronze and silver of ${spec.name}`,
+      tasks: [...main, ...silverTasks],
+    });
+  }
+  const assets = airflow.assets ? spec.tables.map((t) => bronzeAsset(spec.name, t.name)) : [];
+  return {
+    pipeline: spec.name,
+    ...(spec.description === undefined ? {} : { description: spec.description }),
+    airflow,
+    assets,
+    dags,
+  };
+}

@@ -1,0 +1,157 @@
+import type { RawPipeline } from "./normalize.ts";
+import type { SpecPath } from "./problems.ts";
+import type { PipelineSpec } from "./types.ts";
+
+/** A rule the schema cannot express, broken at `path`. */
+export interface SemanticViolation {
+  path: SpecPath;
+  message: string;
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+const DATABASE_KINDS = new Set(["mariadb", "mysql", "postgres"]);
+
+/**
+ * Checks across the document: names that must refer to something, names that must be unique, and options
+ * that only make sense together. Silver models read bronze tables only (never another silver model), so the
+ * model graph has depth one and cannot hold a cycle; `from` naming a model is reported as such.
+ */
+export function checkSemantics(raw: RawPipeline, spec: PipelineSpec): SemanticViolation[] {
+  const out: SemanticViolation[] = [];
+  const report = (path: SpecPath, message: string) => out.push({ path, message });
+  const connectionNames = Object.keys(spec.connections);
+  const known = `known connections: ${connectionNames.join(", ")}`;
+
+  if (spec.name.includes("__")) {
+    report(["name"], 'must not contain "__" (it separates the parts of DAG and task ids)');
+  }
+  for (const [key, value] of [
+    ["bronze_schema", spec.bronzeSchema],
+    ["silver_schema", spec.silverSchema],
+  ] as const) {
+    if (!IDENTIFIER.test(value))
+      report([key], `"${value}" is not a valid schema name; set ${key} explicitly`);
+  }
+
+  const warehouse = spec.connections[spec.warehouse];
+  if (!warehouse) report(["warehouse"], `unknown connection "${spec.warehouse}" (${known})`);
+  else if (warehouse.kind !== "postgres") {
+    report(
+      ["warehouse"],
+      `connection "${spec.warehouse}" is ${warehouse.kind}; the warehouse must be postgres`,
+    );
+  }
+  const landing = spec.connections[spec.landing];
+  if (!landing) report(["landing"], `unknown connection "${spec.landing}" (${known})`);
+  else if (landing.kind !== "s3" && landing.kind !== "local") {
+    report(
+      ["landing"],
+      `connection "${spec.landing}" is ${landing.kind}; the landing zone must be s3 or local`,
+    );
+  }
+  if (raw.defaults?.source !== undefined) checkSource(raw.defaults.source, ["defaults", "source"]);
+
+  function checkSource(name: string, path: SpecPath) {
+    const conn = spec.connections[name];
+    if (!conn) report(path, `unknown connection "${name}" (${known})`);
+    else if (!DATABASE_KINDS.has(conn.kind)) {
+      report(path, `connection "${name}" is a ${conn.kind} landing zone, not a source database`);
+    }
+  }
+
+  const tableIndex = new Map<string, number>();
+  spec.tables.forEach((table, i) => {
+    const at = (...rest: (string | number)[]): SpecPath => ["tables", i, ...rest];
+    const rawTable = raw.tables[i]!;
+    const first = tableIndex.get(table.name);
+    if (first !== undefined)
+      report(at("name"), `duplicate table name "${table.name}" (first at tables[${first}])`);
+    else tableIndex.set(table.name, i);
+    if (table.name.endsWith("__changes"))
+      report(at("name"), 'must not end in "__changes" (the change feed suffix)');
+
+    if (table.source === "") {
+      report(
+        at(),
+        "names no source: set source here or defaults.source (more than one source database exists)",
+      );
+    } else if (rawTable.source !== undefined) checkSource(table.source, at("source"));
+
+    if (rawTable.table !== undefined && rawTable.query !== undefined) {
+      report(at("query"), "give either table or query, not both");
+    }
+    if (table.mode === "incremental" && table.cursor.length === 0) {
+      report(at("cursor"), "is required when mode is incremental (or set mode: full)");
+    }
+    const { include, exclude } = table.columns;
+    if (include && exclude) report(at("columns"), "give either include or exclude, not both");
+    const needed: [string, string[]][] = [
+      ["primary_key", table.primaryKey],
+      ["cursor", table.cursor],
+    ];
+    if (table.deletes.mode === "soft") needed.push(["deletes.column", [table.deletes.column]]);
+    for (const [what, columns] of needed) {
+      for (const column of columns) {
+        if (include && !include.includes(column)) {
+          report(at("columns", "include"), `must include ${what} column "${column}"`);
+        }
+        if (exclude?.includes(column))
+          report(at("columns", "exclude"), `must not exclude ${what} column "${column}"`);
+      }
+    }
+    const partition = table.partitionBy;
+    if (partition?.kind === "hash" && partition.partitions === undefined) {
+      report(at("partition_by"), "hash partitioning needs partitions: N");
+    }
+    if (partition?.kind === "list" && partition.partitions !== undefined) {
+      report(at("partition_by", "partitions"), "only applies to kind: hash");
+    }
+  });
+
+  const modelIndex = new Map<string, number>();
+  spec.silver.forEach((model, i) => {
+    const at = (...rest: (string | number)[]): SpecPath => ["silver", i, ...rest];
+    const first = modelIndex.get(model.name);
+    if (first !== undefined)
+      report(at("name"), `duplicate silver model name "${model.name}" (first at silver[${first}])`);
+    else modelIndex.set(model.name, i);
+
+    if (!tableIndex.has(model.from)) {
+      const isModel = spec.silver.some((m) => m.name === model.from);
+      report(
+        at("from"),
+        isModel
+          ? `"${model.from}" is a silver model; silver models read bronze tables only`
+          : `unknown table "${model.from}" (tables: ${[...tableIndex.keys()].join(", ")})`,
+      );
+    }
+    const columnIndex = new Map<string, number>();
+    model.columns.forEach((column, c) => {
+      const seen = columnIndex.get(column.name);
+      if (seen !== undefined) {
+        report(
+          at("columns", c),
+          `duplicate column "${column.name}" (first at silver[${i}].columns[${seen}])`,
+        );
+      } else columnIndex.set(column.name, c);
+    });
+    if (!model.includeAll) {
+      if (model.columns.length === 0) report(at(), "has no columns: list columns or set include_all: true");
+      for (const key of model.key) {
+        if (!columnIndex.has(key)) {
+          report(
+            at("key"),
+            `key column "${key}" is not a column of the model (list it in columns or set key)`,
+          );
+        }
+      }
+    }
+    if (model.key.length === 0) report(at("key"), "is required (the model's table is unknown)");
+  });
+
+  const start = new Date(`${spec.airflow.startDate}T00:00:00Z`);
+  if (Number.isNaN(start.getTime()) || start.toISOString().slice(0, 10) !== spec.airflow.startDate) {
+    report(["airflow", "start_date"], `"${spec.airflow.startDate}" is not a calendar date`);
+  }
+  return out;
+}

@@ -1,0 +1,281 @@
+import type {
+  AirflowSettings,
+  Connection,
+  DeleteDetection,
+  PipelineSpec,
+  SchemaEvolution,
+  SilverColumn,
+  SilverModel,
+  TableSpec,
+} from "./types.ts";
+
+/*
+ * The YAML as the schema admits it (snake_case, most fields optional), and its mapping to the defaulted
+ * camelCase `PipelineSpec`. Only called on a value the schema accepted.
+ */
+
+type Env = { env: string };
+type Secret = Env | { file: string };
+type Duration = number | string;
+
+interface RawDeletesObject {
+  mode: "none" | "soft" | "reconcile";
+  column?: string;
+  value?: string | number | boolean;
+  every_runs?: number;
+}
+
+interface RawTableOptions {
+  source?: string;
+  mode?: "incremental" | "full";
+  chunk_size?: number;
+  lag?: Duration;
+  deletes?: "none" | "reconcile" | RawDeletesObject;
+  bronze?: { schema_evolution?: SchemaEvolution; change_feed?: boolean };
+  file_rows?: number;
+}
+
+interface RawTable extends RawTableOptions {
+  name: string;
+  table?: string;
+  query?: string;
+  primary_key: string[];
+  cursor?: string[];
+  columns?: { include?: string[]; exclude?: string[] };
+  type_overrides?: Record<string, string>;
+  cluster_by?: string[];
+  partition_by?: { column: string; kind?: "list" | "hash"; partitions?: number };
+}
+
+type RawSilverColumn =
+  | string
+  | { name: string; from: string; type?: string }
+  | { name: string; json: { column: string; path: string }; type: string }
+  | { name: string; expr: string; type: string };
+
+interface RawSilverModel {
+  name: string;
+  from: string;
+  key?: string[];
+  include_all?: boolean;
+  columns?: RawSilverColumn[];
+  where?: string;
+  scd?: 1 | 2;
+}
+
+interface RawConnection {
+  kind: Connection["kind"];
+  url?: Secret;
+  host?: string | Env;
+  port?: number | Env;
+  database?: string | Env;
+  user?: string | Env;
+  password?: Secret;
+  timezone?: string;
+  max_connections?: number;
+  bucket?: string | Env;
+  prefix?: string;
+  region?: string | Env;
+  endpoint?: string | Env;
+  access_key_id?: Secret;
+  secret_access_key?: Secret;
+  path?: string | Env;
+}
+
+interface RawAirflow {
+  schedule?: string | null;
+  start_date?: string;
+  pool?: string | null;
+  pool_slots?: number;
+  max_active_tasks?: number;
+  max_active_runs?: number;
+  retries?: number;
+  retry_delay?: Duration;
+  execution_timeout?: Duration;
+  owner?: string;
+  tags?: string[];
+  granularity?: "table" | "source";
+  assets?: boolean;
+  connection_id?: string;
+}
+
+/** The pipeline document as the schema admits it. */
+export interface RawPipeline {
+  version: 1;
+  name: string;
+  description?: string;
+  connections: Record<string, RawConnection>;
+  warehouse: string;
+  landing: string;
+  bronze_schema?: string;
+  silver_schema?: string;
+  defaults?: RawTableOptions;
+  tables: RawTable[];
+  silver?: RawSilverModel[];
+  airflow?: RawAirflow;
+}
+
+/** Defaults of every optional setting, in one place (docs/spec.md lists the same values). */
+export const DEFAULTS = {
+  timezone: "+00:00",
+  maxConnections: 4,
+  landingPrefix: "landing",
+  region: "us-east-1",
+  mode: "incremental",
+  chunkSize: 100_000,
+  fileRows: 500_000,
+  schemaEvolution: "add_columns",
+  changeFeed: true,
+  softDeleteValue: true,
+  reconcileEveryRuns: 1,
+  partitionKind: "list",
+  scd: 1,
+  startDate: "2024-01-01",
+  poolSlots: 1,
+  maxActiveTasks: 8,
+  maxActiveRuns: 1,
+  retries: 2,
+  retryDelaySeconds: 300,
+  executionTimeoutSeconds: 7200,
+  owner: "smelter",
+  connectionId: "smelter_default",
+} as const;
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** "30s" / "5m" / "1h" / "2d" or a number of seconds → seconds. */
+export function durationSeconds(value: Duration): number {
+  if (typeof value === "number") return value;
+  return Number(value.slice(0, -1)) * UNIT_SECONDS[value.slice(-1)]!;
+}
+
+function connection(raw: RawConnection): Connection {
+  const pick = <K extends keyof RawConnection>(...keys: K[]) =>
+    Object.fromEntries(keys.filter((k) => raw[k] !== undefined).map((k) => [k, raw[k]]));
+  switch (raw.kind) {
+    case "s3":
+      return {
+        kind: "s3",
+        bucket: raw.bucket!,
+        prefix: raw.prefix ?? DEFAULTS.landingPrefix,
+        region: raw.region ?? DEFAULTS.region,
+        ...pick("endpoint"),
+        ...(raw.access_key_id ? { accessKeyId: raw.access_key_id } : {}),
+        ...(raw.secret_access_key ? { secretAccessKey: raw.secret_access_key } : {}),
+      };
+    case "local":
+      return { kind: "local", path: raw.path!, prefix: raw.prefix ?? DEFAULTS.landingPrefix };
+    default:
+      return {
+        kind: raw.kind,
+        ...pick("url", "host", "port", "database", "user", "password"),
+        timezone: raw.timezone ?? DEFAULTS.timezone,
+        maxConnections: raw.max_connections ?? DEFAULTS.maxConnections,
+      };
+  }
+}
+
+function deletes(raw: RawTableOptions["deletes"]): DeleteDetection {
+  const value = typeof raw === "string" ? { mode: raw } : raw;
+  if (!value || value.mode === "none") return { mode: "none" };
+  if (value.mode === "soft") {
+    return { mode: "soft", column: value.column!, value: value.value ?? DEFAULTS.softDeleteValue };
+  }
+  return { mode: "reconcile", everyRuns: value.every_runs ?? DEFAULTS.reconcileEveryRuns };
+}
+
+/** The source a table reads when it names none: `defaults.source`, else the only source-kind connection. */
+function implicitSource(raw: RawPipeline): string {
+  if (raw.defaults?.source) return raw.defaults.source;
+  const databases = Object.entries(raw.connections)
+    .filter(([name, c]) => name !== raw.warehouse && c.kind !== "s3" && c.kind !== "local")
+    .map(([name]) => name);
+  return databases.length === 1 ? databases[0]! : "";
+}
+
+function table(raw: RawTable, defaults: RawTableOptions, source: string): TableSpec {
+  const merged: RawTableOptions = { ...defaults, ...raw, bronze: { ...defaults.bronze, ...raw.bronze } };
+  const out: TableSpec = {
+    name: raw.name,
+    source: raw.source ?? source,
+    ...(raw.query === undefined ? { table: raw.table ?? raw.name } : { query: raw.query }),
+    primaryKey: raw.primary_key,
+    cursor: raw.cursor ?? [],
+    mode: merged.mode ?? DEFAULTS.mode,
+    chunkSize: merged.chunk_size ?? DEFAULTS.chunkSize,
+    lagSeconds: durationSeconds(merged.lag ?? 0),
+    deletes: deletes(merged.deletes),
+    columns: { ...raw.columns },
+    typeOverrides: { ...raw.type_overrides },
+    clusterBy: raw.cluster_by ?? [],
+    bronze: {
+      schemaEvolution: merged.bronze?.schema_evolution ?? DEFAULTS.schemaEvolution,
+      changeFeed: merged.bronze?.change_feed ?? DEFAULTS.changeFeed,
+    },
+    fileRows: merged.file_rows ?? DEFAULTS.fileRows,
+  };
+  if (raw.partition_by) {
+    out.partitionBy = {
+      column: raw.partition_by.column,
+      kind: raw.partition_by.kind ?? DEFAULTS.partitionKind,
+      ...(raw.partition_by.partitions === undefined ? {} : { partitions: raw.partition_by.partitions }),
+    };
+  }
+  return out;
+}
+
+function silverColumn(raw: RawSilverColumn): SilverColumn {
+  if (typeof raw === "string") return { name: raw, from: raw };
+  return { ...raw };
+}
+
+function silverModel(raw: RawSilverModel, tables: Map<string, TableSpec>): SilverModel {
+  return {
+    name: raw.name,
+    from: raw.from,
+    key: raw.key ?? tables.get(raw.from)?.primaryKey ?? [],
+    includeAll: raw.include_all ?? false,
+    columns: (raw.columns ?? []).map(silverColumn),
+    ...(raw.where === undefined ? {} : { where: raw.where }),
+    scd: raw.scd ?? DEFAULTS.scd,
+  };
+}
+
+function airflow(raw: RawAirflow): AirflowSettings {
+  return {
+    schedule: raw.schedule ?? null,
+    startDate: raw.start_date ?? DEFAULTS.startDate,
+    pool: raw.pool ?? null,
+    poolSlots: raw.pool_slots ?? DEFAULTS.poolSlots,
+    maxActiveTasks: raw.max_active_tasks ?? DEFAULTS.maxActiveTasks,
+    maxActiveRuns: raw.max_active_runs ?? DEFAULTS.maxActiveRuns,
+    retries: raw.retries ?? DEFAULTS.retries,
+    retryDelaySeconds: durationSeconds(raw.retry_delay ?? DEFAULTS.retryDelaySeconds),
+    executionTimeoutSeconds: durationSeconds(raw.execution_timeout ?? DEFAULTS.executionTimeoutSeconds),
+    owner: raw.owner ?? DEFAULTS.owner,
+    tags: raw.tags ?? [],
+    granularity: raw.granularity ?? "table",
+    assets: raw.assets ?? false,
+    connectionId: raw.connection_id ?? DEFAULTS.connectionId,
+  };
+}
+
+/** Maps a schema-valid document to the defaulted spec. */
+export function normalize(raw: RawPipeline): PipelineSpec {
+  const source = implicitSource(raw);
+  const tables = raw.tables.map((t) => table(t, raw.defaults ?? {}, source));
+  const byName = new Map(tables.map((t) => [t.name, t]));
+  return {
+    version: 1,
+    name: raw.name,
+    ...(raw.description === undefined ? {} : { description: raw.description }),
+    connections: Object.fromEntries(Object.entries(raw.connections).map(([k, c]) => [k, connection(c)])),
+    warehouse: raw.warehouse,
+    landing: raw.landing,
+    bronzeSchema: raw.bronze_schema ?? `${raw.name}_bronze`,
+    silverSchema: raw.silver_schema ?? `${raw.name}_silver`,
+    tables,
+    silver: (raw.silver ?? []).map((m) => silverModel(m, byName)),
+    airflow: airflow(raw.airflow ?? {}),
+  };
+}
