@@ -1,0 +1,109 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { CancelledError, ConfigError } from "../errors.ts";
+import { listManifestIds, openLandingZone, readManifest } from "../landing/index.ts";
+import type { BatchManifest } from "../landing/types.ts";
+import { resolveLanding } from "../spec/resolve.ts";
+import type { PipelineSpec, TableSpec } from "../spec/types.ts";
+import { faultHook } from "../warehouse/fault.ts";
+import { openWarehouse } from "../warehouse/index.ts";
+import { groupBatches } from "./bronze/groups.ts";
+import { download, stagingColumns, writeDataCsv, writeKeysCsv } from "./bronze/stage.ts";
+import type { Executor, StepMetrics } from "./types.ts";
+
+/** The table spec a request names; a ConfigError naming the pipeline otherwise. */
+export function tableSpec(spec: PipelineSpec, name: string | undefined): TableSpec {
+  const table = spec.tables.find((t) => t.name === name);
+  if (!table) throw new ConfigError(`pipeline ${spec.name}: no table named ${name ?? "(none)"}`);
+  return table;
+}
+
+/**
+ * Bronze: applies every landed batch (manifest present) not yet checkpointed, in batch order, a group of batches
+ * per commit (see `groupBatches`). Each commit is all-or-nothing in the warehouse; a crash or failure between
+ * commits leaves the finished ones in place and the retry continues with the rest. Cancellation is honoured
+ * between commits.
+ */
+export const bronze: Executor = async (request, ctx) => {
+  const spec = ctx.pipeline.spec;
+  const table = tableSpec(spec, request.table);
+  const zone = openLandingZone(resolveLanding(spec, spec.landing, ctx.env));
+  const fault = faultHook(ctx.env);
+  const metrics: StepMetrics = {
+    batches: 0,
+    files: 0,
+    rowsRead: 0,
+    inserted: 0,
+    updated: 0,
+    deleted: 0,
+    unchanged: 0,
+    versionFrom: null,
+    versionTo: null,
+  };
+  const warehouse = await openWarehouse(spec, ctx.env);
+  const dir = await mkdtemp(join(tmpdir(), "smelter-bronze-"));
+  const duck = await (await DuckDBInstance.create(":memory:")).connect();
+  try {
+    await duck.run("SET TimeZone = 'UTC'");
+    const done = await warehouse.checkpointedBatches(spec.name, table.name);
+    const pending: BatchManifest[] = [];
+    for (const id of await listManifestIds(zone, spec.name, table.name)) {
+      if (done.has(id)) continue;
+      const manifest = await readManifest(zone, spec.name, table.name, id);
+      if (manifest) pending.push(manifest);
+    }
+    ctx.log.info(`bronze ${table.name}: ${pending.length} batch(es) to apply from ${zone.url}`);
+    for (const group of groupBatches(pending)) {
+      if (ctx.signal.aborted) throw new CancelledError(`bronze ${table.name} cancelled between commits`);
+      const files = await download(zone, group, dir);
+      const columns = stagingColumns(group[0] as BatchManifest, table);
+      const dataFile = join(dir, "data.csv");
+      await writeDataCsv(duck, group, columns, files, dataFile);
+      let keysFile: string | undefined;
+      if (group[0]?.keyFiles) {
+        keysFile = join(dir, "keys.csv");
+        await writeKeysCsv(duck, group[0], table, files, keysFile);
+      }
+      const result = await warehouse.applyBronze(
+        {
+          pipeline: spec.name,
+          schema: spec.bronzeSchema,
+          table,
+          batches: group,
+          columns,
+          dataFile,
+          keysFile,
+        },
+        fault,
+      );
+      fault("bronze:after-commit");
+      for (const path of files.values()) await rm(path, { force: true });
+      const ids = `${group[0]?.batchId}${group.length > 1 ? ` .. ${group.at(-1)?.batchId}` : ""}`;
+      if (result.skipped) {
+        ctx.log.info(`bronze ${table.name}: batches ${ids} were already applied; skipped`);
+        continue;
+      }
+      metrics.batches = (metrics.batches ?? 0) + group.length;
+      metrics.files = (metrics.files ?? 0) + files.size;
+      metrics.rowsRead = (metrics.rowsRead ?? 0) + result.rowsRead;
+      metrics.inserted = (metrics.inserted ?? 0) + result.inserted;
+      metrics.updated = (metrics.updated ?? 0) + result.updated;
+      metrics.deleted = (metrics.deleted ?? 0) + result.deleted;
+      metrics.unchanged = (metrics.unchanged ?? 0) + result.unchanged;
+      if (result.version !== null) {
+        metrics.versionFrom ??= result.version;
+        metrics.versionTo = result.version;
+      }
+      ctx.log.info(
+        `bronze ${table.name}: ${ids} → version ${result.version ?? "(unchanged)"}: ${result.inserted} inserted, ${result.updated} updated, ${result.deleted} deleted, ${result.unchanged} unchanged`,
+      );
+    }
+    return metrics;
+  } finally {
+    duck.closeSync();
+    await warehouse.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+};

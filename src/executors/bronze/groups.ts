@@ -1,0 +1,44 @@
+import type { BatchManifest } from "../../landing/types.ts";
+
+/** Upper bounds of one bronze commit: batches and rows staged together. */
+export const GROUP_LIMITS = { batches: 50, rows: 5_000_000 };
+
+function columnSet(m: BatchManifest): string {
+  return JSON.stringify(m.schema.columns.map((c) => [c.name, c.warehouseType]));
+}
+
+/**
+ * Splits pending batches (in batch order) into commits. Consecutive batches with the same columns share one
+ * commit and one version, which is exact because duplicate keys across them are reduced by cursor then batch
+ * order, exactly as if they had been applied one after another (only intermediate versions of a key are not
+ * recorded in the change feed). A batch carrying key files (reconciliation) is a commit of its own: its key set
+ * describes the source at its snapshot, not at a later batch's.
+ */
+export function groupBatches(pending: BatchManifest[], limits = GROUP_LIMITS): BatchManifest[][] {
+  const groups: BatchManifest[][] = [];
+  let current: BatchManifest[] = [];
+  let rows = 0;
+  const flush = () => {
+    if (current.length) groups.push(current);
+    current = [];
+    rows = 0;
+  };
+  for (const m of pending) {
+    const first = current[0];
+    const fits =
+      first !== undefined &&
+      columnSet(first) === columnSet(m) &&
+      current.length < limits.batches &&
+      rows + m.rows <= limits.rows;
+    if (!fits) flush();
+    if (m.keyFiles) {
+      flush();
+      groups.push([m]);
+      continue;
+    }
+    current.push(m);
+    rows += m.rows;
+  }
+  flush();
+  return groups;
+}

@@ -1,0 +1,17 @@
+/**
+ * Test hook for crash tests: when `SMELTER_FAULT_POINT` names a point the process reaches (e.g.
+ * `bronze:after-merge`, just before COMMIT), the process kills itself with SIGKILL there, as a crash would.
+ * `SMELTER_FAULT_SKIP=n` lets the point pass n times first. Unset in production: then this does nothing.
+ *
+ * Points: bronze:after-stage, bronze:after-merge, bronze:after-commit, silver:after-merge, silver:after-commit.
+ */
+export function faultHook(env: NodeJS.ProcessEnv): (point: string) => void {
+  const wanted = env.SMELTER_FAULT_POINT;
+  if (!wanted) return () => undefined;
+  let skip = Number(env.SMELTER_FAULT_SKIP ?? 0);
+  return (point) => {
+    if (point !== wanted) return;
+    if (skip-- > 0) return;
+    process.kill(process.pid, "SIGKILL");
+  };
+}

@@ -1,0 +1,36 @@
+import { ConfigError, DataError, SmelterError, TransientError } from "../../errors.ts";
+
+/** SQLSTATE classes a retry can cure: connection, resources, serialization, operator intervention. */
+const TRANSIENT_CLASSES = new Set(["08", "40", "53", "57", "58"]);
+/** Node socket errors on the way to the warehouse. */
+const TRANSIENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
+
+/**
+ * Turns a driver error into a SmelterError that says where it happened (`where`: table, batch, model) and whether
+ * a retry can help. Bad data (class 22/23) is a DataError; bad SQL from a spec (class 42) a ConfigError.
+ */
+export function warehouseError(error: unknown, where: string): SmelterError {
+  if (error instanceof SmelterError) return error;
+  const e = error as { code?: string; message?: string; column?: string; detail?: string };
+  const message = e.message ?? String(error);
+  const detail = [e.column ? `column ${e.column}` : "", e.detail ?? ""].filter(Boolean).join("; ");
+  const text = `${where}: ${message}${detail ? ` (${detail})` : ""}`;
+  const code = e.code ?? "";
+  if (
+    TRANSIENT_CODES.has(code) ||
+    TRANSIENT_CLASSES.has(code.slice(0, 2)) ||
+    /Connection terminated/i.test(message)
+  ) {
+    return new TransientError(`warehouse unavailable: ${text}`, error);
+  }
+  if (code.startsWith("22") || code.startsWith("23")) return new DataError(text, error);
+  if (code.startsWith("42")) return new ConfigError(text, error);
+  return new TransientError(text, error);
+}

@@ -1,0 +1,148 @@
+import type { ClientBase } from "pg";
+import { lockSql } from "./sql.ts";
+
+/**
+ * The `_smelter` schema: bookkeeping that must commit in the same transaction as the data it describes.
+ *
+ * - `commit_versions`: one row per bronze commit that changed something; `version` is monotonic per table and
+ *   is the change feed's `_commit_version`.
+ * - `bronze_batches`: every applied batch (exactly-once): a replayed batch id is skipped. `version` is null when
+ *   the batch changed nothing.
+ * - `silver_checkpoints`: the last bronze version each silver model has merged.
+ * - `change_feed_floor`: versions up to `floor_version` were pruned from the change feed.
+ */
+const DDL = `
+CREATE SCHEMA IF NOT EXISTS _smelter;
+CREATE TABLE IF NOT EXISTS _smelter.commit_versions (
+  pipeline text NOT NULL,
+  table_name text NOT NULL,
+  version bigint NOT NULL,
+  committed_at timestamptz NOT NULL,
+  batches integer NOT NULL,
+  inserted bigint NOT NULL,
+  updated bigint NOT NULL,
+  deleted bigint NOT NULL,
+  PRIMARY KEY (pipeline, table_name, version)
+);
+CREATE TABLE IF NOT EXISTS _smelter.bronze_batches (
+  pipeline text NOT NULL,
+  table_name text NOT NULL,
+  batch_id text NOT NULL,
+  version bigint,
+  rows bigint NOT NULL,
+  committed_at timestamptz NOT NULL,
+  PRIMARY KEY (pipeline, table_name, batch_id)
+);
+CREATE TABLE IF NOT EXISTS _smelter.silver_checkpoints (
+  pipeline text NOT NULL,
+  model text NOT NULL,
+  source_table text NOT NULL,
+  version bigint NOT NULL,
+  updated_at timestamptz NOT NULL,
+  PRIMARY KEY (pipeline, model)
+);
+CREATE TABLE IF NOT EXISTS _smelter.change_feed_floor (
+  pipeline text NOT NULL,
+  table_name text NOT NULL,
+  floor_version bigint NOT NULL,
+  pruned_at timestamptz NOT NULL,
+  PRIMARY KEY (pipeline, table_name)
+);
+`;
+
+/** Creates the metadata schema; the advisory lock keeps concurrent first runs from racing on CREATE. */
+export async function ensureMetadata(client: ClientBase): Promise<void> {
+  const exists = await client.query("SELECT to_regclass('_smelter.change_feed_floor') IS NOT NULL AS ok");
+  if (exists.rows[0]?.ok) return;
+  await client.query("BEGIN");
+  try {
+    const lock = lockSql("smelter:_smelter:ddl");
+    await client.query(lock.text, lock.values);
+    await client.query(DDL);
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Applied batch ids of a table. */
+export async function checkpointedBatches(
+  client: ClientBase,
+  pipeline: string,
+  table: string,
+): Promise<Set<string>> {
+  const result = await client.query(
+    "SELECT batch_id FROM _smelter.bronze_batches WHERE pipeline = $1 AND table_name = $2",
+    [pipeline, table],
+  );
+  return new Set(result.rows.map((r) => r.batch_id as string));
+}
+
+/** The table's newest commit version; 0 before its first change. */
+export async function currentVersion(client: ClientBase, pipeline: string, table: string): Promise<number> {
+  const result = await client.query(
+    "SELECT coalesce(max(version), 0)::bigint AS v FROM _smelter.commit_versions WHERE pipeline = $1 AND table_name = $2",
+    [pipeline, table],
+  );
+  return Number(result.rows[0].v);
+}
+
+/** Versions up to the floor were pruned from the change feed; 0 when nothing was. */
+export async function retentionFloor(client: ClientBase, pipeline: string, table: string): Promise<number> {
+  const result = await client.query(
+    "SELECT floor_version FROM _smelter.change_feed_floor WHERE pipeline = $1 AND table_name = $2",
+    [pipeline, table],
+  );
+  return result.rows.length ? Number(result.rows[0].floor_version) : 0;
+}
+
+/** The last version a silver model has merged; 0 before its first run. */
+export async function silverCheckpoint(client: ClientBase, pipeline: string, model: string): Promise<number> {
+  const result = await client.query(
+    "SELECT version FROM _smelter.silver_checkpoints WHERE pipeline = $1 AND model = $2",
+    [pipeline, model],
+  );
+  return result.rows.length ? Number(result.rows[0].version) : 0;
+}
+
+/** Sets a silver model's checkpoint (inside the caller's transaction). */
+export async function setSilverCheckpoint(
+  client: ClientBase,
+  pipeline: string,
+  model: string,
+  table: string,
+  version: number,
+): Promise<void> {
+  await client.query(
+    `INSERT INTO _smelter.silver_checkpoints (pipeline, model, source_table, version, updated_at)
+     VALUES ($1, $2, $3, $4, now())
+     ON CONFLICT (pipeline, model) DO UPDATE SET source_table = EXCLUDED.source_table,
+       version = EXCLUDED.version, updated_at = EXCLUDED.updated_at`,
+    [pipeline, model, table, version],
+  );
+}
+
+/** Records a bronze commit: the version row (when something changed) and every batch's checkpoint. */
+export async function recordBronzeCommit(
+  client: ClientBase,
+  pipeline: string,
+  table: string,
+  version: number | null,
+  counts: { inserted: number; updated: number; deleted: number },
+  batches: { batchId: string; rows: number }[],
+): Promise<void> {
+  if (version !== null) {
+    await client.query(
+      `INSERT INTO _smelter.commit_versions
+         (pipeline, table_name, version, committed_at, batches, inserted, updated, deleted)
+       VALUES ($1, $2, $3, now(), $4, $5, $6, $7)`,
+      [pipeline, table, version, batches.length, counts.inserted, counts.updated, counts.deleted],
+    );
+  }
+  await client.query(
+    `INSERT INTO _smelter.bronze_batches (pipeline, table_name, batch_id, version, rows, committed_at)
+     SELECT $1, $2, b, $3, r, now() FROM unnest($4::text[], $5::bigint[]) AS t(b, r)`,
+    [pipeline, table, version, batches.map((b) => b.batchId), batches.map((b) => b.rows)],
+  );
+}

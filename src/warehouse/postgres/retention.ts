@@ -1,0 +1,50 @@
+import type { ClientBase } from "pg";
+import * as meta from "./metadata.ts";
+import { lockSql, qualified, quoteIdent } from "./sql.ts";
+import { COMMIT_VERSION, changesName } from "./tables.ts";
+
+/**
+ * Change-feed retention: deletes the versions every consumer (silver model) has read, and records the new floor
+ * so that a reader whose checkpoint is below it fails clearly instead of silently missing changes. A consumer
+ * that never ran holds the floor at 0. `keepLast` additionally keeps the newest N versions.
+ */
+export async function pruneChangeFeed(
+  client: ClientBase,
+  pipeline: string,
+  schema: string,
+  table: string,
+  consumers: string[],
+  options: { keepLast?: number } = {},
+): Promise<{ floor: number; deletedRows: number }> {
+  await client.query("BEGIN");
+  try {
+    // The bronze lock: no commit adds versions while the floor moves.
+    const lock = lockSql(`smelter:bronze:${pipeline}:${table}`);
+    await client.query(lock.text, lock.values);
+    const current = await meta.currentVersion(client, pipeline, table);
+    const floor = await meta.retentionFloor(client, pipeline, table);
+    let target = current;
+    for (const model of consumers)
+      target = Math.min(target, await meta.silverCheckpoint(client, pipeline, model));
+    if (options.keepLast !== undefined) target = Math.min(target, current - options.keepLast);
+    if (target <= floor) {
+      await client.query("COMMIT");
+      return { floor, deletedRows: 0 };
+    }
+    const deleted = await client.query(
+      `DELETE FROM ${qualified(schema, changesName(table))} WHERE ${quoteIdent(COMMIT_VERSION)} <= $1`,
+      [target],
+    );
+    await client.query(
+      `INSERT INTO _smelter.change_feed_floor (pipeline, table_name, floor_version, pruned_at)
+       VALUES ($1, $2, $3, now())
+       ON CONFLICT (pipeline, table_name) DO UPDATE SET floor_version = EXCLUDED.floor_version, pruned_at = now()`,
+      [pipeline, table, target],
+    );
+    await client.query("COMMIT");
+    return { floor: target, deletedRows: deleted.rowCount ?? 0 };
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+}

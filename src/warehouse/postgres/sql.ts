@@ -1,0 +1,43 @@
+import { ConfigError } from "../../errors.ts";
+
+/** Quotes a PostgreSQL identifier: always, so that names from specs and sources never need escaping by hand. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** `"schema"."name"`. */
+export function qualified(schema: string, name: string): string {
+  return `${quoteIdent(schema)}.${quoteIdent(name)}`;
+}
+
+/** A string literal, for the few places PostgreSQL takes no bind parameters (DDL, JSON path arrays). */
+export function quoteLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+const TYPE = /^[a-z_][a-z0-9_ ]*(\(\s*\d+(\s*,\s*\d+)?\s*\))?( with(out)? time zone)?(\[\])?$/i;
+
+/**
+ * A type name from a manifest or spec, checked before it is spliced into DDL (types cannot be bound).
+ * `where` names the spec path or manifest in the error.
+ */
+export function sqlType(type: string, where: string): string {
+  const trimmed = type.trim();
+  if (!TYPE.test(trimmed)) throw new ConfigError(`${where}: "${type}" is not a PostgreSQL type name`);
+  return trimmed;
+}
+
+/** Columns compared as text, since PostgreSQL has no equality operator for them. */
+export function comparable(expr: string, type: string): string {
+  return /^json$/i.test(type) ? `${expr}::text` : expr;
+}
+
+/** `a."x" = b."x" AND ...` over key columns. */
+export function joinOn(left: string, right: string, keys: string[]): string {
+  return keys.map((k) => `${left}.${quoteIdent(k)} = ${right}.${quoteIdent(k)}`).join(" AND ");
+}
+
+/** A stable 64-bit-ish advisory lock key for a name; PostgreSQL's hashtext keeps it in the database. */
+export function lockSql(name: string): { text: string; values: string[] } {
+  return { text: "SELECT pg_advisory_xact_lock(hashtext($1))", values: [name] };
+}

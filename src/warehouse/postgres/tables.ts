@@ -1,0 +1,205 @@
+import type { ClientBase } from "pg";
+import { ConfigError, DataError } from "../../errors.ts";
+import { manifestKey } from "../../landing/layout.ts";
+import type { BronzeLoad, StagingColumn } from "../types.ts";
+import { qualified, quoteIdent, sqlType } from "./sql.ts";
+
+/** Bookkeeping columns of a bronze row. `_rescued_data` exists only in `rescue` mode. */
+export const BATCH_ID = "_smelter_batch_id";
+export const LOADED_AT = "_smelter_loaded_at";
+export const RESCUED = "_rescued_data";
+const BRONZE_META = new Set([BATCH_ID, LOADED_AT, RESCUED]);
+
+/** Change feed columns added after the bronze columns. */
+export const CHANGE_TYPE = "_change_type";
+export const COMMIT_VERSION = "_commit_version";
+export const COMMIT_TIMESTAMP = "_commit_timestamp";
+
+/** A bronze table as a commit sees it after schema evolution. */
+export interface BronzeShape {
+  /** Data columns of the bronze table (every one, including those the batch lacks), with their types. */
+  columns: StagingColumn[];
+  /** Staging columns unknown to bronze whose values go into `_rescued_data` (rescue mode). */
+  rescued: string[];
+  hasRescue: boolean;
+}
+
+/** Columns of a table in order (name → formatted type), or null when it does not exist. */
+export async function tableColumns(
+  client: ClientBase,
+  schema: string,
+  table: string,
+): Promise<StagingColumn[] | null> {
+  const result = await client.query(
+    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
+       FROM pg_attribute a
+      WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
+      ORDER BY a.attnum`,
+    [qualified(schema, table)],
+  );
+  if (result.rows.length === 0) {
+    const exists = await client.query("SELECT to_regclass($1) IS NOT NULL AS ok", [qualified(schema, table)]);
+    return exists.rows[0].ok ? [] : null;
+  }
+  return result.rows as StagingColumn[];
+}
+
+/** The change feed table of a bronze table. */
+export function changesName(table: string): string {
+  return `${table}__changes`;
+}
+
+function columnDefs(columns: StagingColumn[], notNull: string[], where: string): string[] {
+  return columns.map(
+    (c) =>
+      `${quoteIdent(c.name)} ${sqlType(c.type, `${where} column ${c.name}`)}${notNull.includes(c.name) ? " NOT NULL" : ""}`,
+  );
+}
+
+async function createBronze(client: ClientBase, load: BronzeLoad): Promise<void> {
+  const { schema, table } = load;
+  const where = `bronze table ${schema}.${table.name}`;
+  const part = table.partitionBy;
+  const key = [...table.primaryKey];
+  // PostgreSQL requires the partition column in every unique constraint; keys stay unique by primary key anyway
+  // because bronze is only written through the deduplicating merge.
+  if (part && !key.includes(part.column)) key.push(part.column);
+  const rescue = table.bronze.schemaEvolution === "rescue";
+  const defs = [
+    ...columnDefs(load.columns, key, where),
+    `${quoteIdent(BATCH_ID)} text NOT NULL`,
+    `${quoteIdent(LOADED_AT)} timestamptz NOT NULL`,
+    ...(rescue ? [`${quoteIdent(RESCUED)} jsonb`] : []),
+    `PRIMARY KEY (${key.map(quoteIdent).join(", ")})`,
+  ];
+  const partitioning = part ? ` PARTITION BY ${part.kind.toUpperCase()} (${quoteIdent(part.column)})` : "";
+  const name = qualified(schema, table.name);
+  await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  await client.query(`CREATE TABLE ${name} (\n  ${defs.join(",\n  ")}\n)${partitioning}`);
+  if (part?.kind === "hash") {
+    const n = part.partitions ?? 8;
+    for (let i = 0; i < n; i++) {
+      await client.query(
+        `CREATE TABLE ${qualified(schema, `${table.name}__p${i}`)} PARTITION OF ${name} FOR VALUES WITH (MODULUS ${n}, REMAINDER ${i})`,
+      );
+    }
+  }
+  if (table.clusterBy.length > 0) {
+    await client.query(
+      `CREATE INDEX ${quoteIdent(`${table.name}__cluster`)} ON ${name} (${table.clusterBy.map(quoteIdent).join(", ")})`,
+    );
+  }
+}
+
+async function ensureChanges(client: ClientBase, schema: string, table: string): Promise<void> {
+  const changes = qualified(schema, changesName(table));
+  const bronze = await tableColumns(client, schema, table);
+  const existing = await tableColumns(client, schema, changesName(table));
+  if (existing === null) {
+    const defs = [
+      ...(bronze ?? []).map((c) => `${quoteIdent(c.name)} ${c.type}`),
+      `${quoteIdent(CHANGE_TYPE)} text NOT NULL`,
+      `${quoteIdent(COMMIT_VERSION)} bigint NOT NULL`,
+      `${quoteIdent(COMMIT_TIMESTAMP)} timestamptz NOT NULL`,
+    ];
+    await client.query(`CREATE TABLE ${changes} (\n  ${defs.join(",\n  ")}\n)`);
+    await client.query(
+      `CREATE INDEX ${quoteIdent(`${changesName(table)}__version`)} ON ${changes} (${quoteIdent(COMMIT_VERSION)})`,
+    );
+    return;
+  }
+  const have = new Set(existing.map((c) => c.name));
+  for (const c of bronze ?? []) {
+    if (!have.has(c.name))
+      await client.query(`ALTER TABLE ${changes} ADD COLUMN ${quoteIdent(c.name)} ${c.type}`);
+  }
+}
+
+/**
+ * Creates the bronze table (and its change feed) on first use, and applies the table's schema evolution mode to
+ * columns the batches bring that bronze lacks: `add_columns` adds them, `rescue` routes their values into
+ * `_rescued_data`, `fail` stops with a DataError naming them. Columns bronze has and the batches lack stay, and
+ * are NULL in the rows these batches write. Runs inside the commit's transaction (PostgreSQL DDL is transactional).
+ */
+export async function prepareBronze(client: ClientBase, load: BronzeLoad): Promise<BronzeShape> {
+  const { schema, table } = load;
+  let existing = await tableColumns(client, schema, table.name);
+  if (existing === null) {
+    await createBronze(client, load);
+    existing = await tableColumns(client, schema, table.name);
+  }
+  const known = new Set((existing ?? []).map((c) => c.name));
+  const added = load.columns.filter((c) => !known.has(c.name));
+  const mode = table.bronze.schemaEvolution;
+  let rescued: string[] = [];
+  if (added.length > 0) {
+    const names = added.map((c) => c.name).join(", ");
+    const first = load.batches[0];
+    if (mode === "fail") {
+      const where = first
+        ? `batch ${first.batchId} (${manifestKey(load.pipeline, table.name, first.batchId)})`
+        : "";
+      throw new DataError(
+        `bronze table ${schema}.${table.name}: ${where} brings new column(s) ${names} and tables.${table.name}.bronze.schemaEvolution is "fail"; add them to bronze by hand or choose add_columns/rescue (retrying will not help)`,
+      );
+    }
+    if (mode === "add_columns") {
+      const name = qualified(schema, table.name);
+      for (const c of added) {
+        await client.query(
+          `ALTER TABLE ${name} ADD COLUMN ${quoteIdent(c.name)} ${sqlType(c.type, `${schema}.${table.name}.${c.name}`)}`,
+        );
+      }
+    } else {
+      rescued = added.map((c) => c.name);
+      if (!known.has(RESCUED)) {
+        await client.query(
+          `ALTER TABLE ${qualified(schema, table.name)} ADD COLUMN ${quoteIdent(RESCUED)} jsonb`,
+        );
+      }
+    }
+    existing = await tableColumns(client, schema, table.name);
+  }
+  if (table.bronze.changeFeed) await ensureChanges(client, schema, table.name);
+  const all = existing ?? [];
+  for (const k of table.primaryKey) {
+    if (!all.some((c) => c.name === k)) {
+      throw new ConfigError(
+        `bronze table ${schema}.${table.name}: primary key column ${k} is not in the table`,
+      );
+    }
+  }
+  return {
+    columns: all.filter((c) => !BRONZE_META.has(c.name)),
+    rescued,
+    hasRescue: all.some((c) => c.name === RESCUED),
+  };
+}
+
+/** List partitioning: creates the partitions the rows about to be written need (one per value). */
+export async function ensureListPartitions(
+  client: ClientBase,
+  schema: string,
+  table: string,
+  column: string,
+  source: string,
+): Promise<void> {
+  const result = await client.query(
+    `SELECT DISTINCT ${quoteIdent(column)}::text AS v FROM ${source}
+      WHERE NOT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                         WHERE i.inhparent = to_regclass($1)
+                           AND c.relname = $2 || '__p_' || left(md5(coalesce(${quoteIdent(column)}::text, '<null>')), 12))`,
+    [qualified(schema, table), table],
+  );
+  for (const row of result.rows) {
+    const value = row.v as string | null;
+    const hash = await client.query(
+      "SELECT left(md5(coalesce($1::text, '<null>')), 12) AS h, quote_nullable($1::text) AS lit",
+      [value],
+    );
+    const { h, lit } = hash.rows[0];
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${qualified(schema, `${table}__p_${h}`)} PARTITION OF ${qualified(schema, table)} FOR VALUES IN (${lit})`,
+    );
+  }
+}

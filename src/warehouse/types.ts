@@ -1,0 +1,125 @@
+import type { BatchManifest } from "../landing/types.ts";
+import type { ResolvedDatabase } from "../spec/resolve.ts";
+import type { SilverModel, TableSpec } from "../spec/types.ts";
+
+/**
+ * The contract between the bronze/silver executors and a warehouse. A warehouse is one folder
+ * (`src/warehouse/<kind>/`) exporting a `WarehouseDialect`; what differs between warehouses is declared as
+ * capability flags, read by shared code, never as `if (kind === ...)` elsewhere.
+ */
+
+/** How a warehouse can apply changes. */
+export type MergeStrategy = "upsert" | "scd2";
+
+/** What a warehouse can do; shared code reads these flags instead of asking which warehouse it is. */
+export interface WarehouseCapabilities {
+  /** A `MERGE` statement exists (PostgreSQL 15+). */
+  supportsMerge: boolean;
+  /** `MERGE ... RETURNING` exists (PostgreSQL 17+); without it, changes are classified before the MERGE. */
+  supportsReturningFromMerge: boolean;
+  /** DDL takes part in transactions, so a table created or altered by a failed batch rolls back with it. */
+  transactionalDdl: boolean;
+  mergeStrategies: MergeStrategy[];
+  /** Partitioning kinds `TableSpec.partitionBy` may ask for. */
+  partitioning: ("list" | "hash")[];
+  /** The staging file format `applyBronze` loads: CSV (PostgreSQL COPY) or parquet as landed. */
+  stagingFormat: "csv" | "parquet";
+}
+
+/** A column of a staging file: its name and the warehouse type it is parsed as. */
+export interface StagingColumn {
+  name: string;
+  type: string;
+}
+
+/** Batch bookkeeping columns every staging file carries after the data columns, in this order. */
+export const STAGING_META = ["_smelter_batch_id", "_smelter_batch_seq", "_smelter_row"] as const;
+
+/** One group of landed batches ready to be applied to a bronze table in one commit. */
+export interface BronzeLoad {
+  pipeline: string;
+  schema: string;
+  table: TableSpec;
+  /** The batches, in batch order; all share one column set. */
+  batches: BatchManifest[];
+  /** Data columns of the staging file (then `STAGING_META`). */
+  columns: StagingColumn[];
+  /** The staging file (format per `stagingFormat`) holding every row of every batch. */
+  dataFile: string;
+  /** Key reconciliation: a staging file of primary keys (columns = the table's primary key). */
+  keysFile?: string;
+}
+
+/** What one bronze commit did. `skipped` when every batch was already checkpointed (a replay). */
+export interface BronzeResult {
+  skipped: boolean;
+  /** The new commit version, or null when nothing changed (batches are checkpointed all the same). */
+  version: number | null;
+  rowsRead: number;
+  inserted: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+}
+
+/** What one silver commit did. */
+export interface SilverResult {
+  versionFrom: number;
+  versionTo: number;
+  rowsRead: number;
+  inserted: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+}
+
+/** A silver model with the bronze table it reads. */
+export interface SilverTarget {
+  pipeline: string;
+  bronzeSchema: string;
+  silverSchema: string;
+  table: TableSpec;
+  model: SilverModel;
+}
+
+/** Named places where a test may kill the process (see `src/warehouse/fault.ts`). */
+export type FaultHook = (point: string) => void;
+
+/** One connection to a warehouse, used by one execution. */
+export interface WarehouseSession {
+  readonly capabilities: WarehouseCapabilities;
+  /** Creates the `_smelter` metadata schema if missing (idempotent, safe across replicas). */
+  ensureMetadata(): Promise<void>;
+  /** Batch ids of a table already applied to bronze. */
+  checkpointedBatches(pipeline: string, table: string): Promise<Set<string>>;
+  /**
+   * Applies a group of batches in one transaction: schema evolution, staging, dedupe, MERGE, change feed and
+   * batch checkpoints. Batches already checkpointed make it a no-op.
+   */
+  applyBronze(load: BronzeLoad, fault: FaultHook): Promise<BronzeResult>;
+  /** Merges the change feed since the model's checkpoint into silver and advances the checkpoint, atomically. */
+  applySilver(target: SilverTarget, fault: FaultHook): Promise<SilverResult>;
+  /** Rebuilds a silver table from the bronze table's current rows and checkpoints the current version. */
+  rebuildSilver(target: SilverTarget): Promise<SilverResult>;
+  /**
+   * Deletes change-feed versions every listed consumer has read (and, with `keepLast`, all but the newest
+   * `keepLast` versions at most), raising the table's retention floor. Returns the new floor.
+   */
+  pruneChangeFeed(
+    pipeline: string,
+    schema: string,
+    table: string,
+    consumers: string[],
+    options?: { keepLast?: number },
+  ): Promise<{ floor: number; deletedRows: number }>;
+  close(): Promise<void>;
+}
+
+/** A warehouse kind: its capabilities and how to connect. */
+export interface WarehouseDialect {
+  readonly kind: string;
+  readonly capabilities: WarehouseCapabilities;
+  /** Quotes an identifier for this warehouse's SQL. */
+  quoteIdent(name: string): string;
+  connect(database: ResolvedDatabase): Promise<WarehouseSession>;
+}
