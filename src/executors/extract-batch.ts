@@ -1,0 +1,65 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { CancelledError } from "../errors.ts";
+import type { LandingZone } from "../landing/types.ts";
+import type { ReadRange, Relation, SourceSnapshot } from "../sources/types.ts";
+import { type LandedColumn, type LandedFile, PartWriter } from "./extract-writer.ts";
+import type { Logger } from "./types.ts";
+
+/** Everything one batch's reads share: where files go and how they are written. */
+export interface BatchTarget {
+  zone: LandingZone;
+  duck: DuckDBConnection;
+  pipeline: string;
+  table: string;
+  batchId: string;
+  fileRows: number;
+  tmpDir: string;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+/** Result of streaming one read into parquet files. */
+export interface LandedRead {
+  files: LandedFile[];
+  rows: number;
+  /** The last row read, in column order (keyset pagination continues after it). */
+  lastRow: unknown[] | null;
+}
+
+/**
+ * Streams one read of a snapshot into the batch's parquet files (`part-*` for rows, `keys-*` for key
+ * reconciliation), uploading each file as it rolls. Cancellation is checked between row batches.
+ */
+export async function landRead(
+  target: BatchTarget,
+  snapshot: SourceSnapshot,
+  relation: Relation,
+  columns: LandedColumn[],
+  range: ReadRange,
+  kind: "part" | "keys",
+): Promise<LandedRead> {
+  const writer = new PartWriter(
+    target.duck,
+    target.zone,
+    { pipeline: target.pipeline, table: target.table, batchId: target.batchId, kind },
+    columns,
+    target.fileRows,
+    target.tmpDir,
+  );
+  await writer.open();
+  let lastRow: unknown[] | null = null;
+  let reported = 0;
+  const names = columns.map((c) => c.name);
+  for await (const rows of snapshot.stream(relation, names, range, target.signal)) {
+    if (target.signal.aborted) throw new CancelledError();
+    await writer.append(rows);
+    lastRow = rows.at(-1) ?? lastRow;
+    if (writer.files.length > reported) {
+      reported = writer.files.length;
+      target.log.info(`${target.table}: landed ${kind} ${reported} (${writer.rows} rows so far)`);
+    }
+  }
+  if (target.signal.aborted) throw new CancelledError();
+  const files = await writer.finish();
+  return { files, rows: writer.rows, lastRow };
+}

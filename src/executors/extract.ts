@@ -1,0 +1,236 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { CancelledError, ConfigError, TransientError } from "../errors.ts";
+import {
+  listManifestIds,
+  newBatchId,
+  openLandingZone,
+  readManifest,
+  writeManifest,
+} from "../landing/index.ts";
+import type { BatchManifest, LandingZone } from "../landing/types.ts";
+import { sources } from "../sources/index.ts";
+import type { Relation, SourceDriver } from "../sources/types.ts";
+import { type ResolvedDatabase, resolveDatabase, resolveLanding } from "../spec/resolve.ts";
+import type { TableSpec } from "../spec/types.ts";
+import { readWatermark, saveWatermark, type WatermarkState } from "../state/watermarks.ts";
+import { type BatchTarget, landRead } from "./extract-batch.ts";
+import { runFullLoad } from "./extract-full.ts";
+import { applyLag, extractSchema } from "./extract-schema.ts";
+import { openDuckdb } from "./extract-writer.ts";
+import type { ExecutionContext, Executor, StepMetrics } from "./types.ts";
+
+/** Default statement timeout for source reads (6 h); `SMELTER_EXTRACT_STATEMENT_TIMEOUT_MS` overrides it. */
+const DEFAULT_STATEMENT_TIMEOUT_MS = 6 * 3600 * 1000;
+
+/** Everything an extraction of one table works with. */
+export interface ExtractRun {
+  ctx: ExecutionContext;
+  table: TableSpec;
+  relation: Relation;
+  db: ResolvedDatabase;
+  driver: SourceDriver;
+  zone: LandingZone;
+  state: pg.Client;
+  statementTimeoutMs: number;
+  /** The newest manifest of the table (after adopting any the state DB missed). */
+  previous: BatchManifest | null;
+  stored: WatermarkState | null;
+  target: Omit<BatchTarget, "batchId">;
+}
+
+/**
+ * The extract step of one table: reads the source in one consistent snapshot, lands parquet parts, writes the
+ * batch manifest last, then advances the watermark. Incremental tables read rows with cursor >= the stored
+ * watermark (closed start: boundary rows are re-read and bronze drops identical rows); full tables are read in
+ * primary-key chunks, each a batch, resuming after the last landed chunk.
+ */
+export const extract: Executor = async (request, ctx) => {
+  const spec = ctx.pipeline.spec;
+  const table = spec.tables.find((t) => t.name === request.table);
+  if (!table) throw new ConfigError(`pipeline ${spec.name}: no table named "${request.table}"`);
+  const db = resolveDatabase(spec, table.source, ctx.env);
+  const driver = sources[db.kind];
+  const zone = openLandingZone(resolveLanding(spec, spec.landing, ctx.env));
+  const relation: Relation = table.query ? { query: table.query } : { table: table.table ?? table.name };
+  const state = await connectState(ctx.env);
+  const tmpDir = await mkdtemp(join(tmpdir(), "smelter-extract-"));
+  const duck = await openDuckdb(tmpDir);
+  try {
+    const { stored, previous } = await adoptManifests(state, zone, spec.name, table.name, ctx);
+    const run: ExtractRun = {
+      ctx,
+      table,
+      relation,
+      db,
+      driver,
+      zone,
+      state,
+      statementTimeoutMs: Number(
+        ctx.env.SMELTER_EXTRACT_STATEMENT_TIMEOUT_MS ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      ),
+      previous,
+      stored,
+      target: {
+        zone,
+        duck,
+        pipeline: spec.name,
+        table: table.name,
+        fileRows: table.fileRows,
+        tmpDir,
+        log: ctx.log,
+        signal: ctx.signal,
+      },
+    };
+    return table.mode === "full" ? await runFullLoad(run) : await runIncremental(run);
+  } finally {
+    duck.closeSync();
+    await rm(tmpDir, { recursive: true, force: true });
+    await state.end().catch(() => undefined);
+  }
+};
+
+async function connectState(env: NodeJS.ProcessEnv): Promise<pg.Client> {
+  const url = env.SMELTER_STATE_URL;
+  if (!url)
+    throw new ConfigError("SMELTER_STATE_URL is not set: extract keeps its watermarks in the state database");
+  const client = new pg.Client({ connectionString: url, application_name: "smelter-extract-state" });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new TransientError(`state database unreachable (${(error as Error).message})`, error);
+  }
+  return client;
+}
+
+/**
+ * A crash between writing a manifest and saving the watermark leaves manifests newer than the stored batch:
+ * they are adopted (the watermark moves to the newest), so their rows are not landed a second time.
+ */
+async function adoptManifests(
+  state: pg.Client,
+  zone: LandingZone,
+  pipeline: string,
+  table: string,
+  ctx: ExecutionContext,
+): Promise<{ stored: WatermarkState | null; previous: BatchManifest | null }> {
+  const stored = await readWatermark(state, pipeline, table);
+  const newer = await listManifestIds(zone, pipeline, table, { after: stored?.batchId ?? null });
+  const newest = newer.at(-1);
+  if (newest) {
+    const manifest = await readManifest(zone, pipeline, table, newest);
+    if (manifest) {
+      ctx.log.warn(
+        `${table}: adopting ${newer.length} landed batch(es) the state DB missed, up to ${newest}`,
+      );
+      const watermark = manifest.mode === "incremental" ? manifest.watermark.to : null;
+      await saveWatermark(state, pipeline, table, manifest.batchId, watermark);
+      return { stored: await readWatermark(state, pipeline, table), previous: manifest };
+    }
+  }
+  const previous = stored ? await readManifest(zone, pipeline, table, stored.batchId) : null;
+  return { stored, previous };
+}
+
+/** Fields every manifest of a run shares. */
+export function manifestBase(
+  run: ExtractRun,
+  batchId: string,
+  snapshot: Record<string, unknown>,
+): Pick<
+  BatchManifest,
+  "format" | "batchId" | "pipeline" | "table" | "source" | "mode" | "createdAt" | "primaryKey" | "cursor"
+> {
+  return {
+    format: "smelter.manifest/v1",
+    batchId,
+    pipeline: run.target.pipeline,
+    table: run.table.name,
+    source: { name: run.db.name, kind: run.db.kind, snapshot },
+    mode: run.table.mode,
+    createdAt: new Date().toISOString(),
+    primaryKey: run.table.primaryKey,
+    cursor: run.table.cursor,
+  };
+}
+
+async function runIncremental(run: ExtractRun): Promise<StepMetrics> {
+  const { table, ctx } = run;
+  if (table.cursor.length === 0)
+    throw new ConfigError(`tables.${table.name}.cursor: incremental mode needs a cursor`);
+  const from = applyLag(run.stored?.watermark ?? null, table.lagSeconds, `tables.${table.name}`);
+  const batchId = newBatchId();
+  const target: BatchTarget = { ...run.target, batchId };
+  const reconcile =
+    table.deletes.mode === "reconcile" && (run.stored?.runs ?? 0) % table.deletes.everyRuns === 0;
+  const snapshot = await run.driver.openSnapshot(run.db, { statementTimeoutMs: run.statementTimeoutMs });
+  let manifest: BatchManifest;
+  try {
+    const schema = extractSchema(
+      table,
+      { driver: run.driver, name: run.db.name, timezone: run.db.timezone },
+      await snapshot.columns(run.relation),
+      run.previous,
+    );
+    const to = await snapshot.max(run.relation, table.cursor);
+    ctx.log.info(
+      `${table.name}: reading ${table.cursor.join(", ")} >= ${JSON.stringify(from)} up to ${JSON.stringify(to)} into ${batchId}`,
+    );
+    const data =
+      to === null
+        ? { files: [], rows: 0, lastRow: null }
+        : await landRead(
+            target,
+            snapshot,
+            run.relation,
+            schema.landed,
+            { cursorFrom: from ? { columns: table.cursor, values: from } : null },
+            "part",
+          );
+    const keyColumns = schema.landed.filter((c) => table.primaryKey.includes(c.name));
+    const keys = reconcile ? await landRead(target, snapshot, run.relation, keyColumns, {}, "keys") : null;
+    for (const c of schema.landed) {
+      if (c.mapping.nulled?.count)
+        ctx.log.warn(`${table.name}.${c.name}: ${c.mapping.nulled.count} ${c.mapping.nulled.reason}`);
+    }
+    if (data.rows === 0 && !keys) {
+      ctx.log.info(`${table.name}: no rows at or after the watermark; nothing landed`);
+      return {
+        rowsRead: 0,
+        rowsLanded: 0,
+        files: 0,
+        bytes: 0,
+        batches: 0,
+        watermark: run.stored?.watermark ?? null,
+      };
+    }
+    manifest = {
+      ...manifestBase(run, batchId, snapshot.info),
+      watermark: { from, to: to ?? run.stored?.watermark ?? null, lagSeconds: table.lagSeconds },
+      schema: schema.manifest,
+      files: data.files,
+      rows: data.rows,
+      ...(keys ? { keyFiles: keys.files } : {}),
+    };
+  } finally {
+    await snapshot.close().catch(() => undefined);
+  }
+  if (ctx.signal.aborted) throw new CancelledError();
+  await writeManifest(run.zone, manifest);
+  await saveWatermark(run.state, run.target.pipeline, table.name, batchId, manifest.watermark.to);
+  const bytes = [...manifest.files, ...(manifest.keyFiles ?? [])].reduce((n, f) => n + f.bytes, 0);
+  ctx.log.info(
+    `${table.name}: batch ${batchId} landed: ${manifest.rows} rows in ${manifest.files.length} file(s)`,
+  );
+  return {
+    rowsRead: manifest.rows,
+    rowsLanded: manifest.rows,
+    files: manifest.files.length + (manifest.keyFiles?.length ?? 0),
+    bytes,
+    batches: 1,
+    watermark: manifest.watermark.to,
+  };
+}

@@ -1,0 +1,12 @@
+import type { SourceDriver } from "../types.ts";
+import { capabilities } from "./capabilities.ts";
+import { openMariadbSnapshot } from "./read.ts";
+import { mapMariadbColumn } from "./types.ts";
+
+/** MariaDB and MySQL (the same wire protocol and catalog). */
+export const mariadb: SourceDriver = {
+  kind: "mariadb",
+  capabilities,
+  mapColumn: (column, { where, timezone, override }) => mapMariadbColumn(column, where, timezone, override),
+  openSnapshot: openMariadbSnapshot,
+};

@@ -1,0 +1,197 @@
+import type { Connection as CoreConnection } from "mysql2";
+import type mysql from "mysql2/promise";
+import { CancelledError } from "../../errors.ts";
+import type { ResolvedDatabase } from "../../spec/resolve.ts";
+import { sourceError } from "../errors.ts";
+import { maxSql, type SqlDialect, selectSql } from "../sql.ts";
+import type { ReadRange, Relation, SourceColumn, SourceSnapshot } from "../types.ts";
+import { connectMariadb } from "./connection.ts";
+
+const dialect: SqlDialect = {
+  quote: (id) => `\`${id.replace(/`/g, "``")}\``,
+  param: () => "?",
+};
+
+/** Rows handed to the writer at a time: amortises the async hop per row. */
+const BATCH_ROWS = 1024;
+
+/**
+ * A MariaDB/MySQL snapshot: `START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY` on REPEATABLE READ, so the
+ * high watermark and the rows are read from the same state.
+ */
+export async function openMariadbSnapshot(
+  db: ResolvedDatabase,
+  options: { statementTimeoutMs: number },
+): Promise<SourceSnapshot> {
+  const conn = await connectMariadb(db, options.statementTimeoutMs);
+  const where = `source ${db.name}`;
+  let info: Record<string, unknown>;
+  try {
+    await conn.query("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+    const [rows] = await conn.query(
+      "SELECT VERSION(), DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ')",
+    );
+    const first = (rows as unknown[][])[0] ?? [];
+    info = {
+      serverVersion: first[0],
+      snapshotAt: first[1],
+      isolation: "REPEATABLE READ",
+      timezone: db.timezone,
+    };
+  } catch (error) {
+    await conn.end().catch(() => undefined);
+    throw sourceError(error, where);
+  }
+  return new MariadbSnapshot(conn, db, info);
+}
+
+class MariadbSnapshot implements SourceSnapshot {
+  constructor(
+    private readonly conn: mysql.Connection,
+    private readonly db: ResolvedDatabase,
+    readonly info: Record<string, unknown>,
+  ) {}
+
+  private where(relation: Relation): string {
+    return `source ${this.db.name}, ${"table" in relation ? `table ${relation.table}` : "query"}`;
+  }
+
+  async columns(relation: Relation): Promise<SourceColumn[]> {
+    try {
+      if ("query" in relation) return await this.queryColumns(relation.query);
+      const [schema, table] = relation.table.includes(".")
+        ? relation.table.split(".", 2)
+        : [this.db.database, relation.table];
+      const [rows] = await this.conn.query(
+        `SELECT c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, c.IS_NULLABLE, c.NUMERIC_PRECISION, c.NUMERIC_SCALE,
+                EXISTS (SELECT 1 FROM information_schema.CHECK_CONSTRAINTS k
+                         WHERE k.CONSTRAINT_SCHEMA = c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME
+                           AND k.CHECK_CLAUSE = CONCAT('json_valid(\`', c.COLUMN_NAME, '\`)')) AS IS_JSON
+           FROM information_schema.COLUMNS c
+          WHERE c.TABLE_SCHEMA = ? AND c.TABLE_NAME = ?
+          ORDER BY c.ORDINAL_POSITION`,
+        [schema, table],
+      );
+      const list = (rows as unknown[][]).map((r) => {
+        const dataType = String(r[1]).toLowerCase();
+        return {
+          name: String(r[0]),
+          // MariaDB stores JSON as LONGTEXT with a json_valid() check.
+          dataType: Number(r[6]) === 1 ? "json" : dataType,
+          columnType: String(r[2]).toLowerCase(),
+          nullable: r[3] === "YES",
+          precision: dataType === "bit" ? bitWidth(String(r[2])) : r[4] === null ? null : Number(r[4]),
+          scale: r[5] === null ? null : Number(r[5]),
+        };
+      });
+      if (list.length === 0)
+        throw sourceError({ code: "ER_NO_SUCH_TABLE", message: "table not found" }, this.where(relation));
+      return list;
+    } catch (error) {
+      throw sourceError(error, this.where(relation));
+    }
+  }
+
+  /** Columns of a query: from the result metadata of a zero-row read. */
+  private async queryColumns(query: string): Promise<SourceColumn[]> {
+    const [, fields] = await this.conn.query(`SELECT * FROM (${query}) AS \`_smelter_src\` LIMIT 0`);
+    return (fields ?? []).map((f) => fieldColumn(f));
+  }
+
+  async max(relation: Relation, columns: string[]): Promise<unknown[] | null> {
+    try {
+      const [rows] = await this.conn.query(maxSql(dialect, relation, columns));
+      return (rows as unknown[][])[0] ?? null;
+    } catch (error) {
+      throw sourceError(error, this.where(relation));
+    }
+  }
+
+  async *stream(
+    relation: Relation,
+    columns: string[],
+    range: ReadRange,
+    signal: AbortSignal,
+  ): AsyncIterable<unknown[][]> {
+    const { sql, values } = selectSql(dialect, relation, columns, range);
+    const core = (this.conn as unknown as { connection: CoreConnection }).connection;
+    const stream = core.query({ sql, values, rowsAsArray: true }).stream({ highWaterMark: BATCH_ROWS * 4 });
+    const abort = () => stream.destroy(new CancelledError());
+    signal.addEventListener("abort", abort, { once: true });
+    let batch: unknown[][] = [];
+    try {
+      for await (const row of stream) {
+        batch.push(row as unknown[]);
+        if (batch.length >= BATCH_ROWS) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length) yield batch;
+    } catch (error) {
+      if (signal.aborted) throw new CancelledError();
+      throw sourceError(error, this.where(relation));
+    } finally {
+      signal.removeEventListener("abort", abort);
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.conn.query("COMMIT");
+    } finally {
+      await this.conn.end().catch(() => undefined);
+    }
+  }
+}
+
+function bitWidth(columnType: string): number {
+  return Number(/bit\((\d+)\)/i.exec(columnType)?.[1] ?? 1);
+}
+
+/** mysql2 field metadata → a column; used for `query:` sources where information_schema does not apply. */
+function fieldColumn(field: mysql.FieldPacket): SourceColumn {
+  const names: Record<number, string> = {
+    0: "decimal",
+    1: "tinyint",
+    2: "smallint",
+    3: "int",
+    4: "float",
+    5: "double",
+    7: "timestamp",
+    8: "bigint",
+    9: "mediumint",
+    10: "date",
+    11: "time",
+    12: "datetime",
+    13: "year",
+    15: "varchar",
+    16: "bit",
+    245: "json",
+    246: "decimal",
+    247: "enum",
+    248: "set",
+    249: "tinyblob",
+    250: "mediumblob",
+    251: "longblob",
+    252: "blob",
+    253: "varchar",
+    254: "char",
+  };
+  const binary = ((field.flags as number) & 128) !== 0 && field.characterSet === 63;
+  let dataType = names[field.columnType ?? 253] ?? "varchar";
+  if (["tinyblob", "mediumblob", "longblob", "blob"].includes(dataType) && !binary) dataType = "text";
+  if ((dataType === "varchar" || dataType === "char") && binary) dataType = "varbinary";
+  const unsigned = ((field.flags as number) & 32) !== 0;
+  const decimals = field.decimals ?? 0;
+  const precision =
+    dataType === "decimal" ? (field.columnLength ?? 10) - (decimals > 0 ? 1 : 0) - (unsigned ? 0 : 1) : null;
+  return {
+    name: field.name,
+    dataType,
+    columnType: `${dataType}${unsigned ? " unsigned" : ""}`,
+    nullable: ((field.flags as number) & 1) === 0,
+    precision: dataType === "bit" ? (field.columnLength ?? 1) : precision,
+    scale: dataType === "decimal" ? decimals : null,
+  };
+}

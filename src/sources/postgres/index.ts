@@ -1,0 +1,12 @@
+import type { SourceDriver } from "../types.ts";
+import { capabilities } from "./capabilities.ts";
+import { openPostgresSnapshot } from "./read.ts";
+import { mapPostgresColumn } from "./types.ts";
+
+/** PostgreSQL as a source. */
+export const postgres: SourceDriver = {
+  kind: "postgres",
+  capabilities,
+  mapColumn: (column, { where, override }) => mapPostgresColumn(column, where, override),
+  openSnapshot: openPostgresSnapshot,
+};

@@ -1,0 +1,154 @@
+import type pg from "pg";
+import { CancelledError } from "../../errors.ts";
+import type { ResolvedDatabase } from "../../spec/resolve.ts";
+import { sourceError } from "../errors.ts";
+import { maxSql, type SqlDialect, selectSql } from "../sql.ts";
+import type { ReadRange, Relation, SourceColumn, SourceSnapshot } from "../types.ts";
+import { connectPostgres } from "./connection.ts";
+
+const dialect: SqlDialect = {
+  quote: (id) => `"${id.replace(/"/g, '""')}"`,
+  param: (n) => `$${n}`,
+};
+
+/** Rows fetched from the server-side cursor at a time. */
+const FETCH_ROWS = 2000;
+
+/**
+ * A PostgreSQL snapshot: `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`; rows are streamed through a
+ * server-side cursor so that memory stays flat.
+ */
+export async function openPostgresSnapshot(
+  db: ResolvedDatabase,
+  options: { statementTimeoutMs: number },
+): Promise<SourceSnapshot> {
+  const client = await connectPostgres(db, options.statementTimeoutMs);
+  try {
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    const { rows } = await client.query<{ v: string; at: string; xmin: string }>(
+      "SELECT current_setting('server_version') AS v, to_char(clock_timestamp() AT TIME ZONE 'UTC', " +
+        `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`,
+    );
+    const first = rows[0];
+    const info = {
+      serverVersion: first?.v,
+      snapshotAt: first?.at,
+      snapshotXmin: first?.xmin,
+      isolation: "REPEATABLE READ",
+    };
+    return new PostgresSnapshot(client, db, info);
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw sourceError(error, `source ${db.name}`);
+  }
+}
+
+class PostgresSnapshot implements SourceSnapshot {
+  private cursors = 0;
+
+  constructor(
+    private readonly client: pg.Client,
+    private readonly db: ResolvedDatabase,
+    readonly info: Record<string, unknown>,
+  ) {}
+
+  private where(relation: Relation): string {
+    return `source ${this.db.name}, ${"table" in relation ? `table ${relation.table}` : "query"}`;
+  }
+
+  async columns(relation: Relation): Promise<SourceColumn[]> {
+    try {
+      if ("query" in relation) {
+        const { fields } = await this.client.query(
+          `SELECT * FROM (${relation.query}) AS "_smelter_src" LIMIT 0`,
+        );
+        const { rows } = await this.client.query<{ oid: string; t: string }>(
+          "SELECT oid::text AS oid, format_type(oid, NULL) AS t FROM pg_type WHERE oid = ANY($1::oid[])",
+          [fields.map((f) => f.dataTypeID)],
+        );
+        const names = new Map(rows.map((r) => [Number(r.oid), r.t]));
+        return fields.map((f) => {
+          const t = names.get(f.dataTypeID) ?? "text";
+          return { name: f.name, dataType: t, columnType: t, nullable: true, precision: null, scale: null };
+        });
+      }
+      const [schema, table] = relation.table.includes(".")
+        ? relation.table.split(".", 2)
+        : ["public", relation.table];
+      const { rows } = await this.client.query<{
+        name: string;
+        data_type: string;
+        column_type: string;
+        nullable: string;
+        precision: string | null;
+        scale: string | null;
+      }>(
+        `SELECT c.column_name AS name, c.data_type, format_type(a.atttypid, a.atttypmod) AS column_type,
+                c.is_nullable AS nullable, c.numeric_precision::text AS precision, c.numeric_scale::text AS scale
+           FROM information_schema.columns c
+           JOIN pg_attribute a ON a.attrelid = format('%I.%I', c.table_schema, c.table_name)::regclass
+                              AND a.attname = c.column_name
+          WHERE c.table_schema = $1 AND c.table_name = $2
+          ORDER BY c.ordinal_position`,
+        [schema, table],
+      );
+      if (rows.length === 0)
+        throw sourceError({ code: "42P01", message: "table not found" }, this.where(relation));
+      return rows.map((r) => ({
+        name: r.name,
+        dataType: r.data_type,
+        columnType: r.column_type,
+        nullable: r.nullable === "YES",
+        precision: r.precision === null ? null : Number(r.precision),
+        scale: r.scale === null ? null : Number(r.scale),
+      }));
+    } catch (error) {
+      throw sourceError(error, this.where(relation));
+    }
+  }
+
+  async max(relation: Relation, columns: string[]): Promise<unknown[] | null> {
+    try {
+      const { rows } = await this.client.query({
+        text: maxSql(dialect, relation, columns),
+        rowMode: "array",
+      });
+      return (rows[0] as unknown[] | undefined) ?? null;
+    } catch (error) {
+      throw sourceError(error, this.where(relation));
+    }
+  }
+
+  async *stream(
+    relation: Relation,
+    columns: string[],
+    range: ReadRange,
+    signal: AbortSignal,
+  ): AsyncIterable<unknown[][]> {
+    const { sql, values } = selectSql(dialect, relation, columns, range);
+    const cursor = `smelter_c${++this.cursors}`;
+    try {
+      await this.client.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${sql}`, values);
+      while (true) {
+        if (signal.aborted) throw new CancelledError();
+        const { rows } = await this.client.query({
+          text: `FETCH ${FETCH_ROWS} FROM ${cursor}`,
+          rowMode: "array",
+        });
+        if (rows.length === 0) break;
+        yield rows as unknown[][];
+      }
+      await this.client.query(`CLOSE ${cursor}`);
+    } catch (error) {
+      throw sourceError(error, this.where(relation));
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.client.query("COMMIT");
+    } finally {
+      await this.client.end().catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import type { ReadRange, Relation } from "./types.ts";
+
+/**
+ * The SELECTs of extraction, generated in one place for every source. Identifiers are quoted by the dialect's
+ * `quote`; values are always bound through `param(n)` placeholders.
+ */
+export interface SqlDialect {
+  quote(identifier: string): string;
+  /** Placeholder of the n-th (1-based) bound value: `?` or `$n`. */
+  param(n: number): string;
+}
+
+/** `schema.table` → quoted parts; a query → a parenthesised derived table. */
+export function relationSql(d: SqlDialect, relation: Relation): string {
+  if ("query" in relation) return `(${relation.query}) AS ${d.quote("_smelter_src")}`;
+  return relation.table
+    .split(".")
+    .map((part) => d.quote(part))
+    .join(".");
+}
+
+/** `(a, b) >= (?, ?)` (or `a >= ?` for one column); `op` is the comparison. */
+function tupleCompare(d: SqlDialect, columns: string[], op: string, first: number): string {
+  const cols = columns.map((c) => d.quote(c));
+  const params = columns.map((_, i) => d.param(first + i));
+  if (cols.length === 1) return `${cols[0]} ${op} ${params[0]}`;
+  return `(${cols.join(", ")}) ${op} (${params.join(", ")})`;
+}
+
+/** The SELECT of one read, with its bound values. */
+export function selectSql(
+  d: SqlDialect,
+  relation: Relation,
+  columns: string[],
+  range: ReadRange,
+): { sql: string; values: unknown[] } {
+  const where: string[] = [];
+  const values: unknown[] = [];
+  if (range.cursorFrom) {
+    where.push(tupleCompare(d, range.cursorFrom.columns, ">=", values.length + 1));
+    values.push(...range.cursorFrom.values);
+  }
+  let tail = "";
+  if (range.keyAfter) {
+    if (range.keyAfter.values) {
+      where.push(tupleCompare(d, range.keyAfter.columns, ">", values.length + 1));
+      values.push(...range.keyAfter.values);
+    }
+    tail = ` ORDER BY ${range.keyAfter.columns.map((c) => d.quote(c)).join(", ")} LIMIT ${Math.trunc(range.keyAfter.limit)}`;
+  }
+  const list = columns.map((c) => d.quote(c)).join(", ");
+  const filter = where.length ? ` WHERE ${where.join(" AND ")}` : "";
+  return { sql: `SELECT ${list} FROM ${relationSql(d, relation)}${filter}${tail}`, values };
+}
+
+/** The row with the largest `columns` tuple: `ORDER BY a DESC, b DESC LIMIT 1` (uses an index on them). */
+export function maxSql(d: SqlDialect, relation: Relation, columns: string[]): string {
+  const cols = columns.map((c) => d.quote(c));
+  const notNull = cols.map((c) => `${c} IS NOT NULL`).join(" AND ");
+  return `SELECT ${cols.join(", ")} FROM ${relationSql(d, relation)} WHERE ${notNull} ORDER BY ${cols
+    .map((c) => `${c} DESC`)
+    .join(", ")} LIMIT 1`;
+}

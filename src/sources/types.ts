@@ -1,0 +1,87 @@
+import type { ResolvedDatabase } from "../spec/resolve.ts";
+
+/**
+ * What the extract executor needs from a source database: one consistent snapshot in which it introspects
+ * columns, reads the high watermark and streams rows. Each database implements it in `src/sources/<db>/`.
+ */
+
+/** A column as the source describes it (information_schema). */
+export interface SourceColumn {
+  name: string;
+  /** Base type in lower case, e.g. `decimal`, `bigint`, `timestamp`. */
+  dataType: string;
+  /** Full declared type, e.g. `decimal(65,30)`, `bigint(20) unsigned`, `enum('a','b')`. */
+  columnType: string;
+  nullable: boolean;
+  precision: number | null;
+  scale: number | null;
+}
+
+/**
+ * How a column lands: the DuckDB type written to parquet, the warehouse (PostgreSQL) type bronze creates, and how
+ * a driver value becomes the text (or bytes) handed to DuckDB, which casts it exactly to `parquetType`.
+ */
+export interface ColumnMapping {
+  parquetType: string;
+  warehouseType: string;
+  input: "text" | "blob";
+  /** Driver value → text for DuckDB; null for SQL NULL. Absent: the value is already a string (or bytes). */
+  toText?: (value: unknown) => string | null;
+  /** Values this mapping turned into NULL on purpose (zero dates), counted for a warning. */
+  nulled?: { reason: string; count: number };
+}
+
+/** What differs between databases, read by shared code instead of `if (kind === ...)`. */
+export interface SourceCapabilities {
+  /** Row-value comparison `(a, b) >= (?, ?)` is supported. */
+  rowValueComparison: boolean;
+  /** The database can store `0000-00-00` dates. */
+  zeroDates: boolean;
+  unsignedIntegers: boolean;
+  /** Largest DECIMAL precision the source allows. */
+  maxDecimalPrecision: number;
+}
+
+/** A table (`schema.table` or `table`) or a SELECT to read from. */
+export type Relation = { table: string } | { query: string };
+
+/** Row filter of one read: closed start on the cursor, optional key range for chunked full loads. */
+export interface ReadRange {
+  /** `(cursor...) >= from`; null reads from the start. */
+  cursorFrom?: { columns: string[]; values: unknown[] } | null;
+  /** `(key...) > after`, ordered by key, at most `limit` rows (keyset pagination). */
+  keyAfter?: { columns: string[]; values: unknown[] | null; limit: number } | null;
+}
+
+/** One transaction at a consistent snapshot; everything read through it sees the same state. */
+export interface SourceSnapshot {
+  /** Snapshot facts recorded in the manifest (server version, isolation, time). */
+  readonly info: Record<string, unknown>;
+  columns(relation: Relation): Promise<SourceColumn[]>;
+  /** The largest value of `columns` (as a tuple, ordered by each in turn); null when no row exists. */
+  max(relation: Relation, columns: string[]): Promise<unknown[] | null>;
+  /** Streams rows (arrays in `columns` order) in batches; cancelling `signal` destroys the stream. */
+  stream(
+    relation: Relation,
+    columns: string[],
+    range: ReadRange,
+    signal: AbortSignal,
+  ): AsyncIterable<unknown[][]>;
+  /** Ends the transaction and releases the connection. */
+  close(): Promise<void>;
+}
+
+/** A source database kind: its capabilities, type mapping and how to open a snapshot. */
+export interface SourceDriver {
+  readonly kind: string;
+  readonly capabilities: SourceCapabilities;
+  /**
+   * Landing type of a column. `where` names table and source in errors, `override` is the spec's typeOverrides
+   * entry (a warehouse type), `timezone` the session zone (offset) zoned timestamps are read in.
+   */
+  mapColumn(
+    column: SourceColumn,
+    options: { where: string; timezone: string; override?: string },
+  ): ColumnMapping;
+  openSnapshot(db: ResolvedDatabase, options: { statementTimeoutMs: number }): Promise<SourceSnapshot>;
+}
