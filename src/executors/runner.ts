@@ -1,0 +1,108 @@
+import { CancelledError, ConfigError, SmelterError } from "../errors.ts";
+import type { PipelineSpec } from "../spec/types.ts";
+import type { ExecutionContext, Executor, Step, StepMetrics, TaskRequest } from "./types.ts";
+
+/** The executors by step: the one place that says which function runs which step. */
+export type ExecutorRegistry = Record<Step, Executor>;
+
+/** Names a request covers: the table or model itself, or every table (silver: model) fed by the source. */
+export function unitsOf(spec: PipelineSpec, request: TaskRequest): string[] {
+  if (request.table !== undefined) return [request.table];
+  const source = request.source;
+  if (!(source in spec.connections)) {
+    throw new ConfigError(`pipeline ${spec.name}: no connection named ${source}`);
+  }
+  const tables = spec.tables.filter((t) => t.source === source).map((t) => t.name);
+  if (request.step !== "silver") return tables;
+  return spec.silver.filter((m) => tables.includes(m.from)).map((m) => m.name);
+}
+
+/** Upper bound of tables of a source run at once: the source connection's `maxConnections` (default 4). */
+function concurrencyOf(spec: PipelineSpec, source: string): number {
+  const connection = spec.connections[source];
+  return connection && "maxConnections" in connection ? Math.max(1, connection.maxConnections) : 4;
+}
+
+type Counter =
+  | "rowsRead"
+  | "rowsLanded"
+  | "files"
+  | "bytes"
+  | "batches"
+  | "inserted"
+  | "updated"
+  | "deleted"
+  | "unchanged";
+
+const SUMMED: Counter[] = [
+  "rowsRead",
+  "rowsLanded",
+  "files",
+  "bytes",
+  "batches",
+  "inserted",
+  "updated",
+  "deleted",
+  "unchanged",
+];
+
+/** Sums the per-table metrics of a source request; the per-table ones are kept under `tables`. */
+export function mergeMetrics(tables: Record<string, StepMetrics>): StepMetrics {
+  const merged: StepMetrics = { tables };
+  for (const metrics of Object.values(tables)) {
+    for (const key of SUMMED) {
+      const value = metrics[key];
+      if (typeof value === "number") merged[key] = (merged[key] ?? 0) + value;
+    }
+  }
+  return merged;
+}
+
+/**
+ * Runs one task request with the given executors. A `source` request runs each of that source's tables as its
+ * own table request, at most `maxConnections` at once; the first failure stops starting new tables, the others
+ * finish, and the error names the table that failed (and how many others did).
+ */
+export async function runTaskWith(
+  registry: ExecutorRegistry,
+  request: TaskRequest,
+  ctx: ExecutionContext,
+): Promise<StepMetrics> {
+  const executor = registry[request.step];
+  if (!executor) throw new ConfigError(`unknown step ${JSON.stringify(request.step)}`);
+  if (request.table !== undefined) return executor(request, ctx);
+
+  const spec = ctx.pipeline.spec;
+  const units = unitsOf(spec, request);
+  const results: Record<string, StepMetrics> = {};
+  const failures: { table: string; error: unknown }[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < units.length && failures.length === 0 && !ctx.signal.aborted) {
+      const table = units[next++]!;
+      ctx.log.info(`${request.step} ${table}: starting`);
+      try {
+        results[table] = await executor({ pipeline: request.pipeline, step: request.step, table }, ctx);
+      } catch (error) {
+        ctx.log.error(`${request.step} ${table}: ${(error as Error).message}`);
+        failures.push({ table, error });
+      }
+    }
+  };
+  const width = Math.min(concurrencyOf(spec, request.source), units.length);
+  await Promise.all(Array.from({ length: width }, worker));
+  const first = failures[0];
+  if (first) {
+    const others = failures.length > 1 ? ` (and ${failures.length - 1} more tables failed)` : "";
+    const cause = first.error;
+    if (cause instanceof SmelterError) {
+      throw new SmelterError(cause.type, `table ${first.table}: ${cause.message}${others}`, {
+        retryable: cause.retryable,
+        cause,
+      });
+    }
+    throw new Error(`table ${first.table}: ${(cause as Error).message ?? String(cause)}${others}`, { cause });
+  }
+  if (Object.keys(results).length < units.length) throw new CancelledError();
+  return mergeMetrics(results);
+}

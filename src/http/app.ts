@@ -1,0 +1,138 @@
+import express, { type Request, type Response, type Router } from "express";
+import type pg from "pg";
+import type { ApiToken } from "../config.ts";
+import type { LoadedPipeline } from "../spec/types.ts";
+import type { ExecutionStore } from "../state/executions.ts";
+import type { PipelineCatalog } from "../state/pipelines.ts";
+import { authenticate } from "./auth.ts";
+import { errorHandler } from "./errors.ts";
+import { executionRoutes } from "./executions.ts";
+import type { ServiceMetrics } from "./metrics.ts";
+import { OPENAPI_PATH, openApiDocument } from "./openapi.ts";
+import { type GeneratedDag, type PipelineDags, pipelineRoutes } from "./pipelines.ts";
+import type { RouteDef } from "./routes.ts";
+
+/** Limits of request bodies: task hook JSON is tiny; a YAML spec with hundreds of tables is not. */
+export const JSON_LIMIT = "64kb";
+export const YAML_LIMIT = "2mb";
+
+export interface AppDeps {
+  tokens: readonly ApiToken[];
+  pool: pg.Pool;
+  store: ExecutionStore;
+  catalog: PipelineCatalog;
+  metrics: ServiceMetrics;
+  maxQueue: number;
+  publicUrl: string;
+  /** Executions running on this replica and a way to tell its worker that work was queued. */
+  worker: { readonly active: number; wake(): void };
+  generate: (pipeline: LoadedPipeline) => GeneratedDag[];
+  dags?: PipelineDags;
+  /** Extra routers (e.g. the web pages under /ui), mounted with their own authentication. */
+  routers?: { path: string; router: Router }[];
+  version?: string;
+  say?: (message: string) => void;
+}
+
+/** The service's routes, in one list: what is served is what the OpenAPI document says. */
+export function serviceRoutes(deps: AppDeps): RouteDef[] {
+  const health: RouteDef[] = [
+    {
+      method: "get",
+      path: "/healthz",
+      summary: "Liveness: the process answers",
+      scope: null,
+      responses: {
+        200: { description: "alive", schema: { type: "object", properties: { status: { const: "ok" } } } },
+      },
+      handler: (_req, res) => res.json({ status: "ok" }),
+    },
+    {
+      method: "get",
+      path: "/readyz",
+      summary: "Readiness: the state database answers",
+      scope: null,
+      responses: {
+        200: { description: "ready", schema: { type: "object" } },
+        503: { description: "state database unreachable", schema: { type: "object" } },
+      },
+      handler: async (_req, res) => {
+        try {
+          await deps.pool.query("SELECT 1 FROM smelter.schema_migrations LIMIT 1");
+          res.json({ status: "ready" });
+        } catch (error) {
+          res
+            .status(503)
+            .json({ status: "unavailable", reason: `state database: ${(error as Error).message}` });
+        }
+      },
+    },
+    {
+      method: "get",
+      path: "/metrics",
+      summary: "Prometheus metrics: executions by step and outcome, rows, bytes, durations",
+      scope: "read",
+      responses: { 200: { description: "text exposition format", contentType: "text/plain; version=0.0.4" } },
+      handler: async (_req, res) => {
+        const executionsByStatus = await deps.store.countByStatus();
+        res
+          .type("text/plain; version=0.0.4")
+          .send(deps.metrics.render({ executionsByStatus, active: deps.worker.active }));
+      },
+    },
+  ];
+  const api = [
+    ...executionRoutes({
+      store: deps.store,
+      catalog: deps.catalog,
+      maxQueue: deps.maxQueue,
+      publicUrl: deps.publicUrl,
+      wake: () => deps.worker.wake(),
+    }),
+    ...pipelineRoutes({ catalog: deps.catalog, dags: deps.dags, generate: deps.generate }),
+  ];
+  const openapi: RouteDef = {
+    method: "get",
+    path: OPENAPI_PATH,
+    summary: "This OpenAPI document",
+    scope: "read",
+    responses: { 200: { description: "OpenAPI 3.1 document", schema: { type: "object" } } },
+    handler: (_req, res) => res.json(document),
+  };
+  const routes = [...health, ...api, openapi];
+  const document = openApiDocument(routes, deps.version ?? "1");
+  return routes;
+}
+
+/** Builds the express app of the service. Nothing listens until the caller does. */
+export function createApp(deps: AppDeps): express.Express {
+  const say = deps.say ?? ((m: string) => console.log(m));
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("query parser", "simple");
+  const guard = authenticate(deps.tokens);
+  const json = express.json({ limit: JSON_LIMIT, strict: false });
+  const yaml = express.text({ limit: YAML_LIMIT, type: () => true });
+
+  app.use((req: Request, res: Response, next) => {
+    res.on("finish", () => deps.metrics.request(req.method, req.route?.path ?? "unmatched", res.statusCode));
+    next();
+  });
+  for (const route of serviceRoutes(deps)) {
+    // Authentication comes before the body is read, so an anonymous client cannot make the service parse 2 MB.
+    const chain = [
+      ...(route.scope !== null ? [guard(route.scope)] : []),
+      ...(route.body ? ["text" in route.body ? yaml : json] : []),
+      async (req: Request, res: Response) => route.handler(req, res),
+    ];
+    app[route.method](route.path, ...chain);
+  }
+  for (const { path, router } of deps.routers ?? []) app.use(path, router);
+  app.use((req: Request, res: Response) => {
+    res
+      .status(404)
+      .json({ error: { type: "NotFound", message: `no route ${req.method} ${req.path}`, retryable: false } });
+  });
+  app.use(errorHandler(say));
+  return app;
+}

@@ -1,0 +1,210 @@
+import type { Request, Response } from "express";
+import type { TaskRequest } from "../executors/types.ts";
+import type { AirflowContext, Execution, ExecutionStatus, ExecutionStore } from "../state/executions.ts";
+import type { PipelineCatalog } from "../state/pipelines.ts";
+import { HttpError, notFound } from "./errors.ts";
+import type { RouteDef } from "./routes.ts";
+import {
+  errorSchema,
+  executionListSchema,
+  executionSchema,
+  listExecutionsQuerySchema,
+  logsQuerySchema,
+  logsSchema,
+  submitExecutionSchema,
+} from "./schemas.ts";
+import { validator } from "./validate.ts";
+
+interface SubmitBody {
+  pipeline: string;
+  step: TaskRequest["step"];
+  table?: string;
+  source?: string;
+  idempotency_key: string;
+  airflow?: AirflowContext;
+}
+
+export interface ExecutionRouteDeps {
+  store: ExecutionStore;
+  catalog: PipelineCatalog;
+  maxQueue: number;
+  publicUrl: string;
+  /** Tells the local worker that work was queued. */
+  wake: () => void;
+}
+
+const FINISHED: ReadonlySet<ExecutionStatus> = new Set(["success", "failed", "cancelled"]);
+/** Seconds a client is asked to wait when the queue is full: roughly the time a short step takes. */
+const RETRY_AFTER_SECONDS = 5;
+
+const err = (description: string) => ({ description, schema: errorSchema });
+
+/** Task hook routes: submit, status, logs, cancel (CONTRACTS.md section 2), plus a listing for people. */
+export function executionRoutes(deps: ExecutionRouteDeps): RouteDef[] {
+  const checkSubmit = validator<SubmitBody>(submitExecutionSchema);
+  const checkLogs = validator<{ offset: number; limit: number }>(logsQuerySchema, "query");
+  const checkList = validator<{ pipeline?: string; status?: ExecutionStatus; limit: number }>(
+    listExecutionsQuerySchema,
+    "query",
+  );
+  const view = (e: Execution) => ({ ...e, links: { ui: `${deps.publicUrl}/ui/executions/${e.id}` } });
+  const load = async (id: string): Promise<Execution> => {
+    const execution = await deps.store.get(id);
+    if (!execution) throw notFound(`execution ${id}`);
+    return execution;
+  };
+
+  const submit = async (req: Request, res: Response) => {
+    const body = checkSubmit(req.body);
+    const request = (
+      body.table !== undefined
+        ? { pipeline: body.pipeline, step: body.step, table: body.table }
+        : { pipeline: body.pipeline, step: body.step, source: body.source! }
+    ) as TaskRequest;
+    await checkTarget(deps.catalog, request);
+    const result = await deps.store.submit(
+      { request, idempotencyKey: body.idempotency_key, airflow: body.airflow ?? null },
+      deps.maxQueue,
+    );
+    switch (result.kind) {
+      case "created":
+        deps.wake();
+        res.status(202).json(view(result.execution));
+        return;
+      case "existing":
+        res.status(200).json(view(result.execution));
+        return;
+      case "conflict":
+        throw new HttpError(
+          409,
+          "IdempotencyConflict",
+          `idempotency key ${body.idempotency_key} was used by execution ${result.execution.id} for a different request`,
+          { field: "/idempotency_key" },
+        );
+      case "queue_full":
+        throw new HttpError(
+          429,
+          "QueueFull",
+          `the execution queue is full (${result.queued} queued, limit ${deps.maxQueue}); retry later`,
+          { retryable: true, headers: { "Retry-After": String(RETRY_AFTER_SECONDS) } },
+        );
+    }
+  };
+
+  return [
+    {
+      method: "post",
+      path: "/api/v1/executions",
+      summary:
+        "Submit a task request; the same idempotency key returns the same execution and starts nothing",
+      scope: "execute",
+      body: { schema: submitExecutionSchema },
+      responses: {
+        200: { description: "execution already recorded under this key", schema: executionSchema },
+        202: { description: "execution queued", schema: executionSchema },
+        400: err("invalid body (field names the offending part)"),
+        404: err("unknown pipeline, table, model or source"),
+        409: err("idempotency key reused for a different request"),
+        429: err("queue full; see Retry-After"),
+      },
+      handler: submit,
+    },
+    {
+      method: "get",
+      path: "/api/v1/executions",
+      summary: "Recent executions, newest first",
+      scope: "read",
+      query: listExecutionsQuerySchema,
+      responses: {
+        200: { description: "executions", schema: executionListSchema },
+        400: err("invalid query"),
+      },
+      handler: async (req, res) => {
+        const q = checkList({ ...req.query });
+        res.json({ executions: (await deps.store.list(q)).map(view) });
+      },
+    },
+    {
+      method: "get",
+      path: "/api/v1/executions/:id",
+      summary: "Status of an execution, with metrics or error",
+      scope: "read",
+      responses: {
+        200: { description: "the execution", schema: executionSchema },
+        404: err("unknown execution"),
+      },
+      handler: async (req, res) => {
+        res.json(view(await load(String(req.params.id))));
+      },
+    },
+    {
+      method: "get",
+      path: "/api/v1/executions/:id/logs",
+      summary: "Log lines from an offset; complete once the execution finished and every line was returned",
+      scope: "read",
+      query: logsQuerySchema,
+      responses: { 200: { description: "log lines", schema: logsSchema }, 404: err("unknown execution") },
+      handler: async (req, res) => {
+        const { offset, limit } = checkLogs({ ...req.query });
+        // Status first: lines are flushed before the status turns final, so a final status read before the lines
+        // guarantees no line is missed.
+        const execution = await load(String(req.params.id));
+        const lines = await deps.store.readLogs(execution.id, offset, limit);
+        const nextOffset = lines.length > 0 ? lines[lines.length - 1]!.seq + 1 : offset;
+        res.json({
+          lines,
+          next_offset: nextOffset,
+          complete: FINISHED.has(execution.status) && lines.length < limit,
+        });
+      },
+    },
+    {
+      method: "post",
+      path: "/api/v1/executions/:id/cancel",
+      summary: "Cancel an execution; a finished one is left as it is",
+      scope: "execute",
+      responses: {
+        200: { description: "already finished: nothing changed", schema: executionSchema },
+        202: { description: "cancel recorded", schema: executionSchema },
+        404: err("unknown execution"),
+      },
+      handler: async (req, res) => {
+        const before = await load(String(req.params.id));
+        if (FINISHED.has(before.status)) {
+          res.status(200).json(view(before));
+          return;
+        }
+        const after = (await deps.store.cancel(before.id)) ?? before;
+        res.status(202).json(view(after));
+      },
+    },
+  ];
+}
+
+/** 404 naming what the spec does not have: the pipeline, its table, silver model or source connection. */
+async function checkTarget(catalog: PipelineCatalog, request: TaskRequest): Promise<void> {
+  const pipeline = await catalog.get(request.pipeline);
+  if (!pipeline)
+    throw new HttpError(404, "NotFound", `pipeline ${request.pipeline} is not known`, { field: "/pipeline" });
+  const spec = pipeline.spec;
+  if (request.source !== undefined) {
+    if (!spec.tables.some((t) => t.source === request.source)) {
+      throw new HttpError(
+        404,
+        "NotFound",
+        `pipeline ${spec.name} has no table read from source ${request.source}`,
+        {
+          field: "/source",
+        },
+      );
+    }
+    return;
+  }
+  const names = request.step === "silver" ? spec.silver.map((m) => m.name) : spec.tables.map((t) => t.name);
+  if (!names.includes(request.table)) {
+    const kind = request.step === "silver" ? "silver model" : "table";
+    throw new HttpError(404, "NotFound", `pipeline ${spec.name} has no ${kind} ${request.table}`, {
+      field: "/table",
+    });
+  }
+}

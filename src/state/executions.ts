@@ -1,0 +1,332 @@
+import { randomBytes } from "node:crypto";
+import type pg from "pg";
+import type { ErrorInfo } from "../errors.ts";
+import type { Step, TaskRequest } from "../executors/types.ts";
+import { inTransaction } from "./db.ts";
+
+/** The Airflow task instance that asked for an execution. */
+export interface AirflowContext {
+  dag_id: string;
+  run_id: string;
+  task_id: string;
+  map_index: number;
+  try_number: number;
+  logical_date: string | null;
+}
+
+export type ExecutionStatus = "queued" | "running" | "success" | "failed" | "cancelled";
+
+/** Metrics in their wire form (snake_case), as the task hook API returns them. */
+export type WireMetrics = Record<string, unknown>;
+
+/** An execution record as stored; the HTTP layer adds links. */
+export interface Execution {
+  id: string;
+  pipeline: string;
+  step: Step;
+  table: string | null;
+  source: string | null;
+  status: ExecutionStatus;
+  idempotency_key: string;
+  airflow: AirflowContext | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  metrics: WireMetrics | null;
+  error: ErrorInfo | null;
+}
+
+export interface NewExecution {
+  request: TaskRequest;
+  idempotencyKey: string;
+  airflow: AirflowContext | null;
+}
+
+export type SubmitResult =
+  | { kind: "created"; execution: Execution }
+  | { kind: "existing"; execution: Execution }
+  | { kind: "conflict"; execution: Execution }
+  | { kind: "queue_full"; queued: number };
+
+export interface LogLine {
+  seq: number;
+  ts: string;
+  level: "info" | "warn" | "error";
+  message: string;
+}
+
+interface Row {
+  id: string;
+  idempotency_key: string;
+  pipeline: string;
+  step: Step;
+  table_name: string | null;
+  source: string | null;
+  status: ExecutionStatus;
+  airflow: AirflowContext | null;
+  metrics: WireMetrics | null;
+  error: ErrorInfo | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+/** Serialises submits so that the queue bound and the idempotency check are exact across replicas. */
+const SUBMIT_LOCK = 0x736d7375; // "smsu"
+
+const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
+
+function toExecution(row: Row): Execution {
+  return {
+    id: row.id,
+    pipeline: row.pipeline,
+    step: row.step,
+    table: row.table_name,
+    source: row.source,
+    status: row.status,
+    idempotency_key: row.idempotency_key,
+    airflow: row.airflow,
+    created_at: row.created_at.toISOString(),
+    started_at: iso(row.started_at),
+    finished_at: iso(row.finished_at),
+    metrics: row.metrics,
+    error: row.error,
+  };
+}
+
+/** The task request an execution runs. */
+export function requestOf(execution: Execution): TaskRequest {
+  return execution.table !== null
+    ? { pipeline: execution.pipeline, step: execution.step, table: execution.table }
+    : { pipeline: execution.pipeline, step: execution.step, source: execution.source ?? "" };
+}
+
+export function newExecutionId(): string {
+  return `ex_${Date.now().toString(36)}${randomBytes(6).toString("hex")}`;
+}
+
+/**
+ * The run registry: every execution Airflow asked for, across all replicas. The table itself is the queue:
+ * any replica claims queued rows with `FOR UPDATE SKIP LOCKED`.
+ */
+export class ExecutionStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  /**
+   * Records a new queued execution, or returns the one already recorded under the idempotency key (a conflict
+   * when that one asked for something else). Refuses when `maxQueue` executions are already queued.
+   */
+  async submit(input: NewExecution, maxQueue: number): Promise<SubmitResult> {
+    return inTransaction(this.pool, async (client) => {
+      await client.query("SELECT pg_advisory_xact_lock($1)", [SUBMIT_LOCK]);
+      const existing = await client.query<Row>(
+        "SELECT * FROM smelter.executions WHERE idempotency_key = $1",
+        [input.idempotencyKey],
+      );
+      const found = existing.rows[0];
+      if (found) {
+        const execution = toExecution(found);
+        const r = input.request;
+        const same =
+          execution.pipeline === r.pipeline &&
+          execution.step === r.step &&
+          execution.table === (r.table ?? null) &&
+          execution.source === (r.source ?? null);
+        return { kind: same ? "existing" : "conflict", execution };
+      }
+      const { rows: counted } = await client.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM smelter.executions WHERE status = 'queued'",
+      );
+      const queued = counted[0]?.n ?? 0;
+      if (queued >= maxQueue) return { kind: "queue_full", queued };
+      const { rows } = await client.query<Row>(
+        `INSERT INTO smelter.executions (id, idempotency_key, pipeline, step, table_name, source, status, airflow)
+         VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7) RETURNING *`,
+        [
+          newExecutionId(),
+          input.idempotencyKey,
+          input.request.pipeline,
+          input.request.step,
+          input.request.table ?? null,
+          input.request.source ?? null,
+          input.airflow === null ? null : JSON.stringify(input.airflow),
+        ],
+      );
+      return { kind: "created", execution: toExecution(rows[0]!) };
+    });
+  }
+
+  async get(id: string): Promise<Execution | undefined> {
+    const { rows } = await this.pool.query<Row>("SELECT * FROM smelter.executions WHERE id = $1", [id]);
+    return rows[0] ? toExecution(rows[0]) : undefined;
+  }
+
+  /** Most recent executions first, optionally of one pipeline and/or status. */
+  async list(filter: { pipeline?: string; status?: ExecutionStatus; limit: number }): Promise<Execution[]> {
+    const { rows } = await this.pool.query<Row>(
+      `SELECT * FROM smelter.executions
+       WHERE ($1::text IS NULL OR pipeline = $1) AND ($2::text IS NULL OR status = $2)
+       ORDER BY created_at DESC LIMIT $3`,
+      [filter.pipeline ?? null, filter.status ?? null, filter.limit],
+    );
+    return rows.map(toExecution);
+  }
+
+  /** Takes the oldest queued execution for `worker`, or undefined when none is queued. */
+  async claim(worker: string): Promise<Execution | undefined> {
+    const { rows } = await this.pool.query<Row>(
+      `UPDATE smelter.executions SET status = 'running', started_at = now(), heartbeat_at = now(), worker = $1
+       WHERE id = (SELECT id FROM smelter.executions WHERE status = 'queued'
+                   ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
+       RETURNING *`,
+      [worker],
+    );
+    return rows[0] ? toExecution(rows[0]) : undefined;
+  }
+
+  /** Proves `worker` is still alive; answers whether a cancel was requested meanwhile. */
+  async heartbeat(id: string, worker: string): Promise<{ cancelRequested: boolean }> {
+    const { rows } = await this.pool.query<{ cancel_requested: boolean }>(
+      `UPDATE smelter.executions SET heartbeat_at = now()
+       WHERE id = $1 AND worker = $2 AND status = 'running' RETURNING cancel_requested`,
+      [id, worker],
+    );
+    return { cancelRequested: rows[0]?.cancel_requested ?? true };
+  }
+
+  /** Records the outcome of a running execution; ignored when another replica already marked it. */
+  async finish(
+    id: string,
+    worker: string,
+    outcome: { status: "success" | "failed" | "cancelled"; metrics?: WireMetrics; error?: ErrorInfo },
+  ): Promise<void> {
+    await this.pool.query(
+      `UPDATE smelter.executions SET status = $3, metrics = $4, error = $5, finished_at = now()
+       WHERE id = $1 AND worker = $2 AND status = 'running'`,
+      [
+        id,
+        worker,
+        outcome.status,
+        outcome.metrics ? JSON.stringify(outcome.metrics) : null,
+        outcome.error ? JSON.stringify(outcome.error) : null,
+      ],
+    );
+  }
+
+  /**
+   * Cancels: a queued execution ends at once; a running one gets `cancel_requested` and its replica aborts it.
+   * Returns undefined for an unknown id.
+   */
+  async cancel(id: string): Promise<Execution | undefined> {
+    const { rows } = await this.pool.query<Row>(
+      `UPDATE smelter.executions SET
+         status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
+         finished_at = CASE WHEN status = 'queued' THEN now() ELSE finished_at END,
+         error = CASE WHEN status = 'queued'
+                 THEN '{"type":"Cancelled","message":"cancelled before it started","retryable":false}'::jsonb
+                 ELSE error END,
+         cancel_requested = (status IN ('queued', 'running'))
+       WHERE id = $1 RETURNING *`,
+      [id],
+    );
+    return rows[0] ? toExecution(rows[0]) : undefined;
+  }
+
+  /**
+   * Marks failed (retryable) every running execution whose replica stopped proving it is alive: its process
+   * died or was killed. With `worker`, marks that replica's executions regardless of heartbeat (shutdown).
+   */
+  async markInterrupted(opts: { leaseSeconds?: number; worker?: string }): Promise<string[]> {
+    const message =
+      opts.worker !== undefined
+        ? "the service stopped while the execution was running"
+        : "the replica running the execution stopped responding (process died or was killed)";
+    const { rows } = await this.pool.query<{ id: string }>(
+      `UPDATE smelter.executions SET status = 'failed', finished_at = now(),
+         error = jsonb_build_object('type', 'Interrupted', 'message', $3::text, 'retryable', true)
+       WHERE status = 'running'
+         AND ($1::text IS NULL OR worker = $1)
+         AND ($2::int IS NULL OR heartbeat_at < now() - make_interval(secs => $2))
+       RETURNING id`,
+      [opts.worker ?? null, opts.leaseSeconds ?? null, message],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** The running execution holding the same (pipeline, table|source, step), if any, other than `id`. */
+  async holderOf(execution: Execution): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      `SELECT id FROM smelter.executions
+       WHERE status = 'running' AND id <> $1 AND pipeline = $2 AND step = $3
+         AND table_name IS NOT DISTINCT FROM $4 AND source IS NOT DISTINCT FROM $5
+       ORDER BY started_at LIMIT 1`,
+      [execution.id, execution.pipeline, execution.step, execution.table, execution.source],
+    );
+    return rows[0]?.id;
+  }
+
+  async appendLogs(id: string, lines: LogLine[]): Promise<void> {
+    if (lines.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO smelter.execution_logs (execution_id, seq, ts, level, message)
+       SELECT $1, * FROM unnest($2::int[], $3::timestamptz[], $4::text[], $5::text[])
+       ON CONFLICT DO NOTHING`,
+      [
+        id,
+        lines.map((l) => l.seq),
+        lines.map((l) => l.ts),
+        lines.map((l) => l.level),
+        lines.map((l) => l.message),
+      ],
+    );
+  }
+
+  /** The next free log sequence number of an execution (a re-claimed execution continues its log). */
+  async nextLogSeq(id: string): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(
+      "SELECT coalesce(max(seq) + 1, 0)::int AS n FROM smelter.execution_logs WHERE execution_id = $1",
+      [id],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  async readLogs(id: string, offset: number, limit: number): Promise<LogLine[]> {
+    const { rows } = await this.pool.query<{
+      seq: number;
+      ts: Date;
+      level: LogLine["level"];
+      message: string;
+    }>(
+      `SELECT seq, ts, level, message FROM smelter.execution_logs
+       WHERE execution_id = $1 AND seq >= $2 ORDER BY seq LIMIT $3`,
+      [id, offset, limit],
+    );
+    return rows.map((r) => ({ seq: r.seq, ts: r.ts.toISOString(), level: r.level, message: r.message }));
+  }
+
+  /** Deletes finished executions (and their logs) older than `days`. Returns how many went. */
+  async deleteFinishedBefore(days: number): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `DELETE FROM smelter.executions
+       WHERE status IN ('success', 'failed', 'cancelled') AND finished_at < now() - make_interval(days => $1)`,
+      [days],
+    );
+    return rowCount ?? 0;
+  }
+
+  /** Counts by status, for readiness and metrics. */
+  async countByStatus(): Promise<Record<ExecutionStatus, number>> {
+    const counts: Record<ExecutionStatus, number> = {
+      queued: 0,
+      running: 0,
+      success: 0,
+      failed: 0,
+      cancelled: 0,
+    };
+    const { rows } = await this.pool.query<{ status: ExecutionStatus; n: number }>(
+      "SELECT status, count(*)::int AS n FROM smelter.executions GROUP BY status",
+    );
+    for (const r of rows) counts[r.status] = r.n;
+    return counts;
+  }
+}

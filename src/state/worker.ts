@@ -1,0 +1,258 @@
+import { createHash, randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import type pg from "pg";
+import { BusyError, CancelledError, ConfigError, type ErrorInfo, toErrorInfo } from "../errors.ts";
+import { unitsOf } from "../executors/runner.ts";
+import type { ExecutionContext, StepMetrics, TaskRequest } from "../executors/types.ts";
+import type { LoadedPipeline } from "../spec/types.ts";
+import { ExecutionLog, toWireMetrics } from "./execution-log.ts";
+import { type Execution, type ExecutionStore, requestOf } from "./executions.ts";
+
+/** Runs a task request: `runTask` of src/executors/index.ts, or a test registry's. */
+export type TaskRunner = (request: TaskRequest, ctx: ExecutionContext) => Promise<StepMetrics>;
+
+/** Told about every finished execution (Prometheus counters). */
+export type ExecutionObserver = (
+  execution: Execution,
+  outcome: "success" | "failed" | "cancelled",
+  metrics: StepMetrics | undefined,
+  durationMs: number,
+) => void;
+
+export interface WorkerOptions {
+  pool: pg.Pool;
+  store: ExecutionStore;
+  pipelines: (name: string) => Promise<LoadedPipeline | undefined>;
+  runTask: TaskRunner;
+  concurrency: number;
+  /** Seconds to wait for a lock held by another execution; 0 refuses at once with a retryable Busy error. */
+  lockWaitSeconds: number;
+  leaseSeconds: number;
+  env?: NodeJS.ProcessEnv;
+  observe?: ExecutionObserver;
+  /** Service log (stdout by default); never receives secrets. */
+  say?: (message: string) => void;
+  /** How often to look for queued executions when not woken; default 500 ms. */
+  pollMs?: number;
+}
+
+/**
+ * The 64-bit advisory lock key of one (pipeline, step, table). A source execution takes the keys of all its
+ * tables, so it excludes, and is excluded by, a table execution of the same step.
+ */
+export function lockKey(pipeline: string, step: string, table: string): string {
+  const digest = createHash("sha256").update(`smelter\0${pipeline}\0${step}\0${table}`).digest();
+  return digest.readBigInt64BE(0).toString();
+}
+
+interface Running {
+  execution: Execution;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * Claims queued executions from the run registry and runs them, at most `concurrency` at once on this replica.
+ * Each run holds Postgres session advisory locks on its (pipeline, step, table)s, so that one table is worked
+ * on by one execution at a time across all replicas, and proves it is alive with a heartbeat that also carries
+ * cancel requests from whichever replica received them.
+ */
+export class ExecutionWorker {
+  /** Identifies this replica in the `worker` column. */
+  readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  private readonly running = new Map<string, Running>();
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private readonly say: (message: string) => void;
+
+  constructor(private readonly options: WorkerOptions) {
+    this.say = options.say ?? ((m) => console.log(m));
+  }
+
+  /** Marks executions of dead replicas interrupted, then starts claiming work. */
+  async start(): Promise<void> {
+    const interrupted = await this.options.store.markInterrupted({ leaseSeconds: this.options.leaseSeconds });
+    if (interrupted.length > 0) {
+      this.say(
+        `marked ${interrupted.length} interrupted execution(s) failed (retryable): ${interrupted.join(", ")}`,
+      );
+    }
+    this.loop = this.claimLoop();
+  }
+
+  /** Looks for queued work now instead of at the next poll. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  get active(): number {
+    return this.running.size;
+  }
+
+  /**
+   * Stops claiming, waits up to `timeoutMs` for running executions, then marks the rest interrupted (retryable)
+   * and aborts them.
+   */
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await this.loop;
+    const all = Promise.all([...this.running.values()].map((r) => r.done));
+    const timedOut = await Promise.race([all.then(() => false), sleep(timeoutMs).then(() => true)]);
+    if (timedOut && this.running.size > 0) {
+      const ids = await this.options.store.markInterrupted({ worker: this.id });
+      this.say(`shutdown: marked ${ids.length} running execution(s) interrupted: ${ids.join(", ")}`);
+      for (const r of this.running.values()) r.controller.abort();
+      await Promise.race([all, sleep(5000)]);
+    }
+  }
+
+  private async claimLoop(): Promise<void> {
+    const pollMs = this.options.pollMs ?? 500;
+    while (!this.stopping) {
+      let claimed: Execution | undefined;
+      if (this.running.size < this.options.concurrency) {
+        try {
+          claimed = await this.options.store.claim(this.id);
+        } catch (error) {
+          this.say(`cannot claim executions: ${(error as Error).message}`);
+        }
+      }
+      if (claimed) {
+        this.launch(claimed);
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeUp = undefined;
+    }
+  }
+
+  private launch(execution: Execution): void {
+    const controller = new AbortController();
+    const done = this.execute(execution, controller).finally(() => {
+      this.running.delete(execution.id);
+      this.wake();
+    });
+    this.running.set(execution.id, { execution, controller, done });
+  }
+
+  private async execute(execution: Execution, controller: AbortController): Promise<void> {
+    const { store } = this.options;
+    const started = Date.now();
+    const log = new ExecutionLog(store, execution.id, await store.nextLogSeq(execution.id).catch(() => 0));
+    const beat = setInterval(
+      () => {
+        store
+          .heartbeat(execution.id, this.id)
+          .then(({ cancelRequested }) => {
+            if (cancelRequested && !controller.signal.aborted) {
+              log.warn("cancel requested: stopping at the next safe point");
+              controller.abort();
+            }
+          })
+          .catch(() => {});
+      },
+      Math.min(2000, (this.options.leaseSeconds * 1000) / 3),
+    );
+    const request = requestOf(execution);
+    const what = `${execution.step} ${request.table ?? `source ${request.source}`} of ${execution.pipeline}`;
+    let metrics: StepMetrics | undefined;
+    let error: ErrorInfo | undefined;
+    try {
+      const pipeline = await this.options.pipelines(execution.pipeline);
+      if (!pipeline) throw new ConfigError(`pipeline ${execution.pipeline} is not known to the service`);
+      log.info(`${what}: execution ${execution.id} started on ${this.id}`);
+      metrics = await this.withLocks(execution, request, pipeline, log, controller.signal, () =>
+        this.options.runTask(request, {
+          executionId: execution.id,
+          pipeline,
+          log,
+          signal: controller.signal,
+          env: this.options.env ?? process.env,
+        }),
+      );
+    } catch (caught) {
+      error = controller.signal.aborted ? new CancelledError().toInfo() : toErrorInfo(caught);
+      log.error(`${error.type}: ${error.message} (${error.retryable ? "retryable" : "not retryable"})`);
+    } finally {
+      clearInterval(beat);
+    }
+    const durationMs = Date.now() - started;
+    const status = error === undefined ? "success" : error.type === "Cancelled" ? "cancelled" : "failed";
+    if (status === "success") log.info(`${what}: succeeded in ${durationMs} ms`);
+    await log.flush();
+    await store
+      .finish(execution.id, this.id, {
+        status,
+        ...(metrics ? { metrics: toWireMetrics(metrics, durationMs) } : {}),
+        ...(error ? { error } : {}),
+      })
+      .catch((e: Error) => this.say(`cannot record the outcome of ${execution.id}: ${e.message}`));
+    this.options.observe?.(execution, status, metrics, durationMs);
+  }
+
+  /** Runs `fn` holding the advisory locks of the execution's tables on one dedicated connection. */
+  private async withLocks<T>(
+    execution: Execution,
+    request: TaskRequest,
+    pipeline: LoadedPipeline,
+    log: ExecutionLog,
+    signal: AbortSignal,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    const keys = [
+      ...new Set(unitsOf(pipeline.spec, request).map((t) => lockKey(request.pipeline, request.step, t))),
+    ];
+    keys.sort();
+    const client = await this.options.pool.connect();
+    try {
+      const deadline = Date.now() + this.options.lockWaitSeconds * 1000;
+      let announced = false;
+      while (!(await this.tryLockAll(client, keys))) {
+        const holder = (await this.options.store.holderOf(execution)) ?? "another execution";
+        if (Date.now() >= deadline) {
+          throw new BusyError(
+            `${execution.step} of ${request.table ?? request.source} in pipeline ${execution.pipeline} is already running as ${holder}; retry once it has finished`,
+          );
+        }
+        if (!announced) log.info(`waiting for execution ${holder} holding the lock`);
+        announced = true;
+        await sleep(250);
+        if (signal.aborted) throw new CancelledError();
+      }
+      try {
+        return await fn();
+      } finally {
+        await client.query("SELECT pg_advisory_unlock(k::bigint) FROM unnest($1::text[]) AS k", [keys]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Takes every key or none, so that two source executions never deadlock on overlapping tables. */
+  private async tryLockAll(client: pg.PoolClient, keys: string[]): Promise<boolean> {
+    const taken: string[] = [];
+    for (const key of keys) {
+      const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1::bigint) AS ok", [
+        key,
+      ]);
+      if (!rows[0]?.ok) {
+        if (taken.length > 0) {
+          await client.query("SELECT pg_advisory_unlock(k::bigint) FROM unnest($1::text[]) AS k", [taken]);
+        }
+        return false;
+      }
+      taken.push(key);
+    }
+    return true;
+  }
+}
