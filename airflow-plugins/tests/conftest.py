@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+
 from smelter_fake import TOKEN, FakeSmelter, serve
 
 

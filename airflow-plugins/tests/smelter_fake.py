@@ -2,7 +2,8 @@
 
 It keeps executions in memory and lets a test decide how they end: ``outcome`` is applied once an
 execution has been polled ``polls_to_finish`` times (0: finished when submitted). ``busy_submits`` answers
-that many POSTs with 429, ``flaky_gets`` that many execution GETs with 503; log pages never exceed ``max_log_page`` lines, whatever the limit asked.
+that many POSTs with 429, ``flaky_gets`` that many execution GETs with 503; log pages never exceed
+``max_log_page`` lines, whatever the limit asked.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ class Recorded:
 
 @dataclass
 class FakeSmelter:
-    outcome: dict[str, Any] = field(default_factory=lambda: {"status": "success", "metrics": {"rows_read": 3}})
+    outcome: dict[str, Any] = field(
+        default_factory=lambda: {"status": "success", "metrics": {"rows_read": 3}}
+    )
     polls_to_finish: int = 1
     log_lines: int = 3
     max_log_page: int = 100
@@ -72,8 +75,18 @@ class FakeSmelter:
             self.busy_submits -= 1
             return 429, {"Retry-After": "0"}, _error("QueueFull", "execution queue is full", True)
         if body.get("step") not in ("extract", "bronze", "silver"):
-            return 400, {}, {"error": {"type": "BadRequest", "message": "unknown step", "retryable": False,
-                                       "field": "/step"}}
+            return (
+                400,
+                {},
+                {
+                    "error": {
+                        "type": "BadRequest",
+                        "message": "unknown step",
+                        "retryable": False,
+                        "field": "/step",
+                    }
+                },
+            )
         if str(body.get("pipeline")).startswith("missing"):
             return 404, {}, _error("UnknownPipeline", f"pipeline {body['pipeline']!r} is not defined", False)
         for execution in self.executions.values():
@@ -114,15 +127,22 @@ class FakeSmelter:
 
     def _logs(self, execution_id: str, offset: int, limit: int) -> tuple[int, dict[str, str], Any]:
         lines = [
-            {"seq": seq, "ts": "2026-11-21T00:00:00Z", "level": "warn" if seq == 1 else "info",
-             "message": f"{execution_id} line {seq}"}
+            {
+                "seq": seq,
+                "ts": "2026-11-21T00:00:00Z",
+                "level": "warn" if seq == 1 else "info",
+                "message": f"{execution_id} line {seq}",
+            }
             for seq in range(self.log_lines)
         ]
         page = lines[offset : offset + min(limit, self.max_log_page)]
         next_offset = offset + len(page)
         finished = self.executions[execution_id]["status"] in ("success", "failed", "cancelled")
-        return 200, {}, {"lines": page, "next_offset": next_offset,
-                         "complete": finished and next_offset >= len(lines)}
+        return (
+            200,
+            {},
+            {"lines": page, "next_offset": next_offset, "complete": finished and next_offset >= len(lines)},
+        )
 
     def _cancel(self, execution_id: str) -> tuple[int, dict[str, str], Any]:
         execution = self.executions[execution_id]
@@ -157,13 +177,13 @@ def serve(fake: FakeSmelter) -> ThreadingHTTPServer:
             self.end_headers()
             self.wfile.write(data)
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:
             self._respond("GET")
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             self._respond("POST")
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep test output quiet
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -37,7 +37,10 @@ class TestServiceUrl:
         assert service_url_from_environment({}) == "http://127.0.0.1:18300"
 
     def test_ignores_a_malformed_connection(self) -> None:
-        assert service_url_from_environment({"AIRFLOW_CONN_SMELTER_DEFAULT": "{not json"}) == "http://127.0.0.1:18300"
+        assert (
+            service_url_from_environment({"AIRFLOW_CONN_SMELTER_DEFAULT": "{not json"})
+            == "http://127.0.0.1:18300"
+        )
 
 
 class TestRegistration:

@@ -7,11 +7,11 @@ try:
     from airflow.sdk.exceptions import AirflowException, AirflowFailException
     from airflow.sdk.execution_time.xcom import XCom
 except ImportError:  # Airflow 2.10
-    from airflow.exceptions import AirflowException, AirflowFailException  # type: ignore[no-redef]
-    from airflow.hooks.base import BaseHook  # type: ignore[no-redef]
-    from airflow.models import BaseOperator, BaseOperatorLink  # type: ignore[no-redef]
-    from airflow.models.connection import Connection  # type: ignore[no-redef]
-    from airflow.models.xcom import XCom  # type: ignore[no-redef]
+    from airflow.exceptions import AirflowException, AirflowFailException  # type: ignore
+    from airflow.hooks.base import BaseHook  # type: ignore
+    from airflow.models import BaseOperator, BaseOperatorLink  # type: ignore
+    from airflow.models.connection import Connection  # type: ignore
+    from airflow.models.xcom import XCom  # type: ignore
 
 __all__ = [
     "AirflowException",

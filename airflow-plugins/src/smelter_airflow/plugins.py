@@ -1,4 +1,4 @@
-"""Airflow plugin (entry point ``airflow.plugins``): the execution link and a "smelter" entry in the UI menu."""
+"""Airflow plugin (entry point ``airflow.plugins``): the execution link and a "smelter" UI menu entry."""
 
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ def service_url_from_environment(env: Mapping[str, str] = os.environ) -> str:
             if raw.startswith("{"):
                 conn = Connection.from_json(raw, conn_id=conn_id)
             else:
-                conn = Connection(conn_id=conn_id, uri=raw)
+                # uri= works on Airflow 2.10 and 3 alike; attrs hides it from type checkers.
+                conn = Connection(conn_id=conn_id, uri=raw)  # type: ignore[call-arg]
             return endpoint_from_connection(conn).base_url
         except Exception as error:  # a malformed variable must not stop Airflow from loading plugins
             log.warning("ignoring AIRFLOW_CONN_%s for the smelter menu link: %s", conn_id.upper(), error)

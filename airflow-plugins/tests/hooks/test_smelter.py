@@ -4,10 +4,10 @@ import json
 from types import SimpleNamespace
 
 import pytest
-from smelter_fake import TOKEN, FakeSmelter
 
 from smelter_airflow.exceptions import SmelterApiError
-from smelter_airflow.hooks.smelter import SmelterHook, ServiceEndpoint, endpoint_from_connection
+from smelter_airflow.hooks.smelter import ServiceEndpoint, SmelterHook, endpoint_from_connection
+from smelter_fake import TOKEN, FakeSmelter
 
 
 def conn(**fields: object) -> SimpleNamespace:
@@ -30,7 +30,9 @@ def request_body(**overrides: object) -> dict[str, object]:
 
 class TestEndpointFromConnection:
     def test_builds_the_url_from_host_port_and_schema(self) -> None:
-        endpoint = endpoint_from_connection(conn(host="127.0.0.1", port=18300, schema="http", password="t0ken"))
+        endpoint = endpoint_from_connection(
+            conn(host="127.0.0.1", port=18300, schema="http", password="t0ken")
+        )
         assert endpoint.base_url == "http://127.0.0.1:18300"
         assert endpoint.headers()["Authorization"] == "Bearer t0ken"
 
@@ -108,14 +110,20 @@ class TestHookAgainstService:
 
     def test_missing_token_is_explained(self, smelter: FakeSmelter, monkeypatch: pytest.MonkeyPatch) -> None:
         port = smelter.base_url.rsplit(":", 1)[1]
-        monkeypatch.setenv("AIRFLOW_CONN_SMELTER_DEFAULT", json.dumps({"conn_type": "smelter", "host": "127.0.0.1",
-                                                                         "port": port}))
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_SMELTER_DEFAULT",
+            json.dumps({"conn_type": "smelter", "host": "127.0.0.1", "port": port}),
+        )
         with pytest.raises(SmelterApiError, match="has no password"):
             SmelterHook().get_execution("ex_1")
 
-    def test_unreachable_service_is_retryable_and_names_the_url(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setenv("AIRFLOW_CONN_SMELTER_DEFAULT", json.dumps({"conn_type": "smelter", "host": "127.0.0.1",
-                                                                         "port": 9, "password": TOKEN}))
+    def test_unreachable_service_is_retryable_and_names_the_url(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_SMELTER_DEFAULT",
+            json.dumps({"conn_type": "smelter", "host": "127.0.0.1", "port": 9, "password": TOKEN}),
+        )
         with pytest.raises(SmelterApiError) as raised:
             SmelterHook().get_execution("ex_1")
         assert raised.value.retryable and raised.value.status is None
@@ -143,16 +151,20 @@ class TestConnectionTest:
     def test_passes_when_ready_and_the_token_is_accepted(self, smelter: FakeSmelter) -> None:
         ok, message = SmelterHook().test_connection()
         assert ok, message
-        assert [r.path for r in smelter.requests][0] == "/readyz"
+        assert smelter.requests[0].path == "/readyz"
 
     def test_fails_when_the_service_is_not_ready(self, smelter: FakeSmelter) -> None:
         smelter.ready = False
         ok, message = SmelterHook().test_connection()
         assert not ok and "/readyz answered 503" in message
 
-    def test_fails_when_the_token_is_refused(self, smelter: FakeSmelter, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_fails_when_the_token_is_refused(
+        self, smelter: FakeSmelter, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         port = smelter.base_url.rsplit(":", 1)[1]
-        monkeypatch.setenv("AIRFLOW_CONN_SMELTER_DEFAULT", json.dumps({"conn_type": "smelter", "host": "127.0.0.1",
-                                                                         "port": port, "password": "nope-nope"}))
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_SMELTER_DEFAULT",
+            json.dumps({"conn_type": "smelter", "host": "127.0.0.1", "port": port, "password": "nope-nope"}),
+        )
         ok, message = SmelterHook().test_connection()
         assert not ok and "HTTP 401" in message and "nope-nope" not in message

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from conftest import RecordingTaskInstance
 
+from conftest import RecordingTaskInstance
 from smelter_airflow._compat import AirflowException
 from smelter_airflow.exceptions import SmelterApiError
 from smelter_airflow.hooks.smelter import SmelterHook
@@ -48,8 +48,13 @@ pytestmark = pytest.mark.skipif(not service_is_up(), reason="SMELTER_SERVICE_URL
 @pytest.fixture(autouse=True)
 def smelter_connection(monkeypatch: pytest.MonkeyPatch) -> None:
     url = urlsplit(SERVICE_URL)
-    conn = {"conn_type": "smelter", "host": url.hostname, "port": url.port, "schema": url.scheme,
-            "password": os.environ.get("SMELTER_API_TOKEN", "dev-token")}
+    conn = {
+        "conn_type": "smelter",
+        "host": url.hostname,
+        "port": url.port,
+        "schema": url.scheme,
+        "password": os.environ.get("SMELTER_API_TOKEN", "dev-token"),
+    }
     monkeypatch.setenv("AIRFLOW_CONN_SMELTER_DEFAULT", json.dumps(conn))
 
 
@@ -59,8 +64,12 @@ def test_connection_test_passes() -> None:
 
 
 def test_an_unknown_pipeline_is_refused_without_retry() -> None:
-    request = {"pipeline": f"missing_{uuid.uuid4().hex[:8]}", "step": "extract", "table": "t",
-               "idempotency_key": f"it/{uuid.uuid4()}/t/-1/1"}
+    request = {
+        "pipeline": f"missing_{uuid.uuid4().hex[:8]}",
+        "step": "extract",
+        "table": "t",
+        "idempotency_key": f"it/{uuid.uuid4()}/t/-1/1",
+    }
     with pytest.raises(SmelterApiError) as raised:
         SmelterHook().submit(request)
     assert raised.value.status in (400, 404) and not raised.value.retryable
@@ -72,13 +81,14 @@ def test_an_unknown_execution_is_not_found() -> None:
     assert raised.value.status == 404
 
 
-def test_the_trigger_reports_an_unknown_execution_as_an_error() -> None:
-    async def first_event() -> dict[str, Any]:
-        async for event in SmelterExecutionTrigger("ex_does_not_exist", poll_interval=0.1).run():
-            return event.payload
-        raise AssertionError("the trigger ended without an event")
+async def first_event(trigger: SmelterExecutionTrigger) -> dict[str, Any]:
+    async for event in trigger.run():
+        return event.payload
+    raise AssertionError("the trigger ended without an event")
 
-    payload = asyncio.run(first_event())
+
+def test_the_trigger_reports_an_unknown_execution_as_an_error() -> None:
+    payload = asyncio.run(first_event(SmelterExecutionTrigger("ex_does_not_exist", poll_interval=0.1)))
     assert payload["status"] == "error" and payload["retryable"] is False
 
 
@@ -99,12 +109,7 @@ def test_a_deferred_run_ends_with_metrics_or_a_mapped_failure() -> None:
     try:
         result = operator.execute(context)
     except TaskDeferred as deferred:
-        async def wait() -> dict[str, Any]:
-            async for event in deferred.trigger.run():
-                return event.payload
-            raise AssertionError("the trigger ended without an event")
-
-        event = asyncio.run(asyncio.wait_for(wait(), timeout=300))
+        event = asyncio.run(asyncio.wait_for(first_event(deferred.trigger), timeout=300))
         assert event["status"] in ("success", "failed", "cancelled"), event
         try:
             result = operator.execute_complete(context, event)
@@ -113,4 +118,6 @@ def test_a_deferred_run_ends_with_metrics_or_a_mapped_failure() -> None:
             return
     assert isinstance(result, dict)
     again = operator.hook.submit(operator.build_request(context))
-    assert again["id"] == ti.xcoms["smelter_execution_id"], "the same idempotency key started a second execution"
+    assert again["id"] == ti.xcoms["smelter_execution_id"], (
+        "the same idempotency key started a second execution"
+    )

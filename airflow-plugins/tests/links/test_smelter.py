@@ -13,7 +13,9 @@ from smelter_airflow.operators.smelter import SmelterOperator
 
 def test_url_is_the_page_the_service_reports() -> None:
     execution = {"id": "ex_1", "links": {"ui": "https://smelter.example.com/ui/executions/ex_1"}}
-    assert execution_url(execution, "http://127.0.0.1:18300") == "https://smelter.example.com/ui/executions/ex_1"
+    assert (
+        execution_url(execution, "http://127.0.0.1:18300") == "https://smelter.example.com/ui/executions/ex_1"
+    )
 
 
 def test_url_falls_back_to_the_service_ui_path() -> None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from smelter_fake import FakeSmelter
 from structlog.testing import capture_logs
 
 from smelter_airflow._compat import AirflowException, AirflowFailException
@@ -11,6 +10,7 @@ from smelter_airflow.exceptions import SmelterTaskFailed, SmelterTaskFailedNoRet
 from smelter_airflow.links.smelter import EXECUTION_ID_XCOM_KEY, EXECUTION_URL_XCOM_KEY
 from smelter_airflow.operators.smelter import SmelterOperator, airflow_identity, idempotency_key, outcome
 from smelter_airflow.triggers.smelter import SmelterExecutionTrigger
+from smelter_fake import FakeSmelter
 
 try:
     from airflow.sdk.exceptions import TaskDeferred
@@ -19,15 +19,28 @@ except ImportError:  # Airflow 2.10
 
 
 def operator(**overrides: Any) -> SmelterOperator:
-    kwargs: dict[str, Any] = {"task_id": "bronze__posts", "pipeline": "social", "step": "bronze", "table": "posts",
-                              "poll_interval": 0.01, "max_poll_interval": 0.05}
+    kwargs: dict[str, Any] = {
+        "task_id": "bronze__posts",
+        "pipeline": "social",
+        "step": "bronze",
+        "table": "posts",
+        "poll_interval": 0.01,
+        "max_poll_interval": 0.05,
+    }
     kwargs.update(overrides)
     return SmelterOperator(**kwargs)
 
 
 def execution(status: str, **fields: Any) -> dict[str, Any]:
-    return {"id": "ex_9", "pipeline": "social", "step": "bronze", "table": "posts", "status": status,
-            "links": {"ui": "http://svc/ui/executions/ex_9"}, **fields}
+    return {
+        "id": "ex_9",
+        "pipeline": "social",
+        "step": "bronze",
+        "table": "posts",
+        "status": status,
+        "links": {"ui": "http://svc/ui/executions/ex_9"},
+        **fields,
+    }
 
 
 class TestIdempotencyKey:
@@ -112,7 +125,11 @@ class TestDeferrableExecute:
             operator().execute(context)
         trigger = deferred.value.trigger
         assert isinstance(trigger, SmelterExecutionTrigger)
-        assert (trigger.execution_id, trigger.conn_id, trigger.poll_interval) == ("ex_1", "smelter_default", 0.01)
+        assert (trigger.execution_id, trigger.conn_id, trigger.poll_interval) == (
+            "ex_1",
+            "smelter_default",
+            0.01,
+        )
         assert deferred.value.method_name == "execute_complete"
         assert context["ti"].xcoms == {
             EXECUTION_ID_XCOM_KEY: "ex_1",
@@ -162,10 +179,16 @@ class TestExecuteComplete:
     @pytest.mark.parametrize(
         ("outcome_fields", "expected", "retried"),
         [
-            ({"status": "failed", "error": {"type": "Busy", "message": "m", "retryable": True}}, SmelterTaskFailed,
-             True),
-            ({"status": "failed", "error": {"type": "Bad", "message": "m", "retryable": False}},
-             SmelterTaskFailedNoRetry, False),
+            (
+                {"status": "failed", "error": {"type": "Busy", "message": "m", "retryable": True}},
+                SmelterTaskFailed,
+                True,
+            ),
+            (
+                {"status": "failed", "error": {"type": "Bad", "message": "m", "retryable": False}},
+                SmelterTaskFailedNoRetry,
+                False,
+            ),
             ({"status": "cancelled"}, SmelterTaskFailedNoRetry, False),
         ],
     )
@@ -184,8 +207,13 @@ class TestExecuteComplete:
         assert isinstance(raised.value, AirflowFailException) is not retried
 
     def test_a_trigger_error_fails_as_the_event_says(self, context: dict[str, Any]) -> None:
-        event = {"status": "error", "execution": None, "execution_id": "ex_5", "message": "HTTP 404",
-                 "retryable": False}
+        event = {
+            "status": "error",
+            "execution": None,
+            "execution_id": "ex_5",
+            "message": "HTTP 404",
+            "retryable": False,
+        }
         with pytest.raises(AirflowFailException, match="ex_5 could not be followed: HTTP 404"):
             operator().execute_complete(context, event)
 
@@ -204,7 +232,9 @@ class TestPollingExecute:
         smelter.flaky_gets = 2
         assert operator(deferrable=False).execute(context) == {"rows_read": 3}
 
-    def test_non_retryable_failure_fails_without_retry(self, smelter: FakeSmelter, context: dict[str, Any]) -> None:
+    def test_non_retryable_failure_fails_without_retry(
+        self, smelter: FakeSmelter, context: dict[str, Any]
+    ) -> None:
         smelter.outcome = {"status": "failed", "error": {"type": "Bad", "message": "m", "retryable": False}}
         with pytest.raises(AirflowFailException):
             operator(deferrable=False).execute(context)
@@ -221,4 +251,3 @@ def test_on_kill_cancels_the_running_execution(smelter: FakeSmelter, context: di
 def test_on_kill_before_submitting_does_nothing(smelter: FakeSmelter) -> None:
     operator().on_kill()
     assert smelter.requests == []
-

@@ -4,10 +4,10 @@ import json
 from typing import Any
 
 import pytest
-from smelter_fake import TOKEN, FakeSmelter
 
 from smelter_airflow.hooks.smelter import SmelterHook
 from smelter_airflow.triggers.smelter import SmelterExecutionTrigger
+from smelter_fake import TOKEN, FakeSmelter
 
 
 def submit(smelter: FakeSmelter) -> str:
@@ -29,14 +29,20 @@ async def only_event(trigger: SmelterExecutionTrigger) -> dict[str, Any]:
 
 class TestSerialization:
     def test_classpath_is_importable_and_kwargs_recreate_an_equal_trigger(self) -> None:
-        trigger = SmelterExecutionTrigger("ex_7", conn_id="smelter_prod", poll_interval=2.0, max_poll_interval=30.0)
+        trigger = SmelterExecutionTrigger(
+            "ex_7", conn_id="smelter_prod", poll_interval=2.0, max_poll_interval=30.0
+        )
         classpath, kwargs = trigger.serialize()
         module_name, _, class_name = classpath.rpartition(".")
         cls = getattr(__import__(module_name, fromlist=[class_name]), class_name)
         assert cls is SmelterExecutionTrigger
         assert cls(**kwargs).serialize() == (classpath, kwargs)
-        assert kwargs == {"execution_id": "ex_7", "conn_id": "smelter_prod", "poll_interval": 2.0,
-                          "max_poll_interval": 30.0}
+        assert kwargs == {
+            "execution_id": "ex_7",
+            "conn_id": "smelter_prod",
+            "poll_interval": 2.0,
+            "max_poll_interval": 30.0,
+        }
 
     def test_kwargs_are_plain_json(self) -> None:
         _, kwargs = SmelterExecutionTrigger("ex_1").serialize()
@@ -91,4 +97,3 @@ class TestRun:
     async def test_never_puts_the_token_in_an_event(self, smelter: FakeSmelter) -> None:
         payload = await only_event(fast_trigger("ex_404"))
         assert TOKEN not in json.dumps(payload)
-

@@ -1,4 +1,4 @@
-"""Hook for the smelter service's task API: connection type ``smelter``, default connection ``smelter_default``.
+"""Hook for the smelter task API: connection type ``smelter``, default connection ``smelter_default``.
 
 The connection's host, port and schema (``http`` or ``https``) give the service URL; its password is the
 bearer token. The token is sent only in the Authorization header and never appears in logs or errors.
@@ -52,9 +52,7 @@ def endpoint_from_connection(conn: Any) -> ServiceEndpoint:
         scheme, host = host.split("://", 1)
         scheme = scheme.lower()
     if scheme not in ("http", "https"):
-        raise ValueError(
-            f"Airflow connection '{conn_id}' has schema '{scheme}': expected 'http' or 'https'"
-        )
+        raise ValueError(f"Airflow connection '{conn_id}' has schema '{scheme}': expected 'http' or 'https'")
     authority, _, path = host.partition("/")
     if conn.port and ":" not in authority:
         authority = f"{authority}:{conn.port}"
@@ -63,7 +61,7 @@ def endpoint_from_connection(conn: Any) -> ServiceEndpoint:
 
 
 def error_from_response(endpoint: str, response: httpx.Response, has_token: bool) -> SmelterApiError:
-    """Turn a non-2xx response into SmelterApiError, keeping the service's error type, message and retryable flag."""
+    """Turn a non-2xx response into SmelterApiError with the service's error type, message and retryable."""
     status = response.status_code
     error_type: str | None = None
     message = response.text.strip()[:500] or response.reason_phrase
@@ -131,7 +129,7 @@ class SmelterHook(BaseHook):
         return self._endpoint
 
     async def aget_conn(self) -> ServiceEndpoint:
-        """Async :meth:`get_conn` for triggers: never blocks the triggerer's event loop on connection lookup."""
+        """Async :meth:`get_conn` for triggers: the connection lookup never blocks the triggerer's loop."""
         if self._endpoint is None:
             aget_connection = getattr(self, "aget_connection", None)
             if aget_connection is not None:
@@ -161,7 +159,9 @@ class SmelterHook(BaseHook):
                 if not error.retryable or attempt == attempts:
                     raise
                 wait = min(60.0, error.retry_after if error.retry_after is not None else 2.0 ** (attempt - 1))
-                self.log.warning("%s; trying again in %.0f s (attempt %d of %d)", error, wait, attempt, attempts)
+                self.log.warning(
+                    "%s; trying again in %.0f s (attempt %d of %d)", error, wait, attempt, attempts
+                )
                 time.sleep(wait)
         raise AssertionError("unreachable: the loop returns or raises")
 
@@ -204,7 +204,8 @@ class SmelterHook(BaseHook):
             with httpx.Client(base_url=endpoint.base_url, timeout=self.timeout) as client:
                 ready = client.get("/readyz")
                 if ready.status_code != 200:
-                    return False, f"smelter at {endpoint.base_url} is not ready: GET /readyz answered {ready.status_code}"
+                    answer = f"GET /readyz answered {ready.status_code}"
+                    return False, f"smelter at {endpoint.base_url} is not ready: {answer}"
                 response = client.get(probe, headers=endpoint.headers())
         except httpx.HTTPError as error:
             return False, str(self._unreachable("GET /readyz", endpoint, error))
@@ -221,7 +222,9 @@ class SmelterHook(BaseHook):
         params: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         endpoint = self.get_conn()
-        with httpx.Client(base_url=endpoint.base_url, headers=endpoint.headers(), timeout=self.timeout) as client:
+        with httpx.Client(
+            base_url=endpoint.base_url, headers=endpoint.headers(), timeout=self.timeout
+        ) as client:
             try:
                 response = client.request(method, path, json=json, params=params)
             except httpx.HTTPError as error:
@@ -229,7 +232,9 @@ class SmelterHook(BaseHook):
         return self._json_or_raise(f"{method} {path}", response, endpoint)
 
     @staticmethod
-    def _json_or_raise(request_line: str, response: httpx.Response, endpoint: ServiceEndpoint) -> dict[str, Any]:
+    def _json_or_raise(
+        request_line: str, response: httpx.Response, endpoint: ServiceEndpoint
+    ) -> dict[str, Any]:
         if response.is_success:
             try:
                 return response.json()
@@ -245,4 +250,6 @@ class SmelterHook(BaseHook):
     @staticmethod
     def _unreachable(request_line: str, endpoint: ServiceEndpoint, error: httpx.HTTPError) -> SmelterApiError:
         reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-        return SmelterApiError(request_line, f"could not reach {endpoint.base_url} ({reason})", retryable=True)
+        return SmelterApiError(
+            request_line, f"could not reach {endpoint.base_url} ({reason})", retryable=True
+        )

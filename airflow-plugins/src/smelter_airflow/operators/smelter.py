@@ -20,7 +20,7 @@ LOG_DRAIN_PAUSE_SECONDS = 1.0
 
 
 def airflow_identity(context: Any) -> dict[str, Any]:
-    """The task instance as the service records it: dag_id, run_id, task_id, map_index, try_number, logical_date."""
+    """The task instance as the service records it: dag, run, task, map index, try and logical date."""
     ti = context["ti"]
     logical_date = context.get("logical_date")
     map_index = getattr(ti, "map_index", None)
@@ -78,7 +78,8 @@ class SmelterOperator(BaseOperator):
     :param table: table name (for ``silver``, the model name); exactly one of ``table`` and ``source``.
     :param source: source name, to run the step for all tables of that source.
     :param smelter_conn_id: Airflow connection of type ``smelter`` (default ``smelter_default``).
-    :param deferrable: wait in the triggerer, holding no worker slot (default True); False polls in the worker.
+    :param deferrable: wait in the triggerer, holding no worker slot (default True); False polls in
+        the worker.
     :param poll_interval: seconds between status polls at first and after a status change (default 5).
     :param max_poll_interval: ceiling for the poll wait, which grows while nothing changes (default 60).
     """
@@ -143,8 +144,13 @@ class SmelterOperator(BaseOperator):
         self.execution_id = execution["id"]
         url = execution_url(execution, self.hook.service_url)
         SmelterExecutionLink.persist(context, self.execution_id, url)
-        self.log.info("%s is %s (key %s): %s", describe(execution), execution.get("status"),
-                      request["idempotency_key"], url)
+        self.log.info(
+            "%s is %s (key %s): %s",
+            describe(execution),
+            execution.get("status"),
+            request["idempotency_key"],
+            url,
+        )
         log_offset = 0
         if not is_terminal(execution):
             if self.deferrable:
@@ -163,8 +169,9 @@ class SmelterOperator(BaseOperator):
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
         """Resume after the trigger fired: copy the execution's logs, then succeed, retry or fail."""
         if event.get("status") == "error":
+            execution_id, message = event.get("execution_id"), event.get("message")
             raise task_failure(
-                f"smelter execution {event.get('execution_id')} could not be followed: {event.get('message')}",
+                f"smelter execution {execution_id} could not be followed: {message}",
                 retryable=bool(event.get("retryable", True)),
             )
         execution = event["execution"]
@@ -229,7 +236,9 @@ class SmelterOperator(BaseOperator):
             if not lines:
                 empty_reads += 1
                 if empty_reads >= LOG_DRAIN_ATTEMPTS:
-                    self.log.warning("smelter logs of %s may be incomplete: stopped at line %d", execution_id, offset)
+                    self.log.warning(
+                        "smelter logs of %s may be incomplete: stopped at line %d", execution_id, offset
+                    )
                     return offset
                 time.sleep(LOG_DRAIN_PAUSE_SECONDS)
 
