@@ -146,7 +146,6 @@ export function checkSemantics(raw: RawPipeline, spec: PipelineSpec): SemanticVi
         }
       }
     }
-    if (model.key.length === 0) report(at("key"), "is required (the model's table is unknown)");
   });
 
   const start = new Date(`${spec.airflow.startDate}T00:00:00Z`);

@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { planPipeline } from "../../../src/compiler/plan.ts";
+import { loadPipeline } from "../../../src/spec/load.ts";
+
+const edges = (tasks: { taskId: string; upstream: string[] }[]) =>
+  tasks.flatMap((t) => t.upstream.map((u) => `${u} -> ${t.taskId}`));
+
+describe("planning", () => {
+  test("a task per table runs extract then bronze, and silver after the bronze of its table", async () => {
+    const { spec } = await loadPipeline("test/fixtures/specs/social.yaml");
+    const plan = planPipeline({ ...spec, airflow: { ...spec.airflow, assets: false } });
+    assert.equal(plan.dags.length, 1);
+    const [dag] = plan.dags;
+    assert.equal(dag!.dagId, "smelter__social");
+    assert.equal(dag!.tasks.length, 12);
+    assert.ok(edges(dag!.tasks).includes("extract__posts -> bronze__posts"));
+    assert.ok(edges(dag!.tasks).includes("bronze__posts -> silver__posts_flat"));
+    assert.ok(edges(dag!.tasks).includes("bronze__accounts -> silver__accounts_history"));
+    assert.deepEqual(plan.assets, []);
+  });
+
+  test("assets put silver in a second DAG scheduled on the bronze Assets it reads", async () => {
+    const { spec } = await loadPipeline("test/fixtures/specs/social.yaml");
+    const plan = planPipeline(spec);
+    assert.deepEqual(
+      plan.dags.map((d) => d.dagId),
+      ["smelter__social", "smelter__social__silver"],
+    );
+    const [main, silver] = plan.dags;
+    assert.deepEqual(silver!.schedule, { kind: "assets", tables: ["posts", "accounts"] });
+    assert.ok(silver!.tasks.every((t) => t.upstream.length === 0));
+    assert.deepEqual(main.tasks.find((t) => t.taskId === "bronze__posts")!.outlets, ["posts"]);
+    assert.deepEqual(plan.assets[0], {
+      table: "posts",
+      uri: "smelter://social/bronze/posts",
+      name: "smelter_social_bronze_posts",
+    });
+  });
+
+  test("a task per source gives one extract and one bronze task per source", async () => {
+    const { spec } = await loadPipeline("test/fixtures/specs/per_source.yaml");
+    const [dag] = planPipeline(spec).dags;
+    assert.deepEqual(
+      dag!.tasks.map((t) => [t.taskId, t.step, t.source ?? t.table]),
+      [
+        ["extract__src__crm_eu", "extract", "crm_eu"],
+        ["bronze__src__crm_eu", "bronze", "crm_eu"],
+        ["extract__src__crm_us", "extract", "crm_us"],
+        ["bronze__src__crm_us", "bronze", "crm_us"],
+        ["silver__contacts", "silver", "contacts"],
+      ],
+    );
+    assert.ok(edges(dag!.tasks).includes("bronze__src__crm_eu -> silver__contacts"));
+  });
+
+  test("per-source bronze tasks emit the Assets of all their tables", async () => {
+    const { spec } = await loadPipeline("test/fixtures/specs/per_source.yaml");
+    const plan = planPipeline({ ...spec, airflow: { ...spec.airflow, assets: true } });
+    const bronze = plan.dags[0].tasks.find((t) => t.taskId === "bronze__src__crm_eu")!;
+    assert.deepEqual(bronze.outlets, ["eu_contacts", "eu_deals"]);
+    assert.deepEqual(plan.dags[1]!.schedule, { kind: "assets", tables: ["eu_contacts"] });
+  });
+});

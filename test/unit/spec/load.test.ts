@@ -1,0 +1,262 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { loadPipeline, loadPipelines, parsePipeline } from "../../../src/spec/load.ts";
+import { formatProblem, SpecErrors } from "../../../src/spec/problems.ts";
+
+const BASE = `version: 1
+name: shop
+connections:
+  shop_db: { kind: mariadb, host: 127.0.0.1, database: shop, user: u, password: { env: SHOP_PW } }
+  warehouse: { kind: postgres, url: { env: WAREHOUSE_URL } }
+  landing: { kind: local, path: /tmp/landing }
+warehouse: warehouse
+landing: landing
+`;
+
+/** The formatted problems of a spec that must fail. */
+function problems(text: string): string[] {
+  try {
+    parsePipeline(text, "spec.yaml");
+  } catch (error) {
+    assert.ok(error instanceof SpecErrors, String(error));
+    return error.problems.map(formatProblem);
+  }
+  assert.fail("the spec loaded without problems");
+}
+
+describe("loading a valid spec", () => {
+  test("fills every default", () => {
+    const { spec, hash } = parsePipeline(
+      `${BASE}tables:\n  - { name: orders, primary_key: [id], cursor: [updated_at] }\n`,
+      "x.yaml",
+    );
+    assert.match(hash, /^[0-9a-f]{64}$/);
+    assert.equal(spec.bronzeSchema, "shop_bronze");
+    assert.equal(spec.silverSchema, "shop_silver");
+    assert.deepEqual(spec.tables[0], {
+      name: "orders",
+      source: "shop_db",
+      table: "orders",
+      primaryKey: ["id"],
+      cursor: ["updated_at"],
+      mode: "incremental",
+      chunkSize: 100000,
+      lagSeconds: 0,
+      deletes: { mode: "none" },
+      columns: {},
+      typeOverrides: {},
+      clusterBy: [],
+      bronze: { schemaEvolution: "add_columns", changeFeed: true },
+      fileRows: 500000,
+    });
+    assert.deepEqual(spec.airflow, {
+      schedule: null,
+      startDate: "2024-01-01",
+      pool: null,
+      poolSlots: 1,
+      maxActiveTasks: 8,
+      maxActiveRuns: 1,
+      retries: 2,
+      retryDelaySeconds: 300,
+      executionTimeoutSeconds: 7200,
+      owner: "smelter",
+      tags: [],
+      granularity: "table",
+      assets: false,
+      connectionId: "smelter_default",
+    });
+    assert.deepEqual(spec.connections.shop_db, {
+      kind: "mariadb",
+      host: "127.0.0.1",
+      database: "shop",
+      user: "u",
+      password: { env: "SHOP_PW" },
+      timezone: "+00:00",
+      maxConnections: 4,
+    });
+  });
+
+  test("applies the defaults block under each table's own settings", async () => {
+    const { spec } = await loadPipeline("test/fixtures/specs/social.yaml");
+    const [posts, accounts, reactions] = spec.tables;
+    assert.equal(posts!.lagSeconds, 300);
+    assert.equal(reactions!.lagSeconds, 90);
+    assert.equal(posts!.chunkSize, 50000);
+    assert.deepEqual(posts!.bronze, { schemaEvolution: "rescue", changeFeed: true });
+    assert.deepEqual(reactions!.bronze, { schemaEvolution: "fail", changeFeed: false });
+    assert.deepEqual(posts!.deletes, { mode: "soft", column: "deleted", value: 1 });
+    assert.deepEqual(accounts!.deletes, { mode: "reconcile", everyRuns: 24 });
+    assert.deepEqual(spec.tables[3]!.deletes, { mode: "reconcile", everyRuns: 1 });
+    assert.equal(reactions!.table, undefined);
+    assert.match(reactions.query!, /^SELECT/);
+    assert.equal(spec.airflow.retryDelaySeconds, 120);
+    assert.equal(spec.airflow.executionTimeoutSeconds, 3600);
+  });
+
+  test("expands silver column shorthands and takes the key from the bronze primary key", async () => {
+    const { spec } = await loadPipeline("test/fixtures/specs/social.yaml");
+    const [flat, history] = spec.silver;
+    assert.deepEqual(flat!.columns[1], { name: "network_account_type_id", from: "network_account_type_id" });
+    assert.deepEqual(flat!.columns[3], {
+      name: "author_handle",
+      json: { column: "payload", path: "$.author.handle" },
+      type: "text",
+    });
+    assert.deepEqual(history!.key, ["id"]);
+    assert.equal(history!.scd, 2);
+    assert.equal(history!.includeAll, true);
+  });
+
+  test("hashes the file's bytes", async () => {
+    const a = parsePipeline(`${BASE}tables: [{ name: a, primary_key: [id], mode: full }]\n`, "a.yaml");
+    const b = parsePipeline(`${BASE}tables: [{ name: a, primary_key: [id], mode: full }]\n\n`, "a.yaml");
+    assert.notEqual(a.hash, b.hash);
+  });
+});
+
+describe("schema errors are all reported with file, line, column and spec path", () => {
+  const cases: [string, string, string[]][] = [
+    [
+      "a missing required property",
+      `${BASE}tables: [{ name: a, cursor: [x] }]\n`,
+      ['spec.yaml:9:10 tables[0]: missing required property "primary_key"'],
+    ],
+    [
+      "a wrong type",
+      `${BASE}tables:\n  - name: a\n    primary_key: [id]\n    cursor: updated_at\n`,
+      ["spec.yaml:12:13 tables[0].cursor: must be an array of column names"],
+    ],
+    [
+      "an unknown property, with a suggestion",
+      `${BASE}tables:\n  - name: a\n    primary_key: [id]\n    cursr: [x]\n`,
+      ['spec.yaml:12:5 tables[0].cursr: unknown property "cursr" (did you mean "cursor"?)'],
+    ],
+    [
+      "an inline password",
+      BASE.replace("{ env: SHOP_PW }", "hunter2") + "tables: [{ name: a, primary_key: [id], mode: full }]\n",
+      [
+        "spec.yaml:4:81 connections.shop_db.password: must be a secret reference {env: VARIABLE} or {file: /absolute/path}; secrets are never written inline",
+      ],
+    ],
+    [
+      "credentials in a host",
+      BASE.replace("host: 127.0.0.1", "host: u:pw@db") +
+        "tables: [{ name: a, primary_key: [id], mode: full }]\n",
+      [
+        "spec.yaml:4:35 connections.shop_db.host: must be a host name (no user, password or path) or {env: VARIABLE}",
+      ],
+    ],
+    [
+      "an identifier smelter would create that is not a SQL identifier",
+      `${BASE}tables: [{ name: Orders-2024, primary_key: [id], mode: full }]\n`,
+      [
+        "spec.yaml:9:18 tables[0].name: must be a lower-case SQL identifier (a-z, 0-9, _; starts with a letter or _; at most 63 characters)",
+      ],
+    ],
+    [
+      "a bad enum value",
+      `${BASE}tables: [{ name: a, primary_key: [id], mode: sometimes }]\n`,
+      ['spec.yaml:9:46 tables[0].mode: must be one of: "incremental", "full"'],
+    ],
+    [
+      "a bad duration and a bad schedule",
+      `${BASE}tables: [{ name: a, primary_key: [id], mode: full, lag: soon }]\nairflow: { schedule: often }\n`,
+      [
+        'spec.yaml:9:57 tables[0].lag: must be a duration: seconds, or a string like "30s", "5m", "1h", "2d"',
+        "spec.yaml:10:22 airflow.schedule: must be a cron expression (5 or 6 fields), a preset such as @hourly, or null",
+      ],
+    ],
+  ];
+  for (const [what, text, expected] of cases) {
+    test(what, () => assert.deepEqual(problems(text), expected));
+  }
+
+  test("a YAML syntax error is located and stops further checks", () => {
+    assert.deepEqual(problems(`${BASE}tables: [{ name: a\n`), [
+      "spec.yaml:10:1 Flow map in block collection must be sufficiently indented and end with a }",
+      "spec.yaml:10:1 Flow sequence in block collection must be sufficiently indented and end with a ]",
+    ]);
+  });
+
+  test("a duplicated key is a YAML error at the second key", () => {
+    assert.deepEqual(
+      problems(`${BASE}landing: other\ntables: [{ name: a, primary_key: [id], mode: full }]\n`),
+      ["spec.yaml:9:1 Map keys must be unique"],
+    );
+  });
+});
+
+describe("semantic errors are all reported with their location", () => {
+  test("unknown connections, duplicate names, unknown silver inputs and more in one report", () => {
+    const text = `${BASE}tables:
+  - { name: a, primary_key: [id], cursor: [t], source: nowhere }
+  - { name: a, primary_key: [id] }
+  - { name: b, primary_key: [id], mode: full, table: b, query: SELECT 1 }
+  - { name: c, primary_key: [id], mode: full, columns: { include: [x] } }
+  - { name: d, primary_key: [id], mode: full, partition_by: { column: id, kind: hash } }
+silver:
+  - { name: m, from: missing, columns: [id] }
+  - { name: m, from: a, columns: [id] }
+  - { name: n, from: m, columns: [id] }
+  - { name: o, from: b, columns: [x, x] }
+airflow: { start_date: "2024-02-30" }
+`;
+    assert.deepEqual(problems(text), [
+      'spec.yaml:10:56 tables[0].source: unknown connection "nowhere" (known connections: shop_db, warehouse, landing)',
+      "spec.yaml:11:5 tables[1].cursor: is required when mode is incremental (or set mode: full)",
+      'spec.yaml:11:13 tables[1].name: duplicate table name "a" (first at tables[0])',
+      "spec.yaml:12:64 tables[2].query: give either table or query, not both",
+      'spec.yaml:13:67 tables[3].columns.include: must include primary_key column "id"',
+      "spec.yaml:14:61 tables[4].partition_by: hash partitioning needs partitions: N",
+      'spec.yaml:16:22 silver[0].from: unknown table "missing" (tables: a, b, c, d)',
+      'spec.yaml:17:13 silver[1].name: duplicate silver model name "m" (first at silver[0])',
+      'spec.yaml:18:22 silver[2].from: "m" is a silver model; silver models read bronze tables only',
+      'spec.yaml:19:5 silver[3].key: key column "id" is not a column of the model (list it in columns or set key)',
+      'spec.yaml:19:38 silver[3].columns[1]: duplicate column "x" (first at silver[3].columns[0])',
+      'spec.yaml:20:24 airflow.start_date: "2024-02-30" is not a calendar date',
+    ]);
+  });
+
+  test("the warehouse must be postgres and the landing zone s3 or local", () => {
+    const text = BASE.replace(
+      "warehouse: warehouse\nlanding: landing",
+      "warehouse: shop_db\nlanding: warehouse",
+    );
+    assert.deepEqual(problems(`${text}tables: [{ name: a, primary_key: [id], mode: full }]\n`), [
+      'spec.yaml:7:12 warehouse: connection "shop_db" is mariadb; the warehouse must be postgres',
+      'spec.yaml:8:10 landing: connection "warehouse" is postgres; the landing zone must be s3 or local',
+    ]);
+  });
+
+  test("a table without a source is an error when several source databases exist", () => {
+    const text = BASE.replace(
+      "connections:\n",
+      "connections:\n  other_db: { kind: postgres, url: { env: X } }\n",
+    );
+    assert.deepEqual(problems(`${text}tables: [{ name: a, primary_key: [id], mode: full }]\n`), [
+      "spec.yaml:10:10 tables[0]: names no source: set source here or defaults.source (more than one source database exists)",
+    ]);
+  });
+
+  test("a pipeline name with a double underscore is rejected", () => {
+    const text = BASE.replace("name: shop", "name: shop__eu");
+    assert.deepEqual(problems(`${text}tables: [{ name: a, primary_key: [id], mode: full }]\n`), [
+      'spec.yaml:2:7 name: must not contain "__" (it separates the parts of DAG and task ids)',
+    ]);
+  });
+});
+
+describe("loading several files", () => {
+  test("reports the problems of every file together", async () => {
+    await assert.rejects(
+      loadPipelines(["test/fixtures/specs/minimal.yaml", "does/not/exist.yaml"]),
+      (error) => {
+        assert.ok(error instanceof SpecErrors);
+        assert.deepEqual(error.problems.map(formatProblem), [
+          "does/not/exist.yaml:1:1 cannot read the file (ENOENT)",
+        ]);
+        return true;
+      },
+    );
+  });
+});

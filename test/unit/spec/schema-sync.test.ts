@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { loadPipeline } from "../../../src/spec/load.ts";
+import { SCHEMA_PATH } from "../../../src/spec/schema.ts";
+
+/** YAML properties whose loaded name is not just the camelCase spelling, and where they end up. */
+const RENAMED: Record<string, string> = {
+  lag: "lagSeconds",
+  retry_delay: "retryDelaySeconds",
+  execution_timeout: "executionTimeoutSeconds",
+  primary_key: "primaryKey",
+  // `defaults` is folded into every table; `every_runs` lives under deletes
+  defaults: "tables",
+};
+
+const FIXTURES = ["minimal", "social", "per_source"].map((n) => `test/fixtures/specs/${n}.yaml`);
+
+function schemaProperties(node: unknown, into: Set<string>): Set<string> {
+  if (Array.isArray(node)) node.forEach((item) => schemaProperties(item, into));
+  else if (node && typeof node === "object") {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "properties") Object.keys(value as object).forEach((p) => into.add(p));
+      schemaProperties(value, into);
+    }
+  }
+  return into;
+}
+
+function loadedKeys(node: unknown, into: Set<string>): Set<string> {
+  if (Array.isArray(node)) node.forEach((item) => loadedKeys(item, into));
+  else if (node && typeof node === "object") {
+    for (const [key, value] of Object.entries(node)) {
+      into.add(key);
+      loadedKeys(value, into);
+    }
+  }
+  return into;
+}
+
+const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+test("every property of the schema is used by a fixture and reaches the loaded spec", async () => {
+  const schema = JSON.parse(readFileSync(SCHEMA_PATH, "utf8"));
+  const keys = new Set<string>();
+  for (const file of FIXTURES) loadedKeys((await loadPipeline(file)).spec, keys);
+  const missing = [...schemaProperties(schema, new Set())]
+    .filter((p) => p !== "env" && p !== "file") // secret references are kept as written
+    .filter((p) => !keys.has(RENAMED[p] ?? camel(p)));
+  assert.deepEqual(missing, []);
+});
