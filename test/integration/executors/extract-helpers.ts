@@ -1,0 +1,150 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import mysql from "mysql2/promise";
+import pg from "pg";
+import type { ExecutionContext } from "../../../src/executors/types.ts";
+import type { LandingZone } from "../../../src/landing/types.ts";
+import type { PipelineSpec, TableSpec } from "../../../src/spec/types.ts";
+import { migrate } from "../../../src/state/migrate.ts";
+
+/** Why the integration tests cannot run here, or null when the stack's variables are set. */
+export function missingStack(...vars: string[]): string | null {
+  const missing = ["SMELTER_STATE_URL", ...vars].filter((v) => !process.env[v]);
+  return missing.length ? `stack not configured (${missing.join(", ")} unset): run scripts/stack up` : null;
+}
+
+/** A unique lower-case name for tables, pipelines and databases of one test. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+/** Applies the state migrations. */
+export async function migrateState(): Promise<void> {
+  const client = new pg.Client({ connectionString: process.env.SMELTER_STATE_URL });
+  await client.connect();
+  try {
+    await migrate(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function mariadbConnection(): Promise<mysql.Connection> {
+  return mysql.createConnection({
+    uri: process.env.SMELTER_MARIADB_URL,
+    charset: "utf8mb4",
+    multipleStatements: true,
+  });
+}
+
+/** A table spec with the loader's defaults. */
+export function tableSpec(over: Partial<TableSpec> & Pick<TableSpec, "name">): TableSpec {
+  return {
+    source: "src",
+    table: over.name,
+    primaryKey: ["id"],
+    cursor: ["updated_at"],
+    mode: "incremental",
+    chunkSize: 100000,
+    lagSeconds: 0,
+    deletes: { mode: "none" },
+    columns: {},
+    typeOverrides: {},
+    clusterBy: [],
+    bronze: { schemaEvolution: "add_columns", changeFeed: true },
+    fileRows: 500000,
+    ...over,
+  };
+}
+
+/** A pipeline reading `source` (a mysql:// or postgres:// URL variable) into a landing zone. */
+export async function pipelineSpec(
+  name: string,
+  tables: TableSpec[],
+  options: { source: "mariadb" | "postgres"; urlEnv: string; landing: "local" | "s3" },
+): Promise<PipelineSpec> {
+  const landing =
+    options.landing === "local"
+      ? { kind: "local" as const, path: await mkdtemp(join(tmpdir(), "smelter-land-")), prefix: "landing" }
+      : {
+          kind: "s3" as const,
+          bucket: { env: "SMELTER_S3_BUCKET" },
+          prefix: `test/${name}`,
+          region: "us-east-1",
+          endpoint: { env: "SMELTER_S3_ENDPOINT" },
+          accessKeyId: { env: "TEST_S3_KEY" },
+          secretAccessKey: { env: "TEST_S3_SECRET" },
+        };
+  return {
+    version: 1,
+    name,
+    connections: {
+      src: { kind: options.source, url: { env: options.urlEnv }, timezone: "+00:00", maxConnections: 2 },
+      landing,
+    },
+    warehouse: "src",
+    landing: "landing",
+    bronzeSchema: `${name}_bronze`,
+    silverSchema: `${name}_silver`,
+    tables,
+    silver: [],
+    airflow: {
+      schedule: null,
+      startDate: "2024-01-01",
+      pool: null,
+      poolSlots: 1,
+      maxActiveTasks: 4,
+      maxActiveRuns: 1,
+      retries: 0,
+      retryDelaySeconds: 60,
+      executionTimeoutSeconds: 3600,
+      owner: "test",
+      tags: [],
+      granularity: "table",
+      assets: false,
+      connectionId: "smelter_default",
+    },
+  };
+}
+
+/** An execution context collecting log lines. */
+export function context(
+  spec: PipelineSpec,
+  signal = new AbortController().signal,
+): ExecutionContext & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    executionId: uniqueName("ex"),
+    pipeline: { spec, file: "test.yaml", hash: "0" },
+    log: {
+      info: (m) => lines.push(`info ${m}`),
+      warn: (m) => lines.push(`warn ${m}`),
+      error: (m) => lines.push(`error ${m}`),
+    },
+    signal,
+    env: { ...process.env, TEST_S3_KEY: "smelter", TEST_S3_SECRET: "smelter-secret" },
+    lines,
+  };
+}
+
+/** Reads landed parquet files back with DuckDB as JSON-able rows (values cast to text for exact comparison). */
+export async function readParquet(
+  zone: LandingZone,
+  keys: string[],
+  orderBy: string,
+): Promise<Record<string, unknown>[]> {
+  const dir = await mkdtemp(join(tmpdir(), "smelter-read-"));
+  const files: string[] = [];
+  for (const [i, key] of keys.entries()) {
+    const path = join(dir, `f${i}.parquet`);
+    await zone.getFile(key, path);
+    files.push(path);
+  }
+  if (files.length === 0) return [];
+  const con = await (await DuckDBInstance.create(":memory:")).connect();
+  const list = files.map((f) => `'${f}'`).join(", ");
+  const reader = await con.runAndReadAll(`SELECT * FROM read_parquet([${list}]) ORDER BY ${orderBy}`);
+  return reader.getRowObjectsJson() as Record<string, unknown>[];
+}
