@@ -88,7 +88,7 @@ describe("loading a valid spec", () => {
     assert.deepEqual(accounts!.deletes, { mode: "reconcile", everyRuns: 24 });
     assert.deepEqual(spec.tables[3]!.deletes, { mode: "reconcile", everyRuns: 1 });
     assert.equal(reactions!.table, undefined);
-    assert.match(reactions.query!, /^SELECT/);
+    assert.match(reactions?.query ?? "", /^SELECT/);
     assert.equal(spec.airflow.retryDelaySeconds, 120);
     assert.equal(spec.airflow.executionTimeoutSeconds, 3600);
   });

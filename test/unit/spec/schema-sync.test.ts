@@ -17,10 +17,11 @@ const RENAMED: Record<string, string> = {
 const FIXTURES = ["minimal", "social", "per_source"].map((n) => `test/fixtures/specs/${n}.yaml`);
 
 function schemaProperties(node: unknown, into: Set<string>): Set<string> {
-  if (Array.isArray(node)) node.forEach((item) => schemaProperties(item, into));
-  else if (node && typeof node === "object") {
+  if (Array.isArray(node)) {
+    for (const item of node) schemaProperties(item, into);
+  } else if (node && typeof node === "object") {
     for (const [key, value] of Object.entries(node)) {
-      if (key === "properties") Object.keys(value as object).forEach((p) => into.add(p));
+      if (key === "properties") for (const p of Object.keys(value as object)) into.add(p);
       schemaProperties(value, into);
     }
   }
@@ -28,8 +29,9 @@ function schemaProperties(node: unknown, into: Set<string>): Set<string> {
 }
 
 function loadedKeys(node: unknown, into: Set<string>): Set<string> {
-  if (Array.isArray(node)) node.forEach((item) => loadedKeys(item, into));
-  else if (node && typeof node === "object") {
+  if (Array.isArray(node)) {
+    for (const item of node) loadedKeys(item, into);
+  } else if (node && typeof node === "object") {
     for (const [key, value] of Object.entries(node)) {
       into.add(key);
       loadedKeys(value, into);
