@@ -63,6 +63,7 @@ export class ExecutionWorker {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
   private readonly running = new Map<string, Running>();
   private stopping = false;
+  private lastSweep = 0;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private readonly say: (message: string) => void;
@@ -73,13 +74,22 @@ export class ExecutionWorker {
 
   /** Marks executions of dead replicas interrupted, then starts claiming work. */
   async start(): Promise<void> {
+    await this.sweep();
+    this.loop = this.claimLoop();
+  }
+
+  /**
+   * Fails the executions whose replica stopped heartbeating (killed, or lost its database connection), so that
+   * none stays `running` forever. Run at start and then once per lease by every replica.
+   */
+  private async sweep(): Promise<void> {
+    this.lastSweep = Date.now();
     const interrupted = await this.options.store.markInterrupted({ leaseSeconds: this.options.leaseSeconds });
     if (interrupted.length > 0) {
       this.say(
         `marked ${interrupted.length} interrupted execution(s) failed (retryable): ${interrupted.join(", ")}`,
       );
     }
-    this.loop = this.claimLoop();
   }
 
   /** Looks for queued work now instead of at the next poll. */
@@ -112,6 +122,11 @@ export class ExecutionWorker {
   private async claimLoop(): Promise<void> {
     const pollMs = this.options.pollMs ?? 500;
     while (!this.stopping) {
+      if (Date.now() - this.lastSweep > this.options.leaseSeconds * 1000) {
+        await this.sweep().catch((error: Error) =>
+          this.say(`cannot check execution leases: ${error.message}`),
+        );
+      }
       let claimed: Execution | undefined;
       if (this.running.size < this.options.concurrency) {
         try {

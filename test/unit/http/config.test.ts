@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { loadConfig, parseTokens } from "../../../src/config.ts";
+
+const base = {
+  SMELTER_STATE_URL: "postgres://u:secret@127.0.0.1:15432/smelter",
+  SMELTER_API_TOKEN: "dev-token",
+};
+
+test("defaults apply when only the state URL and a token are set", () => {
+  const c = loadConfig(base);
+  assert.equal(c.port, 18300);
+  assert.equal(c.host, "127.0.0.1");
+  assert.equal(c.maxQueue, 100);
+  assert.equal(c.airflow, null);
+  assert.equal(c.publicUrl, "http://127.0.0.1:18300");
+});
+
+test("a bad value fails naming the key, the value and what was expected", () => {
+  assert.throws(() => loadConfig({ ...base, SMELTER_MAX_QUEUE: "lots" }), {
+    message: 'SMELTER_MAX_QUEUE="lots" is invalid: expected an integer between 1 and 9007199254740991',
+  });
+  assert.throws(() => loadConfig({ SMELTER_API_TOKEN: "x" }), /SMELTER_STATE_URL is not set/);
+});
+
+test("an invalid state URL is reported without echoing it (it may hold a password)", () => {
+  assert.throws(
+    () => loadConfig({ ...base, SMELTER_STATE_URL: "not a url secret" }),
+    (e: Error) => e.message === "SMELTER_STATE_URL is not a valid URL" && !e.message.includes("secret"),
+  );
+});
+
+test("tokens: plain, named, scoped; unknown scopes are refused without echoing the token", () => {
+  const tokens = parseTokens({ SMELTER_API_TOKENS: "abc, ci:def, ro:ghi:read", SMELTER_API_TOKEN: "jkl" });
+  assert.deepEqual(
+    tokens.map((t) => [t.name, t.token, [...t.scopes].sort()]),
+    [
+      ["token1", "abc", ["admin", "execute", "read"]],
+      ["ci", "def", ["admin", "execute", "read"]],
+      ["ro", "ghi", ["read"]],
+      ["default", "jkl", ["admin", "execute", "read"]],
+    ],
+  );
+  assert.throws(
+    () => parseTokens({ SMELTER_API_TOKENS: "x:sekrit:write" }),
+    (e: Error) => /unknown scope "write"/.test(e.message) && !e.message.includes("sekrit"),
+  );
+});
