@@ -112,7 +112,9 @@ async function classify(
     ...shape.columns.map((c, i) => comparable(image[i] as string, c.type)),
     ...(shape.hasRescue ? [rescued] : []),
   ];
-  const del = deleteFlag(load, staged);
+  // With a key set, it is the source at the batch's snapshot: a staged row whose key is not in it is gone.
+  const missing = `NOT EXISTS (SELECT 1 FROM ${KEYS} k WHERE ${joinOn("k", "d", table.primaryKey)})`;
+  const del = load.keysFile ? `(${deleteFlag(load, staged)} OR ${missing})` : deleteFlag(load, staged);
   const firstKey = `b.${key[0]}`;
   await client.query(`
     CREATE TEMP TABLE ${CHANGES} ON COMMIT DROP AS

@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { bronze } from "../../../src/executors/bronze.ts";
+import { silver } from "../../../src/executors/silver.ts";
+import { Fixture, tableSpec } from "../warehouse/fixture.ts";
+import { actualSilver, SourceModel } from "../warehouse/source-model.ts";
+
+const fixtures: Fixture[] = [];
+after(async () => {
+  for (const fx of fixtures) await fx.close();
+});
+
+async function fixture(...args: Parameters<typeof Fixture.create>): Promise<Fixture> {
+  const fx = await Fixture.create(...args);
+  fixtures.push(fx);
+  return fx;
+}
+
+describe("bronze and silver executors", () => {
+  for (const mode of ["soft", "reconcile"] as const) {
+    test(`silver equals the source row by row after randomized rounds (${mode} deletes)`, async () => {
+      const deletes =
+        mode === "soft"
+          ? ({ mode: "soft", column: "deleted", value: true } as const)
+          : ({ mode: "reconcile", everyRuns: 1 } as const);
+      const fx = await fixture(tableSpec({ deletes }));
+      const source = new SourceModel(mode === "soft" ? 7 : 11);
+      const request = { pipeline: fx.spec.name, step: "bronze" as const, table: "posts" };
+      for (let round = 0; round < 8; round++) {
+        const batches = round % 3 === 1 ? 2 : 1;
+        for (let b = 0; b < batches; b++) {
+          const rows = source.round({
+            inserts: round === 0 ? 300 : 20,
+            updates: 30,
+            deletes: 10,
+            redeliver: 15,
+            softDelete: mode === "soft",
+          });
+          await fx.land(rows, mode === "reconcile" ? { keys: source.keys() } : {});
+        }
+        const b = await bronze(request, fx.ctx());
+        assert.equal(b.batches, batches);
+        if (round % 2 === 1 || round === 7) {
+          await silver({ ...request, step: "silver", table: "posts_flat" }, fx.ctx());
+          assert.deepEqual(await actualSilver(fx), source.expectedSilver(), `round ${round}`);
+        }
+      }
+      const bronzeCount = await fx.query(`SELECT count(*)::int AS n FROM "${fx.spec.bronzeSchema}".posts`);
+      assert.equal(bronzeCount[0]?.n, source.rows.size);
+    });
+  }
+
+  test("an identical re-delivered batch writes no change rows and no new version", async () => {
+    const fx = await fixture();
+    const source = new SourceModel(3);
+    const rows = source.round({ inserts: 50, updates: 0, deletes: 0, redeliver: 0, softDelete: false });
+    await fx.land(rows);
+    const request = { pipeline: fx.spec.name, step: "bronze" as const, table: "posts" };
+    const first = await bronze(request, fx.ctx());
+    assert.deepEqual([first.inserted, first.versionTo], [50, 1]);
+    await fx.land(rows);
+    const second = await bronze(request, fx.ctx());
+    assert.deepEqual([second.batches, second.inserted, second.updated, second.unchanged], [1, 0, 0, 50]);
+    assert.equal(second.versionTo, null);
+    const changes = await fx.query(
+      `SELECT _commit_version AS v, count(*)::int AS n FROM "${fx.spec.bronzeSchema}".posts__changes GROUP BY 1`,
+    );
+    assert.deepEqual(changes, [{ v: "1", n: 50 }]);
+    const again = await bronze(request, fx.ctx());
+    assert.equal(again.batches, 0, "checkpointed batches are not applied twice");
+  });
+
+  test("duplicate keys in one batch reduce to the latest cursor, then the latest landing order", async () => {
+    const fx = await fixture();
+    const base = { account_type_id: 1, amount: "1.0000", payload: "{}", deleted: false };
+    await fx.land([
+      { id: 1, ...base, title: "newest", updated_at: "2024-01-01 00:00:03" },
+      { id: 1, ...base, title: "older", updated_at: "2024-01-01 00:00:01" },
+      { id: 2, ...base, title: "first of a tie", updated_at: "2024-01-01 00:00:05" },
+      { id: 2, ...base, title: "last of a tie", updated_at: "2024-01-01 00:00:05" },
+    ]);
+    const m = await bronze({ pipeline: fx.spec.name, step: "bronze", table: "posts" }, fx.ctx());
+    assert.deepEqual([m.rowsRead, m.inserted], [4, 2]);
+    const rows = await fx.query(`SELECT id::int, title FROM "${fx.spec.bronzeSchema}".posts ORDER BY id`);
+    assert.deepEqual(rows, [
+      { id: 1, title: "newest" },
+      { id: 2, title: "last of a tie" },
+    ]);
+  });
+});

@@ -1,0 +1,254 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import pg from "pg";
+import type { ExecutionContext } from "../../../src/executors/types.ts";
+import { newBatchId, openLandingZone, partKey, writeManifest } from "../../../src/landing/index.ts";
+import type { BatchManifest, LandingZone, ManifestColumn } from "../../../src/landing/types.ts";
+import type { PipelineSpec, SilverModel, TableSpec } from "../../../src/spec/types.ts";
+
+/**
+ * A throw-away pipeline on the real warehouse: unique schemas, a local landing zone in a temp dir, and batches
+ * landed the way extract lands them (parquet written by DuckDB, manifest last), so bronze and silver are tested
+ * without a source database.
+ */
+
+/** The warehouse the tests use: the stack's warehouse database. */
+export function warehouseUrl(): string {
+  const url = process.env.SMELTER_WAREHOUSE_URL;
+  if (!url)
+    throw new Error(
+      "SMELTER_WAREHOUSE_URL is not set: start the stack (scripts/stack up) and source stack.env",
+    );
+  return url;
+}
+
+/** A column of the test table: name, DuckDB type for parquet, warehouse type for the manifest. */
+export interface TestColumn {
+  name: string;
+  duck: string;
+  warehouse: string;
+}
+
+/** The `posts` columns most tests use. */
+export const POSTS: TestColumn[] = [
+  { name: "id", duck: "BIGINT", warehouse: "bigint" },
+  { name: "account_type_id", duck: "INTEGER", warehouse: "integer" },
+  { name: "title", duck: "VARCHAR", warehouse: "text" },
+  { name: "amount", duck: "DECIMAL(20,4)", warehouse: "numeric(20,4)" },
+  { name: "payload", duck: "JSON", warehouse: "jsonb" },
+  { name: "updated_at", duck: "TIMESTAMP", warehouse: "timestamp(6) without time zone" },
+  { name: "deleted", duck: "BOOLEAN", warehouse: "boolean" },
+];
+
+export type Row = Record<string, unknown>;
+
+export function tableSpec(overrides: Partial<TableSpec> = {}): TableSpec {
+  return {
+    name: "posts",
+    source: "src",
+    table: "posts",
+    primaryKey: ["id"],
+    cursor: ["updated_at"],
+    mode: "incremental",
+    chunkSize: 100000,
+    lagSeconds: 0,
+    deletes: { mode: "none" },
+    columns: {},
+    typeOverrides: {},
+    clusterBy: [],
+    bronze: { schemaEvolution: "add_columns", changeFeed: true },
+    fileRows: 500000,
+    ...overrides,
+  };
+}
+
+export function silverModel(overrides: Partial<SilverModel> = {}): SilverModel {
+  return {
+    name: "posts_flat",
+    from: "posts",
+    key: ["id"],
+    includeAll: false,
+    columns: [
+      { name: "id", from: "id" },
+      { name: "account_type", from: "account_type_id" },
+      { name: "title", from: "title" },
+      { name: "amount", from: "amount" },
+      { name: "kind", json: { column: "payload", path: "$.kind" }, type: "text" },
+      { name: "first_tag", json: { column: "payload", path: "$.tags[0]" }, type: "text" },
+      { name: "title_upper", expr: "upper(title)", type: "text" },
+    ],
+    scd: 1,
+    ...overrides,
+  };
+}
+
+export class Fixture {
+  readonly id = randomBytes(4).toString("hex");
+  readonly spec: PipelineSpec;
+  readonly zone: LandingZone;
+  readonly pool: pg.Pool;
+  logs: string[] = [];
+
+  private constructor(
+    readonly dir: string,
+    table: TableSpec,
+    models: SilverModel[],
+  ) {
+    const name = `t_${this.id}`;
+    this.spec = {
+      version: 1,
+      name,
+      connections: {
+        src: { kind: "mariadb", host: "127.0.0.1", timezone: "+00:00", maxConnections: 1 },
+        wh: {
+          kind: "postgres",
+          url: { env: "SMELTER_WAREHOUSE_URL" },
+          timezone: "+00:00",
+          maxConnections: 4,
+        },
+        land: { kind: "local", path: dir, prefix: "landing" },
+      },
+      warehouse: "wh",
+      landing: "land",
+      bronzeSchema: `${name}_bronze`,
+      silverSchema: `${name}_silver`,
+      tables: [table],
+      silver: models,
+      airflow: {
+        schedule: null,
+        startDate: "2024-01-01",
+        pool: null,
+        poolSlots: 1,
+        maxActiveTasks: 4,
+        maxActiveRuns: 1,
+        retries: 0,
+        retryDelaySeconds: 60,
+        executionTimeoutSeconds: 3600,
+        owner: "smelter",
+        tags: [],
+        granularity: "table",
+        assets: false,
+        connectionId: "smelter_default",
+      },
+    };
+    this.zone = openLandingZone({ name: "land", kind: "local", path: dir, prefix: "landing" });
+    this.pool = new pg.Pool({ connectionString: warehouseUrl(), max: 2 });
+  }
+
+  static async create(table = tableSpec(), models = [silverModel()]): Promise<Fixture> {
+    return new Fixture(await mkdtemp(join(tmpdir(), "smelter-wh-test-")), table, models);
+  }
+
+  get table(): TableSpec {
+    return this.spec.tables[0] as TableSpec;
+  }
+
+  ctx(env: NodeJS.ProcessEnv = process.env, signal = new AbortController().signal): ExecutionContext {
+    const log = (m: string) => this.logs.push(m);
+    return {
+      executionId: `ex_${this.id}`,
+      pipeline: { spec: this.spec, file: "test.yaml", hash: "0" },
+      log: { info: log, warn: log, error: log },
+      signal,
+      env,
+    };
+  }
+
+  /** Lands one batch of rows (and optionally the full key set) and returns its manifest. */
+  async land(
+    rows: Row[],
+    options: { columns?: TestColumn[]; keys?: unknown[] } = {},
+  ): Promise<BatchManifest> {
+    const columns = options.columns ?? POSTS;
+    const batchId = newBatchId();
+    await new Promise((r) => setTimeout(r, 2));
+    const { pipeline, table } = { pipeline: this.spec.name, table: this.table.name };
+    const key = partKey(pipeline, table, batchId, 0);
+    const keyFile = partKey(pipeline, table, batchId, 0, "keys");
+    const local = join(this.dir, `${batchId}.parquet`);
+    await writeParquet(local, columns, rows);
+    const { bytes } = await this.zone.putFile(key, local);
+    let keyFiles: BatchManifest["keyFiles"];
+    if (options.keys) {
+      const keyCols = columns.filter((c) => this.table.primaryKey.includes(c.name));
+      await writeParquet(
+        local,
+        keyCols,
+        options.keys.map((k) => ({ id: k })),
+      );
+      const put = await this.zone.putFile(keyFile, local);
+      keyFiles = [{ key: keyFile, rows: options.keys.length, bytes: put.bytes }];
+    }
+    const manifestColumns: ManifestColumn[] = columns.map((c) => ({
+      name: c.name,
+      sourceType: c.warehouse,
+      parquetType: c.duck,
+      warehouseType: c.warehouse,
+      nullable: c.name !== "id",
+    }));
+    const manifest: BatchManifest = {
+      format: "smelter.manifest/v1",
+      batchId,
+      pipeline,
+      table,
+      source: { name: "src", kind: "mariadb", snapshot: {} },
+      mode: "incremental",
+      createdAt: new Date().toISOString(),
+      primaryKey: this.table.primaryKey,
+      cursor: this.table.cursor,
+      watermark: { from: null, to: null, lagSeconds: 0 },
+      schema: {
+        columns: manifestColumns,
+        fingerprint: columns.map((c) => c.name).join(","),
+        added: [],
+        removed: [],
+      },
+      files: [{ key, rows: rows.length, bytes }],
+      rows: rows.length,
+      ...(keyFiles ? { keyFiles } : {}),
+    };
+    await writeManifest(this.zone, manifest);
+    return manifest;
+  }
+
+  async query(sql: string, values: unknown[] = []): Promise<Row[]> {
+    return (await this.pool.query(sql, values)).rows;
+  }
+
+  async close(): Promise<void> {
+    const { bronzeSchema, silverSchema, name } = this.spec;
+    await this.pool.query(`DROP SCHEMA IF EXISTS "${bronzeSchema}" CASCADE`);
+    await this.pool.query(`DROP SCHEMA IF EXISTS "${silverSchema}" CASCADE`);
+    for (const t of ["commit_versions", "bronze_batches", "silver_checkpoints", "change_feed_floor"]) {
+      await this.pool.query(`DELETE FROM _smelter.${t} WHERE pipeline = $1`, [name]).catch(() => undefined);
+    }
+    await this.pool.end();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes rows to a zstd parquet file through DuckDB, with the given column types. */
+export async function writeParquet(path: string, columns: TestColumn[], rows: Row[]): Promise<void> {
+  const json = `${path}.jsonl`;
+  await writeFile(json, rows.map((r) => JSON.stringify(r)).join("\n"));
+  const db = await DuckDBInstance.create(":memory:");
+  const conn = await db.connect();
+  try {
+    const spec = columns.map((c) => `'${c.name}': '${c.duck === "JSON" ? "VARCHAR" : c.duck}'`).join(", ");
+    const select = columns.map((c) =>
+      c.duck === "JSON" ? `"${c.name}"::JSON AS "${c.name}"` : `"${c.name}"`,
+    );
+    const source =
+      rows.length === 0
+        ? `SELECT ${columns.map((c) => `NULL::${c.duck} AS "${c.name}"`).join(", ")} LIMIT 0`
+        : `SELECT ${select.join(", ")} FROM read_json('${json}', format = 'newline_delimited', columns = {${spec}})`;
+    await conn.run(`COPY (${source}) TO '${path}' (FORMAT parquet, COMPRESSION zstd)`);
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+    await rm(json, { force: true });
+  }
+}
