@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { register as registerDemo } from "./commands/demo.ts";
 import { register as registerGenerate } from "./commands/generate.ts";
 import { register as registerPlan } from "./commands/plan.ts";
 import { register as registerValidate } from "./commands/validate.ts";
@@ -17,6 +18,7 @@ const program = new Command("smelter")
 registerValidate(program);
 registerGenerate(program);
 registerPlan(program);
+registerDemo(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,123 @@
+import { readFile } from "node:fs/promises";
+import { DataError } from "../errors.ts";
+import { loadPipeline } from "../spec/load.ts";
+import type { LoadedPipeline } from "../spec/types.ts";
+import { AirflowRuns } from "./airflow-runs.ts";
+import { applyChanges, nextRound } from "./changes.ts";
+import { countLayers, type PipelineCounts } from "./counts.ts";
+import { followRun } from "./follow.ts";
+import { formatChanges, formatCounts } from "./report.ts";
+import { seedDemo } from "./seed.ts";
+import { DemoService } from "./service.ts";
+import type { DemoSettings } from "./settings.ts";
+import { connectDemoSource, demoSourceUrl, describeUrl } from "./source.ts";
+
+/**
+ * The demo from start to end, against a running stack and service: seed the source, publish the example
+ * pipeline, run it through Airflow while showing each task's progress, print rows per layer, then apply rounds
+ * of source changes and run again, showing what each incremental run moved. Safe to repeat: an identical seed is
+ * not reloaded, publishing an unchanged spec changes nothing, and every repetition applies the next round.
+ */
+
+export type Write = (line: string) => void;
+
+/** Loads the same seed only once; reports what it did. */
+export async function seedStep(settings: DemoSettings, env: NodeJS.ProcessEnv, write: Write): Promise<void> {
+  const url = demoSourceUrl(env);
+  write(`==> seeding MariaDB ${describeUrl(url)} (seed "${settings.seed}", scale ${settings.scale})`);
+  const conn = await connectDemoSource(url);
+  try {
+    const result = await seedDemo(conn, {
+      seed: settings.seed,
+      scale: settings.scale,
+      force: settings.forceSeed,
+      log: (m) => write(`    ${m}`),
+    });
+    if (!result.skipped) write(`    seeded in ${(result.durationMs / 1000).toFixed(1)}s`);
+  } finally {
+    await conn.end();
+  }
+}
+
+/** Applies one round of source changes (the next one unless `round` is given) and prints its summary. */
+export async function changeStep(env: NodeJS.ProcessEnv, write: Write, round?: number): Promise<void> {
+  const conn = await connectDemoSource(demoSourceUrl(env));
+  try {
+    const n = round ?? (await nextRound(conn));
+    const summary = await applyChanges(conn, n);
+    write(`==> source changes, round ${n}${summary.alreadyApplied ? " (applied before; unchanged)" : ""}`);
+    for (const line of formatChanges(summary)) write(line);
+  } finally {
+    await conn.end();
+  }
+}
+
+/** Prints rows per layer and returns them (for the deltas of the next print). */
+export async function countsStep(
+  pipeline: LoadedPipeline,
+  env: NodeJS.ProcessEnv,
+  write: Write,
+  before?: PipelineCounts,
+): Promise<PipelineCounts> {
+  const counts = await countLayers(pipeline.spec, env);
+  for (const line of formatCounts(counts, before)) write(line);
+  return counts;
+}
+
+async function runOnce(
+  pipeline: LoadedPipeline,
+  settings: DemoSettings,
+  service: DemoService,
+  airflow: AirflowRuns,
+  write: Write,
+): Promise<void> {
+  const run = await service.trigger(pipeline.spec.name);
+  write(`==> run ${run.runId} of ${run.dagId} (${airflow.runUrl(run.dagId, run.runId)})`);
+  const result = await followRun(airflow, run.dagId, run.runId, {
+    timeoutMs: settings.runTimeoutSeconds * 1000,
+    write,
+  });
+  if (result.state !== "success") {
+    const failed = result.tasks.filter((t) => t.state === "failed" || t.state === "upstream_failed");
+    throw new DataError(
+      `DAG run ${run.dagId}/${run.runId} ended ${result.state}` +
+        (failed.length > 0 ? ` (failed: ${failed.map((t) => t.taskId).join(", ")})` : "") +
+        `; the task logs are at ${airflow.runUrl(run.dagId, run.runId)}`,
+    );
+  }
+}
+
+/** The whole demo. */
+export async function runDemo(settings: DemoSettings, env: NodeJS.ProcessEnv, write: Write): Promise<void> {
+  const pipeline = await loadPipeline(settings.specFile);
+  const name = pipeline.spec.name;
+  const service = new DemoService(settings.serviceUrl, settings.apiToken);
+  const airflow = new AirflowRuns(settings.airflowUrl, settings.airflowUser, settings.airflowPassword);
+
+  await seedStep(settings, env, write);
+
+  write(`==> publishing ${settings.specFile} as pipeline "${name}"`);
+  await service.register(name, await readFile(settings.specFile, "utf8"));
+  for (const dag of await service.publish(name)) {
+    write(
+      `    ${dag.fileName}: ${dag.dagIds.join(", ")} ${dag.changed ? "(written)" : "(unchanged)"}, unpaused`,
+    );
+  }
+
+  let counts = await countLayers(pipeline.spec, env);
+  await runOnce(pipeline, settings, service, airflow, write);
+  write("==> rows per layer after the run");
+  counts = await countsStep(pipeline, env, write, counts);
+
+  for (let i = 0; i < settings.rounds; i++) {
+    await changeStep(env, write);
+    await runOnce(pipeline, settings, service, airflow, write);
+    write("==> rows per layer after the incremental run (change since the previous run in brackets)");
+    counts = await countsStep(pipeline, env, write, counts);
+  }
+
+  write("");
+  write(`Airflow UI       ${settings.airflowUrl}/dags/smelter__${name}  (user ${settings.airflowUser})`);
+  write(`smelter service  ${settings.serviceUrl.replace(/\/$/, "")}/ui/pipelines/${name}`);
+  write(`warehouse        schemas ${pipeline.spec.bronzeSchema}, ${pipeline.spec.silverSchema}`);
+}

@@ -1,0 +1,86 @@
+import { ConfigError, SmelterError, TransientError } from "../errors.ts";
+
+/**
+ * The smelter service calls the demo makes: register the example spec, publish its DAGs to Airflow (unpaused),
+ * trigger a run. The service does the Airflow side of these, so the demo needs no Airflow write access.
+ */
+
+export interface TriggeredRun {
+  dagId: string;
+  runId: string;
+  state: string | null;
+}
+
+export interface PublishedDag {
+  fileName: string;
+  changed: boolean;
+  dagIds: string[];
+}
+
+export class DemoService {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
+
+  private async call<T>(method: string, path: string, body?: string, contentType?: string): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl.replace(/\/$/, "")}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.token}`,
+          ...(contentType ? { "content-type": contentType } : {}),
+        },
+        ...(body === undefined ? {} : { body }),
+        signal: AbortSignal.timeout(300_000),
+      });
+    } catch (error) {
+      throw new TransientError(
+        `the smelter service at ${this.baseUrl} is unreachable (${(error as Error).message}); ` +
+          'is it running ("scripts/stack up service")?',
+        error,
+      );
+    }
+    const text = await res.text();
+    if (res.ok) return (text ? JSON.parse(text) : {}) as T;
+    let info: { type?: string; message?: string; retryable?: boolean } = {};
+    try {
+      info = (JSON.parse(text) as { error?: typeof info }).error ?? {};
+    } catch {
+      info = { message: text.slice(0, 300) };
+    }
+    const message = `service ${method} ${path} answered ${res.status}: ${info.message ?? res.statusText}`;
+    if (res.status === 400 || res.status === 404 || res.status === 422) throw new ConfigError(message);
+    throw new SmelterError(info.type ?? "ServiceError", message, {
+      retryable: info.retryable ?? res.status >= 500,
+    });
+  }
+
+  /** Registers (or updates) a pipeline from its YAML text; unchanged text is a no-op on the service side. */
+  async register(name: string, yamlText: string): Promise<void> {
+    await this.call("PUT", `/api/v1/pipelines/${encodeURIComponent(name)}`, yamlText, "application/yaml");
+  }
+
+  /** Writes the pipeline's DAG files to Airflow's DAGs folder, waits until Airflow parsed them, unpauses them. */
+  async publish(name: string): Promise<PublishedDag[]> {
+    const body = await this.call<{ files: { file_name: string; changed: boolean; dag_ids: string[] }[] }>(
+      "POST",
+      `/api/v1/pipelines/${encodeURIComponent(name)}/publish`,
+      JSON.stringify({ unpause: true, trigger: false, wait: false }),
+      "application/json",
+    );
+    return body.files.map((f) => ({ fileName: f.file_name, changed: f.changed, dagIds: f.dag_ids }));
+  }
+
+  /** Triggers a run of the pipeline's main DAG (or `dagId`) and returns at once. */
+  async trigger(name: string, dagId?: string): Promise<TriggeredRun> {
+    const run = await this.call<{ dag_id: string; run_id: string; state: string | null }>(
+      "POST",
+      `/api/v1/pipelines/${encodeURIComponent(name)}/runs`,
+      JSON.stringify({ ...(dagId ? { dag_id: dagId } : {}), wait: false }),
+      "application/json",
+    );
+    return { dagId: run.dag_id, runId: run.run_id, state: run.state };
+  }
+}
