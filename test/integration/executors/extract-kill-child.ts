@@ -1,0 +1,16 @@
+/** Child of extract-kill.test.ts: runs one extract of the spec given as JSON in argv[2], logging to stderr. */
+import { extract } from "../../../src/executors/extract.ts";
+import type { PipelineSpec } from "../../../src/spec/types.ts";
+
+const spec = JSON.parse(process.argv[2] as string) as PipelineSpec;
+const table = spec.tables[0]?.name as string;
+await extract(
+  { pipeline: spec.name, step: "extract", table },
+  {
+    executionId: "kill-test",
+    pipeline: { spec, file: "test.yaml", hash: "0" },
+    log: { info: (m) => console.error(m), warn: (m) => console.error(m), error: (m) => console.error(m) },
+    signal: new AbortController().signal,
+    env: process.env,
+  },
+);

@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import type mysql from "mysql2/promise";
+import { extract } from "../../../src/executors/extract.ts";
+import { listManifests, openLandingZone } from "../../../src/landing/index.ts";
+import type { BatchManifest } from "../../../src/landing/types.ts";
+import { resolveLanding } from "../../../src/spec/resolve.ts";
+import {
+  context,
+  mariadbConnection,
+  migrateState,
+  missingStack,
+  pipelineSpec,
+  tableSpec,
+  uniqueName,
+} from "./extract-helpers.ts";
+
+const skip = missingStack("SMELTER_MARIADB_URL");
+const CHILD = fileURLToPath(new URL("./extract-kill-child.ts", import.meta.url));
+const ROWS = 200_000;
+
+describe("a killed extraction", { skip: skip ?? false }, () => {
+  let db: mysql.Connection;
+  const table = uniqueName("kill");
+
+  before(async () => {
+    await migrateState();
+    db = await mariadbConnection();
+    await db.query(
+      `CREATE TABLE ${table} (id INT PRIMARY KEY, payload VARCHAR(100), updated_at DATETIME NOT NULL)`,
+    );
+    await db.query(
+      `INSERT INTO ${table} SELECT seq, CONCAT('row ', seq), '2026-01-01' + INTERVAL seq SECOND FROM seq_1_to_${ROWS}`,
+    );
+  });
+  after(async () => {
+    await db?.query(`DROP TABLE IF EXISTS ${table}`);
+    await db?.end();
+  });
+
+  it("leaves parts but no manifest, and the retry lands the batch once", async () => {
+    const spec = await pipelineSpec(uniqueName("p"), [tableSpec({ name: table, fileRows: 5000 })], {
+      source: "mariadb",
+      urlEnv: "SMELTER_MARIADB_URL",
+      landing: "local",
+    });
+    const child = spawn(process.execPath, ["--import", "tsx", CHILD, JSON.stringify(spec)], {
+      env: process.env,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on("exit", (_code, signal) => resolve(signal)),
+    );
+    let killed = false;
+    child.stderr.on("data", (chunk: Buffer) => {
+      if (!killed && chunk.toString().includes("landed part 2")) {
+        killed = true;
+        child.kill("SIGKILL");
+      }
+    });
+    assert.equal(await exited, "SIGKILL");
+
+    const ctx = context(spec);
+    const zone = openLandingZone(resolveLanding(spec, "landing", ctx.env));
+    const orphans: string[] = [];
+    for await (const f of zone.list(`${spec.name}/${table}/`)) orphans.push(f.key);
+    assert.ok(
+      orphans.some((k) => k.endsWith("part-00001.parquet")),
+      "parts of the killed run were uploaded",
+    );
+    assert.ok(!orphans.some((k) => k.includes("_manifests/")), "no manifest for the killed run");
+
+    const metrics = await extract({ pipeline: spec.name, step: "extract", table }, ctx);
+    assert.equal(metrics.rowsLanded, ROWS);
+    const manifests: BatchManifest[] = [];
+    for await (const m of listManifests(zone, spec.name, table)) manifests.push(m);
+    assert.equal(manifests.length, 1);
+    assert.equal(manifests[0]?.rows, ROWS);
+    assert.equal(
+      manifests[0]?.files.reduce((n, f) => n + f.rows, 0),
+      ROWS,
+    );
+  });
+});
