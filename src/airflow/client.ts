@@ -1,0 +1,259 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import axios, { type AxiosInstance, type AxiosRequestConfig, isAxiosError } from "axios";
+import { SmelterError } from "../errors.ts";
+
+/** A response body as axios hands it over; read through `detailOf` or cast by the typed methods. */
+// biome-ignore lint/suspicious/noExplicitAny: bodies are typed by each method that returns them
+type AirflowBody = any;
+
+/** An Airflow REST call failed: names the endpoint, the status and Airflow's own message. */
+export class AirflowError extends SmelterError {
+  constructor(
+    readonly endpoint: string,
+    readonly status: number | null,
+    detail: string,
+  ) {
+    const retryable = status === null || status === 429 || status >= 500;
+    super("AirflowError", `Airflow ${endpoint}: ${status ?? "no response"}: ${detail}`, { retryable });
+  }
+}
+
+export interface AirflowDag {
+  dag_id: string;
+  is_paused: boolean;
+  fileloc: string;
+  file_token?: string;
+  has_import_errors?: boolean;
+  last_parsed_time?: string | null;
+}
+
+export interface AirflowImportError {
+  filename: string;
+  stack_trace: string;
+  timestamp: string;
+}
+
+export interface AirflowDagRun {
+  dag_id: string;
+  dag_run_id: string;
+  state: string | null;
+  logical_date: string | null;
+  start_date: string | null;
+  end_date: string | null;
+}
+
+export interface AirflowTaskInstance {
+  task_id: string;
+  map_index: number;
+  state: string | null;
+  try_number: number;
+  start_date: string | null;
+  end_date: string | null;
+}
+
+export interface AirflowClientOptions {
+  url: string;
+  user: string;
+  password: string;
+  /** Per-request timeout; default 15 s. */
+  timeoutMs?: number;
+  /** Retries of 5xx, 429 and network errors; default 3, backoff 0.5 s doubling. */
+  retries?: number;
+}
+
+/**
+ * Typed client of Airflow's REST API. Airflow 3 (`/api/v2`, JWT from `/auth/token`, refreshed when it
+ * expires) and Airflow 2 (`/api/v1`, basic auth) are told apart by which version endpoint answers.
+ * Credentials never appear in errors.
+ */
+export class AirflowClient {
+  private readonly http: AxiosInstance;
+  private api: { major: 2 | 3; base: string; version: string } | undefined;
+  private token: { value: string; expiresAt: number } | undefined;
+
+  constructor(private readonly options: AirflowClientOptions) {
+    this.http = axios.create({
+      baseURL: options.url.replace(/\/+$/, ""),
+      timeout: options.timeoutMs ?? 15_000,
+      validateStatus: () => true,
+    });
+  }
+
+  /** Airflow's version, detected once. */
+  async version(): Promise<{ major: 2 | 3; base: string; version: string }> {
+    if (this.api) return this.api;
+    for (const [major, base] of [
+      [3, "/api/v2"],
+      [2, "/api/v1"],
+    ] as const) {
+      const res = await this.send({ method: "GET", url: `${base}/version` }, `GET ${base}/version`, false);
+      if (res.status === 200 && typeof res.data?.version === "string") {
+        this.api = { major, base, version: res.data.version };
+        return this.api;
+      }
+    }
+    throw new AirflowError(
+      "GET /api/v{2,1}/version",
+      null,
+      "neither /api/v2 nor /api/v1 answered with a version",
+    );
+  }
+
+  async getDag(dagId: string): Promise<AirflowDag | undefined> {
+    return this.call<AirflowDag>("GET", `/dags/${encodeURIComponent(dagId)}`, { allow404: true });
+  }
+
+  async listDags(pattern?: string): Promise<AirflowDag[]> {
+    const page = await this.call<{ dags: AirflowDag[] }>("GET", "/dags", {
+      params: { limit: 1000, ...(pattern ? { dag_id_pattern: pattern } : {}) },
+    });
+    return page?.dags ?? [];
+  }
+
+  async importErrors(filenamePattern?: string): Promise<AirflowImportError[]> {
+    const { major } = await this.version();
+    // Airflow 2 has no filename filter: filter here.
+    const params =
+      major === 3 && filenamePattern ? { filename_pattern: filenamePattern, limit: 1000 } : { limit: 1000 };
+    const page = await this.call<{ import_errors: AirflowImportError[] }>("GET", "/importErrors", { params });
+    const errors = page?.import_errors ?? [];
+    return filenamePattern ? errors.filter((e) => e.filename.includes(filenamePattern)) : errors;
+  }
+
+  /** Asks Airflow to re-parse a file it already knows (Airflow 3); new files wait for the bundle refresh. */
+  async reparse(fileToken: string): Promise<void> {
+    await this.call("PUT", `/parseDagFile/${encodeURIComponent(fileToken)}`);
+  }
+
+  async setPaused(dagId: string, paused: boolean): Promise<void> {
+    await this.call("PATCH", `/dags/${encodeURIComponent(dagId)}`, { data: { is_paused: paused } });
+  }
+
+  async triggerRun(dagId: string, conf?: object): Promise<AirflowDagRun> {
+    const { major } = await this.version();
+    const data =
+      major === 3 ? { logical_date: null, ...(conf ? { conf } : {}) } : { ...(conf ? { conf } : {}) };
+    return (await this.call<AirflowDagRun>("POST", `/dags/${encodeURIComponent(dagId)}/dagRuns`, { data }))!;
+  }
+
+  async getRun(dagId: string, runId: string): Promise<AirflowDagRun> {
+    const path = `/dags/${encodeURIComponent(dagId)}/dagRuns/${encodeURIComponent(runId)}`;
+    return (await this.call<AirflowDagRun>("GET", path))!;
+  }
+
+  async listRuns(dagId: string, limit: number): Promise<AirflowDagRun[]> {
+    const { major } = await this.version();
+    const order = major === 3 ? "-run_after" : "-execution_date";
+    const page = await this.call<{ dag_runs: AirflowDagRun[] }>(
+      "GET",
+      `/dags/${encodeURIComponent(dagId)}/dagRuns`,
+      {
+        params: { limit, order_by: order },
+        allow404: true,
+      },
+    );
+    return page?.dag_runs ?? [];
+  }
+
+  async taskInstances(dagId: string, runId: string): Promise<AirflowTaskInstance[]> {
+    const path = `/dags/${encodeURIComponent(dagId)}/dagRuns/${encodeURIComponent(runId)}/taskInstances`;
+    const page = await this.call<{ task_instances: AirflowTaskInstance[] }>("GET", path, {
+      params: { limit: 1000 },
+    });
+    return page?.task_instances ?? [];
+  }
+
+  /** One API call under the detected version's base path; 404 → undefined when `allow404`. */
+  private async call<T>(
+    method: "GET" | "POST" | "PATCH" | "PUT",
+    path: string,
+    opts: { params?: object; data?: object; allow404?: boolean } = {},
+  ): Promise<T | undefined> {
+    const { base } = await this.version();
+    const endpoint = `${method} ${base}${path}`;
+    const res = await this.send(
+      { method, url: base + path, params: opts.params, data: opts.data },
+      endpoint,
+      true,
+    );
+    if (res.status === 404 && opts.allow404) return undefined;
+    if (res.status >= 400) throw new AirflowError(endpoint, res.status, detailOf(res.data));
+    return res.data as T;
+  }
+
+  /** Sends with auth, retrying network errors, 429 and 5xx with doubling backoff; a 401 refreshes the JWT once. */
+  private async send(
+    config: AxiosRequestConfig,
+    endpoint: string,
+    auth: boolean,
+  ): Promise<{ status: number; data: AirflowBody }> {
+    const retries = this.options.retries ?? 3;
+    let refreshed = false;
+    for (let attempt = 0; ; attempt++) {
+      let status: number | null = null;
+      let detail = "";
+      try {
+        const headers = auth ? await this.authHeaders() : {};
+        const res = await this.http.request({ ...config, headers });
+        if (res.status === 401 && auth && !refreshed && this.api?.major === 3) {
+          this.token = undefined;
+          refreshed = true;
+          attempt--;
+          continue;
+        }
+        if (res.status !== 429 && res.status < 500) return res;
+        status = res.status;
+        detail = detailOf(res.data);
+        if (attempt >= retries) return res;
+        const retryAfter = Number(res.headers["retry-after"]);
+        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 500 * 2 ** attempt);
+        continue;
+      } catch (error) {
+        if (error instanceof AirflowError) throw error;
+        detail = isAxiosError(error) ? `${error.code ?? ""} ${error.message}`.trim() : String(error);
+      }
+      if (attempt >= retries) throw new AirflowError(endpoint, status, detail);
+      await sleep(500 * 2 ** attempt);
+    }
+  }
+
+  private async authHeaders(): Promise<Record<string, string>> {
+    const { major } = await this.version();
+    if (major === 2) {
+      const basic = Buffer.from(`${this.options.user}:${this.options.password}`).toString("base64");
+      return { Authorization: `Basic ${basic}` };
+    }
+    if (!this.token || Date.now() > this.token.expiresAt) {
+      const res = await this.http.post("/auth/token", {
+        username: this.options.user,
+        password: this.options.password,
+      });
+      if (res.status >= 400 || typeof res.data?.access_token !== "string") {
+        throw new AirflowError("POST /auth/token", res.status, detailOf(res.data));
+      }
+      const value: string = res.data.access_token;
+      this.token = { value, expiresAt: expiryOf(value) };
+    }
+    return { Authorization: `Bearer ${this.token.value}` };
+  }
+}
+
+/** When to fetch a new JWT: a minute before its `exp`, or in 10 minutes when it has none we can read. */
+function expiryOf(jwt: string): number {
+  try {
+    const payload = JSON.parse(Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString()) as {
+      exp?: number;
+    };
+    if (typeof payload.exp === "number") return payload.exp * 1000 - 60_000;
+  } catch {}
+  return Date.now() + 10 * 60_000;
+}
+
+/** Airflow's message from an error body (`detail` as string or validation list, or `title`). */
+function detailOf(data: unknown): string {
+  if (typeof data === "string") return data.slice(0, 500) || "(empty body)";
+  const d = data as { detail?: unknown; title?: string } | null;
+  if (d?.detail !== undefined) return typeof d.detail === "string" ? d.detail : JSON.stringify(d.detail);
+  if (d?.title) return d.title;
+  return JSON.stringify(data ?? null).slice(0, 500);
+}

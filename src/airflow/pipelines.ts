@@ -1,0 +1,53 @@
+import { compilePipeline } from "../compiler/generate.ts";
+import type { DagRunView, GeneratedDag, PipelineDags, PublishedFile } from "../http/pipelines.ts";
+import type { LoadedPipeline } from "../spec/types.ts";
+import type { AirflowClient, AirflowDagRun } from "./client.ts";
+import type { Publisher } from "./publisher.ts";
+
+/** The compiler's output in the service's terms. */
+export function generateDags(pipeline: LoadedPipeline): GeneratedDag[] {
+  const dag = compilePipeline(pipeline);
+  return [{ fileName: dag.fileName, dagIds: dag.dagIds, content: dag.source }];
+}
+
+export const runView = (run: AirflowDagRun): DagRunView => ({
+  dag_id: run.dag_id,
+  run_id: run.dag_run_id,
+  state: run.state,
+  logical_date: run.logical_date,
+  start_date: run.start_date,
+  end_date: run.end_date,
+});
+
+/** Pipeline operations of the service backed by the compiler, the publisher and the Airflow client. */
+export function airflowPipelineDags(
+  client: AirflowClient,
+  publisher: Publisher,
+  timeoutMs = 300_000,
+): PipelineDags {
+  return {
+    generate: generateDags,
+    async publish(pipeline, options): Promise<PublishedFile[]> {
+      const out: PublishedFile[] = [];
+      for (const file of generateDags(pipeline)) {
+        const r = await publisher.publishFile(file, { ...options, timeoutMs });
+        out.push({
+          file_name: r.fileName,
+          changed: r.changed,
+          dag_ids: r.dagIds,
+          run: r.run ? runView(r.run) : null,
+        });
+      }
+      return out;
+    },
+    async trigger(dagId, options) {
+      let run = await client.triggerRun(dagId, options.conf);
+      if (options.wait) run = await publisher.awaitRun(run, timeoutMs);
+      return runView(run);
+    },
+    async recentRuns(dagIds, limit) {
+      const runs = (await Promise.all(dagIds.map((id) => client.listRuns(id, limit)))).flat().map(runView);
+      return runs.sort((a, b) => (b.start_date ?? "").localeCompare(a.start_date ?? "")).slice(0, limit);
+    },
+  };
+}

@@ -1,0 +1,181 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { SmelterError } from "../errors.ts";
+import type { AirflowClient, AirflowDagRun } from "./client.ts";
+
+/**
+ * Where DAG files go. The local folder is the first implementation; an S3 DAGs bucket implements the same two
+ * calls (an object PUT is atomic too).
+ */
+export interface DagStore {
+  /** Writes atomically; returns false, writing nothing, when the content is already there. */
+  write(fileName: string, content: string): Promise<boolean>;
+  remove(fileName: string): Promise<void>;
+  /** Where a file lives, as Airflow sees it (for messages). */
+  locate(fileName: string): string;
+}
+
+/** A DAGs folder on a local or mounted file system. */
+export class LocalDagFolder implements DagStore {
+  constructor(readonly dir: string) {}
+
+  async write(fileName: string, content: string): Promise<boolean> {
+    await mkdir(this.dir, { recursive: true });
+    const target = join(this.dir, fileName);
+    if ((await readFile(target, "utf8").catch(() => undefined)) === content) return false;
+    // Not ending in .py, so Airflow never parses it half-written; the rename is atomic in one directory.
+    const temp = join(this.dir, `.${fileName}.${randomBytes(4).toString("hex")}.tmp`);
+    try {
+      await writeFile(temp, content, "utf8");
+      await rename(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+    return true;
+  }
+
+  async remove(fileName: string): Promise<void> {
+    await rm(join(this.dir, fileName), { force: true });
+  }
+
+  locate(fileName: string): string {
+    return join(this.dir, fileName);
+  }
+}
+
+/** Airflow could not import a published file; the message holds Airflow's stack trace verbatim. */
+export class DagImportError extends SmelterError {
+  constructor(
+    readonly fileName: string,
+    readonly stackTrace: string,
+  ) {
+    super("DagImportError", `Airflow failed to import ${fileName}:\n${stackTrace}`, { retryable: false });
+  }
+}
+
+export interface DagFile {
+  fileName: string;
+  content: string;
+  dagIds: string[];
+}
+
+export interface PublishFileOptions {
+  unpause?: boolean;
+  trigger?: boolean;
+  /** With trigger: wait for the run to finish. */
+  wait?: boolean;
+  /** How long to wait for Airflow to parse the file, and for a run; default 300 s. */
+  timeoutMs?: number;
+  log?: (message: string) => void;
+}
+
+export interface PublishFileResult {
+  fileName: string;
+  changed: boolean;
+  dagIds: string[];
+  run: AirflowDagRun | null;
+}
+
+const FINAL_RUN_STATES = new Set(["success", "failed"]);
+export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
+
+/**
+ * Publishes DAG files: write atomically (skipped when unchanged), wait until Airflow has parsed this version,
+ * fail with Airflow's import error verbatim, then optionally unpause, trigger and wait for the run.
+ */
+export class Publisher {
+  constructor(
+    private readonly client: AirflowClient,
+    private readonly store: DagStore,
+  ) {}
+
+  async publishFile(file: DagFile, options: PublishFileOptions = {}): Promise<PublishFileResult> {
+    const log = options.log ?? (() => {});
+    const timeoutMs = options.timeoutMs ?? 300_000;
+    const writtenAt = Date.now();
+    const changed = await this.store.write(file.fileName, file.content);
+    log(changed ? `wrote ${this.store.locate(file.fileName)}` : `${file.fileName} unchanged: not rewritten`);
+    await this.awaitParsed(file, changed ? writtenAt : null, timeoutMs, log);
+    if (options.unpause) {
+      for (const dagId of file.dagIds) await this.client.setPaused(dagId, false);
+      log(`unpaused ${file.dagIds.join(", ")}`);
+    }
+    let run: AirflowDagRun | null = null;
+    if (options.trigger && file.dagIds[0]) {
+      run = await this.client.triggerRun(file.dagIds[0]);
+      log(`triggered ${run.dag_id} run ${run.dag_run_id}`);
+      if (options.wait) run = await this.awaitRun(run, timeoutMs);
+    }
+    return { fileName: file.fileName, changed, dagIds: file.dagIds, run };
+  }
+
+  /** Polls Airflow until a run is final. */
+  async awaitRun(run: AirflowDagRun, timeoutMs: number): Promise<AirflowDagRun> {
+    const deadline = Date.now() + timeoutMs;
+    let current = run;
+    while (!FINAL_RUN_STATES.has(current.state ?? "")) {
+      if (Date.now() > deadline) {
+        throw new SmelterError(
+          "Timeout",
+          `run ${run.dag_run_id} of ${run.dag_id} still ${current.state} after ${timeoutMs / 1000} s`,
+          {
+            retryable: true,
+          },
+        );
+      }
+      await sleep(2000);
+      current = await this.client.getRun(run.dag_id, run.dag_run_id);
+    }
+    return current;
+  }
+
+  /**
+   * Waits until every DAG of the file is registered and (when the file was just written) parsed after
+   * `writtenAt`; an import error recorded for this file after the write fails at once.
+   */
+  private async awaitParsed(
+    file: DagFile,
+    writtenAt: number | null,
+    timeoutMs: number,
+    log: (m: string) => void,
+  ) {
+    const deadline = Date.now() + timeoutMs;
+    let asked = false;
+    for (;;) {
+      const errors = await this.client.importErrors(file.fileName);
+      const fresh = errors.find(
+        (e) =>
+          e.filename.endsWith(`/${file.fileName}`) &&
+          (writtenAt === null || Date.parse(e.timestamp) >= writtenAt - 1000),
+      );
+      if (fresh) throw new DagImportError(file.fileName, fresh.stack_trace);
+      const dags = await Promise.all(file.dagIds.map((id) => this.client.getDag(id)));
+      const ready = dags.every(
+        (d) =>
+          d &&
+          (writtenAt === null || (d.last_parsed_time && Date.parse(d.last_parsed_time) >= writtenAt - 1000)),
+      );
+      if (ready) {
+        log(`Airflow registered ${file.dagIds.join(", ")}`);
+        return;
+      }
+      // A file Airflow already knows can be re-parsed on request; a new one waits for the bundle refresh.
+      const known = dags.find((d) => d?.file_token);
+      if (writtenAt !== null && known?.file_token && !asked) {
+        await this.client.reparse(known.file_token).catch(() => {});
+        asked = true;
+      }
+      if (Date.now() > deadline) {
+        throw new SmelterError(
+          "Timeout",
+          `Airflow did not register ${file.dagIds.join(", ")} from ${this.store.locate(file.fileName)} within ${timeoutMs / 1000} s: is that the folder Airflow reads, and is its dag processor running?`,
+          { retryable: true },
+        );
+      }
+      await sleep(1000);
+    }
+  }
+}

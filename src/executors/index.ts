@@ -1,0 +1,13 @@
+import { bronze } from "./bronze.ts";
+import { extract } from "./extract.ts";
+import { type ExecutorRegistry, runTaskWith } from "./runner.ts";
+import { silver } from "./silver.ts";
+import type { ExecutionContext, StepMetrics, TaskRequest } from "./types.ts";
+
+/** The one registry of executors: which function runs which step. */
+export const executors: ExecutorRegistry = { extract, bronze, silver };
+
+/** Runs a task request with the registered executors (a source request: its tables, bounded concurrency). */
+export function runTask(request: TaskRequest, ctx: ExecutionContext): Promise<StepMetrics> {
+  return runTaskWith(executors, request, ctx);
+}
