@@ -5,9 +5,10 @@ import type { PipelineCounts } from "./counts.ts";
 
 const fmt = (n: number | null): string => (n === null ? "-" : n.toLocaleString("en-US"));
 
+/** `before` undefined: nothing to compare with; null: the layer did not exist, so it counts as empty. */
 function delta(now: number | null, before: number | null | undefined): string {
-  if (now === null || before === undefined || before === null || now === before) return "";
-  const d = now - before;
+  if (now === null || before === undefined || now === (before ?? 0)) return "";
+  const d = now - (before ?? 0);
   return ` (${d > 0 ? "+" : ""}${d.toLocaleString("en-US")})`;
 }
 
@@ -31,10 +32,10 @@ export function formatCounts(counts: PipelineCounts, before?: PipelineCounts): s
       const p = prev.get(t.table);
       return [
         t.table,
-        fmt(t.source) + delta(t.source, p?.source),
-        fmt(t.landed) + delta(t.landed, p ? (p.landed ?? 0) : undefined),
+        fmt(t.source) + delta(t.source, p ? p.source : undefined),
+        fmt(t.landed) + delta(t.landed, p ? p.landed : undefined),
         String(t.batches),
-        fmt(t.bronze) + delta(t.bronze, p?.bronze),
+        fmt(t.bronze) + delta(t.bronze, p ? p.bronze : undefined),
       ];
     }),
   );
@@ -43,7 +44,7 @@ export function formatCounts(counts: PipelineCounts, before?: PipelineCounts): s
     counts.silver.map((m) => [
       m.model,
       m.from,
-      fmt(m.silver) + delta(m.silver, prevSilver.get(m.model)?.silver),
+      fmt(m.silver) + delta(m.silver, before ? (prevSilver.get(m.model)?.silver ?? null) : undefined),
     ]),
   );
   return [...tables, "", ...silver];
