@@ -1,11 +1,11 @@
+import type { AirflowClient, AirflowTaskInstance } from "../airflow/client.ts";
 import { TransientError } from "../errors.ts";
-import type { AirflowRuns, TaskState } from "./airflow-runs.ts";
 
 /** How a followed run ended. */
 export interface FollowedRun {
   state: string;
   durationMs: number;
-  tasks: TaskState[];
+  tasks: AirflowTaskInstance[];
 }
 
 export interface FollowOptions {
@@ -18,8 +18,13 @@ export interface FollowOptions {
 
 const FINISHED = new Set(["success", "failed"]);
 
-function taskLabel(t: TaskState): string {
-  return t.mapIndex >= 0 ? `${t.taskId}[${t.mapIndex}]` : t.taskId;
+function taskLabel(t: AirflowTaskInstance): string {
+  return t.map_index >= 0 ? `${t.task_id}[${t.map_index}]` : t.task_id;
+}
+
+/** The Airflow UI page of a DAG run, for people to click. */
+export function runUrl(airflowUrl: string, dagId: string, runId: string): string {
+  return `${airflowUrl.replace(/\/$/, "")}/dags/${encodeURIComponent(dagId)}/runs/${encodeURIComponent(runId)}`;
 }
 
 function seconds(ms: number): string {
@@ -31,7 +36,8 @@ function seconds(ms: number): string {
  * the smelter service works, success/failed, retries), so the demo shows the run's progress as it happens.
  */
 export async function followRun(
-  airflow: AirflowRuns,
+  airflow: AirflowClient,
+  airflowUrl: string,
   dagId: string,
   runId: string,
   options: FollowOptions,
@@ -42,31 +48,31 @@ export async function followRun(
   const seen = new Map<string, string>();
   let runState = "";
   for (;;) {
-    const run = await airflow.dagRun(dagId, runId);
+    const run = await airflow.getRun(dagId, runId);
     const tasks = await airflow.taskInstances(dagId, runId);
     const elapsed = seconds(Date.now() - started);
-    if (run.state !== runState) {
-      options.write(`  ${elapsed}  run ${runId}: ${run.state}`);
-      runState = run.state;
+    if ((run.state ?? "none") !== runState) {
+      runState = run.state ?? "none";
+      options.write(`  ${elapsed}  run ${runId}: ${runState}`);
     }
     for (const t of tasks.sort((a, b) => taskLabel(a).localeCompare(taskLabel(b)))) {
-      const state = `${t.state ?? "none"}${t.tryNumber > 1 ? ` (try ${t.tryNumber})` : ""}`;
+      const state = `${t.state ?? "none"}${t.try_number > 1 ? ` (try ${t.try_number})` : ""}`;
       if (seen.get(taskLabel(t)) !== state) {
         seen.set(taskLabel(t), state);
         if (t.state !== null) options.write(`  ${elapsed}  ${taskLabel(t).padEnd(36)} ${state}`);
       }
     }
     const done = tasks.filter((t) => t.state !== null && FINISHED.has(t.state)).length;
-    if (FINISHED.has(run.state)) {
+    if (FINISHED.has(runState)) {
       options.write(
-        `  ${seconds(Date.now() - started)}  ${done}/${tasks.length} tasks finished; run ${run.state}`,
+        `  ${seconds(Date.now() - started)}  ${done}/${tasks.length} tasks finished; run ${runState}`,
       );
-      return { state: run.state, durationMs: Date.now() - started, tasks };
+      return { state: runState, durationMs: Date.now() - started, tasks };
     }
     if (Date.now() - started > timeoutMs) {
       throw new TransientError(
         `DAG run ${dagId}/${runId} did not finish within ${Math.round(timeoutMs / 1000)}s ` +
-          `(state ${run.state}, ${done}/${tasks.length} tasks finished); see ${airflow.runUrl(dagId, runId)}`,
+          `(state ${runState}, ${done}/${tasks.length} tasks finished); see ${runUrl(airflowUrl, dagId, runId)}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));

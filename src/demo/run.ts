@@ -1,11 +1,11 @@
 import { readFile } from "node:fs/promises";
+import { AirflowClient } from "../airflow/client.ts";
 import { DataError } from "../errors.ts";
 import { loadPipeline } from "../spec/load.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
-import { AirflowRuns } from "./airflow-runs.ts";
 import { applyChanges, nextRound } from "./changes.ts";
 import { countLayers, type PipelineCounts } from "./counts.ts";
-import { followRun } from "./follow.ts";
+import { followRun, runUrl } from "./follow.ts";
 import { formatChanges, formatCounts } from "./report.ts";
 import { seedDemo } from "./seed.ts";
 import { DemoService } from "./service.ts";
@@ -68,12 +68,12 @@ async function runOnce(
   pipeline: LoadedPipeline,
   settings: DemoSettings,
   service: DemoService,
-  airflow: AirflowRuns,
+  airflow: AirflowClient,
   write: Write,
 ): Promise<void> {
   const run = await service.trigger(pipeline.spec.name);
-  write(`==> run ${run.runId} of ${run.dagId} (${airflow.runUrl(run.dagId, run.runId)})`);
-  const result = await followRun(airflow, run.dagId, run.runId, {
+  write(`==> run ${run.runId} of ${run.dagId} (${runUrl(settings.airflowUrl, run.dagId, run.runId)})`);
+  const result = await followRun(airflow, settings.airflowUrl, run.dagId, run.runId, {
     timeoutMs: settings.runTimeoutSeconds * 1000,
     write,
   });
@@ -81,8 +81,8 @@ async function runOnce(
     const failed = result.tasks.filter((t) => t.state === "failed" || t.state === "upstream_failed");
     throw new DataError(
       `DAG run ${run.dagId}/${run.runId} ended ${result.state}` +
-        (failed.length > 0 ? ` (failed: ${failed.map((t) => t.taskId).join(", ")})` : "") +
-        `; the task logs are at ${airflow.runUrl(run.dagId, run.runId)}`,
+        (failed.length > 0 ? ` (failed: ${failed.map((t) => t.task_id).join(", ")})` : "") +
+        `; the task logs are at ${runUrl(settings.airflowUrl, run.dagId, run.runId)}`,
     );
   }
 }
@@ -92,7 +92,11 @@ export async function runDemo(settings: DemoSettings, env: NodeJS.ProcessEnv, wr
   const pipeline = await loadPipeline(settings.specFile);
   const name = pipeline.spec.name;
   const service = new DemoService(settings.serviceUrl, settings.apiToken);
-  const airflow = new AirflowRuns(settings.airflowUrl, settings.airflowUser, settings.airflowPassword);
+  const airflow = new AirflowClient({
+    url: settings.airflowUrl,
+    user: settings.airflowUser,
+    password: settings.airflowPassword,
+  });
 
   await seedStep(settings, env, write);
 
