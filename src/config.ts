@@ -29,7 +29,7 @@ export interface ServiceConfig {
   tokens: ApiToken[];
   port: number;
   host: string;
-  /** Folder of pipeline YAML specs the service knows besides those registered over HTTP; default `specs/`. */
+  /** Folder of pipeline YAML specs the service knows besides those registered over HTTP; default `examples/`. */
   specsDir: string;
   /** Where published DAG files are written; default `dags-out/`. */
   dagsFolder: string;
@@ -162,7 +162,7 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
     tokens,
     port,
     host,
-    specsDir: env.SMELTER_SPECS_DIR || "specs",
+    specsDir: env.SMELTER_SPECS_DIR || "examples",
     dagsFolder: env.SMELTER_DAGS_FOLDER || "dags-out",
     airflow,
     maxQueue: integer(env, "SMELTER_MAX_QUEUE", 100, 1),

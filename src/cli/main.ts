@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { register as registerDemo } from "./commands/demo.ts";
 import { register as registerGenerate } from "./commands/generate.ts";
 import { register as registerPlan } from "./commands/plan.ts";
+import { register as registerServe } from "./commands/serve.ts";
 import { register as registerValidate } from "./commands/validate.ts";
 
 /*
@@ -19,6 +20,7 @@ registerValidate(program);
 registerGenerate(program);
 registerPlan(program);
 registerDemo(program);
+registerServe(program);
 
 try {
   await program.parseAsync(process.argv);
