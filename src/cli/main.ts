@@ -2,7 +2,9 @@ import { Command, CommanderError } from "commander";
 import { register as registerDemo } from "./commands/demo.ts";
 import { register as registerGenerate } from "./commands/generate.ts";
 import { register as registerPlan } from "./commands/plan.ts";
+import { register as registerPublish } from "./commands/publish.ts";
 import { register as registerServe } from "./commands/serve.ts";
+import { register as registerStatus } from "./commands/status.ts";
 import { register as registerValidate } from "./commands/validate.ts";
 
 /*
@@ -21,6 +23,8 @@ registerGenerate(program);
 registerPlan(program);
 registerDemo(program);
 registerServe(program);
+registerPublish(program);
+registerStatus(program);
 
 try {
   await program.parseAsync(process.argv);

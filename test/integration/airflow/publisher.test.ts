@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { AirflowClient } from "../../../src/airflow/client.ts";
+import { DagImportError, LocalDagFolder, Publisher } from "../../../src/airflow/publisher.ts";
+
+const url = process.env.SMELTER_AIRFLOW_URL;
+const folder = process.env.SMELTER_DAGS_FOLDER ?? "dags-out";
+const skip = url ? false : "SMELTER_AIRFLOW_URL is not set (source the stack's stack.env)";
+
+describe("publisher against the real Airflow", { skip }, () => {
+  const client = new AirflowClient({
+    url: url ?? "",
+    user: process.env.SMELTER_AIRFLOW_USER ?? "admin",
+    password: process.env.SMELTER_AIRFLOW_PASSWORD ?? "admin",
+  });
+  const publisher = new Publisher(client, new LocalDagFolder(folder));
+  const suffix = randomBytes(3).toString("hex");
+  const written: string[] = [];
+  after(async () => {
+    for (const f of written) await rm(join(folder, f), { force: true });
+  });
+
+  const goodDag = (dagId: string) =>
+    `from airflow.sdk import DAG\nfrom airflow.providers.standard.operators.empty import EmptyOperator\n\n` +
+    `with DAG(dag_id="${dagId}", schedule=None, tags=["smelter-test"]):\n    EmptyOperator(task_id="noop")\n`;
+
+  test("a good DAG file is registered, unpaused, and a second publish skips the unchanged file", async () => {
+    const dagId = `smelter_test_good_${suffix}`;
+    const file = { fileName: `${dagId}.py`, content: goodDag(dagId), dagIds: [dagId] };
+    written.push(file.fileName);
+    const first = await publisher.publishFile(file, { unpause: true, timeoutMs: 240_000 });
+    assert.equal(first.changed, true);
+    assert.equal((await client.getDag(dagId))?.is_paused, false);
+    const second = await publisher.publishFile(file, { timeoutMs: 60_000 });
+    assert.equal(second.changed, false);
+  });
+
+  test("a broken DAG file fails with Airflow's import error verbatim and disturbs no other DAG", async () => {
+    const before = (await client.listDags()).map((d) => d.dag_id).sort();
+    const dagId = `smelter_test_broken_${suffix}`;
+    const file = {
+      fileName: `${dagId}.py`,
+      content: `raise RuntimeError("smelter test: deliberately broken ${suffix}")\n`,
+      dagIds: [dagId],
+    };
+    written.push(file.fileName);
+    await assert.rejects(publisher.publishFile(file, { timeoutMs: 240_000 }), (error: unknown) => {
+      assert.ok(error instanceof DagImportError);
+      assert.match(error.stackTrace, new RegExp(`RuntimeError: smelter test: deliberately broken ${suffix}`));
+      assert.equal(error.retryable, false);
+      return true;
+    });
+    const afterwards = (await client.listDags()).map((d) => d.dag_id).sort();
+    assert.deepEqual(
+      afterwards.filter((id) => !id.includes(suffix)),
+      before.filter((id) => !id.includes(suffix)),
+    );
+  });
+
+  test("errors name the endpoint and Airflow's message", async () => {
+    await assert.rejects(
+      client.triggerRun(`smelter_no_such_dag_${suffix}`),
+      /Airflow POST \/api\/v[12]\/dags\/.+\/dagRuns: 404/,
+    );
+  });
+});
