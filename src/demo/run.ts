@@ -101,7 +101,9 @@ export async function runDemo(settings: DemoSettings, env: NodeJS.ProcessEnv, wr
   await seedStep(settings, env, write);
 
   write(`==> publishing ${settings.specFile} as pipeline "${name}"`);
-  await service.register(name, await readFile(settings.specFile, "utf8"));
+  if (await service.ensurePipeline(name, await readFile(settings.specFile, "utf8"), pipeline.hash)) {
+    write(`    registered with the service at ${settings.serviceUrl}`);
+  }
   for (const dag of await service.publish(name)) {
     write(
       `    ${dag.fileName}: ${dag.dagIds.join(", ")} ${dag.changed ? "(written)" : "(unchanged)"}, unpaused`,

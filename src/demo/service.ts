@@ -57,9 +57,19 @@ export class DemoService {
     });
   }
 
-  /** Registers (or updates) a pipeline from its YAML text; unchanged text is a no-op on the service side. */
-  async register(name: string, yamlText: string): Promise<void> {
+  /**
+   * Makes sure the service knows the pipeline with exactly this spec. A spec the service already has (from its
+   * specs folder, which holds examples/ by default, or registered before) is left alone, so the demo does not
+   * pin a copy that would shadow later edits of the file; otherwise the spec is registered. Returns whether it was.
+   */
+  async ensurePipeline(name: string, yamlText: string, hash: string): Promise<boolean> {
+    const { pipelines } = await this.call<{ pipelines: { name: string; hash: string; valid: boolean }[] }>(
+      "GET",
+      "/api/v1/pipelines",
+    );
+    if (pipelines.some((p) => p.name === name && p.hash === hash && p.valid)) return false;
     await this.call("PUT", `/api/v1/pipelines/${encodeURIComponent(name)}`, yamlText, "application/yaml");
+    return true;
   }
 
   /** Writes the pipeline's DAG files to Airflow's DAGs folder, waits until Airflow parsed them, unpauses them. */
