@@ -67,7 +67,7 @@ async function project(client: ClientBase, target: SilverTarget, cols: Projected
              (${quoteIdent(CHANGE_TYPE)} = 'delete' OR NOT ${keep}) AS _smelter_del
         FROM ${source}) p
     ORDER BY ${key}, _smelter_v DESC`);
-  await client.query(`ANALYZE ${PROJ}`);
+  await client.query(`ANALYZE ${PROJ} (${key})`);
 }
 
 async function merge(client: ClientBase, target: SilverTarget, cols: ProjectedColumn[], silver: string) {

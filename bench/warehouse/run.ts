@@ -1,0 +1,148 @@
+import { execFileSync } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { bronze } from "../../src/executors/bronze.ts";
+import { silver } from "../../src/executors/silver.ts";
+import { newBatchId, partKey, writeManifest } from "../../src/landing/index.ts";
+import type { BatchManifest } from "../../src/landing/types.ts";
+import { Fixture, POSTS, warehouseUrl } from "../../test/integration/warehouse/fixture.ts";
+
+/**
+ * Bronze and silver on a 2M-row initial load and a 1%-changed incremental batch, each compared with plain
+ * `COPY` + `MERGE` of the same rows through psql in the same run. Writes bench/results/warehouse.json and
+ * prints the ratios; it measures, it asserts nothing. Usage: tsx bench/warehouse/run.ts [rows] (default 2000000).
+ */
+
+const ROWS = Number(process.argv[2] ?? 2_000_000);
+const FILE_ROWS = 500_000;
+const url = warehouseUrl();
+
+const COLUMNS = `i AS id, (i % 5)::INTEGER AS account_type_id, 'title ' || i AS title,
+  (i * 1.2345)::DECIMAL(20,4) AS amount, ('{"kind":"k' || (i % 7) || '","tags":["t' || (i % 3) || '"]}')::JSON AS payload,
+  TIMESTAMP '2024-01-01' + to_seconds(i) AS updated_at, false AS deleted`;
+const CHANGED = COLUMNS.replace("'title ' || i", "'changed ' || i").replace(
+  "TIMESTAMP '2024-01-01'",
+  "TIMESTAMP '2025-01-01'",
+);
+
+async function time<T>(work: () => Promise<T>): Promise<[number, T]> {
+  const start = performance.now();
+  const result = await work();
+  return [(performance.now() - start) / 1000, result];
+}
+
+function psql(script: string): number {
+  const start = performance.now();
+  execFileSync(
+    "psql",
+    [url, "-q", "-v", "ON_ERROR_STOP=1", "-c", "SET client_min_messages = warning", "-f", "-"],
+    {
+      input: script,
+      stdio: ["pipe", "ignore", "inherit"],
+    },
+  );
+  return (performance.now() - start) / 1000;
+}
+
+const fx = await Fixture.create();
+const duck = await (await DuckDBInstance.create(":memory:")).connect();
+const results: Record<string, unknown> = { rows: ROWS, date: new Date().toISOString() };
+try {
+  await duck.run("SET TimeZone = 'UTC'");
+  const land = async (where: string, columns: string, rows: number): Promise<string> => {
+    const batchId = newBatchId();
+    const files: BatchManifest["files"] = [];
+    const csv = join(fx.dir, `${batchId}.csv`);
+    for (let part = 0; part * FILE_ROWS < ROWS; part++) {
+      const from = part * FILE_ROWS + 1;
+      const to = Math.min(ROWS, (part + 1) * FILE_ROWS);
+      const local = join(fx.dir, `${batchId}-${part}.parquet`);
+      const sql = `SELECT ${columns} FROM range(${from}, ${to + 1}) t(i) WHERE ${where}`;
+      await duck.run(`COPY (${sql}) TO '${local}' (FORMAT parquet, COMPRESSION zstd)`);
+      const count = await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM '${local}'`);
+      const n = count.getRowObjects()[0]?.n as number;
+      if (n === 0) continue;
+      const key = partKey(fx.spec.name, "posts", batchId, part);
+      const { bytes } = await fx.zone.putFile(key, local);
+      files.push({ key, rows: n, bytes });
+    }
+    // The baseline's input: the same rows as CSV for psql's \copy.
+    await duck.run(
+      `COPY (SELECT ${columns} FROM range(1, ${ROWS + 1}) t(i) WHERE ${where}) TO '${csv}' (FORMAT csv, HEADER false)`,
+    );
+    const manifest: BatchManifest = {
+      format: "smelter.manifest/v1",
+      batchId,
+      pipeline: fx.spec.name,
+      table: "posts",
+      source: { name: "src", kind: "bench", snapshot: {} },
+      mode: "incremental",
+      createdAt: new Date().toISOString(),
+      primaryKey: ["id"],
+      cursor: ["updated_at"],
+      watermark: { from: null, to: null, lagSeconds: 0 },
+      schema: {
+        columns: POSTS.map((c) => ({
+          name: c.name,
+          sourceType: c.warehouse,
+          parquetType: c.duck,
+          warehouseType: c.warehouse,
+          nullable: true,
+        })),
+        fingerprint: "bench",
+        added: [],
+        removed: [],
+      },
+      files,
+      rows,
+    };
+    await writeManifest(fx.zone, manifest);
+    return csv;
+  };
+
+  const base = `"${fx.spec.bronzeSchema}".baseline`;
+  const cols = POSTS.map((c) => `"${c.name}"`);
+  const baseline = (csv: string) =>
+    psql(`
+      CREATE TEMP TABLE staging (${POSTS.map((c) => `"${c.name}" ${c.warehouse}`).join(", ")});
+      \\copy staging FROM '${csv}' WITH (FORMAT csv)
+      MERGE INTO ${base} b USING staging s ON b.id = s.id
+      WHEN MATCHED THEN UPDATE SET ${cols.map((c) => `${c} = s.${c}`).join(", ")}
+      WHEN NOT MATCHED THEN INSERT (${cols.join(", ")}) VALUES (${cols.map((c) => `s.${c}`).join(", ")});`);
+  const changedRows = Math.floor(ROWS / 100);
+  const phases = [
+    { name: "initial", where: "true", columns: COLUMNS, rows: ROWS },
+    { name: "incremental_1pct", where: "i % 100 = 0", columns: CHANGED, rows: changedRows },
+  ];
+  psql(`CREATE SCHEMA IF NOT EXISTS "${fx.spec.bronzeSchema}";
+        CREATE TABLE ${base} (${POSTS.map((c) => `"${c.name}" ${c.warehouse}`).join(", ")}, PRIMARY KEY (id));`);
+  for (const phase of phases) {
+    const csv = await land(phase.where, phase.columns, phase.rows);
+    const copyMerge = baseline(csv);
+    const request = { pipeline: fx.spec.name, step: "bronze" as const, table: "posts" };
+    const [bronzeSeconds, b] = await time(() => bronze(request, fx.ctx()));
+    const [silverSeconds, s] = await time(() =>
+      silver({ ...request, step: "silver", table: "posts_flat" }, fx.ctx()),
+    );
+    results[phase.name] = {
+      rows: phase.rows,
+      copy_merge_seconds: copyMerge,
+      bronze_seconds: bronzeSeconds,
+      silver_seconds: silverSeconds,
+      bronze_ratio: bronzeSeconds / copyMerge,
+      silver_ratio: silverSeconds / copyMerge,
+      bronze: b,
+      silver: s,
+    };
+    console.log(
+      `${phase.name}: ${phase.rows} rows — COPY+MERGE ${copyMerge.toFixed(2)} s, bronze ${bronzeSeconds.toFixed(2)} s (${(bronzeSeconds / copyMerge).toFixed(2)}x), silver ${silverSeconds.toFixed(2)} s (${(silverSeconds / copyMerge).toFixed(2)}x)`,
+    );
+  }
+  const out = new URL("../results/warehouse.json", import.meta.url);
+  await mkdir(new URL(".", out), { recursive: true });
+  await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
+} finally {
+  duck.closeSync();
+  await fx.close();
+}
