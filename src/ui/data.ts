@@ -1,0 +1,208 @@
+import type pg from "pg";
+import { openLandingZone, readManifest } from "../landing/index.ts";
+import type { LandingZone } from "../landing/types.ts";
+import { resolveDatabase, resolveLanding } from "../spec/resolve.ts";
+import type { LoadedPipeline } from "../spec/types.ts";
+import type { Execution, ExecutionStore } from "../state/executions.ts";
+import type { CatalogEntry, PipelineCatalog } from "../state/pipelines.ts";
+import { readWatermark } from "../state/watermarks.ts";
+import type { AirflowReader } from "./airflow.ts";
+import type {
+  AirflowPanel,
+  ExecutionDetail,
+  Fetched,
+  LandingState,
+  PipelineDetail,
+  PipelineRow,
+  TableRow,
+} from "./model.ts";
+import { readWarehouseState, type WarehouseState } from "./warehouse.ts";
+
+/** What the pages read from: the service's own state, and the pipeline's systems through their modules. */
+export interface UiData {
+  store: ExecutionStore;
+  catalog: PipelineCatalog;
+  /** The service state database (watermarks). */
+  pool: pg.Pool;
+  /** DAG ids of a pipeline, as the compiler names them. */
+  dagIds: (pipeline: LoadedPipeline) => string[];
+  airflow: AirflowReader | null;
+  /** Environment the pipeline's connection references resolve against (as for executions). */
+  env: NodeJS.ProcessEnv;
+  /** Budget of each call to another system (warehouse, landing zone, Airflow); default 1500 ms. */
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 1500;
+
+/** Runs `work`, giving up after `ms`: a slow system shows as a message in its panel, not as a slow page. */
+async function within<T>(ms: number, what: string, work: () => Promise<T>): Promise<Fetched<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Fetched<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, message: `${what} did not answer within ${ms} ms` }), ms);
+  });
+  try {
+    return await Promise.race([
+      work().then(
+        (value): Fetched<T> => ({ ok: true, value }),
+        (error: unknown): Fetched<T> => ({ ok: false, message: (error as Error).message || String(error) }),
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Landing zones by pipeline and spec hash: the S3 client is made once, not per page. */
+const zones = new Map<string, LandingZone>();
+
+function zoneOf(p: LoadedPipeline, env: NodeJS.ProcessEnv): LandingZone {
+  const key = `${p.spec.name}:${p.hash}`;
+  let zone = zones.get(key);
+  if (!zone) {
+    zone = openLandingZone(resolveLanding(p.spec, p.spec.landing, env));
+    zones.set(key, zone);
+  }
+  return zone;
+}
+
+async function airflowPanel(
+  data: UiData,
+  pipeline: LoadedPipeline | undefined,
+  runs: number,
+): Promise<AirflowPanel> {
+  const reader = data.airflow;
+  if (!reader) return { configured: false };
+  if (!pipeline) return { configured: true, dags: { ok: true, value: [] } };
+  const dagIds = data.dagIds(pipeline);
+  return {
+    configured: true,
+    dags: await within(data.timeoutMs ?? DEFAULT_TIMEOUT_MS, "Airflow", () => reader.dags(dagIds, runs)),
+  };
+}
+
+/** The pipelines page: every pipeline with its Airflow state and last execution, gathered in parallel. */
+export async function listPipelines(data: UiData): Promise<PipelineRow[]> {
+  const entries = await data.catalog.list();
+  return Promise.all(
+    entries.map(async (entry: CatalogEntry): Promise<PipelineRow> => {
+      const [executions, airflow] = await Promise.all([
+        data.store.list({ pipeline: entry.name, limit: 1 }),
+        airflowPanel(data, entry.pipeline, 1),
+      ]);
+      return {
+        name: entry.name,
+        origin: entry.origin,
+        file: entry.file,
+        ...(entry.error !== undefined ? { error: entry.error } : {}),
+        tables: entry.pipeline?.spec.tables.length ?? 0,
+        models: entry.pipeline?.spec.silver.length ?? 0,
+        lastExecution: executions[0] ?? null,
+        airflow,
+      };
+    }),
+  );
+}
+
+async function landingOf(data: UiData, p: LoadedPipeline, table: string): Promise<LandingState | null> {
+  const client = await data.pool.connect();
+  let mark: Awaited<ReturnType<typeof readWatermark>>;
+  let updatedAt = "";
+  try {
+    mark = await readWatermark(client, p.spec.name, table);
+    if (mark) {
+      const { rows } = await client.query<{ updated_at: Date }>(
+        "SELECT updated_at FROM smelter.watermarks WHERE pipeline = $1 AND table_name = $2",
+        [p.spec.name, table],
+      );
+      updatedAt = rows[0]?.updated_at.toISOString() ?? "";
+    }
+  } finally {
+    client.release();
+  }
+  if (!mark) return null;
+  const batchId = mark.batchId;
+  const manifest = await within(data.timeoutMs ?? DEFAULT_TIMEOUT_MS, "the landing zone", async () => {
+    const m = await readManifest(zoneOf(p, data.env), p.spec.name, table, batchId);
+    return m ? { rows: m.rows, createdAt: m.createdAt, mode: m.mode } : null;
+  });
+  return { batchId, watermark: mark.watermark, runs: mark.runs, updatedAt, manifest };
+}
+
+/** The page of one pipeline, or undefined when the service knows no pipeline of that name. */
+export async function pipelineDetail(data: UiData, name: string): Promise<PipelineDetail | undefined> {
+  const entry = await data.catalog.entry(name);
+  if (!entry) return undefined;
+  const p = entry.pipeline;
+  const spec = p?.spec;
+  const timeoutMs = data.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const warehouse: Promise<Fetched<WarehouseState | null>> = spec
+    ? within(timeoutMs, "the warehouse", async () =>
+        readWarehouseState(
+          resolveDatabase(spec, spec.warehouse, data.env),
+          {
+            pipeline: spec.name,
+            bronzeSchema: spec.bronzeSchema,
+            silverSchema: spec.silverSchema,
+            tables: spec.tables.map((t) => t.name),
+            models: spec.silver.map((m) => m.name),
+          },
+          timeoutMs,
+        ),
+      )
+    : Promise.resolve({ ok: true, value: null });
+  const [executions, airflow, wh, landings] = await Promise.all([
+    data.store.list({ pipeline: name, limit: 20 }),
+    airflowPanel(data, p, 5),
+    warehouse,
+    Promise.all((spec?.tables ?? []).map((t) => landingOf(data, p!, t.name))),
+  ]);
+  const state = wh.ok ? wh.value : null;
+  const tables: TableRow[] = (spec?.tables ?? []).map((t, i) => ({
+    name: t.name,
+    source: t.source,
+    mode: t.mode,
+    cursor: t.cursor,
+    landing: landings[i] ?? null,
+    bronze: state?.tables.get(t.name) ?? null,
+  }));
+  return {
+    name: entry.name,
+    origin: entry.origin,
+    file: entry.file,
+    ...(entry.error !== undefined ? { error: entry.error } : {}),
+    bronzeSchema: spec?.bronzeSchema ?? "—",
+    silverSchema: spec?.silverSchema ?? "—",
+    tables,
+    models: (spec?.silver ?? []).map((m) => {
+      const cp = state?.models.get(m.name);
+      return {
+        name: m.name,
+        from: m.from,
+        checkpoint: cp?.checkpoint ?? null,
+        sourceVersion: state?.tables.get(m.from)?.version ?? null,
+        updatedAt: cp?.updatedAt ?? null,
+        rows: cp?.rows ?? null,
+      };
+    }),
+    warehouse: wh.ok ? { ok: true, value: null } : wh,
+    executions,
+    airflow,
+  };
+}
+
+/** Log lines the execution page renders at once; the rest streams in through the live log. */
+export const FIRST_LOG_PAGE = 2000;
+
+/** The page of one execution, or undefined when there is no such execution. */
+export async function executionDetail(data: UiData, id: string): Promise<ExecutionDetail | undefined> {
+  const execution: Execution | undefined = await data.store.get(id);
+  if (!execution) return undefined;
+  const lines = await data.store.readLogs(id, 0, FIRST_LOG_PAGE);
+  return {
+    execution,
+    airflow: execution.airflow && data.airflow ? data.airflow.urls.task(execution.airflow) : null,
+    log: { lines, nextOffset: lines.length > 0 ? lines.at(-1)!.seq + 1 : 0 },
+  };
+}

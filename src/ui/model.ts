@@ -1,0 +1,122 @@
+import type { Execution } from "../state/executions.ts";
+
+/**
+ * What the pages show, gathered by `data.ts` and rendered by `pages/*`. Every part that comes from another
+ * system (warehouse, landing zone, Airflow) carries its own failure, so one system being down degrades one panel
+ * instead of the page.
+ */
+
+/** A value read from another system, or why it could not be read. */
+export type Fetched<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** A DAG run in Airflow, with the link to its page in the Airflow UI. */
+export interface DagRunSummary {
+  runId: string;
+  state: string | null;
+  startDate: string | null;
+  endDate: string | null;
+  url: string;
+}
+
+/** An Airflow DAG of a pipeline: whether Airflow knows it, whether it is paused, its latest runs. */
+export interface DagSummary {
+  dagId: string;
+  url: string;
+  /** False when Airflow has no such DAG (not published, or not parsed yet). */
+  exists: boolean;
+  paused: boolean | null;
+  importErrors: boolean;
+  runs: DagRunSummary[];
+}
+
+/** Airflow's view of a pipeline; `configured: false` when the service has no Airflow URL. */
+export type AirflowPanel = { configured: false } | { configured: true; dags: Fetched<DagSummary[]> };
+
+/** One pipeline on the pipelines page. */
+export interface PipelineRow {
+  name: string;
+  origin: string;
+  file: string;
+  /** Why the spec does not load, when it does not. */
+  error?: string;
+  tables: number;
+  models: number;
+  lastExecution: Execution | null;
+  airflow: AirflowPanel;
+}
+
+/** A row count: exact, or the planner's estimate for tables too big to count within the page's time budget. */
+export interface RowCount {
+  rows: number;
+  estimate: boolean;
+}
+
+/** The extract side of a table: stored watermark and the last landed batch. */
+export interface LandingState {
+  batchId: string;
+  watermark: unknown[] | null;
+  runs: number;
+  updatedAt: string;
+  /** Rows and creation time of the last batch, from its manifest. */
+  manifest: Fetched<{ rows: number; createdAt: string; mode: string } | null>;
+}
+
+/** The bronze side of a table, from the warehouse's `_smelter` bookkeeping and the table itself. */
+export interface BronzeState {
+  version: number;
+  /** When the last change was committed: freshness is measured from here. */
+  committedAt: string | null;
+  batches: number;
+  /** Rows of every batch applied to bronze. */
+  appliedRows: number;
+  rows: RowCount | null;
+}
+
+export interface TableRow {
+  name: string;
+  source: string;
+  mode: string;
+  cursor: string[];
+  landing: LandingState | null;
+  bronze: BronzeState | null;
+}
+
+export interface ModelRow {
+  name: string;
+  from: string;
+  /** Last bronze version merged, and the source table's version, to show how far behind the model is. */
+  checkpoint: number | null;
+  sourceVersion: number | null;
+  updatedAt: string | null;
+  rows: RowCount | null;
+}
+
+/** Everything the page of one pipeline shows. */
+export interface PipelineDetail {
+  name: string;
+  origin: string;
+  file: string;
+  error?: string;
+  bronzeSchema: string;
+  silverSchema: string;
+  tables: TableRow[];
+  models: ModelRow[];
+  /** Failure to reach the warehouse (the table and model rows then lack bronze/silver parts). */
+  warehouse: Fetched<null>;
+  executions: Execution[];
+  airflow: AirflowPanel;
+}
+
+/** Links from an execution to its Airflow task instance and DAG run. */
+export interface AirflowLinks {
+  run: string;
+  task: string;
+}
+
+/** The execution page. */
+export interface ExecutionDetail {
+  execution: Execution;
+  airflow: AirflowLinks | null;
+  /** Every stored log line up to the first page; the page polls for the rest. */
+  log: { lines: { seq: number; ts: string; level: string; message: string }[]; nextOffset: number };
+}

@@ -1,0 +1,74 @@
+import { type Html, html } from "../html.ts";
+import { ago, badge, count, layout, notice, took } from "../layout.ts";
+import type { ExecutionDetail } from "../model.ts";
+
+const FINISHED = new Set(["success", "failed", "cancelled"]);
+
+function metricValue(key: string, value: unknown): string {
+  if (typeof value === "number") return key === "duration_ms" ? `${count(value)} ms` : count(value);
+  return value === null || value === undefined
+    ? "—"
+    : typeof value === "string"
+      ? value
+      : JSON.stringify(value);
+}
+
+function metricsTable(metrics: Record<string, unknown> | null): Html {
+  if (!metrics || Object.keys(metrics).length === 0) {
+    return html`<p class="muted">No metrics yet: they are reported when the execution finishes.</p>`;
+  }
+  const { tables, ...flat } = metrics as { tables?: Record<string, Record<string, unknown>> };
+  const perTable = tables
+    ? html`<h3>Per table</h3>${Object.entries(tables).map(
+        ([name, m]) => html`<h4>${name}</h4>${metricsTable(m)}`,
+      )}`
+    : null;
+  return html`<table class="metrics"><tbody>${Object.entries(flat).map(
+    ([k, v]) => html`<tr><th>${k.replaceAll("_", " ")}</th><td class="num">${metricValue(k, v)}</td></tr>`,
+  )}</tbody></table>${perTable}`;
+}
+
+/** One log line as the page shows it; the live-log script builds the same markup. */
+export function logLine(line: { seq: number; ts: string; level: string; message: string }): Html {
+  return html`<div class="line level-${line.level}" data-seq="${line.seq}"><span class="ts">${line.ts.slice(11, 23)}</span> <span class="lvl">${line.level}</span> ${line.message}</div>`;
+}
+
+/** An execution: status, request, Airflow links, metrics, error and the live log. */
+export function executionPage(d: ExecutionDetail, now: Date): Html {
+  const e = d.execution;
+  const live = !FINISHED.has(e.status);
+  const body = html`<h1>Execution <span class="mono">${e.id}</span> ${badge(e.status)}</h1>
+<dl class="facts">
+  <dt>Pipeline</dt><dd><a href="/ui/pipelines/${encodeURIComponent(e.pipeline)}">${e.pipeline}</a></dd>
+  <dt>Step</dt><dd>${e.step}</dd>
+  <dt>${e.table !== null ? "Table" : "Source"}</dt><dd>${e.table ?? e.source}</dd>
+  <dt>Created</dt><dd>${ago(e.created_at, now)}</dd>
+  <dt>Started</dt><dd>${ago(e.started_at, now)}</dd>
+  <dt>Finished</dt><dd>${e.finished_at ? ago(e.finished_at, now) : html`<span class="muted">${live ? "not yet" : "—"}</span>`}</dd>
+  <dt>Duration</dt><dd>${took(e.started_at, e.finished_at, now)}</dd>
+  <dt>Airflow</dt><dd>${
+    e.airflow && d.airflow
+      ? html`<a href="${d.airflow.task}" target="_top">task ${e.airflow.task_id}${
+          e.airflow.map_index >= 0 ? `[${e.airflow.map_index}]` : ""
+        } (try ${e.airflow.try_number})</a> in <a href="${d.airflow.run}" target="_top">run ${e.airflow.run_id}</a> of ${e.airflow.dag_id}`
+      : e.airflow
+        ? html`${e.airflow.dag_id} / ${e.airflow.run_id} / ${e.airflow.task_id}`
+        : html`<span class="muted">not started by Airflow</span>`
+  }</dd>
+</dl>
+${e.error ? notice("error", `${e.error.type}${e.error.retryable ? " (a retry may help)" : " (retrying will not help)"}`, e.error.message) : null}
+<section><h2>Metrics</h2>${metricsTable(e.metrics)}</section>
+<section><h2>Log ${live ? html`<span class="badge state-running" id="live">live</span>` : null}</h2>
+<div id="log" class="log" data-execution="${e.id}" data-offset="${d.log.nextOffset}" data-live="${live ? "1" : "0"}">${
+    d.log.lines.length === 0
+      ? html`<div class="muted empty">No log lines yet.</div>`
+      : d.log.lines.map(logLine)
+  }</div></section>`;
+  return layout({
+    title: `Execution ${e.id}`,
+    signedIn: true,
+    trail: [{ label: e.pipeline, href: `/ui/pipelines/${encodeURIComponent(e.pipeline)}` }, { label: e.id }],
+    body,
+    script: "/ui/assets/log.js",
+  });
+}

@@ -1,0 +1,105 @@
+import type { Execution } from "../../state/executions.ts";
+import { type Html, html } from "../html.ts";
+import { ago, badge, count, layout, notice, took } from "../layout.ts";
+import type { ModelRow, PipelineDetail, RowCount, TableRow } from "../model.ts";
+import { airflowSection } from "./airflow.ts";
+
+const rows = (c: RowCount | null): Html =>
+  c === null
+    ? html`<span class="muted">no table</span>`
+    : html`${c.estimate ? html`<span title="planner estimate">≈ </span>` : null}${count(c.rows)}`;
+
+const watermarkText = (w: unknown[] | null): string =>
+  w === null ? "—" : w.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join(", ");
+
+function tableRow(t: TableRow, now: Date, warehouseOk: boolean): Html {
+  const l = t.landing;
+  const b = t.bronze;
+  const manifest = l?.manifest;
+  const bronzeCells =
+    b === null
+      ? html`<td colspan="3" class="muted">${warehouseOk ? "not in bronze yet" : "warehouse unreachable"}</td>`
+      : html`<td class="num">v${b.version}</td><td class="num">${rows(b.rows)}</td>
+        <td>${ago(b.committedAt, now)}</td>`;
+  return html`<tr>
+  <td><strong>${t.name}</strong><div class="muted small">${t.source} · ${t.mode}${
+    t.cursor.length ? html` by ${t.cursor.join(", ")}` : null
+  }</div></td>
+  <td class="mono small">${l ? watermarkText(l.watermark) : html`<span class="muted">nothing landed yet</span>`}</td>
+  <td>${
+    l
+      ? html`<span class="mono small">${l.batchId}</span><div class="small">${
+          manifest?.ok
+            ? manifest.value
+              ? html`${count(manifest.value.rows)} rows · ${ago(manifest.value.createdAt, now)}`
+              : html`<span class="warn">manifest missing</span>`
+            : html`<span class="warn" title="${manifest?.ok === false ? manifest.message : ""}">landing zone unreachable</span>`
+        }</div>`
+      : html`<span class="muted">—</span>`
+  }</td>
+  <td class="num">${b ? count(b.appliedRows) : "—"}<div class="muted small">${b ? `${count(b.batches)} batches` : null}</div></td>
+  ${bronzeCells}
+</tr>`;
+}
+
+function modelRow(m: ModelRow, now: Date, warehouseOk: boolean): Html {
+  if (m.checkpoint === null) {
+    return html`<tr><td><strong>${m.name}</strong></td><td>${m.from}</td>
+      <td colspan="3" class="muted">${warehouseOk ? "not merged yet" : "warehouse unreachable"}</td></tr>`;
+  }
+  const behind = m.sourceVersion !== null ? m.sourceVersion - m.checkpoint : 0;
+  return html`<tr><td><strong>${m.name}</strong></td><td>${m.from}</td>
+  <td class="num">v${m.checkpoint}${behind > 0 ? html` <span class="warn small">${behind} behind</span>` : null}</td>
+  <td class="num">${m.rows ? rows(m.rows) : html`<span class="muted">no table</span>`}</td>
+  <td>${ago(m.updatedAt, now)}</td></tr>`;
+}
+
+/** A list of executions, newest first, each linking to its page. */
+export function executionsTable(executions: Execution[], now: Date): Html {
+  if (executions.length === 0) {
+    return notice(
+      "empty",
+      "No executions yet",
+      "Executions appear here once Airflow runs this pipeline's tasks.",
+    );
+  }
+  return html`<table class="executions"><thead><tr>
+  <th>Execution</th><th>Step</th><th>Table</th><th>Status</th><th>Created</th><th>Duration</th><th class="num">Rows</th>
+</tr></thead><tbody>
+${executions.map((e) => {
+  const m = e.metrics ?? {};
+  const n = (m.rows_landed ?? m.rows_read ?? null) as number | null;
+  return html`<tr><td><a class="mono" href="/ui/executions/${e.id}">${e.id}</a></td><td>${e.step}</td>
+  <td>${e.table ?? html`source ${e.source}`}</td><td>${badge(e.status)}</td><td>${ago(e.created_at, now)}</td>
+  <td>${took(e.started_at, e.finished_at, now)}</td><td class="num">${count(n)}</td></tr>`;
+})}
+</tbody></table>`;
+}
+
+/** One pipeline: tables with watermark, landing, bronze and freshness; silver models; Airflow; executions. */
+export function pipelinePage(p: PipelineDetail, now: Date): Html {
+  const warehouseOk = p.warehouse.ok;
+  const tables =
+    p.tables.length === 0
+      ? notice("empty", "This pipeline has no tables")
+      : html`<table class="tables"><thead><tr>
+  <th>Table</th><th>Watermark</th><th>Last landed batch</th><th class="num">Landed rows</th>
+  <th class="num">Bronze version</th><th class="num">Bronze rows</th><th>Freshness (last change applied)</th>
+</tr></thead><tbody>${p.tables.map((t) => tableRow(t, now, warehouseOk))}</tbody></table>`;
+  const models =
+    p.models.length === 0
+      ? html`<p class="muted">No silver models.</p>`
+      : html`<table class="models"><thead><tr>
+  <th>Model</th><th>From</th><th class="num">Checkpoint</th><th class="num">Silver rows</th><th>Last merged</th>
+</tr></thead><tbody>${p.models.map((m) => modelRow(m, now, warehouseOk))}</tbody></table>`;
+  const body = html`<h1>${p.name}</h1>
+<p class="muted">${p.origin === "registered" ? "registered over the API" : p.file} · bronze <code>${p.bronzeSchema}</code>
+  · silver <code>${p.silverSchema}</code></p>
+${p.error ? notice("error", "The spec does not load", p.error) : null}
+${p.warehouse.ok ? null : notice("warn", "The warehouse could not be reached", p.warehouse.message)}
+<section><h2>Tables</h2>${tables}</section>
+<section><h2>Silver</h2>${models}</section>
+<section><h2>Airflow</h2>${airflowSection(p.airflow, now)}</section>
+<section><h2>Recent executions</h2>${executionsTable(p.executions, now)}</section>`;
+  return layout({ title: p.name, signedIn: true, trail: [{ label: p.name }], body });
+}
