@@ -4,6 +4,7 @@ import type { ApiToken } from "../config.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
 import type { ExecutionStore } from "../state/executions.ts";
 import type { PipelineCatalog } from "../state/pipelines.ts";
+import { uiRouter } from "../ui/router.ts";
 import { authenticate } from "./auth.ts";
 import { errorHandler } from "./errors.ts";
 import { executionRoutes } from "./executions.ts";
@@ -127,6 +128,7 @@ export function createApp(deps: AppDeps): express.Express {
     ];
     app[route.method](route.path, ...chain);
   }
+  app.use("/ui", uiRouter(deps));
   for (const { path, router } of deps.routers ?? []) app.use(path, router);
   app.use((req: Request, res: Response) => {
     res
