@@ -1,0 +1,241 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { Execution } from "../../../src/state/executions.ts";
+import { airflowUrls } from "../../../src/ui/airflow.ts";
+import { duration } from "../../../src/ui/layout.ts";
+import type { PipelineDetail } from "../../../src/ui/model.ts";
+import { executionPage } from "../../../src/ui/pages/execution.ts";
+import { errorPage, loginPage } from "../../../src/ui/pages/login.ts";
+import { pipelinePage } from "../../../src/ui/pages/pipeline.ts";
+import { pipelinesPage } from "../../../src/ui/pages/pipelines.ts";
+
+const now = new Date("2026-11-21T12:00:00Z");
+
+const execution = (over: Partial<Execution> = {}): Execution => ({
+  id: "ex_1",
+  pipeline: "social",
+  step: "bronze",
+  table: "posts",
+  source: null,
+  status: "success",
+  idempotency_key: "k",
+  airflow: null,
+  created_at: "2026-11-21T11:50:00Z",
+  started_at: "2026-11-21T11:50:01Z",
+  finished_at: "2026-11-21T11:50:04Z",
+  metrics: { inserted: 1200, duration_ms: 3000 },
+  error: null,
+  ...over,
+});
+
+const detail = (over: Partial<PipelineDetail> = {}): PipelineDetail => ({
+  name: "social",
+  origin: "file",
+  file: "specs/social.yaml",
+  bronzeSchema: "social_bronze",
+  silverSchema: "social_silver",
+  tables: [
+    { name: "posts", source: "db", mode: "incremental", cursor: ["updated_at"], landing: null, bronze: null },
+  ],
+  models: [],
+  warehouse: { ok: true, value: null },
+  executions: [],
+  airflow: { configured: false },
+  ...over,
+});
+
+test("no pipelines shows how to add one instead of an empty table", () => {
+  const page = pipelinesPage([], now).value;
+  assert.match(page, /No pipelines yet/);
+  assert.doesNotMatch(page, /<table/);
+});
+
+test("pipeline names and spec errors are escaped on the pipelines page", () => {
+  const page = pipelinesPage(
+    [
+      {
+        name: "x<img src=x>",
+        origin: "file",
+        file: "specs/x.yaml",
+        error: "line 3: <bad>",
+        tables: 0,
+        models: 0,
+        lastExecution: null,
+        airflow: { configured: true, dags: { ok: false, message: "connect ECONNREFUSED" } },
+      },
+    ],
+    now,
+  ).value;
+  assert.ok(page.includes("x&lt;img src=x&gt;"));
+  assert.ok(page.includes("line 3: &lt;bad&gt;"));
+  assert.match(page, /Airflow unreachable/);
+  assert.match(page, /none yet/);
+});
+
+test("a pipeline before its first run says nothing was landed, merged or executed yet", () => {
+  const page = pipelinePage(
+    detail({
+      models: [
+        { name: "flat", from: "posts", checkpoint: null, sourceVersion: null, updatedAt: null, rows: null },
+      ],
+    }),
+    now,
+  ).value;
+  assert.match(page, /nothing landed yet/);
+  assert.match(page, /not in bronze yet/);
+  assert.match(page, /not merged yet/);
+  assert.match(page, /No executions yet/);
+  assert.match(page, /Airflow is not configured/);
+});
+
+test("an unreachable warehouse is a notice on the page, and the bronze cells say so", () => {
+  const page = pipelinePage(
+    detail({ warehouse: { ok: false, message: "warehouse wh (127.0.0.1:1/w): ECONNREFUSED" } }),
+    now,
+  ).value;
+  assert.match(page, /The warehouse could not be reached/);
+  assert.match(page, /ECONNREFUSED/);
+  assert.match(page, /warehouse unreachable/);
+});
+
+test("a landed table shows watermark, batch, versions, rows and freshness", () => {
+  const page = pipelinePage(
+    detail({
+      tables: [
+        {
+          name: "posts",
+          source: "db",
+          mode: "incremental",
+          cursor: ["updated_at"],
+          landing: {
+            batchId: "b20261121T115000000Z-0123abcd",
+            watermark: ["2026-11-21 11:49:59"],
+            runs: 2,
+            updatedAt: "2026-11-21T11:50:00Z",
+            manifest: {
+              ok: true,
+              value: { rows: 345, createdAt: "2026-11-21T11:50:00Z", mode: "incremental" },
+            },
+          },
+          bronze: {
+            version: 7,
+            committedAt: "2026-11-21T11:55:00Z",
+            batches: 2,
+            appliedRows: 1345,
+            rows: { rows: 1300, estimate: false },
+          },
+        },
+      ],
+      models: [
+        {
+          name: "flat",
+          from: "posts",
+          checkpoint: 5,
+          sourceVersion: 7,
+          updatedAt: "2026-11-21T11:56:00Z",
+          rows: { rows: 3e6, estimate: true },
+        },
+      ],
+    }),
+    now,
+  ).value;
+  for (const text of [
+    "2026-11-21 11:49:59",
+    "b20261121T115000000Z-0123abcd",
+    "345 rows",
+    "v7",
+    "1,300",
+    "1,345",
+    "5 min 00 s ago",
+    "2 behind",
+    "≈ </span>3,000,000",
+  ]) {
+    assert.ok(page.includes(text), `page shows ${text}`);
+  }
+});
+
+test("the execution page escapes log lines and errors and links to the Airflow task", () => {
+  const airflow = {
+    dag_id: "smelter__social",
+    run_id: "manual__2026-11-21T11:00:00+00:00",
+    task_id: "bronze__posts",
+    map_index: -1,
+    try_number: 2,
+    logical_date: null,
+  };
+  const page = executionPage(
+    {
+      execution: execution({
+        status: "failed",
+        airflow,
+        error: { type: "DataError", message: "<b>bad</b>", retryable: false },
+      }),
+      airflow: airflowUrls("http://af:8080/").task(airflow),
+      log: {
+        lines: [{ seq: 0, ts: "2026-11-21T11:50:01.123Z", level: "error", message: "<script>x</script>" }],
+        nextOffset: 1,
+      },
+    },
+    now,
+  ).value;
+  assert.ok(page.includes("&lt;script&gt;x&lt;/script&gt;"));
+  assert.ok(page.includes("&lt;b&gt;bad&lt;/b&gt;"));
+  assert.ok(
+    page.includes(
+      'href="http://af:8080/dags/smelter__social/runs/manual__2026-11-21T11%3A00%3A00%2B00%3A00/tasks/bronze__posts"',
+    ),
+  );
+  assert.match(page, /retrying will not help/);
+  assert.match(page, /data-live="0"/);
+});
+
+test("a running execution without log lines says so and is marked live", () => {
+  const page = executionPage(
+    {
+      execution: execution({ status: "running", finished_at: null, metrics: null }),
+      airflow: null,
+      log: { lines: [], nextOffset: 0 },
+    },
+    now,
+  ).value;
+  assert.match(page, /No log lines yet/);
+  assert.match(page, /No metrics yet/);
+  assert.match(page, /data-live="1"/);
+});
+
+test("mapped task instances link to their map index", () => {
+  const links = airflowUrls("http://af").task({
+    dag_id: "d",
+    run_id: "r",
+    task_id: "t",
+    map_index: 3,
+    try_number: 1,
+    logical_date: null,
+  });
+  assert.equal(links.task, "http://af/dags/d/runs/r/tasks/t/mapped/3");
+  assert.equal(links.run, "http://af/dags/d/runs/r");
+});
+
+test("error and sign-in pages are designed pages, with the next path kept escaped", () => {
+  const notFound = errorPage({
+    status: 404,
+    title: "No execution ex_<x>",
+    detail: "gone",
+    signedIn: true,
+  }).value;
+  assert.match(notFound, /No execution ex_&lt;x&gt;/);
+  assert.match(notFound, /Back to the pipelines/);
+  const login = loginPage({ next: '/ui/"><x', failed: true }).value;
+  assert.ok(login.includes('value="/ui/&quot;&gt;&lt;x"'));
+  assert.match(login, /That token is not valid/);
+});
+
+test("durations read in the largest sensible unit", () => {
+  assert.deepEqual([850, 12_300, 245_000, 12_000_000, 200_000_000].map(duration), [
+    "850 ms",
+    "12.3 s",
+    "4 min 05 s",
+    "3 h 20 min",
+    "2 d 7 h",
+  ]);
+});
