@@ -171,11 +171,9 @@ export function uiRouter(deps: UiDeps): Router {
   router.get("/executions/:id/logs", async (req, res) => {
     const execution = await deps.store.get(req.params.id!);
     if (!execution) {
-      res
-        .status(404)
-        .json({
-          error: { type: "NotFound", message: `execution ${req.params.id} does not exist`, retryable: false },
-        });
+      res.status(404).json({
+        error: { type: "NotFound", message: `execution ${req.params.id} does not exist`, retryable: false },
+      });
       return;
     }
     const offset = Math.max(0, Number.parseInt(String(req.query.offset ?? "0"), 10) || 0);
