@@ -32,8 +32,9 @@ interface ApiExecution {
 
 async function api<T>(path: string): Promise<T> {
   const res = await fetch(`${serviceUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
-  assert.equal(res.status, 200, `GET ${path} answered ${res.status}: ${await res.text()}`);
-  return (await res.json()) as T;
+  const text = await res.text();
+  assert.equal(res.status, 200, `GET ${path} answered ${res.status}: ${text}`);
+  return JSON.parse(text) as T;
 }
 
 const extracts = async (): Promise<ApiExecution[]> =>
