@@ -58,9 +58,23 @@ min_file_process_interval = 5
 EOF
 }
 
+# Command line of one Airflow process. The log servers of the scheduler and triggerer would listen on all
+# interfaces; they are only needed for workers on other machines (here the api-server reads the files).
+airflow_proc_args() {
+  case "$1" in
+  api-server) printf '%s\n' api-server --host "$STACK_HOST" --port "$SMELTER_AIRFLOW_PORT" ;;
+  scheduler | triggerer) printf '%s\n' "$1" --skip-serve-logs ;;
+  *) printf '%s\n' "$1" ;;
+  esac
+}
+
 # Environment of every Airflow process, also handy to `source` before running the airflow CLI by hand.
+# The process command lines are recorded too, so that changing them restarts Airflow.
 airflow_launch_env() {
-  local venv="$1"
+  local venv="$1" p
+  for p in "${AIRFLOW_PROCS[@]}"; do
+    printf '# airflow %s\n' "$(airflow_proc_args "$p" | tr '\n' ' ')"
+  done
   cat <<EOF
 export AIRFLOW_HOME='$SMELTER_AIRFLOW_HOME'
 export AIRFLOW_CONN_SMELTER_DEFAULT='$(airflow_conn_json)'
@@ -171,8 +185,8 @@ airflow_up() {
   for p in "${AIRFLOW_PROCS[@]}"; do
     proc_running "airflow-$p" && continue
     log "starting airflow $p"
-    local args=("$p")
-    [[ "$p" == api-server ]] && args+=(--host "$STACK_HOST" --port "$SMELTER_AIRFLOW_PORT")
+    local args
+    mapfile -t args < <(airflow_proc_args "$p")
     (source "$SMELTER_AIRFLOW_HOME/launch.env" && proc_start "airflow-$p" airflow "${args[@]}")
   done
   if ! wait_healthy airflow-api-server "$SMELTER_AIRFLOW_TIMEOUT" airflow_api_healthy; then
