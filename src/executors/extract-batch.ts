@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBInstance } from "@duckdb/node-api";
 import { CancelledError } from "../errors.ts";
 import type { LandingZone } from "../landing/types.ts";
 import type { ReadRange, Relation, SourceSnapshot } from "../sources/types.ts";
@@ -8,7 +8,7 @@ import type { Logger } from "./types.ts";
 /** Everything one batch's reads share: where files go and how they are written. */
 export interface BatchTarget {
   zone: LandingZone;
-  duck: DuckDBConnection;
+  duck: DuckDBInstance;
   pipeline: string;
   table: string;
   batchId: string;
@@ -46,20 +46,26 @@ export async function landRead(
     target.fileRows,
     target.tmpDir,
   );
-  await writer.open();
   let lastRow: unknown[] | null = null;
   let reported = 0;
   const names = columns.map((c) => c.name);
-  for await (const rows of snapshot.stream(relation, names, range, target.signal)) {
-    if (target.signal.aborted) throw new CancelledError();
-    await writer.append(rows);
-    lastRow = rows.at(-1) ?? lastRow;
-    if (writer.files.length > reported) {
-      reported = writer.files.length;
-      target.log.info(`${target.table}: landed ${kind} ${reported} (${writer.rows} rows so far)`);
+  try {
+    for await (const rows of snapshot.stream(relation, names, range, target.signal)) {
+      if (target.signal.aborted) throw new CancelledError();
+      await writer.append(rows);
+      lastRow = rows.at(-1) ?? lastRow;
+      if (writer.files.length > reported) {
+        reported = writer.files.length;
+        target.log.info(`${target.table}: landed ${kind} ${reported} (${writer.rows} rows so far)`);
+      }
     }
+    if (target.signal.aborted) throw new CancelledError();
+    const files = await writer.finish();
+    for (; reported < files.length; reported++)
+      target.log.info(`${target.table}: landed ${kind} ${reported + 1} (${writer.rows} rows so far)`);
+    return { files, rows: writer.rows, lastRow };
+  } catch (error) {
+    await writer.abort();
+    throw error;
   }
-  if (target.signal.aborted) throw new CancelledError();
-  const files = await writer.finish();
-  return { files, rows: writer.rows, lastRow };
 }

@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { rm, stat } from "node:fs/promises";
+import { type FileHandle, open, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { DataError } from "../errors.ts";
 import { partKey } from "../landing/layout.ts";
 import type { LandingZone } from "../landing/types.ts";
 import type { ColumnMapping } from "../sources/types.ts";
+import { castSql, encodeRows, type FieldEncoder, fieldEncoder, readCsvSql } from "./extract-csv.ts";
 
 /** A column as it is landed: its output name and mapping. */
 export interface LandedColumn {
@@ -23,130 +24,222 @@ export interface LandedFile {
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
-/** Opens the embedded DuckDB used to write parquet; one per extraction, spilling to `tmpDir`. */
-export async function openDuckdb(tmpDir: string): Promise<DuckDBConnection> {
-  const instance = await DuckDBInstance.create(":memory:", {
+/** CSV text is written to the part file in slices of about this many characters. */
+const FLUSH_CHARS = 1 << 20;
+
+/** Reused UTF-8 buffer of a flush: a UTF-16 code unit takes at most three bytes. */
+const SLAB_BYTES = FLUSH_CHARS * 3;
+
+/**
+ * Rows per parquet row group: small enough that DuckDB's writer holds little in memory, large enough for good
+ * compression and for readers to skip by statistics.
+ */
+const ROW_GROUP_ROWS = 100_000;
+
+/**
+ * Opens the embedded DuckDB that turns CSV parts into parquet; one per extraction, spilling to `tmpDir`.
+ * Insertion order is kept (rows land in read order); memory is capped well below the extraction's budget.
+ */
+export async function openDuckdb(tmpDir: string): Promise<DuckDBInstance> {
+  return DuckDBInstance.create(":memory:", {
     threads: "2",
-    memory_limit: "256MB",
+    memory_limit: "128MB",
     temp_directory: join(tmpDir, "duckdb-spill"),
   });
-  return instance.connect();
+}
+
+/** A part file that is complete on disk and waiting to become parquet. */
+interface PendingPart {
+  index: number;
+  csv: string;
+  rows: number;
+  longestLine: number;
 }
 
 /**
- * Streams rows into parquet parts of one batch: rows are appended as text (or bytes) to a staging table and
- * DuckDB casts them to the landing types when a part is written, so exact values (DECIMAL, UBIGINT, timestamps)
- * never pass through JS numbers. A part is written and uploaded every `fileRows` rows, then the staging table
- * is emptied: memory is bounded by one part.
+ * Streams rows into the parquet parts of one batch. Rows are encoded as CSV into a temporary file (see
+ * extract-csv.ts); every `fileRows` rows the file is closed and DuckDB converts it to a zstd parquet part, which
+ * is uploaded, while the next part is being read. At most one part is converting at a time, so memory and disk
+ * hold at most two parts; `append` waits for the previous conversion before it hands over the next one.
  */
 export class PartWriter {
   readonly files: LandedFile[] = [];
+  /** Rows written to parts that are landed. */
   rows = 0;
+  private readonly encoders: FieldEncoder[];
   private pending = 0;
-  private appender: DuckDBAppender | null = null;
-  private readonly staging = `staging_${randomBytes(4).toString("hex")}`;
+  private longestLine = 0;
+  private buffer = "";
+  private file: FileHandle | null = null;
+  /** The write in flight (at most one): it runs on a libuv thread while JS encodes the next rows. */
+  private writing: Promise<unknown> | null = null;
+  private slab: Buffer | null = null;
+  private csvPath = "";
+  private index = 0;
+  private converting: Promise<void> | null = null;
+  private connection: DuckDBConnection | null = null;
 
   constructor(
-    private readonly duck: DuckDBConnection,
+    private readonly duck: DuckDBInstance,
     private readonly zone: LandingZone,
     private readonly target: { pipeline: string; table: string; batchId: string; kind: "part" | "keys" },
     private readonly columns: LandedColumn[],
     private readonly fileRows: number,
     private readonly tmpDir: string,
-  ) {}
-
-  /** Creates the staging table; call once before `append`. */
-  async open(): Promise<void> {
-    const defs = this.columns.map((c, i) => `c${i} ${c.mapping.input === "blob" ? "BLOB" : "VARCHAR"}`);
-    await this.duck.run(`CREATE TABLE ${this.staging} (${defs.join(", ")})`);
-    this.appender = await this.duck.createAppender(this.staging);
+  ) {
+    this.encoders = columns.map((c) => fieldEncoder(c.mapping));
   }
 
-  /** Appends rows (arrays in column order); writes and uploads a part whenever `fileRows` is reached. */
+  /** Appends rows (arrays in column order); hands a part over for conversion whenever `fileRows` is reached. */
   async append(rows: unknown[][]): Promise<void> {
-    const columns = this.columns;
-    const width = columns.length;
-    for (const row of rows) {
-      const appender = this.appender as DuckDBAppender;
-      for (let i = 0; i < width; i++) {
-        const mapping = (columns[i] as LandedColumn).mapping;
-        const raw = row[i];
-        const value = mapping.toText ? mapping.toText(raw) : raw;
-        if (value === null || value === undefined) appender.appendNull();
-        else if (mapping.input === "blob") appender.appendBlob(value as Uint8Array);
-        else appender.appendVarchar(value as string);
-      }
-      appender.endRow();
-      this.pending += 1;
+    let start = 0;
+    while (start < rows.length) {
+      const take = Math.min(rows.length - start, this.fileRows - this.pending);
+      const slice = start === 0 && take === rows.length ? rows : rows.slice(start, start + take);
+      const { text, longest } = encodeRows(this.encoders, slice);
+      await this.write(text);
+      if (longest > this.longestLine) this.longestLine = longest;
+      this.pending += take;
+      start += take;
       if (this.pending >= this.fileRows) await this.roll();
     }
   }
 
-  /** Writes the last part (if any rows are pending) and drops the staging table. Returns the batch's files. */
+  /** Lands the last part (if rows are pending), waits for every conversion, and returns the batch's files. */
   async finish(): Promise<LandedFile[]> {
     if (this.pending > 0) await this.roll();
-    this.appender?.closeSync();
-    this.appender = null;
-    await this.duck.run(`DROP TABLE IF EXISTS ${this.staging}`);
+    await this.converting;
+    this.converting = null;
+    this.release();
     return this.files;
   }
 
+  /** Stops after a failure: waits for a running conversion (its result is dropped) and removes temporary files. */
+  async abort(): Promise<void> {
+    await this.converting?.catch(() => undefined);
+    this.converting = null;
+    await this.writing?.catch(() => undefined);
+    this.writing = null;
+    await this.file?.close().catch(() => undefined);
+    this.file = null;
+    if (this.csvPath) await rm(this.csvPath, { force: true });
+    this.release();
+  }
+
+  private release(): void {
+    this.connection?.closeSync();
+    this.connection = null;
+  }
+
+  private async write(text: string): Promise<void> {
+    if (this.file === null) {
+      this.csvPath = join(
+        this.tmpDir,
+        `${this.target.kind}-${this.index}-${randomBytes(4).toString("hex")}.csv`,
+      );
+      this.file = await open(this.csvPath, "w");
+    }
+    this.buffer += text;
+    if (this.buffer.length >= FLUSH_CHARS) await this.flush();
+  }
+
+  /**
+   * Starts writing the buffered text once the previous write is done. The slab is reused, so flushing allocates
+   * nothing; the write itself overlaps the encoding of the next rows.
+   */
+  private async flush(): Promise<void> {
+    const file = this.file;
+    if (file === null || this.buffer.length === 0) return;
+    await this.writing;
+    const text = this.buffer;
+    this.buffer = "";
+    let bytes: Buffer;
+    if (text.length * 3 <= SLAB_BYTES) {
+      this.slab ??= Buffer.allocUnsafe(SLAB_BYTES);
+      bytes = this.slab.subarray(0, this.slab.write(text, "utf8"));
+    } else {
+      bytes = Buffer.from(text, "utf8");
+    }
+    this.writing = file.writeFile(bytes);
+    // A failed write surfaces when it is awaited (next flush, roll or abort); until then it is not unhandled.
+    this.writing.catch(() => undefined);
+  }
+
+  /** Closes the current part file and starts its conversion once the previous one has finished. */
   private async roll(): Promise<void> {
-    const appender = this.appender as DuckDBAppender;
-    appender.flushSync();
-    const index = this.files.length;
+    await this.flush();
+    await this.writing;
+    this.writing = null;
+    await this.file?.close();
+    this.file = null;
+    const part: PendingPart = {
+      index: this.index,
+      csv: this.csvPath,
+      rows: this.pending,
+      longestLine: this.longestLine,
+    };
+    this.index += 1;
+    this.pending = 0;
+    this.longestLine = 0;
+    this.csvPath = "";
+    await this.converting;
+    this.converting = this.land(part);
+    // A failure surfaces at the next roll or at finish; until then it must not count as unhandled.
+    this.converting.catch(() => undefined);
+  }
+
+  private async land(part: PendingPart): Promise<void> {
     const key = partKey(
       this.target.pipeline,
       this.target.table,
       this.target.batchId,
-      index,
+      part.index,
       this.target.kind,
     );
-    const local = join(this.tmpDir, `${this.target.kind}-${index}-${randomBytes(3).toString("hex")}.parquet`);
-    const select = this.columns
-      .map((c, i) => {
-        const type = c.mapping.parquetType;
-        const source = type === "VARCHAR" || type === "BLOB" ? `c${i}` : `CAST(c${i} AS ${type})`;
-        return `${source} AS ${ident(c.name)}`;
-      })
-      .join(", ");
+    const local = part.csv.replace(/\.csv$/, ".parquet");
+    this.connection ??= await this.duck.connect();
+    const from = readCsvSql(part.csv, this.columns.length, part.longestLine);
+    const select = this.columns.map((c, i) => `${castSql(c.mapping, i)} AS ${ident(c.name)}`).join(", ");
     try {
-      await this.duck.run(
-        `COPY (SELECT ${select} FROM ${this.staging}) TO ${sqlString(local)} (FORMAT parquet, COMPRESSION zstd)`,
-      );
-    } catch (error) {
-      throw await this.castError(error, key);
-    }
-    try {
+      try {
+        await this.connection.run(
+          `COPY (SELECT ${select} FROM ${from}) TO ${sqlString(local)} ` +
+            `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`,
+        );
+      } catch (error) {
+        throw await this.castError(error, key, from);
+      }
       const { bytes } = await this.zone.putFile(key, local);
-      this.files.push({ key, rows: this.pending, bytes: bytes || (await stat(local)).size });
+      this.files.push({ key, rows: part.rows, bytes });
+      this.rows += part.rows;
     } finally {
+      await rm(part.csv, { force: true });
       await rm(local, { force: true });
     }
-    this.rows += this.pending;
-    this.pending = 0;
-    appender.closeSync();
-    await this.duck.run(`DELETE FROM ${this.staging}`);
-    this.appender = await this.duck.createAppender(this.staging);
   }
 
   /** Finds the column whose values do not cast to its landing type, to name it in the error. */
-  private async castError(error: unknown, key: string): Promise<Error> {
+  private async castError(error: unknown, key: string, from: string): Promise<Error> {
     const where = `table ${this.target.table}, landing ${key}`;
-    for (const [i, c] of this.columns.entries()) {
-      const type = c.mapping.parquetType;
-      if (type === "VARCHAR" || type === "BLOB") continue;
-      const reader = await this.duck.runAndReadAll(
-        `SELECT c${i} FROM ${this.staging} WHERE c${i} IS NOT NULL AND TRY_CAST(c${i} AS ${type}) IS NULL LIMIT 1`,
-      );
-      const bad = reader.getRows()[0];
-      if (bad) {
-        return new DataError(
-          `${where}: column "${c.name}" value ${JSON.stringify(String(bad[0]).slice(0, 80))} cannot be stored as ` +
-            `${type}; set a typeOverrides entry or exclude the column`,
-          error,
+    const connection = this.connection as DuckDBConnection;
+    try {
+      for (const [i, c] of this.columns.entries()) {
+        const type = c.mapping.parquetType;
+        if (type === "VARCHAR" || c.mapping.input === "blob") continue;
+        const reader = await connection.runAndReadAll(
+          `SELECT c${i} FROM ${from} WHERE c${i} IS NOT NULL AND TRY_CAST(c${i} AS ${type}) IS NULL LIMIT 1`,
         );
+        const bad = reader.getRows()[0];
+        if (bad) {
+          return new DataError(
+            `${where}: column "${c.name}" value ${JSON.stringify(String(bad[0]).slice(0, 80))} cannot be ` +
+              `stored as ${type}; set a typeOverrides entry or exclude the column`,
+            error,
+          );
+        }
       }
+    } catch {
+      // The part itself is unreadable (not a cast): the original error says why.
     }
     return new DataError(`${where}: writing parquet failed: ${(error as Error).message}`, error);
   }

@@ -2,6 +2,7 @@ import type { Connection as CoreConnection } from "mysql2";
 import type mysql from "mysql2/promise";
 import { CancelledError } from "../../errors.ts";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
+import { batches } from "../batches.ts";
 import { sourceError } from "../errors.ts";
 import { maxSql, type SqlDialect, selectSql } from "../sql.ts";
 import type { ReadRange, Relation, SourceColumn, SourceSnapshot } from "../types.ts";
@@ -118,16 +119,8 @@ class MariadbSnapshot implements SourceSnapshot {
     const stream = core.query({ sql, values, rowsAsArray: true }).stream({ highWaterMark: BATCH_ROWS * 4 });
     const abort = () => stream.destroy(new CancelledError());
     signal.addEventListener("abort", abort, { once: true });
-    let batch: unknown[][] = [];
     try {
-      for await (const row of stream) {
-        batch.push(row as unknown[]);
-        if (batch.length >= BATCH_ROWS) {
-          yield batch;
-          batch = [];
-        }
-      }
-      if (batch.length) yield batch;
+      yield* batches<unknown[]>(stream, BATCH_ROWS);
     } catch (error) {
       if (signal.aborted) throw new CancelledError();
       throw sourceError(error, this.where(relation));

@@ -140,4 +140,45 @@ describe("MariaDB types round-trip to parquet value for value", { skip: skip ?? 
     assert.equal(pyRow.txt, "emoji 🦄 and ünïcode");
     assert.equal(pyRow.bl, "00ff10");
   });
+
+  it("keeps empty strings and empty blobs distinct from NULL, and quotes, commas and line breaks intact", async () => {
+    const edge = uniqueName("edge");
+    await db.query(
+      `CREATE TABLE ${edge} (id INT PRIMARY KEY, updated_at DATETIME NOT NULL, s VARCHAR(100), b VARBINARY(10),
+                             j JSON, t LONGTEXT)`,
+    );
+    try {
+      await db.query(
+        `INSERT INTO ${edge} VALUES (1, '2026-01-01', '', X'', ?, ?), (2, '2026-01-01', NULL, NULL, NULL, NULL),
+                                    (3, '2026-01-01', ?, X'00', '[]', 'NULL'), (4, '2026-01-01', ?, X'22', NULL, '')`,
+        [JSON.stringify({ q: 'say "hi", ok' }), 'a,b\n"c"\r\nd', "\\N", "x".repeat(100)],
+      );
+      const spec = await pipelineSpec(uniqueName("p"), [tableSpec({ name: edge })], {
+        source: "mariadb",
+        urlEnv: "SMELTER_MARIADB_URL",
+        landing: "local",
+      });
+      const ctx = context(spec);
+      await extract({ pipeline: spec.name, step: "extract", table: edge }, ctx);
+      const zone = openLandingZone(resolveLanding(spec, "landing", ctx.env));
+      const manifest = await latestManifest(zone, spec.name, edge);
+      assert.ok(manifest);
+      const rows = await readParquet(
+        zone,
+        manifest.files.map((f) => f.key),
+        "id",
+      );
+      assert.deepEqual(
+        rows.map((r) => [r.s, r.b, r.j === null ? null : JSON.parse(String(r.j)), r.t]),
+        [
+          ["", "", { q: 'say "hi", ok' }, 'a,b\n"c"\r\nd'],
+          [null, null, null, null],
+          ["\\N", "\\x00", [], "NULL"],
+          ["x".repeat(100), "\\x22", null, ""],
+        ],
+      );
+    } finally {
+      await db.query(`DROP TABLE IF EXISTS ${edge}`);
+    }
+  });
 });

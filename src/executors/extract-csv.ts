@@ -1,0 +1,101 @@
+import type { ColumnMapping } from "../sources/types.ts";
+
+/**
+ * Rows travel from the source driver to DuckDB as CSV text in a temporary file: building strings in JS is cheap,
+ * and DuckDB's CSV reader streams the file on its own threads while JS reads the next part. The encoding keeps
+ * every value exact and NULL distinct from the empty string:
+ *
+ * - NULL is an empty, unquoted field; every text value is quoted (`""` is the empty string, `"` doubles), so
+ *   commas, quotes, line breaks and any Unicode pass through;
+ * - bytes are written as quoted hex and turned back into a BLOB with `unhex()`;
+ * - numbers, decimals, dates and booleans are the driver's text, which holds none of `,`, `"` or a line break.
+ *
+ * Every CSV column is read as VARCHAR and cast to its parquet type in the SELECT that writes the part, so the
+ * casts are DuckDB's exact text casts (DECIMAL, UBIGINT, timestamps).
+ */
+
+/** How one column's driver values become a CSV field. */
+export type FieldEncoder = (value: unknown) => string;
+
+function quoted(s: string): string {
+  return s.indexOf('"') === -1 ? `"${s}"` : `"${s.replace(/"/g, '""')}"`;
+}
+
+function hex(value: unknown): string {
+  if (typeof value === "string") return Buffer.from(value, "utf8").toString("hex");
+  const bytes = value as Uint8Array;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+}
+
+/** Whether a column's values are written as quoted text (anything whose text may hold `,`, `"` or a newline). */
+function isText(mapping: ColumnMapping): boolean {
+  return mapping.input === "text" && (mapping.parquetType === "VARCHAR" || mapping.parquetType === "JSON");
+}
+
+/** The CSV encoder of one column. */
+export function fieldEncoder(mapping: ColumnMapping): FieldEncoder {
+  const toText = mapping.toText;
+  // Quoted so that an empty BLOB ("") stays distinct from NULL.
+  if (mapping.input === "blob") return (v) => (v === null || v === undefined ? "" : `"${hex(v)}"`);
+  if (isText(mapping)) {
+    if (toText) {
+      return (v) => {
+        const s = toText(v);
+        return s === null ? "" : quoted(s);
+      };
+    }
+    return (v) => (v === null || v === undefined ? "" : quoted(typeof v === "string" ? v : String(v)));
+  }
+  if (toText) return (v) => toText(v) ?? "";
+  return (v) => (v === null || v === undefined ? "" : typeof v === "string" ? v : String(v));
+}
+
+/**
+ * Encodes rows (arrays in column order) as CSV lines, one `\n` after each. `longest` is the length (UTF-16 code
+ * units) of the longest line, which bounds its UTF-8 size at three times as much.
+ */
+export function encodeRows(encoders: FieldEncoder[], rows: unknown[][]): { text: string; longest: number } {
+  const width = encoders.length;
+  let text = "";
+  let longest = 0;
+  for (const row of rows) {
+    let line = (encoders[0] as FieldEncoder)(row[0]);
+    for (let i = 1; i < width; i++) line += `,${(encoders[i] as FieldEncoder)(row[i])}`;
+    if (line.length > longest) longest = line.length;
+    text += `${line}\n`;
+  }
+  return { text, longest };
+}
+
+const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/** DuckDB's default longest CSV line; raising it also raises the reader's buffers, so only parts that need it do. */
+const DEFAULT_MAX_LINE_BYTES = 2 * 1024 * 1024;
+
+/**
+ * CSV read buffer per reader thread. DuckDB's default (16 × the line limit, 32 MiB) costs ~100 MB of peak RSS
+ * with two threads for no measurable speed; 4 MiB keeps the conversion as fast.
+ */
+const BUFFER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * `read_csv(...)` of a part file written by `encodeRows`: no header, no type sniffing, every column VARCHAR,
+ * quoted empty strings kept as '' (only an unquoted empty field is NULL). `longestLine` (from `encodeRows`)
+ * raises the line limit for parts holding large values.
+ */
+export function readCsvSql(path: string, width: number, longestLine: number): string {
+  const columns = Array.from({ length: width }, (_, i) => `'c${i}': 'VARCHAR'`).join(", ");
+  const maxLine = Math.max(DEFAULT_MAX_LINE_BYTES, longestLine * 3 + 1024);
+  const sizes = `max_line_size = ${maxLine}, buffer_size = ${Math.max(BUFFER_BYTES, maxLine * 2)}`;
+  return (
+    `read_csv(${sqlString(path)}, columns = {${columns}}, header = false, auto_detect = false, ` +
+    `delim = ',', quote = '"', escape = '"', nullstr = '', allow_quoted_nulls = false, ${sizes})`
+  );
+}
+
+/** The SQL expression that turns CSV column `c<i>` into the column's parquet type. */
+export function castSql(mapping: ColumnMapping, i: number): string {
+  if (mapping.input === "blob") return `unhex(c${i})`;
+  const type = mapping.parquetType;
+  return type === "VARCHAR" ? `c${i}` : `CAST(c${i} AS ${type})`;
+}
