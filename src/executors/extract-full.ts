@@ -2,9 +2,8 @@ import { CancelledError } from "../errors.ts";
 import { newBatchId, writeManifest } from "../landing/index.ts";
 import type { BatchManifest } from "../landing/types.ts";
 import { saveWatermark } from "../state/watermarks.ts";
-import type { ExtractRun } from "./extract.ts";
-import { manifestBase } from "./extract.ts";
 import { landRead } from "./extract-batch.ts";
+import { type ExtractRun, manifestBase } from "./extract-run.ts";
 import { extractSchema } from "./extract-schema.ts";
 import type { StepMetrics } from "./types.ts";
 

@@ -12,34 +12,18 @@ import {
 } from "../landing/index.ts";
 import type { BatchManifest, LandingZone } from "../landing/types.ts";
 import { sources } from "../sources/index.ts";
-import type { Relation, SourceDriver } from "../sources/types.ts";
-import { type ResolvedDatabase, resolveDatabase, resolveLanding } from "../spec/resolve.ts";
-import type { TableSpec } from "../spec/types.ts";
+import type { Relation } from "../sources/types.ts";
+import { resolveDatabase, resolveLanding } from "../spec/resolve.ts";
 import { readWatermark, saveWatermark, type WatermarkState } from "../state/watermarks.ts";
 import { type BatchTarget, landRead } from "./extract-batch.ts";
 import { runFullLoad } from "./extract-full.ts";
+import { type ExtractRun, manifestBase } from "./extract-run.ts";
 import { applyLag, extractSchema } from "./extract-schema.ts";
 import { openDuckdb } from "./extract-writer.ts";
 import type { ExecutionContext, Executor, StepMetrics } from "./types.ts";
 
 /** Default statement timeout for source reads (6 h); `SMELTER_EXTRACT_STATEMENT_TIMEOUT_MS` overrides it. */
 const DEFAULT_STATEMENT_TIMEOUT_MS = 6 * 3600 * 1000;
-
-/** Everything an extraction of one table works with. */
-export interface ExtractRun {
-  ctx: ExecutionContext;
-  table: TableSpec;
-  relation: Relation;
-  db: ResolvedDatabase;
-  driver: SourceDriver;
-  zone: LandingZone;
-  state: pg.Client;
-  statementTimeoutMs: number;
-  /** The newest manifest of the table (after adopting any the state DB missed). */
-  previous: BatchManifest | null;
-  stored: WatermarkState | null;
-  target: Omit<BatchTarget, "batchId">;
-}
 
 /**
  * The extract step of one table: reads the source in one consistent snapshot, lands parquet parts, writes the
@@ -133,28 +117,6 @@ async function adoptManifests(
   }
   const previous = stored ? await readManifest(zone, pipeline, table, stored.batchId) : null;
   return { stored, previous };
-}
-
-/** Fields every manifest of a run shares. */
-export function manifestBase(
-  run: ExtractRun,
-  batchId: string,
-  snapshot: Record<string, unknown>,
-): Pick<
-  BatchManifest,
-  "format" | "batchId" | "pipeline" | "table" | "source" | "mode" | "createdAt" | "primaryKey" | "cursor"
-> {
-  return {
-    format: "smelter.manifest/v1",
-    batchId,
-    pipeline: run.target.pipeline,
-    table: run.table.name,
-    source: { name: run.db.name, kind: run.db.kind, snapshot },
-    mode: run.table.mode,
-    createdAt: new Date().toISOString(),
-    primaryKey: run.table.primaryKey,
-    cursor: run.table.cursor,
-  };
 }
 
 async function runIncremental(run: ExtractRun): Promise<StepMetrics> {
