@@ -1,0 +1,186 @@
+/**
+ * End-to-end benchmark: the demo data set in its own MariaDB database, loaded by the raw limits (mysql2 read,
+ * psql COPY + MERGE), by smelter (executors in-process, then through Airflow) and by dlt, initial load and a
+ * 1%-changed incremental run each, on this machine in one run. Writes bench/results/summary.{json,md}.
+ * Measures, never asserts. Started by bench/run, which brings the stack up first.
+ *   node --import tsx bench/e2e/main.ts [--scale N] [--skip-airflow] [--skip-dlt]
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { withStackEnv } from "../../src/demo/settings.ts";
+import { loadPipeline } from "../../src/spec/load.ts";
+import { migrate } from "../../src/state/migrate.ts";
+import { time } from "../lib/measure.ts";
+import { type AirflowResult, airflowRun, publishBench } from "./airflow.ts";
+import { type DltResult, type DltSettings, resetDlt, runDlt } from "./dlt.ts";
+import { copyMerge, resetRawTargets } from "./raw.ts";
+import { renderMarkdown, summarize } from "./report.ts";
+import { resetSmelter, runStages, type StageResult } from "./smelter.ts";
+import {
+  benchSourceUrl,
+  changeOnePercent,
+  countRows,
+  exportCsv,
+  maxCursor,
+  rawRead,
+  seedBench,
+  TABLES,
+} from "./source.ts";
+import { writeBenchSpec } from "./spec.ts";
+
+/** Default scale: 6.25 × the demo's 320k rows ≈ 2M rows. */
+const DEFAULT_SCALE = 6.25;
+const PIPELINE = "bench_social";
+
+function flag(name: string): boolean {
+  return process.argv.includes(name);
+}
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const env = withStackEnv(process.env);
+const scale = Number(option("--scale") ?? env.BENCH_SCALE ?? DEFAULT_SCALE);
+const skipAirflow = flag("--skip-airflow");
+const skipDlt = flag("--skip-dlt") || !env.BENCH_DLT_PYTHON;
+const work = env.BENCH_WORK_DIR ?? "/var/tmp/smelter-bench";
+const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));
+const pgBase = (env.SMELTER_PG_URL ?? "postgres://smelter:smelter@127.0.0.1:15432").replace(/\/$/, "");
+const adminUrl = `${pgBase}/postgres`;
+const stateUrl = env.SMELTER_STATE_URL ?? `${pgBase}/smelter`;
+const sourceUrl = benchSourceUrl(env, "bench_social");
+const warehouseDatabase = "bench_warehouse";
+const landingDir = join(work, "landing");
+const say = (line: string) => console.log(line);
+
+await mkdir(work, { recursive: true });
+say(`==> seeding MariaDB bench_social at scale ${scale}`);
+await seedBench(sourceUrl, scale, (m) => say(`    ${m}`));
+const sourceRows = await countRows(sourceUrl);
+const totalRows = Object.values(sourceRows).reduce((a, b) => a + b, 0);
+say(`    ${totalRows.toLocaleString("en-US")} rows: ${JSON.stringify(sourceRows)}`);
+
+const state = new pg.Client({ connectionString: stateUrl });
+await state.connect();
+await migrate(state);
+await state.end();
+const specFile = join(work, `${PIPELINE}.yaml`);
+const specText = await writeBenchSpec(specFile, {
+  name: PIPELINE,
+  sourceDatabase: "bench_social",
+  warehouseDatabase,
+  landingDir,
+});
+const loaded = await loadPipeline(specFile);
+const tableNames = loaded.spec.tables.map((t) => t.name);
+const models = loaded.spec.silver.map((m) => m.name);
+const smelterEnv = { ...env, SMELTER_STATE_URL: stateUrl };
+const dlt: DltSettings = {
+  python: env.BENCH_DLT_PYTHON ?? "",
+  sourceUrl,
+  adminUrl,
+  destinationUrl: `${pgBase}/bench_dlt`,
+  database: "bench_dlt",
+  pipelinesDir: join(work, "dlt"),
+};
+
+/** Everything one phase (initial or incremental) measured. */
+export interface PhaseResult {
+  rows: number;
+  rawRead: { rows: number; seconds: number };
+  rawCopyMerge: { rows: number; seconds: number; tables: Record<string, number> };
+  smelter: StageResult[];
+  dlt: DltResult | null;
+  airflow: AirflowResult | null;
+}
+
+async function rawPhase(after: string | null): Promise<Pick<PhaseResult, "rawRead" | "rawCopyMerge">> {
+  const [readSeconds, counts] = await time(() => rawRead(sourceUrl, after));
+  const rows = Object.values(counts).reduce((a, b) => a + b, 0);
+  say(`    raw mysql2 read: ${rows} rows in ${readSeconds.toFixed(2)} s`);
+  const csv = (table: string) => join(work, `raw-${table}.csv`);
+  const columns = await exportCsv(sourceUrl, after, csv);
+  if (after === null) resetRawTargets(`${pgBase}/bench_raw`);
+  const tables = copyMerge(`${pgBase}/bench_raw`, csv, columns);
+  const seconds = Object.values(tables).reduce((a, b) => a + b, 0);
+  say(`    raw psql COPY+MERGE: ${rows} rows in ${seconds.toFixed(2)} s`);
+  return { rawRead: { rows, seconds: readSeconds }, rawCopyMerge: { rows, seconds, tables } };
+}
+
+async function ensureDatabase(name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (!rowCount) await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function phase(name: string, after: string | null): Promise<PhaseResult> {
+  say(`==> ${name}: raw limits`);
+  const raw = await rawPhase(after);
+  say(`==> ${name}: smelter executors in-process`);
+  if (after === null) {
+    await resetSmelter({ stateUrl, adminUrl, pipeline: PIPELINE, warehouseDatabase, landingDir });
+  }
+  const smelter = await runStages(specFile, tableNames, models, smelterEnv);
+  for (const s of smelter)
+    say(`    ${s.step}: ${s.rows} rows in ${s.seconds.toFixed(2)} s, peak RSS ${s.maxRssMb} MB`);
+  let dltResult: DltResult | null = null;
+  if (!skipDlt) {
+    say(`==> ${name}: dlt`);
+    if (after === null) await resetDlt(dlt);
+    dltResult = await runDlt(dlt, "dlt");
+    say(
+      `    dlt: ${dltResult.rows} rows in ${dltResult.seconds.toFixed(2)} s, peak RSS ${dltResult.maxRssMb} MB`,
+    );
+  }
+  return { rows: raw.rawRead.rows, ...raw, smelter, dlt: dltResult, airflow: null };
+}
+
+let round = Math.floor(Date.now() / 1000);
+await ensureDatabase("bench_raw");
+const initial = await phase("initial load", null);
+const before = await maxCursor(sourceUrl);
+say(`==> changing 1% of the rows: ${JSON.stringify(await changeOnePercent(sourceUrl, round++))}`);
+const incremental = await phase("incremental run", before);
+
+if (!skipAirflow) {
+  const settings = {
+    serviceUrl: env.SMELTER_SERVICE_URL ?? "http://127.0.0.1:18300",
+    apiToken: env.SMELTER_API_TOKEN ?? "dev-token",
+    airflowUrl: env.SMELTER_AIRFLOW_URL ?? "http://127.0.0.1:18080",
+    airflowUser: env.SMELTER_AIRFLOW_USER ?? "admin",
+    airflowPassword: env.SMELTER_AIRFLOW_PASSWORD ?? "admin",
+    stateUrl,
+  };
+  say("==> through Airflow: initial load");
+  await resetSmelter({ stateUrl, adminUrl, pipeline: PIPELINE, warehouseDatabase, landingDir });
+  await publishBench(settings, PIPELINE, specText, loaded.hash);
+  initial.airflow = await airflowRun(settings, PIPELINE, say);
+  say(`==> changing 1% of the rows: ${JSON.stringify(await changeOnePercent(sourceUrl, round++))}`);
+  say("==> through Airflow: incremental run");
+  incremental.airflow = await airflowRun(settings, PIPELINE, say);
+}
+
+const summary = summarize({
+  measuredAt: new Date().toISOString(),
+  machine: { cpus: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+  scale,
+  sourceRows,
+  tables: TABLES.map((t) => t.name),
+  initial,
+  incremental,
+});
+await mkdir(resultsDir, { recursive: true });
+await writeFile(join(resultsDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+const markdown = renderMarkdown(summary);
+await writeFile(join(resultsDir, "summary.md"), markdown);
+say("");
+say(markdown);
