@@ -1,5 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import mysql from "mysql2/promise";
@@ -148,3 +150,26 @@ export async function readParquet(
   const reader = await con.runAndReadAll(`SELECT * FROM read_parquet([${list}]) ORDER BY ${orderBy}`);
   return reader.getRowObjectsJson() as Record<string, unknown>[];
 }
+
+/** pyarrow lives in a venv provided by scripts/test (or made here on first use). */
+const PYARROW_VERSION = "21.0.0";
+const PYARROW_VENV = join(homedir(), ".cache", "smelter", "venvs", `pyarrow-${PYARROW_VERSION}`);
+
+export function pyarrowPython(): string {
+  const python = join(PYARROW_VENV, "bin", "python");
+  if (!existsSync(python)) {
+    execFileSync("python3", ["-m", "venv", PYARROW_VENV]);
+    execFileSync(join(PYARROW_VENV, "bin", "pip"), ["install", "-q", `pyarrow==${PYARROW_VERSION}`]);
+  }
+  return python;
+}
+
+/** Prints a parquet file's arrow types and its rows (bytes as hex, everything else as str) as JSON. */
+export const PYARROW_READ = `
+import json, sys, pyarrow.parquet as pq
+t = pq.read_table(sys.argv[1])
+out = {"types": {f.name: str(f.type) for f in t.schema}, "rows": []}
+for row in t.to_pylist():
+    out["rows"].append({k: (v.hex() if isinstance(v, bytes) else str(v) if v is not None else None) for k, v in row.items()})
+print(json.dumps(out))
+`;

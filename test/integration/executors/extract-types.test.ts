@@ -1,8 +1,5 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { homedir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import type mysql from "mysql2/promise";
@@ -14,35 +11,15 @@ import {
   mariadbConnection,
   migrateState,
   missingStack,
+  PYARROW_READ,
   pipelineSpec,
+  pyarrowPython,
   readParquet,
   tableSpec,
   uniqueName,
 } from "./extract-helpers.ts";
 
 const skip = missingStack("SMELTER_MARIADB_URL");
-
-/** pyarrow lives in a venv provided by scripts/test (or made here on first use). */
-const PYARROW_VERSION = "21.0.0";
-const PYARROW_VENV = join(homedir(), ".cache", "smelter", "venvs", `pyarrow-${PYARROW_VERSION}`);
-
-function pyarrowPython(): string {
-  const python = join(PYARROW_VENV, "bin", "python");
-  if (!existsSync(python)) {
-    execFileSync("python3", ["-m", "venv", PYARROW_VENV]);
-    execFileSync(join(PYARROW_VENV, "bin", "pip"), ["install", "-q", `pyarrow==${PYARROW_VERSION}`]);
-  }
-  return python;
-}
-
-const PYARROW_READ = `
-import json, sys, pyarrow.parquet as pq
-t = pq.read_table(sys.argv[1])
-out = {"types": {f.name: str(f.type) for f in t.schema}, "rows": []}
-for row in t.to_pylist():
-    out["rows"].append({k: (v.hex() if isinstance(v, bytes) else str(v) if v is not None else None) for k, v in row.items()})
-print(json.dumps(out))
-`;
 
 describe("MariaDB types round-trip to parquet value for value", { skip: skip ?? false }, () => {
   let db: mysql.Connection;
