@@ -121,10 +121,13 @@ try {
     const csv = await land(phase.where, phase.columns, phase.rows);
     const copyMerge = baseline(csv);
     const request = { pipeline: fx.spec.name, step: "bronze" as const, table: "posts" };
+    fx.logs = [];
     const [bronzeSeconds, b] = await time(() => bronze(request, fx.ctx()));
     const [silverSeconds, s] = await time(() =>
       silver({ ...request, step: "silver", table: "posts_flat" }, fx.ctx()),
     );
+    // The executions' phase timings, to see where the time goes.
+    for (const line of fx.logs) console.log(`  ${line}`);
     results[phase.name] = {
       rows: phase.rows,
       copy_merge_seconds: copyMerge,

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { CancelledError, ConfigError } from "../errors.ts";
 import { listManifestIds, openLandingZone, readManifest } from "../landing/index.ts";
@@ -9,8 +10,10 @@ import { resolveLanding } from "../spec/resolve.ts";
 import type { PipelineSpec, TableSpec } from "../spec/types.ts";
 import { faultHook } from "../warehouse/fault.ts";
 import { openWarehouse } from "../warehouse/index.ts";
+import type { StagingSource } from "../warehouse/types.ts";
+import { duckCsvStream } from "./bronze/fifo.ts";
 import { groupBatches } from "./bronze/groups.ts";
-import { download, stagingColumns, writeDataCsv, writeKeysCsv } from "./bronze/stage.ts";
+import { dataQuery, download, keysAreUnique, keysQuery, stagingColumns } from "./bronze/stage.ts";
 import type { Executor, StepMetrics } from "./types.ts";
 
 /** The table spec a request names; a ConfigError naming the pipeline otherwise. */
@@ -18,6 +21,18 @@ export function tableSpec(spec: PipelineSpec, name: string | undefined): TableSp
   const table = spec.tables.find((t) => t.name === name);
   if (!table) throw new ConfigError(`pipeline ${spec.name}: no table named ${name ?? "(none)"}`);
   return table;
+}
+
+/** No rows at all: a group whose batches landed no files. */
+const EMPTY: StagingSource = () => {
+  const rows = new PassThrough();
+  rows.end();
+  return { rows, finished: Promise.resolve() };
+};
+
+/** Milliseconds since `start`, for phase timings in the execution log. */
+function since(start: number): number {
+  return Math.round(performance.now() - start);
 }
 
 /**
@@ -57,15 +72,17 @@ export const bronze: Executor = async (request, ctx) => {
     ctx.log.info(`bronze ${table.name}: ${pending.length} batch(es) to apply from ${zone.url}`);
     for (const group of groupBatches(pending)) {
       if (ctx.signal.aborted) throw new CancelledError(`bronze ${table.name} cancelled between commits`);
+      let start = performance.now();
       const files = await download(zone, group, dir);
       const columns = stagingColumns(group[0] as BatchManifest, table);
-      const dataFile = join(dir, "data.csv");
-      await writeDataCsv(duck, group, columns, files, dataFile);
-      let keysFile: string | undefined;
-      if (group[0]?.keyFiles) {
-        keysFile = join(dir, "keys.csv");
-        await writeKeysCsv(duck, group[0], table, files, keysFile);
-      }
+      const query = await dataQuery(duck, group, columns, files);
+      const uniqueKeys = await keysAreUnique(duck, group, table, files);
+      const keys = group[0]?.keyFiles ? await keysQuery(duck, group[0], table, files) : undefined;
+      ctx.log.info(
+        `bronze ${table.name}: downloaded ${files.size} file(s) and planned staging in ${since(start)} ms (keys ${uniqueKeys ? "unique" : "repeat"})`,
+      );
+      start = performance.now();
+      const log = (message: string) => ctx.log.info(`bronze ${table.name}: ${message}`);
       const result = await warehouse.applyBronze(
         {
           pipeline: spec.name,
@@ -73,11 +90,18 @@ export const bronze: Executor = async (request, ctx) => {
           table,
           batches: group,
           columns,
-          dataFile,
-          keysFile,
+          data: query ? (layout) => duckCsvStream(duck, join(dir, "data.fifo"), query(layout)) : EMPTY,
+          uniqueKeys,
+          keys:
+            keys === undefined
+              ? undefined
+              : keys
+                ? () => duckCsvStream(duck, join(dir, "keys.fifo"), keys)
+                : EMPTY,
         },
-        fault,
+        { fault, log },
       );
+      log(`commit done in ${since(start)} ms`);
       fault("bronze:after-commit");
       for (const path of files.values()) await rm(path, { force: true });
       const ids = `${group[0]?.batchId}${group.length > 1 ? ` .. ${group.at(-1)?.batchId}` : ""}`;

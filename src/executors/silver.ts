@@ -29,7 +29,8 @@ export const silver: Executor = async (request, ctx) => {
   const fault = faultHook(ctx.env);
   const warehouse = await openWarehouse(spec, ctx.env);
   try {
-    const r = await warehouse.applySilver(target, fault);
+    const log = (message: string) => ctx.log.info(`silver ${target.model.name}: ${message}`);
+    const r = await warehouse.applySilver(target, { fault, log });
     fault("silver:after-commit");
     ctx.log.info(
       `silver ${target.model.name}: versions ${r.versionFrom}..${r.versionTo}: ${r.inserted} inserted, ${r.updated} updated, ${r.deleted} deleted, ${r.unchanged} unchanged`,

@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import type { BatchManifest } from "../landing/types.ts";
 import type { ResolvedDatabase } from "../spec/resolve.ts";
 import type { SilverModel, TableSpec } from "../spec/types.ts";
@@ -35,6 +36,25 @@ export interface StagingColumn {
 /** Batch bookkeeping columns every staging file carries after the data columns, in this order. */
 export const STAGING_META = ["_smelter_batch_id", "_smelter_batch_seq", "_smelter_row"] as const;
 
+/**
+ * Staging rows as they are produced: `rows` is the staging file's bytes (format per `stagingFormat`), and
+ * `finished` settles when the producer is done. The rows are complete only when `finished` resolves; a consumer
+ * must not commit what it read before that.
+ */
+export interface StagingStream {
+  rows: Readable;
+  finished: Promise<void>;
+}
+
+/**
+ * What follows the data columns in a staging stream: `STAGING_META` for a staging table, or, when the warehouse
+ * loads straight into an empty bronze table, the batch id and then `loadedAt` (timestamptz text) in every row.
+ */
+export type StagingLayout = { target: "staging" } | { target: "bronze"; loadedAt: string };
+
+/** Starts producing a staging stream; called by the warehouse when it is ready to load (at most once). */
+export type StagingSource = (layout: StagingLayout) => StagingStream;
+
 /** One group of landed batches ready to be applied to a bronze table in one commit. */
 export interface BronzeLoad {
   pipeline: string;
@@ -44,10 +64,15 @@ export interface BronzeLoad {
   batches: BatchManifest[];
   /** Data columns of the staging file (then `STAGING_META`). */
   columns: StagingColumn[];
-  /** The staging file (format per `stagingFormat`) holding every row of every batch. */
-  dataFile: string;
-  /** Key reconciliation: a staging file of primary keys (columns = the table's primary key). */
-  keysFile?: string;
+  /** Every row of every batch (data columns, then `STAGING_META`). */
+  data: StagingSource;
+  /**
+   * No primary key occurs twice among the rows, as checked by the producer: the warehouse may skip its dedupe
+   * pass. The bronze primary key still rejects a duplicate that slipped through.
+   */
+  uniqueKeys: boolean;
+  /** Key reconciliation: every source key at the batch's snapshot (columns = the table's primary key). */
+  keys?: StagingSource;
 }
 
 /** What one bronze commit did. `skipped` when every batch was already checkpointed (a replay). */
@@ -85,6 +110,12 @@ export interface SilverTarget {
 /** Named places where a test may kill the process (see `src/warehouse/fault.ts`). */
 export type FaultHook = (point: string) => void;
 
+/** What a step hands a warehouse commit: the crash-test hook and where to log (phase timings). */
+export interface StepHooks {
+  fault: FaultHook;
+  log: (message: string) => void;
+}
+
 /** One connection to a warehouse, used by one execution. */
 export interface WarehouseSession {
   readonly capabilities: WarehouseCapabilities;
@@ -96,9 +127,9 @@ export interface WarehouseSession {
    * Applies a group of batches in one transaction: schema evolution, staging, dedupe, MERGE, change feed and
    * batch checkpoints. Batches already checkpointed make it a no-op.
    */
-  applyBronze(load: BronzeLoad, fault: FaultHook): Promise<BronzeResult>;
+  applyBronze(load: BronzeLoad, hooks: StepHooks): Promise<BronzeResult>;
   /** Merges the change feed since the model's checkpoint into silver and advances the checkpoint, atomically. */
-  applySilver(target: SilverTarget, fault: FaultHook): Promise<SilverResult>;
+  applySilver(target: SilverTarget, hooks: StepHooks): Promise<SilverResult>;
   /** Rebuilds a silver table from the bronze table's current rows and checkpoints the current version. */
   rebuildSilver(target: SilverTarget): Promise<SilverResult>;
   /**

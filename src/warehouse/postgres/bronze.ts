@@ -1,17 +1,10 @@
-import { createReadStream } from "node:fs";
-import { pipeline as pump } from "node:stream/promises";
 import type { ClientBase } from "pg";
-import { from as copyFrom } from "pg-copy-streams";
 import { TransientError } from "../../errors.ts";
-import {
-  type BronzeLoad,
-  type BronzeResult,
-  type FaultHook,
-  STAGING_META,
-  type StagingColumn,
-} from "../types.ts";
+import type { BronzeLoad, BronzeResult, StepHooks } from "../types.ts";
+import { CHANGES, classify, KIND, merge, rowImage, writeChangeFeed } from "./classify.ts";
 import * as meta from "./metadata.ts";
-import { comparable, joinOn, lockSql, qualified, quoteIdent, quoteLiteral, sqlType } from "./sql.ts";
+import { lockSql, qualified, quoteIdent, timed } from "./sql.ts";
+import { copyIntoBronze, latestPerKey, stage } from "./stage.ts";
 import {
   BATCH_ID,
   type BronzeShape,
@@ -30,172 +23,140 @@ import {
  * then landing order), classify each key against bronze (insert / update / delete / unchanged), write the change
  * feed, MERGE, and checkpoint the batches with the new version. PostgreSQL 15's MERGE has no RETURNING, so the
  * changes are classified into a temporary table first and both the change feed and the MERGE read from it.
+ *
+ * A bronze table without rows (the initial load, or after everything was deleted) takes a shorter way: every
+ * staged row that is not a delete is an insert, so the rows go straight into bronze and the change feed is
+ * copied from bronze, with no join and no classification table. When the producer vouches for unique keys and
+ * bronze has exactly the staged columns, the rows are COPYed into bronze with no staging table at all, and the
+ * deletes among them removed after.
  */
 
-const STAGE = "_smelter_stage";
-const KEYS = "_smelter_keys";
-const CHANGES = "_smelter_changes";
-const KIND = "_smelter_kind";
+type Counts = { inserted: number; updated: number; deleted: number; unchanged: number };
 
-async function copyInto(client: ClientBase, table: string, columns: string[], file: string): Promise<void> {
-  const sql = `COPY ${table} (${columns.map(quoteIdent).join(", ")}) FROM STDIN WITH (FORMAT csv)`;
-  await pump(createReadStream(file), client.query(copyFrom(sql)));
+/** Work memory of a commit: sorts and hashes over a whole staging table stay in memory (reset at COMMIT). */
+const WORK_MEM = "256MB";
+
+/** Whether the rows can be COPYed straight into the (empty) bronze table: see the module comment. */
+function loadsDirectly(load: BronzeLoad, shape: BronzeShape): boolean {
+  if (!load.uniqueKeys || load.table.partitionBy?.kind === "list" || shape.rescued.length > 0) return false;
+  if (shape.created) return true;
+  const types = new Map(shape.columns.map((c) => [c.name, c.type]));
+  return load.columns.every((c) => types.get(c.name) === c.type);
 }
 
-async function stage(client: ClientBase, load: BronzeLoad): Promise<void> {
-  const where = `bronze table ${load.schema}.${load.table.name}`;
-  const defs = [
-    ...load.columns.map((c) => `${quoteIdent(c.name)} ${sqlType(c.type, `${where} column ${c.name}`)}`),
-    `${quoteIdent(STAGING_META[0])} text`,
-    `${quoteIdent(STAGING_META[1])} integer`,
-    `${quoteIdent(STAGING_META[2])} bigint`,
-  ];
-  await client.query(`CREATE TEMP TABLE ${STAGE} (${defs.join(", ")}) ON COMMIT DROP`);
-  await copyInto(client, STAGE, [...load.columns.map((c) => c.name), ...STAGING_META], load.dataFile);
-  // Statistics on the key only: enough for the join plan, a fraction of the cost of a full ANALYZE.
-  await client.query(`ANALYZE ${STAGE} (${load.table.primaryKey.map(quoteIdent).join(", ")})`);
-  if (load.keysFile) {
-    const keyCols = load.table.primaryKey.map((k) => {
-      const col = load.columns.find((c) => c.name === k);
-      return `${quoteIdent(k)} ${sqlType(col?.type ?? "text", `${where} key column ${k}`)}`;
-    });
-    await client.query(`CREATE TEMP TABLE ${KEYS} (${keyCols.join(", ")}) ON COMMIT DROP`);
-    await copyInto(client, KEYS, load.table.primaryKey, load.keysFile);
-    await client.query(`ANALYZE ${KEYS} (${load.table.primaryKey.map(quoteIdent).join(", ")})`);
-  }
-}
-
-/** The predicate marking a staged row as a delete (soft-delete column), or FALSE. */
-function deleteFlag(load: BronzeLoad, staged: Map<string, StagingColumn>): string {
-  const d = load.table.deletes;
-  if (d.mode !== "soft") return "FALSE";
-  const col = staged.get(d.column);
-  if (!col) return "FALSE";
-  let value = String(d.value);
-  if (typeof d.value === "boolean" && !/^bool/i.test(col.type)) value = d.value ? "1" : "0";
-  return `(d.${quoteIdent(d.column)} IS NOT DISTINCT FROM CAST(${quoteLiteral(value)} AS ${col.type}))`;
-}
-
-/** JSON of the staged columns bronze does not know (rescue mode); jsonb_build_object takes at most 100 args. */
-function rescuedExpr(shape: BronzeShape): string {
-  if (shape.rescued.length === 0) return "NULL::jsonb";
-  const parts: string[] = [];
-  for (let i = 0; i < shape.rescued.length; i += 40) {
-    const pairs = shape.rescued.slice(i, i + 40).map((c) => `${quoteLiteral(c)}, d.${quoteIdent(c)}`);
-    parts.push(`jsonb_build_object(${pairs.join(", ")})`);
-  }
-  return `nullif(jsonb_strip_nulls(${parts.join(" || ")}), '{}'::jsonb)`;
-}
-
-async function classify(
+/**
+ * Fills an empty bronze table: straight from the producer, or from the staged rows (one per key). Returns the
+ * rows inserted and the rows left out as deletes.
+ */
+async function fillEmpty(
   client: ClientBase,
   load: BronzeLoad,
   shape: BronzeShape,
-  bronze: string,
-): Promise<void> {
-  const { table } = load;
-  const staged = new Map(load.columns.map((c) => [c.name, c]));
-  const key = table.primaryKey.map(quoteIdent);
-  const order = [
-    ...table.cursor.filter((c) => staged.has(c)).map((c) => `${quoteIdent(c)} DESC NULLS LAST`),
-    `${quoteIdent(STAGING_META[1])} DESC`,
-    `${quoteIdent(STAGING_META[2])} DESC`,
-  ];
-  const image = shape.columns.map((c) =>
-    staged.has(c.name) ? `CAST(d.${quoteIdent(c.name)} AS ${c.type})` : `NULL::${c.type}`,
-  );
-  const rescued = rescuedExpr(shape);
-  const oldRow = [
-    ...shape.columns.map((c) => comparable(`b.${quoteIdent(c.name)}`, c.type)),
-    ...(shape.hasRescue ? [`b.${quoteIdent(RESCUED)}`] : []),
-  ];
-  const newRow = [
-    ...shape.columns.map((c, i) => comparable(image[i] as string, c.type)),
-    ...(shape.hasRescue ? [rescued] : []),
-  ];
-  // With a key set, it is the source at the batch's snapshot: a staged row whose key is not in it is gone.
-  const missing = `NOT EXISTS (SELECT 1 FROM ${KEYS} k WHERE ${joinOn("k", "d", table.primaryKey)})`;
-  const del = load.keysFile ? `(${deleteFlag(load, staged)} OR ${missing})` : deleteFlag(load, staged);
-  const firstKey = `b.${key[0]}`;
-  await client.query(`
-    CREATE TEMP TABLE ${CHANGES} ON COMMIT DROP AS
-    SELECT ${shape.columns.map((c, i) => `${image[i]} AS ${quoteIdent(c.name)}`).join(", ")},
-           ${shape.hasRescue ? `${rescued} AS ${quoteIdent(RESCUED)},` : ""}
-           d.${quoteIdent(BATCH_ID)},
-           CASE WHEN ${firstKey} IS NULL THEN CASE WHEN ${del} THEN 'ignore' ELSE 'insert' END
-                WHEN ${del} THEN 'delete'
-                WHEN ROW(${oldRow.join(", ")}) IS DISTINCT FROM ROW(${newRow.join(", ")}) THEN 'update'
-                ELSE 'unchanged' END AS ${KIND}
-      FROM (SELECT DISTINCT ON (${key.join(", ")}) * FROM ${STAGE} ORDER BY ${[...key, ...order].join(", ")}) d
-      LEFT JOIN ${bronze} b ON ${joinOn("b", "d", table.primaryKey)}`);
-  if (load.keysFile) {
-    // Key reconciliation: bronze keys absent from the source's key set (read in the batch's snapshot) are deletes.
-    const cols = [...shape.columns.map((c) => c.name), ...(shape.hasRescue ? [RESCUED] : []), BATCH_ID];
-    await client.query(`
-      INSERT INTO ${CHANGES} (${[...cols, KIND].map(quoteIdent).join(", ")})
-      SELECT ${cols.map((c) => `b.${quoteIdent(c)}`).join(", ")}, 'delete' FROM ${bronze} b
-       WHERE NOT EXISTS (SELECT 1 FROM ${KEYS} k WHERE ${joinOn("k", "b", table.primaryKey)})
-         AND NOT EXISTS (SELECT 1 FROM ${CHANGES} x WHERE ${joinOn("x", "b", table.primaryKey)})`);
+  source: { table: string; rows: number } | "direct",
+  log: (m: string) => void,
+): Promise<{ inserted: number; ignored: number }> {
+  const { schema, table } = load;
+  const bronze = qualified(schema, table.name);
+  const image = rowImage(load, shape);
+  if (source === "direct") {
+    const copied = await copyIntoBronze(client, load, log);
+    if (image.deleted === "FALSE") return { inserted: copied, ignored: 0 };
+    // Deletes of rows bronze never held change nothing: they leave with the same predicate the staging path uses.
+    const removed = await timed(log, "remove deletes", () =>
+      client.query(`DELETE FROM ${bronze} d WHERE ${image.deleted}`),
+    );
+    const ignored = removed.rowCount ?? 0;
+    return { inserted: copied - ignored, ignored };
   }
-  await client.query(`ANALYZE ${CHANGES} (${[...table.primaryKey.map(quoteIdent), KIND].join(", ")})`);
+  if (table.partitionBy?.kind === "list") {
+    await ensureListPartitions(client, schema, table.name, table.partitionBy.column, `${source.table} d`);
+  }
+  const cols = [...image.names, BATCH_ID, LOADED_AT].map(quoteIdent).join(", ");
+  const inserted = await timed(log, "insert into empty bronze", () =>
+    client.query(`INSERT INTO ${bronze} (${cols})
+      SELECT ${image.exprs.join(", ")}, d.${quoteIdent(BATCH_ID)}, now() FROM ${source.table} d
+       WHERE NOT ${image.deleted}`),
+  );
+  const n = inserted.rowCount ?? 0;
+  return { inserted: n, ignored: source.rows - n };
 }
 
-async function writeChangeFeed(
+/** Loads an empty bronze table and its change feed; returns the counts and the version (null: nothing new). */
+async function initialLoad(
   client: ClientBase,
   load: BronzeLoad,
   shape: BronzeShape,
-  version: number,
-): Promise<void> {
-  const bronze = qualified(load.schema, load.table.name);
-  const changes = qualified(load.schema, changesName(load.table.name));
-  const data = [...shape.columns.map((c) => c.name), ...(shape.hasRescue ? [RESCUED] : [])];
-  const cols = [...data, BATCH_ID, LOADED_AT, CHANGE_TYPE, COMMIT_VERSION, COMMIT_TIMESTAMP]
-    .map(quoteIdent)
-    .join(", ");
-  const on = joinOn("b", "x", load.table.primaryKey);
-  await client.query(
-    `INSERT INTO ${changes} (${cols})
-     SELECT ${[...data, BATCH_ID, LOADED_AT].map((c) => `b.${quoteIdent(c)}`).join(", ")},
-            CASE x.${KIND} WHEN 'update' THEN 'update_preimage' ELSE 'delete' END, $1, now()
-       FROM ${CHANGES} x JOIN ${bronze} b ON ${on} WHERE x.${KIND} IN ('update', 'delete')`,
-    [version],
+  source: { table: string; rows: number } | "direct",
+  log: (m: string) => void,
+): Promise<{ counts: Counts; version: number | null }> {
+  const { pipeline, schema, table } = load;
+  const bronze = qualified(schema, table.name);
+  const { inserted, ignored } = await fillEmpty(client, load, shape, source, log);
+  const counts = { inserted, updated: 0, deleted: 0, unchanged: ignored };
+  if (inserted === 0) return { counts, version: null };
+  const version = (await meta.currentVersion(client, pipeline, table.name)) + 1;
+  if (table.bronze.changeFeed) {
+    const names = [...shape.columns.map((c) => c.name), ...(shape.hasRescue ? [RESCUED] : [])];
+    const data = [...names, BATCH_ID, LOADED_AT].map(quoteIdent).join(", ");
+    // Bronze was empty and only this commit writes it (advisory lock), so its rows are exactly the inserts.
+    await timed(log, "change feed: inserts", () =>
+      client.query(
+        `INSERT INTO ${qualified(schema, changesName(table.name))}
+           (${data}, ${quoteIdent(CHANGE_TYPE)}, ${quoteIdent(COMMIT_VERSION)}, ${quoteIdent(COMMIT_TIMESTAMP)})
+         SELECT ${data}, 'insert', $1, now() FROM ${bronze}`,
+        [version],
+      ),
+    );
+  }
+  // Statistics on the key, so that the next commit's join looks keys up instead of scanning the new rows.
+  await timed(log, "analyze bronze key", () =>
+    client.query(`ANALYZE ${bronze} (${table.primaryKey.map(quoteIdent).join(", ")})`),
   );
-  await client.query(
-    `INSERT INTO ${changes} (${cols})
-     SELECT ${[...data, BATCH_ID].map((c) => `x.${quoteIdent(c)}`).join(", ")}, now(),
-            CASE x.${KIND} WHEN 'insert' THEN 'insert' ELSE 'update_postimage' END, $1, now()
-       FROM ${CHANGES} x WHERE x.${KIND} IN ('insert', 'update')`,
-    [version],
-  );
+  return { counts, version };
 }
 
-async function merge(client: ClientBase, load: BronzeLoad, shape: BronzeShape): Promise<void> {
-  const bronze = qualified(load.schema, load.table.name);
-  const data = [...shape.columns.map((c) => c.name), ...(shape.hasRescue ? [RESCUED] : []), BATCH_ID];
-  const set = [
-    ...data.map((c) => `${quoteIdent(c)} = x.${quoteIdent(c)}`),
-    `${quoteIdent(LOADED_AT)} = now()`,
-  ];
-  await client.query(`
-    MERGE INTO ${bronze} b
-    USING (SELECT * FROM ${CHANGES} WHERE ${KIND} IN ('insert', 'update', 'delete')) x
-       ON ${joinOn("b", "x", load.table.primaryKey)}
-    WHEN MATCHED AND x.${KIND} = 'delete' THEN DELETE
-    WHEN MATCHED THEN UPDATE SET ${set.join(", ")}
-    WHEN NOT MATCHED THEN INSERT (${[...data, LOADED_AT].map(quoteIdent).join(", ")})
-      VALUES (${data.map((c) => `x.${quoteIdent(c)}`).join(", ")}, now())`);
+/** Classifies against a bronze table holding rows, then writes the change feed and merges. */
+async function incremental(
+  client: ClientBase,
+  load: BronzeLoad,
+  shape: BronzeShape,
+  source: { table: string; rows: number },
+  log: (m: string) => void,
+): Promise<{ counts: Counts; version: number | null }> {
+  const { pipeline, schema, table } = load;
+  await classify(client, load, shape, source.table, log);
+  const counts = { inserted: 0, updated: 0, deleted: 0, unchanged: 0 };
+  const grouped = await client.query(`SELECT ${KIND} AS k, count(*)::bigint AS n FROM ${CHANGES} GROUP BY 1`);
+  for (const row of grouped.rows) {
+    const n = Number(row.n);
+    if (row.k === "insert") counts.inserted = n;
+    else if (row.k === "update") counts.updated = n;
+    else if (row.k === "delete") counts.deleted = n;
+    else counts.unchanged += n;
+  }
+  if (counts.inserted + counts.updated + counts.deleted === 0) return { counts, version: null };
+  const version = (await meta.currentVersion(client, pipeline, table.name)) + 1;
+  if (table.partitionBy?.kind === "list") {
+    const rows = `(SELECT * FROM ${CHANGES} WHERE ${KIND} IN ('insert', 'update')) s`;
+    await ensureListPartitions(client, schema, table.name, table.partitionBy.column, rows);
+  }
+  if (table.bronze.changeFeed) await writeChangeFeed(client, load, shape, version, log);
+  await merge(client, load, shape, log);
+  return { counts, version };
 }
 
 /** Applies a group of batches to bronze; see the module comment. Throws after rolling back. */
 export async function applyBronze(
   client: ClientBase,
   load: BronzeLoad,
-  fault: FaultHook,
+  hooks: StepHooks,
 ): Promise<BronzeResult> {
   const { pipeline, schema, table } = load;
+  const { log } = hooks;
   const ids = load.batches.map((b) => b.batchId);
   await client.query("BEGIN");
   try {
+    await client.query(`SET LOCAL work_mem = '${WORK_MEM}'`);
     const lock = lockSql(`smelter:bronze:${pipeline}:${table.name}`);
     await client.query(lock.text, lock.values);
     const done = await client.query(
@@ -221,37 +182,28 @@ export async function applyBronze(
       );
     }
     const shape = await prepareBronze(client, load);
-    await stage(client, load);
-    fault("bronze:after-stage");
-    const bronze = qualified(schema, table.name);
-    await classify(client, load, shape, bronze);
-    const counts = { inserted: 0, updated: 0, deleted: 0, unchanged: 0 };
-    const grouped = await client.query(
-      `SELECT ${KIND} AS k, count(*)::bigint AS n FROM ${CHANGES} GROUP BY 1`,
+    const empty = await client.query(
+      `SELECT NOT EXISTS (SELECT 1 FROM ${qualified(schema, table.name)}) AS empty`,
     );
-    for (const row of grouped.rows) {
-      const n = Number(row.n);
-      if (row.k === "insert") counts.inserted = n;
-      else if (row.k === "update") counts.updated = n;
-      else if (row.k === "delete") counts.deleted = n;
-      else counts.unchanged += n;
+    let staged: number;
+    let applied: { counts: Counts; version: number | null };
+    if (empty.rows[0].empty && loadsDirectly(load, shape)) {
+      applied = await initialLoad(client, load, shape, "direct", log);
+      staged = applied.counts.inserted + applied.counts.unchanged;
+      hooks.fault("bronze:after-stage");
+    } else {
+      staged = await stage(client, load, log);
+      hooks.fault("bronze:after-stage");
+      const source = await latestPerKey(client, load, staged, log);
+      const apply = empty.rows[0].empty ? initialLoad : incremental;
+      applied = await apply(client, load, shape, source, log);
     }
-    const staged = await client.query(`SELECT count(*)::bigint AS n FROM ${STAGE}`);
-    const changed = counts.inserted + counts.updated + counts.deleted > 0;
-    const version = changed ? (await meta.currentVersion(client, pipeline, table.name)) + 1 : null;
-    if (version !== null) {
-      if (table.partitionBy?.kind === "list") {
-        const source = `(SELECT * FROM ${CHANGES} WHERE ${KIND} IN ('insert', 'update')) s`;
-        await ensureListPartitions(client, schema, table.name, table.partitionBy.column, source);
-      }
-      if (table.bronze.changeFeed) await writeChangeFeed(client, load, shape, version);
-      await merge(client, load, shape);
-    }
+    const { counts, version } = applied;
     const batches = load.batches.map((b) => ({ batchId: b.batchId, rows: b.rows }));
     await meta.recordBronzeCommit(client, pipeline, table.name, version, counts, batches);
-    fault("bronze:after-merge");
-    await client.query("COMMIT");
-    return { skipped: false, version, rowsRead: Number(staged.rows[0].n), ...counts };
+    hooks.fault("bronze:after-merge");
+    await timed(log, "commit", () => client.query("COMMIT"));
+    return { skipped: false, version, rowsRead: staged, ...counts };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw error;

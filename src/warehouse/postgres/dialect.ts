@@ -2,8 +2,8 @@ import pg from "pg";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import type {
   BronzeLoad,
-  FaultHook,
   SilverTarget,
+  StepHooks,
   WarehouseCapabilities,
   WarehouseDialect,
   WarehouseSession,
@@ -51,15 +51,15 @@ class PostgresSession implements WarehouseSession {
     );
   }
 
-  applyBronze(load: BronzeLoad, fault: FaultHook) {
+  applyBronze(load: BronzeLoad, hooks: StepHooks) {
     const ids = load.batches.map((b) => b.batchId);
     const where = `bronze table ${load.schema}.${load.table.name}, batch ${ids[0]}${ids.length > 1 ? `..${ids.at(-1)}` : ""}`;
-    return this.run(where, () => applyBronze(this.client, load, fault));
+    return this.run(where, () => applyBronze(this.client, load, hooks));
   }
 
-  applySilver(target: SilverTarget, fault: FaultHook) {
+  applySilver(target: SilverTarget, hooks: StepHooks) {
     return this.run(`silver model ${target.silverSchema}.${target.model.name}`, () =>
-      applySilver(this.client, target, fault),
+      applySilver(this.client, target, hooks),
     );
   }
 

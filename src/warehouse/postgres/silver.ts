@@ -1,6 +1,6 @@
 import type { ClientBase } from "pg";
 import { ConfigError, DataError } from "../../errors.ts";
-import type { FaultHook, SilverResult, SilverTarget } from "../types.ts";
+import type { SilverResult, SilverTarget, StepHooks } from "../types.ts";
 import * as meta from "./metadata.ts";
 import { type ProjectedColumn, projectModel } from "./projection.ts";
 import { comparable, joinOn, lockSql, qualified, quoteIdent } from "./sql.ts";
@@ -130,7 +130,7 @@ async function bronzeColumns(client: ClientBase, target: SilverTarget) {
 export async function applySilver(
   client: ClientBase,
   target: SilverTarget,
-  fault: FaultHook,
+  hooks: StepHooks,
 ): Promise<SilverResult> {
   const { pipeline, table, model, bronzeSchema } = target;
   if (!table.bronze.changeFeed) {
@@ -174,7 +174,7 @@ export async function applySilver(
     await project(client, target, cols, LAST);
     const counts = await merge(client, target, cols, silver);
     await meta.setSilverCheckpoint(client, pipeline, model.name, table.name, to);
-    fault("silver:after-merge");
+    hooks.fault("silver:after-merge");
     await client.query("COMMIT");
     return { versionFrom: from, versionTo: to, ...counts };
   } catch (error) {

@@ -41,3 +41,11 @@ export function joinOn(left: string, right: string, keys: string[]): string {
 export function lockSql(name: string): { text: string; values: string[] } {
   return { text: "SELECT pg_advisory_xact_lock(hashtext($1))", values: [name] };
 }
+
+/** Runs one phase of a commit and logs how long it took (`<label> <ms> ms`), for the execution log. */
+export async function timed<T>(log: (m: string) => void, label: string, work: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  const result = await work();
+  log(`${label} ${Math.round(performance.now() - start)} ms`);
+  return result;
+}

@@ -22,6 +22,8 @@ export interface BronzeShape {
   /** Staging columns unknown to bronze whose values go into `_rescued_data` (rescue mode). */
   rescued: string[];
   hasRescue: boolean;
+  /** The table was created by this commit, from the staged columns and types. */
+  created: boolean;
 }
 
 /** Columns of a table in order (name → formatted type), or null when it does not exist. */
@@ -124,6 +126,7 @@ async function ensureChanges(client: ClientBase, schema: string, table: string):
 export async function prepareBronze(client: ClientBase, load: BronzeLoad): Promise<BronzeShape> {
   const { schema, table } = load;
   let existing = await tableColumns(client, schema, table.name);
+  const created = existing === null;
   if (existing === null) {
     await createBronze(client, load);
     existing = await tableColumns(client, schema, table.name);
@@ -173,6 +176,7 @@ export async function prepareBronze(client: ClientBase, load: BronzeLoad): Promi
     columns: all.filter((c) => !BRONZE_META.has(c.name)),
     rescued,
     hasRescue: all.some((c) => c.name === RESCUED),
+    created,
   };
 }
 

@@ -1,0 +1,45 @@
+import { execFile } from "node:child_process";
+import { close, constants, open } from "node:fs";
+import { rm } from "node:fs/promises";
+import { Socket } from "node:net";
+import { PassThrough } from "node:stream";
+import { promisify } from "node:util";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import type { StagingStream } from "../../warehouse/types.ts";
+
+const run = promisify(execFile);
+const openFd = promisify(open);
+const closeFd = promisify(close);
+
+/**
+ * Staging rows fed by DuckDB through a named pipe: DuckDB's `COPY (query) TO '<fifo>' (FORMAT csv)` writes
+ * CSV while the warehouse's COPY reads it, so the rows are never written to disk and the CSV writer and the
+ * warehouse's parser run at the same time.
+ *
+ * Both ends are opened non-blocking by this process before DuckDB starts: the read end (wrapped as a socket so
+ * that empty reads wait instead of failing) and a spare write end that keeps the pipe from reporting end-of-file
+ * before DuckDB has opened it. The spare end is closed once DuckDB is done, so readers see end-of-file only then;
+ * when DuckDB fails, the rows stream is destroyed with DuckDB's error.
+ */
+export function duckCsvStream(duck: DuckDBConnection, fifo: string, query: string): StagingStream {
+  const rows = new PassThrough();
+  const finished = (async () => {
+    await rm(fifo, { force: true });
+    await run("mkfifo", ["-m", "600", fifo]);
+    const reader = await openFd(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const spare = await openFd(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    const socket = new Socket({ fd: reader, readable: true, writable: false });
+    socket.on("error", (error) => rows.destroy(error));
+    // A consumer that gives up closes the read end, so DuckDB's next write fails instead of blocking.
+    rows.on("close", () => socket.destroy());
+    socket.pipe(rows);
+    try {
+      await duck.run(`COPY (${query}) TO '${fifo.replace(/'/g, "''")}' (FORMAT csv, HEADER false)`);
+    } finally {
+      await closeFd(spare);
+      await rm(fifo, { force: true });
+    }
+  })();
+  finished.catch((error: Error) => rows.destroy(error));
+  return { rows, finished };
+}

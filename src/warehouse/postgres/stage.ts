@@ -1,0 +1,110 @@
+import { pipeline as pump } from "node:stream/promises";
+import type { ClientBase } from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import { type BronzeLoad, STAGING_META, type StagingColumn, type StagingStream } from "../types.ts";
+import { qualified, quoteIdent, sqlType, timed } from "./sql.ts";
+import { LOADED_AT } from "./tables.ts";
+
+/**
+ * Staging of one bronze commit: the producer's CSV streamed into an unindexed temporary table (no WAL, dropped at
+ * commit), and, when the producer could not vouch for unique keys, the latest row per key in a second one.
+ */
+
+export const STAGE = "_smelter_stage";
+export const KEYS = "_smelter_keys";
+const LATEST = "_smelter_latest";
+
+/**
+ * COPYs a staging stream into a table. The rows count only once the producer has finished too: a producer that
+ * fails after its output ended must not leave a short table behind, so its error is thrown and the transaction
+ * rolls back. A COPY error wins over the producer's, which then only reports the closed pipe.
+ */
+async function copyStream(
+  client: ClientBase,
+  table: string,
+  columns: string[],
+  source: () => StagingStream,
+): Promise<number> {
+  const copy = client.query(
+    copyFrom(`COPY ${table} (${columns.map(quoteIdent).join(", ")}) FROM STDIN WITH (FORMAT csv)`),
+  );
+  const { rows, finished } = source();
+  const [copied, produced] = await Promise.allSettled([pump(rows, copy), finished]);
+  if (copied.status === "rejected") throw copied.reason;
+  if (produced.status === "rejected") throw produced.reason;
+  return copy.rowCount;
+}
+
+function keyDefs(load: BronzeLoad, where: string): string[] {
+  return load.table.primaryKey.map((k) => {
+    const col = load.columns.find((c) => c.name === k);
+    return `${quoteIdent(k)} ${sqlType(col?.type ?? "text", `${where} key column ${k}`)}`;
+  });
+}
+
+/** Loads the batches' rows (and a reconcile batch's key set) into temp tables; returns the rows staged. */
+export async function stage(client: ClientBase, load: BronzeLoad, log: (m: string) => void): Promise<number> {
+  const where = `bronze table ${load.schema}.${load.table.name}`;
+  const defs = [
+    ...load.columns.map((c) => `${quoteIdent(c.name)} ${sqlType(c.type, `${where} column ${c.name}`)}`),
+    `${quoteIdent(STAGING_META[0])} text`,
+    `${quoteIdent(STAGING_META[1])} integer`,
+    `${quoteIdent(STAGING_META[2])} bigint`,
+  ];
+  await client.query(`CREATE TEMP TABLE ${STAGE} (${defs.join(", ")}) ON COMMIT DROP`);
+  const columns = [...load.columns.map((c) => c.name), ...STAGING_META];
+  const data = () => load.data({ target: "staging" });
+  const rows = await timed(log, "stage rows (COPY)", () => copyStream(client, STAGE, columns, data));
+  if (load.keys) {
+    await client.query(`CREATE TEMP TABLE ${KEYS} (${keyDefs(load, where).join(", ")}) ON COMMIT DROP`);
+    const keys = load.keys;
+    await timed(log, "stage key set (COPY)", () =>
+      copyStream(client, KEYS, load.table.primaryKey, () => keys({ target: "staging" })),
+    );
+    await client.query(`ANALYZE ${KEYS}`);
+  }
+  return rows;
+}
+
+/**
+ * Loads the batches' rows straight into an empty bronze table (no staging table): only for rows with unique keys
+ * and a bronze table with the staged columns and types. Returns the rows loaded.
+ */
+export async function copyIntoBronze(
+  client: ClientBase,
+  load: BronzeLoad,
+  log: (m: string) => void,
+): Promise<number> {
+  const now = await client.query("SELECT now()::text AS t");
+  const layout = { target: "bronze", loadedAt: now.rows[0].t as string } as const;
+  const columns = [...load.columns.map((c) => c.name), STAGING_META[0], LOADED_AT];
+  const bronze = qualified(load.schema, load.table.name);
+  return timed(log, "load rows into empty bronze (COPY)", () =>
+    copyStream(client, bronze, columns, () => load.data(layout)),
+  );
+}
+
+/**
+ * The staged rows with one row per key: the staging table itself when keys are unique, else the latest row per
+ * key by cursor (NULLs oldest), then batch order, then landing order. Returns the table and its row count.
+ */
+export async function latestPerKey(
+  client: ClientBase,
+  load: BronzeLoad,
+  staged: number,
+  log: (m: string) => void,
+): Promise<{ table: string; rows: number }> {
+  if (load.uniqueKeys) return { table: STAGE, rows: staged };
+  const names = new Set(load.columns.map((c: StagingColumn) => c.name));
+  const key = load.table.primaryKey.map(quoteIdent);
+  const order = [
+    ...load.table.cursor.filter((c) => names.has(c)).map((c) => `${quoteIdent(c)} DESC NULLS LAST`),
+    `${quoteIdent(STAGING_META[1])} DESC`,
+    `${quoteIdent(STAGING_META[2])} DESC`,
+  ];
+  const result = await timed(log, "latest row per key", () =>
+    client.query(`CREATE TEMP TABLE ${LATEST} ON COMMIT DROP AS
+      SELECT DISTINCT ON (${key.join(", ")}) * FROM ${STAGE} ORDER BY ${[...key, ...order].join(", ")}`),
+  );
+  return { table: LATEST, rows: result.rowCount ?? 0 };
+}
