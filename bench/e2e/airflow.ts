@@ -19,6 +19,9 @@ export interface AirflowSettings {
 
 export interface TaskTiming {
   task: string;
+  /** Airflow's final state of the task instance, and the service's of its execution. */
+  state: string;
+  executionStatus: string;
   /** Airflow's task instance start → end. */
   airflowSeconds: number;
   /** The service's execution started_at → finished_at. */
@@ -77,12 +80,13 @@ export async function airflowRun(
   try {
     const { rows } = await state.query<{
       task_id: string;
+      status: string;
       created_at: Date;
       started_at: Date | null;
       finished_at: Date | null;
       metrics: Record<string, number> | null;
     }>(
-      `SELECT airflow->>'task_id' AS task_id, created_at, started_at, finished_at, metrics
+      `SELECT airflow->>'task_id' AS task_id, status, created_at, started_at, finished_at, metrics
          FROM smelter.executions WHERE airflow->>'dag_id' = $1 AND airflow->>'run_id' = $2`,
       [run.dagId, run.runId],
     );
@@ -93,6 +97,8 @@ export async function airflowRun(
       const m = ex?.metrics ?? {};
       return {
         task: ti.task_id,
+        state: ti.state ?? "none",
+        executionStatus: ex?.status ?? "none",
         airflowSeconds,
         executorSeconds,
         queuedSeconds: seconds(ex?.created_at.toISOString(), ex?.started_at?.toISOString()),

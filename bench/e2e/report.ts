@@ -272,7 +272,7 @@ export function renderMarkdown(s: Summary): string {
     );
     for (const t of a.tasks) {
       lines.push(
-        `| ${t.task} | ${num(t.rows)} | ${fmt(t.airflowSeconds)} | ${fmt(t.executorSeconds)} | ${fmt(t.queuedSeconds)} | ${fmt(t.overheadSeconds)} |`,
+        `| ${t.task} | ${t.state} / ${t.executionStatus} | ${num(t.rows)} | ${fmt(t.airflowSeconds)} | ${fmt(t.executorSeconds)} | ${fmt(t.queuedSeconds)} | ${fmt(t.overheadSeconds)} |`,
       );
     }
   }

@@ -80,7 +80,9 @@ export async function maxCursor(url: string): Promise<string> {
 
 /**
  * Changes 1% of the rows of every table but the tiny reference one: a deterministic slice per round (by a hash of
- * the key), stamped one hour before now, so the stamp sorts after every earlier round and is older than any lag.
+ * the key), stamped about one hour before now, so the stamps sort after every earlier round and are older than any
+ * lag. Every row gets its own microsecond, as real changes would: a cursor read is inclusive (`>=`), and one shared
+ * stamp would make the next run re-read the whole round.
  */
 export async function changeOnePercent(url: string, round: number): Promise<Record<string, number>> {
   const conn = await connectDemoSource(url);
@@ -89,8 +91,10 @@ export async function changeOnePercent(url: string, round: number): Promise<Reco
     for (const t of TABLES) {
       if (!t.change) continue;
       const key = t.key.map((k) => `\`${k}\``).join(", ");
+      await conn.query("SET @bench_tick := 0");
       const [result] = await conn.query<mysqlPromise.ResultSetHeader>(
-        `UPDATE \`${t.name}\` SET ${t.change}, updated_at = UTC_TIMESTAMP(6) - INTERVAL 1 HOUR
+        `UPDATE \`${t.name}\` SET ${t.change},
+                updated_at = UTC_TIMESTAMP(6) - INTERVAL 1 HOUR + INTERVAL (@bench_tick := @bench_tick + 1) MICROSECOND
           WHERE CRC32(CONCAT_WS(':', ${key}, ?)) % 100 = 0`,
         [round],
       );
