@@ -51,6 +51,9 @@ export interface AirflowTaskInstance {
   end_date: string | null;
 }
 
+/** Page size asked of Airflow; its default `maximum_page_limit`, so the answer is never silently shorter. */
+const PAGE = 100;
+
 export interface AirflowClientOptions {
   url: string;
   user: string;
@@ -104,19 +107,18 @@ export class AirflowClient {
   }
 
   async listDags(pattern?: string): Promise<AirflowDag[]> {
-    const page = await this.call<{ dags: AirflowDag[] }>("GET", "/dags", {
-      params: { limit: 1000, ...(pattern ? { dag_id_pattern: pattern } : {}) },
-    });
-    return page?.dags ?? [];
+    return (await this.all<AirflowDag>("/dags", "dags", pattern ? { dag_id_pattern: pattern } : {})) ?? [];
   }
 
+  /**
+   * Import errors, optionally of files whose name contains `filenamePattern`. Airflow 3 reports `filename`
+   * relative to the DAG bundle (`smelter__x.py`), Airflow 2 as an absolute path.
+   */
   async importErrors(filenamePattern?: string): Promise<AirflowImportError[]> {
     const { major } = await this.version();
     // Airflow 2 has no filename filter: filter here.
-    const params =
-      major === 3 && filenamePattern ? { filename_pattern: filenamePattern, limit: 1000 } : { limit: 1000 };
-    const page = await this.call<{ import_errors: AirflowImportError[] }>("GET", "/importErrors", { params });
-    const errors = page?.import_errors ?? [];
+    const params = major === 3 && filenamePattern ? { filename_pattern: filenamePattern } : {};
+    const errors = (await this.all<AirflowImportError>("/importErrors", "import_errors", params)) ?? [];
     return filenamePattern ? errors.filter((e) => e.filename.includes(filenamePattern)) : errors;
   }
 
@@ -155,12 +157,47 @@ export class AirflowClient {
     return page?.dag_runs ?? [];
   }
 
-  async taskInstances(dagId: string, runId: string): Promise<AirflowTaskInstance[]> {
+  /** Every task instance of a DAG run (mapped ones one per index); undefined when the run does not exist. */
+  async taskInstances(dagId: string, runId: string): Promise<AirflowTaskInstance[]>;
+  async taskInstances(
+    dagId: string,
+    runId: string,
+    opts: { allow404: true },
+  ): Promise<AirflowTaskInstance[] | undefined>;
+  async taskInstances(
+    dagId: string,
+    runId: string,
+    opts: { allow404?: boolean } = {},
+  ): Promise<AirflowTaskInstance[] | undefined> {
     const path = `/dags/${encodeURIComponent(dagId)}/dagRuns/${encodeURIComponent(runId)}/taskInstances`;
-    const page = await this.call<{ task_instances: AirflowTaskInstance[] }>("GET", path, {
-      params: { limit: 1000 },
-    });
-    return page?.task_instances ?? [];
+    const all = await this.all<AirflowTaskInstance>(path, "task_instances", {}, opts.allow404 ?? false);
+    return opts.allow404 ? all : (all ?? []);
+  }
+
+  /**
+   * Every item of a paged collection. Airflow caps `limit` at `[api] maximum_page_limit` (default 100) without
+   * saying so, so pages are followed by offset until `total_entries` items arrived or a page comes back short.
+   */
+  private async all<T>(
+    path: string,
+    key: string,
+    params: object,
+    allow404 = false,
+  ): Promise<T[] | undefined> {
+    const items: T[] = [];
+    for (;;) {
+      const page = await this.call<Record<string, unknown>>("GET", path, {
+        params: { ...params, limit: PAGE, offset: items.length },
+        allow404,
+      });
+      if (page === undefined) return undefined;
+      const batch = (page[key] as T[] | undefined) ?? [];
+      items.push(...batch);
+      const total = typeof page.total_entries === "number" ? page.total_entries : undefined;
+      if (batch.length === 0 || (total !== undefined ? items.length >= total : batch.length < PAGE)) {
+        return items;
+      }
+    }
   }
 
   /** One API call under the detected version's base path; 404 → undefined when `allow404`. */

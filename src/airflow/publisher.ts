@@ -82,6 +82,16 @@ export interface PublishFileResult {
 const FINAL_RUN_STATES = new Set(["success", "failed"]);
 export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
+/** Airflow 3 names files relative to the bundle, Airflow 2 by absolute path. */
+const sameFile = (reported: string, fileName: string): boolean =>
+  reported === fileName || reported.endsWith(`/${fileName}`);
+
+/** The check Airflow's dag processor applies before parsing a file (`might_contain_dag_via_default_heuristic`). */
+function mightContainDag(content: string): boolean {
+  const text = content.toLowerCase();
+  return text.includes("airflow") && (text.includes("dag") || text.includes("asset"));
+}
+
 /**
  * Publishes DAG files: write atomically (skipped when unchanged), wait until Airflow has parsed this version,
  * fail with Airflow's import error verbatim, then optionally unpause, trigger and wait for the run.
@@ -93,6 +103,13 @@ export class Publisher {
   ) {}
 
   async publishFile(file: DagFile, options: PublishFileOptions = {}): Promise<PublishFileResult> {
+    if (!mightContainDag(file.content)) {
+      throw new SmelterError(
+        "DagFileIgnored",
+        `${file.fileName} would never be parsed: Airflow's DAG discovery safe mode skips .py files that do not contain "airflow" and "dag" (or "asset")`,
+        { retryable: false },
+      );
+    }
     const log = options.log ?? (() => {});
     const timeoutMs = options.timeoutMs ?? 300_000;
     const writtenAt = Date.now();
@@ -148,7 +165,7 @@ export class Publisher {
       const errors = await this.client.importErrors(file.fileName);
       const fresh = errors.find(
         (e) =>
-          e.filename.endsWith(`/${file.fileName}`) &&
+          sameFile(e.filename, file.fileName) &&
           (writtenAt === null || Date.parse(e.timestamp) >= writtenAt - 1000),
       );
       if (fresh) throw new DagImportError(file.fileName, fresh.stack_trace);

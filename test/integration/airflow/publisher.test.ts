@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { AirflowClient } from "../../../src/airflow/client.ts";
@@ -43,7 +43,8 @@ describe("publisher against the real Airflow", { skip }, () => {
     const dagId = `smelter_test_broken_${suffix}`;
     const file = {
       fileName: `${dagId}.py`,
-      content: `raise RuntimeError("smelter test: deliberately broken ${suffix}")\n`,
+      // Mentions airflow and DAG, or the dag processor's safe mode would skip the file without a word.
+      content: `from airflow.sdk import DAG\n\nraise RuntimeError("smelter test: deliberately broken ${suffix}")\n`,
       dagIds: [dagId],
     };
     written.push(file.fileName);
@@ -58,6 +59,12 @@ describe("publisher against the real Airflow", { skip }, () => {
       afterwards.filter((id) => !id.includes(suffix)),
       before.filter((id) => !id.includes(suffix)),
     );
+  });
+
+  test("a file Airflow's safe mode would skip is refused before anything is written", async () => {
+    const file = { fileName: `smelter_test_plain_${suffix}.py`, content: "x = 1\n", dagIds: ["x"] };
+    await assert.rejects(publisher.publishFile(file), /DAG discovery safe mode skips/);
+    await assert.rejects(readFile(join(folder, file.fileName)), /ENOENT/);
   });
 
   test("errors name the endpoint and Airflow's message", async () => {
