@@ -63,5 +63,6 @@ console.log(
     files: metrics.files,
     bytes: metrics.bytes,
     maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    cpuSeconds: Number(((process.cpuUsage().user + process.cpuUsage().system) / 1e6).toFixed(2)),
   }),
 );
