@@ -39,6 +39,8 @@ const WORK_MEM = "256MB";
 /** Whether the rows can be COPYed straight into the (empty) bronze table: see the module comment. */
 function loadsDirectly(load: BronzeLoad, shape: BronzeShape): boolean {
   if (!load.uniqueKeys || load.table.partitionBy?.kind === "list" || shape.rescued.length > 0) return false;
+  // A reconcile key set is staged into a temp table that the delete predicate reads; the direct path has none.
+  if (load.keys) return false;
   if (shape.created) return true;
   const types = new Map(shape.columns.map((c) => [c.name, c.type]));
   return load.columns.every((c) => types.get(c.name) === c.type);
