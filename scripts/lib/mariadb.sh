@@ -53,6 +53,7 @@ EOF
 
 mariadb_up() {
   if proc_running mariadb && mariadb_healthy; then
+    mariadb_ensure_user
     return 0
   fi
   if ! mariadb_bin mariadbd >/dev/null || ! mariadb_bin mariadb >/dev/null; then

@@ -59,16 +59,15 @@ log_line_prefix = '%m [%p] %q%u@%d '
 EOF
 }
 
+# Cheap enough to run on every `up`, so a dropped database comes back.
 postgres_ensure_databases() {
-  local db
-  for db in smelter warehouse airflow; do
-    pg_psql -d postgres -c "SELECT 'CREATE DATABASE $db' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$db')" |
-      pg_psql -d postgres >/dev/null
-  done
+  pg_psql -d postgres -c "SELECT 'CREATE DATABASE ' || d FROM unnest(ARRAY['smelter', 'warehouse', 'airflow']) AS d
+    WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = d)" | pg_psql -d postgres >/dev/null
 }
 
 postgres_up() {
   if postgres_running && postgres_healthy; then
+    postgres_ensure_databases
     return 0
   fi
   if [[ ! -x "$SMELTER_PG_BIN/pg_ctl" ]]; then
