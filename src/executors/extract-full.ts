@@ -4,71 +4,140 @@ import type { BatchManifest } from "../landing/types.ts";
 import { saveWatermark } from "../state/watermarks.ts";
 import { landRead } from "./extract-batch.ts";
 import { type ExtractRun, manifestBase } from "./extract-run.ts";
-import { extractSchema } from "./extract-schema.ts";
+import { extractSchema, withDrift } from "./extract-schema.ts";
 import type { StepMetrics } from "./types.ts";
 
+/** A key range of a full load: `(from, to]`, open-ended for the last chunk (`to` null). */
+interface ChunkPlan {
+  index: number;
+  from: unknown[] | null;
+  to: unknown[] | null;
+}
+
 /**
- * A full load in primary-key chunks of `chunkSize` rows (keyset pagination: `key > last key ORDER BY key LIMIT n`),
- * each chunk its own snapshot and batch. A load that failed resumes after the last chunk whose manifest exists;
- * the last chunk's manifest says `chunk.last: true`, and the next run starts a new full load.
+ * A full load in primary-key chunks of `chunkSize` rows, each chunk its own snapshot and batch. The chunk
+ * boundaries are planned first, in one snapshot (`ORDER BY key LIMIT 1 OFFSET chunkSize - 1` from boundary to
+ * boundary); rows inserted later beyond the last boundary land with the last, open-ended chunk. Chunks are then
+ * read in parallel, up to the source's `maxConnections`, but their manifests are written strictly in chunk order:
+ * a chunk's manifest waits for the one before it, and after a failure no later manifest is written. The landed
+ * chunks are therefore always 0..k without gaps, and a failed or killed load resumes after the last chunk whose
+ * manifest exists (the files of later chunks that landed without a manifest are ignored, as for any batch). The
+ * last chunk's manifest says `chunk.last: true`, and the next run starts a new full load.
  */
 export async function runFullLoad(run: ExtractRun): Promise<StepMetrics> {
   const { table, ctx } = run;
   const last = run.previous?.mode === "full" ? run.previous.chunk : undefined;
-  let index = last && !last.last ? last.index + 1 : 0;
-  let after: unknown[] | null = last && !last.last ? last.to : null;
-  if (index > 0)
+  const resume = last && !last.last ? last : null;
+  if (resume)
     ctx.log.info(
-      `${table.name}: resuming the full load at chunk ${index}, after key ${JSON.stringify(after)}`,
+      `${table.name}: resuming the full load at chunk ${resume.index + 1}, after key ${JSON.stringify(resume.to)}`,
     );
-  let previous = run.previous;
+  const plan = await planChunks(run, resume ? resume.index + 1 : 0, resume ? resume.to : null);
+  const parallel = Math.max(1, Math.min(run.db.maxConnections, plan.length));
+  ctx.log.info(
+    `${table.name}: full load in ${plan.length} chunk(s) of ${table.chunkSize} rows, ${parallel} at a time`,
+  );
+
   const metrics = { rowsRead: 0, rowsLanded: 0, files: 0, bytes: 0, batches: 0 };
-  for (;;) {
-    if (ctx.signal.aborted) throw new CancelledError();
-    const batchId = newBatchId();
-    const snapshot = await run.driver.openSnapshot(run.db, { statementTimeoutMs: run.statementTimeoutMs });
-    let manifest: BatchManifest;
+  let previous = run.previous;
+  let lastBatchMs = 0;
+  /** The first chunk (lowest index) that failed: no chunk at or after it may commit. */
+  let failure: { error: unknown; index: number } | null = null;
+  let committed: Promise<void> = Promise.resolve();
+  let next = 0;
+
+  /** Lands one chunk, then commits its manifest after the previous chunk's. */
+  const landChunk = async (chunk: ChunkPlan): Promise<void> => {
+    // Batch ids must sort in chunk order: one millisecond apart at least.
+    lastBatchMs = Math.max(Date.now(), lastBatchMs + 1);
+    const batchId = newBatchId(new Date(lastBatchMs));
+    const before = committed;
+    let release: () => void = () => undefined;
+    committed = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     try {
-      const schema = extractSchema(
-        table,
-        { driver: run.driver, name: run.db.name, timezone: run.db.timezone },
-        await snapshot.columns(run.relation),
-        previous,
-      );
-      const keyAt = table.primaryKey.map((k) => schema.landed.findIndex((c) => c.name === k));
-      const data = await landRead(
-        { ...run.target, batchId },
-        snapshot,
-        run.relation,
-        schema.landed,
-        { keyAfter: { columns: table.primaryKey, values: after, limit: table.chunkSize } },
-        "part",
-      );
-      const to = data.lastRow ? keyAt.map((i) => data.lastRow?.[i]) : after;
-      manifest = {
-        ...manifestBase(run, batchId, snapshot.info),
-        watermark: { from: null, to: null, lagSeconds: 0 },
-        schema: schema.manifest,
-        files: data.files,
-        rows: data.rows,
-        chunk: { index, from: after, to, last: data.rows < table.chunkSize },
-      };
+      const landed = await readChunk(run, chunk, batchId);
+      await before;
+      if (failure && failure.index < chunk.index) return;
+      if (ctx.signal.aborted) throw new CancelledError();
+      const manifest = { ...landed, schema: withDrift(landed.schema, previous) };
+      await writeManifest(run.zone, manifest);
+      await saveWatermark(run.state, run.target.pipeline, table.name, batchId, null);
+      previous = manifest;
+      metrics.rowsRead += manifest.rows;
+      metrics.rowsLanded += manifest.rows;
+      metrics.files += manifest.files.length;
+      metrics.bytes += manifest.files.reduce((n, f) => n + f.bytes, 0);
+      metrics.batches += 1;
+      ctx.log.info(`${table.name}: chunk ${chunk.index} landed as ${batchId}: ${manifest.rows} rows`);
+    } catch (error) {
+      if (!failure || chunk.index < failure.index) failure = { error, index: chunk.index };
     } finally {
-      await snapshot.close().catch(() => undefined);
+      release();
     }
-    if (ctx.signal.aborted) throw new CancelledError();
-    await writeManifest(run.zone, manifest);
-    await saveWatermark(run.state, run.target.pipeline, table.name, batchId, null);
-    metrics.rowsRead += manifest.rows;
-    metrics.rowsLanded += manifest.rows;
-    metrics.files += manifest.files.length;
-    metrics.bytes += manifest.files.reduce((n, f) => n + f.bytes, 0);
-    metrics.batches += 1;
-    ctx.log.info(`${table.name}: chunk ${index} landed as ${batchId}: ${manifest.rows} rows`);
-    if (manifest.chunk?.last) break;
-    previous = manifest;
-    after = manifest.chunk?.to ?? null;
-    index += 1;
-  }
+  };
+  const worker = async (): Promise<void> => {
+    while (!failure && !ctx.signal.aborted && next < plan.length) {
+      await landChunk(plan[next++] as ChunkPlan);
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+  if (failure) throw (failure as { error: unknown }).error;
+  if (ctx.signal.aborted) throw new CancelledError();
   return { ...metrics, watermark: null };
+}
+
+/** Chunk boundaries from `after` on, read in one snapshot; the last chunk is open-ended. */
+async function planChunks(run: ExtractRun, first: number, after: unknown[] | null): Promise<ChunkPlan[]> {
+  const { table } = run;
+  const snapshot = await run.driver.openSnapshot(run.db, { statementTimeoutMs: run.statementTimeoutMs });
+  const plan: ChunkPlan[] = [];
+  try {
+    let from = after;
+    for (;;) {
+      if (run.ctx.signal.aborted) throw new CancelledError();
+      const to = await snapshot.chunkEnd(run.relation, table.primaryKey, from, table.chunkSize);
+      plan.push({ index: first + plan.length, from, to });
+      if (to === null) break;
+      from = to;
+    }
+  } finally {
+    await snapshot.close().catch(() => undefined);
+  }
+  return plan;
+}
+
+/** Reads one chunk in its own snapshot into the batch's parts; returns its manifest (drift not yet set). */
+async function readChunk(run: ExtractRun, chunk: ChunkPlan, batchId: string): Promise<BatchManifest> {
+  const { table } = run;
+  const snapshot = await run.driver.openSnapshot(run.db, { statementTimeoutMs: run.statementTimeoutMs });
+  try {
+    const schema = extractSchema(
+      table,
+      { driver: run.driver, name: run.db.name, timezone: run.db.timezone },
+      await snapshot.columns(run.relation),
+      null,
+    );
+    const keyAt = table.primaryKey.map((k) => schema.landed.findIndex((c) => c.name === k));
+    const data = await landRead(
+      { ...run.target, batchId },
+      snapshot,
+      run.relation,
+      schema.landed,
+      { keyAfter: { columns: table.primaryKey, values: chunk.from, to: chunk.to } },
+      "part",
+    );
+    const lastKey = data.lastRow ? keyAt.map((i) => data.lastRow?.[i]) : chunk.from;
+    return {
+      ...manifestBase(run, batchId, snapshot.info),
+      watermark: { from: null, to: null, lagSeconds: 0 },
+      schema: schema.manifest,
+      files: data.files,
+      rows: data.rows,
+      chunk: { index: chunk.index, from: chunk.from, to: chunk.to ?? lastKey, last: chunk.to === null },
+    };
+  } finally {
+    await snapshot.close().catch(() => undefined);
+  }
 }

@@ -55,16 +55,27 @@ export function extractSchema(
     warehouseType: c.mapping.warehouseType,
     nullable: (chosen[i] as SourceColumn).nullable,
   }));
-  const names = new Set(manifestColumns.map((c) => c.name));
-  const before = new Set(previous?.schema.columns.map((c) => c.name) ?? []);
   return {
     landed,
-    manifest: {
-      columns: manifestColumns,
-      fingerprint: fingerprint(manifestColumns),
-      added: previous ? [...names].filter((n) => !before.has(n)) : [],
-      removed: previous ? [...before].filter((n) => !names.has(n)) : [],
-    },
+    manifest: withDrift(
+      { columns: manifestColumns, fingerprint: fingerprint(manifestColumns), added: [], removed: [] },
+      previous,
+    ),
+  };
+}
+
+/** The schema with `added`/`removed` set against the previous batch's columns (none without a previous batch). */
+export function withDrift(
+  schema: BatchManifest["schema"],
+  previous: BatchManifest | null,
+): BatchManifest["schema"] {
+  if (!previous) return { ...schema, added: [], removed: [] };
+  const names = new Set(schema.columns.map((c) => c.name));
+  const before = new Set(previous.schema.columns.map((c) => c.name));
+  return {
+    ...schema,
+    added: [...names].filter((n) => !before.has(n)),
+    removed: [...before].filter((n) => !names.has(n)),
   };
 }
 

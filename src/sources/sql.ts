@@ -41,12 +41,18 @@ export function selectSql(
     values.push(...range.cursorFrom.values);
   }
   let tail = "";
-  if (range.keyAfter) {
-    if (range.keyAfter.values) {
-      where.push(tupleCompare(d, range.keyAfter.columns, ">", values.length + 1));
-      values.push(...range.keyAfter.values);
+  const keys = range.keyAfter;
+  if (keys) {
+    if (keys.values) {
+      where.push(tupleCompare(d, keys.columns, ">", values.length + 1));
+      values.push(...keys.values);
     }
-    tail = ` ORDER BY ${range.keyAfter.columns.map((c) => d.quote(c)).join(", ")} LIMIT ${Math.trunc(range.keyAfter.limit)}`;
+    if (keys.to) {
+      where.push(tupleCompare(d, keys.columns, "<=", values.length + 1));
+      values.push(...keys.to);
+    }
+    tail = ` ORDER BY ${keys.columns.map((c) => d.quote(c)).join(", ")}`;
+    if (keys.limit !== undefined) tail += ` LIMIT ${Math.trunc(keys.limit)}`;
   }
   const list = columns.map((c) => d.quote(c)).join(", ");
   const filter = where.length ? ` WHERE ${where.join(" AND ")}` : "";
@@ -60,4 +66,21 @@ export function maxSql(d: SqlDialect, relation: Relation, columns: string[]): st
   return `SELECT ${cols.join(", ")} FROM ${relationSql(d, relation)} WHERE ${notNull} ORDER BY ${cols
     .map((c) => `${c} DESC`)
     .join(", ")} LIMIT 1`;
+}
+
+/** The key `size` rows after `after` in key order: `ORDER BY key LIMIT 1 OFFSET size - 1` (an index range scan). */
+export function chunkEndSql(
+  d: SqlDialect,
+  relation: Relation,
+  keys: string[],
+  after: unknown[] | null,
+  size: number,
+): { sql: string; values: unknown[] } {
+  const cols = keys.map((c) => d.quote(c));
+  const filter = after ? ` WHERE ${tupleCompare(d, keys, ">", 1)}` : "";
+  const order = cols.join(", ");
+  return {
+    sql: `SELECT ${order} FROM ${relationSql(d, relation)}${filter} ORDER BY ${order} LIMIT 1 OFFSET ${Math.trunc(size) - 1}`,
+    values: after ?? [],
+  };
 }

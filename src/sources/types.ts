@@ -49,8 +49,11 @@ export type Relation = { table: string } | { query: string };
 export interface ReadRange {
   /** `(cursor...) >= from`; null reads from the start. */
   cursorFrom?: { columns: string[]; values: unknown[] } | null;
-  /** `(key...) > after`, ordered by key, at most `limit` rows (keyset pagination). */
-  keyAfter?: { columns: string[]; values: unknown[] | null; limit: number } | null;
+  /**
+   * `(key...) > after` (from the start when null), up to and including `to` when given, ordered by key, at most
+   * `limit` rows when given (keyset pagination).
+   */
+  keyAfter?: { columns: string[]; values: unknown[] | null; to?: unknown[] | null; limit?: number } | null;
 }
 
 /** One transaction at a consistent snapshot; everything read through it sees the same state. */
@@ -60,6 +63,16 @@ export interface SourceSnapshot {
   columns(relation: Relation): Promise<SourceColumn[]>;
   /** The largest value of `columns` (as a tuple, ordered by each in turn); null when no row exists. */
   max(relation: Relation, columns: string[]): Promise<unknown[] | null>;
+  /**
+   * The key of the `size`-th row after key `after` (from the start when null), in key order: the inclusive end
+   * of a chunk of `size` rows. Null when fewer than `size` rows follow.
+   */
+  chunkEnd(
+    relation: Relation,
+    keys: string[],
+    after: unknown[] | null,
+    size: number,
+  ): Promise<unknown[] | null>;
   /** Streams rows (arrays in `columns` order) in batches; cancelling `signal` destroys the stream. */
   stream(
     relation: Relation,

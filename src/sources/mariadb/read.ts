@@ -4,7 +4,7 @@ import { CancelledError } from "../../errors.ts";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import { batches } from "../batches.ts";
 import { sourceError } from "../errors.ts";
-import { maxSql, type SqlDialect, selectSql } from "../sql.ts";
+import { chunkEndSql, maxSql, type SqlDialect, selectSql } from "../sql.ts";
 import type { ReadRange, Relation, SourceColumn, SourceSnapshot } from "../types.ts";
 import { connectMariadb } from "./connection.ts";
 
@@ -105,6 +105,21 @@ class MariadbSnapshot implements SourceSnapshot {
   async max(relation: Relation, columns: string[]): Promise<unknown[] | null> {
     try {
       const [rows] = await this.conn.query(maxSql(dialect, relation, columns));
+      return (rows as unknown[][])[0] ?? null;
+    } catch (error) {
+      throw sourceError(error, this.where(relation));
+    }
+  }
+
+  async chunkEnd(
+    relation: Relation,
+    keys: string[],
+    after: unknown[] | null,
+    size: number,
+  ): Promise<unknown[] | null> {
+    const { sql, values } = chunkEndSql(dialect, relation, keys, after, size);
+    try {
+      const [rows] = await this.conn.query(sql, values);
       return (rows as unknown[][])[0] ?? null;
     } catch (error) {
       throw sourceError(error, this.where(relation));

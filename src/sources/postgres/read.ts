@@ -2,7 +2,7 @@ import type pg from "pg";
 import { CancelledError } from "../../errors.ts";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import { sourceError } from "../errors.ts";
-import { maxSql, type SqlDialect, selectSql } from "../sql.ts";
+import { chunkEndSql, maxSql, type SqlDialect, selectSql } from "../sql.ts";
 import type { ReadRange, Relation, SourceColumn, SourceSnapshot } from "../types.ts";
 import { connectPostgres } from "./connection.ts";
 
@@ -113,6 +113,21 @@ class PostgresSnapshot implements SourceSnapshot {
         text: maxSql(dialect, relation, columns),
         rowMode: "array",
       });
+      return (rows[0] as unknown[] | undefined) ?? null;
+    } catch (error) {
+      throw sourceError(error, this.where(relation));
+    }
+  }
+
+  async chunkEnd(
+    relation: Relation,
+    keys: string[],
+    after: unknown[] | null,
+    size: number,
+  ): Promise<unknown[] | null> {
+    const { sql, values } = chunkEndSql(dialect, relation, keys, after, size);
+    try {
+      const { rows } = await this.client.query({ text: sql, values, rowMode: "array" });
       return (rows[0] as unknown[] | undefined) ?? null;
     } catch (error) {
       throw sourceError(error, this.where(relation));

@@ -177,4 +177,23 @@ line break', '\\x00ff10', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{1,2,NULL}', 
     const third = await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
     assert.equal(third.rowsLanded, 1, "only the row at the watermark is read again");
   });
+
+  it("lands a full load in planned key-range chunks read in parallel, manifests in chunk order", async () => {
+    const full = await pipelineSpec(
+      uniqueName("p"),
+      [tableSpec({ name: table, table: `app.${table}`, mode: "full", chunkSize: 2 })],
+      { source: "postgres", urlEnv: URL_ENV, landing: "local" },
+    );
+    const metrics = await extract({ pipeline: full.name, step: "extract", table }, context(full));
+    assert.deepEqual([metrics.batches, metrics.rowsLanded], [3, 5]);
+    const all = await manifests(full, table);
+    assert.deepEqual(
+      all.map((m) => [m.chunk, m.rows]),
+      [
+        [{ index: 0, from: null, to: ["2"], last: false }, 2],
+        [{ index: 1, from: ["2"], to: ["4"], last: false }, 2],
+        [{ index: 2, from: ["4"], to: ["5"], last: true }, 1],
+      ],
+    );
+  });
 });
