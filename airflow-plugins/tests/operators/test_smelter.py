@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ def operator(**overrides: Any) -> SmelterOperator:
         "table": "posts",
         "poll_interval": 0.01,
         "max_poll_interval": 0.05,
+        "wait_before_defer": 0,
     }
     kwargs.update(overrides)
     return SmelterOperator(**kwargs)
@@ -131,6 +133,7 @@ class TestDeferrableExecute:
             0.01,
         )
         assert deferred.value.method_name == "execute_complete"
+        assert trigger.not_before is not None and trigger.not_before > time.time()
         assert context["ti"].xcoms == {
             EXECUTION_ID_XCOM_KEY: "ex_1",
             EXECUTION_URL_XCOM_KEY: f"{smelter.base_url}/ui/executions/ex_1",
@@ -141,6 +144,15 @@ class TestDeferrableExecute:
     ) -> None:
         smelter.polls_to_finish = 0
         assert operator().execute(context) == {"rows_read": 3}
+
+    def test_an_execution_ending_within_the_wait_before_defer_completes_without_deferring(
+        self, smelter: FakeSmelter, context: dict[str, Any]
+    ) -> None:
+        smelter.polls_to_finish = 2
+        with capture_logs() as logs:
+            assert operator(wait_before_defer=30).execute(context) == {"rows_read": 3}
+        assert smelter.polls["ex_1"] == 2
+        assert sum(entry["event"].startswith("[smelter ") for entry in logs) == smelter.log_lines
 
     def test_a_bad_request_fails_without_retry(self, smelter: FakeSmelter, context: dict[str, Any]) -> None:
         with pytest.raises(AirflowFailException, match="pipeline 'missing' is not defined"):

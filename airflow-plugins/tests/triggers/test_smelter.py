@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -42,6 +43,7 @@ class TestSerialization:
             "conn_id": "smelter_prod",
             "poll_interval": 2.0,
             "max_poll_interval": 30.0,
+            "not_before": None,
         }
 
     def test_kwargs_are_plain_json(self) -> None:
@@ -60,6 +62,13 @@ class TestRun:
         assert payload["status"] == "success"
         assert payload["execution"]["metrics"] == {"rows_read": 3}
         assert smelter.polls[execution_id] == 3
+
+    async def test_holds_the_event_until_not_before(self, smelter: FakeSmelter) -> None:
+        smelter.polls_to_finish = 0
+        not_before = time.time() + 0.5
+        payload = await only_event(fast_trigger(submit(smelter), not_before=not_before))
+        assert payload["status"] == "success"
+        assert time.time() >= not_before
 
     @pytest.mark.parametrize("status", ["failed", "cancelled"])
     async def test_fires_the_terminal_status(self, smelter: FakeSmelter, status: str) -> None:

@@ -17,6 +17,12 @@ from smelter_airflow.triggers.smelter import SmelterExecutionTrigger
 # After an execution ends its last log lines may still be on their way; wait this long for them.
 LOG_DRAIN_ATTEMPTS = 10
 LOG_DRAIN_PAUSE_SECONDS = 1.0
+# Status polls while waiting in the worker before deferring.
+PRE_DEFER_POLL_SECONDS = 1.0
+# Airflow 3.3 fails a resumed task when the executor's report that the deferring worker exited arrives after
+# the resumed try started (apache/airflow#72716); that report takes up to [workers] min_heartbeat_interval
+# (5 s) plus a scheduler loop. The trigger holds its event at least this long after the deferral.
+DEFER_SETTLE_SECONDS = 10.0
 
 
 def airflow_identity(context: Any) -> dict[str, Any]:
@@ -82,6 +88,8 @@ class SmelterOperator(BaseOperator):
         the worker.
     :param poll_interval: seconds between status polls at first and after a status change (default 5).
     :param max_poll_interval: ceiling for the poll wait, which grows while nothing changes (default 60).
+    :param wait_before_defer: seconds to wait in the worker before deferring (default 10): a short
+        execution ends without the cost of a deferral and a resume.
     """
 
     template_fields = ("pipeline", "step", "table", "source")
@@ -99,6 +107,7 @@ class SmelterOperator(BaseOperator):
         deferrable: bool = True,
         poll_interval: float = 5.0,
         max_poll_interval: float = 60.0,
+        wait_before_defer: float = 10.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -112,6 +121,7 @@ class SmelterOperator(BaseOperator):
         self.deferrable = deferrable
         self.poll_interval = poll_interval
         self.max_poll_interval = max(poll_interval, max_poll_interval)
+        self.wait_before_defer = wait_before_defer
         self.execution_id: str | None = None
 
     @cached_property
@@ -154,12 +164,15 @@ class SmelterOperator(BaseOperator):
         log_offset = 0
         if not is_terminal(execution):
             if self.deferrable:
+                execution = self._wait_briefly(execution)
+            if self.deferrable and not is_terminal(execution):
                 self.defer(
                     trigger=SmelterExecutionTrigger(
                         execution_id=self.execution_id,
                         conn_id=self.smelter_conn_id,
                         poll_interval=self.poll_interval,
                         max_poll_interval=self.max_poll_interval,
+                        not_before=time.time() + DEFER_SETTLE_SECONDS,
                     ),
                     method_name="execute_complete",
                 )
@@ -187,6 +200,18 @@ class SmelterOperator(BaseOperator):
             self.log.info("%s: cancel requested, now %s", describe(execution), execution.get("status"))
         except SmelterApiError as error:
             self.log.warning("could not cancel smelter execution %s: %s", self.execution_id, error)
+
+    def _wait_briefly(self, execution: dict[str, Any]) -> dict[str, Any]:
+        """Poll for up to ``wait_before_defer`` seconds; the logs are copied once the task resumes."""
+        deadline = time.monotonic() + self.wait_before_defer
+        while not is_terminal(execution) and time.monotonic() < deadline:
+            time.sleep(min(PRE_DEFER_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+            try:
+                execution = self.hook.get_execution(execution["id"])
+            except SmelterApiError as error:
+                self.log.warning("%s; leaving the wait to the trigger", error)
+                break
+        return execution
 
     def _wait(self, execution: dict[str, Any]) -> tuple[dict[str, Any], int]:
         """Poll in the worker until the execution ends, copying log lines as they arrive."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -25,6 +26,8 @@ class SmelterExecutionTrigger(BaseTrigger):
     :param conn_id: Airflow connection of type ``smelter`` (default ``smelter_default``).
     :param poll_interval: seconds between polls at first and after any status change (default 5).
     :param max_poll_interval: ceiling for the wait, which grows while the status stays the same (default 60).
+    :param not_before: Unix time before which no event fires (default None): an execution that ends sooner
+        is reported at that moment, once Airflow has taken in that the deferring worker exited.
     """
 
     def __init__(
@@ -33,12 +36,14 @@ class SmelterExecutionTrigger(BaseTrigger):
         conn_id: str = SmelterHook.default_conn_name,
         poll_interval: float = 5.0,
         max_poll_interval: float = 60.0,
+        not_before: float | None = None,
     ) -> None:
         super().__init__()
         self.execution_id = execution_id
         self.conn_id = conn_id
         self.poll_interval = poll_interval
         self.max_poll_interval = max(poll_interval, max_poll_interval)
+        self.not_before = not_before
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -48,6 +53,7 @@ class SmelterExecutionTrigger(BaseTrigger):
                 "conn_id": self.conn_id,
                 "poll_interval": self.poll_interval,
                 "max_poll_interval": self.max_poll_interval,
+                "not_before": self.not_before,
             },
         )
 
@@ -56,6 +62,7 @@ class SmelterExecutionTrigger(BaseTrigger):
         try:
             await hook.aget_conn()
         except Exception as error:  # any lookup failure ends the wait with a readable event
+            await self._settle()
             yield self._error(f"Airflow connection '{self.conn_id}' is unusable: {error}", retryable=False)
             return
         interval = self.poll_interval
@@ -65,11 +72,13 @@ class SmelterExecutionTrigger(BaseTrigger):
                 execution = await hook.aget_execution(self.execution_id)
             except SmelterApiError as error:
                 if not error.retryable:
+                    await self._settle()
                     yield self._error(str(error), retryable=False)
                     return
                 self.log.warning("%s; polling again in %.0f s", error, interval)
             else:
                 if is_terminal(execution):
+                    await self._settle()
                     yield TriggerEvent({"status": execution["status"], "execution": execution})
                     return
                 if execution.get("status") != last_status:
@@ -78,6 +87,11 @@ class SmelterExecutionTrigger(BaseTrigger):
                     interval = self.poll_interval
             await asyncio.sleep(interval)
             interval = next_interval(interval, self.max_poll_interval)
+
+    async def _settle(self) -> None:
+        """Wait until ``not_before``, if it is still ahead."""
+        if self.not_before is not None and self.not_before > time.time():
+            await asyncio.sleep(self.not_before - time.time())
 
     def _error(self, message: str, *, retryable: bool) -> TriggerEvent:
         return TriggerEvent(
