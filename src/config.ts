@@ -1,3 +1,4 @@
+import cron from "node-cron";
 import { ConfigError } from "./errors.ts";
 
 /**
@@ -46,12 +47,19 @@ export interface ServiceConfig {
   shutdownTimeoutSeconds: number;
   /** Base URL used in links (`links.ui`); default `http://<host>:<port>`. */
   publicUrl: string;
-  /** Cron expressions of the scheduled jobs; an empty string disables a job. */
-  jobs: { reconcile: string; retention: string; airflowWatch: string };
+  /**
+   * Cron expressions of the scheduled jobs (a sixth leading field is seconds); an empty string disables a job.
+   * `taskWatch` cancels executions whose Airflow task instance is no longer running that try.
+   */
+  jobs: { reconcile: string; retention: string; airflowWatch: string; taskWatch: string };
   /** Whether the reconcile job publishes changed specs (true) or only reports drift (false); default false. */
   reconcilePublish: boolean;
   /** Days finished executions and their logs are kept; default 30. */
   retentionDays: number;
+  /** Change-feed versions kept beyond what every silver model has merged; default 10. */
+  changeFeedKeepVersions: number;
+  /** Days landed batches are kept after bronze applied them; default 7. */
+  landingRetentionDays: number;
 }
 
 type Env = NodeJS.ProcessEnv;
@@ -134,6 +142,14 @@ export function parseTokens(env: Env): ApiToken[] {
   return tokens;
 }
 
+function schedule(env: Env, key: string, fallback: string): string {
+  const raw = env[key] ?? fallback;
+  if (raw !== "" && !cron.validate(raw)) {
+    fail(key, raw, "a cron expression (5 fields, or 6 with seconds first), or empty to disable the job");
+  }
+  return raw;
+}
+
 /** Reads and checks every service setting. Throws ConfigError naming the first bad key. */
 export function loadConfig(env: Env = process.env): ServiceConfig {
   const stateUrlRaw = env.SMELTER_STATE_URL;
@@ -174,11 +190,14 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
       ? url("SMELTER_PUBLIC_URL", env.SMELTER_PUBLIC_URL, false)
       : `http://${host}:${port}`,
     jobs: {
-      reconcile: env.SMELTER_JOB_RECONCILE ?? "*/5 * * * *",
-      retention: env.SMELTER_JOB_RETENTION ?? "17 3 * * *",
-      airflowWatch: env.SMELTER_JOB_AIRFLOW_WATCH ?? "* * * * *",
+      reconcile: schedule(env, "SMELTER_JOB_RECONCILE", "*/5 * * * *"),
+      retention: schedule(env, "SMELTER_JOB_RETENTION", "17 3 * * *"),
+      airflowWatch: schedule(env, "SMELTER_JOB_AIRFLOW_WATCH", "* * * * *"),
+      taskWatch: schedule(env, "SMELTER_JOB_TASK_WATCH", "*/15 * * * * *"),
     },
     reconcilePublish: boolean(env, "SMELTER_RECONCILE_PUBLISH", false),
     retentionDays: integer(env, "SMELTER_RETENTION_DAYS", 30, 1),
+    changeFeedKeepVersions: integer(env, "SMELTER_CHANGE_FEED_KEEP_VERSIONS", 10, 0),
+    landingRetentionDays: integer(env, "SMELTER_LANDING_RETENTION_DAYS", 7, 1),
   };
 }

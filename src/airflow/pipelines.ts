@@ -1,8 +1,9 @@
 import { compilePipeline } from "../compiler/generate.ts";
 import type { DagRunView, GeneratedDag, PipelineDags, PublishedFile } from "../http/pipelines.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
+import type { PublishedDags } from "../state/published-dags.ts";
 import type { AirflowClient, AirflowDagRun } from "./client.ts";
-import type { Publisher } from "./publisher.ts";
+import { type Publisher, type PublishFileOptions, type PublishFileResult, sha256 } from "./publisher.ts";
 
 /** The compiler's output in the service's terms. */
 export function generateDags(pipeline: LoadedPipeline): GeneratedDag[] {
@@ -19,10 +20,33 @@ export const runView = (run: AirflowDagRun): DagRunView => ({
   end_date: run.end_date,
 });
 
+/**
+ * Publishes one generated file and, once Airflow registered it, records what was published (content hash,
+ * spec hash, DAG ids) so that reconcile can report drift.
+ */
+export async function publishRecorded(
+  publisher: Publisher,
+  ledger: PublishedDags | undefined,
+  pipeline: LoadedPipeline,
+  file: GeneratedDag,
+  options: PublishFileOptions,
+): Promise<PublishFileResult> {
+  const result = await publisher.publishFile(file, options);
+  await ledger?.record({
+    dagFile: file.fileName,
+    pipeline: pipeline.spec.name,
+    contentHash: sha256(file.content),
+    specHash: pipeline.hash,
+    dagIds: file.dagIds,
+  });
+  return result;
+}
+
 /** Pipeline operations of the service backed by the compiler, the publisher and the Airflow client. */
 export function airflowPipelineDags(
   client: AirflowClient,
   publisher: Publisher,
+  ledger?: PublishedDags,
   timeoutMs = 300_000,
 ): PipelineDags {
   return {
@@ -30,7 +54,7 @@ export function airflowPipelineDags(
     async publish(pipeline, options): Promise<PublishedFile[]> {
       const out: PublishedFile[] = [];
       for (const file of generateDags(pipeline)) {
-        const r = await publisher.publishFile(file, { ...options, timeoutMs });
+        const r = await publishRecorded(publisher, ledger, pipeline, file, { ...options, timeoutMs });
         out.push({
           file_name: r.fileName,
           changed: r.changed,

@@ -13,6 +13,8 @@ export interface DagStore {
   /** Writes atomically; returns false, writing nothing, when the content is already there. */
   write(fileName: string, content: string): Promise<boolean>;
   remove(fileName: string): Promise<void>;
+  /** The file's current content, or undefined when there is none. */
+  read(fileName: string): Promise<string | undefined>;
   /** Where a file lives, as Airflow sees it (for messages). */
   locate(fileName: string): string;
 }
@@ -39,6 +41,15 @@ export class LocalDagFolder implements DagStore {
 
   async remove(fileName: string): Promise<void> {
     await rm(join(this.dir, fileName), { force: true });
+  }
+
+  async read(fileName: string): Promise<string | undefined> {
+    try {
+      return await readFile(join(this.dir, fileName), "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw error;
+    }
   }
 
   locate(fileName: string): string {
@@ -99,7 +110,7 @@ function mightContainDag(content: string): boolean {
 export class Publisher {
   constructor(
     private readonly client: AirflowClient,
-    private readonly store: DagStore,
+    readonly store: DagStore,
   ) {}
 
   async publishFile(file: DagFile, options: PublishFileOptions = {}): Promise<PublishFileResult> {

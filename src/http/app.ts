@@ -1,6 +1,6 @@
 import express, { type Request, type Response, type Router } from "express";
 import type pg from "pg";
-import type { ApiToken } from "../config.ts";
+import type { AirflowConfig, ApiToken } from "../config.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
 import type { ExecutionStore } from "../state/executions.ts";
 import type { PipelineCatalog } from "../state/pipelines.ts";
@@ -25,8 +25,13 @@ export interface AppDeps {
   metrics: ServiceMetrics;
   maxQueue: number;
   publicUrl: string;
-  /** Executions running on this replica and a way to tell its worker that work was queued. */
-  worker: { readonly active: number; wake(): void };
+  /**
+   * Executions running on this replica, a way to tell its worker that work was queued, and whether it is
+   * draining (shutting down).
+   */
+  worker: { readonly active: number; readonly draining: boolean; wake(): void };
+  /** Airflow the web pages read DAG state from and link to; null when not configured. */
+  airflow?: AirflowConfig | null;
   generate: (pipeline: LoadedPipeline) => GeneratedDag[];
   dags?: PipelineDags;
   /** Extra routers (e.g. the web pages under /ui), mounted with their own authentication. */
@@ -55,9 +60,13 @@ export function serviceRoutes(deps: AppDeps): RouteDef[] {
       scope: null,
       responses: {
         200: { description: "ready", schema: { type: "object" } },
-        503: { description: "state database unreachable", schema: { type: "object" } },
+        503: { description: "state database unreachable, or shutting down", schema: { type: "object" } },
       },
       handler: async (_req, res) => {
+        if (deps.worker.draining) {
+          res.status(503).json({ status: "draining", reason: "shutting down: finishing running executions" });
+          return;
+        }
         try {
           await deps.pool.query("SELECT 1 FROM smelter.schema_migrations LIMIT 1");
           res.json({ status: "ready" });
@@ -89,6 +98,7 @@ export function serviceRoutes(deps: AppDeps): RouteDef[] {
       maxQueue: deps.maxQueue,
       publicUrl: deps.publicUrl,
       wake: () => deps.worker.wake(),
+      draining: () => deps.worker.draining,
     }),
     ...pipelineRoutes({ catalog: deps.catalog, dags: deps.dags, generate: deps.generate }),
   ];
@@ -128,7 +138,8 @@ export function createApp(deps: AppDeps): express.Express {
     ];
     app[route.method](route.path, ...chain);
   }
-  app.use("/ui", uiRouter(deps));
+  // The pages take Airflow's settings from the service's config, never from the environment on their own.
+  app.use("/ui", uiRouter({ ...deps, airflow: deps.airflow ?? null }));
   for (const { path, router } of deps.routers ?? []) app.use(path, router);
   app.use((req: Request, res: Response) => {
     res

@@ -31,6 +31,8 @@ export interface ExecutionRouteDeps {
   publicUrl: string;
   /** Tells the local worker that work was queued. */
   wake: () => void;
+  /** True while this replica shuts down: submits get 503 + Retry-After, reads keep working. */
+  draining: () => boolean;
 }
 
 const FINISHED: ReadonlySet<ExecutionStatus> = new Set(["success", "failed", "cancelled"]);
@@ -55,6 +57,14 @@ export function executionRoutes(deps: ExecutionRouteDeps): RouteDef[] {
   };
 
   const submit = async (req: Request, res: Response) => {
+    if (deps.draining()) {
+      throw new HttpError(
+        503,
+        "ShuttingDown",
+        "this service replica is shutting down and takes no new executions; retry (another replica, or this one once restarted)",
+        { retryable: true, headers: { "Retry-After": String(RETRY_AFTER_SECONDS) } },
+      );
+    }
     const body = checkSubmit(req.body);
     const request = (
       body.table !== undefined
@@ -106,6 +116,7 @@ export function executionRoutes(deps: ExecutionRouteDeps): RouteDef[] {
         404: err("unknown pipeline, table, model or source"),
         409: err("idempotency key reused for a different request"),
         429: err("queue full; see Retry-After"),
+        503: err("this replica is shutting down; see Retry-After"),
       },
       handler: submit,
     },

@@ -36,21 +36,29 @@ export async function runExclusive(pool: pg.Pool, job: Job, running: Set<string>
   }
 }
 
-/** Starts the enabled jobs; the returned function stops them. */
-export function startJobs(pool: pg.Pool, jobs: Job[], say: (message: string) => void): () => void {
+/**
+ * Starts the enabled jobs; the returned function stops scheduling them and resolves once the runs in flight
+ * have ended.
+ */
+export function startJobs(pool: pg.Pool, jobs: Job[], say: (message: string) => void): () => Promise<void> {
   const running = new Set<string>();
+  const inFlight = new Set<Promise<unknown>>();
   const tasks = jobs
     .filter((j) => j.schedule !== "")
     .map((job) => {
       if (!cron.validate(job.schedule))
         throw new Error(`job ${job.name}: invalid cron expression ${job.schedule}`);
-      return cron.schedule(job.schedule, () =>
-        runExclusive(pool, job, running).catch((error: Error) =>
+      return cron.schedule(job.schedule, () => {
+        const run = runExclusive(pool, job, running).catch((error: Error) =>
           say(`job ${job.name} failed: ${error.message}`),
-        ),
-      );
+        );
+        inFlight.add(run);
+        void run.finally(() => inFlight.delete(run));
+        return run;
+      });
     });
-  return () => {
-    for (const t of tasks) void t.stop();
+  return async () => {
+    for (const t of tasks) await t.stop();
+    await Promise.all(inFlight);
   };
 }

@@ -184,14 +184,18 @@ export class ExecutionStore {
     return rows[0] ? toExecution(rows[0]) : undefined;
   }
 
-  /** Proves `worker` is still alive; answers whether a cancel was requested meanwhile. */
-  async heartbeat(id: string, worker: string): Promise<{ cancelRequested: boolean }> {
-    const { rows } = await this.pool.query<{ cancel_requested: boolean }>(
+  /** Proves `worker` is still alive; answers whether a cancel was requested meanwhile, and why. */
+  async heartbeat(id: string, worker: string): Promise<{ cancelRequested: boolean; reason: string | null }> {
+    const { rows } = await this.pool.query<{ cancel_requested: boolean; cancel_reason: string | null }>(
       `UPDATE smelter.executions SET heartbeat_at = now()
-       WHERE id = $1 AND worker = $2 AND status = 'running' RETURNING cancel_requested`,
+       WHERE id = $1 AND worker = $2 AND status = 'running' RETURNING cancel_requested, cancel_reason`,
       [id, worker],
     );
-    return { cancelRequested: rows[0]?.cancel_requested ?? true };
+    const row = rows[0];
+    // No row: another replica marked it finished (interrupted) meanwhile; stop working on it.
+    return row
+      ? { cancelRequested: row.cancel_requested, reason: row.cancel_reason }
+      : { cancelRequested: true, reason: "the execution is no longer running here" };
   }
 
   /** Records the outcome of a running execution; ignored when another replica already marked it. */
@@ -214,22 +218,34 @@ export class ExecutionStore {
   }
 
   /**
-   * Cancels: a queued execution ends at once; a running one gets `cancel_requested` and its replica aborts it.
-   * Returns undefined for an unknown id.
+   * Cancels: a queued execution ends at once; a running one gets `cancel_requested` (and `reason`) and its
+   * replica aborts it. A finished one is left as it is. Returns undefined for an unknown id.
    */
-  async cancel(id: string): Promise<Execution | undefined> {
+  async cancel(id: string, reason = "cancel requested over the API"): Promise<Execution | undefined> {
     const { rows } = await this.pool.query<Row>(
       `UPDATE smelter.executions SET
          status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
          finished_at = CASE WHEN status = 'queued' THEN now() ELSE finished_at END,
          error = CASE WHEN status = 'queued'
-                 THEN '{"type":"Cancelled","message":"cancelled before it started","retryable":false}'::jsonb
+                 THEN jsonb_build_object('type', 'Cancelled', 'retryable', false,
+                        'message', 'cancelled before it started: ' || $2::text)
                  ELSE error END,
+         cancel_reason = CASE WHEN status IN ('queued', 'running') THEN $2::text ELSE cancel_reason END,
          cancel_requested = (status IN ('queued', 'running'))
        WHERE id = $1 RETURNING *`,
-      [id],
+      [id, reason],
     );
     return rows[0] ? toExecution(rows[0]) : undefined;
+  }
+
+  /** Queued and running executions that an Airflow task instance asked for, oldest first. */
+  async activeFromAirflow(): Promise<Execution[]> {
+    const { rows } = await this.pool.query<Row>(
+      `SELECT * FROM smelter.executions
+       WHERE status IN ('queued', 'running') AND airflow IS NOT NULL AND NOT cancel_requested
+       ORDER BY created_at`,
+    );
+    return rows.map(toExecution);
   }
 
   /**

@@ -101,6 +101,11 @@ export class ExecutionWorker {
     return this.running.size;
   }
 
+  /** True once `stop` was called: this replica claims nothing more and its API refuses new submits. */
+  get draining(): boolean {
+    return this.stopping;
+  }
+
   /**
    * Stops claiming, waits up to `timeoutMs` for running executions, then marks the rest interrupted (retryable)
    * and aborts them.
@@ -163,13 +168,15 @@ export class ExecutionWorker {
     const { store } = this.options;
     const started = Date.now();
     const log = new ExecutionLog(store, execution.id, await store.nextLogSeq(execution.id).catch(() => 0));
+    let cancelReason: string | null = null;
     const beat = setInterval(
       () => {
         store
           .heartbeat(execution.id, this.id)
-          .then(({ cancelRequested }) => {
+          .then(({ cancelRequested, reason }) => {
             if (cancelRequested && !controller.signal.aborted) {
-              log.warn("cancel requested: stopping at the next safe point");
+              log.warn(`cancel requested (${reason ?? "no reason given"}): stopping at the next safe point`);
+              cancelReason = reason;
               controller.abort();
             }
           })
@@ -195,7 +202,9 @@ export class ExecutionWorker {
         }),
       );
     } catch (caught) {
-      error = controller.signal.aborted ? new CancelledError().toInfo() : toErrorInfo(caught);
+      error = controller.signal.aborted
+        ? new CancelledError(`execution was cancelled: ${cancelReason ?? "the service is stopping"}`).toInfo()
+        : toErrorInfo(caught);
       log.error(`${error.type}: ${error.message} (${error.retryable ? "retryable" : "not retryable"})`);
     } finally {
       clearInterval(beat);

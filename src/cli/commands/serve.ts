@@ -6,13 +6,20 @@ import { loadConfig } from "../../config.ts";
 import { runTask } from "../../executors/index.ts";
 import { createApp } from "../../http/app.ts";
 import { ServiceMetrics } from "../../http/metrics.ts";
+import { drainAndStop } from "../../http/shutdown.ts";
+import { airflowWatchJob } from "../../scheduler/airflow-watch.ts";
 import { startJobs } from "../../scheduler/index.ts";
-import { airflowWatchJob, reconcileJob, retentionJob } from "../../scheduler/jobs.ts";
+import { reconcileJob } from "../../scheduler/reconcile.ts";
+import { retentionJob } from "../../scheduler/retention.ts";
+import { taskWatchJob } from "../../scheduler/task-watch.ts";
 import { parsePipeline } from "../../spec/load.ts";
 import { openStateDb, safeHost } from "../../state/db.ts";
 import { ExecutionStore } from "../../state/executions.ts";
 import { PipelineCatalog } from "../../state/pipelines.ts";
+import { PublishedDags } from "../../state/published-dags.ts";
 import { ExecutionWorker } from "../../state/worker.ts";
+import { closeWarehousePools } from "../../ui/warehouse.ts";
+import { pruneChangeFeed } from "../../warehouse/maintenance.ts";
 
 const say = (message: string): void => {
   process.stdout.write(`${new Date().toISOString()} ${message}\n`);
@@ -20,8 +27,7 @@ const say = (message: string): void => {
 
 /**
  * `smelter serve`: migrates the state DB, then serves the API, runs executions and the scheduled jobs.
- * SIGTERM/SIGINT: stop taking work, wait for running executions up to the shutdown timeout, mark the rest
- * interrupted (retryable), exit.
+ * SIGTERM/SIGINT: drain (see src/http/shutdown.ts), close every pool, exit.
  */
 export function register(program: Command): void {
   program
@@ -35,6 +41,7 @@ export function register(program: Command): void {
       say(`state database ${safeHost(config.stateUrl)} migrated`);
       const store = new ExecutionStore(pool);
       const catalog = new PipelineCatalog(pool, config.specsDir, parsePipeline);
+      const ledger = new PublishedDags(pool);
       const metrics = new ServiceMetrics();
       const worker = new ExecutionWorker({
         pool,
@@ -59,24 +66,37 @@ export function register(program: Command): void {
         publicUrl: config.publicUrl,
         worker,
         generate: generateDags,
-        ...(client && publisher ? { dags: airflowPipelineDags(client, publisher) } : {}),
+        airflow: config.airflow,
+        ...(client && publisher ? { dags: airflowPipelineDags(client, publisher, ledger) } : {}),
         say,
       });
       await worker.start();
       const stopJobs = startJobs(
         pool,
         [
-          retentionJob(config.jobs.retention, { store, days: config.retentionDays, say }),
+          retentionJob(config.jobs.retention, {
+            store,
+            catalog,
+            settings: {
+              executionDays: config.retentionDays,
+              changeFeedKeepVersions: config.changeFeedKeepVersions,
+              landingDays: config.landingRetentionDays,
+            },
+            pruneChangeFeed,
+            say,
+          }),
           ...(client && publisher
             ? [
                 reconcileJob(config.jobs.reconcile, {
                   catalog,
                   publisher,
                   client,
+                  ledger,
                   publish: config.reconcilePublish,
                   say,
                 }),
                 airflowWatchJob(config.jobs.airflowWatch, { client, say }),
+                taskWatchJob(config.jobs.taskWatch, { store, client, say }),
               ]
             : []),
         ],
@@ -94,15 +114,17 @@ export function register(program: Command): void {
       const shutdown = async (signal: string) => {
         if (stopping) return;
         stopping = true;
-        say(
-          `${signal}: no new work; waiting up to ${config.shutdownTimeoutSeconds} s for ${worker.active} execution(s)`,
-        );
-        stopJobs();
-        server.close();
-        await worker.stop(config.shutdownTimeoutSeconds * 1000);
-        server.closeAllConnections();
-        await pool.end();
-        say("stopped");
+        say(`${signal} received`);
+        await drainAndStop({
+          server,
+          worker,
+          stopJobs,
+          close: [closeWarehousePools, () => pool.end()],
+          timeoutMs: config.shutdownTimeoutSeconds * 1000,
+          say,
+        });
+        // Executors aborted at the deadline may still hold sockets (source or warehouse drivers): do not wait.
+        process.exit(0);
       };
       process.once("SIGTERM", () => void shutdown("SIGTERM"));
       process.once("SIGINT", () => void shutdown("SIGINT"));

@@ -10,6 +10,7 @@ import type { Executor } from "../../../src/executors/types.ts";
 import { createApp } from "../../../src/http/app.ts";
 import { ServiceMetrics } from "../../../src/http/metrics.ts";
 import type { GeneratedDag } from "../../../src/http/pipelines.ts";
+import { drainAndStop } from "../../../src/http/shutdown.ts";
 import type { LoadedPipeline, PipelineSpec } from "../../../src/spec/types.ts";
 import { openStateDb } from "../../../src/state/db.ts";
 import { ExecutionStore } from "../../../src/state/executions.ts";
@@ -145,12 +146,15 @@ export async function startService(
     store,
     catalog,
     worker,
-    close: async (opts = {}) => {
-      await worker.stop(opts.graceMs ?? 2000);
-      await new Promise((resolve) => server.close(resolve));
-      server.closeAllConnections();
-      await pool.end();
-    },
+    close: (opts = {}) =>
+      drainAndStop({
+        server,
+        worker,
+        stopJobs: async () => {},
+        close: [() => pool.end()],
+        timeoutMs: opts.graceMs ?? 2000,
+        say: () => {},
+      }),
   };
 }
 

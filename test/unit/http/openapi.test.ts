@@ -24,7 +24,7 @@ function buildApp() {
     metrics: new ServiceMetrics(),
     maxQueue: 1,
     publicUrl: "http://x",
-    worker: { active: 0, wake() {} },
+    worker: { active: 0, draining: false, wake() {} },
     generate: () => [],
   });
 }

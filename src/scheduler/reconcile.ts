@@ -1,0 +1,116 @@
+import type { AirflowClient } from "../airflow/client.ts";
+import { generateDags, publishRecorded } from "../airflow/pipelines.ts";
+import { type Publisher, sha256 } from "../airflow/publisher.ts";
+import type { GeneratedDag } from "../http/pipelines.ts";
+import type { PipelineCatalog } from "../state/pipelines.ts";
+import type { PublishedDag, PublishedDags } from "../state/published-dags.ts";
+import type { Job } from "./index.ts";
+
+/** One way a published DAG file differs from what it should be. */
+export type Drift =
+  | { kind: "never-published" }
+  | { kind: "spec-changed"; publishedAt: string }
+  | { kind: "file-missing" }
+  | { kind: "file-edited" }
+  | { kind: "dag-missing"; dagIds: string[] };
+
+/**
+ * Compares a generated file with its publish record, the file on disk and the DAGs Airflow has. A file that
+ * was never recorded but is on disk with the generated content counts as published (it predates the record).
+ */
+export function driftOf(input: {
+  generated: GeneratedDag;
+  recorded: PublishedDag | undefined;
+  onDisk: string | undefined;
+  missingDagIds: string[];
+}): Drift[] {
+  const generatedHash = sha256(input.generated.content);
+  const diskHash = input.onDisk === undefined ? undefined : sha256(input.onDisk);
+  const drift: Drift[] = [];
+  const published = input.recorded?.contentHash ?? (diskHash === generatedHash ? diskHash : undefined);
+  if (published === undefined) drift.push({ kind: "never-published" });
+  else if (published !== generatedHash) {
+    drift.push({ kind: "spec-changed", publishedAt: input.recorded?.publishedAt ?? "unknown" });
+  }
+  if (diskHash === undefined) drift.push({ kind: "file-missing" });
+  else if (published !== undefined && diskHash !== published) drift.push({ kind: "file-edited" });
+  if (input.missingDagIds.length > 0) drift.push({ kind: "dag-missing", dagIds: input.missingDagIds });
+  return drift;
+}
+
+/** One line per drift, naming the file and what to do about it. */
+export function describeDrift(fileName: string, drift: Drift): string {
+  switch (drift.kind) {
+    case "never-published":
+      return `${fileName} was never published`;
+    case "spec-changed":
+      return `${fileName}: the spec changed since it was published at ${drift.publishedAt}`;
+    case "file-missing":
+      return `${fileName} is not in the DAGs folder`;
+    case "file-edited":
+      return `${fileName} was edited by hand since it was published (publishing overwrites the edit)`;
+    case "dag-missing":
+      return `${fileName}: ${drift.dagIds.join(", ")} not in Airflow`;
+  }
+}
+
+/**
+ * Reconcile: for every known pipeline, compares each generated DAG file with its publish record, the DAGs
+ * folder and Airflow. With `publish`, republishes a file that drifted in any way; otherwise reports the drift
+ * (once per distinct drift, not on every run). A spec that no longer validates is reported and its published
+ * DAG left alone.
+ */
+export function reconcileJob(
+  schedule: string,
+  deps: {
+    catalog: PipelineCatalog;
+    publisher: Publisher;
+    client: AirflowClient;
+    ledger: PublishedDags;
+    publish: boolean;
+    say: (message: string) => void;
+  },
+): Job {
+  const reported = new Map<string, string>();
+  const report = (key: string, message: string) => {
+    if (reported.get(key) !== message) deps.say(message);
+    reported.set(key, message);
+  };
+  return {
+    name: "reconcile",
+    schedule,
+    run: async () => {
+      for (const entry of await deps.catalog.list()) {
+        if (!entry.pipeline) {
+          report(
+            entry.file,
+            `reconcile: ${entry.file} is invalid, its DAG is left as published: ${entry.error}`,
+          );
+          continue;
+        }
+        for (const file of generateDags(entry.pipeline)) {
+          const dags = await Promise.all(file.dagIds.map((id) => deps.client.getDag(id)));
+          const drift = driftOf({
+            generated: file,
+            recorded: await deps.ledger.get(file.fileName),
+            onDisk: await deps.publisher.store.read(file.fileName),
+            missingDagIds: file.dagIds.filter((_, i) => !dags[i]),
+          });
+          if (drift.length === 0) {
+            reported.delete(file.fileName);
+            continue;
+          }
+          const what = drift.map((d) => describeDrift(file.fileName, d)).join("; ");
+          if (!deps.publish) {
+            report(file.fileName, `reconcile: drift: ${what}`);
+            continue;
+          }
+          deps.say(`reconcile: publishing because ${what}`);
+          await publishRecorded(deps.publisher, deps.ledger, entry.pipeline, file, { timeoutMs: 120_000 });
+          reported.delete(file.fileName);
+          deps.say(`reconcile: published ${file.fileName}`);
+        }
+      }
+    },
+  };
+}
