@@ -130,8 +130,13 @@ async function phase(name: string, after: string | null): Promise<PhaseResult> {
     await resetSmelter({ stateUrl, adminUrl, pipeline: PIPELINE, warehouseDatabase, landingDir });
   }
   const smelter = await runStages(specFile, tableNames, models, smelterEnv);
-  for (const s of smelter)
-    say(`    ${s.step}: ${s.rows} rows in ${s.seconds.toFixed(2)} s, peak RSS ${s.maxRssMb} MB`);
+  for (const s of smelter) {
+    say(
+      s.error
+        ? `    ${s.step} failed: ${s.error}`
+        : `    ${s.step}: ${s.rows} rows in ${s.seconds.toFixed(2)} s, peak RSS ${s.maxRssMb} MB`,
+    );
+  }
   let dltResult: DltResult | null = null;
   if (!skipDlt) {
     say(`==> ${name}: dlt`);

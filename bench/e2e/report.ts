@@ -1,6 +1,6 @@
 import type { AirflowResult } from "./airflow.ts";
 import type { DltResult } from "./dlt.ts";
-import type { StageResult } from "./smelter.ts";
+import { failedStage, type StageResult } from "./smelter.ts";
 
 /** Turns what the bench measured into rows with ratios and targets, and renders them as markdown. */
 
@@ -37,6 +37,8 @@ export interface ResultRow {
   met: boolean | null;
   /** How far off a missed target is, e.g. "needs 2.10x the throughput". */
   missedBy: string | null;
+  /** Why there is no number: the step failed or did not run. */
+  error?: string;
 }
 
 export interface Summary extends Omit<SummaryInput, "initial" | "incremental"> {
@@ -60,8 +62,9 @@ function row(
   target?: { against: "raw" | "dlt"; ratio: number; text: string },
 ): ResultRow {
   const rps = rate(rows, seconds);
-  const vsRaw = raw ? rps / raw : null;
-  const vsDlt = dlt ? rps / dlt : null;
+  const measured = Number.isFinite(seconds);
+  const vsRaw = raw && measured ? rps / raw : null;
+  const vsDlt = dlt && measured ? rps / dlt : null;
   const actual = target ? (target.against === "raw" ? vsRaw : vsDlt) : null;
   const met = target && actual !== null ? actual >= target.ratio : null;
   return {
@@ -80,7 +83,8 @@ function row(
 }
 
 function phaseRows(phase: ResultRow["phase"], p: PhaseInput): ResultRow[] {
-  const stage = (step: string) => p.smelter.find((s) => s.step === step) as StageResult;
+  const stage = (step: StageResult["step"]) =>
+    p.smelter.find((s) => s.step === step) ?? failedStage(step, "not run: an earlier step failed");
   const [extract, bronze, silver] = [stage("extract"), stage("bronze"), stage("silver")];
   const rawRead = rate(p.rawRead.rows, p.rawRead.seconds);
   const rawLoad = rate(p.rawCopyMerge.rows, p.rawCopyMerge.seconds);
@@ -148,6 +152,8 @@ function phaseRows(phase: ResultRow["phase"], p: PhaseInput): ResultRow[] {
       ),
     );
   }
+  const failure = [extract, bronze, silver].find((s) => s.error)?.error;
+  for (const r of rows) if (!Number.isFinite(r.seconds) && failure) r.error = failure;
   if (p.dlt)
     rows.push(
       row(
@@ -245,7 +251,13 @@ export function renderMarkdown(s: Summary): string {
     "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
   ];
   for (const r of s.rows) {
-    const met = r.met === null ? "" : r.met ? "yes" : `**no**: ${r.missedBy}`;
+    const met = r.error
+      ? `failed: ${r.error.replaceAll("|", "\\|")}`
+      : r.met === null
+        ? ""
+        : r.met
+          ? "yes"
+          : `**no**: ${r.missedBy}`;
     lines.push(
       `| ${r.phase} | ${r.name} | ${num(r.rows)} | ${fmt(r.seconds)} | ${num(r.rowsPerSecond)} | ${r.maxRssMb ?? "—"} | ${fmt(r.vsRaw)} | ${fmt(r.vsDlt)} | ${r.target ?? ""} | ${met} |`,
     );

@@ -18,6 +18,13 @@ export interface StageResult {
   seconds: number;
   maxRssMb: number;
   tables: Record<string, TableRun>;
+  /** Set when the step failed (the later steps are then not run): the first line of what went wrong. */
+  error?: string;
+}
+
+/** A step that did not produce numbers. */
+export function failedStage(step: StageName, error: string): StageResult {
+  return { step, rows: 0, seconds: Number.NaN, maxRssMb: 0, tables: {}, error };
 }
 
 const STAGE = fileURLToPath(new URL("./stage.ts", import.meta.url));
@@ -54,12 +61,20 @@ export async function runStages(
   const results: StageResult[] = [];
   for (const step of ["extract", "bronze", "silver"] as const) {
     const names = step === "silver" ? models : tables;
-    const run = await measured(
-      `smelter ${step}`,
-      process.execPath,
-      ["--import", "tsx", STAGE, specFile, step, ...names],
-      env,
-    );
+    let run: Awaited<ReturnType<typeof measured>>;
+    try {
+      run = await measured(
+        `smelter ${step}`,
+        process.execPath,
+        ["--import", "tsx", STAGE, specFile, step, ...names],
+        env,
+      );
+    } catch (error) {
+      const why =
+        (error as Error).message.match(/^\w*Error: .*$/m)?.[0] ?? (error as Error).message.split("\n")[0];
+      results.push(failedStage(step, why ?? "failed"));
+      break;
+    }
     const out = lastJson<{ seconds: number; tables: Record<string, TableRun> }>(run.stdout);
     results.push({
       step,
