@@ -126,7 +126,7 @@ async function incremental(
   log: (m: string) => void,
 ): Promise<{ counts: Counts; version: number | null }> {
   const { pipeline, schema, table } = load;
-  await classify(client, load, shape, source.table, log);
+  await classify(client, load, shape, source, log);
   const counts = { inserted: 0, updated: 0, deleted: 0, unchanged: 0 };
   const grouped = await client.query(`SELECT ${KIND} AS k, count(*)::bigint AS n FROM ${CHANGES} GROUP BY 1`);
   for (const row of grouped.rows) {
@@ -143,7 +143,7 @@ async function incremental(
     await ensureListPartitions(client, schema, table.name, table.partitionBy.column, rows);
   }
   if (table.bronze.changeFeed) await writeChangeFeed(client, load, shape, version, log);
-  await merge(client, load, shape, log);
+  await merge(client, load, shape, counts.inserted + counts.updated + counts.deleted, log);
   return { counts, version };
 }
 

@@ -1,6 +1,6 @@
 import type { ClientBase } from "pg";
 import type { BronzeLoad, StagingColumn } from "../types.ts";
-import { comparable, joinOn, qualified, quoteIdent, quoteLiteral, timed } from "./sql.ts";
+import { comparable, joinOn, keyLookups, qualified, quoteIdent, quoteLiteral, timed } from "./sql.ts";
 import { KEYS } from "./stage.ts";
 import {
   BATCH_ID,
@@ -21,6 +21,8 @@ import {
 
 export const CHANGES = "_smelter_changes";
 export const KIND = "_smelter_kind";
+/** Bronze's row before this commit (null for new keys): the change feed's pre-images and deletes come from it. */
+const OLD = "_smelter_old";
 
 /** The predicate marking a staged row `d` as a delete (soft-delete column), or FALSE. */
 function deleteFlag(load: BronzeLoad, staged: Map<string, StagingColumn>): string {
@@ -74,7 +76,7 @@ export async function classify(
   client: ClientBase,
   load: BronzeLoad,
   shape: BronzeShape,
-  source: string,
+  source: { table: string; rows: number },
   log: (m: string) => void,
 ): Promise<void> {
   const { table } = load;
@@ -90,26 +92,28 @@ export async function classify(
   });
   const del = image.deleted;
   const firstKey = `b.${quoteIdent(table.primaryKey[0] as string)}`;
-  await client.query(`ANALYZE ${source} (${table.primaryKey.map(quoteIdent).join(", ")})`);
+  await client.query(`ANALYZE ${source.table} (${table.primaryKey.map(quoteIdent).join(", ")})`);
   await timed(log, "classify against bronze", () =>
-    client.query(`
+    keyLookups(client, source.rows, bronze, () =>
+      client.query(`
     CREATE TEMP TABLE ${CHANGES} ON COMMIT DROP AS
     SELECT ${image.names.map((n, i) => `${image.exprs[i]} AS ${quoteIdent(n)}`).join(", ")},
-           d.${quoteIdent(BATCH_ID)},
+           d.${quoteIdent(BATCH_ID)}, CASE WHEN ${firstKey} IS NULL THEN NULL ELSE b END AS ${OLD},
            CASE WHEN ${firstKey} IS NULL THEN CASE WHEN ${del} THEN 'ignore' ELSE 'insert' END
                 WHEN ${del} THEN 'delete'
                 WHEN ROW(${oldRow.join(", ")}) IS DISTINCT FROM ROW(${newRow.join(", ")}) THEN 'update'
                 ELSE 'unchanged' END AS ${KIND}
-      FROM ${source} d
+      FROM ${source.table} d
       LEFT JOIN ${bronze} b ON ${joinOn("b", "d", table.primaryKey)}`),
+    ),
   );
   if (load.keys) {
     // Key reconciliation: bronze keys absent from the source's key set (read in the batch's snapshot) are deletes.
     const cols = [...image.names, BATCH_ID];
     await timed(log, "bronze keys missing from the key set", () =>
       client.query(`
-      INSERT INTO ${CHANGES} (${[...cols, KIND].map(quoteIdent).join(", ")})
-      SELECT ${cols.map((c) => `b.${quoteIdent(c)}`).join(", ")}, 'delete' FROM ${bronze} b
+      INSERT INTO ${CHANGES} (${[...cols, OLD, KIND].map(quoteIdent).join(", ")})
+      SELECT ${cols.map((c) => `b.${quoteIdent(c)}`).join(", ")}, b, 'delete' FROM ${bronze} b
        WHERE NOT EXISTS (SELECT 1 FROM ${KEYS} k WHERE ${joinOn("k", "b", table.primaryKey)})
          AND NOT EXISTS (SELECT 1 FROM ${CHANGES} x WHERE ${joinOn("x", "b", table.primaryKey)})`),
     );
@@ -117,7 +121,7 @@ export async function classify(
   await client.query(`ANALYZE ${CHANGES} (${[...table.primaryKey.map(quoteIdent), KIND].join(", ")})`);
 }
 
-/** Writes the change feed of a classified commit: pre-images and deletes from bronze, then new images. */
+/** Writes the change feed of a classified commit: pre-images and deletes (bronze's rows before), new images. */
 export async function writeChangeFeed(
   client: ClientBase,
   load: BronzeLoad,
@@ -125,19 +129,17 @@ export async function writeChangeFeed(
   version: number,
   log: (m: string) => void,
 ): Promise<void> {
-  const bronze = qualified(load.schema, load.table.name);
   const changes = qualified(load.schema, changesName(load.table.name));
   const data = [...shape.columns.map((c) => c.name), ...(shape.hasRescue ? [RESCUED] : [])];
   const cols = [...data, BATCH_ID, LOADED_AT, CHANGE_TYPE, COMMIT_VERSION, COMMIT_TIMESTAMP]
     .map(quoteIdent)
     .join(", ");
-  const on = joinOn("b", "x", load.table.primaryKey);
   await timed(log, "change feed: pre-images and deletes", () =>
     client.query(
       `INSERT INTO ${changes} (${cols})
-     SELECT ${[...data, BATCH_ID, LOADED_AT].map((c) => `b.${quoteIdent(c)}`).join(", ")},
+     SELECT ${[...data, BATCH_ID, LOADED_AT].map((c) => `(x.${OLD}).${quoteIdent(c)}`).join(", ")},
             CASE x.${KIND} WHEN 'update' THEN 'update_preimage' ELSE 'delete' END, $1, now()
-       FROM ${CHANGES} x JOIN ${bronze} b ON ${on} WHERE x.${KIND} IN ('update', 'delete')`,
+       FROM ${CHANGES} x WHERE x.${KIND} IN ('update', 'delete')`,
       [version],
     ),
   );
@@ -157,6 +159,7 @@ export async function merge(
   client: ClientBase,
   load: BronzeLoad,
   shape: BronzeShape,
+  changed: number,
   log: (m: string) => void,
 ): Promise<void> {
   const bronze = qualified(load.schema, load.table.name);
@@ -166,7 +169,8 @@ export async function merge(
     `${quoteIdent(LOADED_AT)} = now()`,
   ];
   await timed(log, "merge into bronze", () =>
-    client.query(`
+    keyLookups(client, changed, bronze, () =>
+      client.query(`
     MERGE INTO ${bronze} b
     USING (SELECT * FROM ${CHANGES} WHERE ${KIND} IN ('insert', 'update', 'delete')) x
        ON ${joinOn("b", "x", load.table.primaryKey)}
@@ -174,5 +178,6 @@ export async function merge(
     WHEN MATCHED THEN UPDATE SET ${set.join(", ")}
     WHEN NOT MATCHED THEN INSERT (${[...data, LOADED_AT].map(quoteIdent).join(", ")})
       VALUES (${data.map((c) => `x.${quoteIdent(c)}`).join(", ")}, now())`),
+    ),
   );
 }

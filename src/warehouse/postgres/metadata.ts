@@ -88,6 +88,21 @@ export async function currentVersion(client: ClientBase, pipeline: string, table
   return Number(result.rows[0].v);
 }
 
+/** Change rows (pre-images aside) a commit version wrote: its inserts, updates and deletes. */
+export async function changeRows(
+  client: ClientBase,
+  pipeline: string,
+  table: string,
+  version: number,
+): Promise<number> {
+  const result = await client.query(
+    `SELECT inserted + updated + deleted AS n FROM _smelter.commit_versions
+      WHERE pipeline = $1 AND table_name = $2 AND version = $3`,
+    [pipeline, table, version],
+  );
+  return Number(result.rows[0]?.n ?? 0);
+}
+
 /** Versions up to the floor were pruned from the change feed; 0 when nothing was. */
 export async function retentionFloor(client: ClientBase, pipeline: string, table: string): Promise<number> {
   const result = await client.query(

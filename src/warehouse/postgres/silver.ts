@@ -3,20 +3,16 @@ import { ConfigError, DataError } from "../../errors.ts";
 import type { SilverResult, SilverTarget, StepHooks } from "../types.ts";
 import * as meta from "./metadata.ts";
 import { type ProjectedColumn, projectModel } from "./projection.ts";
-import { comparable, joinOn, lockSql, qualified, quoteIdent } from "./sql.ts";
+import { mergeSource, UPDATED, V } from "./silver-merge.ts";
+import { lockSql, qualified, quoteIdent } from "./sql.ts";
 import { CHANGE_TYPE, COMMIT_TIMESTAMP, COMMIT_VERSION, changesName, tableColumns } from "./tables.ts";
 
 /**
  * Silver: the change feed since the model's checkpoint, reduced to the last change per key, projected through
- * the model in the warehouse, merged (SCD1: upsert and delete; SCD2: close the current row and open a new one),
- * and the checkpoint advanced, in one transaction. Changes between two silver runs collapse: SCD2 history has
+ * the model in the warehouse, merged (SCD1: upsert and delete; SCD2: close the current row and open a new one;
+ * an empty silver table: insert), and the checkpoint advanced, in one transaction. Changes between two silver runs collapse: SCD2 history has
  * one row per key per silver commit in which the key changed.
  */
-
-const LAST = "_smelter_last";
-const PROJ = "_smelter_proj";
-const V = "_smelter_commit_version";
-const UPDATED = "_smelter_updated_at";
 
 async function ensureSilverTable(
   client: ClientBase,
@@ -53,61 +49,6 @@ async function ensureSilverTable(
       await client.query(`ALTER TABLE ${name} ADD COLUMN ${quoteIdent(c.name)} ${c.type}`);
   }
   return name;
-}
-
-/** Projects `source` (rows shaped like the change feed) into PROJ: one row per silver key, with a delete flag. */
-async function project(client: ClientBase, target: SilverTarget, cols: ProjectedColumn[], source: string) {
-  const keep = target.model.where ? `coalesce((${target.model.where}), false)` : "TRUE";
-  const key = target.model.key.map(quoteIdent).join(", ");
-  await client.query(`
-    CREATE TEMP TABLE ${PROJ} ON COMMIT DROP AS
-    SELECT DISTINCT ON (${key}) * FROM (
-      SELECT ${cols.map((c) => `${c.expr} AS ${quoteIdent(c.name)}`).join(", ")},
-             ${quoteIdent(COMMIT_VERSION)} AS _smelter_v, ${quoteIdent(COMMIT_TIMESTAMP)} AS _smelter_ts,
-             (${quoteIdent(CHANGE_TYPE)} = 'delete' OR NOT ${keep}) AS _smelter_del
-        FROM ${source}) p
-    ORDER BY ${key}, _smelter_v DESC`);
-  await client.query(`ANALYZE ${PROJ} (${key})`);
-}
-
-async function merge(client: ClientBase, target: SilverTarget, cols: ProjectedColumn[], silver: string) {
-  const scd2 = target.model.scd === 2;
-  const on = joinOn("t", "p", target.model.key) + (scd2 ? " AND t.is_current" : "");
-  const differs = `ROW(${cols.map((c) => comparable(`t.${quoteIdent(c.name)}`, c.type)).join(", ")}) IS DISTINCT FROM ROW(${cols.map((c) => comparable(`p.${quoteIdent(c.name)}`, c.type)).join(", ")})`;
-  const firstKey = `t.${quoteIdent(target.model.key[0] as string)}`;
-  const counted = await client.query(`
-    SELECT count(*) AS n,
-           count(*) FILTER (WHERE ${firstKey} IS NULL AND NOT p._smelter_del) AS ins,
-           count(*) FILTER (WHERE ${firstKey} IS NOT NULL AND p._smelter_del) AS del,
-           count(*) FILTER (WHERE ${firstKey} IS NOT NULL AND NOT p._smelter_del AND ${differs}) AS upd
-      FROM ${PROJ} p LEFT JOIN ${silver} t ON ${on}`);
-  const r = counted.rows[0];
-  const counts = {
-    rowsRead: Number(r.n),
-    inserted: Number(r.ins),
-    updated: Number(r.upd),
-    deleted: Number(r.del),
-  };
-  const names = cols.map((c) => quoteIdent(c.name));
-  const values = names.map((n) => `p.${n}`);
-  if (!scd2) {
-    await client.query(`
-      MERGE INTO ${silver} t USING ${PROJ} p ON ${on}
-      WHEN MATCHED AND p._smelter_del THEN DELETE
-      WHEN MATCHED AND ${differs} THEN
-        UPDATE SET ${names.map((n) => `${n} = p.${n}`).join(", ")}, ${quoteIdent(V)} = p._smelter_v, ${quoteIdent(UPDATED)} = now()
-      WHEN NOT MATCHED AND NOT p._smelter_del THEN
-        INSERT (${[...names, quoteIdent(V), quoteIdent(UPDATED)].join(", ")}) VALUES (${values.join(", ")}, p._smelter_v, now())`);
-  } else {
-    await client.query(`
-      UPDATE ${silver} t SET valid_to = p._smelter_ts, is_current = false, ${quoteIdent(UPDATED)} = now()
-        FROM ${PROJ} p WHERE ${on} AND (p._smelter_del OR ${differs})`);
-    await client.query(`
-      INSERT INTO ${silver} (${[...names, "valid_from", "valid_to", "is_current", quoteIdent(V), quoteIdent(UPDATED)].join(", ")})
-      SELECT ${values.join(", ")}, p._smelter_ts, NULL, true, p._smelter_v, now() FROM ${PROJ} p
-       WHERE NOT p._smelter_del AND NOT EXISTS (SELECT 1 FROM ${silver} t WHERE ${on})`);
-  }
-  return { ...counts, unchanged: counts.rowsRead - counts.inserted - counts.updated - counts.deleted };
 }
 
 async function begin(client: ClientBase, target: SilverTarget): Promise<void> {
@@ -163,16 +104,18 @@ export async function applySilver(
     }
     const cols = projectModel(model, await bronzeColumns(client, target), `${bronzeSchema}.${table.name}`);
     const silver = await ensureSilverTable(client, target, cols);
+    const changes = qualified(bronzeSchema, changesName(table.name));
+    const range = `${quoteIdent(COMMIT_VERSION)} > ${from} AND ${quoteIdent(COMMIT_VERSION)} <= ${to}
+          AND ${quoteIdent(CHANGE_TYPE)} <> 'update_preimage'`;
     const key = table.primaryKey.map(quoteIdent).join(", ");
-    await client.query(
-      `CREATE TEMP TABLE ${LAST} ON COMMIT DROP AS
-       SELECT DISTINCT ON (${key}) * FROM ${qualified(bronzeSchema, changesName(table.name))}
-        WHERE ${quoteIdent(COMMIT_VERSION)} > ${from} AND ${quoteIdent(COMMIT_VERSION)} <= ${to}
-          AND ${quoteIdent(CHANGE_TYPE)} <> 'update_preimage'
-        ORDER BY ${key}, ${quoteIdent(COMMIT_VERSION)} DESC`,
-    );
-    await project(client, target, cols, LAST);
-    const counts = await merge(client, target, cols, silver);
+    // Apart from its pre-image a key has at most one change row per version, so a single version needs no
+    // reduction, and its row count is the commit's inserted + updated + deleted.
+    const single = to === from + 1;
+    const source = single
+      ? `(SELECT * FROM ${changes} WHERE ${range}) c`
+      : `(SELECT DISTINCT ON (${key}) * FROM ${changes} WHERE ${range} ORDER BY ${key}, ${quoteIdent(COMMIT_VERSION)} DESC) c`;
+    const known = single ? await meta.changeRows(client, pipeline, table.name, to) : null;
+    const counts = await mergeSource(client, target, cols, silver, source, known, hooks.log);
     await meta.setSilverCheckpoint(client, pipeline, model.name, table.name, to);
     hooks.fault("silver:after-merge");
     await client.query("COMMIT");
@@ -196,14 +139,9 @@ export async function rebuildSilver(client: ClientBase, target: SilverTarget): P
     const cols = projectModel(model, await bronzeColumns(client, target), `${bronzeSchema}.${table.name}`);
     const silver = await ensureSilverTable(client, target, cols);
     await client.query(`TRUNCATE ${silver}`);
-    await client.query(
-      `CREATE TEMP TABLE ${LAST} ON COMMIT DROP AS
-       SELECT *, 'insert'::text AS ${quoteIdent(CHANGE_TYPE)}, ${to}::bigint AS ${quoteIdent(COMMIT_VERSION)},
-              now() AS ${quoteIdent(COMMIT_TIMESTAMP)}
-         FROM ${qualified(bronzeSchema, table.name)}`,
-    );
-    await project(client, target, cols, LAST);
-    const counts = await merge(client, target, cols, silver);
+    const source = `(SELECT *, 'insert'::text AS ${quoteIdent(CHANGE_TYPE)}, ${to}::bigint AS ${quoteIdent(COMMIT_VERSION)},
+              now() AS ${quoteIdent(COMMIT_TIMESTAMP)} FROM ${qualified(bronzeSchema, table.name)}) c`;
+    const counts = await mergeSource(client, target, cols, silver, source, null, () => undefined);
     await meta.setSilverCheckpoint(client, pipeline, model.name, table.name, to);
     await client.query("COMMIT");
     return { versionFrom: 0, versionTo: to, ...counts };

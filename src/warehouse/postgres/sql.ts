@@ -1,3 +1,4 @@
+import type { ClientBase } from "pg";
 import { ConfigError } from "../../errors.ts";
 
 /** Quotes a PostgreSQL identifier: always, so that names from specs and sources never need escaping by hand. */
@@ -47,5 +48,36 @@ export async function timed<T>(log: (m: string) => void, label: string, work: ()
   const start = performance.now();
   const result = await work();
   log(`${label} ${Math.round(performance.now() - start)} ms`);
+  return result;
+}
+
+/** Rows a table holds by the planner's statistics (partitions summed); 0 when never analyzed. */
+async function estimatedRows(client: ClientBase, table: string): Promise<number> {
+  const result = await client.query(
+    `SELECT greatest(c.reltuples, 0) + coalesce((SELECT sum(greatest(p.reltuples, 0)) FROM pg_inherits i
+              JOIN pg_class p ON p.oid = i.inhrelid WHERE i.inhparent = c.oid), 0) AS n
+       FROM pg_class c WHERE c.oid = to_regclass($1)`,
+    [table],
+  );
+  return Number(result.rows[0]?.n ?? 0);
+}
+
+/**
+ * Runs `work` (statements joining `probes` rows to `table` by key) with hash and merge joins off when the probes
+ * are under a tenth of the table: looking each key up in the primary-key index is then several times cheaper
+ * than reading the whole table, which the planner, costing every probe as a random disk read, does not see.
+ * Must run inside a transaction (SET LOCAL).
+ */
+export async function keyLookups<T>(
+  client: ClientBase,
+  probes: number,
+  table: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const few = probes * 10 < (await estimatedRows(client, table));
+  if (!few) return work();
+  await client.query("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off");
+  const result = await work();
+  await client.query("SET LOCAL enable_hashjoin TO DEFAULT; SET LOCAL enable_mergejoin TO DEFAULT");
   return result;
 }
