@@ -143,6 +143,24 @@ export class AirflowClient {
     return (await this.call<AirflowDagRun>("GET", path))!;
   }
 
+  /** Polls every 2 s until a run is final (success or failed); a Timeout error (retryable) after `timeoutMs`. */
+  async awaitRun(run: AirflowDagRun, timeoutMs: number): Promise<AirflowDagRun> {
+    const deadline = Date.now() + timeoutMs;
+    let current = run;
+    while (current.state !== "success" && current.state !== "failed") {
+      if (Date.now() > deadline) {
+        throw new SmelterError(
+          "Timeout",
+          `run ${run.dag_run_id} of ${run.dag_id} still ${current.state} after ${timeoutMs / 1000} s`,
+          { retryable: true },
+        );
+      }
+      await sleep(2000);
+      current = await this.getRun(run.dag_id, run.dag_run_id);
+    }
+    return current;
+  }
+
   async listRuns(dagId: string, limit: number): Promise<AirflowDagRun[]> {
     const { major } = await this.version();
     const order = major === 3 ? "-run_after" : "-execution_date";

@@ -66,7 +66,7 @@ export function airflowPipelineDags(
     },
     async trigger(dagId, options) {
       let run = await client.triggerRun(dagId, options.conf);
-      if (options.wait) run = await publisher.awaitRun(run, timeoutMs);
+      if (options.wait) run = await client.awaitRun(run, timeoutMs);
       return runView(run);
     },
     async recentRuns(dagIds, limit) {

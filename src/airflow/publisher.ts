@@ -90,7 +90,6 @@ export interface PublishFileResult {
   run: AirflowDagRun | null;
 }
 
-const FINAL_RUN_STATES = new Set(["success", "failed"]);
 export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
 /** Airflow 3 names files relative to the bundle, Airflow 2 by absolute path. */
@@ -135,29 +134,9 @@ export class Publisher {
     if (options.trigger && file.dagIds[0]) {
       run = await this.client.triggerRun(file.dagIds[0]);
       log(`triggered ${run.dag_id} run ${run.dag_run_id}`);
-      if (options.wait) run = await this.awaitRun(run, timeoutMs);
+      if (options.wait) run = await this.client.awaitRun(run, timeoutMs);
     }
     return { fileName: file.fileName, changed, dagIds: file.dagIds, run };
-  }
-
-  /** Polls Airflow until a run is final. */
-  async awaitRun(run: AirflowDagRun, timeoutMs: number): Promise<AirflowDagRun> {
-    const deadline = Date.now() + timeoutMs;
-    let current = run;
-    while (!FINAL_RUN_STATES.has(current.state ?? "")) {
-      if (Date.now() > deadline) {
-        throw new SmelterError(
-          "Timeout",
-          `run ${run.dag_run_id} of ${run.dag_id} still ${current.state} after ${timeoutMs / 1000} s`,
-          {
-            retryable: true,
-          },
-        );
-      }
-      await sleep(2000);
-      current = await this.client.getRun(run.dag_id, run.dag_run_id);
-    }
-    return current;
   }
 
   /**

@@ -3,8 +3,10 @@ import { register as registerDemo } from "./commands/demo.ts";
 import { register as registerGenerate } from "./commands/generate.ts";
 import { register as registerPlan } from "./commands/plan.ts";
 import { register as registerPublish } from "./commands/publish.ts";
+import { register as registerRun } from "./commands/run.ts";
 import { register as registerServe } from "./commands/serve.ts";
 import { register as registerStatus } from "./commands/status.ts";
+import { register as registerTrigger } from "./commands/trigger.ts";
 import { register as registerValidate } from "./commands/validate.ts";
 
 /*
@@ -25,6 +27,8 @@ registerDemo(program);
 registerServe(program);
 registerPublish(program);
 registerStatus(program);
+registerRun(program);
+registerTrigger(program);
 
 try {
   await program.parseAsync(process.argv);
