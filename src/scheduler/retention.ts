@@ -12,15 +12,15 @@ export type ChangeFeedPruner = (
 ) => Promise<{ floor: number; deletedRows: number }>;
 
 /**
- * Landing retention of one table: deletes landed batches older than `olderThanDays` that bronze has applied,
- * and files of batches that never got a manifest. Provided by src/warehouse/ beside `pruneChangeFeed`.
+ * Landing retention of one table (`pruneLanding` of src/warehouse/maintenance.ts): deletes landed batches older
+ * than `olderThanDays` that bronze has applied, and files of batches that never got a manifest.
  */
 export type LandingPruner = (
   spec: PipelineSpec,
   table: string,
   env: NodeJS.ProcessEnv,
   options: { olderThanDays: number },
-) => Promise<{ deletedBatches: number }>;
+) => Promise<{ batches: number; objects: number }>;
 
 export interface RetentionSettings {
   /** Finished executions and their logs are kept this many days. */
