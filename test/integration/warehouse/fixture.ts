@@ -6,8 +6,10 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import pg from "pg";
 import type { ExecutionContext } from "../../../src/executors/types.ts";
 import { newBatchId, openLandingZone, partKey, writeManifest } from "../../../src/landing/index.ts";
+import { tablePrefix } from "../../../src/landing/layout.ts";
 import type { BatchManifest, LandingZone, ManifestColumn } from "../../../src/landing/types.ts";
-import type { PipelineSpec, SilverModel, TableSpec } from "../../../src/spec/types.ts";
+import { resolveLanding } from "../../../src/spec/resolve.ts";
+import type { LandingConnection, PipelineSpec, SilverModel, TableSpec } from "../../../src/spec/types.ts";
 
 /**
  * A throw-away pipeline on the real warehouse: unique schemas, a local landing zone in a temp dir, and batches
@@ -96,8 +98,22 @@ export class Fixture {
     readonly dir: string,
     table: TableSpec,
     models: SilverModel[],
+    landing: "local" | "s3",
   ) {
     const name = `t_${this.id}`;
+    // S3: the stack's emulator and keys (stack.env), under a prefix of this fixture's own.
+    const land: LandingConnection =
+      landing === "local"
+        ? { kind: "local", path: dir, prefix: "landing" }
+        : {
+            kind: "s3",
+            bucket: { env: "SMELTER_S3_BUCKET" },
+            prefix: `test/${name}`,
+            region: "us-east-1",
+            endpoint: { env: "SMELTER_S3_ENDPOINT" },
+            accessKeyId: { env: "AWS_ACCESS_KEY_ID" },
+            secretAccessKey: { env: "AWS_SECRET_ACCESS_KEY" },
+          };
     this.spec = {
       version: 1,
       name,
@@ -109,7 +125,7 @@ export class Fixture {
           timezone: "+00:00",
           maxConnections: 4,
         },
-        land: { kind: "local", path: dir, prefix: "landing" },
+        land,
       },
       warehouse: "wh",
       landing: "land",
@@ -134,12 +150,17 @@ export class Fixture {
         connectionId: "smelter_default",
       },
     };
-    this.zone = openLandingZone({ name: "land", kind: "local", path: dir, prefix: "landing" });
+    this.zone = openLandingZone(resolveLanding(this.spec, "land", process.env));
     this.pool = new pg.Pool({ connectionString: warehouseUrl(), max: 2 });
   }
 
-  static async create(table = tableSpec(), models = [silverModel()]): Promise<Fixture> {
-    return new Fixture(await mkdtemp(join(tmpdir(), "smelter-wh-test-")), table, models);
+  static async create(
+    table = tableSpec(),
+    models = [silverModel()],
+    options: { landing?: "local" | "s3" } = {},
+  ): Promise<Fixture> {
+    const dir = await mkdtemp(join(tmpdir(), "smelter-wh-test-"));
+    return new Fixture(dir, table, models, options.landing ?? "local");
   }
 
   get table(): TableSpec {
@@ -226,6 +247,9 @@ export class Fixture {
       await this.pool.query(`DELETE FROM _smelter.${t} WHERE pipeline = $1`, [name]).catch(() => undefined);
     }
     await this.pool.end();
+    const keys: string[] = [];
+    for await (const { key } of this.zone.list(tablePrefix(name, this.table.name))) keys.push(key);
+    await this.zone.delete(keys);
     await rm(this.dir, { recursive: true, force: true });
   }
 }
