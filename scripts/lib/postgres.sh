@@ -61,7 +61,7 @@ EOF
 
 # Cheap enough to run on every `up`, so a dropped database comes back.
 postgres_ensure_databases() {
-  pg_psql -d postgres -c "SELECT 'CREATE DATABASE ' || d FROM unnest(ARRAY['smelter', 'warehouse', 'airflow']) AS d
+  pg_psql -d postgres -c "SELECT 'CREATE DATABASE ' || d || ';' FROM unnest(ARRAY['smelter', 'warehouse', 'airflow']) AS d
     WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = d)" | pg_psql -d postgres >/dev/null
 }
 
