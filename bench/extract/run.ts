@@ -104,6 +104,12 @@ const bestSmelter = runs.reduce((a, b) =>
   b.smelter.rowsPerSecond > a.smelter.rowsPerSecond ? b : a,
 ).smelter;
 const maxRssMb = Math.max(...runs.map((r) => r.smelter.maxRssMb));
+/** Each run's smelter/raw ratio, measured back to back; the median is less sensitive to load from elsewhere. */
+const paired = runs.map((r) => r.smelter.rowsPerSecond / r.rawRowsPerSecond).sort((a, b) => a - b);
+const medianPaired =
+  paired.length % 2
+    ? (paired[(paired.length - 1) / 2] as number)
+    : ((paired[paired.length / 2 - 1] as number) + (paired[paired.length / 2] as number)) / 2;
 
 const report = {
   rows: ROWS,
@@ -112,6 +118,7 @@ const report = {
   rawMysql2: { rowsPerSecond: bestRaw },
   smelterExtract: { ...bestSmelter, maxRssMb },
   ratio: Number((bestSmelter.rowsPerSecond / bestRaw).toFixed(3)),
+  medianPairedRatio: Number(medianPaired.toFixed(3)),
   runs,
   measuredAt: new Date().toISOString(),
 };
