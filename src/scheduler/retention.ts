@@ -44,7 +44,7 @@ export function retentionJob(
     catalog: PipelineCatalog;
     settings: RetentionSettings;
     pruneChangeFeed: ChangeFeedPruner;
-    /** Absent until the landing retention exists; then landing files are left alone. */
+    /** Without it landing files are left alone. */
     pruneLanding?: LandingPruner;
     env?: NodeJS.ProcessEnv;
     say: (message: string) => void;

@@ -19,7 +19,7 @@ import { PipelineCatalog } from "../../state/pipelines.ts";
 import { PublishedDags } from "../../state/published-dags.ts";
 import { ExecutionWorker } from "../../state/worker.ts";
 import { closeWarehousePools } from "../../ui/warehouse.ts";
-import { pruneChangeFeed } from "../../warehouse/maintenance.ts";
+import { pruneChangeFeed, pruneLanding } from "../../warehouse/maintenance.ts";
 
 const say = (message: string): void => {
   process.stdout.write(`${new Date().toISOString()} ${message}\n`);
@@ -83,6 +83,7 @@ export function register(program: Command): void {
               landingDays: config.landingRetentionDays,
             },
             pruneChangeFeed,
+            pruneLanding,
             say,
           }),
           ...(client && publisher
