@@ -81,8 +81,9 @@ export function retentionJob(
               const r = await deps.pruneLanding(spec, table.name, env, {
                 olderThanDays: settings.landingDays,
               });
-              if (r.deletedBatches > 0)
-                say(`retention: ${where}: deleted ${r.deletedBatches} landed batch(es)`);
+              if (r.batches > 0) {
+                say(`retention: ${where}: deleted ${r.batches} landed batch(es), ${r.objects} object(s)`);
+              }
             } catch (error) {
               say(`retention: ${where}: landing not pruned: ${(error as Error).message}`);
             }
