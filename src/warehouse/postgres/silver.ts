@@ -5,7 +5,7 @@ import * as meta from "./metadata.ts";
 import { type ProjectedColumn, projectModel } from "./projection.ts";
 import { mergeSource, UPDATED, V } from "./silver-merge.ts";
 import { lockSql, qualified, quoteIdent } from "./sql.ts";
-import { CHANGE_TYPE, COMMIT_TIMESTAMP, COMMIT_VERSION, changesName, tableColumns } from "./tables.ts";
+import { CHANGE_TYPE, COMMIT_TIMESTAMP, COMMIT_VERSION, changesName, ensureSchema, tableColumns } from "./tables.ts";
 
 /**
  * Silver: the change feed since the model's checkpoint, reduced to the last change per key, projected through
@@ -31,7 +31,7 @@ async function ensureSilverTable(
       defs.push("valid_from timestamptz NOT NULL", "valid_to timestamptz", "is_current boolean NOT NULL");
     defs.push(`${quoteIdent(V)} bigint NOT NULL`, `${quoteIdent(UPDATED)} timestamptz NOT NULL`);
     const key = [...model.key.map(quoteIdent), ...(scd2 ? ["valid_from"] : [])];
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(silverSchema)}`);
+    await ensureSchema(client, silverSchema);
     await client.query(
       `CREATE TABLE ${name} (\n  ${defs.join(",\n  ")},\n  PRIMARY KEY (${key.join(", ")})\n)`,
     );

@@ -10,6 +10,22 @@ export const LOADED_AT = "_smelter_loaded_at";
 export const RESCUED = "_rescued_data";
 const BRONZE_META = new Set([BATCH_ID, LOADED_AT, RESCUED]);
 
+/**
+ * CREATE SCHEMA IF NOT EXISTS inside the caller's transaction, tolerating a concurrent transaction that creates
+ * the same schema (the first loads of a pipeline's tables run at once): PostgreSQL then raises a unique violation
+ * on pg_namespace once the other one commits, after which the schema exists. A savepoint keeps the transaction.
+ */
+export async function ensureSchema(client: ClientBase, schema: string): Promise<void> {
+  await client.query("SAVEPOINT smelter_schema");
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  } catch (error) {
+    if ((error as { code?: string }).code !== "23505") throw error;
+    await client.query("ROLLBACK TO SAVEPOINT smelter_schema");
+  }
+  await client.query("RELEASE SAVEPOINT smelter_schema");
+}
+
 /** Change feed columns added after the bronze columns. */
 export const CHANGE_TYPE = "_change_type";
 export const COMMIT_VERSION = "_commit_version";
@@ -76,7 +92,7 @@ async function createBronze(client: ClientBase, load: BronzeLoad): Promise<void>
   ];
   const partitioning = part ? ` PARTITION BY ${part.kind.toUpperCase()} (${quoteIdent(part.column)})` : "";
   const name = qualified(schema, table.name);
-  await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  await ensureSchema(client, schema);
   await client.query(`CREATE TABLE ${name} (\n  ${defs.join(",\n  ")}\n)${partitioning}`);
   if (part?.kind === "hash") {
     const n = part.partitions ?? 8;
