@@ -5,7 +5,14 @@ import * as meta from "./metadata.ts";
 import { type ProjectedColumn, projectModel } from "./projection.ts";
 import { mergeSource, UPDATED, V } from "./silver-merge.ts";
 import { lockSql, qualified, quoteIdent } from "./sql.ts";
-import { CHANGE_TYPE, COMMIT_TIMESTAMP, COMMIT_VERSION, changesName, ensureSchema, tableColumns } from "./tables.ts";
+import {
+  CHANGE_TYPE,
+  COMMIT_TIMESTAMP,
+  COMMIT_VERSION,
+  changesName,
+  ensureSchema,
+  tableColumns,
+} from "./tables.ts";
 
 /**
  * Silver: the change feed since the model's checkpoint, reduced to the last change per key, projected through
