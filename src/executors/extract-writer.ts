@@ -25,13 +25,11 @@ const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 /**
- * CSV text is written to the part file in slices of about this many characters. Small slices keep the encoded
- * strings short-lived (1 MiB slices survived into the old generation and doubled GC time).
+ * CSV text is encoded to UTF-8 as soon as a batch of rows is encoded (strings that live long get promoted to the
+ * old generation and make GC expensive), into one of two slabs of this size. A full slab is written while the
+ * other fills; waiting for every small write instead cost seconds of thread-pool round trips per 2M rows.
  */
-const FLUSH_CHARS = 1 << 16;
-
-/** Reused UTF-8 buffer of a flush: a UTF-16 code unit takes at most three bytes. */
-const SLAB_BYTES = FLUSH_CHARS * 3;
+const SLAB_BYTES = 1 << 20;
 
 /**
  * Rows per parquet row group: small enough that DuckDB's writer holds little in memory, large enough for good
@@ -72,11 +70,12 @@ export class PartWriter {
   private readonly encoders: FieldEncoder[];
   private pending = 0;
   private longestLine = 0;
-  private buffer = "";
   private file: FileHandle | null = null;
   /** The write in flight (at most one): it runs on a libuv thread while JS encodes the next rows. */
   private writing: Promise<unknown> | null = null;
-  private slab: Buffer | null = null;
+  private slabs: Buffer[] = [];
+  /** Bytes used in `slabs[0]`, the slab being filled. */
+  private used = 0;
   private csvPath = "";
   private index = 0;
   private converting: Promise<void> | null = null;
@@ -142,30 +141,35 @@ export class PartWriter {
       );
       this.file = await open(this.csvPath, "w");
     }
-    this.buffer += text;
-    if (this.buffer.length >= FLUSH_CHARS) await this.flush();
+    const file = this.file;
+    const most = text.length * 3;
+    if (this.used + most > SLAB_BYTES) await this.flush();
+    if (most > SLAB_BYTES) {
+      // Larger than a slab (wide rows): written on its own, after the writes before it.
+      await this.writing;
+      this.writing = file.writeFile(Buffer.from(text, "utf8"));
+      this.writing.catch(() => undefined);
+      return;
+    }
+    if (this.slabs.length === 0)
+      this.slabs = [Buffer.allocUnsafe(SLAB_BYTES), Buffer.allocUnsafe(SLAB_BYTES)];
+    this.used += (this.slabs[0] as Buffer).write(text, this.used, "utf8");
   }
 
   /**
-   * Starts writing the buffered text once the previous write is done. The slab is reused, so flushing allocates
-   * nothing; the write itself overlaps the encoding of the next rows.
+   * Starts writing the filled slab once the previous write (of the other slab) is done, and switches slabs: the
+   * write overlaps the encoding of the next rows, and nothing is allocated.
    */
   private async flush(): Promise<void> {
     const file = this.file;
-    if (file === null || this.buffer.length === 0) return;
+    if (file === null || this.used === 0) return;
     await this.writing;
-    const text = this.buffer;
-    this.buffer = "";
-    let bytes: Buffer;
-    if (text.length * 3 <= SLAB_BYTES) {
-      this.slab ??= Buffer.allocUnsafe(SLAB_BYTES);
-      bytes = this.slab.subarray(0, this.slab.write(text, "utf8"));
-    } else {
-      bytes = Buffer.from(text, "utf8");
-    }
-    this.writing = file.writeFile(bytes);
+    const [full, free] = this.slabs as [Buffer, Buffer];
+    this.writing = file.writeFile(full.subarray(0, this.used));
     // A failed write surfaces when it is awaited (next flush, roll or abort); until then it is not unhandled.
     this.writing.catch(() => undefined);
+    this.slabs = [free, full];
+    this.used = 0;
   }
 
   /** Closes the current part file and starts its conversion once the previous one has finished. */
