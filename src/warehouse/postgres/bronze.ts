@@ -3,8 +3,8 @@ import { TransientError } from "../../errors.ts";
 import type { BronzeLoad, BronzeResult, StepHooks } from "../types.ts";
 import { CHANGES, classify, KIND, merge, rowImage, writeChangeFeed } from "./classify.ts";
 import * as meta from "./metadata.ts";
-import { lockSql, qualified, quoteIdent, timed } from "./sql.ts";
-import { copyIntoBronze, latestPerKey, stage } from "./stage.ts";
+import { analyzeKey, lockSql, qualified, quoteIdent, timed } from "./sql.ts";
+import { copyIntoBronze, latestPerKey, stage, stageKeys } from "./stage.ts";
 import {
   BATCH_ID,
   type BronzeShape,
@@ -39,8 +39,6 @@ const WORK_MEM = "256MB";
 /** Whether the rows can be COPYed straight into the (empty) bronze table: see the module comment. */
 function loadsDirectly(load: BronzeLoad, shape: BronzeShape): boolean {
   if (!load.uniqueKeys || load.table.partitionBy?.kind === "list" || shape.rescued.length > 0) return false;
-  // A reconcile key set is staged into a temp table that the delete predicate reads; the direct path has none.
-  if (load.keys) return false;
   if (shape.created) return true;
   const types = new Map(shape.columns.map((c) => [c.name, c.type]));
   return load.columns.every((c) => types.get(c.name) === c.type);
@@ -111,9 +109,7 @@ async function initialLoad(
     );
   }
   // Statistics on the key, so that the next commit's join looks keys up instead of scanning the new rows.
-  await timed(log, "analyze bronze key", () =>
-    client.query(`ANALYZE ${bronze} (${table.primaryKey.map(quoteIdent).join(", ")})`),
-  );
+  await timed(log, "analyze bronze key", () => analyzeKey(client, bronze, table.primaryKey));
   return { counts, version };
 }
 
@@ -187,6 +183,7 @@ export async function applyBronze(
     const empty = await client.query(
       `SELECT NOT EXISTS (SELECT 1 FROM ${qualified(schema, table.name)}) AS empty`,
     );
+    await stageKeys(client, load, log);
     let staged: number;
     let applied: { counts: Counts; version: number | null };
     if (empty.rows[0].empty && loadsDirectly(load, shape)) {

@@ -1,7 +1,7 @@
 import type { ClientBase } from "pg";
 import type { SilverTarget } from "../types.ts";
 import type { ProjectedColumn } from "./projection.ts";
-import { comparable, joinOn, keyLookups, quoteIdent, timed } from "./sql.ts";
+import { analyzeKey, comparable, joinOn, keyLookups, quoteIdent, timed } from "./sql.ts";
 import { CHANGE_TYPE, COMMIT_TIMESTAMP, COMMIT_VERSION } from "./tables.ts";
 
 /**
@@ -131,7 +131,7 @@ export async function mergeSource(
   const key = target.model.key.map(quoteIdent).join(", ");
   const fresh = async (rowsRead: number, inserted: number): Promise<MergeCounts> => {
     // Statistics on the key, so that the next run's join looks keys up instead of scanning the new rows.
-    await timed(log, "analyze silver key", () => client.query(`ANALYZE ${silver} (${key})`));
+    await timed(log, "analyze silver key", () => analyzeKey(client, silver, target.model.key));
     return { rowsRead, inserted, updated: 0, deleted: 0, unchanged: rowsRead - inserted };
   };
   if (empty && known !== null && keyedByBronzeKey(target)) {

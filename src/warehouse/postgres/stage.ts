@@ -42,7 +42,23 @@ function keyDefs(load: BronzeLoad, where: string): string[] {
   });
 }
 
-/** Loads the batches' rows (and a reconcile batch's key set) into temp tables; returns the rows staged. */
+/** Loads a reconcile batch's key set (when it has one) into a temp table. */
+export async function stageKeys(
+  client: ClientBase,
+  load: BronzeLoad,
+  log: (m: string) => void,
+): Promise<void> {
+  if (!load.keys) return;
+  const where = `bronze table ${load.schema}.${load.table.name}`;
+  await client.query(`CREATE TEMP TABLE ${KEYS} (${keyDefs(load, where).join(", ")}) ON COMMIT DROP`);
+  const keys = load.keys;
+  await timed(log, "stage key set (COPY)", () =>
+    copyStream(client, KEYS, load.table.primaryKey, () => keys({ target: "staging" })),
+  );
+  await client.query(`ANALYZE ${KEYS}`);
+}
+
+/** Loads the batches' rows into a temp table; returns the rows staged. */
 export async function stage(client: ClientBase, load: BronzeLoad, log: (m: string) => void): Promise<number> {
   const where = `bronze table ${load.schema}.${load.table.name}`;
   const defs = [
@@ -54,16 +70,7 @@ export async function stage(client: ClientBase, load: BronzeLoad, log: (m: strin
   await client.query(`CREATE TEMP TABLE ${STAGE} (${defs.join(", ")}) ON COMMIT DROP`);
   const columns = [...load.columns.map((c) => c.name), ...STAGING_META];
   const data = () => load.data({ target: "staging" });
-  const rows = await timed(log, "stage rows (COPY)", () => copyStream(client, STAGE, columns, data));
-  if (load.keys) {
-    await client.query(`CREATE TEMP TABLE ${KEYS} (${keyDefs(load, where).join(", ")}) ON COMMIT DROP`);
-    const keys = load.keys;
-    await timed(log, "stage key set (COPY)", () =>
-      copyStream(client, KEYS, load.table.primaryKey, () => keys({ target: "staging" })),
-    );
-    await client.query(`ANALYZE ${KEYS}`);
-  }
-  return rows;
+  return timed(log, "stage rows (COPY)", () => copyStream(client, STAGE, columns, data));
 }
 
 /**

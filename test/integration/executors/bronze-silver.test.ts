@@ -87,4 +87,48 @@ describe("bronze and silver executors", () => {
       { id: 2, title: "last of a tie" },
     ]);
   });
+  test("an initial load leaves out soft-deleted rows and rows missing from the key set, and logs its phases", async () => {
+    const fx = await fixture(tableSpec({ deletes: { mode: "reconcile", everyRuns: 1 } }));
+    const base = { account_type_id: 1, amount: "1.0000", payload: "{}", updated_at: "2024-01-01 00:00:01" };
+    const rows = [1, 2, 3].map((id) => ({ id, ...base, title: `t${id}`, deleted: false }));
+    await fx.land(rows, { keys: [1, 3] });
+    const request = { pipeline: fx.spec.name, step: "bronze" as const, table: "posts" };
+    const m = await bronze(request, fx.ctx());
+    assert.deepEqual([m.rowsRead, m.inserted, m.unchanged, m.versionTo], [3, 2, 1, 1]);
+    const ids = await fx.query(`SELECT id::int FROM "${fx.spec.bronzeSchema}".posts ORDER BY id`);
+    assert.deepEqual(ids, [{ id: 1 }, { id: 3 }]);
+    assert.ok(
+      fx.logs.some((l) => /load rows into empty bronze \(COPY\) \d+ ms/.test(l)),
+      fx.logs.join("\n"),
+    );
+
+    const soft = await fixture(tableSpec({ deletes: { mode: "soft", column: "deleted", value: true } }));
+    await soft.land([
+      { id: 1, ...base, title: "kept", deleted: false },
+      { id: 2, ...base, title: "gone", deleted: true },
+    ]);
+    const s = await bronze({ ...request, pipeline: soft.spec.name }, soft.ctx());
+    assert.deepEqual([s.inserted, s.unchanged], [1, 1]);
+    const changes = await soft.query(
+      `SELECT id::int, _change_type FROM "${soft.spec.bronzeSchema}".posts__changes ORDER BY id`,
+    );
+    assert.deepEqual(changes, [{ id: 1, _change_type: "insert" }]);
+  });
+
+  test("a bronze table emptied by deletes is loaded again as an initial load, with a new version", async () => {
+    const fx = await fixture(tableSpec({ deletes: { mode: "soft", column: "deleted", value: true } }));
+    const base = { account_type_id: 1, amount: "1.0000", payload: "{}" };
+    const request = { pipeline: fx.spec.name, step: "bronze" as const, table: "posts" };
+    await fx.land([{ id: 1, ...base, title: "a", updated_at: "2024-01-01 00:00:01", deleted: false }]);
+    await bronze(request, fx.ctx());
+    await fx.land([{ id: 1, ...base, title: "a", updated_at: "2024-01-01 00:00:02", deleted: true }]);
+    const deleted = await bronze(request, fx.ctx());
+    assert.deepEqual([deleted.deleted, deleted.versionTo], [1, 2]);
+    await fx.land([{ id: 1, ...base, title: "back", updated_at: "2024-01-01 00:00:03", deleted: false }]);
+    const back = await bronze(request, fx.ctx());
+    assert.deepEqual([back.inserted, back.versionTo], [1, 3]);
+    await silver({ ...request, step: "silver", table: "posts_flat" }, fx.ctx());
+    const rows = await fx.query(`SELECT id::int, title FROM "${fx.spec.silverSchema}".posts_flat`);
+    assert.deepEqual(rows, [{ id: 1, title: "back" }]);
+  });
 });
