@@ -125,4 +125,7 @@ const report = {
 await mkdir(new URL("../results/", import.meta.url), { recursive: true });
 await writeFile(new URL("../results/extract.json", import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
 console.log(JSON.stringify(report, null, 2));
-console.log(`ratio smelter/raw = ${report.ratio} (target >= 0.5); peak RSS ${maxRssMb} MB (target < 300)`);
+console.log(
+  `ratio smelter/raw = ${report.ratio} best of each, ${report.medianPairedRatio} median of pairs (target >= 0.5); ` +
+    `peak RSS ${maxRssMb} MB (target < 300)`,
+);
