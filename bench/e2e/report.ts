@@ -279,8 +279,8 @@ export function renderMarkdown(s: Summary): string {
     if (!a) continue;
     lines.push("", `### ${phase}: ${a.dagId} run ${a.runId} (${a.state}, ${a.runSeconds.toFixed(1)} s)`, "");
     lines.push(
-      "| task | rows | Airflow s | executor s | service queue s | overhead s |",
-      "|---|---:|---:|---:|---:|---:|",
+      "| task | state (Airflow / service) | rows | Airflow s | executor s | service queue s | overhead s |",
+      "|---|---|---:|---:|---:|---:|---:|",
     );
     for (const t of a.tasks) {
       lines.push(
