@@ -19,7 +19,7 @@ const closeFd = promisify(close);
  * Both ends are opened non-blocking by this process before DuckDB starts: the read end (wrapped as a socket so
  * that empty reads wait instead of failing) and a spare write end that keeps the pipe from reporting end-of-file
  * before DuckDB has opened it. The spare end is closed once DuckDB is done, so readers see end-of-file only then;
- * when DuckDB fails, the rows stream is destroyed with DuckDB's error.
+ * when DuckDB fails, the rows stream is destroyed with DuckDB's error first.
  */
 export function duckCsvStream(duck: DuckDBConnection, fifo: string, query: string): StagingStream {
   const rows = new PassThrough();
@@ -35,6 +35,10 @@ export function duckCsvStream(duck: DuckDBConnection, fifo: string, query: strin
     socket.pipe(rows);
     try {
       await duck.run(`COPY (${query}) TO '${fifo.replace(/'/g, "''")}' (FORMAT csv, HEADER false)`);
+    } catch (error) {
+      // Before the spare end closes: readers get the error, not an end-of-file that looks like success.
+      rows.destroy(error as Error);
+      throw error;
     } finally {
       await closeFd(spare);
       await rm(fifo, { force: true });

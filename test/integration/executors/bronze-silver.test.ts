@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
+import { DataError } from "../../../src/errors.ts";
 import { bronze } from "../../../src/executors/bronze.ts";
 import { silver } from "../../../src/executors/silver.ts";
-import { Fixture, tableSpec } from "../warehouse/fixture.ts";
+import { Fixture, POSTS, tableSpec } from "../warehouse/fixture.ts";
 import { actualSilver, SourceModel } from "../warehouse/source-model.ts";
 
 const fixtures: Fixture[] = [];
@@ -130,5 +131,27 @@ describe("bronze and silver executors", () => {
     await silver({ ...request, step: "silver", table: "posts_flat" }, fx.ctx());
     const rows = await fx.query(`SELECT id::int, title FROM "${fx.spec.silverSchema}".posts_flat`);
     assert.deepEqual(rows, [{ id: 1, title: "back" }]);
+  });
+  test("a value the warehouse cannot parse fails the commit with a DataError and applies nothing", async () => {
+    const fx = await fixture();
+    const columns = POSTS.map((c) => (c.name === "account_type_id" ? { ...c, duck: "VARCHAR" } : c));
+    const base = { amount: "1.0000", payload: "{}", updated_at: "2024-01-01 00:00:01", deleted: false };
+    const rows = Array.from({ length: 5000 }, (_, i) => ({
+      id: i + 1,
+      ...base,
+      title: "t",
+      account_type_id: i === 4000 ? "not a number" : String(i % 5),
+    }));
+    await fx.land(rows, { columns });
+    const request = { pipeline: fx.spec.name, step: "bronze" as const, table: "posts" };
+    await assert.rejects(
+      bronze(request, fx.ctx()),
+      (e: Error) => e instanceof DataError && /not a number/.test(e.message),
+    );
+    const applied = await fx.query(
+      "SELECT count(*)::int AS n FROM _smelter.bronze_batches WHERE pipeline = $1",
+      [fx.spec.name],
+    );
+    assert.equal(applied[0]?.n, 0);
   });
 });
