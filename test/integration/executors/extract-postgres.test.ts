@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { DataError } from "../../../src/errors.ts";
 import { extract } from "../../../src/executors/extract.ts";
 import { listManifests, openLandingZone } from "../../../src/landing/index.ts";
 import type { BatchManifest } from "../../../src/landing/types.ts";
@@ -195,5 +196,26 @@ line break', '\\x00ff10', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{1,2,NULL}', 
         [{ index: 2, from: ["4"], to: ["5"], last: true }, 1],
       ],
     );
+  });
+
+  it("fails with a DataError naming the column when a value does not fit its parquet type", async () => {
+    await src.query(
+      "CREATE TABLE app.nan (id int PRIMARY KEY, updated_at timestamptz NOT NULL, amount numeric(10,2))",
+    );
+    await src.query("INSERT INTO app.nan VALUES (1, now(), 1.5), (2, now(), 'NaN')");
+    const bad = await pipelineSpec(uniqueName("p"), [tableSpec({ name: "nan", table: "app.nan" })], {
+      source: "postgres",
+      urlEnv: URL_ENV,
+      landing: "local",
+    });
+    await assert.rejects(
+      extract({ pipeline: bad.name, step: "extract", table: "nan" }, context(bad)),
+      (e: unknown) =>
+        e instanceof DataError &&
+        /table nan, landing .*part-00000\.parquet: column "amount" value "NaN" cannot be stored as DECIMAL\(10,2\)/.test(
+          e.message,
+        ),
+    );
+    assert.deepEqual(await manifests(bad, "nan"), [], "no batch exists after the failure");
   });
 });
