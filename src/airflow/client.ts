@@ -106,6 +106,32 @@ export class AirflowClient {
     return this.call<AirflowDag>("GET", `/dags/${encodeURIComponent(dagId)}`, { allow404: true });
   }
 
+  /** The source of a DAG's latest parsed version (Airflow 3); undefined on Airflow 2 or for an unknown DAG. */
+  async dagSource(dagId: string): Promise<string | undefined> {
+    const { major } = await this.version();
+    if (major !== 3) return undefined;
+    const body = await this.call<{ content?: string | null }>(
+      "GET",
+      `/dagSources/${encodeURIComponent(dagId)}`,
+      {
+        allow404: true,
+      },
+    );
+    return body?.content ?? undefined;
+  }
+
+  /** The doc_md of the DAG as Airflow will run it next (read from its serialized DAG); undefined: unknown DAG. */
+  async dagDocMd(dagId: string): Promise<string | null | undefined> {
+    const body = await this.call<{ doc_md?: string | null }>(
+      "GET",
+      `/dags/${encodeURIComponent(dagId)}/details`,
+      {
+        allow404: true,
+      },
+    );
+    return body === undefined ? undefined : (body.doc_md ?? null);
+  }
+
   async listDags(pattern?: string): Promise<AirflowDag[]> {
     return (await this.all<AirflowDag>("/dags", "dags", pattern ? { dag_id_pattern: pattern } : {})) ?? [];
   }

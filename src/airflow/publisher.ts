@@ -92,6 +92,9 @@ export interface PublishFileResult {
 
 export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
+/** The spec hash in a generated DAG file's header (src/compiler/render.ts). */
+const SPEC_HASH = /^# spec sha256: ([0-9a-f]{64})$/m;
+
 /** Airflow 3 names files relative to the bundle, Airflow 2 by absolute path. */
 const sameFile = (reported: string, fileName: string): boolean =>
   reported === fileName || reported.endsWith(`/${fileName}`);
@@ -140,6 +143,22 @@ export class Publisher {
   }
 
   /**
+   * Whether Airflow 3's latest version of every DAG of the file has this content. A parse time alone cannot
+   * tell: a parse that read the old file may finish just after the write. Airflow 2 keeps no versions: true.
+   */
+  private async holdsContent(file: DagFile): Promise<boolean> {
+    const sources = await Promise.all(file.dagIds.map((id) => this.client.dagSource(id)));
+    if (!sources.every((source) => source === undefined || source === file.content)) return false;
+    // Airflow writes a DAG's source at once but its serialized DAG at most every
+    // [core] min_serialized_dag_update_interval (30 s): a run triggered before that gets the old tasks.
+    // Generated DAGs name their spec's hash in doc_md, which is serialized.
+    const specHash = SPEC_HASH.exec(file.content)?.[1];
+    if (!specHash) return true;
+    const docs = await Promise.all(file.dagIds.map((id) => this.client.dagDocMd(id)));
+    return docs.every((doc) => doc?.includes(specHash));
+  }
+
+  /**
    * Waits until every DAG of the file is registered and (when the file was just written) parsed after
    * `writtenAt`; an import error recorded for this file after the write fails at once.
    */
@@ -160,11 +179,14 @@ export class Publisher {
       );
       if (fresh) throw new DagImportError(file.fileName, fresh.stack_trace);
       const dags = await Promise.all(file.dagIds.map((id) => this.client.getDag(id)));
-      const ready = dags.every(
-        (d) =>
-          d &&
-          (writtenAt === null || (d.last_parsed_time && Date.parse(d.last_parsed_time) >= writtenAt - 1000)),
-      );
+      const ready =
+        dags.every(
+          (d) =>
+            d &&
+            (writtenAt === null ||
+              (d.last_parsed_time && Date.parse(d.last_parsed_time) >= writtenAt - 1000)),
+        ) &&
+        (writtenAt === null || (await this.holdsContent(file)));
       if (ready) {
         log(`Airflow registered ${file.dagIds.join(", ")}`);
         return;

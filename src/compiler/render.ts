@@ -37,7 +37,7 @@ export function renderDag(plan: Plan, source: Pick<LoadedPipeline, "file" | "has
     `    "pool_slots": ${airflow.poolSlots},`,
     "}",
     "",
-    `DOC_MD = ${pyStr(docMd(plan, source.file))}`,
+    `DOC_MD = ${pyStr(docMd(plan, source))}`,
     "",
   ];
   if (plan.assets.length > 0) {
@@ -114,9 +114,13 @@ function schedule(dag: PlannedDag): string {
   }
 }
 
-function docMd(plan: Plan, file: string): string {
+/**
+ * The DAG's doc_md. It names the spec's hash because Airflow serializes doc_md: the publisher reads it back to
+ * know that the DAG version Airflow runs next is this one (the DAG's source is updated before it is).
+ */
+function docMd(plan: Plan, source: Pick<LoadedPipeline, "file" | "hash">): string {
   const parts = [`### smelter pipeline \`${plan.pipeline}\``, ""];
   if (plan.description) parts.push(plan.description.trim(), "");
-  parts.push(`Generated from \`${file}\`; edit the spec, not this DAG.`);
+  parts.push(`Generated from \`${source.file}\` (spec sha256 ${source.hash}); edit the spec, not this DAG.`);
   return parts.join("\n");
 }

@@ -21,7 +21,7 @@ DEFAULT_ARGS = {
     "pool_slots": 1,
 }
 
-DOC_MD = "### smelter pipeline `shop`\n\nGenerated from `test/fixtures/specs/minimal.yaml`; edit the spec, not this DAG."
+DOC_MD = "### smelter pipeline `shop`\n\nGenerated from `test/fixtures/specs/minimal.yaml` (spec sha256 707f89eb6b54ea7472af7b260f5e415bb01ae41fa929ce15b532ab54d537a928); edit the spec, not this DAG."
 
 
 def _add_tasks(rows: tuple) -> None:

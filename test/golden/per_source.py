@@ -21,7 +21,7 @@ DEFAULT_ARGS = {
     "pool_slots": 1,
 }
 
-DOC_MD = "### smelter pipeline `crm`\n\nGenerated from `test/fixtures/specs/per_source.yaml`; edit the spec, not this DAG."
+DOC_MD = "### smelter pipeline `crm`\n\nGenerated from `test/fixtures/specs/per_source.yaml` (spec sha256 c6f4c73e45efad31fbe672b4e3807295d7a70560c3c9bb47f8ebef1ccc9c84a9); edit the spec, not this DAG."
 
 
 def _add_tasks(rows: tuple) -> None:

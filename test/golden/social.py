@@ -22,7 +22,7 @@ DEFAULT_ARGS = {
     "pool_slots": 1,
 }
 
-DOC_MD = "### smelter pipeline `social`\n\nPosts, accounts and reactions of the social network, flattened for search.\nQuotes \"like these\" and a backslash \\ must survive into the DAG file.\n\nGenerated from `test/fixtures/specs/social.yaml`; edit the spec, not this DAG."
+DOC_MD = "### smelter pipeline `social`\n\nPosts, accounts and reactions of the social network, flattened for search.\nQuotes \"like these\" and a backslash \\ must survive into the DAG file.\n\nGenerated from `test/fixtures/specs/social.yaml` (spec sha256 365df5e05ac8ad29de0f0fd136334625d62bcb5be3febff1e8428b40b32c5318); edit the spec, not this DAG."
 
 
 def _bronze_asset(table: str) -> Asset:
