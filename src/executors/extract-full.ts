@@ -18,7 +18,8 @@ interface ChunkPlan {
  * A full load in primary-key chunks of `chunkSize` rows, each chunk its own snapshot and batch. The chunk
  * boundaries are planned first, in one snapshot (`ORDER BY key LIMIT 1 OFFSET chunkSize - 1` from boundary to
  * boundary); rows inserted later beyond the last boundary land with the last, open-ended chunk. Chunks are then
- * read in parallel, up to the source's `maxConnections`, but their manifests are written strictly in chunk order:
+ * read in parallel, up to the execution's connection budget (the source's `maxConnections` unless a source task
+ * shares it among tables), but their manifests are written strictly in chunk order:
  * a chunk's manifest waits for the one before it, and after a failure no later manifest is written. The landed
  * chunks are therefore always 0..k without gaps, and a failed or killed load resumes after the last chunk whose
  * manifest exists (the files of later chunks that landed without a manifest are ignored, as for any batch). The
@@ -33,7 +34,8 @@ export async function runFullLoad(run: ExtractRun): Promise<StepMetrics> {
       `${table.name}: resuming the full load at chunk ${resume.index + 1}, after key ${JSON.stringify(resume.to)}`,
     );
   const plan = await planChunks(run, resume ? resume.index + 1 : 0, resume ? resume.to : null);
-  const parallel = Math.max(1, Math.min(run.db.maxConnections, plan.length));
+  const budget = Math.min(run.db.maxConnections, ctx.connectionBudget ?? run.db.maxConnections);
+  const parallel = Math.max(1, Math.min(budget, plan.length));
   ctx.log.info(
     `${table.name}: full load in ${plan.length} chunk(s) of ${table.chunkSize} rows, ${parallel} at a time`,
   );

@@ -60,7 +60,8 @@ export function mergeMetrics(tables: Record<string, StepMetrics>): StepMetrics {
 
 /**
  * Runs one task request with the given executors. A `source` request runs each of that source's tables as its
- * own table request, at most `maxConnections` at once; the first failure stops starting new tables, the others
+ * own table request, at most `maxConnections` at once, each with an equal share of those connections as its
+ * `connectionBudget`; the first failure stops starting new tables, the others
  * finish, and the error names the table that failed (and how many others did).
  */
 export async function runTaskWith(
@@ -76,20 +77,23 @@ export async function runTaskWith(
   const units = unitsOf(spec, request);
   const results: Record<string, StepMetrics> = {};
   const failures: { table: string; error: unknown }[] = [];
+  const budget = concurrencyOf(spec, request.source);
+  const width = Math.min(budget, units.length);
+  // Tables side by side share the source's connections: a full load's parallel chunks stay within its share.
+  const tableCtx: ExecutionContext = { ...ctx, connectionBudget: Math.max(1, Math.floor(budget / Math.max(1, width))) };
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < units.length && failures.length === 0 && !ctx.signal.aborted) {
       const table = units[next++]!;
       ctx.log.info(`${request.step} ${table}: starting`);
       try {
-        results[table] = await executor({ pipeline: request.pipeline, step: request.step, table }, ctx);
+        results[table] = await executor({ pipeline: request.pipeline, step: request.step, table }, tableCtx);
       } catch (error) {
         ctx.log.error(`${request.step} ${table}: ${(error as Error).message}`);
         failures.push({ table, error });
       }
     }
   };
-  const width = Math.min(concurrencyOf(spec, request.source), units.length);
   await Promise.all(Array.from({ length: width }, worker));
   const first = failures[0];
   if (first) {

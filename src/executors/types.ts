@@ -43,6 +43,11 @@ export interface ExecutionContext {
   signal: AbortSignal;
   /** Environment used to resolve `{ env: NAME }` settings and secrets; defaults to process.env. */
   env: NodeJS.ProcessEnv;
+  /**
+   * Connections to the source this execution may hold at once; default: the source's `maxConnections`.
+   * A task for a whole source divides that budget among the tables it runs side by side.
+   */
+  connectionBudget?: number;
 }
 
 /** One step for one table or model. Throws a SmelterError on failure. */
