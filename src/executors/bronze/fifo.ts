@@ -30,16 +30,26 @@ export function duckCsvStream(duck: DuckDBConnection, fifo: string, query: strin
     const spare = await openFd(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
     const socket = new Socket({ fd: reader, readable: true, writable: false });
     socket.on("error", (error) => rows.destroy(error));
-    // A consumer that gives up closes the read end, so DuckDB's next write fails instead of blocking.
-    rows.on("close", () => socket.destroy());
+    let running = true;
+    // A consumer that gives up: stop DuckDB, and discard what it still writes so that it never blocks on a full
+    // pipe. The read end stays open until DuckDB is done, so DuckDB's open of the pipe never waits for a reader.
+    rows.on("close", () => {
+      if (!running) return;
+      socket.unpipe(rows);
+      socket.resume();
+      duck.interrupt();
+    });
     socket.pipe(rows);
     try {
+      if (rows.destroyed) throw new Error("the staging rows were closed before DuckDB started");
       await duck.run(`COPY (${query}) TO '${fifo.replace(/'/g, "''")}' (FORMAT csv, HEADER false)`);
     } catch (error) {
+      running = false;
       // Before the spare end closes: readers get the error, not an end-of-file that looks like success.
       rows.destroy(error as Error);
       throw error;
     } finally {
+      running = false;
       await closeFd(spare);
       await rm(fifo, { force: true });
     }

@@ -107,6 +107,19 @@ describe("bronze staging rows", () => {
     await assert.rejects(stream.finished, /broken value/);
   });
 
+  test("a consumer that gives up stops DuckDB instead of leaving it blocked on the pipe", async () => {
+    const stream = duckCsvStream(
+      duck,
+      join(dir, "quit.fifo"),
+      "SELECT i, repeat('x', 100) FROM range(5000000) r(i)",
+    );
+    await new Promise<void>((resolve) => stream.rows.once("data", () => resolve()));
+    stream.rows.destroy();
+    await assert.rejects(stream.finished);
+    const after = await duck.runAndReadAll("SELECT 42 AS n");
+    assert.equal(after.getRowObjects()[0]?.n, 42);
+  });
+
   test("duplicate keys across a group's files are found", async () => {
     const a = await parquet("a.parquet", "SELECT * FROM (VALUES (1), (2)) v(id)");
     const b = await parquet("b.parquet", "SELECT * FROM (VALUES (3), (2)) v(id)");
