@@ -77,14 +77,31 @@ sha_of() { sha256sum "$1" | cut -c1-12; }
 pid_file() { printf '%s/%s.pid\n' "$STACK_RUN_DIR" "$1"; }
 log_file() { printf '%s/%s.log\n' "$STACK_LOG_DIR" "$1"; }
 
-# True when the process recorded for NAME is alive.
-proc_running() {
-  local pf pid
+# Start time of a process in clock ticks since boot (field 22 of /proc/PID/stat; the command name before it
+# may contain spaces).
+proc_start_time() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  awk '{print $20}' <<<"$stat"
+}
+
+# Pid files hold "PID STARTTIME": a pid left over from before a reboot or a killed session may belong to an
+# unrelated process by now, and the start time tells them apart.
+recorded_pid() {
+  local pf
   pf="$(pid_file "$1")"
   [[ -s "$pf" ]] || return 1
-  pid="$(<"$pf")"
-  kill -0 "$pid" 2>/dev/null
+  local pid start
+  read -r pid start <"$pf"
+  [[ -n "$pid" ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  [[ -z "$start" || "$(proc_start_time "$pid")" == "$start" ]] || return 1
+  printf '%s\n' "$pid"
 }
+
+# True when the process recorded for NAME is alive.
+proc_running() { recorded_pid "$1" >/dev/null; }
 
 # Starts CMD... in its own session (so it outlives this shell and can be stopped as a group),
 # appending output to the component's log and recording its pid.
@@ -103,6 +120,10 @@ proc_start() {
     sleep 0.1
     waited=$((waited + 1))
   done
+  local pid start
+  pid="$(<"$pf")"
+  start="$(proc_start_time "$pid")" || return 0
+  printf '%s %s\n' "$pid" "$start" >"$pf"
 }
 
 # Stops the process group of NAME: TERM, then KILL after a grace period.
@@ -110,11 +131,10 @@ proc_stop() {
   local name="$1" grace="${2:-30}"
   local pf pid
   pf="$(pid_file "$name")"
-  if ! proc_running "$name"; then
+  if ! pid="$(recorded_pid "$name")"; then
     rm -f "$pf"
     return 0
   fi
-  pid="$(<"$pf")"
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   if ! wait_until "$grace" bash -c "! kill -0 $pid"; then
     log "$name did not stop within ${grace}s; killing it"
