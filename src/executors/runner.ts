@@ -80,7 +80,10 @@ export async function runTaskWith(
   const budget = concurrencyOf(spec, request.source);
   const width = Math.min(budget, units.length);
   // Tables side by side share the source's connections: a full load's parallel chunks stay within its share.
-  const tableCtx: ExecutionContext = { ...ctx, connectionBudget: Math.max(1, Math.floor(budget / Math.max(1, width))) };
+  const tableCtx: ExecutionContext = {
+    ...ctx,
+    connectionBudget: Math.max(1, Math.floor(budget / Math.max(1, width))),
+  };
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < units.length && failures.length === 0 && !ctx.signal.aborted) {
