@@ -49,14 +49,31 @@ export async function landRead(
   let lastRow: unknown[] | null = null;
   let reported = 0;
   const names = columns.map((c) => c.name);
+  const progress = () => {
+    if (writer.files.length > reported) {
+      reported = writer.files.length;
+      target.log.info(`${target.table}: landed ${kind} ${reported} (${writer.rows} rows so far)`);
+    }
+  };
   try {
-    for await (const rows of snapshot.stream(relation, names, range, target.signal)) {
-      if (target.signal.aborted) throw new CancelledError();
-      await writer.append(rows);
-      lastRow = rows.at(-1) ?? lastRow;
-      if (writer.files.length > reported) {
-        reported = writer.files.length;
-        target.log.info(`${target.table}: landed ${kind} ${reported} (${writer.rows} rows so far)`);
+    if (snapshot.streamCsv) {
+      // The driver encodes CSV from its wire format: no JS value per field.
+      const read = snapshot.streamCsv(relation, columns, range, {
+        signal: target.signal,
+        partRows: target.fileRows,
+      });
+      for await (const chunk of read.chunks) {
+        if (target.signal.aborted) throw new CancelledError();
+        await writer.appendCsv(chunk);
+        progress();
+      }
+      lastRow = read.lastRow();
+    } else {
+      for await (const rows of snapshot.stream(relation, names, range, target.signal)) {
+        if (target.signal.aborted) throw new CancelledError();
+        await writer.append(rows);
+        lastRow = rows.at(-1) ?? lastRow;
+        progress();
       }
     }
     if (target.signal.aborted) throw new CancelledError();

@@ -1,4 +1,4 @@
-import type { ColumnMapping } from "../sources/types.ts";
+import { type ColumnMapping, isCsvText } from "../sources/types.ts";
 
 /**
  * Rows travel from the source driver to DuckDB as CSV text in a temporary file: building strings in JS is cheap,
@@ -27,17 +27,12 @@ function hex(value: unknown): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
 }
 
-/** Whether a column's values are written as quoted text (anything whose text may hold `,`, `"` or a newline). */
-function isText(mapping: ColumnMapping): boolean {
-  return mapping.input === "text" && (mapping.parquetType === "VARCHAR" || mapping.parquetType === "JSON");
-}
-
 /** The CSV encoder of one column. */
 export function fieldEncoder(mapping: ColumnMapping): FieldEncoder {
   const toText = mapping.toText;
   // Quoted so that an empty BLOB ("") stays distinct from NULL.
   if (mapping.input === "blob") return (v) => (v === null || v === undefined ? "" : `"${hex(v)}"`);
-  if (isText(mapping)) {
+  if (isCsvText(mapping)) {
     if (toText) {
       return (v) => {
         const s = toText(v);
@@ -80,12 +75,12 @@ const BUFFER_BYTES = 4 * 1024 * 1024;
 
 /**
  * `read_csv(...)` of a part file written by `encodeRows`: no header, no type sniffing, every column VARCHAR,
- * quoted empty strings kept as '' (only an unquoted empty field is NULL). `longestLine` (from `encodeRows`)
- * raises the line limit for parts holding large values.
+ * quoted empty strings kept as '' (only an unquoted empty field is NULL). `longestLineBytes` raises the line
+ * limit for parts holding large values.
  */
-export function readCsvSql(path: string, width: number, longestLine: number): string {
+export function readCsvSql(path: string, width: number, longestLineBytes: number): string {
   const columns = Array.from({ length: width }, (_, i) => `'c${i}': 'VARCHAR'`).join(", ");
-  const maxLine = Math.max(DEFAULT_MAX_LINE_BYTES, longestLine * 3 + 1024);
+  const maxLine = Math.max(DEFAULT_MAX_LINE_BYTES, longestLineBytes + 1024);
   const sizes = `max_line_size = ${maxLine}, buffer_size = ${Math.max(BUFFER_BYTES, maxLine * 2)}`;
   return (
     `read_csv(${sqlString(path)}, columns = {${columns}}, header = false, auto_detect = false, ` +

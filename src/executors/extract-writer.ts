@@ -5,7 +5,7 @@ import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { DataError } from "../errors.ts";
 import { partKey } from "../landing/layout.ts";
 import type { LandingZone } from "../landing/types.ts";
-import type { ColumnMapping } from "../sources/types.ts";
+import type { ColumnMapping, CsvRows } from "../sources/types.ts";
 import { castSql, encodeRows, type FieldEncoder, fieldEncoder, readCsvSql } from "./extract-csv.ts";
 
 /** A column as it is landed: its output name and mapping. */
@@ -56,6 +56,7 @@ interface PendingPart {
   index: number;
   csv: string;
   rows: number;
+  /** Bytes of the longest CSV line (an upper bound). */
   longestLine: number;
 }
 
@@ -102,11 +103,27 @@ export class PartWriter {
       const slice = start === 0 && take === rows.length ? rows : rows.slice(start, start + take);
       const { text, longest } = encodeRows(this.encoders, slice);
       await this.write(text);
-      if (longest > this.longestLine) this.longestLine = longest;
+      // UTF-16 code units: at most three UTF-8 bytes each.
+      if (longest * 3 > this.longestLine) this.longestLine = longest * 3;
       this.pending += take;
       start += take;
       if (this.pending >= this.fileRows) await this.roll();
     }
+  }
+
+  /**
+   * Appends rows the source already encoded as CSV (`SourceSnapshot.streamCsv`, which ends a chunk at every
+   * `fileRows`-th row, so a chunk never spans two parts).
+   */
+  async appendCsv(chunk: CsvRows): Promise<void> {
+    await this.openFile();
+    await this.flush();
+    await this.writing;
+    this.writing = (this.file as FileHandle).writeFile(chunk.bytes);
+    this.writing.catch(() => undefined);
+    if (chunk.longest > this.longestLine) this.longestLine = chunk.longest;
+    this.pending += chunk.rows;
+    if (this.pending >= this.fileRows) await this.roll();
   }
 
   /** Lands the last part (if rows are pending), waits for every conversion, and returns the batch's files. */
@@ -135,15 +152,18 @@ export class PartWriter {
     this.connection = null;
   }
 
+  private async openFile(): Promise<void> {
+    if (this.file !== null) return;
+    this.csvPath = join(
+      this.tmpDir,
+      `${this.target.kind}-${this.index}-${randomBytes(4).toString("hex")}.csv`,
+    );
+    this.file = await open(this.csvPath, "w");
+  }
+
   private async write(text: string): Promise<void> {
-    if (this.file === null) {
-      this.csvPath = join(
-        this.tmpDir,
-        `${this.target.kind}-${this.index}-${randomBytes(4).toString("hex")}.csv`,
-      );
-      this.file = await open(this.csvPath, "w");
-    }
-    const file = this.file;
+    await this.openFile();
+    const file = this.file as FileHandle;
     const most = text.length * 3;
     if (this.used + most > SLAB_BYTES) await this.flush();
     if (most > SLAB_BYTES) {

@@ -29,6 +29,37 @@ export interface ColumnMapping {
   toText?: (value: unknown) => string | null;
   /** Values this mapping turned into NULL on purpose (zero dates), counted for a warning. */
   nulled?: { reason: string; count: number };
+  /**
+   * For drivers that encode CSV from the wire (`SourceSnapshot.streamCsv`): how the value's text on the wire
+   * relates to `toText`. `verbatim`: the wire text is already the value's text; `zeroDate`: a zero date is NULL
+   * (counted in `nulled`), any other date is its text followed by `suffix`. Absent: the value is decoded and goes
+   * through `toText`.
+   */
+  wire?: { kind: "verbatim" } | { kind: "zeroDate"; suffix: string };
+}
+
+/**
+ * Whether a column's CSV field is quoted text (anything whose text may hold `,`, `"` or a line break); every
+ * other field is written bare (numbers, dates) or, for bytes, as quoted hex.
+ */
+export function isCsvText(mapping: ColumnMapping): boolean {
+  return mapping.input === "text" && (mapping.parquetType === "VARCHAR" || mapping.parquetType === "JSON");
+}
+
+/**
+ * Rows of one read already encoded as CSV lines (the format described in src/executors/extract-csv.ts).
+ * `longest` is the byte length of the longest line.
+ */
+export interface CsvRows {
+  bytes: Buffer;
+  rows: number;
+  longest: number;
+}
+
+/** A read encoded as CSV by the driver: its chunks, then (once they are consumed) the last row as `stream` gives it. */
+export interface CsvRead {
+  chunks: AsyncIterable<CsvRows>;
+  lastRow(): unknown[] | null;
 }
 
 /** What differs between databases, read by shared code instead of `if (kind === ...)`. */
@@ -80,6 +111,17 @@ export interface SourceSnapshot {
     range: ReadRange,
     signal: AbortSignal,
   ): AsyncIterable<unknown[][]>;
+  /**
+   * Streams rows encoded as CSV lines straight from the driver's wire format (no value objects per field), for
+   * the landed columns in order. A chunk never spans a multiple of `partRows` rows from the start of the read,
+   * so parts can be cut between chunks. Optional: without it rows come from `stream`.
+   */
+  streamCsv?(
+    relation: Relation,
+    columns: { name: string; mapping: ColumnMapping }[],
+    range: ReadRange,
+    options: { signal: AbortSignal; partRows: number },
+  ): CsvRead;
   /** Ends the transaction and releases the connection. */
   close(): Promise<void>;
 }

@@ -5,8 +5,9 @@ import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import { batches } from "../batches.ts";
 import { sourceError } from "../errors.ts";
 import { chunkEndSql, maxSql, type SqlDialect, selectSql } from "../sql.ts";
-import type { ReadRange, Relation, SourceColumn, SourceSnapshot } from "../types.ts";
+import type { ColumnMapping, CsvRead, ReadRange, Relation, SourceColumn, SourceSnapshot } from "../types.ts";
 import { connectMariadb } from "./connection.ts";
+import { wireCsvChunks } from "./wire-read.ts";
 
 const dialect: SqlDialect = {
   quote: (id) => `\`${id.replace(/`/g, "``")}\``,
@@ -145,6 +146,36 @@ class MariadbSnapshot implements SourceSnapshot {
     } finally {
       signal.removeEventListener("abort", abort);
     }
+  }
+
+  streamCsv(
+    relation: Relation,
+    columns: { name: string; mapping: ColumnMapping }[],
+    range: ReadRange,
+    options: { signal: AbortSignal; partRows: number },
+  ): CsvRead {
+    const { sql, values } = selectSql(
+      dialect,
+      relation,
+      columns.map((c) => c.name),
+      range,
+    );
+    const core = (this.conn as unknown as { connection: CoreConnection }).connection;
+    let last: unknown[] | null = null;
+    const chunks = wireCsvChunks(
+      core,
+      { sql, values },
+      {
+        mappings: columns.map((c) => c.mapping),
+        partRows: options.partRows,
+        signal: options.signal,
+        where: this.where(relation),
+        onLastRow: (row) => {
+          last = row;
+        },
+      },
+    );
+    return { chunks, lastRow: () => last };
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,9 @@ import type { ColumnMapping, SourceColumn } from "../types.ts";
  * binary and BIT) and DuckDB casts the text exactly.
  */
 
+/** The server's text of numbers is their exact value: the wire bytes are copied as they are. */
+const VERBATIM = { kind: "verbatim" } as const;
+
 /** DuckDB DECIMAL holds at most 38 digits; wider MySQL decimals land as their exact text. */
 const DUCKDB_MAX_DECIMAL = 38;
 
@@ -24,6 +27,7 @@ function dateMapping(parquetType: string, warehouseType: string, suffix = ""): C
     warehouseType,
     input: "text",
     nulled,
+    wire: { kind: "zeroDate", suffix },
     toText: (value) => {
       if (value === null || value === undefined) return null;
       const s = String(value);
@@ -86,7 +90,12 @@ export function mapMariadbColumn(
       parquetType: "BOOLEAN",
       warehouseType: "boolean",
       input: "text",
-      toText: (v) => (v === null || v === undefined ? null : Number(v) === 0 ? "false" : "true"),
+      toText: (v) => {
+        if (v === null || v === undefined) return null;
+        // BIT arrives as bytes, integers as numbers or text.
+        const zero = Buffer.isBuffer(v) ? bitToBigInt(v) === 0n : Number(v) === 0;
+        return zero ? "false" : "true";
+      },
     };
   }
   return { ...base, warehouseType: override };
@@ -98,7 +107,7 @@ function mapBase(column: SourceColumn, where: string, timezoneSuffix: string): C
   const integer = INTEGERS[type];
   if (integer) {
     const [parquetType, warehouseType] = unsigned ? integer[1] : integer[0];
-    return { parquetType, warehouseType, input: "text", toText: text };
+    return { parquetType, warehouseType, input: "text", toText: text, wire: VERBATIM };
   }
   if (STRINGS.has(type)) return { parquetType: "VARCHAR", warehouseType: "text", input: "text" };
   if (BINARIES.has(type)) return { parquetType: "BLOB", warehouseType: "bytea", input: "blob" };
@@ -111,11 +120,23 @@ function mapBase(column: SourceColumn, where: string, timezoneSuffix: string): C
       return { parquetType: `DECIMAL(${p},${s})`, warehouseType: `numeric(${p},${s})`, input: "text" };
     }
     case "float":
-      return { parquetType: "FLOAT", warehouseType: "real", input: "text", toText: text };
+      return { parquetType: "FLOAT", warehouseType: "real", input: "text", toText: text, wire: VERBATIM };
     case "double":
-      return { parquetType: "DOUBLE", warehouseType: "double precision", input: "text", toText: text };
+      return {
+        parquetType: "DOUBLE",
+        warehouseType: "double precision",
+        input: "text",
+        toText: text,
+        wire: VERBATIM,
+      };
     case "year":
-      return { parquetType: "SMALLINT", warehouseType: "smallint", input: "text", toText: text };
+      return {
+        parquetType: "SMALLINT",
+        warehouseType: "smallint",
+        input: "text",
+        toText: text,
+        wire: VERBATIM,
+      };
     case "date":
       return dateMapping("DATE", "date");
     case "datetime":
