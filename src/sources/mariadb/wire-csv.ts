@@ -72,6 +72,8 @@ export class WireCsvEncoder {
   private total = 0;
   private longest = 0;
   private readonly perField: number;
+  /** Each column's kind, in a typed array: the row loop reads it for every field. */
+  private readonly kinds: Uint8Array;
 
   constructor(
     private readonly columns: WireColumn[],
@@ -80,12 +82,13 @@ export class WireCsvEncoder {
   ) {
     // Worst case per field beyond twice its bytes: separator, quotes, a suffix, a decoded value's text.
     this.perField = 24 + Math.max(0, ...columns.map((c) => c.suffix.length));
+    this.kinds = Uint8Array.from(columns.map((c) => c.kind));
   }
 
   /** Encodes one row packet's fields, `buf[start, end)`, as a CSV line. */
   row(buf: Buffer, start: number, end: number): void {
-    const columns = this.columns;
-    const width = columns.length;
+    const kinds = this.kinds;
+    const width = kinds.length;
     const bound = 2 * (end - start) + width * this.perField + 1;
     if (this.pos + bound > this.out.length) {
       this.flush();
@@ -111,8 +114,7 @@ export class WireCsvEncoder {
           p += 8;
         }
       }
-      const column = columns[i] as WireColumn;
-      switch (column.kind) {
+      switch (kinds[i]) {
         case PLAIN:
           for (let k = p, e = p + len; k < e; k++) out[pos++] = buf[k] as number;
           break;
@@ -134,15 +136,19 @@ export class WireCsvEncoder {
           }
           out[pos++] = QUOTE;
           break;
-        case DATE:
+        case DATE: {
+          const column = this.columns[i] as WireColumn;
           if (isZeroDate(buf, p, len)) {
             (column.mapping.nulled as { count: number }).count += 1;
             break;
           }
           for (let k = p, e = p + len; k < e; k++) out[pos++] = buf[k] as number;
-          pos += column.suffix.copy(out, pos);
+          const suffix = column.suffix;
+          for (let k = 0; k < suffix.length; k++) out[pos++] = suffix[k] as number;
           break;
+        }
         default: {
+          const column = this.columns[i] as WireColumn;
           const value = column.binary ? buf.subarray(p, p + len) : buf.toString("utf8", p, p + len);
           const text = (column.mapping.toText as (v: unknown) => string | null)(value);
           if (text !== null) {
