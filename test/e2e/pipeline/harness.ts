@@ -287,6 +287,18 @@ export async function cleanup(name: string, database: string, dagIds: string[]):
       }
     }),
   );
+  await quiet(
+    (async () => {
+      // Executions stay for the retention job (they explain a failure); watermarks and publish records go.
+      const client = await stateClient();
+      try {
+        await client.query("DELETE FROM smelter.watermarks WHERE pipeline = $1", [name]);
+        await client.query("DELETE FROM smelter.published_dags WHERE pipeline = $1", [name]);
+      } finally {
+        await client.end();
+      }
+    })(),
+  );
   await quiet(removeLanded(name));
   await quiet(dropSourceDatabase(database));
 }
