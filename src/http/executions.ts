@@ -8,6 +8,7 @@ import {
   errorSchema,
   executionListSchema,
   executionSchema,
+  getExecutionQuerySchema,
   listExecutionsQuerySchema,
   logsQuerySchema,
   logsSchema,
@@ -44,6 +45,7 @@ const err = (description: string) => ({ description, schema: errorSchema });
 /** Task hook routes: submit, status, logs, cancel (CONTRACTS.md section 2), plus a listing for people. */
 export function executionRoutes(deps: ExecutionRouteDeps): RouteDef[] {
   const checkSubmit = validator<SubmitBody>(submitExecutionSchema);
+  const checkGet = validator<{ wait: number; status?: ExecutionStatus }>(getExecutionQuerySchema, "query");
   const checkLogs = validator<{ offset: number; limit: number }>(logsQuerySchema, "query");
   const checkList = validator<{ pipeline?: string; status?: ExecutionStatus; limit: number }>(
     listExecutionsQuerySchema,
@@ -138,14 +140,29 @@ export function executionRoutes(deps: ExecutionRouteDeps): RouteDef[] {
     {
       method: "get",
       path: "/api/v1/executions/:id",
-      summary: "Status of an execution, with metrics or error",
+      summary:
+        "Status of an execution, with metrics or error; with ?wait= answers once the status differs from ?status= (long poll)",
       scope: "read",
+      query: getExecutionQuerySchema,
       responses: {
         200: { description: "the execution", schema: executionSchema },
+        400: err("invalid query"),
         404: err("unknown execution"),
       },
       handler: async (req, res) => {
-        res.json(view(await load(String(req.params.id))));
+        const { wait, status } = checkGet({ ...req.query });
+        const id = String(req.params.id);
+        // A draining replica answers at once, so that its server can close without holding long polls.
+        if (wait === 0 || deps.draining()) {
+          res.json(view(await load(id)));
+          return;
+        }
+        const have = status ?? (await load(id)).status;
+        const gone = new AbortController();
+        res.on("close", () => gone.abort());
+        const execution = await deps.store.waitForChange(id, have, wait * 1000, gone.signal);
+        if (!execution) throw notFound(`execution ${id}`);
+        if (!gone.signal.aborted) res.json(view(execution));
       },
     },
     {

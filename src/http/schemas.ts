@@ -102,6 +102,27 @@ export const logsSchema = {
   },
 } as const;
 
+/** Long poll of an execution's status (`wait` seconds at most; 0 answers at once). */
+export const MAX_STATUS_WAIT_SECONDS = 30;
+
+export const getExecutionQuerySchema = {
+  type: "object",
+  properties: {
+    wait: {
+      type: "number",
+      minimum: 0,
+      maximum: MAX_STATUS_WAIT_SECONDS,
+      default: 0,
+      description:
+        "seconds to hold the answer until the status differs from `status`; 0 (default) answers at once",
+    },
+    status: {
+      enum: ["queued", "running", "success", "failed", "cancelled"],
+      description: "the status the client already has (default: the status when the request arrives)",
+    },
+  },
+} as const;
+
 export const logsQuerySchema = {
   type: "object",
   properties: {

@@ -3,6 +3,7 @@ import type pg from "pg";
 import type { ErrorInfo } from "../errors.ts";
 import type { Step, TaskRequest } from "../executors/types.ts";
 import { inTransaction } from "./db.ts";
+import { ExecutionEvents } from "./execution-events.ts";
 
 /** The Airflow task instance that asked for an execution. */
 export interface AirflowContext {
@@ -74,6 +75,11 @@ interface Row {
 /** Serialises submits so that the queue bound and the idempotency check are exact across replicas. */
 const SUBMIT_LOCK = 0x736d7375; // "smsu"
 
+/** While status changes are announced, a long poll still re-reads this often in case one went missing. */
+const RECHECK_MS = 5000;
+/** While they are not (listening connection lost), a long poll re-reads this often. */
+const FALLBACK_POLL_MS = 500;
+
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 
 function toExecution(row: Row): Execution {
@@ -110,7 +116,12 @@ export function newExecutionId(): string {
  * any replica claims queued rows with `FOR UPDATE SKIP LOCKED`.
  */
 export class ExecutionStore {
-  constructor(private readonly pool: pg.Pool) {}
+  /** Status changes announced by the state database; close it with the pool. */
+  readonly events: ExecutionEvents;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.events = new ExecutionEvents(pool.options);
+  }
 
   /**
    * Records a new queued execution, or returns the one already recorded under the idempotency key (a conflict
@@ -159,6 +170,28 @@ export class ExecutionStore {
   async get(id: string): Promise<Execution | undefined> {
     const { rows } = await this.pool.query<Row>("SELECT * FROM smelter.executions WHERE id = $1", [id]);
     return rows[0] ? toExecution(rows[0]) : undefined;
+  }
+
+  /**
+   * The execution once its status is no longer `have`, or as it is when `ms` pass or `signal` aborts (a long
+   * poll). Undefined for an unknown id.
+   */
+  async waitForChange(
+    id: string,
+    have: ExecutionStatus,
+    ms: number,
+    signal?: AbortSignal,
+  ): Promise<Execution | undefined> {
+    const deadline = Date.now() + ms;
+    let execution = await this.get(id);
+    while (execution?.status === have && !signal?.aborted) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      const recheck = this.events.listening ? RECHECK_MS : FALLBACK_POLL_MS;
+      await this.events.changed(id, Math.min(left, recheck), signal);
+      execution = await this.get(id);
+    }
+    return execution;
   }
 
   /** Most recent executions first, optionally of one pipeline and/or status. */

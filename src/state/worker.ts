@@ -33,7 +33,7 @@ export interface WorkerOptions {
   observe?: ExecutionObserver;
   /** Service log (stdout by default); never receives secrets. */
   say?: (message: string) => void;
-  /** How often to look for queued executions when not woken; default 500 ms. */
+  /** How often to look for queued executions when not woken (by a submit or a finished run); default 500 ms. */
   pollMs?: number;
 }
 
@@ -66,6 +66,9 @@ export class ExecutionWorker {
   private lastSweep = 0;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
+  /** Set by `wake` while a claim is under way, so that the loop looks again instead of sleeping. */
+  private woken = false;
+  private unsubscribe: (() => void) | undefined;
   private readonly say: (message: string) => void;
 
   constructor(private readonly options: WorkerOptions) {
@@ -75,6 +78,8 @@ export class ExecutionWorker {
   /** Marks executions of dead replicas interrupted, then starts claiming work. */
   async start(): Promise<void> {
     await this.sweep();
+    // A submit on any replica announces the new row: claim it now rather than at the next poll.
+    this.unsubscribe = this.options.store.events.onQueued(() => this.wake());
     this.loop = this.claimLoop();
   }
 
@@ -94,6 +99,7 @@ export class ExecutionWorker {
 
   /** Looks for queued work now instead of at the next poll. */
   wake(): void {
+    this.woken = true;
     this.wakeUp?.();
   }
 
@@ -112,6 +118,7 @@ export class ExecutionWorker {
    */
   async stop(timeoutMs: number): Promise<void> {
     this.stopping = true;
+    this.unsubscribe?.();
     this.wake();
     await this.loop;
     const all = Promise.all([...this.running.values()].map((r) => r.done));
@@ -127,6 +134,7 @@ export class ExecutionWorker {
   private async claimLoop(): Promise<void> {
     const pollMs = this.options.pollMs ?? 500;
     while (!this.stopping) {
+      this.woken = false;
       if (Date.now() - this.lastSweep > this.options.leaseSeconds * 1000) {
         await this.sweep().catch((error: Error) =>
           this.say(`cannot check execution leases: ${error.message}`),
@@ -144,6 +152,7 @@ export class ExecutionWorker {
         this.launch(claimed);
         continue;
       }
+      if (this.woken) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, pollMs);
         this.wakeUp = () => {

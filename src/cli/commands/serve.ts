@@ -120,7 +120,7 @@ export function register(program: Command): void {
           server,
           worker,
           stopJobs,
-          close: [closeWarehousePools, () => pool.end()],
+          close: [closeWarehousePools, () => store.events.close(), () => pool.end()],
           timeoutMs: config.shutdownTimeoutSeconds * 1000,
           say,
         });

@@ -151,7 +151,7 @@ export async function startService(
         server,
         worker,
         stopJobs: async () => {},
-        close: [() => pool.end()],
+        close: [() => store.events.close(), () => pool.end()],
         timeoutMs: opts.graceMs ?? 2000,
         say: () => {},
       }),
