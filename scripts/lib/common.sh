@@ -86,16 +86,15 @@ proc_start_time() {
   awk '{print $20}' <<<"$stat"
 }
 
-# Pid files hold "PID STARTTIME": a pid left over from before a reboot or a killed session may belong to an
-# unrelated process by now, and the start time tells them apart.
+# <name>.pid holds the bare pid (tests read it); <name>.start its start time: a pid left over from before a
+# reboot or a killed session may belong to an unrelated process by now, and the start time tells them apart.
 recorded_pid() {
-  local pf
+  local pf pid start=""
   pf="$(pid_file "$1")"
   [[ -s "$pf" ]] || return 1
-  local pid start
-  read -r pid start <"$pf"
-  [[ -n "$pid" ]] || return 1
+  read -r pid _ <"$pf"
   kill -0 "$pid" 2>/dev/null || return 1
+  [[ -f "${pf%.pid}.start" ]] && start="$(<"${pf%.pid}.start")"
   [[ -z "$start" || "$(proc_start_time "$pid")" == "$start" ]] || return 1
   printf '%s\n' "$pid"
 }
@@ -111,7 +110,7 @@ proc_start() {
   local pf lf
   pf="$(pid_file "$name")"
   lf="$(log_file "$name")"
-  rm -f "$pf"
+  rm -f "$pf" "${pf%.pid}.start"
   printf '\n[stack] %s starting %s\n' "$(date -u +%FT%TZ)" "$name" >>"$lf"
   # fd 9 is the stack lock: a daemon must not inherit it, or it would hold the lock for its whole life.
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pf" "$@" </dev/null >>"$lf" 2>&1 9>&- &
@@ -120,10 +119,11 @@ proc_start() {
     sleep 0.1
     waited=$((waited + 1))
   done
-  local pid start
-  pid="$(<"$pf")"
-  start="$(proc_start_time "$pid")" || return 0
-  printf '%s %s\n' "$pid" "$start" >"$pf"
+  if [[ -s "$pf" ]]; then
+    local pid
+    read -r pid _ <"$pf"
+    proc_start_time "$pid" >"${pf%.pid}.start" || true
+  fi
 }
 
 # Stops the process group of NAME: TERM, then KILL after a grace period.
@@ -132,7 +132,7 @@ proc_stop() {
   local pf pid
   pf="$(pid_file "$name")"
   if ! pid="$(recorded_pid "$name")"; then
-    rm -f "$pf"
+    rm -f "$pf" "${pf%.pid}.start"
     return 0
   fi
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
@@ -141,7 +141,7 @@ proc_stop() {
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
     wait_until 10 bash -c "! kill -0 $pid" || true
   fi
-  rm -f "$pf"
+  rm -f "$pf" "${pf%.pid}.start"
 }
 
 # Fails with a clear message when a port we are about to use is taken by something we did not start.
