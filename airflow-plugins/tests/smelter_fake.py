@@ -3,7 +3,8 @@
 It keeps executions in memory and lets a test decide how they end: ``outcome`` is applied once an
 execution has been polled ``polls_to_finish`` times (0: finished when submitted). ``busy_submits`` answers
 that many POSTs with 429, ``flaky_gets`` that many execution GETs with 503; log pages never exceed
-``max_log_page`` lines, whatever the limit asked.
+``max_log_page`` lines, whatever the limit asked. A status read with ``wait`` whose answer is the status
+the client says it has is held ``hold_seconds`` (0: answered at once, like a service without long polling).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -39,6 +41,7 @@ class FakeSmelter:
     busy_submits: int = 0
     flaky_gets: int = 0
     ready: bool = True
+    hold_seconds: float = 0.0
     executions: dict[str, dict[str, Any]] = field(default_factory=dict)
     polls: dict[str, int] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
@@ -46,6 +49,15 @@ class FakeSmelter:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def handle(self, method: str, raw_path: str, headers: Any, body: Any) -> tuple[int, dict[str, str], Any]:
+        status, extra, payload = self._handle(method, raw_path, headers, body)
+        query = parse_qs(urlsplit(raw_path).query)
+        asked = query.get("status", [])
+        held = "wait" in query and isinstance(payload, dict) and payload.get("status") in asked
+        if held and self.hold_seconds > 0:
+            time.sleep(self.hold_seconds)
+        return status, extra, payload
+
+    def _handle(self, method: str, raw_path: str, headers: Any, body: Any) -> tuple[int, dict[str, str], Any]:
         url = urlsplit(raw_path)
         query = parse_qs(url.query)
         with self.lock:

@@ -154,6 +154,19 @@ class TestDeferrableExecute:
         assert smelter.polls["ex_1"] == 2
         assert sum(entry["event"].startswith("[smelter ") for entry in logs) == smelter.log_lines
 
+    def test_the_wait_before_defer_long_polls_with_the_status_it_has(
+        self, smelter: FakeSmelter, context: dict[str, Any]
+    ) -> None:
+        smelter.polls_to_finish = 3
+        smelter.hold_seconds = 0.1
+        started = time.monotonic()
+        assert operator(wait_before_defer=30).execute(context) == {"rows_read": 3}
+        assert time.monotonic() - started < 5
+        reads = smelter.requested("GET", "/api/v1/executions/ex_1")
+        reads = [r for r in reads if not r.path.endswith("/logs")]
+        assert [r.query.get("status") for r in reads] == [["queued"], ["running"], ["running"]]
+        assert float(reads[0].query["wait"][0]) > 19
+
     def test_a_bad_request_fails_without_retry(self, smelter: FakeSmelter, context: dict[str, Any]) -> None:
         with pytest.raises(AirflowFailException, match="pipeline 'missing' is not defined"):
             operator(pipeline="missing").execute(context)

@@ -63,6 +63,30 @@ class TestRun:
         assert payload["execution"]["metrics"] == {"rows_read": 3}
         assert smelter.polls[execution_id] == 3
 
+    async def test_long_polls_with_the_status_it_has_and_asks_again_at_once_when_held(
+        self, smelter: FakeSmelter, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr("smelter_airflow.triggers.smelter.LONG_POLL_SECONDS", 0.2)
+        smelter.hold_seconds = 0.2
+        smelter.polls_to_finish = 4
+        execution_id = submit(smelter)
+        started = time.monotonic()
+        payload = await only_event(fast_trigger(execution_id, poll_interval=30, max_poll_interval=60))
+        assert payload["status"] == "success"
+        assert time.monotonic() - started < 5
+        reads = smelter.requested("GET", f"/api/v1/executions/{execution_id}")
+        assert [r.query.get("status") for r in reads] == [None, ["running"], ["running"], ["running"]]
+        assert all(r.query["wait"] == ["0.2"] for r in reads)
+
+    async def test_a_service_answering_at_once_is_polled_every_poll_interval(
+        self, smelter: FakeSmelter
+    ) -> None:
+        smelter.polls_to_finish = 3
+        started = time.monotonic()
+        payload = await only_event(fast_trigger(submit(smelter), poll_interval=0.3, max_poll_interval=0.3))
+        assert payload["status"] == "success"
+        assert time.monotonic() - started >= 0.3
+
     async def test_holds_the_event_until_not_before(self, smelter: FakeSmelter) -> None:
         smelter.polls_to_finish = 0
         not_before = time.time() + 0.5

@@ -17,6 +17,9 @@ from smelter_airflow.exceptions import SmelterApiError
 from smelter_airflow.get_provider_info import UI_FIELD_BEHAVIOUR
 
 API_PREFIX = "/api/v1"
+# How long a status read asks the service to hold its answer until the status changes (it allows 30 s).
+LONG_POLL_SECONDS = 20.0
+MAX_WAIT_SECONDS = 30.0
 # Statuses where the same request may succeed later; the service's error body can say otherwise.
 TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
@@ -98,6 +101,14 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
         return None
 
 
+def wait_params(wait: float, status: str | None) -> dict[str, Any] | None:
+    """Query of a long-polling status read: ``wait`` seconds (rounded down to 0.1 s) and the known status."""
+    seconds = int(min(MAX_WAIT_SECONDS, max(0.0, wait)) * 10) / 10
+    if seconds <= 0:
+        return None
+    return {"wait": seconds, **({"status": status} if status else {})}
+
+
 class SmelterHook(BaseHook):
     """Calls the smelter task API with the connection ``smelter_conn_id`` (default ``smelter_default``).
 
@@ -165,9 +176,21 @@ class SmelterHook(BaseHook):
                 time.sleep(wait)
         raise AssertionError("unreachable: the loop returns or raises")
 
-    def get_execution(self, execution_id: str) -> dict[str, Any]:
-        """GET the execution ``execution_id``."""
-        return self._call("GET", f"{API_PREFIX}/executions/{execution_id}")
+    def get_execution(
+        self, execution_id: str, *, wait: float = 0.0, status: str | None = None
+    ) -> dict[str, Any]:
+        """GET the execution ``execution_id``.
+
+        With ``wait`` the service holds the answer up to that many seconds (at most 30), until the status
+        differs from ``status`` (default: the status when the request arrives). A service without long
+        polling answers at once.
+        """
+        return self._call(
+            "GET",
+            f"{API_PREFIX}/executions/{execution_id}",
+            params=wait_params(wait, status),
+            timeout=self.timeout + max(0.0, wait),
+        )
 
     def get_logs(self, execution_id: str, offset: int = 0, limit: int = 500) -> dict[str, Any]:
         """GET one page of the execution's log lines from ``offset``: ``{lines, next_offset, complete}``."""
@@ -179,15 +202,17 @@ class SmelterHook(BaseHook):
         """Ask the service to cancel the execution; cancelling a finished one changes nothing."""
         return self._call("POST", f"{API_PREFIX}/executions/{execution_id}/cancel")
 
-    async def aget_execution(self, execution_id: str) -> dict[str, Any]:
-        """Async GET of the execution ``execution_id``, for triggers."""
+    async def aget_execution(
+        self, execution_id: str, *, wait: float = 0.0, status: str | None = None
+    ) -> dict[str, Any]:
+        """Async :meth:`get_execution`, for triggers; cancelling the awaiting task abandons the request."""
         endpoint = await self.aget_conn()
         path = f"{API_PREFIX}/executions/{execution_id}"
         async with httpx.AsyncClient(
-            base_url=endpoint.base_url, headers=endpoint.headers(), timeout=self.timeout
+            base_url=endpoint.base_url, headers=endpoint.headers(), timeout=self.timeout + max(0.0, wait)
         ) as client:
             try:
-                response = await client.get(path)
+                response = await client.get(path, params=wait_params(wait, status))
             except httpx.HTTPError as error:
                 raise self._unreachable(f"GET {path}", endpoint, error) from None
         return self._json_or_raise(f"GET {path}", response, endpoint)
@@ -220,10 +245,11 @@ class SmelterHook(BaseHook):
         *,
         json: dict[str, Any] | None = None,
         params: dict[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> dict[str, Any]:
         endpoint = self.get_conn()
         with httpx.Client(
-            base_url=endpoint.base_url, headers=endpoint.headers(), timeout=self.timeout
+            base_url=endpoint.base_url, headers=endpoint.headers(), timeout=timeout or self.timeout
         ) as client:
             try:
                 response = client.request(method, path, json=json, params=params)

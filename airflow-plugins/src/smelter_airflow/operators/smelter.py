@@ -10,14 +10,14 @@ from typing import Any
 from smelter_airflow._compat import BaseOperator
 from smelter_airflow.exceptions import SmelterApiError, SmelterTaskFailedNoRetry, task_failure
 from smelter_airflow.executions import STEPS, describe, is_terminal, next_interval
-from smelter_airflow.hooks.smelter import SmelterHook
+from smelter_airflow.hooks.smelter import LONG_POLL_SECONDS, SmelterHook
 from smelter_airflow.links.smelter import SmelterExecutionLink, execution_url
 from smelter_airflow.triggers.smelter import SmelterExecutionTrigger
 
 # After an execution ends its last log lines may still be on their way; wait this long for them.
 LOG_DRAIN_ATTEMPTS = 10
 LOG_DRAIN_PAUSE_SECONDS = 1.0
-# Status polls while waiting in the worker before deferring.
+# Status polls while waiting in the worker before deferring, when the service does not hold status reads.
 PRE_DEFER_POLL_SECONDS = 1.0
 # Airflow 3.3 fails a resumed task when the executor's report that the deferring worker exited arrives after
 # the resumed try started (apache/airflow#72716); that report takes up to [workers] min_heartbeat_interval
@@ -202,15 +202,24 @@ class SmelterOperator(BaseOperator):
             self.log.warning("could not cancel smelter execution %s: %s", self.execution_id, error)
 
     def _wait_briefly(self, execution: dict[str, Any]) -> dict[str, Any]:
-        """Poll for up to ``wait_before_defer`` seconds; the logs are copied once the task resumes."""
+        """Long-poll for up to ``wait_before_defer`` seconds; the logs are copied once the task resumes."""
         deadline = time.monotonic() + self.wait_before_defer
-        while not is_terminal(execution) and time.monotonic() < deadline:
-            time.sleep(min(PRE_DEFER_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+        while not is_terminal(execution):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            asked = time.monotonic()
             try:
-                execution = self.hook.get_execution(execution["id"])
+                latest = self.hook.get_execution(
+                    execution["id"], wait=min(left, LONG_POLL_SECONDS), status=execution.get("status")
+                )
             except SmelterApiError as error:
                 self.log.warning("%s; leaving the wait to the trigger", error)
                 break
+            if latest.get("status") == execution.get("status"):
+                # Answered at once without a change: a service without long polling; poll every second.
+                _sleep_rest(asked, min(PRE_DEFER_POLL_SECONDS, max(0.0, deadline - asked)))
+            execution = latest
         return execution
 
     def _wait(self, execution: dict[str, Any]) -> tuple[dict[str, Any], int]:
@@ -218,16 +227,21 @@ class SmelterOperator(BaseOperator):
         interval = self.poll_interval
         log_offset = 0
         while not is_terminal(execution):
-            time.sleep(interval)
-            log_offset = self._copy_logs(execution["id"], log_offset, final=False)
+            # A long poll of at most `interval`: log lines are copied at that pace, the end is seen at once.
+            asked = time.monotonic()
             try:
-                latest = self.hook.get_execution(execution["id"])
+                latest = self.hook.get_execution(
+                    execution["id"], wait=interval, status=execution.get("status")
+                )
             except SmelterApiError as error:
                 if not error.retryable:
                     raise task_failure(str(error), retryable=False) from error
                 self.log.warning("%s; polling again", error)
                 latest = execution
             changed = latest.get("status") != execution.get("status")
+            if not changed:
+                _sleep_rest(asked, interval)
+            log_offset = self._copy_logs(execution["id"], log_offset, final=False)
             interval = self.poll_interval if changed else next_interval(interval, self.max_poll_interval)
             execution = latest
         return execution, log_offset
@@ -270,6 +284,11 @@ class SmelterOperator(BaseOperator):
     def _log_line(self, line: dict[str, Any]) -> None:
         level = {"warn": "warning", "error": "error", "debug": "debug"}.get(str(line.get("level")), "info")
         getattr(self.log, level)("[smelter %s] %s", line.get("ts", ""), line.get("message", ""))
+
+
+def _sleep_rest(since: float, seconds: float) -> None:
+    """Sleep what is left of ``seconds`` counted from the monotonic time ``since``."""
+    time.sleep(max(0.0, since + seconds - time.monotonic()))
 
 
 def _utc_iso(moment: datetime) -> str:

@@ -11,11 +11,15 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from smelter_airflow.exceptions import SmelterApiError
 from smelter_airflow.executions import describe, is_terminal, next_interval
-from smelter_airflow.hooks.smelter import SmelterHook
+from smelter_airflow.hooks.smelter import LONG_POLL_SECONDS, SmelterHook
 
 
 class SmelterExecutionTrigger(BaseTrigger):
-    """Polls ``GET /api/v1/executions/{execution_id}`` until the execution ends, then fires one event.
+    """Follows ``GET /api/v1/executions/{execution_id}`` until the execution ends, then fires one event.
+
+    Each read is a long poll (``?wait=``): the service answers as soon as the status changes, so the end is
+    seen when it happens. A service that answers at once (no long polling) is polled every ``poll_interval``
+    seconds, growing to ``max_poll_interval`` while nothing changes.
 
     The event payload is ``{"status": "success"|"failed"|"cancelled", "execution": {...}}``, or
     ``{"status": "error", "execution": None, "execution_id", "message", "retryable"}`` when the execution
@@ -68,8 +72,11 @@ class SmelterExecutionTrigger(BaseTrigger):
         interval = self.poll_interval
         last_status: str | None = None
         while True:
+            asked = time.monotonic()
             try:
-                execution = await hook.aget_execution(self.execution_id)
+                execution = await hook.aget_execution(
+                    self.execution_id, wait=LONG_POLL_SECONDS, status=last_status
+                )
             except SmelterApiError as error:
                 if not error.retryable:
                     await self._settle()
@@ -85,6 +92,9 @@ class SmelterExecutionTrigger(BaseTrigger):
                     self.log.info("%s is %s", describe(execution), execution.get("status"))
                     last_status = execution.get("status")
                     interval = self.poll_interval
+                    continue
+                if time.monotonic() - asked >= LONG_POLL_SECONDS / 2:
+                    continue  # the service held the read: ask again at once
             await asyncio.sleep(interval)
             interval = next_interval(interval, self.max_poll_interval)
 
