@@ -243,14 +243,28 @@ export async function runPipeline(name: string, dagId?: string): Promise<RunResu
   return follow(run.dag_id, run.run_id);
 }
 
-/** Follows an existing run to its end. */
+/**
+ * Follows an existing run to its end. Airflow restarting meanwhile (the shared stack restarts it when its
+ * plugin sources change) is waited out: the run goes on in Airflow's database.
+ */
 export async function follow(dagId: string, runId: string): Promise<RunResult> {
   const lines: string[] = [];
-  const result = await followRun(airflow, need("SMELTER_AIRFLOW_URL"), dagId, runId, {
-    timeoutMs: RUN_TIMEOUT_MS,
-    write: (line) => lines.push(line),
-  });
-  return { ...result, dagId, runId, lines };
+  const deadline = Date.now() + RUN_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const result = await followRun(airflow, need("SMELTER_AIRFLOW_URL"), dagId, runId, {
+        timeoutMs: Math.max(1000, deadline - Date.now()),
+        write: (line) => lines.push(line),
+      });
+      return { ...result, dagId, runId, lines };
+    } catch (error) {
+      const message = (error as Error).message;
+      if (Date.now() > deadline || !/no response|ECONNREFUSED|ECONNRESET| 50[234]\b/.test(message))
+        throw error;
+      lines.push(`  (Airflow not answering: ${message}; following again)`);
+      await sleep(5000);
+    }
+  }
 }
 
 /** A readable account of a run for assertion messages. */

@@ -42,24 +42,42 @@ const name = uniqueName("e2e_retry");
 const dagId = `smelter__${name}`;
 const posts = SHAPES.filter((s) => s.table === "posts");
 
-async function killService(): Promise<void> {
+/** The pid of the running service; waits out a restart by someone else (the pid file is rewritten then). */
+async function servicePid(): Promise<number> {
   const pidFile = join(process.env.SMELTER_STACK_DIR ?? "/var/tmp/smelter-stack", "run", "service.pid");
-  const pid = Number((await readFile(pidFile, "utf8")).trim());
-  assert.ok(pid > 0, `no service pid in ${pidFile}`);
-  process.kill(pid, "SIGKILL");
-  await waitFor(
-    "the killed service to exit",
-    10_000,
+  return waitFor(
+    `a live service pid in ${pidFile}`,
+    60_000,
     async () => {
-      try {
-        process.kill(pid, 0);
-        return undefined;
-      } catch {
-        return true;
-      }
+      const pid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim());
+      return pid > 0 && alive(pid) ? pid : undefined;
     },
-    200,
+    250,
   );
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts the service again; someone else may be starting it at the same moment, so health decides. */
+async function restartService(): Promise<void> {
+  await run("bash", [STACK, "up", "service"]).catch(() => undefined);
+  const health = `${process.env.SMELTER_SERVICE_URL}/healthz`;
+  await waitFor("the service to answer again", 90_000, async () =>
+    (await fetch(health).catch(() => null))?.ok ? true : undefined,
+  );
+}
+
+async function killService(): Promise<void> {
+  const pid = await servicePid();
+  process.kill(pid, "SIGKILL");
+  await waitFor("the killed service to exit", 10_000, async () => (alive(pid) ? undefined : true), 200);
 }
 
 describe("an Airflow retry after the service died mid-bronze", { skip, timeout: 8 * 60_000 }, () => {
@@ -101,7 +119,7 @@ describe("an Airflow retry after the service died mid-bronze", { skip, timeout: 
       await lock.query("ROLLBACK");
       return running;
     });
-    await run("bash", [STACK, "up", "service"]);
+    await restartService();
     assert.ok(started);
 
     const result = await follow(started.dag_id, started.run_id);
