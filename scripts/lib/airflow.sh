@@ -22,6 +22,8 @@ airflow_conn_json() {
     "$STACK_HOST" "$SMELTER_PORT" "$SMELTER_API_TOKEN"
 }
 
+# scheduler_idle_sleep_time: a task whose trigger fired (or whose upstream ended) is queued on the scheduler's
+# next loop, and an idle loop sleeps this long first (default 1 s).
 airflow_cfg() {
   local home="$SMELTER_AIRFLOW_HOME" url
   url="$(airflow_url)"
@@ -55,6 +57,9 @@ jwt_secret = smelter-local-stack-jwt-secret
 [dag_processor]
 refresh_interval = 5
 min_file_process_interval = 5
+
+[scheduler]
+scheduler_idle_sleep_time = 0.5
 EOF
 }
 
