@@ -157,18 +157,43 @@ export async function service<T>(method: string, path: string, body?: string, ty
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
+/**
+ * Calls the service until Airflow answers it: the shared stack restarts Airflow when its plugin sources change,
+ * and a request refused by a restarting Airflow did nothing there, so sending it again is safe.
+ */
+async function serviceWhileAirflowRestarts<T>(method: string, path: string, body?: string): Promise<T> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      return await service<T>(method, path, body);
+    } catch (error) {
+      if (Date.now() > deadline || !/ECONNREFUSED/.test((error as Error).message)) throw error;
+      await sleep(5000);
+    }
+  }
+}
+
 /** Registers the spec with the service and publishes its DAGs (written, parsed by Airflow, unpaused). */
 export async function publish(
   name: string,
   yaml: string,
 ): Promise<{ file_name: string; dag_ids: string[] }[]> {
   await service("PUT", `/api/v1/pipelines/${name}`, yaml, "application/yaml");
-  const out = await service<{ files: { file_name: string; dag_ids: string[] }[] }>(
+  const out = await serviceWhileAirflowRestarts<{ files: { file_name: string; dag_ids: string[] }[] }>(
     "POST",
     `/api/v1/pipelines/${name}/publish`,
     JSON.stringify({ unpause: true, trigger: false, wait: false }),
   );
   return out.files;
+}
+
+/** Triggers a run of the pipeline's main DAG (or `dagId`) through the service. */
+export function trigger(name: string, dagId?: string): Promise<{ dag_id: string; run_id: string }> {
+  return serviceWhileAirflowRestarts(
+    "POST",
+    `/api/v1/pipelines/${name}/runs`,
+    JSON.stringify({ ...(dagId ? { dag_id: dagId } : {}), wait: false }),
+  );
 }
 
 /** The pipeline's executions, newest first. */
@@ -235,11 +260,7 @@ export interface RunResult extends FollowedRun {
 
 /** Triggers the pipeline's main DAG (or `dagId`) through the service and follows the run to its end. */
 export async function runPipeline(name: string, dagId?: string): Promise<RunResult> {
-  const run = await service<{ dag_id: string; run_id: string }>(
-    "POST",
-    `/api/v1/pipelines/${name}/runs`,
-    JSON.stringify({ ...(dagId ? { dag_id: dagId } : {}), wait: false }),
-  );
+  const run = await trigger(name, dagId);
   return follow(run.dag_id, run.run_id);
 }
 

@@ -17,9 +17,9 @@ import {
   follow,
   freshSourceDatabase,
   publish,
-  service,
   skip,
   taskOf,
+  trigger,
   uniqueName,
   waitFor,
   withWarehouse,
@@ -107,11 +107,7 @@ describe("an Airflow retry after the service died mid-bronze", { skip, timeout: 
     const bronze = await withWarehouse(async (lock: pg.Client) => {
       await lock.query("BEGIN");
       await lock.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`smelter:bronze:${name}:posts`]);
-      started = await service<{ dag_id: string; run_id: string }>(
-        "POST",
-        `/api/v1/pipelines/${name}/runs`,
-        JSON.stringify({ wait: false }),
-      );
+      started = await trigger(name);
       const running = await waitFor("the bronze execution to run", 120_000, async () =>
         (await executions(name)).find((e) => e.step === "bronze" && e.status === "running"),
       );

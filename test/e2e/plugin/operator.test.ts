@@ -16,11 +16,11 @@ import {
   freshSourceDatabase,
   publish,
   runPipeline,
-  service,
   skip,
   stateClient,
   taskOf,
   taskPath,
+  trigger,
   uniqueName,
   waitFor,
 } from "../pipeline/harness.ts";
@@ -92,11 +92,7 @@ describe("the SmelterOperator in Airflow", { skip }, () => {
   test("a retryable failure is retried by Airflow and the retry succeeds", async () => {
     const port = await freePort();
     await publish(flaky, spec(flaky, "posts", port));
-    const started = await service<{ dag_id: string; run_id: string }>(
-      "POST",
-      `/api/v1/pipelines/${flaky}/runs`,
-      JSON.stringify({ wait: false }),
-    );
+    const started = await trigger(flaky);
     const first = await waitFor(
       "the first extract execution to fail",
       120_000,
@@ -155,11 +151,7 @@ describe("the SmelterOperator in Airflow", { skip }, () => {
     const lock = await stateClient();
     try {
       await lock.query("SELECT pg_advisory_lock($1::bigint)", [lockKey(killed, "extract", "posts")]);
-      const started = await service<{ dag_id: string; run_id: string }>(
-        "POST",
-        `/api/v1/pipelines/${killed}/runs`,
-        JSON.stringify({ wait: false }),
-      );
+      const started = await trigger(killed);
       await waitFor("extract__posts to be deferred", 120_000, async () => {
         const tis = await airflow.taskInstances(started.dag_id, started.run_id);
         return tis.find((t) => t.task_id === "extract__posts" && t.state === "deferred");
