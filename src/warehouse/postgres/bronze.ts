@@ -13,6 +13,7 @@ import {
   COMMIT_VERSION,
   changesName,
   ensureListPartitions,
+  indexChangeFeed,
   LOADED_AT,
   prepareBronze,
   RESCUED,
@@ -59,7 +60,10 @@ async function fillEmpty(
   const bronze = qualified(schema, table.name);
   const image = rowImage(load, shape);
   if (source === "direct") {
-    const copied = await copyIntoBronze(client, load, log);
+    // A table created by this transaction takes frozen rows: nothing else can see it before COMMIT, and later
+    // reads (the change feed's copy, the next commit's lookups) need not check or set each row's visibility.
+    const freeze = shape.created && !table.partitionBy;
+    const copied = await copyIntoBronze(client, load, freeze, log);
     if (image.deleted === "FALSE") return { inserted: copied, ignored: 0 };
     // Deletes of rows bronze never held change nothing: they leave with the same predicate the staging path uses.
     const removed = await timed(log, "remove deletes", () =>
@@ -198,6 +202,8 @@ export async function applyBronze(
       applied = await apply(client, load, shape, source, log);
     }
     const { counts, version } = applied;
+    if (shape.feedCreated)
+      await timed(log, "index change feed", () => indexChangeFeed(client, schema, table.name));
     const batches = load.batches.map((b) => ({ batchId: b.batchId, rows: b.rows }));
     await meta.recordBronzeCommit(client, pipeline, table.name, version, counts, batches);
     hooks.fault("bronze:after-merge");

@@ -24,9 +24,11 @@ async function copyStream(
   table: string,
   columns: string[],
   source: () => StagingStream,
+  freeze = false,
 ): Promise<number> {
+  const options = freeze ? "FORMAT csv, FREEZE" : "FORMAT csv";
   const copy = client.query(
-    copyFrom(`COPY ${table} (${columns.map(quoteIdent).join(", ")}) FROM STDIN WITH (FORMAT csv)`),
+    copyFrom(`COPY ${table} (${columns.map(quoteIdent).join(", ")}) FROM STDIN WITH (${options})`),
   );
   const { rows, finished } = source();
   const [copied, produced] = await Promise.allSettled([pump(rows, copy), finished]);
@@ -75,11 +77,13 @@ export async function stage(client: ClientBase, load: BronzeLoad, log: (m: strin
 
 /**
  * Loads the batches' rows straight into an empty bronze table (no staging table): only for rows with unique keys
- * and a bronze table with the staged columns and types. Returns the rows loaded.
+ * and a bronze table with the staged columns and types. `freeze` (COPY FREEZE) only for an unpartitioned table
+ * created by the current transaction. Returns the rows loaded.
  */
 export async function copyIntoBronze(
   client: ClientBase,
   load: BronzeLoad,
+  freeze: boolean,
   log: (m: string) => void,
 ): Promise<number> {
   const now = await client.query("SELECT now()::text AS t");
@@ -87,7 +91,7 @@ export async function copyIntoBronze(
   const columns = [...load.columns.map((c) => c.name), STAGING_META[0], LOADED_AT];
   const bronze = qualified(load.schema, load.table.name);
   return timed(log, "load rows into empty bronze (COPY)", () =>
-    copyStream(client, bronze, columns, () => load.data(layout)),
+    copyStream(client, bronze, columns, () => load.data(layout), freeze),
   );
 }
 

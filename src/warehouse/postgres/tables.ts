@@ -40,6 +40,8 @@ export interface BronzeShape {
   hasRescue: boolean;
   /** The table was created by this commit, from the staged columns and types. */
   created: boolean;
+  /** The change feed was created by this commit and still lacks its version index (`indexChangeFeed`). */
+  feedCreated: boolean;
 }
 
 /** Columns of a table in order (name → formatted type), or null when it does not exist. */
@@ -109,7 +111,11 @@ async function createBronze(client: ClientBase, load: BronzeLoad): Promise<void>
   }
 }
 
-async function ensureChanges(client: ClientBase, schema: string, table: string): Promise<void> {
+/**
+ * Creates the change feed table (without its version index: see `indexChangeFeed`) or adds the bronze columns it
+ * lacks. Returns whether it was created.
+ */
+async function ensureChanges(client: ClientBase, schema: string, table: string): Promise<boolean> {
   const changes = qualified(schema, changesName(table));
   const bronze = await tableColumns(client, schema, table);
   const existing = await tableColumns(client, schema, changesName(table));
@@ -121,16 +127,26 @@ async function ensureChanges(client: ClientBase, schema: string, table: string):
       `${quoteIdent(COMMIT_TIMESTAMP)} timestamptz NOT NULL`,
     ];
     await client.query(`CREATE TABLE ${changes} (\n  ${defs.join(",\n  ")}\n)`);
-    await client.query(
-      `CREATE INDEX ${quoteIdent(`${changesName(table)}__version`)} ON ${changes} (${quoteIdent(COMMIT_VERSION)})`,
-    );
-    return;
+    return true;
   }
   const have = new Set(existing.map((c) => c.name));
   for (const c of bronze ?? []) {
     if (!have.has(c.name))
       await client.query(`ALTER TABLE ${changes} ADD COLUMN ${quoteIdent(c.name)} ${c.type}`);
   }
+  return false;
+}
+
+/**
+ * The change feed's index on `_commit_version` (what silver and retention read by). Built by the commit that
+ * created the feed once its rows are written: one sort of an initial load's rows costs a fraction of
+ * maintaining the index row by row.
+ */
+export async function indexChangeFeed(client: ClientBase, schema: string, table: string): Promise<void> {
+  const changes = qualified(schema, changesName(table));
+  await client.query(
+    `CREATE INDEX ${quoteIdent(`${changesName(table)}__version`)} ON ${changes} (${quoteIdent(COMMIT_VERSION)})`,
+  );
 }
 
 /**
@@ -179,7 +195,7 @@ export async function prepareBronze(client: ClientBase, load: BronzeLoad): Promi
     }
     existing = await tableColumns(client, schema, table.name);
   }
-  if (table.bronze.changeFeed) await ensureChanges(client, schema, table.name);
+  const feedCreated = table.bronze.changeFeed ? await ensureChanges(client, schema, table.name) : false;
   const all = existing ?? [];
   for (const k of table.primaryKey) {
     if (!all.some((c) => c.name === k)) {
@@ -193,6 +209,7 @@ export async function prepareBronze(client: ClientBase, load: BronzeLoad): Promi
     rescued,
     hasRescue: all.some((c) => c.name === RESCUED),
     created,
+    feedCreated,
   };
 }
 
