@@ -157,10 +157,16 @@ export function executionRoutes(deps: ExecutionRouteDeps): RouteDef[] {
           res.json(view(await load(id)));
           return;
         }
-        const have = status ?? (await load(id)).status;
+        // A finished execution never changes again, and one that already differs from what the client knows
+        // is news: both are answered at once instead of holding the read for the whole wait.
+        const current = await load(id);
+        if (FINISHED.has(current.status) || (status !== undefined && status !== current.status)) {
+          res.json(view(current));
+          return;
+        }
         const gone = new AbortController();
         res.on("close", () => gone.abort());
-        const execution = await deps.store.waitForChange(id, have, wait * 1000, gone.signal);
+        const execution = await deps.store.waitForChange(id, current.status, wait * 1000, gone.signal);
         if (!execution) throw notFound(`execution ${id}`);
         if (!gone.signal.aborted) res.json(view(execution));
       },
