@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { DuckDBInstance } from "@duckdb/node-api";
 import mysql from "mysql2/promise";
 import pg from "pg";
@@ -38,6 +39,39 @@ export async function mariadbConnection(): Promise<mysql.Connection> {
     uri: process.env.SMELTER_MARIADB_URL,
     charset: "utf8mb4",
     multipleStatements: true,
+  });
+}
+
+/**
+ * Registers hooks that create a MariaDB table of `rows` rows (id, payload, updated_at one second apart) before the
+ * suite and drop it after; returns the table's name.
+ */
+export function sequenceTable(prefix: string, rows: number): string {
+  const table = uniqueName(prefix);
+  let db: mysql.Connection | undefined;
+  before(async () => {
+    await migrateState();
+    db = await mariadbConnection();
+    await db.query(
+      `CREATE TABLE ${table} (id INT PRIMARY KEY, payload VARCHAR(100), updated_at DATETIME NOT NULL)`,
+    );
+    await db.query(
+      `INSERT INTO ${table} SELECT seq, CONCAT('row ', seq), '2026-01-01' + INTERVAL seq SECOND FROM seq_1_to_${rows}`,
+    );
+  });
+  after(async () => {
+    await db?.query(`DROP TABLE IF EXISTS ${table}`);
+    await db?.end();
+  });
+  return table;
+}
+
+/** A pipeline landing `table` from MariaDB into a local directory in parts of 5000 rows. */
+export function localPartsSpec(table: string): Promise<PipelineSpec> {
+  return pipelineSpec(uniqueName("p"), [tableSpec({ name: table, fileRows: 5000 })], {
+    source: "mariadb",
+    urlEnv: "SMELTER_MARIADB_URL",
+    landing: "local",
   });
 }
 

@@ -1,51 +1,22 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import type mysql from "mysql2/promise";
 import { extract } from "../../../src/executors/extract.ts";
 import { listManifests, openLandingZone } from "../../../src/landing/index.ts";
 import type { BatchManifest } from "../../../src/landing/types.ts";
 import { resolveLanding } from "../../../src/spec/resolve.ts";
-import {
-  context,
-  mariadbConnection,
-  migrateState,
-  missingStack,
-  pipelineSpec,
-  tableSpec,
-  uniqueName,
-} from "./extract-helpers.ts";
+import { context, localPartsSpec, missingStack, sequenceTable } from "./extract-helpers.ts";
 
 const skip = missingStack("SMELTER_MARIADB_URL");
 const CHILD = fileURLToPath(new URL("./extract-kill-child.ts", import.meta.url));
 const ROWS = 200_000;
 
 describe("a killed extraction", { skip: skip ?? false }, () => {
-  let db: mysql.Connection;
-  const table = uniqueName("kill");
-
-  before(async () => {
-    await migrateState();
-    db = await mariadbConnection();
-    await db.query(
-      `CREATE TABLE ${table} (id INT PRIMARY KEY, payload VARCHAR(100), updated_at DATETIME NOT NULL)`,
-    );
-    await db.query(
-      `INSERT INTO ${table} SELECT seq, CONCAT('row ', seq), '2026-01-01' + INTERVAL seq SECOND FROM seq_1_to_${ROWS}`,
-    );
-  });
-  after(async () => {
-    await db?.query(`DROP TABLE IF EXISTS ${table}`);
-    await db?.end();
-  });
+  const table = sequenceTable("kill", ROWS);
 
   it("leaves parts but no manifest, and the retry lands the batch once", async () => {
-    const spec = await pipelineSpec(uniqueName("p"), [tableSpec({ name: table, fileRows: 5000 })], {
-      source: "mariadb",
-      urlEnv: "SMELTER_MARIADB_URL",
-      landing: "local",
-    });
+    const spec = await localPartsSpec(table);
     const child = spawn(process.execPath, ["--import", "tsx", CHILD, JSON.stringify(spec)], {
       env: process.env,
       stdio: ["ignore", "ignore", "pipe"],
