@@ -4,12 +4,11 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import type mysql from "mysql2/promise";
 import { extract } from "../../../src/executors/extract.ts";
-import { listManifests, openLandingZone } from "../../../src/landing/index.ts";
-import type { BatchManifest } from "../../../src/landing/types.ts";
-import { resolveLanding } from "../../../src/spec/resolve.ts";
 import type { PipelineSpec } from "../../../src/spec/types.ts";
 import {
   context,
+  landingZone,
+  manifests,
   mariadbConnection,
   migrateState,
   missingStack,
@@ -23,13 +22,6 @@ const skip = missingStack("SMELTER_MARIADB_URL");
 const CHILD = fileURLToPath(new URL("./extract-kill-child.ts", import.meta.url));
 const ROWS = 20_000;
 const CHUNK = 1_500;
-
-async function manifests(spec: PipelineSpec, table: string): Promise<BatchManifest[]> {
-  const zone = openLandingZone(resolveLanding(spec, "landing", context(spec).env));
-  const out: BatchManifest[] = [];
-  for await (const m of listManifests(zone, spec.name, table)) out.push(m);
-  return out;
-}
 
 /** Runs one extract in a child process and SIGKILLs it once `line` appears in its log. */
 async function killWhenLogged(spec: PipelineSpec, line: string): Promise<void> {
@@ -119,9 +111,8 @@ describe(
       }
       assert.equal(metrics.rowsLanded, ROWS - before.reduce((n, m) => n + m.rows, 0));
 
-      const zone = openLandingZone(resolveLanding(spec, "landing", ctx.env));
       const rows = await readParquet(
-        zone,
+        landingZone(spec),
         all.flatMap((m) => m.files.map((f) => f.key)),
         "tenant, id",
       );

@@ -4,11 +4,14 @@ import { mkdtemp } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
+import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
 import mysql from "mysql2/promise";
 import pg from "pg";
 import type { ExecutionContext } from "../../../src/executors/types.ts";
-import type { LandingZone } from "../../../src/landing/types.ts";
+import { listManifests, openLandingZone } from "../../../src/landing/index.ts";
+import type { BatchManifest, LandingZone } from "../../../src/landing/types.ts";
+import { resolveLanding } from "../../../src/spec/resolve.ts";
 import type { PipelineSpec, TableSpec } from "../../../src/spec/types.ts";
 import { migrate } from "../../../src/state/migrate.ts";
 
@@ -189,7 +192,7 @@ export async function readParquet(
 const PYARROW_VERSION = "21.0.0";
 const PYARROW_VENV = join(homedir(), ".cache", "smelter", "venvs", `pyarrow-${PYARROW_VERSION}`);
 
-export function pyarrowPython(): string {
+function pyarrowPython(): string {
   const python = join(PYARROW_VENV, "bin", "python");
   if (!existsSync(python)) {
     execFileSync("python3", ["-m", "venv", PYARROW_VENV]);
@@ -199,7 +202,7 @@ export function pyarrowPython(): string {
 }
 
 /** Prints a parquet file's arrow types and its rows (bytes as hex, everything else as str) as JSON. */
-export const PYARROW_READ = `
+const PYARROW_READ = `
 import json, sys, pyarrow.parquet as pq
 t = pq.read_table(sys.argv[1])
 out = {"types": {f.name: str(f.type) for f in t.schema}, "rows": []}
@@ -207,3 +210,36 @@ for row in t.to_pylist():
     out["rows"].append({k: (v.hex() if isinstance(v, bytes) else str(v) if v is not None else None) for k, v in row.items()})
 print(json.dumps(out))
 `;
+
+/** The landing zone of a pipeline made by pipelineSpec, opened with the test's S3 keys. */
+export function landingZone(spec: PipelineSpec): LandingZone {
+  return openLandingZone(resolveLanding(spec, "landing", context(spec).env));
+}
+
+/** Every manifest of `table`, in landing order. */
+export async function manifests(spec: PipelineSpec, table: string): Promise<BatchManifest[]> {
+  const out: BatchManifest[] = [];
+  for await (const m of listManifests(landingZone(spec), spec.name, table)) out.push(m);
+  return out;
+}
+
+/** A batch's rows read back with DuckDB, ordered by id. */
+export function landedRows(spec: PipelineSpec, m: BatchManifest): Promise<Record<string, unknown>[]> {
+  return readParquet(
+    landingZone(spec),
+    m.files.map((f) => f.key),
+    "id",
+  );
+}
+
+/** What pyarrow reads from a parquet file: arrow types by column and rows with every value as a string. */
+export interface PyarrowRead {
+  types: Record<string, string>;
+  rows: Record<string, string | null>[];
+}
+
+/** Reads a file of a local landing zone with pyarrow, the reader most parquet consumers use. */
+export function readWithPyarrow(zone: LandingZone, key: string | undefined): PyarrowRead {
+  const file = `${fileURLToPath(zone.url)}/${key}`;
+  return JSON.parse(execFileSync(pyarrowPython(), ["-c", PYARROW_READ, file], { encoding: "utf8" }));
+}

@@ -2,38 +2,21 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type mysql from "mysql2/promise";
 import { extract } from "../../../src/executors/extract.ts";
-import { listManifests, openLandingZone } from "../../../src/landing/index.ts";
 import type { BatchManifest } from "../../../src/landing/types.ts";
-import { resolveLanding } from "../../../src/spec/resolve.ts";
 import type { PipelineSpec } from "../../../src/spec/types.ts";
 import {
   context,
+  landedRows,
+  manifests,
   mariadbConnection,
   migrateState,
   missingStack,
   pipelineSpec,
-  readParquet,
   tableSpec,
   uniqueName,
 } from "./extract-helpers.ts";
 
 const skip = missingStack("SMELTER_MARIADB_URL", "SMELTER_S3_ENDPOINT", "SMELTER_S3_BUCKET");
-
-async function manifests(spec: PipelineSpec, table: string): Promise<BatchManifest[]> {
-  const zone = openLandingZone(resolveLanding(spec, "landing", context(spec).env));
-  const out: BatchManifest[] = [];
-  for await (const m of listManifests(zone, spec.name, table)) out.push(m);
-  return out;
-}
-
-async function landedRows(spec: PipelineSpec, m: BatchManifest): Promise<Record<string, unknown>[]> {
-  const zone = openLandingZone(resolveLanding(spec, "landing", context(spec).env));
-  return readParquet(
-    zone,
-    m.files.map((f) => f.key),
-    "id",
-  );
-}
 
 for (const landing of ["local", "s3"] as const) {
   describe(`incremental extract from MariaDB into a ${landing} landing zone`, { skip: skip ?? false }, () => {

@@ -1,22 +1,19 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { DataError } from "../../../src/errors.ts";
 import { extract } from "../../../src/executors/extract.ts";
-import { listManifests, openLandingZone } from "../../../src/landing/index.ts";
 import type { BatchManifest } from "../../../src/landing/types.ts";
-import { resolveLanding } from "../../../src/spec/resolve.ts";
 import type { PipelineSpec } from "../../../src/spec/types.ts";
 import {
   context,
+  landedRows,
+  landingZone,
+  manifests,
   migrateState,
   missingStack,
-  PYARROW_READ,
   pipelineSpec,
-  pyarrowPython,
-  readParquet,
+  readWithPyarrow,
   tableSpec,
   uniqueName,
 } from "./extract-helpers.ts";
@@ -25,13 +22,6 @@ const skip = missingStack("SMELTER_PG_URL");
 /** The source database of this test, created fresh on the stack's PostgreSQL server. */
 const database = uniqueName("src");
 const URL_ENV = "TEST_PG_SOURCE_URL";
-
-async function manifests(spec: PipelineSpec, table: string): Promise<BatchManifest[]> {
-  const zone = openLandingZone(resolveLanding(spec, "landing", context(spec).env));
-  const out: BatchManifest[] = [];
-  for await (const m of listManifests(zone, spec.name, table)) out.push(m);
-  return out;
-}
 
 describe("extract from PostgreSQL", { skip: skip ?? false }, () => {
   let admin: pg.Client;
@@ -102,12 +92,7 @@ line break', '\\x00ff10', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{1,2,NULL}', 
       iv: ["VARCHAR", "interval"],
     });
 
-    const zone = openLandingZone(resolveLanding(spec, "landing", ctx.env));
-    const [one, nulls, zero] = await readParquet(
-      zone,
-      m.files.map((f) => f.key),
-      "id",
-    );
+    const [one, nulls, zero] = await landedRows(spec, m);
     assert.ok(one && nulls && zero);
     assert.equal(one.updated_at, "2026-01-01 00:00:01+00");
     assert.equal(one.n, "1234567890123456789012345678.0123456789");
@@ -131,8 +116,7 @@ line break', '\\x00ff10', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{1,2,NULL}', 
       ["0.0000000000", false, "[]", "", "", "{}", "00:00:00"],
     );
 
-    const file = `${fileURLToPath(zone.url)}/${m.files[0]?.key}`;
-    const py = JSON.parse(execFileSync(pyarrowPython(), ["-c", PYARROW_READ, file], { encoding: "utf8" }));
+    const py = readWithPyarrow(landingZone(spec), m.files[0]?.key);
     assert.equal(py.types.n, "decimal128(38, 10)");
     assert.equal(py.types.i8, "int64");
     assert.equal(py.types.ts, "timestamp[us]");
@@ -140,7 +124,8 @@ line break', '\\x00ff10', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{1,2,NULL}', 
     assert.equal(py.types.d, "date32[day]");
     assert.equal(py.types.by, "binary");
     assert.equal(py.types.b, "bool");
-    const pyRow = py.rows.find((r: Record<string, string>) => r.id === "1");
+    const pyRow = py.rows.find((r) => r.id === "1");
+    assert.ok(pyRow);
     assert.equal(pyRow.n, "1234567890123456789012345678.0123456789");
     assert.equal(pyRow.n_wide, "1234567890123456789012345678901234567890.12345678901234567890");
     assert.equal(pyRow.i8, "-9223372036854775808");
@@ -148,7 +133,8 @@ line break', '\\x00ff10', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{1,2,NULL}', 
     assert.equal(pyRow.ts, "2026-03-04 05:06:07.123456");
     assert.equal(pyRow.t, 'emoji 🦄, quotes "x" and a\nline break');
     assert.equal(pyRow.by, "00ff10");
-    const pyZero = py.rows.find((r: Record<string, string>) => r.id === "3");
+    const pyZero = py.rows.find((r) => r.id === "3");
+    assert.ok(pyZero);
     assert.deepEqual([pyZero.t, pyZero.by], ["", ""]);
   });
 
@@ -164,12 +150,7 @@ line break', '\\x00ff10', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{1,2,NULL}', 
     assert.equal(all.length, 2);
     const second = all[1] as BatchManifest;
     assert.deepEqual(second.watermark.from, ["2026-01-01 00:00:02+00"]);
-    const zone = openLandingZone(resolveLanding(spec, "landing", context(spec).env));
-    const rows = await readParquet(
-      zone,
-      second.files.map((f) => f.key),
-      "id",
-    );
+    const rows = await landedRows(spec, second);
     // 2 and 3 share the previous watermark: re-read (closed start), identical, dropped by bronze.
     assert.deepEqual(
       rows.map((r) => `${r.id}:${r.t}`),

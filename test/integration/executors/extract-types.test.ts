@@ -1,20 +1,17 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import type mysql from "mysql2/promise";
 import { extract } from "../../../src/executors/extract.ts";
-import { latestManifest, openLandingZone } from "../../../src/landing/index.ts";
-import { resolveLanding } from "../../../src/spec/resolve.ts";
+import { latestManifest } from "../../../src/landing/index.ts";
 import {
   context,
+  landedRows,
+  landingZone,
   mariadbConnection,
   migrateState,
   missingStack,
-  PYARROW_READ,
   pipelineSpec,
-  pyarrowPython,
-  readParquet,
+  readWithPyarrow,
   tableSpec,
   uniqueName,
 } from "./extract-helpers.ts";
@@ -64,7 +61,7 @@ describe("MariaDB types round-trip to parquet value for value", { skip: skip ?? 
     const ctx = context(spec);
     await extract({ pipeline: spec.name, step: "extract", table }, ctx);
     assert.ok(ctx.lines.some((l) => l.startsWith("warn") && l.includes("dd: 1 zero date")));
-    const zone = openLandingZone(resolveLanding(spec, "landing", ctx.env));
+    const zone = landingZone(spec);
     const manifest = await latestManifest(zone, spec.name, table);
     assert.ok(manifest);
     const types = Object.fromEntries(
@@ -74,11 +71,7 @@ describe("MariaDB types round-trip to parquet value for value", { skip: skip ?? 
     assert.deepEqual(types.u64, ["UBIGINT", "numeric(20,0)"]);
     assert.deepEqual(types.ts, ["TIMESTAMPTZ", "timestamptz"]);
 
-    const [row, nulls] = await readParquet(
-      zone,
-      manifest.files.map((f) => f.key),
-      "id",
-    );
+    const [row, nulls] = await landedRows(spec, manifest);
     assert.ok(row && nulls);
     assert.equal(row.d_small, "12345678.90");
     assert.equal(row.d_wide, "1234567890123456789012345678.0123456789");
@@ -100,15 +93,15 @@ describe("MariaDB types round-trip to parquet value for value", { skip: skip ?? 
     for (const [k, v] of Object.entries(nulls))
       if (!["id", "updated_at"].includes(k)) assert.equal(v, null, k);
 
-    const file = `${fileURLToPath(zone.url)}/${manifest.files[0]?.key}`;
-    const py = JSON.parse(execFileSync(pyarrowPython(), ["-c", PYARROW_READ, file], { encoding: "utf8" }));
+    const py = readWithPyarrow(zone, manifest.files[0]?.key);
     assert.equal(py.types.d_small, "decimal128(10, 2)");
     assert.equal(py.types.u64, "uint64");
     assert.equal(py.types.dt6, "timestamp[us]");
     assert.equal(py.types.ts, "timestamp[us, tz=UTC]");
     assert.equal(py.types.dd, "date32[day]");
     assert.equal(py.types.bl, "binary");
-    const pyRow = py.rows.find((r: Record<string, string>) => r.id === "1");
+    const pyRow = py.rows.find((r) => r.id === "1");
+    assert.ok(pyRow);
     assert.equal(pyRow.d_wide, "1234567890123456789012345678.0123456789");
     assert.equal(pyRow.d_huge, "12345678901234567890123456789012345.123456789012345678901234567890");
     assert.equal(pyRow.u64, "18446744073709551615");
@@ -137,14 +130,9 @@ describe("MariaDB types round-trip to parquet value for value", { skip: skip ?? 
       });
       const ctx = context(spec);
       await extract({ pipeline: spec.name, step: "extract", table: edge }, ctx);
-      const zone = openLandingZone(resolveLanding(spec, "landing", ctx.env));
-      const manifest = await latestManifest(zone, spec.name, edge);
+      const manifest = await latestManifest(landingZone(spec), spec.name, edge);
       assert.ok(manifest);
-      const rows = await readParquet(
-        zone,
-        manifest.files.map((f) => f.key),
-        "id",
-      );
+      const rows = await landedRows(spec, manifest);
       assert.deepEqual(
         rows.map((r) => [r.s, r.b, r.j === null ? null : JSON.parse(String(r.j)), r.t]),
         [
