@@ -14,6 +14,9 @@ import type { BatchManifest, LandingZone } from "../../../src/landing/types.ts";
 import { resolveLanding } from "../../../src/spec/resolve.ts";
 import type { PipelineSpec, TableSpec } from "../../../src/spec/types.ts";
 import { migrate } from "../../../src/state/migrate.ts";
+import { airflowSettings, tableSpec } from "../support.ts";
+
+export { tableSpec };
 
 /** Why the integration tests cannot run here, or null when the stack's variables are set. */
 export function missingStack(...vars: string[]): string | null {
@@ -78,26 +81,6 @@ export function localPartsSpec(table: string): Promise<PipelineSpec> {
   });
 }
 
-/** A table spec with the loader's defaults. */
-export function tableSpec(over: Partial<TableSpec> & Pick<TableSpec, "name">): TableSpec {
-  return {
-    source: "src",
-    table: over.name,
-    primaryKey: ["id"],
-    cursor: ["updated_at"],
-    mode: "incremental",
-    chunkSize: 100000,
-    lagSeconds: 0,
-    deletes: { mode: "none" },
-    columns: {},
-    typeOverrides: {},
-    clusterBy: [],
-    bronze: { schemaEvolution: "add_columns", changeFeed: true },
-    fileRows: 500000,
-    ...over,
-  };
-}
-
 /** A pipeline reading `source` (a mysql:// or postgres:// URL variable) into a landing zone. */
 export async function pipelineSpec(
   name: string,
@@ -129,22 +112,7 @@ export async function pipelineSpec(
     silverSchema: `${name}_silver`,
     tables,
     silver: [],
-    airflow: {
-      schedule: null,
-      startDate: "2024-01-01",
-      pool: null,
-      poolSlots: 1,
-      maxActiveTasks: 4,
-      maxActiveRuns: 1,
-      retries: 0,
-      retryDelaySeconds: 60,
-      executionTimeoutSeconds: 3600,
-      owner: "test",
-      tags: [],
-      granularity: "table",
-      assets: false,
-      connectionId: "smelter_default",
-    },
+    airflow: airflowSettings("test"),
   };
 }
 

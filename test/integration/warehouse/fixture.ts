@@ -10,6 +10,7 @@ import { tablePrefix } from "../../../src/landing/layout.ts";
 import type { BatchManifest, LandingZone, ManifestColumn } from "../../../src/landing/types.ts";
 import { resolveLanding } from "../../../src/spec/resolve.ts";
 import type { LandingConnection, PipelineSpec, SilverModel, TableSpec } from "../../../src/spec/types.ts";
+import { airflowSettings, tableSpec as baseTableSpec } from "../support.ts";
 
 /**
  * A throw-away pipeline on the real warehouse: unique schemas, a local landing zone in a temp dir, and batches
@@ -47,24 +48,9 @@ export const POSTS: TestColumn[] = [
 
 export type Row = Record<string, unknown>;
 
+/** The `posts` table spec with the loader's defaults. */
 export function tableSpec(overrides: Partial<TableSpec> = {}): TableSpec {
-  return {
-    name: "posts",
-    source: "src",
-    table: "posts",
-    primaryKey: ["id"],
-    cursor: ["updated_at"],
-    mode: "incremental",
-    chunkSize: 100000,
-    lagSeconds: 0,
-    deletes: { mode: "none" },
-    columns: {},
-    typeOverrides: {},
-    clusterBy: [],
-    bronze: { schemaEvolution: "add_columns", changeFeed: true },
-    fileRows: 500000,
-    ...overrides,
-  };
+  return baseTableSpec({ name: "posts", table: "posts", ...overrides });
 }
 
 export function silverModel(overrides: Partial<SilverModel> = {}): SilverModel {
@@ -133,22 +119,7 @@ export class Fixture {
       silverSchema: `${name}_silver`,
       tables: [table],
       silver: models,
-      airflow: {
-        schedule: null,
-        startDate: "2024-01-01",
-        pool: null,
-        poolSlots: 1,
-        maxActiveTasks: 4,
-        maxActiveRuns: 1,
-        retries: 0,
-        retryDelaySeconds: 60,
-        executionTimeoutSeconds: 3600,
-        owner: "smelter",
-        tags: [],
-        granularity: "table",
-        assets: false,
-        connectionId: "smelter_default",
-      },
+      airflow: airflowSettings("smelter"),
     };
     this.zone = openLandingZone(resolveLanding(this.spec, "land", process.env));
     this.pool = new pg.Pool({ connectionString: warehouseUrl(), max: 2 });

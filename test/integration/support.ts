@@ -1,0 +1,41 @@
+import type { AirflowSettings, TableSpec } from "../../src/spec/types.ts";
+
+/** A table spec with the spec loader's defaults; `table` defaults to the name. */
+export function tableSpec(over: Partial<TableSpec> & Pick<TableSpec, "name">): TableSpec {
+  return {
+    source: "src",
+    table: over.name,
+    primaryKey: ["id"],
+    cursor: ["updated_at"],
+    mode: "incremental",
+    chunkSize: 100000,
+    lagSeconds: 0,
+    deletes: { mode: "none" },
+    columns: {},
+    typeOverrides: {},
+    clusterBy: [],
+    bronze: { schemaEvolution: "add_columns", changeFeed: true },
+    fileRows: 500000,
+    ...over,
+  };
+}
+
+/** The spec loader's Airflow defaults: no schedule, one run at a time, no retries. */
+export function airflowSettings(owner: string): AirflowSettings {
+  return {
+    schedule: null,
+    startDate: "2024-01-01",
+    pool: null,
+    poolSlots: 1,
+    maxActiveTasks: 4,
+    maxActiveRuns: 1,
+    retries: 0,
+    retryDelaySeconds: 60,
+    executionTimeoutSeconds: 3600,
+    owner,
+    tags: [],
+    granularity: "table",
+    assets: false,
+    connectionId: "smelter_default",
+  };
+}
