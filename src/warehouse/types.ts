@@ -47,10 +47,14 @@ export interface StagingStream {
 }
 
 /**
- * What follows the data columns in a staging stream: `STAGING_META` for a staging table, or, when the warehouse
- * loads straight into an empty bronze table, the batch id and then `loadedAt` (timestamptz text) in every row.
+ * What follows the data columns in a staging stream: `STAGING_META` for a staging table; when the warehouse
+ * loads straight into an empty bronze table, the batch id and then `loadedAt` (timestamptz text) in every row,
+ * or nothing at all (`bookkeeping: false`) when the warehouse fills both from column defaults.
  */
-export type StagingLayout = { target: "staging" } | { target: "bronze"; loadedAt: string };
+export type StagingLayout =
+  | { target: "staging" }
+  | { target: "bronze"; loadedAt: string }
+  | { target: "bronze"; bookkeeping: false };
 
 /** Starts producing a staging stream; called by the warehouse when it is ready to load (at most once). */
 export type StagingSource = (layout: StagingLayout) => StagingStream;

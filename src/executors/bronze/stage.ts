@@ -107,11 +107,17 @@ export async function dataQuery(
   return (layout) =>
     parts
       .map((p) => {
+        const batch = `${literal(p.batchId)} AS _smelter_batch_id`;
         const meta =
           layout.target === "staging"
-            ? `${p.seq} AS _smelter_batch_seq, (${p.index}::BIGINT << 40) + file_row_number AS _smelter_row`
-            : `${literal(layout.loadedAt)} AS _smelter_loaded_at`;
-        return `SELECT ${p.exprs.join(", ")}, ${literal(p.batchId)} AS _smelter_batch_id, ${meta}
+            ? [
+                batch,
+                `${p.seq} AS _smelter_batch_seq, (${p.index}::BIGINT << 40) + file_row_number AS _smelter_row`,
+              ]
+            : "loadedAt" in layout
+              ? [batch, `${literal(layout.loadedAt)} AS _smelter_loaded_at`]
+              : [];
+        return `SELECT ${[...p.exprs, ...meta].join(", ")}
            FROM read_parquet(${literal(p.path)}, file_row_number = true)`;
       })
       .join("\nUNION ALL\n");

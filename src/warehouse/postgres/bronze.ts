@@ -62,8 +62,7 @@ async function fillEmpty(
   if (source === "direct") {
     // A table created by this transaction takes frozen rows: nothing else can see it before COMMIT, and later
     // reads (the change feed's copy, the next commit's lookups) need not check or set each row's visibility.
-    const freeze = shape.created && !table.partitionBy;
-    const copied = await copyIntoBronze(client, load, freeze, log);
+    const copied = await copyIntoBronze(client, load, shape.created, log);
     if (image.deleted === "FALSE") return { inserted: copied, ignored: 0 };
     // Deletes of rows bronze never held change nothing: they leave with the same predicate the staging path uses.
     const removed = await timed(log, "remove deletes", () =>

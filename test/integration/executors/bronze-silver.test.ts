@@ -116,6 +116,34 @@ describe("bronze and silver executors", () => {
     assert.deepEqual(changes, [{ id: 1, _change_type: "insert" }]);
   });
 
+  test("initial loads record each row's batch and load time, and leave bronze without column defaults", async () => {
+    const base = { account_type_id: 1, amount: "1.0000", payload: "{}", updated_at: "2024-01-01 00:00:01" };
+    const request = { step: "bronze" as const, table: "posts" };
+    for (const batches of [1, 2]) {
+      const fx = await fixture();
+      const landed = [];
+      for (let b = 0; b < batches; b++) {
+        landed.push(await fx.land([{ id: b + 1, ...base, title: `t${b}`, deleted: false }]));
+      }
+      await bronze({ ...request, pipeline: fx.spec.name }, fx.ctx());
+      const schema = fx.spec.bronzeSchema;
+      const stamps = `SELECT id::int, _smelter_batch_id AS batch,
+          _smelter_loaded_at = (SELECT committed_at FROM _smelter.bronze_batches
+                                 WHERE pipeline = $1 AND batch_id = _smelter_batch_id) AS at_commit`;
+      const expected = landed.map((m, i) => ({ id: i + 1, batch: m.batchId, at_commit: true }));
+      for (const from of ["posts", "posts__changes"]) {
+        const rows = await fx.query(`${stamps} FROM "${schema}"."${from}" ORDER BY id`, [fx.spec.name]);
+        assert.deepEqual(rows, expected, `${from} after ${batches} batch(es)`);
+      }
+      const defaults = await fx.query(
+        `SELECT column_name FROM information_schema.columns
+          WHERE table_schema = $1 AND table_name = 'posts' AND column_default IS NOT NULL`,
+        [schema],
+      );
+      assert.deepEqual(defaults, []);
+    }
+  });
+
   test("a bronze table emptied by deletes is loaded again as an initial load, with a new version", async () => {
     const fx = await fixture(tableSpec({ deletes: { mode: "soft", column: "deleted", value: true } }));
     const base = { account_type_id: 1, amount: "1.0000", payload: "{}" };
