@@ -24,6 +24,9 @@ airflow_conn_json() {
 
 # scheduler_idle_sleep_time: a task whose trigger fired (or whose upstream ended) is queued on the scheduler's
 # next loop, and an idle loop sleeps this long first (default 1 s).
+# min_heartbeat_interval: a worker reports that a deferring task exited up to this long after it did (default
+# 5 s), and the smelter trigger holds its event for twice that (at least interval + 3 s) so that the resumed
+# try is not mistaken for a killed one; 1 s keeps a deferral's price to about 4 s.
 airflow_cfg() {
   local home="$SMELTER_AIRFLOW_HOME" url
   url="$(airflow_url)"
@@ -60,6 +63,9 @@ min_file_process_interval = 5
 
 [scheduler]
 scheduler_idle_sleep_time = 0.5
+
+[workers]
+min_heartbeat_interval = 1
 EOF
 }
 

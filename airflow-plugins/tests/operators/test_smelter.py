@@ -9,7 +9,13 @@ from structlog.testing import capture_logs
 from smelter_airflow._compat import AirflowException, AirflowFailException
 from smelter_airflow.exceptions import SmelterTaskFailed, SmelterTaskFailedNoRetry
 from smelter_airflow.links.smelter import EXECUTION_ID_XCOM_KEY, EXECUTION_URL_XCOM_KEY
-from smelter_airflow.operators.smelter import SmelterOperator, airflow_identity, idempotency_key, outcome
+from smelter_airflow.operators.smelter import (
+    SmelterOperator,
+    airflow_identity,
+    defer_settle_seconds,
+    idempotency_key,
+    outcome,
+)
 from smelter_airflow.triggers.smelter import SmelterExecutionTrigger
 from smelter_fake import FakeSmelter
 
@@ -133,7 +139,8 @@ class TestDeferrableExecute:
             0.01,
         )
         assert deferred.value.method_name == "execute_complete"
-        assert trigger.not_before is not None and trigger.not_before > time.time()
+        assert trigger.not_before is not None
+        assert time.time() < trigger.not_before <= time.time() + defer_settle_seconds()
         assert context["ti"].xcoms == {
             EXECUTION_ID_XCOM_KEY: "ex_1",
             EXECUTION_URL_XCOM_KEY: f"{smelter.base_url}/ui/executions/ex_1",
@@ -178,6 +185,18 @@ class TestDeferrableExecute:
         with pytest.raises(AirflowException) as raised:
             operator().execute(context)
         assert not isinstance(raised.value, AirflowFailException)
+
+
+class TestDeferSettle:
+    def test_holds_twice_the_default_heartbeat_interval(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.delenv("AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL", raising=False)
+        assert defer_settle_seconds() == 10.0
+
+    def test_a_short_heartbeat_interval_keeps_three_seconds_of_slack(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL", "1")
+        assert defer_settle_seconds() == 4.0
 
 
 class TestExecuteComplete:

@@ -19,10 +19,25 @@ LOG_DRAIN_ATTEMPTS = 10
 LOG_DRAIN_PAUSE_SECONDS = 1.0
 # Status polls while waiting in the worker before deferring, when the service does not hold status reads.
 PRE_DEFER_POLL_SECONDS = 1.0
-# Airflow 3.3 fails a resumed task when the executor's report that the deferring worker exited arrives after
-# the resumed try started (apache/airflow#72716); that report takes up to [workers] min_heartbeat_interval
-# (5 s) plus a scheduler loop. The trigger holds its event at least this long after the deferral.
-DEFER_SETTLE_SECONDS = 10.0
+# Slack after one worker heartbeat interval for the executor's report to reach a busy scheduler loop.
+DEFER_SETTLE_MARGIN_SECONDS = 3.0
+
+
+def defer_settle_seconds() -> float:
+    """How long after a deferral the trigger holds its event (10 s with Airflow's default settings).
+
+    Airflow 3.3 fails a resumed task when the executor's report that the deferring worker exited arrives after
+    the resumed try was queued (apache/airflow#72716). The worker's supervisor notices that exit on its next
+    wake-up, at most ``[workers] min_heartbeat_interval`` (default 5 s) later, and the scheduler takes it in on
+    its next loop. So the hold is that interval plus the larger of the interval and 3 s, read from the
+    configuration of the worker that deferred, which is the one whose report is awaited.
+    """
+    try:
+        from airflow.sdk.configuration import conf
+    except ImportError:  # Airflow 2.10
+        from airflow.configuration import conf  # type: ignore[no-redef]
+    interval = float(conf.getint("workers", "min_heartbeat_interval", fallback=5))
+    return interval + max(DEFER_SETTLE_MARGIN_SECONDS, interval)
 
 
 def airflow_identity(context: Any) -> dict[str, Any]:
@@ -172,7 +187,7 @@ class SmelterOperator(BaseOperator):
                         conn_id=self.smelter_conn_id,
                         poll_interval=self.poll_interval,
                         max_poll_interval=self.max_poll_interval,
-                        not_before=time.time() + DEFER_SETTLE_SECONDS,
+                        not_before=time.time() + defer_settle_seconds(),
                     ),
                     method_name="execute_complete",
                 )
