@@ -1,6 +1,15 @@
 import type { ClientBase } from "pg";
 import type { BronzeLoad, StagingColumn } from "../types.ts";
-import { comparable, joinOn, keyLookups, qualified, quoteIdent, quoteLiteral, timed } from "./sql.ts";
+import {
+  comparable,
+  fewLookups,
+  joinOn,
+  keyLookups,
+  qualified,
+  quoteIdent,
+  quoteLiteral,
+  timed,
+} from "./sql.ts";
 import { KEYS } from "./stage.ts";
 import {
   BATCH_ID,
@@ -23,6 +32,12 @@ export const CHANGES = "_smelter_changes";
 export const KIND = "_smelter_kind";
 /** Bronze's row before this commit (null for new keys): the change feed's pre-images and deletes come from it. */
 const OLD = "_smelter_old";
+/**
+ * Where that row is (its ctid): the MERGE finds it there instead of descending the key index again. Rows stay put
+ * until COMMIT, since bronze is written only under the table's advisory lock, which this commit holds; the MERGE
+ * still matches on the key too, so a row moved by anything else fails the commit instead of being missed.
+ */
+const TID = "_smelter_tid";
 
 /** The predicate marking a staged row `d` as a delete (soft-delete column), or FALSE. */
 function deleteFlag(load: BronzeLoad, staged: Map<string, StagingColumn>): string {
@@ -92,13 +107,15 @@ export async function classify(
   });
   const del = image.deleted;
   const firstKey = `b.${quoteIdent(table.primaryKey[0] as string)}`;
-  await client.query(`ANALYZE ${source.table} (${table.primaryKey.map(quoteIdent).join(", ")})`);
+  // Statistics only matter to a planner free to choose hash joins; key lookups are forced for small batches.
+  const few = await fewLookups(client, source.rows, bronze);
+  if (!few) await client.query(`ANALYZE ${source.table} (${table.primaryKey.map(quoteIdent).join(", ")})`);
   await timed(log, "classify against bronze", () =>
     keyLookups(client, source.rows, bronze, () =>
       client.query(`
     CREATE TEMP TABLE ${CHANGES} ON COMMIT DROP AS
     SELECT ${image.names.map((n, i) => `${image.exprs[i]} AS ${quoteIdent(n)}`).join(", ")},
-           d.${quoteIdent(BATCH_ID)}, CASE WHEN ${firstKey} IS NULL THEN NULL ELSE b END AS ${OLD},
+           d.${quoteIdent(BATCH_ID)}, CASE WHEN ${firstKey} IS NULL THEN NULL ELSE b END AS ${OLD}, b.ctid AS ${TID},
            CASE WHEN ${firstKey} IS NULL THEN CASE WHEN ${del} THEN 'ignore' ELSE 'insert' END
                 WHEN ${del} THEN 'delete'
                 WHEN ROW(${oldRow.join(", ")}) IS DISTINCT FROM ROW(${newRow.join(", ")}) THEN 'update'
@@ -112,13 +129,15 @@ export async function classify(
     const cols = [...image.names, BATCH_ID];
     await timed(log, "bronze keys missing from the key set", () =>
       client.query(`
-      INSERT INTO ${CHANGES} (${[...cols, OLD, KIND].map(quoteIdent).join(", ")})
-      SELECT ${cols.map((c) => `b.${quoteIdent(c)}`).join(", ")}, b, 'delete' FROM ${bronze} b
+      INSERT INTO ${CHANGES} (${[...cols, OLD, TID, KIND].map(quoteIdent).join(", ")})
+      SELECT ${cols.map((c) => `b.${quoteIdent(c)}`).join(", ")}, b, b.ctid, 'delete' FROM ${bronze} b
        WHERE NOT EXISTS (SELECT 1 FROM ${KEYS} k WHERE ${joinOn("k", "b", table.primaryKey)})
          AND NOT EXISTS (SELECT 1 FROM ${CHANGES} x WHERE ${joinOn("x", "b", table.primaryKey)})`),
     );
   }
-  await client.query(`ANALYZE ${CHANGES} (${[...table.primaryKey.map(quoteIdent), KIND].join(", ")})`);
+  if (!few || load.keys) {
+    await client.query(`ANALYZE ${CHANGES} (${[...table.primaryKey.map(quoteIdent), KIND].join(", ")})`);
+  }
 }
 
 /** Writes the change feed of a classified commit: pre-images and deletes (bronze's rows before), new images. */
@@ -173,7 +192,7 @@ export async function merge(
       client.query(`
     MERGE INTO ${bronze} b
     USING (SELECT * FROM ${CHANGES} WHERE ${KIND} IN ('insert', 'update', 'delete')) x
-       ON ${joinOn("b", "x", load.table.primaryKey)}
+       ON b.ctid = x.${TID} AND ${joinOn("b", "x", load.table.primaryKey)}
     WHEN MATCHED AND x.${KIND} = 'delete' THEN DELETE
     WHEN MATCHED THEN UPDATE SET ${set.join(", ")}
     WHEN NOT MATCHED THEN INSERT (${[...data, LOADED_AT].map(quoteIdent).join(", ")})

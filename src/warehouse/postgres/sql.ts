@@ -62,6 +62,11 @@ async function estimatedRows(client: ClientBase, table: string): Promise<number>
   return Number(result.rows[0]?.n ?? 0);
 }
 
+/** Whether `probes` rows joined to `table` by key are under a tenth of it: `keyLookups` then forces index lookups. */
+export async function fewLookups(client: ClientBase, probes: number, table: string): Promise<boolean> {
+  return probes * 10 < (await estimatedRows(client, table));
+}
+
 /**
  * Runs `work` (statements joining `probes` rows to `table` by key) with hash and merge joins off when the probes
  * are under a tenth of the table: looking each key up in the primary-key index is then several times cheaper
@@ -74,8 +79,7 @@ export async function keyLookups<T>(
   table: string,
   work: () => Promise<T>,
 ): Promise<T> {
-  const few = probes * 10 < (await estimatedRows(client, table));
-  if (!few) return work();
+  if (!(await fewLookups(client, probes, table))) return work();
   await client.query("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off");
   const result = await work();
   await client.query("SET LOCAL enable_hashjoin TO DEFAULT; SET LOCAL enable_mergejoin TO DEFAULT");
