@@ -88,7 +88,7 @@ export interface TableSpec {
   /** Optional list partitioning of bronze by one column. */
   partitionBy?: { column: string; kind: "list" | "hash"; partitions?: number };
   bronze: { schemaEvolution: SchemaEvolution; changeFeed: boolean };
-  /** Rows per parquet file before rolling to the next part; default 500000. */
+  /** Rows per parquet file before rolling to the next part; default 250000. */
   fileRows: number;
 }
 

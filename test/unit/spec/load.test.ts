@@ -47,7 +47,7 @@ describe("loading a valid spec", () => {
       typeOverrides: {},
       clusterBy: [],
       bronze: { schemaEvolution: "add_columns", changeFeed: true },
-      fileRows: 500000,
+      fileRows: 250000,
     });
     assert.deepEqual(spec.airflow, {
       schedule: null,
