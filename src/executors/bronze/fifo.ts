@@ -5,15 +5,18 @@ import { Socket } from "node:net";
 import { PassThrough } from "node:stream";
 import { promisify } from "node:util";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import type { StagingStream } from "../../warehouse/types.ts";
+import { STAGING_CSV, type StagingStream } from "../../warehouse/types.ts";
 
 const run = promisify(execFile);
 const openFd = promisify(open);
 const closeFd = promisify(close);
 
+/** DuckDB's COPY options for the staging CSV dialect (the characters themselves sit in the string literals). */
+export const DUCK_CSV = `FORMAT csv, HEADER false, DELIMITER '${STAGING_CSV.delimiter}', QUOTE '${STAGING_CSV.quote}', ESCAPE '${STAGING_CSV.quote}'`;
+
 /**
- * Staging rows fed by DuckDB through a named pipe: DuckDB's `COPY (query) TO '<fifo>' (FORMAT csv)` writes
- * CSV while the warehouse's COPY reads it, so the rows are never written to disk and the CSV writer and the
+ * Staging rows fed by DuckDB through a named pipe: DuckDB's `COPY (query) TO '<fifo>'` writes CSV
+ * (`STAGING_CSV`) while the warehouse's COPY reads it, so the rows are never written to disk and the CSV writer and the
  * warehouse's parser run at the same time.
  *
  * Both ends are opened non-blocking by this process before DuckDB starts: the read end (wrapped as a socket so
@@ -42,7 +45,7 @@ export function duckCsvStream(duck: DuckDBConnection, fifo: string, query: strin
     socket.pipe(rows);
     try {
       if (rows.destroyed) throw new Error("the staging rows were closed before DuckDB started");
-      await duck.run(`COPY (${query}) TO '${fifo.replace(/'/g, "''")}' (FORMAT csv, HEADER false)`);
+      await duck.run(`COPY (${query}) TO '${fifo.replace(/'/g, "''")}' (${DUCK_CSV})`);
     } catch (error) {
       running = false;
       // Before the spare end closes: readers get the error, not an end-of-file that looks like success.

@@ -1,7 +1,13 @@
 import { pipeline as pump } from "node:stream/promises";
 import type { ClientBase } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { type BronzeLoad, STAGING_META, type StagingColumn, type StagingStream } from "../types.ts";
+import {
+  type BronzeLoad,
+  STAGING_CSV,
+  STAGING_META,
+  type StagingColumn,
+  type StagingStream,
+} from "../types.ts";
 import { qualified, quoteIdent, quoteLiteral, sqlType, timed } from "./sql.ts";
 import { BATCH_ID, LOADED_AT } from "./tables.ts";
 
@@ -11,6 +17,13 @@ import { BATCH_ID, LOADED_AT } from "./tables.ts";
  */
 
 export const STAGE = "_smelter_stage";
+
+/** COPY options for the staging CSV dialect: one-byte characters as escape-string literals. */
+const COPY_CSV = `FORMAT csv, DELIMITER ${pgChar(STAGING_CSV.delimiter)}, QUOTE ${pgChar(STAGING_CSV.quote)}, ESCAPE ${pgChar(STAGING_CSV.quote)}`;
+
+function pgChar(c: string): string {
+  return `E'\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}'`;
+}
 export const KEYS = "_smelter_keys";
 const LATEST = "_smelter_latest";
 
@@ -26,7 +39,7 @@ async function copyStream(
   source: () => StagingStream,
   freeze = false,
 ): Promise<number> {
-  const options = freeze ? "FORMAT csv, FREEZE" : "FORMAT csv";
+  const options = freeze ? `${COPY_CSV}, FREEZE` : COPY_CSV;
   const copy = client.query(
     copyFrom(`COPY ${table} (${columns.map(quoteIdent).join(", ")}) FROM STDIN WITH (${options})`),
   );

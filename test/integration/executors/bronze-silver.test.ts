@@ -144,6 +144,35 @@ describe("bronze and silver executors", () => {
     }
   });
 
+  test("text with tabs, newlines, quotes and control bytes, empty strings and NULLs reach bronze unchanged", async () => {
+    const titles = [
+      "tab\there",
+      "line\nbreak\r\n",
+      '"quoted", comma',
+      "\u0001x\u0001",
+      "",
+      null,
+      "back\\slash \\N",
+    ];
+    const base = { account_type_id: 1, amount: "1.0000", payload: '{"q":"\\"\\t"}', deleted: false };
+    const fx = await fixture();
+    const request = { pipeline: fx.spec.name, step: "bronze" as const, table: "posts" };
+    const rows = (at: string) => titles.map((title, i) => ({ id: i + 1, ...base, title, updated_at: at }));
+    await fx.land(rows("2024-01-01 00:00:01"));
+    await bronze(request, fx.ctx());
+    await fx.land(rows("2024-01-01 00:00:02").map((r) => ({ ...r, id: r.id + titles.length })));
+    await bronze(request, fx.ctx());
+    const got = await fx.query(
+      `SELECT id::int, title, payload::text FROM "${fx.spec.bronzeSchema}".posts ORDER BY id`,
+    );
+    const expected = [...titles, ...titles].map((title, i) => ({
+      id: i + 1,
+      title,
+      payload: '{"q": "\\"\\t"}',
+    }));
+    assert.deepEqual(got, expected);
+  });
+
   test("a bronze table emptied by deletes is loaded again as an initial load, with a new version", async () => {
     const fx = await fixture(tableSpec({ deletes: { mode: "soft", column: "deleted", value: true } }));
     const base = { account_type_id: 1, amount: "1.0000", payload: "{}" };

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { duckCsvStream } from "../../../src/executors/bronze/fifo.ts";
+import { DUCK_CSV, duckCsvStream } from "../../../src/executors/bronze/fifo.ts";
 import { dataQuery, keysAreUnique } from "../../../src/executors/bronze/stage.ts";
 import type { BatchManifest } from "../../../src/landing/types.ts";
 import type { TableSpec } from "../../../src/spec/types.ts";
@@ -72,11 +72,11 @@ describe("bronze staging rows", () => {
     const query = await dataQuery(duck, [manifest("b1", ["k"])], columns, new Map([["k", path]]));
     assert.ok(query);
     const out = join(dir, "dec.csv");
-    await duck.run(`COPY (${query({ target: "staging" })}) TO '${out}' (FORMAT csv, HEADER false)`);
+    await duck.run(`COPY (${query({ target: "staging" })}) TO '${out}' (${DUCK_CSV})`);
     const printed = (await readFile(out, "utf8"))
       .trim()
       .split("\n")
-      .map((line) => line.split(",").slice(0, 2));
+      .map((line) => line.split("\t").slice(0, 2));
     assert.deepEqual(
       printed.sort((a, b) => Number(a[0]) - Number(b[0])),
       [...values.map((v, i) => [String(i), v]), ["9", ""]],
@@ -94,7 +94,10 @@ describe("bronze staging rows", () => {
     assert.ok(query);
     const stream = duckCsvStream(duck, join(dir, "one.fifo"), query({ target: "bronze", loadedAt: "T" }));
     const [text] = await Promise.all([readAll(stream.rows), stream.finished]);
-    assert.equal(text, "7,b7,T\n");
+    assert.equal(text, "7\tb7\tT\n");
+    const bare = duckCsvStream(duck, join(dir, "two.fifo"), query({ target: "bronze", bookkeeping: false }));
+    const [data] = await Promise.all([readAll(bare.rows), bare.finished]);
+    assert.equal(data, "7\n");
   });
 
   test("a DuckDB failure fails the stream instead of ending it short", async () => {
