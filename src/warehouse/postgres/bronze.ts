@@ -13,6 +13,7 @@ import {
   COMMIT_VERSION,
   changesName,
   ensureListPartitions,
+  indexBronze,
   indexChangeFeed,
   LOADED_AT,
   prepareBronze,
@@ -201,6 +202,8 @@ export async function applyBronze(
       applied = await apply(client, load, shape, source, log);
     }
     const { counts, version } = applied;
+    if (shape.created && table.clusterBy.length > 0)
+      await timed(log, "index bronze", () => indexBronze(client, schema, table));
     if (shape.feedCreated)
       await timed(log, "index change feed", () => indexChangeFeed(client, schema, table.name));
     const batches = load.batches.map((b) => ({ batchId: b.batchId, rows: b.rows }));

@@ -1,6 +1,7 @@
 import type { ClientBase } from "pg";
 import { ConfigError, DataError } from "../../errors.ts";
 import { manifestKey } from "../../landing/layout.ts";
+import type { TableSpec } from "../../spec/types.ts";
 import type { BronzeLoad, StagingColumn } from "../types.ts";
 import { qualified, quoteIdent, sqlType } from "./sql.ts";
 
@@ -45,7 +46,7 @@ export interface BronzeShape {
   /** Staging columns unknown to bronze whose values go into `_rescued_data` (rescue mode). */
   rescued: string[];
   hasRescue: boolean;
-  /** The table was created by this commit, from the staged columns and types. */
+  /** The table was created by this commit, from the staged columns and types, and still lacks its cluster index. */
   created: boolean;
   /** The change feed was created by this commit and still lacks its version index (`indexChangeFeed`). */
   feedCreated: boolean;
@@ -112,11 +113,18 @@ async function createBronze(client: ClientBase, load: BronzeLoad): Promise<void>
       );
     }
   }
-  if (table.clusterBy.length > 0) {
-    await client.query(
-      `CREATE INDEX ${quoteIdent(`${table.name}__cluster`)} ON ${name} (${table.clusterBy.map(quoteIdent).join(", ")})`,
-    );
-  }
+}
+
+/**
+ * The bronze table's `cluster_by` index, if the spec asks for one. Built by the commit that created the table once
+ * its rows are in: one sort of the initial load costs a fraction of inserting every row into the index (the
+ * bench's posts, 937,500 rows: 9.7 s of COPY with the index maintained, 6.4 s without).
+ */
+export async function indexBronze(client: ClientBase, schema: string, table: TableSpec): Promise<void> {
+  if (table.clusterBy.length === 0) return;
+  await client.query(
+    `CREATE INDEX ${quoteIdent(`${table.name}__cluster`)} ON ${qualified(schema, table.name)} (${table.clusterBy.map(quoteIdent).join(", ")})`,
+  );
 }
 
 /**
