@@ -154,6 +154,13 @@ function phaseRows(phase: ResultRow["phase"], p: PhaseInput): ResultRow[] {
   }
   const failure = [extract, bronze, silver].find((s) => s.error)?.error;
   for (const r of rows) if (!Number.isFinite(r.seconds) && failure) r.error = failure;
+  // A target beyond what the raw limits reach against dlt cannot be met by any loader that reads and merges.
+  const ceiling = dlt ? rawE2e / dlt : null;
+  for (const r of rows) {
+    if (r.missedBy && r.target === dltTarget.text && ceiling !== null && ceiling < vsDltTarget) {
+      r.missedBy += `; beyond the raw limits, whose read + COPY + MERGE is ${ceiling.toFixed(2)}x dlt`;
+    }
+  }
   if (p.dlt)
     rows.push(
       row(
