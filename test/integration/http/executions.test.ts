@@ -87,20 +87,31 @@ describe("task hook API", () => {
     });
   });
 
-  test("concurrent submits for the same table run one at a time; the second waits for the lock", async () => {
+  test("concurrent submits for the same table run one at a time; the other waits for the lock", async () => {
     const a = await call(svc.url, "POST", "/api/v1/executions", submitBody("slow_posts"));
     const b = await call(svc.url, "POST", "/api/v1/executions", submitBody("slow_posts"));
     assert.equal(a.status, 202);
     assert.equal(b.status, 202);
-    const waitingLine = await eventually(async () => {
-      const r = await call(svc.url, "GET", `/api/v1/executions/${b.body.id}/logs`);
+    // Two workers may claim both at once; whichever reaches the table's lock first holds it.
+    const waitingFor = async (id: string) => {
+      const r = await call(svc.url, "GET", `/api/v1/executions/${id}/logs`);
       return r.body.lines.find((l: { message: string }) => l.message.startsWith("waiting for execution"));
+    };
+    const { holder, waiter, line } = await eventually(async () => {
+      for (const [w, h] of [
+        [b.body.id, a.body.id],
+        [a.body.id, b.body.id],
+      ] as const) {
+        const found = await waitingFor(w);
+        if (found) return { holder: h, waiter: w, line: found };
+      }
+      return undefined;
     });
-    assert.equal(waitingLine.message, `waiting for execution ${a.body.id} holding the lock`);
-    const first = await call(svc.url, "GET", `/api/v1/executions/${a.body.id}`);
+    assert.equal(line.message, `waiting for execution ${holder} holding the lock`);
+    const first = await call(svc.url, "GET", `/api/v1/executions/${holder}`);
     assert.equal(first.body.status, "running");
-    const bLogs = await call(svc.url, "GET", `/api/v1/executions/${b.body.id}/logs`);
-    assert.ok(!bLogs.body.lines.some((l: { message: string }) => l.message === "working on slow_posts"));
+    const waiterLogs = await call(svc.url, "GET", `/api/v1/executions/${waiter}/logs`);
+    assert.ok(!waiterLogs.body.lines.some((l: { message: string }) => l.message === "working on slow_posts"));
 
     // A different table is not held up by that lock.
     const other = await call(svc.url, "POST", "/api/v1/executions", submitBody("posts"));
@@ -110,8 +121,8 @@ describe("task hook API", () => {
     for (const id of [a.body.id, b.body.id]) {
       await eventually(async () => (await svc.store.get(id))?.status === "success");
     }
-    const firstDone = (await svc.store.get(a.body.id))?.finished_at ?? "";
-    const lines = await svc.store.readLogs(b.body.id, 0, 100);
+    const firstDone = (await svc.store.get(holder))?.finished_at ?? "";
+    const lines = await svc.store.readLogs(waiter, 0, 100);
     const secondWork = lines.find((l) => l.message === "working on slow_posts");
     assert.ok(
       secondWork && secondWork.ts >= firstDone,
