@@ -160,7 +160,9 @@ async function round(duck: DuckDBConnection): Promise<Record<string, Sample[]>> 
       if (b.rowsRead !== phase.rows || s.rowsRead !== phase.rows) {
         console.log(`  (bronze read ${b.rowsRead}, silver read ${s.rowsRead} of ${phase.rows} rows)`);
       }
-      (samples[phase.name] ??= []).push({
+      const phaseSamples = samples[phase.name] ?? [];
+      samples[phase.name] = phaseSamples;
+      phaseSamples.push({
         rows: phase.rows,
         copy_merge_seconds: copyMerge,
         bronze_seconds: bronzeSeconds,
