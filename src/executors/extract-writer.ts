@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type FileHandle, open, rm } from "node:fs/promises";
+import { type FileHandle, open, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { DataError } from "../errors.ts";
@@ -32,10 +32,37 @@ const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 const SLAB_BYTES = 1 << 20;
 
 /**
- * Rows per parquet row group: small enough that DuckDB's writer holds little in memory, large enough for good
- * compression and for readers to skip by statistics.
+ * Rows per parquet row group at most: small enough that DuckDB's writer holds little in memory, large enough for
+ * good compression and for readers to skip by statistics. Wide rows get fewer (see `rowGroupPlan`).
  */
 const ROW_GROUP_ROWS = 100_000;
+/** DuckDB's smallest row group (its vector size). */
+const MIN_ROW_GROUP_ROWS = 2048;
+/** Bytes of CSV per row group that wide rows are cut to: 100k rows of up to ~330 bytes keep the full count. */
+const ROW_GROUP_BYTES = 32 * 1024 * 1024;
+/** DuckDB's memory budget for a part whose row groups are small; larger ones get three times their size. */
+const BASE_MEMORY_BYTES = 128 * 1024 * 1024;
+
+/**
+ * Row group size and DuckDB memory budget for a part of `bytes` of CSV in `rows` rows, the longest line
+ * `longestLine` bytes. DuckDB's parquet writer holds a whole row group, and its compressed copy, in memory: a
+ * fixed 100k rows of 4 KiB each (400 MiB) failed with "Out of Memory" under a fixed 128 MB budget. Row groups are
+ * cut to about `ROW_GROUP_BYTES`, and the budget covers the largest a row group could be given the longest line
+ * (never less than the part itself when that is smaller).
+ */
+export function rowGroupPlan(
+  bytes: number,
+  rows: number,
+  longestLine: number,
+): { rowGroupRows: number; memoryBytes: number } {
+  const perRow = bytes / Math.max(1, rows);
+  const rowGroupRows = Math.max(
+    MIN_ROW_GROUP_ROWS,
+    Math.min(ROW_GROUP_ROWS, Math.floor(ROW_GROUP_BYTES / Math.max(1, perRow))),
+  );
+  const largestGroup = Math.min(bytes, rowGroupRows * Math.max(longestLine, perRow));
+  return { rowGroupRows, memoryBytes: Math.max(BASE_MEMORY_BYTES, 3 * largestGroup) };
+}
 
 /**
  * Dictionary pages off (a 1-byte limit): building them cost ~15% of the conversion's CPU, and zstd compresses
@@ -52,7 +79,7 @@ export async function openDuckdb(tmpDir: string): Promise<DuckDBInstance> {
     // One thread: converting a part (~0.4 s per 500k narrow rows) is faster than reading the next one, and a second
     // thread cost 40% more CPU for no gain in wall time while the JS thread and the source use the other cores.
     threads: "1",
-    memory_limit: "128MB",
+    memory_limit: `${BASE_MEMORY_BYTES}b`,
     temp_directory: join(tmpDir, "duckdb-spill"),
   });
 }
@@ -236,10 +263,12 @@ export class PartWriter {
     const from = readCsvSql(part.csv, this.columns.length, part.longestLine);
     const select = this.columns.map((c, i) => `${castSql(c.mapping, i)} AS ${ident(c.name)}`).join(", ");
     try {
+      const plan = rowGroupPlan((await stat(part.csv)).size, part.rows, part.longestLine);
+      await this.connection.run(`SET memory_limit = '${plan.memoryBytes}b'`);
       try {
         await this.connection.run(
           `COPY (SELECT ${select} FROM ${from}) TO ${sqlString(local)} ` +
-            `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}, ` +
+            `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${plan.rowGroupRows}, ` +
             `DICTIONARY_SIZE_LIMIT ${DICTIONARY_BYTES})`,
         );
       } catch (error) {

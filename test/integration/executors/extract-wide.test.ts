@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type mysql from "mysql2/promise";
+import { extract } from "../../../src/executors/extract.ts";
+import {
+  context,
+  landedRows,
+  manifests,
+  mariadbConnection,
+  migrateState,
+  missingStack,
+  pipelineSpec,
+  tableSpec,
+  uniqueName,
+} from "./extract-helpers.ts";
+
+const skip = missingStack("SMELTER_MARIADB_URL");
+/** 40,000 rows of 4 KiB: 160 MiB in one part, more than DuckDB's 128 MB budget for a single row group. */
+const ROWS = 40_000;
+const REPEATS = 128; // of a 32-character md5: 4,096 characters per row
+
+describe("wide rows", { skip: skip ?? false }, () => {
+  let db: mysql.Connection;
+  const table = uniqueName("wide");
+
+  before(async () => {
+    await migrateState();
+    db = await mariadbConnection();
+    await db.query(
+      `CREATE TABLE ${table} (id INT PRIMARY KEY, updated_at DATETIME NOT NULL, body MEDIUMTEXT NOT NULL)`,
+    );
+    await db.query(
+      `INSERT INTO ${table} SELECT seq, '2026-01-01', REPEAT(MD5(seq), ${REPEATS}) FROM seq_1_to_${ROWS}`,
+    );
+  });
+  after(async () => {
+    await db?.query(`DROP TABLE IF EXISTS ${table}`);
+    await db?.end();
+  });
+
+  it("land in row groups sized by bytes, within the converter's memory budget", async () => {
+    const spec = await pipelineSpec(uniqueName("p"), [tableSpec({ name: table })], {
+      source: "mariadb",
+      urlEnv: "SMELTER_MARIADB_URL",
+      landing: "local",
+    });
+    const metrics = await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
+    assert.equal(metrics.rowsLanded, ROWS);
+    const [manifest] = await manifests(spec, table);
+    assert.ok(manifest);
+    const rows = await landedRows(spec, manifest);
+    assert.equal(rows.length, ROWS);
+    const last = rows.find((r) => Number(r.id) === ROWS);
+    assert.equal(String(last?.body).length, 32 * REPEATS);
+  });
+});
