@@ -33,6 +33,12 @@ export function pyStrList(values: readonly string[]): string {
   return `[${values.map(pyStr).join(", ")}]`;
 }
 
+/** A float literal of a finite number (`10.0`, `2.5`). */
+export function pyFloat(value: number): string {
+  if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
+  return Number.isInteger(value) ? `${value}.0` : String(value);
+}
+
 /** A line comment that stays one line whatever `text` holds. */
 export function pyComment(text: string): string {
   return `# ${text.replace(/[\r\n\u2028\u2029]+/g, " ")}`;

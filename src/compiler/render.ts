@@ -1,6 +1,7 @@
+import { DEFAULTS } from "../spec/normalize.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
 import type { Plan, PlannedDag } from "./plan.ts";
-import { pyComment, pyOptStr, pyStr, pyStrList, pyStrTuple } from "./python.ts";
+import { pyComment, pyFloat, pyOptStr, pyStr, pyStrList, pyStrTuple } from "./python.ts";
 
 /**
  * Renders a plan as the Python source of an Airflow 3 DAG file. The tasks are a literal table of rows and one
@@ -35,6 +36,11 @@ export function renderDag(plan: Plan, source: Pick<LoadedPipeline, "file" | "has
     `    "execution_timeout": datetime.timedelta(seconds=${airflow.executionTimeoutSeconds}),`,
     ...(airflow.pool === null ? [] : [`    "pool": ${pyStr(airflow.pool)},`]),
     `    "pool_slots": ${airflow.poolSlots},`,
+    // The operator's own defaults stay implicit, so DAG files of specs that do not set them do not change.
+    ...(airflow.deferrable ? [] : [`    "deferrable": False,`]),
+    ...(airflow.waitBeforeDeferSeconds === DEFAULTS.waitBeforeDeferSeconds
+      ? []
+      : [`    "wait_before_defer": ${pyFloat(airflow.waitBeforeDeferSeconds)},`]),
     "}",
     "",
     `DOC_MD = ${pyStr(docMd(plan, source))}`,

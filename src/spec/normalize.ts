@@ -97,6 +97,8 @@ interface RawAirflow {
   granularity?: "table" | "source";
   assets?: boolean;
   connection_id?: string;
+  deferrable?: boolean;
+  wait_before_defer?: Duration;
 }
 
 /** The pipeline document as the schema admits it. */
@@ -140,6 +142,8 @@ export const DEFAULTS = {
   retries: 2,
   retryDelaySeconds: 300,
   executionTimeoutSeconds: 7200,
+  /** SmelterOperator's own default; the DAG file names it only when a spec sets another value. */
+  waitBeforeDeferSeconds: 10,
   owner: "smelter",
   connectionId: "smelter_default",
 } as const;
@@ -260,6 +264,8 @@ function airflow(raw: RawAirflow): AirflowSettings {
     granularity: raw.granularity ?? "table",
     assets: raw.assets ?? false,
     connectionId: raw.connection_id ?? DEFAULTS.connectionId,
+    deferrable: raw.deferrable ?? true,
+    waitBeforeDeferSeconds: durationSeconds(raw.wait_before_defer ?? DEFAULTS.waitBeforeDeferSeconds),
   };
 }
 

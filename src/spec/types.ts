@@ -135,6 +135,10 @@ export interface AirflowSettings {
   assets: boolean;
   /** Airflow connection id of the smelter service; default "smelter_default". */
   connectionId: string;
+  /** Tasks defer to the triggerer while their execution runs (SmelterOperator `deferrable`); default true. */
+  deferrable: boolean;
+  /** Seconds a task waits in the worker before deferring (SmelterOperator `wait_before_defer`); default 10. */
+  waitBeforeDeferSeconds: number;
 }
 
 export interface PipelineSpec {

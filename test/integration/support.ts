@@ -37,5 +37,7 @@ export function airflowSettings(owner: string): AirflowSettings {
     granularity: "table",
     assets: false,
     connectionId: "smelter_default",
+    deferrable: true,
+    waitBeforeDeferSeconds: 10,
   };
 }

@@ -64,6 +64,8 @@ describe("loading a valid spec", () => {
       granularity: "table",
       assets: false,
       connectionId: "smelter_default",
+      deferrable: true,
+      waitBeforeDeferSeconds: 10,
     });
     assert.deepEqual(spec.connections.shop_db, {
       kind: "mariadb",

@@ -9,6 +9,7 @@ const RENAMED: Record<string, string> = {
   lag: "lagSeconds",
   retry_delay: "retryDelaySeconds",
   execution_timeout: "executionTimeoutSeconds",
+  wait_before_defer: "waitBeforeDeferSeconds",
   primary_key: "primaryKey",
   // `defaults` is folded into every table; `every_runs` lives under deletes
   defaults: "tables",
