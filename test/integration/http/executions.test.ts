@@ -117,16 +117,18 @@ describe("task hook API", () => {
     const other = await call(svc.url, "POST", "/api/v1/executions", submitBody("posts"));
     await eventually(async () => (await svc.store.get(other.body.id))?.status === "success");
 
+    // The holder's work ends when released; its finished_at is stamped just after it lets go of the lock, so
+    // the release is the moment the waiter may not start before.
+    const releasedAt = new Date().toISOString();
     release();
     for (const id of [a.body.id, b.body.id]) {
       await eventually(async () => (await svc.store.get(id))?.status === "success");
     }
-    const firstDone = (await svc.store.get(holder))?.finished_at ?? "";
     const lines = await svc.store.readLogs(waiter, 0, 100);
     const secondWork = lines.find((l) => l.message === "working on slow_posts");
     assert.ok(
-      secondWork && secondWork.ts >= firstDone,
-      `second worked at ${secondWork?.ts}, first finished ${firstDone}`,
+      secondWork && secondWork.ts >= releasedAt,
+      `second worked at ${secondWork?.ts}, first released at ${releasedAt}`,
     );
   });
 
