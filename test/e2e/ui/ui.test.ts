@@ -107,10 +107,16 @@ test(
   "the pipeline page shows every table with the rows bronze holds and its silver models",
   { skip },
   async () => {
-    const started = Date.now();
-    await page.goto(`${serviceUrl}/ui/pipelines/${PIPELINE}`);
-    const elapsed = Date.now() - started;
-    assert.ok(elapsed < 3000, `pipeline page took ${elapsed} ms`);
+    // The page gives each store 1.5 s and says "unreachable" past that, by design; on a loaded 2-core machine
+    // running Airflow beside it a load can hit that, so a page that degraded is loaded again (up to 3 times).
+    for (let attempt = 1; ; attempt++) {
+      const started = Date.now();
+      await page.goto(`${serviceUrl}/ui/pipelines/${PIPELINE}`);
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed < 3000, `pipeline page took ${elapsed} ms`);
+      const text = (await page.locator("table.tables").textContent()) ?? "";
+      if (!text.includes("unreachable") || attempt === 3) break;
+    }
     const warehouse = new pg.Client({
       host: env.SMELTER_PG_HOST,
       port: Number(env.SMELTER_PG_PORT),
