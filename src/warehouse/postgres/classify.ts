@@ -43,6 +43,7 @@ function oldColumn(i: number): string {
 function oldColumns(names: string[]): string[] {
   return [...names, BATCH_ID, LOADED_AT];
 }
+
 /**
  * Where that row is (its ctid): the MERGE finds it there instead of descending the key index again. Rows stay put
  * until COMMIT, since bronze is written only under the table's advisory lock, which this commit holds; the MERGE
