@@ -123,7 +123,7 @@ export async function classify(
   const few = await fewLookups(client, source.rows, bronze);
   if (!few) await client.query(`ANALYZE ${source.table} (${table.primaryKey.map(quoteIdent).join(", ")})`);
   await timed(log, "classify against bronze", () =>
-    keyLookups(client, source.rows, bronze, () =>
+    keyLookups(client, few, () =>
       client.query(`
     CREATE TEMP TABLE ${CHANGES} ON COMMIT DROP AS
     SELECT ${image.names.map((n, i) => `${image.exprs[i]} AS ${quoteIdent(n)}`).join(", ")},
@@ -205,8 +205,9 @@ export async function merge(
     ...data.map((c) => `${quoteIdent(c)} = x.${quoteIdent(c)}`),
     `${quoteIdent(LOADED_AT)} = now()`,
   ];
+  const few = await fewLookups(client, changed, bronze);
   await timed(log, "merge into bronze", () =>
-    keyLookups(client, changed, bronze, () =>
+    keyLookups(client, few, () =>
       client.query(`
     MERGE INTO ${bronze} b
     USING (SELECT * FROM ${CHANGES} WHERE ${KIND} IN ('insert', 'update', 'delete')) x

@@ -1,7 +1,7 @@
 import type { ClientBase } from "pg";
 import type { SilverTarget } from "../types.ts";
 import type { ProjectedColumn } from "./projection.ts";
-import { analyzeKey, comparable, joinOn, keyLookups, quoteIdent, timed } from "./sql.ts";
+import { analyzeKey, comparable, fewLookups, joinOn, keyLookups, quoteIdent, timed } from "./sql.ts";
 import { CHANGE_TYPE, COMMIT_TIMESTAMP, COMMIT_VERSION } from "./tables.ts";
 
 /**
@@ -81,7 +81,7 @@ async function mergeProjected(
   const on = joinOn("t", "p", target.model.key) + (scd2 ? " AND t.is_current" : "");
   const differs = `ROW(${cols.map((c) => comparable(`t.${quoteIdent(c.name)}`, c.type)).join(", ")}) IS DISTINCT FROM ROW(${cols.map((c) => comparable(`p.${quoteIdent(c.name)}`, c.type)).join(", ")})`;
   const firstKey = `t.${quoteIdent(target.model.key[0] as string)}`;
-  return keyLookups(client, rows, silver, async () => {
+  return keyLookups(client, await fewLookups(client, rows, silver), async () => {
     const counted = await client.query(`
       SELECT count(*) FILTER (WHERE ${firstKey} IS NULL AND NOT p._smelter_del) AS ins,
              count(*) FILTER (WHERE ${firstKey} IS NOT NULL AND p._smelter_del) AS del,

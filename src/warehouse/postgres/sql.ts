@@ -62,24 +62,21 @@ async function estimatedRows(client: ClientBase, table: string): Promise<number>
   return Number(result.rows[0]?.n ?? 0);
 }
 
-/** Whether `probes` rows joined to `table` by key are under a tenth of it: `keyLookups` then forces index lookups. */
+/**
+ * Whether `probes` rows joined to `table` by key are under a tenth of it: looking each key up in the primary-key
+ * index is then several times cheaper than reading the whole table, which the planner, costing every probe as a
+ * random disk read, does not see (`keyLookups` acts on it).
+ */
 export async function fewLookups(client: ClientBase, probes: number, table: string): Promise<boolean> {
   return probes * 10 < (await estimatedRows(client, table));
 }
 
 /**
- * Runs `work` (statements joining `probes` rows to `table` by key) with hash and merge joins off when the probes
- * are under a tenth of the table: looking each key up in the primary-key index is then several times cheaper
- * than reading the whole table, which the planner, costing every probe as a random disk read, does not see.
- * Must run inside a transaction (SET LOCAL).
+ * Runs `work` (statements joining rows to a table by key) with hash and merge joins off when `few` (from
+ * `fewLookups`) says the rows are few enough for index lookups. Must run inside a transaction (SET LOCAL).
  */
-export async function keyLookups<T>(
-  client: ClientBase,
-  probes: number,
-  table: string,
-  work: () => Promise<T>,
-): Promise<T> {
-  if (!(await fewLookups(client, probes, table))) return work();
+export async function keyLookups<T>(client: ClientBase, few: boolean, work: () => Promise<T>): Promise<T> {
+  if (!few) return work();
   await client.query("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off");
   const result = await work();
   await client.query("SET LOCAL enable_hashjoin TO DEFAULT; SET LOCAL enable_mergejoin TO DEFAULT");
