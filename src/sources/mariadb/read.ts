@@ -103,28 +103,28 @@ class MariadbSnapshot implements SourceSnapshot {
     return (fields ?? []).map((f) => fieldColumn(f));
   }
 
-  async max(relation: Relation, columns: string[]): Promise<unknown[] | null> {
+  /** The first row of a one-row query about `relation` (as an array), or null when it has none. */
+  private async firstRow(relation: Relation, sql: string, values?: unknown[]): Promise<unknown[] | null> {
     try {
-      const [rows] = await this.conn.query(maxSql(dialect, relation, columns));
+      const [rows] = await (values ? this.conn.query(sql, values) : this.conn.query(sql));
       return (rows as unknown[][])[0] ?? null;
     } catch (error) {
       throw sourceError(error, this.where(relation));
     }
   }
 
-  async chunkEnd(
+  max(relation: Relation, columns: string[]): Promise<unknown[] | null> {
+    return this.firstRow(relation, maxSql(dialect, relation, columns));
+  }
+
+  chunkEnd(
     relation: Relation,
     keys: string[],
     after: unknown[] | null,
     size: number,
   ): Promise<unknown[] | null> {
     const { sql, values } = chunkEndSql(dialect, relation, keys, after, size);
-    try {
-      const [rows] = await this.conn.query(sql, values);
-      return (rows as unknown[][])[0] ?? null;
-    } catch (error) {
-      throw sourceError(error, this.where(relation));
-    }
+    return this.firstRow(relation, sql, values);
   }
 
   async *stream(

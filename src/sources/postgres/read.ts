@@ -107,31 +107,28 @@ class PostgresSnapshot implements SourceSnapshot {
     }
   }
 
-  async max(relation: Relation, columns: string[]): Promise<unknown[] | null> {
+  /** The first row of a one-row query about `relation` (as an array), or null when it has none. */
+  private async firstRow(relation: Relation, text: string, values?: unknown[]): Promise<unknown[] | null> {
     try {
-      const { rows } = await this.client.query({
-        text: maxSql(dialect, relation, columns),
-        rowMode: "array",
-      });
+      const { rows } = await this.client.query({ text, values, rowMode: "array" });
       return (rows[0] as unknown[] | undefined) ?? null;
     } catch (error) {
       throw sourceError(error, this.where(relation));
     }
   }
 
-  async chunkEnd(
+  max(relation: Relation, columns: string[]): Promise<unknown[] | null> {
+    return this.firstRow(relation, maxSql(dialect, relation, columns));
+  }
+
+  chunkEnd(
     relation: Relation,
     keys: string[],
     after: unknown[] | null,
     size: number,
   ): Promise<unknown[] | null> {
     const { sql, values } = chunkEndSql(dialect, relation, keys, after, size);
-    try {
-      const { rows } = await this.client.query({ text: sql, values, rowMode: "array" });
-      return (rows[0] as unknown[] | undefined) ?? null;
-    } catch (error) {
-      throw sourceError(error, this.where(relation));
-    }
+    return this.firstRow(relation, sql, values);
   }
 
   async *stream(
