@@ -4,6 +4,7 @@ import {
   call,
   eventually,
   freshDatabase,
+  releaseGate,
   SOCIAL_SPEC,
   startService,
   submitBody,
@@ -18,10 +19,9 @@ describe("task hook API", () => {
 
   before(async () => {
     db = await freshDatabase();
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    svc = await startService(db.url, { registry: testRegistry(released), lockWaitSeconds: 60 });
+    const gate = releaseGate();
+    release = gate.release;
+    svc = await startService(db.url, { registry: testRegistry(gate.released), lockWaitSeconds: 60 });
     const put = await call(svc.url, "PUT", "/api/v1/pipelines/social", SOCIAL_SPEC, {
       "content-type": "application/yaml",
     });

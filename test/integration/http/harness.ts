@@ -70,6 +70,15 @@ export const testGenerate = (p: LoadedPipeline): GeneratedDag[] => [
   { fileName: `smelter__${p.spec.name}.py`, dagIds: [`smelter__${p.spec.name}`], content: `# ${p.hash}\n` },
 ];
 
+/** A promise the `slow*` test executors wait on, and the function that lets them finish. */
+export function releaseGate(): { released: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return { released, release };
+}
+
 /** Executors whose behaviour a test steers: they wait for `release`, or fail, as the table name says. */
 export function testRegistry(release: Promise<void>): ExecutorRegistry {
   const run: Executor = async (request, ctx) => {

@@ -4,6 +4,7 @@ import {
   call,
   eventually,
   freshDatabase,
+  releaseGate,
   SOCIAL_SPEC,
   startService,
   submitBody,
@@ -19,12 +20,11 @@ describe("long-polling an execution's status", () => {
 
   before(async () => {
     db = await freshDatabase();
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    runner = await startService(db.url, { registry: testRegistry(released) });
+    const gate = releaseGate();
+    release = gate.release;
+    runner = await startService(db.url, { registry: testRegistry(gate.released) });
     // A second replica that runs nothing: what it answers comes from another replica's changes.
-    reader = await startService(db.url, { registry: testRegistry(released), startWorker: false });
+    reader = await startService(db.url, { registry: testRegistry(gate.released), startWorker: false });
     const put = await call(runner.url, "PUT", "/api/v1/pipelines/social", SOCIAL_SPEC, {
       "content-type": "application/yaml",
     });
