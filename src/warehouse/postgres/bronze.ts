@@ -1,7 +1,8 @@
 import type { ClientBase } from "pg";
 import { TransientError } from "../../errors.ts";
 import type { BronzeLoad, BronzeResult, StepHooks } from "../types.ts";
-import { CHANGES, classify, KIND, merge, rowImage, writeChangeFeed } from "./classify.ts";
+import { ensureCaptureTriggers } from "./capture.ts";
+import { applyChanges, rowImage } from "./merge.ts";
 import * as meta from "./metadata.ts";
 import { analyzeKey, lockSql, qualified, quoteIdent, timed } from "./sql.ts";
 import { copyIntoBronze, latestPerKey, stage, stageKeys } from "./stage.ts";
@@ -22,15 +23,14 @@ import {
 
 /**
  * One bronze commit, in one transaction: stage the batches' rows (COPY), keep the latest row per key (cursor,
- * then landing order), classify each key against bronze (insert / update / delete / unchanged), write the change
- * feed, MERGE, and checkpoint the batches with the new version. PostgreSQL 15's MERGE has no RETURNING, so the
- * changes are classified into a temporary table first and both the change feed and the MERGE read from it.
+ * then landing order), apply them to bronze in one MERGE (deletes, updates of the rows that differ, inserts)
+ * with capture on, so that bronze's triggers write the change feed from the very rows the MERGE changed (see
+ * capture.ts), and checkpoint the batches with the new version.
  *
- * A bronze table without rows (the initial load, or after everything was deleted) takes a shorter way: every
- * staged row that is not a delete is an insert, so the rows go straight into bronze and the change feed is
- * copied from bronze, with no join and no classification table. When the producer vouches for unique keys and
- * bronze has exactly the staged columns, the rows are COPYed into bronze with no staging table at all, and the
- * deletes among them removed after.
+ * A table the commit created takes a shorter way: every staged row that is not a delete is an insert, so the
+ * rows go straight into bronze with no join, the change feed is copied from bronze, and the capture triggers
+ * come after. When the producer vouches for unique keys, those rows are COPYed into bronze with no staging table
+ * at all, and the deletes among them removed after.
  */
 
 type Counts = { inserted: number; updated: number; deleted: number; unchanged: number };
@@ -38,17 +38,14 @@ type Counts = { inserted: number; updated: number; deleted: number; unchanged: n
 /** Work memory of a commit: sorts and hashes over a whole staging table stay in memory (reset at COMMIT). */
 const WORK_MEM = "256MB";
 
-/** Whether the rows can be COPYed straight into the (empty) bronze table: see the module comment. */
-function loadsDirectly(load: BronzeLoad, shape: BronzeShape): boolean {
-  if (!load.uniqueKeys || load.table.partitionBy?.kind === "list" || shape.rescued.length > 0) return false;
-  if (shape.created) return true;
-  const types = new Map(shape.columns.map((c) => [c.name, c.type]));
-  return load.columns.every((c) => types.get(c.name) === c.type);
+/** Whether the rows can be COPYed straight into the bronze table the commit created: see the module comment. */
+function loadsDirectly(load: BronzeLoad): boolean {
+  return load.uniqueKeys && load.table.partitionBy?.kind !== "list";
 }
 
 /**
- * Fills an empty bronze table: straight from the producer, or from the staged rows (one per key). Returns the
- * rows inserted and the rows left out as deletes.
+ * Fills the bronze table the commit created: straight from the producer, or from the staged rows (one per key).
+ * Returns the rows inserted and the rows left out as deletes.
  */
 async function fillEmpty(
   client: ClientBase,
@@ -63,7 +60,7 @@ async function fillEmpty(
   if (source === "direct") {
     // A table created by this transaction takes frozen rows: nothing else can see it before COMMIT, and later
     // reads (the change feed's copy, the next commit's lookups) need not check or set each row's visibility.
-    const copied = await copyIntoBronze(client, load, shape.created, log);
+    const copied = await copyIntoBronze(client, load, log);
     if (image.deleted === "FALSE") return { inserted: copied, ignored: 0 };
     // Deletes of rows bronze never held change nothing: they leave with the same predicate the staging path uses.
     const removed = await timed(log, "remove deletes", () =>
@@ -85,7 +82,7 @@ async function fillEmpty(
   return { inserted: n, ignored: source.rows - n };
 }
 
-/** Loads an empty bronze table and its change feed; returns the counts and the version (null: nothing new). */
+/** Loads the bronze table the commit created and its change feed; returns the counts and the version (null: nothing new). */
 async function initialLoad(
   client: ClientBase,
   load: BronzeLoad,
@@ -102,7 +99,7 @@ async function initialLoad(
   if (table.bronze.changeFeed) {
     const names = [...shape.columns.map((c) => c.name), ...(shape.hasRescue ? [RESCUED] : [])];
     const data = [...names, BATCH_ID, LOADED_AT].map(quoteIdent).join(", ");
-    // Bronze was empty and only this commit writes it (advisory lock), so its rows are exactly the inserts.
+    // The table is this commit's, so its rows are exactly the inserts.
     await timed(log, "change feed: inserts", () =>
       client.query(
         `INSERT INTO ${qualified(schema, changesName(table.name))}
@@ -117,7 +114,7 @@ async function initialLoad(
   return { counts, version };
 }
 
-/** Classifies against a bronze table holding rows, then writes the change feed and merges. */
+/** Applies the staged rows to a bronze table that existed before the commit. */
 async function incremental(
   client: ClientBase,
   load: BronzeLoad,
@@ -126,24 +123,22 @@ async function incremental(
   log: (m: string) => void,
 ): Promise<{ counts: Counts; version: number | null }> {
   const { pipeline, schema, table } = load;
-  await classify(client, load, shape, source, log);
-  const counts = { inserted: 0, updated: 0, deleted: 0, unchanged: 0 };
-  const grouped = await client.query(`SELECT ${KIND} AS k, count(*)::bigint AS n FROM ${CHANGES} GROUP BY 1`);
-  for (const row of grouped.rows) {
-    const n = Number(row.n);
-    if (row.k === "insert") counts.inserted = n;
-    else if (row.k === "update") counts.updated = n;
-    else if (row.k === "delete") counts.deleted = n;
-    else counts.unchanged += n;
-  }
-  if (counts.inserted + counts.updated + counts.deleted === 0) return { counts, version: null };
+  const bronze = qualified(schema, table.name);
+  const empty = await client.query(`SELECT NOT EXISTS (SELECT 1 FROM ${bronze}) AS empty`);
   const version = (await meta.currentVersion(client, pipeline, table.name)) + 1;
-  if (table.partitionBy?.kind === "list") {
-    const rows = `(SELECT * FROM ${CHANGES} WHERE ${KIND} IN ('insert', 'update')) s`;
-    await ensureListPartitions(client, schema, table.name, table.partitionBy.column, rows);
-  }
-  if (table.bronze.changeFeed) await writeChangeFeed(client, load, shape, version, log);
-  await merge(client, load, shape, counts.inserted + counts.updated + counts.deleted, log);
+  const { inserted, updated, deleted, unchanged } = await applyChanges(
+    client,
+    load,
+    shape,
+    source,
+    version,
+    log,
+  );
+  const counts = { inserted, updated, deleted, unchanged };
+  if (inserted + updated + deleted === 0) return { counts, version: null };
+  // A table that was empty has no useful statistics: the next commit's planner needs its size.
+  if (empty.rows[0].empty)
+    await timed(log, "analyze bronze key", () => analyzeKey(client, bronze, table.primaryKey));
   return { counts, version };
 }
 
@@ -184,13 +179,10 @@ export async function applyBronze(
       );
     }
     const shape = await prepareBronze(client, load);
-    const empty = await client.query(
-      `SELECT NOT EXISTS (SELECT 1 FROM ${qualified(schema, table.name)}) AS empty`,
-    );
     await stageKeys(client, load, log);
     let staged: number;
     let applied: { counts: Counts; version: number | null };
-    if (empty.rows[0].empty && loadsDirectly(load, shape)) {
+    if (shape.created && loadsDirectly(load)) {
       applied = await initialLoad(client, load, shape, "direct", log);
       staged = applied.counts.inserted + applied.counts.unchanged;
       hooks.fault("bronze:after-stage");
@@ -198,12 +190,14 @@ export async function applyBronze(
       staged = await stage(client, load, log);
       hooks.fault("bronze:after-stage");
       const source = await latestPerKey(client, load, staged, log);
-      const apply = empty.rows[0].empty ? initialLoad : incremental;
-      applied = await apply(client, load, shape, source, log);
+      applied = await (shape.created ? initialLoad : incremental)(client, load, shape, source, log);
     }
     const { counts, version } = applied;
-    if (shape.created && table.clusterBy.length > 0)
-      await timed(log, "index bronze", () => indexBronze(client, schema, table));
+    if (shape.created) {
+      if (table.clusterBy.length > 0)
+        await timed(log, "index bronze", () => indexBronze(client, schema, table));
+      await ensureCaptureTriggers(client, qualified(schema, table.name));
+    }
     if (shape.feedCreated)
       await timed(log, "index change feed", () => indexChangeFeed(client, schema, table.name));
     const batches = load.batches.map((b) => ({ batchId: b.batchId, rows: b.rows }));

@@ -1,4 +1,5 @@
 import type { ClientBase } from "pg";
+import { CAPTURE_FUNCTION } from "./capture.ts";
 import { lockSql } from "./sql.ts";
 
 /**
@@ -10,6 +11,7 @@ import { lockSql } from "./sql.ts";
  *   the batch changed nothing.
  * - `silver_checkpoints`: the last bronze version each silver model has merged.
  * - `change_feed_floor`: versions up to `floor_version` were pruned from the change feed.
+ * - `capture_changes()`: the function of bronze tables' capture triggers (capture.ts).
  */
 const DDL = `
 CREATE SCHEMA IF NOT EXISTS _smelter;
@@ -48,11 +50,12 @@ CREATE TABLE IF NOT EXISTS _smelter.change_feed_floor (
   pruned_at timestamptz NOT NULL,
   PRIMARY KEY (pipeline, table_name)
 );
-`;
+${CAPTURE_FUNCTION}`;
 
 /** Creates the metadata schema; the advisory lock keeps concurrent first runs from racing on CREATE. */
 export async function ensureMetadata(client: ClientBase): Promise<void> {
-  const exists = await client.query("SELECT to_regclass('_smelter.change_feed_floor') IS NOT NULL AS ok");
+  // The newest object: a schema created by an older version gets what it lacks.
+  const exists = await client.query("SELECT to_regprocedure('_smelter.capture_changes()') IS NOT NULL AS ok");
   if (exists.rows[0]?.ok) return;
   await client.query("BEGIN");
   try {

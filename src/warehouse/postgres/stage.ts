@@ -89,9 +89,8 @@ export async function stage(client: ClientBase, load: BronzeLoad, log: (m: strin
 }
 
 /**
- * Loads the batches' rows straight into an empty bronze table (no staging table): only for rows with unique keys
- * and a bronze table with the staged columns and types. `created`: the table was created by the current
- * transaction, so nothing else can see it before COMMIT. Such a table (when unpartitioned) takes frozen rows
+ * Loads the batches' rows straight into the bronze table the commit created (no staging table): only for rows
+ * with unique keys. Nothing else can see the table before COMMIT, so (when unpartitioned) it takes frozen rows
  * (COPY FREEZE), and with a single batch its bookkeeping columns come from column defaults set for the COPY, so
  * the rows carry only data: parsing a batch id and a timestamp in every row costs a sixth of the load. Returns
  * the rows loaded.
@@ -99,14 +98,13 @@ export async function stage(client: ClientBase, load: BronzeLoad, log: (m: strin
 export async function copyIntoBronze(
   client: ClientBase,
   load: BronzeLoad,
-  created: boolean,
   log: (m: string) => void,
 ): Promise<number> {
   const bronze = qualified(load.schema, load.table.name);
-  const freeze = created && !load.table.partitionBy;
+  const freeze = !load.table.partitionBy;
   const batch = load.batches.length === 1 ? load.batches[0] : undefined;
   const data = load.columns.map((c) => c.name);
-  if (created && batch) {
+  if (batch) {
     const [batchId, loadedAt] = [quoteIdent(BATCH_ID), quoteIdent(LOADED_AT)];
     await client.query(
       `ALTER TABLE ${bronze} ALTER COLUMN ${batchId} SET DEFAULT ${quoteLiteral(batch.batchId)}, ALTER COLUMN ${loadedAt} SET DEFAULT now()`,

@@ -95,6 +95,14 @@ test("bronze is partitioned and indexed as the spec asks", async () => {
   await fx.land([row(1, { account_type_id: 3, updated_at: "2024-01-02 00:00:00" })]);
   const m = await bronze({ pipeline: fx.spec.name, step: "bronze", table: "posts" }, fx.ctx());
   assert.equal(m.updated, 1, "a row moving to another partition is an update");
+  const changes = await fx.query(
+    `SELECT id::int, account_type_id, _change_type FROM "${fx.spec.bronzeSchema}".posts__changes
+      WHERE _commit_version = 2 ORDER BY _change_type`,
+  );
+  assert.deepEqual(changes, [
+    { id: 1, account_type_id: 3, _change_type: "update_postimage" },
+    { id: 1, account_type_id: 1, _change_type: "update_preimage" },
+  ]);
   const parts = await fx.query(
     `SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = to_regclass($1)`,
     [`"${fx.spec.bronzeSchema}".posts`],
