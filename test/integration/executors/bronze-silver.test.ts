@@ -88,6 +88,58 @@ describe("bronze and silver executors", () => {
       { id: 2, title: "last of a tie" },
     ]);
   });
+  test("without a change feed bronze still counts its inserts, updates, deletes and unchanged rows", async () => {
+    const fx = await fixture(
+      tableSpec({
+        deletes: { mode: "soft", column: "deleted", value: true },
+        bronze: { schemaEvolution: "add_columns", changeFeed: false },
+      }),
+    );
+    const base = { account_type_id: 1, amount: "1.0000", payload: "{}", deleted: false };
+    const at = (s: number) => `2024-01-01 00:00:0${s}`;
+    const request = { pipeline: fx.spec.name, step: "bronze" as const, table: "posts" };
+    await fx.land([1, 2, 3].map((id) => ({ id, ...base, title: `t${id}`, updated_at: at(1) })));
+    await bronze(request, fx.ctx());
+    await fx.land([
+      { id: 1, ...base, title: "changed", updated_at: at(2) },
+      { id: 2, ...base, title: "t2", updated_at: at(2), deleted: true },
+      { id: 3, ...base, title: "t3", updated_at: at(1) },
+      { id: 4, ...base, title: "t4", updated_at: at(2) },
+    ]);
+    const m = await bronze(request, fx.ctx());
+    assert.deepEqual([m.inserted, m.updated, m.deleted, m.unchanged, m.versionTo], [1, 1, 1, 1, 2]);
+    const rows = await fx.query(`SELECT id::int, title FROM "${fx.spec.bronzeSchema}".posts ORDER BY id`);
+    assert.deepEqual(rows, [
+      { id: 1, title: "changed" },
+      { id: 3, title: "t3" },
+      { id: 4, title: "t4" },
+    ]);
+    const feed = await fx.query("SELECT to_regclass($1) AS t", [`"${fx.spec.bronzeSchema}".posts__changes`]);
+    assert.deepEqual(feed, [{ t: null }]);
+  });
+
+  test("writes to bronze outside a smelter commit leave the change feed alone", async () => {
+    const fx = await fixture();
+    const base = { account_type_id: 1, amount: "1.0000", payload: "{}", deleted: false };
+    const request = { pipeline: fx.spec.name, step: "bronze" as const, table: "posts" };
+    await fx.land([1, 2].map((id) => ({ id, ...base, title: `t${id}`, updated_at: "2024-01-01 00:00:01" })));
+    await bronze(request, fx.ctx());
+    await fx.land([{ id: 1, ...base, title: "changed", updated_at: "2024-01-01 00:00:02" }]);
+    await bronze(request, fx.ctx());
+    const posts = `"${fx.spec.bronzeSchema}".posts`;
+    await fx.query(`UPDATE ${posts} SET title = 'by hand' WHERE id = 2`);
+    await fx.query(`DELETE FROM ${posts} WHERE id = 1`);
+    const changes = await fx.query(
+      `SELECT _commit_version::int AS v, _change_type AS t, count(*)::int AS n FROM ${posts}__changes
+        GROUP BY 1, 2 ORDER BY 1, 2`,
+    );
+    assert.deepEqual(changes, [
+      { v: 1, t: "insert", n: 2 },
+      { v: 2, t: "update_postimage", n: 1 },
+      { v: 2, t: "update_preimage", n: 1 },
+    ]);
+  });
+
   test("an initial load leaves out soft-deleted rows and rows missing from the key set, and logs its phases", async () => {
     const fx = await fixture(tableSpec({ deletes: { mode: "reconcile", everyRuns: 1 } }));
     const base = { account_type_id: 1, amount: "1.0000", payload: "{}", updated_at: "2024-01-01 00:00:01" };
