@@ -1,4 +1,5 @@
 import type { ClientBase } from "pg";
+import { ConfigError } from "../../errors.ts";
 import { quoteIdent, quoteLiteral } from "./sql.ts";
 import { CHANGE_TYPE, COMMIT_TIMESTAMP, COMMIT_VERSION } from "./tables.ts";
 
@@ -97,13 +98,15 @@ export interface Captured {
 }
 
 /**
- * Runs `work` (writes to `table`) with capture on: every row it changes is recorded in `feed` (a qualified
- * change feed table, or null for none) under `version`, and counted. Inside the commit's transaction.
+ * Runs `work` (writes to `table`, returning the rows its statements reported) with capture on: every row it
+ * changes is recorded in `feed` (a qualified change feed table, or null for none) under `version`, and counted.
+ * Inside the commit's transaction. Throws a ConfigError when the triggers saw fewer rows than were written
+ * (disabled, or `session_replication_role` set to replica): the change feed would silently miss changes.
  */
 export async function capturing(
   client: ClientBase,
   target: { table: string; version: number; feed: string | null },
-  work: () => Promise<void>,
+  work: () => Promise<number>,
 ): Promise<Captured> {
   await ensureCaptureTriggers(client, target.table);
   await client.query(
@@ -111,7 +114,7 @@ export async function capturing(
             set_config($5, '0 0 0', true)`,
     [TARGET, target.table, target.version, target.feed, COUNTS],
   );
-  await work();
+  const written = await work();
   const result = await client.query("SELECT current_setting($1) AS counts, set_config($2, '', true)", [
     COUNTS,
     TARGET,
@@ -121,5 +124,10 @@ export async function capturing(
     number,
     number,
   ];
+  if (inserted + updated + deleted !== written) {
+    throw new ConfigError(
+      `bronze table ${target.table}: its capture triggers recorded ${inserted + updated + deleted} of the ${written} rows this commit wrote, so the change feed would miss changes; enable them (ALTER TABLE ${target.table} ENABLE TRIGGER ALL) and leave session_replication_role at origin for smelter's warehouse user; nothing was applied`,
+    );
+  }
   return { inserted, updated, deleted };
 }

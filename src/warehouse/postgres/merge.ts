@@ -139,16 +139,17 @@ export async function applyChanges(
   const merged = await capturing(client, target, () =>
     timed(log, "merge into bronze", () =>
       keyLookups(client, few, async () => {
-        if (separateUpdate) {
-          await client.query(`UPDATE ${bronze} b SET ${set.join(", ")} FROM ${rows} x
-            WHERE ${on} AND NOT x.${DELETED} AND ${differs}`);
-        }
-        await client.query(`
+        const updated = separateUpdate
+          ? await client.query(`UPDATE ${bronze} b SET ${set.join(", ")} FROM ${rows} x
+            WHERE ${on} AND NOT x.${DELETED} AND ${differs}`)
+          : { rowCount: 0 };
+        const merged = await client.query(`
     MERGE INTO ${bronze} b USING ${rows} x ON ${on}
     WHEN MATCHED AND x.${DELETED} THEN DELETE
     ${separateUpdate ? "" : `WHEN MATCHED AND ${differs} THEN UPDATE SET ${set.join(", ")}`}
     WHEN NOT MATCHED AND NOT x.${DELETED} THEN INSERT (${[...data, LOADED_AT].map(quoteIdent).join(", ")})
       VALUES (${data.map((c) => `x.${quoteIdent(c)}`).join(", ")}, now())`);
+        return (updated.rowCount ?? 0) + (merged.rowCount ?? 0);
       }),
     ),
   );
@@ -157,9 +158,10 @@ export async function applyChanges(
   // Key reconciliation: bronze keys absent from the source's key set (read in the batch's snapshot) are deletes.
   const missing = await capturing(client, target, () =>
     timed(log, "delete bronze keys missing from the key set", async () => {
-      await client.query(`DELETE FROM ${bronze} b
+      const deleted = await client.query(`DELETE FROM ${bronze} b
         WHERE NOT EXISTS (SELECT 1 FROM ${KEYS} k WHERE ${joinOn("k", "b", table.primaryKey)})
           AND NOT EXISTS (SELECT 1 FROM ${source.table} d WHERE ${joinOn("d", "b", table.primaryKey)})`);
+      return deleted.rowCount ?? 0;
     }),
   );
   return { ...merged, deleted: merged.deleted + missing.deleted, unchanged };

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { DataError } from "../../../src/errors.ts";
+import { ConfigError, DataError } from "../../../src/errors.ts";
 import { bronze } from "../../../src/executors/bronze.ts";
 import { silver } from "../../../src/executors/silver.ts";
 import { Fixture, POSTS, tableSpec } from "../warehouse/fixture.ts";
@@ -138,6 +138,28 @@ describe("bronze and silver executors", () => {
       { v: 2, t: "update_postimage", n: 1 },
       { v: 2, t: "update_preimage", n: 1 },
     ]);
+  });
+
+  test("a commit whose capture triggers are disabled fails with a ConfigError and applies nothing", async () => {
+    const fx = await fixture();
+    const base = { account_type_id: 1, amount: "1.0000", payload: "{}", deleted: false };
+    const request = { pipeline: fx.spec.name, step: "bronze" as const, table: "posts" };
+    await fx.land([{ id: 1, ...base, title: "t1", updated_at: "2024-01-01 00:00:01" }]);
+    await bronze(request, fx.ctx());
+    const posts = `"${fx.spec.bronzeSchema}".posts`;
+    await fx.query(`ALTER TABLE ${posts} DISABLE TRIGGER _smelter_capture_update`);
+    await fx.land([{ id: 1, ...base, title: "changed", updated_at: "2024-01-01 00:00:02" }]);
+    await assert.rejects(
+      () => bronze(request, fx.ctx()),
+      (e: Error) =>
+        e instanceof ConfigError &&
+        e.message.includes(`"${fx.spec.bronzeSchema}"."posts"`) &&
+        /recorded 0 of the 1 rows/.test(e.message),
+    );
+    assert.deepEqual(await fx.query(`SELECT title FROM ${posts}`), [{ title: "t1" }]);
+    await fx.query(`ALTER TABLE ${posts} ENABLE TRIGGER _smelter_capture_update`);
+    const m = await bronze(request, fx.ctx());
+    assert.deepEqual([m.updated, m.versionTo], [1, 2]);
   });
 
   test("an initial load leaves out soft-deleted rows and rows missing from the key set, and logs its phases", async () => {
