@@ -88,9 +88,25 @@ export function readCsvSql(path: string, width: number, longestLineBytes: number
   );
 }
 
-/** The SQL expression that turns CSV column `c<i>` into the column's parquet type. */
+/** Widest DECIMAL DuckDB keeps in 64 bits; wider ones are 128-bit. */
+const NARROW_DECIMAL = 18;
+
+/**
+ * The SQL expression that turns CSV column `c<i>` into the column's parquet type.
+ *
+ * DuckDB parses text into a 128-bit DECIMAL (precision over 18) about 150 times slower than into a 64-bit one
+ * (5.5 s against 0.03 s for 1M values of a DECIMAL(20,4)), so such a column is parsed as DECIMAL(18,s) and
+ * widened, and only values that do not fit (TRY_CAST gives NULL) take the wide parse: the same values either way,
+ * rounding to the scale included.
+ */
 export function castSql(mapping: ColumnMapping, i: number): string {
   if (mapping.input === "blob") return `unhex(c${i})`;
   const type = mapping.parquetType;
-  return type === "VARCHAR" ? `c${i}` : `CAST(c${i} AS ${type})`;
+  if (type === "VARCHAR") return `c${i}`;
+  const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(type);
+  if (decimal && Number(decimal[1]) > NARROW_DECIMAL && Number(decimal[2]) <= NARROW_DECIMAL) {
+    const narrow = `DECIMAL(${NARROW_DECIMAL},${decimal[2]})`;
+    return `coalesce(CAST(TRY_CAST(c${i} AS ${narrow}) AS ${type}), CAST(c${i} AS ${type}))`;
+  }
+  return `CAST(c${i} AS ${type})`;
 }

@@ -57,4 +57,18 @@ describe("CSV encoding of extracted rows", () => {
     assert.equal(castSql(text, 0), "c0");
     assert.equal(castSql(int, 1), "CAST(c1 AS BIGINT)");
   });
+
+  it("parses a DECIMAL wider than 18 digits as DECIMAL(18,s) first, the wide parse only for what does not fit", () => {
+    const decimal = (parquetType: string) => ({
+      parquetType,
+      warehouseType: "numeric",
+      input: "text" as const,
+    });
+    assert.equal(castSql(decimal("DECIMAL(12,2)"), 0), "CAST(c0 AS DECIMAL(12,2))");
+    assert.equal(
+      castSql(decimal("DECIMAL(20,4)"), 2),
+      "coalesce(CAST(TRY_CAST(c2 AS DECIMAL(18,4)) AS DECIMAL(20,4)), CAST(c2 AS DECIMAL(20,4)))",
+    );
+    assert.equal(castSql(decimal("DECIMAL(38,20)"), 1), "CAST(c1 AS DECIMAL(38,20))");
+  });
 });
