@@ -27,12 +27,16 @@ function tupleCompare(d: SqlDialect, columns: string[], op: string, first: numbe
   return `(${cols.join(", ")}) ${op} (${params.join(", ")})`;
 }
 
-/** The SELECT of one read, with its bound values. */
+/**
+ * The SELECT of one read, with its bound values. `expr` renders a selected column (default: the quoted name), for
+ * a driver that reads some types in another form.
+ */
 export function selectSql(
   d: SqlDialect,
   relation: Relation,
   columns: string[],
   range: ReadRange,
+  expr: (quoted: string, column: string) => string = (quoted) => quoted,
 ): { sql: string; values: unknown[] } {
   const where: string[] = [];
   const values: unknown[] = [];
@@ -54,7 +58,7 @@ export function selectSql(
     tail = ` ORDER BY ${keys.columns.map((c) => d.quote(c)).join(", ")}`;
     if (keys.limit !== undefined) tail += ` LIMIT ${Math.trunc(keys.limit)}`;
   }
-  const list = columns.map((c) => d.quote(c)).join(", ");
+  const list = columns.map((c) => expr(d.quote(c), c)).join(", ");
   const filter = where.length ? ` WHERE ${where.join(" AND ")}` : "";
   return { sql: `SELECT ${list} FROM ${relationSql(d, relation)}${filter}${tail}`, values };
 }

@@ -1,15 +1,34 @@
 import type pg from "pg";
+import { to as copyTo } from "pg-copy-streams";
 import { CancelledError } from "../../errors.ts";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import { sourceError } from "../errors.ts";
 import { chunkEndSql, maxSql, type SqlDialect, selectSql } from "../sql.ts";
-import type { ReadRange, Relation, SourceColumn, SourceSnapshot } from "../types.ts";
+import {
+  type ColumnMapping,
+  type CsvRead,
+  type CsvRows,
+  isCsvText,
+  type ReadRange,
+  type Relation,
+  type SourceColumn,
+  type SourceSnapshot,
+} from "../types.ts";
 import { connectPostgres } from "./connection.ts";
+import { copyCsvChunks, parseCsvLine } from "./copy-csv.ts";
 
 const dialect: SqlDialect = {
   quote: (id) => `"${id.replace(/"/g, '""')}"`,
   param: (n) => `$${n}`,
 };
+
+/** A value written into SQL as a literal: COPY takes no bound parameters. */
+export function literal(value: unknown): string {
+  if (value === null || value === undefined) return "NULL";
+  if (typeof value === "number" || typeof value === "bigint") return String(value);
+  if (value instanceof Uint8Array) return `decode('${Buffer.from(value).toString("hex")}', 'hex')`;
+  return `E'${String(value).replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
+}
 
 /** Rows fetched from the server-side cursor at a time. */
 const FETCH_ROWS = 2000;
@@ -45,6 +64,8 @@ export async function openPostgresSnapshot(
 
 class PostgresSnapshot implements SourceSnapshot {
   private cursors = 0;
+  /** A CSV read stopped in the middle of its COPY: the connection can only be closed. */
+  private midCopy = false;
 
   constructor(
     private readonly client: pg.Client,
@@ -156,9 +177,57 @@ class PostgresSnapshot implements SourceSnapshot {
     }
   }
 
+  /**
+   * The read as CSV written by the server itself (`COPY (SELECT ...) TO STDOUT (FORMAT csv)`), in the format of
+   * src/executors/extract-csv.ts: text columns force-quoted, bytea selected as hex, every other value the same
+   * text the row path reads (same session settings). No value becomes a JS object on the way: a 1M-row, 8-column
+   * table extracts several times faster than through the cursor.
+   */
+  streamCsv(
+    relation: Relation,
+    columns: { name: string; mapping: ColumnMapping }[],
+    range: ReadRange,
+    options: { signal: AbortSignal; partRows: number },
+  ): CsvRead {
+    // The server's text is the landed text only while no mapping converts values (none does for PostgreSQL).
+    if (columns.some((c) => c.mapping.toText)) throw new Error("streamCsv: a column needs toText");
+    const blob = columns.map((c) => c.mapping.input === "blob");
+    const names = columns.map((c) => c.name);
+    const hex = new Set(names.filter((_, i) => blob[i]));
+    const { values } = selectSql(dialect, relation, names, range);
+    const inline: SqlDialect = { quote: dialect.quote, param: (n) => literal(values[n - 1]) };
+    const { sql } = selectSql(inline, relation, names, range, (quoted, column) =>
+      hex.has(column) ? `encode(${quoted}, 'hex') AS ${quoted}` : quoted,
+    );
+    const quoted = columns
+      .filter((c, i) => blob[i] || isCsvText(c.mapping))
+      .map((c) => dialect.quote(c.name));
+    const force = quoted.length ? `, FORCE_QUOTE (${quoted.join(", ")})` : "";
+    let last: unknown[] | null = null;
+    const read = async function* (this: PostgresSnapshot): AsyncIterable<CsvRows> {
+      const stream = this.client.query(copyTo(`COPY (${sql}) TO STDOUT WITH (FORMAT csv${force})`));
+      const abort = () => stream.destroy(new CancelledError());
+      options.signal.addEventListener("abort", abort, { once: true });
+      let finished = false;
+      try {
+        yield* copyCsvChunks(stream, options.partRows, (line) => {
+          last = parseCsvLine(line, blob);
+        });
+        finished = true;
+      } catch (error) {
+        if (options.signal.aborted) throw new CancelledError();
+        throw sourceError(error, this.where(relation));
+      } finally {
+        options.signal.removeEventListener("abort", abort);
+        if (!finished) this.midCopy = true;
+      }
+    };
+    return { chunks: read.call(this), lastRow: () => last };
+  }
+
   async close(): Promise<void> {
     try {
-      await this.client.query("COMMIT");
+      if (!this.midCopy) await this.client.query("COMMIT");
     } finally {
       await this.client.end().catch(() => undefined);
     }

@@ -34,6 +34,15 @@ describe("extraction SQL", () => {
     );
   });
 
+  it("renders selected columns through expr, leaving the filter and order on the columns themselves", () => {
+    const hex = (quoted: string, column: string) =>
+      column === "b" ? `encode(${quoted}, 'hex') AS ${quoted}` : quoted;
+    assert.equal(
+      selectSql(pg, { table: "t" }, ["id", "b"], { keyAfter: { columns: ["id"], values: [1] } }, hex).sql,
+      `SELECT "id", encode("b", 'hex') AS "b" FROM "t" WHERE "id" > $1 ORDER BY "id"`,
+    );
+  });
+
   it("finds a chunk's end as the size-th key after the previous end", () => {
     assert.deepEqual(chunkEndSql(pg, { table: "t" }, ["a", "b"], [5, "x"], 1000), {
       sql: 'SELECT "a", "b" FROM "t" WHERE ("a", "b") > ($1, $2) ORDER BY "a", "b" LIMIT 1 OFFSET 999',
