@@ -49,36 +49,54 @@ export async function mariadbConnection(): Promise<mysql.Connection> {
 }
 
 /**
- * Registers hooks that create a MariaDB table of `rows` rows (id, payload, updated_at one second apart) before the
- * suite and drop it after; returns the table's name.
+ * Registers hooks that run `create` (which creates and fills the table) before the suite and drop the table
+ * after, on one MariaDB connection (after `migrateState`). `db()` is that connection, for the suite's own writes.
  */
-export function sequenceTable(prefix: string, rows: number): string {
+export function mariadbTable(
+  prefix: string,
+  create: (db: mysql.Connection, table: string) => Promise<void>,
+): { table: string; db: () => mysql.Connection } {
   const table = uniqueName(prefix);
   let db: mysql.Connection | undefined;
   before(async () => {
     await migrateState();
     db = await mariadbConnection();
+    await create(db, table);
+  });
+  after(async () => {
+    await db?.query(`DROP TABLE IF EXISTS ${table}`);
+    await db?.end();
+  });
+  return { table, db: () => db as mysql.Connection };
+}
+
+/** A MariaDB table of `rows` rows (id, payload, updated_at one second apart) for the suite; returns its name. */
+export function sequenceTable(prefix: string, rows: number): string {
+  return mariadbTable(prefix, async (db, table) => {
     await db.query(
       `CREATE TABLE ${table} (id INT PRIMARY KEY, payload VARCHAR(100), updated_at DATETIME NOT NULL)`,
     );
     await db.query(
       `INSERT INTO ${table} SELECT seq, CONCAT('row ', seq), '2026-01-01' + INTERVAL seq SECOND FROM seq_1_to_${rows}`,
     );
+  }).table;
+}
+
+/** A pipeline landing one MariaDB table (the table spec's defaults, then `over`), into a local directory by default. */
+export function mariadbSpec(
+  table: string,
+  options: { landing?: "local" | "s3"; over?: Partial<TableSpec> } = {},
+): Promise<PipelineSpec> {
+  return pipelineSpec(uniqueName("p"), [tableSpec({ name: table, ...options.over })], {
+    source: "mariadb",
+    urlEnv: "SMELTER_MARIADB_URL",
+    landing: options.landing ?? "local",
   });
-  after(async () => {
-    await db?.query(`DROP TABLE IF EXISTS ${table}`);
-    await db?.end();
-  });
-  return table;
 }
 
 /** A pipeline landing `table` from MariaDB into a local directory in parts of 5000 rows. */
 export function localPartsSpec(table: string): Promise<PipelineSpec> {
-  return pipelineSpec(uniqueName("p"), [tableSpec({ name: table, fileRows: 5000 })], {
-    source: "mariadb",
-    urlEnv: "SMELTER_MARIADB_URL",
-    landing: "local",
-  });
+  return mariadbSpec(table, { over: { fileRows: 5000 } });
 }
 
 /** A pipeline reading `source` (a mysql:// or postgres:// URL variable) into a landing zone. */

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type mysql from "mysql2/promise";
+import { before, describe, it } from "node:test";
 import { extract } from "../../../src/executors/extract.ts";
 import type { BatchManifest } from "../../../src/landing/types.ts";
 import type { PipelineSpec } from "../../../src/spec/types.ts";
@@ -8,41 +7,27 @@ import {
   context,
   landedRows,
   manifests,
-  mariadbConnection,
-  migrateState,
+  mariadbSpec,
+  mariadbTable,
   missingStack,
-  pipelineSpec,
-  tableSpec,
-  uniqueName,
 } from "./extract-helpers.ts";
 
 const skip = missingStack("SMELTER_MARIADB_URL", "SMELTER_S3_ENDPOINT", "SMELTER_S3_BUCKET");
 
 for (const landing of ["local", "s3"] as const) {
   describe(`incremental extract from MariaDB into a ${landing} landing zone`, { skip: skip ?? false }, () => {
-    let db: mysql.Connection;
-    const table = uniqueName("inc");
-    let spec: PipelineSpec;
-
-    before(async () => {
-      await migrateState();
-      db = await mariadbConnection();
+    const { table, db } = mariadbTable("inc", async (db, table) => {
       await db.query(
         `CREATE TABLE ${table} (id INT PRIMARY KEY, name VARCHAR(50), updated_at DATETIME(6) NOT NULL, KEY (updated_at))`,
       );
-      spec = await pipelineSpec(uniqueName("p"), [tableSpec({ name: table, fileRows: 2 })], {
-        source: "mariadb",
-        urlEnv: "SMELTER_MARIADB_URL",
-        landing,
-      });
     });
-    after(async () => {
-      await db?.query(`DROP TABLE IF EXISTS ${table}`);
-      await db?.end();
+    let spec: PipelineSpec;
+    before(async () => {
+      spec = await mariadbSpec(table, { landing, over: { fileRows: 2 } });
     });
 
     it("lands every row on the first run, in parts of fileRows, with the manifest last", async () => {
-      await db.query(
+      await db().query(
         `INSERT INTO ${table} VALUES (1,'a','2026-01-01 00:00:00'),(2,'b','2026-01-01 00:00:01'),
                                      (3,'c','2026-01-01 00:00:02')`,
       );
@@ -61,7 +46,7 @@ for (const landing of ["local", "s3"] as const) {
 
     it("picks up inserts and updates once, re-reading only rows that share the watermark value", async () => {
       // id 4 shares the old watermark value: a strict '>' would lose it.
-      await db.query(
+      await db().query(
         `INSERT INTO ${table} VALUES (4,'d','2026-01-01 00:00:02'),(5,'e','2026-01-01 00:00:05');
          UPDATE ${table} SET name = 'A', updated_at = '2026-01-01 00:00:06' WHERE id = 1`,
       );
@@ -80,7 +65,7 @@ for (const landing of ["local", "s3"] as const) {
       const metrics = await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
       // The boundary row (the max) is always re-read: one row, identical, which bronze drops.
       assert.equal(metrics.rowsLanded, 1);
-      await db.query(`DELETE FROM ${table}`);
+      await db().query(`DELETE FROM ${table}`);
       const empty = await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
       assert.equal(empty.batches, 0);
     });

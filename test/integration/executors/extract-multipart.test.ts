@@ -3,22 +3,13 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DuckDBInstance } from "@duckdb/node-api";
-import type mysql from "mysql2/promise";
 import { extract } from "../../../src/executors/extract.ts";
 import { latestManifest, openLandingZone } from "../../../src/landing/index.ts";
 import { resolveLanding } from "../../../src/spec/resolve.ts";
-import {
-  context,
-  mariadbConnection,
-  migrateState,
-  missingStack,
-  pipelineSpec,
-  tableSpec,
-  uniqueName,
-} from "./extract-helpers.ts";
+import { context, mariadbSpec, mariadbTable, missingStack } from "./extract-helpers.ts";
 
 const skip = missingStack("SMELTER_MARIADB_URL", "SMELTER_S3_ENDPOINT", "SMELTER_S3_BUCKET");
 /** Random bytes do not compress: 200 rows of 100 KiB make a part of about 20 MiB, above the multipart threshold. */
@@ -26,12 +17,7 @@ const ROWS = 200;
 const BLOB_BYTES = 100 * 1024;
 
 describe("a part larger than 16 MiB", { skip: skip ?? false }, () => {
-  let db: mysql.Connection;
-  const table = uniqueName("big");
-
-  before(async () => {
-    await migrateState();
-    db = await mariadbConnection();
+  const { table, db } = mariadbTable("big", async (db, table) => {
     await db.query(
       `CREATE TABLE ${table} (id INT PRIMARY KEY, updated_at DATETIME NOT NULL, payload MEDIUMBLOB)`,
     );
@@ -40,17 +26,9 @@ describe("a part larger than 16 MiB", { skip: skip ?? false }, () => {
       await db.query(`INSERT INTO ${table} VALUES ?`, [rows]);
     }
   });
-  after(async () => {
-    await db?.query(`DROP TABLE IF EXISTS ${table}`);
-    await db?.end();
-  });
 
   it("is uploaded to S3 in parts and reads back byte for byte", async () => {
-    const spec = await pipelineSpec(uniqueName("p"), [tableSpec({ name: table })], {
-      source: "mariadb",
-      urlEnv: "SMELTER_MARIADB_URL",
-      landing: "s3",
-    });
+    const spec = await mariadbSpec(table, { landing: "s3" });
     const ctx = context(spec);
     await extract({ pipeline: spec.name, step: "extract", table }, ctx);
     const zone = openLandingZone(resolveLanding(spec, "landing", ctx.env));
@@ -78,7 +56,7 @@ describe("a part larger than 16 MiB", { skip: skip ?? false }, () => {
     const landed = (
       await con.runAndReadAll(`SELECT id, md5(payload) FROM read_parquet('${local}') ORDER BY id`)
     ).getRows();
-    const [source] = await db.query(`SELECT id, MD5(payload) FROM ${table} ORDER BY id`);
+    const [source] = await db().query(`SELECT id, MD5(payload) FROM ${table} ORDER BY id`);
     assert.deepEqual(
       landed.map((r) => [Number(r[0]), r[1]]),
       (source as { id: number; "MD5(payload)": string }[]).map((r) => [r.id, r["MD5(payload)"]]),

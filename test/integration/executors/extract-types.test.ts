@@ -1,30 +1,22 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type mysql from "mysql2/promise";
+import { describe, it } from "node:test";
 import { extract } from "../../../src/executors/extract.ts";
 import { latestManifest } from "../../../src/landing/index.ts";
 import {
   context,
   landedRows,
   landingZone,
-  mariadbConnection,
-  migrateState,
+  mariadbSpec,
+  mariadbTable,
   missingStack,
-  pipelineSpec,
   readWithPyarrow,
-  tableSpec,
   uniqueName,
 } from "./extract-helpers.ts";
 
 const skip = missingStack("SMELTER_MARIADB_URL");
 
 describe("MariaDB types round-trip to parquet value for value", { skip: skip ?? false }, () => {
-  let db: mysql.Connection;
-  const table = uniqueName("types");
-
-  before(async () => {
-    await migrateState();
-    db = await mariadbConnection();
+  const { table, db } = mariadbTable("types", async (db, table) => {
     await db.query("SET SESSION sql_mode = ''");
     await db.query(`CREATE TABLE ${table} (
       id INT PRIMARY KEY, updated_at DATETIME(6) NOT NULL,
@@ -47,17 +39,9 @@ describe("MariaDB types round-trip to parquet value for value", { skip: skip ?? 
         NULL, NULL, NULL)`,
     );
   });
-  after(async () => {
-    await db?.query(`DROP TABLE IF EXISTS ${table}`);
-    await db?.end();
-  });
 
   it("lands exact values readable by DuckDB and pyarrow with the right logical types", async () => {
-    const spec = await pipelineSpec(uniqueName("p"), [tableSpec({ name: table })], {
-      source: "mariadb",
-      urlEnv: "SMELTER_MARIADB_URL",
-      landing: "local",
-    });
+    const spec = await mariadbSpec(table);
     const ctx = context(spec);
     await extract({ pipeline: spec.name, step: "extract", table }, ctx);
     assert.ok(ctx.lines.some((l) => l.startsWith("warn") && l.includes("dd: 1 zero date")));
@@ -113,21 +97,17 @@ describe("MariaDB types round-trip to parquet value for value", { skip: skip ?? 
 
   it("keeps empty strings and empty blobs distinct from NULL, and quotes, commas and line breaks intact", async () => {
     const edge = uniqueName("edge");
-    await db.query(
+    await db().query(
       `CREATE TABLE ${edge} (id INT PRIMARY KEY, updated_at DATETIME NOT NULL, s VARCHAR(100), b VARBINARY(10),
                              j JSON, t LONGTEXT)`,
     );
     try {
-      await db.query(
+      await db().query(
         `INSERT INTO ${edge} VALUES (1, '2026-01-01', '', X'', ?, ?), (2, '2026-01-01', NULL, NULL, NULL, NULL),
                                     (3, '2026-01-01', ?, X'00', '[]', 'NULL'), (4, '2026-01-01', ?, X'22', NULL, '')`,
         [JSON.stringify({ q: 'say "hi", ok' }), 'a,b\n"c"\r\nd', "\\N", "x".repeat(100)],
       );
-      const spec = await pipelineSpec(uniqueName("p"), [tableSpec({ name: edge })], {
-        source: "mariadb",
-        urlEnv: "SMELTER_MARIADB_URL",
-        landing: "local",
-      });
+      const spec = await mariadbSpec(edge);
       const ctx = context(spec);
       await extract({ pipeline: spec.name, step: "extract", table: edge }, ctx);
       const manifest = await latestManifest(landingZone(spec), spec.name, edge);
@@ -143,7 +123,7 @@ describe("MariaDB types round-trip to parquet value for value", { skip: skip ?? 
         ],
       );
     } finally {
-      await db.query(`DROP TABLE IF EXISTS ${edge}`);
+      await db().query(`DROP TABLE IF EXISTS ${edge}`);
     }
   });
 });

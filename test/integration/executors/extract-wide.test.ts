@@ -1,17 +1,13 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type mysql from "mysql2/promise";
+import { describe, it } from "node:test";
 import { extract } from "../../../src/executors/extract.ts";
 import {
   context,
   landedRows,
   manifests,
-  mariadbConnection,
-  migrateState,
+  mariadbSpec,
+  mariadbTable,
   missingStack,
-  pipelineSpec,
-  tableSpec,
-  uniqueName,
 } from "./extract-helpers.ts";
 
 const skip = missingStack("SMELTER_MARIADB_URL");
@@ -20,12 +16,7 @@ const ROWS = 40_000;
 const REPEATS = 128; // of a 32-character md5: 4,096 characters per row
 
 describe("wide rows", { skip: skip ?? false }, () => {
-  let db: mysql.Connection;
-  const table = uniqueName("wide");
-
-  before(async () => {
-    await migrateState();
-    db = await mariadbConnection();
+  const { table } = mariadbTable("wide", async (db, table) => {
     await db.query(
       `CREATE TABLE ${table} (id INT PRIMARY KEY, updated_at DATETIME NOT NULL, body MEDIUMTEXT NOT NULL)`,
     );
@@ -33,17 +24,9 @@ describe("wide rows", { skip: skip ?? false }, () => {
       `INSERT INTO ${table} SELECT seq, '2026-01-01', REPEAT(MD5(seq), ${REPEATS}) FROM seq_1_to_${ROWS}`,
     );
   });
-  after(async () => {
-    await db?.query(`DROP TABLE IF EXISTS ${table}`);
-    await db?.end();
-  });
 
   it("land in row groups sized by bytes, within the converter's memory budget", async () => {
-    const spec = await pipelineSpec(uniqueName("p"), [tableSpec({ name: table })], {
-      source: "mariadb",
-      urlEnv: "SMELTER_MARIADB_URL",
-      landing: "local",
-    });
+    const spec = await mariadbSpec(table);
     const metrics = await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
     assert.equal(metrics.rowsLanded, ROWS);
     const [manifest] = await manifests(spec, table);
