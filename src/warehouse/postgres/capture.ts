@@ -100,7 +100,7 @@ export interface Captured {
 /**
  * Runs `work` (writes to `table`, returning the rows its statements reported) with capture on: every row it
  * changes is recorded in `feed` (a qualified change feed table, or null for none) under `version`, and counted.
- * Inside the commit's transaction. Throws a ConfigError when the triggers saw fewer rows than were written
+ * Inside the commit's transaction, on a table whose triggers `ensureCaptureTriggers` has made sure of. Throws a ConfigError when the triggers saw fewer rows than were written
  * (disabled, or `session_replication_role` set to replica): the change feed would silently miss changes.
  */
 export async function capturing(
@@ -108,7 +108,6 @@ export async function capturing(
   target: { table: string; version: number; feed: string | null },
   work: () => Promise<number>,
 ): Promise<Captured> {
-  await ensureCaptureTriggers(client, target.table);
   await client.query(
     `SELECT set_config($1, to_regclass($2)::oid || ' ' || $3::bigint || ' ' || coalesce(to_regclass($4)::oid, 0), true),
             set_config($5, '0 0 0', true)`,

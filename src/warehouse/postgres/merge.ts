@@ -1,6 +1,6 @@
 import type { ClientBase } from "pg";
 import type { BronzeLoad, StagingColumn } from "../types.ts";
-import { type Captured, capturing } from "./capture.ts";
+import { type Captured, capturing, ensureCaptureTriggers } from "./capture.ts";
 import {
   comparable,
   fewLookups,
@@ -131,6 +131,7 @@ export async function applyChanges(
   const few = await fewLookups(client, source.rows, bronze);
   // Statistics only matter to a planner free to choose hash joins; key lookups are forced for small batches.
   if (!few) await client.query(`ANALYZE ${source.table} (${table.primaryKey.map(quoteIdent).join(", ")})`);
+  await ensureCaptureTriggers(client, bronze);
   const target = {
     table: bronze,
     version,

@@ -17,6 +17,8 @@ import { BATCH_ID, LOADED_AT } from "./tables.ts";
  */
 
 export const STAGE = "_smelter_stage";
+export const KEYS = "_smelter_keys";
+const LATEST = "_smelter_latest";
 
 /** COPY options for the staging CSV dialect: one-byte characters as escape-string literals. */
 const COPY_CSV = `FORMAT csv, DELIMITER ${pgChar(STAGING_CSV.delimiter)}, QUOTE ${pgChar(STAGING_CSV.quote)}, ESCAPE ${pgChar(STAGING_CSV.quote)}`;
@@ -24,8 +26,6 @@ const COPY_CSV = `FORMAT csv, DELIMITER ${pgChar(STAGING_CSV.delimiter)}, QUOTE 
 function pgChar(c: string): string {
   return `E'\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}'`;
 }
-export const KEYS = "_smelter_keys";
-const LATEST = "_smelter_latest";
 
 /**
  * COPYs a staging stream into a table. The rows count only once the producer has finished too: a producer that

@@ -46,7 +46,10 @@ export interface BronzeShape {
   /** Staging columns unknown to bronze whose values go into `_rescued_data` (rescue mode). */
   rescued: string[];
   hasRescue: boolean;
-  /** The table was created by this commit, from the staged columns and types, and still lacks its cluster index. */
+  /**
+   * The table was created by this commit, from the staged columns and types, and still lacks its cluster index and
+   * capture triggers (added after its rows).
+   */
   created: boolean;
   /** The change feed was created by this commit and still lacks its version index (`indexChangeFeed`). */
   feedCreated: boolean;
