@@ -1,3 +1,4 @@
+import { DEFAULTS } from "../../src/spec/normalize.ts";
 import type { AirflowSettings, TableSpec } from "../../src/spec/types.ts";
 
 /** A table spec with the spec loader's defaults; `table` defaults to the name. */
@@ -8,14 +9,14 @@ export function tableSpec(over: Partial<TableSpec> & Pick<TableSpec, "name">): T
     primaryKey: ["id"],
     cursor: ["updated_at"],
     mode: "incremental",
-    chunkSize: 100000,
+    chunkSize: DEFAULTS.chunkSize,
     lagSeconds: 0,
     deletes: { mode: "none" },
     columns: {},
     typeOverrides: {},
     clusterBy: [],
     bronze: { schemaEvolution: "add_columns", changeFeed: true },
-    fileRows: 500000,
+    fileRows: DEFAULTS.fileRows,
     ...over,
   };
 }
@@ -38,6 +39,6 @@ export function airflowSettings(owner: string): AirflowSettings {
     assets: false,
     connectionId: "smelter_default",
     deferrable: true,
-    waitBeforeDeferSeconds: 10,
+    waitBeforeDeferSeconds: DEFAULTS.waitBeforeDeferSeconds,
   };
 }
