@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { compilePipeline, writeDagFile } from "../../src/compiler/generate.ts";
-import { loadPipeline } from "../../src/spec/load.ts";
+import { loadPipeline } from "../../src/registry.ts";
 
 const tables = Number(process.argv[2] ?? 5000);
 const iterations = Number(process.argv[3] ?? 7);

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { withStackEnv } from "../../src/demo/settings.ts";
-import { loadPipeline } from "../../src/spec/load.ts";
+import { loadPipeline } from "../../src/registry.ts";
 import { migrate } from "../../src/state/migrate.ts";
 import { time } from "../lib/measure.ts";
 import { type AirflowResult, airflowRun, publishBench } from "./airflow.ts";

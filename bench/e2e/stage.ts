@@ -6,7 +6,7 @@
  */
 import { runTask } from "../../src/executors/index.ts";
 import type { Step } from "../../src/executors/types.ts";
-import { loadPipeline } from "../../src/spec/load.ts";
+import { loadPipeline } from "../../src/registry.ts";
 
 const [specFile, step, ...names] = process.argv.slice(2) as [string, Step, ...string[]];
 const pipeline = await loadPipeline(specFile);

@@ -6,6 +6,7 @@ import { bronze } from "../../src/executors/bronze.ts";
 import { silver } from "../../src/executors/silver.ts";
 import { newBatchId, partKey, writeManifest } from "../../src/landing/index.ts";
 import type { BatchManifest } from "../../src/landing/types.ts";
+import { postgresType } from "../../src/warehouse/postgres/types.ts";
 import { Fixture, POSTS, warehouseUrl } from "../../test/integration/warehouse/fixture.ts";
 
 /**
@@ -108,9 +109,9 @@ async function round(duck: DuckDBConnection): Promise<Record<string, Sample[]>> 
         schema: {
           columns: POSTS.map((c) => ({
             name: c.name,
-            sourceType: c.warehouse,
+            sourceType: c.duck.toLowerCase(),
             parquetType: c.duck,
-            warehouseType: c.warehouse,
+            logical: c.logical,
             nullable: true,
           })),
           fingerprint: "bench",
@@ -128,7 +129,7 @@ async function round(duck: DuckDBConnection): Promise<Record<string, Sample[]>> 
     const cols = POSTS.map((c) => `"${c.name}"`);
     const baseline = (csv: string) =>
       psql(`
-      CREATE TEMP TABLE staging (${POSTS.map((c) => `"${c.name}" ${c.warehouse}`).join(", ")});
+      CREATE TEMP TABLE staging (${POSTS.map((c) => `"${c.name}" ${postgresType(c.logical)}`).join(", ")});
       \\copy staging FROM '${csv}' WITH (FORMAT csv)
       MERGE INTO ${base} b USING staging s ON b.id = s.id
       WHEN MATCHED THEN UPDATE SET ${cols.map((c) => `${c} = s.${c}`).join(", ")}
@@ -145,7 +146,7 @@ async function round(duck: DuckDBConnection): Promise<Record<string, Sample[]>> 
       })),
     ];
     psql(`CREATE SCHEMA IF NOT EXISTS "${fx.spec.bronzeSchema}";
-        CREATE TABLE ${base} (${POSTS.map((c) => `"${c.name}" ${c.warehouse}`).join(", ")}, PRIMARY KEY (id));`);
+        CREATE TABLE ${base} (${POSTS.map((c) => `"${c.name}" ${postgresType(c.logical)}`).join(", ")}, PRIMARY KEY (id));`);
     for (const phase of phases) {
       const csv = await land(phase.where, phase.columns, phase.rows);
       const copyMerge = baseline(csv);

@@ -1,12 +1,13 @@
-import mysql from "mysql2/promise";
-import pg from "pg";
 import { listManifests, openLandingZone } from "../landing/index.ts";
-import { type ResolvedDatabase, resolveDatabase, resolveLanding } from "../spec/resolve.ts";
+import { sources } from "../sources/index.ts";
+import type { Relation } from "../sources/types.ts";
+import { resolveDatabase, resolveLanding } from "../spec/resolve.ts";
 import type { PipelineSpec, TableSpec } from "../spec/types.ts";
+import { warehouseDialect } from "../warehouse/index.ts";
 
 /**
  * Rows per layer of a pipeline: what the source holds, what was landed (sum over every batch manifest, so it
- * grows with each incremental batch), and what bronze and silver hold now. A layer that does not exist yet (no
+ * grows with each incremental batch), and what bronze and silver hold now (as the warehouse's dialect describes them). A layer that does not exist yet (no
  * table, nothing landed) counts as null rather than failing: the demo prints counts before the first run too.
  */
 
@@ -30,80 +31,34 @@ export interface PipelineCounts {
   silver: ModelCounts[];
 }
 
-const quoteMy = (name: string) => `\`${name.replaceAll("`", "``")}\``;
-const quotePg = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
-function sourceSql(table: TableSpec, quote: (name: string) => string): string {
-  if (table.query) return `SELECT COUNT(*) AS n FROM (${table.query}) AS q`;
-  const name = (table.table ?? table.name).split(".").map(quote).join(".");
-  return `SELECT COUNT(*) AS n FROM ${name}`;
-}
-
+/** A missing table or schema counts as "not yet" (null) rather than failing the demo's counts. */
 const MISSING_TABLE_CODES = new Set(["ER_NO_SUCH_TABLE", "42P01", "3F000"]);
 
 function isMissingTable(error: unknown): boolean {
-  return MISSING_TABLE_CODES.has(String((error as { code?: unknown }).code));
+  const cause = (error as { cause?: unknown }).cause ?? error;
+  return MISSING_TABLE_CODES.has(String((cause as { code?: unknown }).code));
 }
 
-async function countOn<T>(run: () => Promise<T>): Promise<T | null> {
-  try {
-    return await run();
-  } catch (error) {
-    if (isMissingTable(error)) return null;
-    throw error;
-  }
-}
-
-async function withPostgres<T>(db: ResolvedDatabase, use: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({
-    host: db.host,
-    port: db.port,
-    database: db.database,
-    user: db.user,
-    password: db.password,
-  });
-  await client.connect();
-  try {
-    return await use(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function countPostgres(client: pg.Client, sql: string): Promise<number | null> {
-  return countOn(async () => Number((await client.query<{ n: string }>(sql)).rows[0]?.n ?? 0));
-}
-
-/** Source row counts, one connection per source database. */
+/** Source row counts, one snapshot per source database. */
 async function sourceCounts(spec: PipelineSpec, env: NodeJS.ProcessEnv): Promise<Map<string, number | null>> {
   const counts = new Map<string, number | null>();
   const bySource = new Map<string, TableSpec[]>();
   for (const t of spec.tables) bySource.set(t.source, [...(bySource.get(t.source) ?? []), t]);
   for (const [source, tables] of bySource) {
     const db = resolveDatabase(spec, source, env);
-    if (db.kind === "postgres") {
-      await withPostgres(db, async (client) => {
-        for (const t of tables) counts.set(t.name, await countPostgres(client, sourceSql(t, quotePg)));
-      });
-      continue;
-    }
-    const conn = await mysql.createConnection({
-      host: db.host,
-      port: db.port,
-      database: db.database,
-      user: db.user,
-      password: db.password,
-    });
+    const snapshot = await sources[db.kind].openSnapshot(db, { statementTimeoutMs: 60_000 });
     try {
       for (const t of tables) {
-        const n = await countOn(async () => {
-          const [rows] = await conn.query<mysql.RowDataPacket[]>(sourceSql(t, quoteMy));
-          return Number(rows[0]?.n ?? 0);
-        });
-        counts.set(t.name, n);
+        const relation: Relation = t.query ? { query: t.query } : { table: t.table ?? t.name };
+        try {
+          counts.set(t.name, await snapshot.count(relation));
+        } catch (error) {
+          if (!isMissingTable(error)) throw error;
+          counts.set(t.name, null);
+        }
       }
     } finally {
-      await conn.end();
+      await snapshot.close();
     }
   }
   return counts;
@@ -126,32 +81,31 @@ export async function countLayers(
     }
     landed.set(t.name, { rows, batches });
   }
-  return withPostgres(resolveDatabase(spec, spec.warehouse, env), async (client) => {
-    const tables: TableCounts[] = [];
-    for (const t of spec.tables) {
-      const l = landed.get(t.name) ?? { rows: 0, batches: 0 };
-      tables.push({
-        table: t.name,
-        source: source.get(t.name) ?? null,
-        landed: l.batches > 0 ? l.rows : null,
-        batches: l.batches,
-        bronze: await countPostgres(
-          client,
-          `SELECT count(*) AS n FROM ${quotePg(spec.bronzeSchema)}.${quotePg(t.name)}`,
-        ),
-      });
-    }
-    const silver: ModelCounts[] = [];
-    for (const m of spec.silver) {
-      silver.push({
-        model: m.name,
-        from: m.from,
-        silver: await countPostgres(
-          client,
-          `SELECT count(*) AS n FROM ${quotePg(spec.silverSchema)}.${quotePg(m.name)}`,
-        ),
-      });
-    }
-    return { tables, silver };
+  const db = resolveDatabase(spec, spec.warehouse, env);
+  const dialect = warehouseDialect(db.kind);
+  const query = {
+    pipeline: spec.name,
+    bronzeSchema: spec.bronzeSchema,
+    silverSchema: spec.silverSchema,
+    tables: spec.tables.map((t) => t.name),
+    models: spec.silver.map((m) => m.name),
+  };
+  // The demo counts once and exits: no connection is kept for a next call.
+  const state = await dialect.describe(db, query, 60_000).finally(() => dialect.release());
+  const tables: TableCounts[] = spec.tables.map((t) => {
+    const l = landed.get(t.name) ?? { rows: 0, batches: 0 };
+    return {
+      table: t.name,
+      source: source.get(t.name) ?? null,
+      landed: l.batches > 0 ? l.rows : null,
+      batches: l.batches,
+      bronze: state.tables.get(t.name)?.rows?.rows ?? null,
+    };
   });
+  const silver: ModelCounts[] = spec.silver.map((m) => ({
+    model: m.name,
+    from: m.from,
+    silver: state.models.get(m.name)?.rows?.rows ?? null,
+  }));
+  return { tables, silver };
 }

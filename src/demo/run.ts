@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { AirflowClient } from "../airflow/client.ts";
 import { DataError } from "../errors.ts";
-import { loadPipeline } from "../spec/load.ts";
+import { loadPipeline } from "../registry.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
 import { applyChanges, nextRound } from "./changes.ts";
 import { countLayers, type PipelineCounts } from "./counts.ts";

@@ -1,8 +1,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { CancelledError, ConfigError } from "../errors.ts";
 import { listManifestIds, openLandingZone, readManifest } from "../landing/index.ts";
 import type { BatchManifest } from "../landing/types.ts";
@@ -10,10 +8,8 @@ import { resolveLanding } from "../spec/resolve.ts";
 import type { PipelineSpec, TableSpec } from "../spec/types.ts";
 import { faultHook } from "../warehouse/fault.ts";
 import { openWarehouse } from "../warehouse/index.ts";
-import type { StagingSource } from "../warehouse/types.ts";
-import { duckCsvStream } from "./bronze/fifo.ts";
+import type { LandedColumn } from "../warehouse/types.ts";
 import { groupBatches } from "./bronze/groups.ts";
-import { dataQuery, download, keysAreUnique, keysQuery, stagingColumns } from "./bronze/stage.ts";
 import type { Executor, StepMetrics } from "./types.ts";
 
 /** The table spec a request names; a ConfigError naming the pipeline otherwise. */
@@ -23,12 +19,18 @@ export function tableSpec(spec: PipelineSpec, name: string | undefined): TableSp
   return table;
 }
 
-/** No rows at all: a group whose batches landed no files. */
-const EMPTY: StagingSource = () => {
-  const rows = new PassThrough();
-  rows.end();
-  return { rows, finished: Promise.resolve() };
-};
+/** The landed columns of a group (its batches share them), with the spec's type override of each. */
+function landedColumns(manifest: BatchManifest, table: TableSpec): LandedColumn[] {
+  return manifest.schema.columns.map((c) => {
+    const override = table.typeOverrides[c.name];
+    return {
+      name: c.name,
+      logical: c.logical,
+      parquetType: c.parquetType,
+      ...(override ? { override } : {}),
+    };
+  });
+}
 
 /** Milliseconds since `start`, for phase timings in the execution log. */
 function since(start: number): number {
@@ -59,11 +61,7 @@ export const bronze: Executor = async (request, ctx) => {
   };
   const warehouse = await openWarehouse(spec, ctx.env);
   const dir = await mkdtemp(join(tmpdir(), "smelter-bronze-"));
-  // One thread: the warehouse's COPY parses what DuckDB prints on one core, and a second DuckDB thread only takes
-  // CPU from it (the bench's posts, 937,500 rows, loaded in 6.4-6.6 s with one thread, 7.1-7.2 s with two).
-  const duck = await (await DuckDBInstance.create(":memory:", { threads: "1" })).connect();
   try {
-    await duck.run("SET TimeZone = 'UTC'");
     const done = await warehouse.checkpointedBatches(spec.name, table.name);
     const pending: BatchManifest[] = [];
     for (const id of await listManifestIds(zone, spec.name, table.name)) {
@@ -74,38 +72,26 @@ export const bronze: Executor = async (request, ctx) => {
     ctx.log.info(`bronze ${table.name}: ${pending.length} batch(es) to apply from ${zone.url}`);
     for (const group of groupBatches(pending)) {
       if (ctx.signal.aborted) throw new CancelledError(`bronze ${table.name} cancelled between commits`);
-      let start = performance.now();
-      const files = await download(zone, group, dir);
-      const columns = stagingColumns(group[0] as BatchManifest, table);
-      const query = await dataQuery(duck, group, columns, files);
-      const uniqueKeys = await keysAreUnique(duck, group, table, files);
-      const keys = group[0]?.keyFiles ? await keysQuery(duck, group[0], table, files) : undefined;
-      ctx.log.info(
-        `bronze ${table.name}: downloaded ${files.size} file(s) and planned staging in ${since(start)} ms (keys ${uniqueKeys ? "unique" : "repeat"})`,
-      );
-      start = performance.now();
+      const start = performance.now();
       const log = (message: string) => ctx.log.info(`bronze ${table.name}: ${message}`);
+      const workDir = await mkdtemp(join(dir, "commit-"));
       const result = await warehouse.applyBronze(
         {
           pipeline: spec.name,
           schema: spec.bronzeSchema,
           table,
           batches: group,
-          columns,
-          data: query ? (layout) => duckCsvStream(duck, join(dir, "data.fifo"), query(layout)) : EMPTY,
-          uniqueKeys,
-          keys:
-            keys === undefined
-              ? undefined
-              : keys
-                ? () => duckCsvStream(duck, join(dir, "keys.fifo"), keys)
-                : EMPTY,
+          columns: landedColumns(group[0] as BatchManifest, table),
+          zone,
+          workDir,
+          signal: ctx.signal,
         },
         { fault, log },
       );
       log(`commit done in ${since(start)} ms`);
       fault("bronze:after-commit");
-      for (const path of files.values()) await rm(path, { force: true });
+      await rm(workDir, { recursive: true, force: true });
+      const files = new Set(group.flatMap((b) => [...b.files, ...(b.keyFiles ?? [])].map((f) => f.key)));
       const ids = `${group[0]?.batchId}${group.length > 1 ? ` .. ${group.at(-1)?.batchId}` : ""}`;
       if (result.skipped) {
         ctx.log.info(`bronze ${table.name}: batches ${ids} were already applied; skipped`);
@@ -128,7 +114,6 @@ export const bronze: Executor = async (request, ctx) => {
     }
     return metrics;
   } finally {
-    duck.closeSync();
     await warehouse.close();
     await rm(dir, { recursive: true, force: true });
   }

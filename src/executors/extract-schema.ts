@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { ConfigError } from "../errors.ts";
 import type { BatchManifest, ManifestColumn } from "../landing/types.ts";
+import { logicalName } from "../logical-type.ts";
 import type { SourceColumn, SourceDriver } from "../sources/types.ts";
 import type { TableSpec } from "../spec/types.ts";
 import type { LandedColumn } from "./extract-writer.ts";
@@ -52,7 +53,7 @@ export function extractSchema(
     name: c.name,
     sourceType: (chosen[i] as SourceColumn).columnType,
     parquetType: c.mapping.parquetType,
-    warehouseType: c.mapping.warehouseType,
+    logical: c.mapping.logical,
     nullable: (chosen[i] as SourceColumn).nullable,
   }));
   return {
@@ -81,7 +82,7 @@ export function withDrift(
 
 /** Short hash of names and types: equal fingerprints mean bronze can skip comparing schemas. */
 export function fingerprint(columns: ManifestColumn[]): string {
-  const text = columns.map((c) => `${c.name}:${c.parquetType}:${c.warehouseType}`).join("|");
+  const text = columns.map((c) => `${c.name}:${c.parquetType}:${logicalName(c.logical)}`).join("|");
   return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 

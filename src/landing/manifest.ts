@@ -1,6 +1,7 @@
 import { DataError } from "../errors.ts";
 import { isBatchId, manifestKey, manifestPrefix } from "./layout.ts";
-import type { BatchManifest, LandingZone } from "./types.ts";
+import { legacyLogicalType } from "./legacy.ts";
+import type { BatchManifest, LandingZone, ManifestColumn } from "./types.ts";
 
 /**
  * Manifests are the commit records of the landing zone: a batch exists for bronze only once its manifest is
@@ -45,6 +46,18 @@ export function parseManifest(bytes: Uint8Array, where: string): BatchManifest {
     !Array.isArray(m.schema.columns)
   ) {
     throw new DataError(`manifest ${where} is not a smelter.manifest/v1 document`);
+  }
+  const columns = m.schema.columns as (ManifestColumn & { warehouseType?: string })[];
+  for (const column of columns) {
+    // Batches landed before manifests recorded neutral types name a PostgreSQL type instead.
+    if (column.logical === undefined) {
+      column.logical = legacyLogicalType(
+        column.parquetType,
+        column.warehouseType ?? "",
+        `${where} column ${column.name}`,
+      );
+      delete column.warehouseType;
+    }
   }
   return m as BatchManifest;
 }

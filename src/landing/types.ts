@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import type { LogicalType } from "../logical-type.ts";
 
 /**
  * A landing zone: S3 (or an S3-compatible server) or a local directory, with the same key layout and the same
@@ -20,12 +21,15 @@ export interface LandingZone {
   delete(keys: string[]): Promise<void>;
 }
 
-/** Column of a landed batch: its source type, the parquet (DuckDB) type it was written as, and the warehouse type. */
+/**
+ * Column of a landed batch: its source type, the parquet (DuckDB) type it was written as, and its neutral type,
+ * which each warehouse maps to its own.
+ */
 export interface ManifestColumn {
   name: string;
   sourceType: string;
   parquetType: string;
-  warehouseType: string;
+  logical: LogicalType;
   nullable: boolean;
 }
 

@@ -72,6 +72,11 @@ export function maxSql(d: SqlDialect, relation: Relation, columns: string[]): st
     .join(", ")} LIMIT 1`;
 }
 
+/** The number of rows of a relation. */
+export function countSql(d: SqlDialect, relation: Relation): string {
+  return `SELECT COUNT(*) FROM ${relationSql(d, relation)}`;
+}
+
 /** The key `size` rows after `after` in key order: `ORDER BY key LIMIT 1 OFFSET size - 1` (an index range scan). */
 export function chunkEndSql(
   d: SqlDialect,

@@ -1,3 +1,4 @@
+import type { LogicalType } from "../logical-type.ts";
 import type { ResolvedDatabase } from "../spec/resolve.ts";
 
 /**
@@ -18,12 +19,12 @@ export interface SourceColumn {
 }
 
 /**
- * How a column lands: the DuckDB type written to parquet, the warehouse (PostgreSQL) type bronze creates, and how
- * a driver value becomes the text (or bytes) handed to DuckDB, which casts it exactly to `parquetType`.
+ * How a column lands: the DuckDB type written to parquet, the neutral type the warehouse maps to its own, and
+ * how a driver value becomes the text (or bytes) handed to DuckDB, which casts it exactly to `parquetType`.
  */
 export interface ColumnMapping {
   parquetType: string;
-  warehouseType: string;
+  logical: LogicalType;
   input: "text" | "blob";
   /** Driver value → text for DuckDB; null for SQL NULL. Absent: the value is already a string (or bytes). */
   toText?: (value: unknown) => string | null;
@@ -92,6 +93,8 @@ export interface SourceSnapshot {
   /** Snapshot facts recorded in the manifest (server version, isolation, time). */
   readonly info: Record<string, unknown>;
   columns(relation: Relation): Promise<SourceColumn[]>;
+  /** The number of rows the relation holds. */
+  count(relation: Relation): Promise<number>;
   /** The largest value of `columns` (as a tuple, ordered by each in turn); null when no row exists. */
   max(relation: Relation, columns: string[]): Promise<unknown[] | null>;
   /**
@@ -132,7 +135,8 @@ export interface SourceDriver {
   readonly capabilities: SourceCapabilities;
   /**
    * Landing type of a column. `where` names table and source in errors, `override` is the spec's typeOverrides
-   * entry (a warehouse type), `timezone` the session zone (offset) zoned timestamps are read in.
+   * entry (a warehouse type: the warehouse applies it; a source only reads it where it changes how values land,
+   * as `boolean` does for integers), `timezone` the session zone (offset) zoned timestamps are read in.
    */
   mapColumn(
     column: SourceColumn,

@@ -9,14 +9,39 @@ export interface SemanticViolation {
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
-const DATABASE_KINDS = new Set(["mariadb", "mysql", "postgres"]);
+
+/** What a warehouse kind supports, as far as the spec checks need to know (its dialect satisfies this). */
+export interface WarehouseSupport {
+  readonly capabilities: {
+    readonly mergeStrategies: readonly ("upsert" | "scd2")[];
+    readonly partitioning: readonly ("list" | "hash")[];
+    readonly maxClusterColumns: number;
+  };
+  /** Null when `type` names a type of this warehouse, otherwise why not. */
+  checkType(type: string): string | null;
+}
 
 /**
- * Checks across the document: names that must refer to something, names that must be unique, and options
- * that only make sense together. Silver models read bronze tables only (never another silver model), so the
- * model graph has depth one and cannot hold a cycle; `from` naming a model is reported as such.
+ * The kinds smelter can connect to, from the registries of sources and warehouses (`src/registry.ts`): the
+ * spec checks ask these instead of knowing any kind themselves.
  */
-export function checkSemantics(raw: RawPipeline, spec: PipelineSpec): SemanticViolation[] {
+export interface KindSupport {
+  sources: readonly string[];
+  landing: readonly string[];
+  warehouses: Readonly<Record<string, WarehouseSupport>>;
+}
+
+/**
+ * Checks across the document: names that must refer to something, names that must be unique, options that only
+ * make sense together, and options the chosen warehouse must support. Silver models read bronze tables only (never
+ * another silver model), so the model graph has depth one and cannot hold a cycle; `from` naming a model is
+ * reported as such.
+ */
+export function checkSemantics(
+  raw: RawPipeline,
+  spec: PipelineSpec,
+  kinds: KindSupport,
+): SemanticViolation[] {
   const out: SemanticViolation[] = [];
   const report = (path: SpecPath, message: string) => out.push({ path, message });
   const connectionNames = Object.keys(spec.connections);
@@ -34,19 +59,26 @@ export function checkSemantics(raw: RawPipeline, spec: PipelineSpec): SemanticVi
   }
 
   const warehouse = spec.connections[spec.warehouse];
+  const warehouseKinds = Object.keys(kinds.warehouses);
+  const support = warehouse ? kinds.warehouses[warehouse.kind] : undefined;
   if (!warehouse) report(["warehouse"], `unknown connection "${spec.warehouse}" (${known})`);
-  else if (warehouse.kind !== "postgres") {
+  else if (!support) {
     report(
       ["warehouse"],
-      `connection "${spec.warehouse}" is ${warehouse.kind}; the warehouse must be postgres`,
+      `connection "${spec.warehouse}" is ${warehouse.kind}; the warehouse must be one of: ${warehouseKinds.join(", ")}`,
     );
   }
+  const warehouseName = `warehouse ${warehouse?.kind}`;
+  const checkType = (path: SpecPath, type: string) => {
+    const problem = support?.checkType(type);
+    if (problem) report(path, `${problem} (${warehouseName})`);
+  };
   const landing = spec.connections[spec.landing];
   if (!landing) report(["landing"], `unknown connection "${spec.landing}" (${known})`);
-  else if (landing.kind !== "s3" && landing.kind !== "local") {
+  else if (!kinds.landing.includes(landing.kind)) {
     report(
       ["landing"],
-      `connection "${spec.landing}" is ${landing.kind}; the landing zone must be s3 or local`,
+      `connection "${spec.landing}" is ${landing.kind}; the landing zone must be one of: ${kinds.landing.join(", ")}`,
     );
   }
   if (raw.defaults?.source !== undefined) checkSource(raw.defaults.source, ["defaults", "source"]);
@@ -54,8 +86,12 @@ export function checkSemantics(raw: RawPipeline, spec: PipelineSpec): SemanticVi
   function checkSource(name: string, path: SpecPath) {
     const conn = spec.connections[name];
     if (!conn) report(path, `unknown connection "${name}" (${known})`);
-    else if (!DATABASE_KINDS.has(conn.kind)) {
-      report(path, `connection "${name}" is a ${conn.kind} landing zone, not a source database`);
+    else if (!kinds.sources.includes(conn.kind)) {
+      const what = kinds.landing.includes(conn.kind) ? `a ${conn.kind} landing zone` : `${conn.kind}`;
+      report(
+        path,
+        `connection "${name}" is ${what}, not a source database (sources: ${kinds.sources.join(", ")})`,
+      );
     }
   }
 
@@ -106,6 +142,22 @@ export function checkSemantics(raw: RawPipeline, spec: PipelineSpec): SemanticVi
     if (partition?.kind === "list" && partition.partitions !== undefined) {
       report(at("partition_by", "partitions"), "only applies to kind: hash");
     }
+    if (partition && support && !support.capabilities.partitioning.includes(partition.kind)) {
+      const kinds = support.capabilities.partitioning;
+      report(
+        at("partition_by", "kind"),
+        kinds.length === 0
+          ? `${warehouseName} does not partition tables; remove partition_by (cluster_by orders the data instead)`
+          : `${warehouseName} cannot partition by ${partition.kind} (it can: ${kinds.join(", ")})`,
+      );
+    }
+    const maxCluster = support?.capabilities.maxClusterColumns ?? Number.POSITIVE_INFINITY;
+    if (table.clusterBy.length > maxCluster) {
+      report(at("cluster_by"), `${warehouseName} clusters by at most ${maxCluster} columns`);
+    }
+    for (const [column, type] of Object.entries(table.typeOverrides)) {
+      checkType(at("type_overrides", column), type);
+    }
   });
 
   const modelIndex = new Map<string, number>();
@@ -125,8 +177,12 @@ export function checkSemantics(raw: RawPipeline, spec: PipelineSpec): SemanticVi
           : `unknown table "${model.from}" (tables: ${[...tableIndex.keys()].join(", ")})`,
       );
     }
+    if (model.scd === 2 && support && !support.capabilities.mergeStrategies.includes("scd2")) {
+      report(at("scd"), `${warehouseName} does not keep SCD type 2 history; use scd: 1`);
+    }
     const columnIndex = new Map<string, number>();
     model.columns.forEach((column, c) => {
+      if ("type" in column && column.type !== undefined) checkType(at("columns", c, "type"), column.type);
       const seen = columnIndex.get(column.name);
       if (seen !== undefined) {
         report(

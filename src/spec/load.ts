@@ -1,15 +1,18 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { LineCounter, parseDocument } from "yaml";
-import { checkSemantics } from "./check.ts";
+import { checkSemantics, type KindSupport } from "./check.ts";
 import { locate } from "./locate.ts";
 import { normalize, type RawPipeline } from "./normalize.ts";
 import { formatPath, SpecErrors, type SpecPath, type SpecProblem } from "./problems.ts";
 import { checkSchema } from "./schema.ts";
 import type { LoadedPipeline } from "./types.ts";
 
-/** Reads, validates and defaults one pipeline file. Throws `SpecErrors` listing every problem found. */
-export async function loadPipeline(file: string): Promise<LoadedPipeline> {
+/**
+ * Reads, validates and defaults one pipeline file, checking it against the kinds smelter supports (the
+ * registries' `KINDS`, src/registry.ts). Throws `SpecErrors` listing every problem found.
+ */
+export async function loadPipeline(file: string, kinds: KindSupport): Promise<LoadedPipeline> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -17,14 +20,14 @@ export async function loadPipeline(file: string): Promise<LoadedPipeline> {
     const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
     throw new SpecErrors([{ file, line: 1, column: 1, path: "", message: `cannot read the file (${code})` }]);
   }
-  return parsePipeline(text, file);
+  return parsePipeline(text, file, kinds);
 }
 
 /**
  * Validates and defaults a pipeline given as text; `file` names it in messages and DAG headers.
  * YAML syntax errors stop there; otherwise schema and semantic problems are all collected and thrown together.
  */
-export function parsePipeline(text: string, file: string): LoadedPipeline {
+export function parsePipeline(text: string, file: string, kinds: KindSupport): LoadedPipeline {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -46,7 +49,7 @@ export function parsePipeline(text: string, file: string): LoadedPipeline {
   }
   const raw = value as RawPipeline;
   const spec = normalize(raw);
-  const semantic = checkSemantics(raw, spec);
+  const semantic = checkSemantics(raw, spec, kinds);
   if (semantic.length > 0) throw new SpecErrors(sorted(semantic.map((v) => problem(v.path, v.message))));
   return { spec, file, hash: createHash("sha256").update(text, "utf8").digest("hex") };
 }
@@ -55,12 +58,12 @@ export function parsePipeline(text: string, file: string): LoadedPipeline {
  * Loads several files and reports the problems of all of them together, so one run of `validate` shows
  * everything wrong in a repository.
  */
-export async function loadPipelines(files: readonly string[]): Promise<LoadedPipeline[]> {
+export async function loadPipelines(files: readonly string[], kinds: KindSupport): Promise<LoadedPipeline[]> {
   const loaded: LoadedPipeline[] = [];
   const problems: SpecProblem[] = [];
   for (const file of files) {
     try {
-      loaded.push(await loadPipeline(file));
+      loaded.push(await loadPipeline(file, kinds));
     } catch (error) {
       if (!(error instanceof SpecErrors)) throw error;
       problems.push(...error.problems);

@@ -1,4 +1,5 @@
 import type { Execution } from "../state/executions.ts";
+import type { RowCount } from "../warehouse/types.ts";
 
 /**
  * What the pages show, gathered by `data.ts` and rendered by `pages/*`. Every part that comes from another
@@ -45,11 +46,7 @@ export interface PipelineRow {
   airflow: AirflowPanel;
 }
 
-/** A row count: exact, or the planner's estimate for tables too big to count within the page's time budget. */
-export interface RowCount {
-  rows: number;
-  estimate: boolean;
-}
+export type { RowCount };
 
 /** The extract side of a table: stored watermark and the last landed batch. */
 export interface LandingState {

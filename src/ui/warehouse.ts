@@ -1,186 +1,20 @@
-import pg from "pg";
 import type { ResolvedDatabase } from "../spec/resolve.ts";
-import { warehouseDialect } from "../warehouse/index.ts";
-import type { RowCount } from "./model.ts";
+import { WAREHOUSES, warehouseDialect } from "../warehouse/index.ts";
+import type { WarehouseQuery, WarehouseState } from "../warehouse/types.ts";
+
+export type { WarehouseQuery, WarehouseState } from "../warehouse/types.ts";
 
 /**
- * Read-only look at a pipeline's warehouse for the web pages: the `_smelter` bookkeeping (commit versions, applied
- * batches, silver checkpoints) and row counts. Nothing is created: before the first bronze run the metadata
- * schema does not exist and every table reads as "not yet".
+ * The warehouse side of a pipeline page, read through the warehouse's dialect; throws with a message fit for the
+ * page (naming the warehouse, never its credentials) when it cannot be read.
  */
-
-/** The warehouse side of a pipeline, by bronze table and by silver model. */
-export interface WarehouseState {
-  tables: Map<
-    string,
-    {
-      version: number;
-      committedAt: string | null;
-      batches: number;
-      appliedRows: number;
-      rows: RowCount | null;
-    }
-  >;
-  models: Map<string, { checkpoint: number; updatedAt: string | null; rows: RowCount | null }>;
-}
-
-/** What to read: the pipeline and where its bronze tables and silver models live. */
-export interface WarehouseQuery {
-  pipeline: string;
-  bronzeSchema: string;
-  silverSchema: string;
-  tables: string[];
-  models: string[];
-}
-
-/** Reads the state of one kind of warehouse; one entry per kind the pages can show. */
-type StateReader = (
-  db: ResolvedDatabase,
-  query: WarehouseQuery,
-  timeoutMs: number,
-) => Promise<WarehouseState>;
-
-/** Tables with more rows than this (by the planner's estimate) show the estimate instead of a count(*). */
-const EXACT_COUNT_LIMIT = 2_000_000;
-
-const MISSING = new Set(["42P01", "3F000"]);
-const isMissing = (error: unknown): boolean => MISSING.has(String((error as { code?: unknown }).code));
-
-/** Small pools kept per warehouse so that a page does not pay for a new connection each time. */
-const pools = new Map<string, pg.Pool>();
-
-function poolFor(db: ResolvedDatabase, timeoutMs: number): pg.Pool {
-  const key = `${db.user}@${db.host}:${db.port}/${db.database}`;
-  let pool = pools.get(key);
-  if (!pool) {
-    pool = new pg.Pool({
-      host: db.host,
-      port: db.port,
-      database: db.database,
-      user: db.user,
-      password: db.password,
-      application_name: "smelter-ui",
-      max: 2,
-      idleTimeoutMillis: 30_000,
-      connectionTimeoutMillis: timeoutMs,
-      statement_timeout: timeoutMs,
-    });
-    // An idle connection dropped by the server must not crash the service; the next query reports it.
-    pool.on("error", () => undefined);
-    pools.set(key, pool);
-  }
-  return pool;
-}
-
-async function optional<T>(run: () => Promise<T>, fallback: T): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (isMissing(error)) return fallback;
-    throw error;
-  }
-}
-
-async function readPostgres(
-  db: ResolvedDatabase,
-  q: WarehouseQuery,
-  timeoutMs: number,
-): Promise<WarehouseState> {
-  const client = await poolFor(db, timeoutMs).connect();
-  const quote = warehouseDialect("postgres").quoteIdent;
-  try {
-    const commits = await optional(
-      async () =>
-        (
-          await client.query<{ table_name: string; version: string; at: Date }>(
-            `SELECT table_name, max(version)::text AS version, max(committed_at) AS at
-               FROM _smelter.commit_versions WHERE pipeline = $1 GROUP BY table_name`,
-            [q.pipeline],
-          )
-        ).rows,
-      [],
-    );
-    const batches = await optional(
-      async () =>
-        (
-          await client.query<{ table_name: string; batches: string; rows: string }>(
-            `SELECT table_name, count(*)::text AS batches, coalesce(sum(rows), 0)::text AS rows
-               FROM _smelter.bronze_batches WHERE pipeline = $1 GROUP BY table_name`,
-            [q.pipeline],
-          )
-        ).rows,
-      [],
-    );
-    const checkpoints = await optional(
-      async () =>
-        (
-          await client.query<{ model: string; version: string; updated_at: Date }>(
-            "SELECT model, version::text AS version, updated_at FROM _smelter.silver_checkpoints WHERE pipeline = $1",
-            [q.pipeline],
-          )
-        ).rows,
-      [],
-    );
-    const estimates = new Map(
-      (
-        await client.query<{ schema: string; name: string; estimate: number }>(
-          `SELECT n.nspname AS schema, c.relname AS name, c.reltuples::float8 AS estimate
-             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p')`,
-          [[q.bronzeSchema, q.silverSchema]],
-        )
-      ).rows.map((r) => [`${r.schema}.${r.name}`, r.estimate]),
-    );
-    const countRows = async (schema: string, name: string): Promise<RowCount | null> => {
-      const estimate = estimates.get(`${schema}.${name}`);
-      if (estimate === undefined) return null;
-      if (estimate > EXACT_COUNT_LIMIT) return { rows: Math.round(estimate), estimate: true };
-      const { rows } = await client.query<{ n: string }>(
-        `SELECT count(*)::text AS n FROM ${quote(schema)}.${quote(name)}`,
-      );
-      return { rows: Number(rows[0]?.n ?? 0), estimate: false };
-    };
-    const state: WarehouseState = { tables: new Map(), models: new Map() };
-    for (const table of q.tables) {
-      const c = commits.find((r) => r.table_name === table);
-      const b = batches.find((r) => r.table_name === table);
-      if (!c && !b) continue;
-      state.tables.set(table, {
-        version: c ? Number(c.version) : 0,
-        committedAt: c ? c.at.toISOString() : null,
-        batches: b ? Number(b.batches) : 0,
-        appliedRows: b ? Number(b.rows) : 0,
-        rows: await countRows(q.bronzeSchema, table),
-      });
-    }
-    for (const model of q.models) {
-      const cp = checkpoints.find((r) => r.model === model);
-      if (!cp) continue;
-      state.models.set(model, {
-        checkpoint: Number(cp.version),
-        updatedAt: cp.updated_at.toISOString(),
-        rows: await countRows(q.silverSchema, model),
-      });
-    }
-    return state;
-  } finally {
-    client.release();
-  }
-}
-
-/** Readers by warehouse kind: a kind without one shows "not supported" instead of failing the page. */
-const READERS: Record<string, StateReader> = { postgres: readPostgres };
-
-/** The warehouse state of a pipeline; throws with a message fit for the page when it cannot be read. */
 export async function readWarehouseState(
   db: ResolvedDatabase,
   query: WarehouseQuery,
   timeoutMs: number,
 ): Promise<WarehouseState> {
-  const reader = READERS[db.kind];
-  if (!reader) throw new Error(`the web pages cannot read ${db.kind} warehouses yet`);
   try {
-    return await reader(db, query, timeoutMs);
+    return await warehouseDialect(db.kind).describe(db, query, timeoutMs);
   } catch (error) {
     throw new Error(
       `warehouse ${db.name} (${db.host}:${db.port}/${db.database}): ${(error as Error).message || String(error)}`,
@@ -188,9 +22,7 @@ export async function readWarehouseState(
   }
 }
 
-/** Closes the pools (service shutdown, tests). */
+/** Closes the connections the pages keep to warehouses (service shutdown, tests). */
 export async function closeWarehousePools(): Promise<void> {
-  const all = [...pools.values()];
-  pools.clear();
-  await Promise.all(all.map((p) => p.end().catch(() => undefined)));
+  await Promise.all(Object.values(WAREHOUSES).map((d) => d.release()));
 }

@@ -1,5 +1,5 @@
-import type { Readable } from "node:stream";
-import type { BatchManifest } from "../landing/types.ts";
+import type { BatchManifest, LandingZone } from "../landing/types.ts";
+import type { LogicalType } from "../logical-type.ts";
 import type { ResolvedDatabase } from "../spec/resolve.ts";
 import type { SilverModel, TableSpec } from "../spec/types.ts";
 
@@ -12,80 +12,55 @@ import type { SilverModel, TableSpec } from "../spec/types.ts";
 /** How a warehouse can apply changes. */
 export type MergeStrategy = "upsert" | "scd2";
 
-/** What a warehouse can do; shared code reads these flags instead of asking which warehouse it is. */
+/**
+ * What a warehouse can do; shared code reads these flags (the spec checks, through `warehouseSupport`) instead of
+ * asking which warehouse it is.
+ */
 export interface WarehouseCapabilities {
-  /** A `MERGE` statement exists (PostgreSQL 15+). */
-  supportsMerge: boolean;
-  /** `MERGE ... RETURNING` exists (PostgreSQL 17+); without it, changes are classified before the MERGE. */
-  supportsReturningFromMerge: boolean;
-  /** DDL takes part in transactions, so a table created or altered by a failed batch rolls back with it. */
-  transactionalDdl: boolean;
+  /** Silver strategies a model may choose (`silver[].strategy`). */
   mergeStrategies: MergeStrategy[];
-  /** Partitioning kinds `TableSpec.partitionBy` may ask for. */
+  /** Partitioning kinds `tables[].partition_by` may ask for; empty: partitioning is refused. */
   partitioning: ("list" | "hash")[];
-  /** The staging file format `applyBronze` loads: CSV (PostgreSQL COPY) or parquet as landed. */
-  stagingFormat: "csv" | "parquet";
+  /**
+   * Most columns `tables[].cluster_by` may name: it becomes an index (PostgreSQL) or the table's clustering keys
+   * (Delta liquid clustering), each with its own limit.
+   */
+  maxClusterColumns: number;
 }
 
-/** A column of a staging file: its name and the warehouse type it is parsed as. */
-export interface StagingColumn {
+/**
+ * A landed column as bronze hands it to the warehouse: name, neutral type, the parquet (DuckDB) type it was
+ * written as, and the spec's `type_overrides` entry for it, if any (checked against the warehouse by the spec
+ * checks).
+ */
+export interface LandedColumn {
   name: string;
-  type: string;
+  logical: LogicalType;
+  parquetType: string;
+  override?: string;
 }
 
 /**
- * The CSV dialect of `stagingFormat: "csv"` files: tab-separated, with byte 0x01 as the quote (doubled inside a
- * quoted value). JSON and text are full of double quotes and almost never hold tabs, newlines or 0x01, so values
- * go unquoted and neither side escapes every quote: DuckDB prints the bench's posts 30% faster and PostgreSQL
- * parses them 5% faster than with commas and double quotes. NULL is an unquoted empty field, an empty string a
- * quoted one, as in standard CSV.
+ * One group of landed batches ready to be applied to a bronze table in one commit. The warehouse stages the
+ * batches' files its own way (PostgreSQL: DuckDB prints COPY text; Spark reads the parquet where it lies).
  */
-export const STAGING_CSV = { delimiter: "\t", quote: "\u0001" } as const;
-
-/** Batch bookkeeping columns every staging file carries after the data columns, in this order. */
-export const STAGING_META = ["_smelter_batch_id", "_smelter_batch_seq", "_smelter_row"] as const;
-
-/**
- * Staging rows as they are produced: `rows` is the staging file's bytes (format per `stagingFormat`), and
- * `finished` settles when the producer is done. The rows are complete only when `finished` resolves; a consumer
- * must not commit what it read before that.
- */
-export interface StagingStream {
-  rows: Readable;
-  finished: Promise<void>;
-}
-
-/**
- * What follows the data columns in a staging stream: `STAGING_META` for a staging table; when the warehouse
- * loads straight into an empty bronze table, the batch id and then `loadedAt` (timestamptz text) in every row,
- * or nothing at all (`bookkeeping: false`) when the warehouse fills both from column defaults.
- */
-export type StagingLayout =
-  | { target: "staging" }
-  | { target: "bronze"; loadedAt: string }
-  | { target: "bronze"; bookkeeping: false };
-
-/** Starts producing a staging stream; called by the warehouse when it is ready to load (at most once). */
-export type StagingSource = (layout: StagingLayout) => StagingStream;
-
-/** One group of landed batches ready to be applied to a bronze table in one commit. */
 export interface BronzeLoad {
   pipeline: string;
   schema: string;
   table: TableSpec;
-  /** The batches, in batch order; all share one column set. */
-  batches: BatchManifest[];
-  /** Data columns of the staging file (then `STAGING_META`). */
-  columns: StagingColumn[];
-  /** Every row of every batch (data columns, then `STAGING_META`). */
-  data: StagingSource;
   /**
-   * No primary key occurs twice among the rows, as checked by the producer: the warehouse may skip its dedupe
-   * pass. The bronze primary key still rejects a duplicate that slipped through.
+   * The batches, in batch order; all share one column set. Data files are `files[].key`, the key files of key
+   * reconciliation `keyFiles[].key`, relative to `zone`.
    */
-  uniqueKeys: boolean;
-  /** Key reconciliation: every source key at the batch's snapshot (columns = the table's primary key). */
-  keys?: StagingSource;
+  batches: BatchManifest[];
+  /** Data columns of the batches, in landed order. */
+  columns: LandedColumn[];
+  /** The landing zone holding the batches' files. */
+  zone: LandingZone;
+  /** A directory private to this commit (downloads, pipes); the caller removes it. */
+  workDir: string;
+  /** Aborted when the execution is cancelled: a warehouse may stop staging early (nothing is committed then). */
+  signal: AbortSignal;
 }
 
 /** What one bronze commit did. `skipped` when every batch was already checkpointed (a replay). */
@@ -129,9 +104,41 @@ export interface StepHooks {
   log: (message: string) => void;
 }
 
+/** A row count: exact, or the warehouse's estimate for tables too big to count quickly. */
+export interface RowCount {
+  rows: number;
+  estimate: boolean;
+}
+
+/** What `describe` reads: the pipeline and where its bronze tables and silver models live. */
+export interface WarehouseQuery {
+  pipeline: string;
+  bronzeSchema: string;
+  silverSchema: string;
+  tables: string[];
+  models: string[];
+}
+
+/**
+ * The warehouse side of a pipeline, by bronze table and by silver model: tables and models with no commit yet
+ * are absent.
+ */
+export interface WarehouseState {
+  tables: Map<
+    string,
+    {
+      version: number;
+      committedAt: string | null;
+      batches: number;
+      appliedRows: number;
+      rows: RowCount | null;
+    }
+  >;
+  models: Map<string, { checkpoint: number; updatedAt: string | null; rows: RowCount | null }>;
+}
+
 /** One connection to a warehouse, used by one execution. */
 export interface WarehouseSession {
-  readonly capabilities: WarehouseCapabilities;
   /** Creates the `_smelter` metadata schema if missing (idempotent, safe across replicas). */
   ensureMetadata(): Promise<void>;
   /** Batch ids of a table already applied to bronze. */
@@ -159,11 +166,24 @@ export interface WarehouseSession {
   close(): Promise<void>;
 }
 
-/** A warehouse kind: its capabilities and how to connect. */
+/** A warehouse kind: its capabilities, its types, how to connect, and a read-only look for the pages. */
 export interface WarehouseDialect {
   readonly kind: string;
   readonly capabilities: WarehouseCapabilities;
-  /** Quotes an identifier for this warehouse's SQL. */
-  quoteIdent(name: string): string;
+  /** The warehouse type bronze gives a landed column: its override when the spec sets one, else its mapping. */
+  columnType(column: LandedColumn): string;
+  /**
+   * Null when `type` (a `type_overrides` or silver column `type` value) names a type of this warehouse; otherwise
+   * what is wrong with it, for the spec checks.
+   */
+  checkType(type: string): string | null;
   connect(database: ResolvedDatabase): Promise<WarehouseSession>;
+  /**
+   * The pipeline's state as the web pages and the demo show it (versions, applied batches, checkpoints, row
+   * counts), within `timeoutMs`. Reads only: before the first bronze commit everything is absent. Connections
+   * may be kept for the next call, until `release`.
+   */
+  describe(database: ResolvedDatabase, query: WarehouseQuery, timeoutMs: number): Promise<WarehouseState>;
+  /** Closes connections `describe` keeps (service shutdown, tests). */
+  release(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { parsePipeline } from "../../src/spec/load.ts";
+import { parsePipeline } from "../../src/registry.ts";
 
 const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
 

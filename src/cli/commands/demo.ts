@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { changeStep, countsStep, runDemo, seedStep } from "../../demo/run.ts";
 import { type DemoFlags, demoSettings, withStackEnv } from "../../demo/settings.ts";
-import { loadPipeline } from "../../spec/load.ts";
+import { loadPipeline } from "../../registry.ts";
 
 const STEPS = ["all", "seed", "change", "counts"] as const;
 

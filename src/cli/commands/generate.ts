@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { compilePipeline, type GeneratedDag, writeDagFile } from "../../compiler/generate.ts";
-import { loadPipelines } from "../../spec/load.ts";
+import { loadPipelines } from "../../registry.ts";
 import { formatProblem, SpecErrors } from "../../spec/problems.ts";
 
 /**

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { type Plan, planPipeline } from "../../compiler/plan.ts";
-import { loadPipeline } from "../../spec/load.ts";
+import { loadPipeline } from "../../registry.ts";
 import { formatProblem, SpecErrors } from "../../spec/problems.ts";
 
 /** `smelter plan <spec>`: shows the DAGs and task graph a spec compiles to. */

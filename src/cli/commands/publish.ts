@@ -3,7 +3,7 @@ import { AirflowClient } from "../../airflow/client.ts";
 import { generateDags } from "../../airflow/pipelines.ts";
 import { LocalDagFolder, Publisher } from "../../airflow/publisher.ts";
 import { ConfigError } from "../../errors.ts";
-import { loadPipeline } from "../../spec/load.ts";
+import { loadPipeline } from "../../registry.ts";
 
 /** Airflow settings from SMELTER_AIRFLOW_URL/USER/PASSWORD (the CLI needs no state DB). */
 export function airflowFromEnv(env: NodeJS.ProcessEnv = process.env): AirflowClient {

@@ -5,7 +5,7 @@ import { BusyError, ConfigError, toErrorInfo } from "../../errors.ts";
 import { runTask } from "../../executors/index.ts";
 import { unitsOf } from "../../executors/runner.ts";
 import type { Step, StepMetrics, TaskRequest } from "../../executors/types.ts";
-import { loadPipeline } from "../../spec/load.ts";
+import { loadPipeline } from "../../registry.ts";
 import type { LoadedPipeline } from "../../spec/types.ts";
 import { toWireMetrics } from "../../state/execution-log.ts";
 import { lockKey } from "../../state/worker.ts";

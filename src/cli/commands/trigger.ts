@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { loadPipeline } from "../../spec/load.ts";
+import { loadPipeline } from "../../registry.ts";
 import { airflowFromEnv } from "./publish.ts";
 
 /**

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { loadPipeline } from "../../spec/load.ts";
+import { loadPipeline } from "../../registry.ts";
 import { formatProblem, SpecErrors, type SpecProblem } from "../../spec/problems.ts";
 import type { LoadedPipeline } from "../../spec/types.ts";
 

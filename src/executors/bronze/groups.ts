@@ -4,7 +4,7 @@ import type { BatchManifest } from "../../landing/types.ts";
 export const GROUP_LIMITS = { batches: 50, rows: 5_000_000 };
 
 function columnSet(m: BatchManifest): string {
-  return JSON.stringify(m.schema.columns.map((c) => [c.name, c.warehouseType]));
+  return JSON.stringify(m.schema.columns.map((c) => [c.name, c.parquetType, c.logical]));
 }
 
 /**

@@ -4,7 +4,7 @@ import { CancelledError } from "../../errors.ts";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import { batches } from "../batches.ts";
 import { sourceError } from "../errors.ts";
-import { chunkEndSql, maxSql, type SqlDialect, selectSql } from "../sql.ts";
+import { chunkEndSql, countSql, maxSql, type SqlDialect, selectSql } from "../sql.ts";
 import type { ColumnMapping, CsvRead, ReadRange, Relation, SourceColumn, SourceSnapshot } from "../types.ts";
 import { connectMariadb } from "./connection.ts";
 import { wireCsvChunks } from "./wire-read.ts";
@@ -115,6 +115,10 @@ class MariadbSnapshot implements SourceSnapshot {
 
   max(relation: Relation, columns: string[]): Promise<unknown[] | null> {
     return this.firstRow(relation, maxSql(dialect, relation, columns));
+  }
+
+  async count(relation: Relation): Promise<number> {
+    return Number((await this.firstRow(relation, countSql(dialect, relation)))?.[0] ?? 0);
   }
 
   chunkEnd(

@@ -1,9 +1,10 @@
 import { DataError } from "../../errors.ts";
+import type { LogicalType } from "../../logical-type.ts";
 import type { ColumnMapping, SourceColumn } from "../types.ts";
 
 /**
- * MariaDB/MySQL type → DuckDB/parquet type → PostgreSQL warehouse type. The table in docs/types.md lists the same
- * mapping; keep the two together. Values arrive from mysql2 as strings (numbers for small integers, Buffers for
+ * MariaDB/MySQL type → DuckDB/parquet type and neutral logical type (each warehouse maps the latter to its own
+ * types). The table in docs/types.md lists the same mapping; keep the two together. Values arrive from mysql2 as strings (numbers for small integers, Buffers for
  * binary and BIT) and DuckDB casts the text exactly.
  */
 
@@ -20,11 +21,11 @@ function text(value: unknown): string | null {
   return typeof value === "string" ? value : String(value);
 }
 
-function dateMapping(parquetType: string, warehouseType: string, suffix = ""): ColumnMapping {
+function dateMapping(parquetType: string, logical: LogicalType, suffix = ""): ColumnMapping {
   const nulled = { reason: "zero date (0000-00-00) landed as NULL", count: 0 };
   return {
     parquetType,
-    warehouseType,
+    logical,
     input: "text",
     nulled,
     wire: { kind: "zeroDate", suffix },
@@ -47,28 +48,17 @@ function bitToBigInt(value: Buffer): bigint {
   return out;
 }
 
-const INTEGERS: Record<string, [signed: [string, string], unsigned: [string, string]]> = {
-  tinyint: [
-    ["TINYINT", "smallint"],
-    ["UTINYINT", "smallint"],
-  ],
-  smallint: [
-    ["SMALLINT", "smallint"],
-    ["USMALLINT", "integer"],
-  ],
-  mediumint: [
-    ["INTEGER", "integer"],
-    ["INTEGER", "integer"],
-  ],
-  int: [
-    ["INTEGER", "integer"],
-    ["UINTEGER", "bigint"],
-  ],
-  bigint: [
-    ["BIGINT", "bigint"],
-    ["UBIGINT", "numeric(20,0)"],
-  ],
+/** Integer types: parquet type and width, signed and unsigned (an unsigned type lands in its own unsigned width). */
+const INTEGERS: Record<string, [signed: string, unsigned: string, bits: 8 | 16 | 32 | 64]> = {
+  tinyint: ["TINYINT", "UTINYINT", 8],
+  smallint: ["SMALLINT", "USMALLINT", 16],
+  // MEDIUMINT (24 bits either way) fits a signed 32-bit integer.
+  mediumint: ["INTEGER", "INTEGER", 32],
+  int: ["INTEGER", "UINTEGER", 32],
+  bigint: ["BIGINT", "UBIGINT", 64],
 };
+
+const BOOLEAN: LogicalType = { type: "boolean" };
 
 const STRINGS = new Set(["char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"]);
 const BINARIES = new Set(["binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"]);
@@ -88,7 +78,7 @@ export function mapMariadbColumn(
   if (override.toLowerCase() === "boolean" && /int|bit/.test(column.dataType)) {
     return {
       parquetType: "BOOLEAN",
-      warehouseType: "boolean",
+      logical: BOOLEAN,
       input: "text",
       toText: (v) => {
         if (v === null || v === undefined) return null;
@@ -98,7 +88,7 @@ export function mapMariadbColumn(
       },
     };
   }
-  return { ...base, warehouseType: override };
+  return base;
 }
 
 function mapBase(column: SourceColumn, where: string, timezoneSuffix: string): ColumnMapping {
@@ -106,25 +96,38 @@ function mapBase(column: SourceColumn, where: string, timezoneSuffix: string): C
   const unsigned = /\bunsigned\b/i.test(column.columnType);
   const integer = INTEGERS[type];
   if (integer) {
-    const [parquetType, warehouseType] = unsigned ? integer[1] : integer[0];
-    return { parquetType, warehouseType, input: "text", toText: text, wire: VERBATIM };
+    const [signedType, unsignedType, bits] = integer;
+    return {
+      parquetType: unsigned ? unsignedType : signedType,
+      // MEDIUMINT UNSIGNED lands signed: 32 bits hold its 24.
+      logical: { type: "int", bits, signed: !unsigned || type === "mediumint" },
+      input: "text",
+      toText: text,
+      wire: VERBATIM,
+    };
   }
-  if (STRINGS.has(type)) return { parquetType: "VARCHAR", warehouseType: "text", input: "text" };
-  if (BINARIES.has(type)) return { parquetType: "BLOB", warehouseType: "bytea", input: "blob" };
+  if (STRINGS.has(type)) return { parquetType: "VARCHAR", logical: { type: "string" }, input: "text" };
+  if (BINARIES.has(type)) return { parquetType: "BLOB", logical: { type: "binary" }, input: "blob" };
   switch (type) {
     case "decimal": {
       const p = column.precision ?? 10;
       const s = column.scale ?? 0;
-      if (p > DUCKDB_MAX_DECIMAL)
-        return { parquetType: "VARCHAR", warehouseType: `numeric(${p},${s})`, input: "text" };
-      return { parquetType: `DECIMAL(${p},${s})`, warehouseType: `numeric(${p},${s})`, input: "text" };
+      const logical: LogicalType = { type: "decimal", precision: p, scale: s };
+      if (p > DUCKDB_MAX_DECIMAL) return { parquetType: "VARCHAR", logical, input: "text" };
+      return { parquetType: `DECIMAL(${p},${s})`, logical, input: "text" };
     }
     case "float":
-      return { parquetType: "FLOAT", warehouseType: "real", input: "text", toText: text, wire: VERBATIM };
+      return {
+        parquetType: "FLOAT",
+        logical: { type: "float", bits: 32 },
+        input: "text",
+        toText: text,
+        wire: VERBATIM,
+      };
     case "double":
       return {
         parquetType: "DOUBLE",
-        warehouseType: "double precision",
+        logical: { type: "float", bits: 64 },
         input: "text",
         toText: text,
         wire: VERBATIM,
@@ -132,32 +135,32 @@ function mapBase(column: SourceColumn, where: string, timezoneSuffix: string): C
     case "year":
       return {
         parquetType: "SMALLINT",
-        warehouseType: "smallint",
+        logical: { type: "int", bits: 16, signed: true },
         input: "text",
         toText: text,
         wire: VERBATIM,
       };
     case "date":
-      return dateMapping("DATE", "date");
+      return dateMapping("DATE", { type: "date" });
     case "datetime":
-      return dateMapping("TIMESTAMP", "timestamp");
+      return dateMapping("TIMESTAMP", { type: "timestamp", zoned: false });
     case "timestamp":
-      return dateMapping("TIMESTAMPTZ", "timestamptz", timezoneSuffix);
+      return dateMapping("TIMESTAMPTZ", { type: "timestamp", zoned: true }, timezoneSuffix);
     case "time":
       // MySQL TIME spans -838:59:59..838:59:59, beyond a time of day: it is a duration.
-      return { parquetType: "VARCHAR", warehouseType: "interval", input: "text" };
+      return { parquetType: "VARCHAR", logical: { type: "interval" }, input: "text" };
     case "json":
-      return { parquetType: "JSON", warehouseType: "jsonb", input: "text" };
+      return { parquetType: "JSON", logical: { type: "json" }, input: "text" };
     case "uuid":
-      return { parquetType: "UUID", warehouseType: "uuid", input: "text" };
+      return { parquetType: "UUID", logical: { type: "uuid" }, input: "text" };
     case "inet4":
     case "inet6":
-      return { parquetType: "VARCHAR", warehouseType: "inet", input: "text" };
+      return { parquetType: "VARCHAR", logical: { type: "inet" }, input: "text" };
     case "bit": {
       if ((column.precision ?? 1) === 1) {
         return {
           parquetType: "BOOLEAN",
-          warehouseType: "boolean",
+          logical: BOOLEAN,
           input: "text",
           toText: (v) =>
             v === null || v === undefined ? null : bitToBigInt(v as Buffer) === 0n ? "false" : "true",
@@ -165,7 +168,7 @@ function mapBase(column: SourceColumn, where: string, timezoneSuffix: string): C
       }
       return {
         parquetType: "UBIGINT",
-        warehouseType: "numeric(20,0)",
+        logical: { type: "int", bits: 64, signed: false },
         input: "text",
         toText: (v) => (v === null || v === undefined ? null : bitToBigInt(v as Buffer).toString()),
       };

@@ -7,6 +7,6 @@ import { mapPostgresColumn } from "./types.ts";
 export const postgres: SourceDriver = {
   kind: "postgres",
   capabilities,
-  mapColumn: (column, { where, override }) => mapPostgresColumn(column, where, override),
+  mapColumn: (column, { where }) => mapPostgresColumn(column, where),
   openSnapshot: openPostgresSnapshot,
 };

@@ -3,7 +3,7 @@ import { to as copyTo } from "pg-copy-streams";
 import { CancelledError } from "../../errors.ts";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import { sourceError } from "../errors.ts";
-import { chunkEndSql, maxSql, type SqlDialect, selectSql } from "../sql.ts";
+import { chunkEndSql, countSql, maxSql, type SqlDialect, selectSql } from "../sql.ts";
 import {
   type ColumnMapping,
   type CsvRead,
@@ -140,6 +140,10 @@ class PostgresSnapshot implements SourceSnapshot {
 
   max(relation: Relation, columns: string[]): Promise<unknown[] | null> {
     return this.firstRow(relation, maxSql(dialect, relation, columns));
+  }
+
+  async count(relation: Relation): Promise<number> {
+    return Number((await this.firstRow(relation, countSql(dialect, relation)))?.[0] ?? 0);
   }
 
   chunkEnd(

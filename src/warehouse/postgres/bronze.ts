@@ -1,11 +1,12 @@
 import type { ClientBase } from "pg";
 import { TransientError } from "../../errors.ts";
-import type { BronzeLoad, BronzeResult, StepHooks } from "../types.ts";
+import type { BronzeResult, StepHooks } from "../types.ts";
 import { ensureCaptureTriggers } from "./capture.ts";
 import { applyChanges, rowImage } from "./merge.ts";
 import * as meta from "./metadata.ts";
 import { analyzeKey, lockSql, qualified, quoteIdent, timed } from "./sql.ts";
 import { copyIntoBronze, latestPerKey, stage, stageKeys } from "./stage.ts";
+import type { StagedLoad } from "./staging/types.ts";
 import {
   BATCH_ID,
   type BronzeShape,
@@ -39,7 +40,7 @@ type Counts = { inserted: number; updated: number; deleted: number; unchanged: n
 const WORK_MEM = "256MB";
 
 /** Whether the rows can be COPYed straight into the bronze table the commit created: see the module comment. */
-function loadsDirectly(load: BronzeLoad): boolean {
+function loadsDirectly(load: StagedLoad): boolean {
   return load.uniqueKeys && load.table.partitionBy?.kind !== "list";
 }
 
@@ -49,7 +50,7 @@ function loadsDirectly(load: BronzeLoad): boolean {
  */
 async function fillEmpty(
   client: ClientBase,
-  load: BronzeLoad,
+  load: StagedLoad,
   shape: BronzeShape,
   source: { table: string; rows: number } | "direct",
   log: (m: string) => void,
@@ -85,7 +86,7 @@ async function fillEmpty(
 /** Loads the bronze table the commit created and its change feed; returns the counts and the version (null: nothing new). */
 async function initialLoad(
   client: ClientBase,
-  load: BronzeLoad,
+  load: StagedLoad,
   shape: BronzeShape,
   source: { table: string; rows: number } | "direct",
   log: (m: string) => void,
@@ -117,7 +118,7 @@ async function initialLoad(
 /** Applies the staged rows to a bronze table that existed before the commit. */
 async function incremental(
   client: ClientBase,
-  load: BronzeLoad,
+  load: StagedLoad,
   shape: BronzeShape,
   source: { table: string; rows: number },
   log: (m: string) => void,
@@ -145,7 +146,7 @@ async function incremental(
 /** Applies a group of batches to bronze; see the module comment. Throws after rolling back. */
 export async function applyBronze(
   client: ClientBase,
-  load: BronzeLoad,
+  load: StagedLoad,
   hooks: StepHooks,
 ): Promise<BronzeResult> {
   const { pipeline, schema, table } = load;

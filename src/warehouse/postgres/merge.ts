@@ -1,5 +1,4 @@
 import type { ClientBase } from "pg";
-import type { BronzeLoad, StagingColumn } from "../types.ts";
 import { type Captured, capturing, ensureCaptureTriggers } from "./capture.ts";
 import {
   comparable,
@@ -12,6 +11,7 @@ import {
   timed,
 } from "./sql.ts";
 import { KEYS } from "./stage.ts";
+import type { StagedLoad, StagingColumn } from "./staging/types.ts";
 import {
   BATCH_ID,
   type BronzeShape,
@@ -31,7 +31,7 @@ import {
 const DELETED = "_smelter_deleted";
 
 /** The predicate marking a staged row `d` as a delete (soft-delete column), or FALSE. */
-function deleteFlag(load: BronzeLoad, staged: Map<string, StagingColumn>): string {
+function deleteFlag(load: StagedLoad, staged: Map<string, StagingColumn>): string {
   const d = load.table.deletes;
   if (d.mode !== "soft") return "FALSE";
   const col = staged.get(d.column);
@@ -61,7 +61,7 @@ export interface RowImage {
   deleted: string;
 }
 
-export function rowImage(load: BronzeLoad, shape: BronzeShape): RowImage {
+export function rowImage(load: StagedLoad, shape: BronzeShape): RowImage {
   const staged = new Map(load.columns.map((c) => [c.name, c]));
   const names = shape.columns.map((c) => c.name);
   const exprs = shape.columns.map((c) =>
@@ -94,7 +94,7 @@ export interface Applied extends Captured {
  */
 export async function applyChanges(
   client: ClientBase,
-  load: BronzeLoad,
+  load: StagedLoad,
   shape: BronzeShape,
   source: { table: string; rows: number },
   version: number,

@@ -1,7 +1,7 @@
 import { ConfigError } from "../../errors.ts";
 import type { SilverModel } from "../../spec/types.ts";
-import type { StagingColumn } from "../types.ts";
 import { quoteIdent, quoteLiteral, sqlType } from "./sql.ts";
+import type { StagingColumn } from "./staging/types.ts";
 
 /** A silver column as SQL over one bronze (change feed) row, whose columns are in scope unqualified. */
 export interface ProjectedColumn {

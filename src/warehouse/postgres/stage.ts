@@ -1,14 +1,14 @@
 import { pipeline as pump } from "node:stream/promises";
 import type { ClientBase } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
+import { qualified, quoteIdent, quoteLiteral, sqlType, timed } from "./sql.ts";
 import {
-  type BronzeLoad,
   STAGING_CSV,
   STAGING_META,
+  type StagedLoad,
   type StagingColumn,
   type StagingStream,
-} from "../types.ts";
-import { qualified, quoteIdent, quoteLiteral, sqlType, timed } from "./sql.ts";
+} from "./staging/types.ts";
 import { BATCH_ID, LOADED_AT } from "./tables.ts";
 
 /**
@@ -50,7 +50,7 @@ async function copyStream(
   return copy.rowCount;
 }
 
-function keyDefs(load: BronzeLoad, where: string): string[] {
+function keyDefs(load: StagedLoad, where: string): string[] {
   return load.table.primaryKey.map((k) => {
     const col = load.columns.find((c) => c.name === k);
     return `${quoteIdent(k)} ${sqlType(col?.type ?? "text", `${where} key column ${k}`)}`;
@@ -60,7 +60,7 @@ function keyDefs(load: BronzeLoad, where: string): string[] {
 /** Loads a reconcile batch's key set (when it has one) into a temp table. */
 export async function stageKeys(
   client: ClientBase,
-  load: BronzeLoad,
+  load: StagedLoad,
   log: (m: string) => void,
 ): Promise<void> {
   if (!load.keys) return;
@@ -74,7 +74,7 @@ export async function stageKeys(
 }
 
 /** Loads the batches' rows into a temp table; returns the rows staged. */
-export async function stage(client: ClientBase, load: BronzeLoad, log: (m: string) => void): Promise<number> {
+export async function stage(client: ClientBase, load: StagedLoad, log: (m: string) => void): Promise<number> {
   const where = `bronze table ${load.schema}.${load.table.name}`;
   const defs = [
     ...load.columns.map((c) => `${quoteIdent(c.name)} ${sqlType(c.type, `${where} column ${c.name}`)}`),
@@ -97,7 +97,7 @@ export async function stage(client: ClientBase, load: BronzeLoad, log: (m: strin
  */
 export async function copyIntoBronze(
   client: ClientBase,
-  load: BronzeLoad,
+  load: StagedLoad,
   log: (m: string) => void,
 ): Promise<number> {
   const bronze = qualified(load.schema, load.table.name);
@@ -130,7 +130,7 @@ export async function copyIntoBronze(
  */
 export async function latestPerKey(
   client: ClientBase,
-  load: BronzeLoad,
+  load: StagedLoad,
   staged: number,
   log: (m: string) => void,
 ): Promise<{ table: string; rows: number }> {

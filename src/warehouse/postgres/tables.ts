@@ -2,8 +2,8 @@ import type { ClientBase } from "pg";
 import { ConfigError, DataError } from "../../errors.ts";
 import { manifestKey } from "../../landing/layout.ts";
 import type { TableSpec } from "../../spec/types.ts";
-import type { BronzeLoad, StagingColumn } from "../types.ts";
 import { qualified, quoteIdent, sqlType } from "./sql.ts";
+import type { StagedLoad, StagingColumn } from "./staging/types.ts";
 
 /** Bookkeeping columns of a bronze row. `_rescued_data` exists only in `rescue` mode. */
 export const BATCH_ID = "_smelter_batch_id";
@@ -87,7 +87,7 @@ function columnDefs(columns: StagingColumn[], notNull: string[], where: string):
   );
 }
 
-async function createBronze(client: ClientBase, load: BronzeLoad): Promise<void> {
+async function createBronze(client: ClientBase, load: StagedLoad): Promise<void> {
   const { schema, table } = load;
   const where = `bronze table ${schema}.${table.name}`;
   const part = table.partitionBy;
@@ -173,7 +173,7 @@ export async function indexChangeFeed(client: ClientBase, schema: string, table:
  * `_rescued_data`, `fail` stops with a DataError naming them. Columns bronze has and the batches lack stay, and
  * are NULL in the rows these batches write. Runs inside the commit's transaction (PostgreSQL DDL is transactional).
  */
-export async function prepareBronze(client: ClientBase, load: BronzeLoad): Promise<BronzeShape> {
+export async function prepareBronze(client: ClientBase, load: StagedLoad): Promise<BronzeShape> {
   const { schema, table } = load;
   let existing = await tableColumns(client, schema, table.name);
   const created = existing === null;

@@ -4,7 +4,7 @@ import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { compilePipeline, type GeneratedDag, writeDagFile } from "../../../src/compiler/generate.ts";
-import { parsePipeline } from "../../../src/spec/load.ts";
+import { parsePipeline } from "../../../src/registry.ts";
 
 /*
  * Generated DAG files in the running Airflow: each is registered with no import error and the planned task

@@ -5,6 +5,7 @@ import { DataError } from "../../../src/errors.ts";
 import { extract } from "../../../src/executors/extract.ts";
 import type { BatchManifest } from "../../../src/landing/types.ts";
 import type { PipelineSpec } from "../../../src/spec/types.ts";
+import { postgresType } from "../../../src/warehouse/postgres/types.ts";
 import {
   context,
   landedRows,
@@ -72,7 +73,9 @@ line break', '\\x00ff10', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{1,2,NULL}', 
     assert.deepEqual(metrics.watermark, ["2026-01-01 00:00:02+00"]);
     const [m] = await manifests(spec, table);
     assert.ok(m);
-    const types = Object.fromEntries(m.schema.columns.map((c) => [c.name, [c.parquetType, c.warehouseType]]));
+    const types = Object.fromEntries(
+      m.schema.columns.map((c) => [c.name, [c.parquetType, postgresType(c.logical)]]),
+    );
     assert.deepEqual(types, {
       id: ["BIGINT", "bigint"],
       updated_at: ["TIMESTAMPTZ", "timestamptz"],

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { extract } from "../../../src/executors/extract.ts";
 import { latestManifest } from "../../../src/landing/index.ts";
+import { postgresType } from "../../../src/warehouse/postgres/types.ts";
 import {
   context,
   landedRows,
@@ -49,7 +50,7 @@ describe("MariaDB types round-trip to parquet value for value", { skip: skip ?? 
     const manifest = await latestManifest(zone, spec.name, table);
     assert.ok(manifest);
     const types = Object.fromEntries(
-      manifest.schema.columns.map((c) => [c.name, [c.parquetType, c.warehouseType]]),
+      manifest.schema.columns.map((c) => [c.name, [c.parquetType, postgresType(c.logical)]]),
     );
     assert.deepEqual(types.d_huge, ["VARCHAR", "numeric(65,30)"]);
     assert.deepEqual(types.u64, ["UBIGINT", "numeric(20,0)"]);

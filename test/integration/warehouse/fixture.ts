@@ -8,6 +8,7 @@ import type { ExecutionContext } from "../../../src/executors/types.ts";
 import { newBatchId, openLandingZone, partKey, writeManifest } from "../../../src/landing/index.ts";
 import { tablePrefix } from "../../../src/landing/layout.ts";
 import type { BatchManifest, LandingZone, ManifestColumn } from "../../../src/landing/types.ts";
+import type { LogicalType } from "../../../src/logical-type.ts";
 import { resolveLanding } from "../../../src/spec/resolve.ts";
 import type { LandingConnection, PipelineSpec, SilverModel, TableSpec } from "../../../src/spec/types.ts";
 import { airflowSettings, tableSpec as baseTableSpec } from "../support.ts";
@@ -28,22 +29,22 @@ export function warehouseUrl(): string {
   return url;
 }
 
-/** A column of the test table: name, DuckDB type for parquet, warehouse type for the manifest. */
+/** A column of the test table: name, DuckDB type for parquet, neutral type for the manifest. */
 export interface TestColumn {
   name: string;
   duck: string;
-  warehouse: string;
+  logical: LogicalType;
 }
 
 /** The `posts` columns most tests use. */
 export const POSTS: TestColumn[] = [
-  { name: "id", duck: "BIGINT", warehouse: "bigint" },
-  { name: "account_type_id", duck: "INTEGER", warehouse: "integer" },
-  { name: "title", duck: "VARCHAR", warehouse: "text" },
-  { name: "amount", duck: "DECIMAL(20,4)", warehouse: "numeric(20,4)" },
-  { name: "payload", duck: "JSON", warehouse: "jsonb" },
-  { name: "updated_at", duck: "TIMESTAMP", warehouse: "timestamp(6) without time zone" },
-  { name: "deleted", duck: "BOOLEAN", warehouse: "boolean" },
+  { name: "id", duck: "BIGINT", logical: { type: "int", bits: 64, signed: true } },
+  { name: "account_type_id", duck: "INTEGER", logical: { type: "int", bits: 32, signed: true } },
+  { name: "title", duck: "VARCHAR", logical: { type: "string" } },
+  { name: "amount", duck: "DECIMAL(20,4)", logical: { type: "decimal", precision: 20, scale: 4 } },
+  { name: "payload", duck: "JSON", logical: { type: "json" } },
+  { name: "updated_at", duck: "TIMESTAMP", logical: { type: "timestamp", zoned: false } },
+  { name: "deleted", duck: "BOOLEAN", logical: { type: "boolean" } },
 ];
 
 export type Row = Record<string, unknown>;
@@ -176,9 +177,9 @@ export class Fixture {
     }
     const manifestColumns: ManifestColumn[] = columns.map((c) => ({
       name: c.name,
-      sourceType: c.warehouse,
+      sourceType: c.duck.toLowerCase(),
       parquetType: c.duck,
-      warehouseType: c.warehouse,
+      logical: c.logical,
       nullable: c.name !== "id",
     }));
     const manifest: BatchManifest = {

@@ -10,7 +10,7 @@ after(async () => {
   for (const fx of fixtures) await fx.close();
 });
 
-const WIDER: TestColumn[] = [...POSTS, { name: "lang", duck: "VARCHAR", warehouse: "text" }];
+const WIDER: TestColumn[] = [...POSTS, { name: "lang", duck: "VARCHAR", logical: { type: "string" } }];
 const row = (id: number, extra: Row = {}): Row => ({
   id,
   account_type_id: 1,

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { compilePipeline, writeDagFile } from "../../../src/compiler/generate.ts";
-import { loadPipeline } from "../../../src/spec/load.ts";
+import { loadPipeline } from "../../../src/registry.ts";
 
 /*
  * Generated DAG files are pinned byte for byte. After an intended change, rewrite the golden files with

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { planPipeline } from "../../../src/compiler/plan.ts";
-import { loadPipeline } from "../../../src/spec/load.ts";
+import { loadPipeline } from "../../../src/registry.ts";
 
 const edges = (tasks: { taskId: string; upstream: string[] }[]) =>
   tasks.flatMap((t) => t.upstream.map((u) => `${u} -> ${t.taskId}`));

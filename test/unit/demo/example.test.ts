@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { DAILY_METRICS, NETWORK_ACCOUNT_TYPES, NETWORK_ACCOUNTS, POSTS } from "../../../src/demo/schema.ts";
-import { loadPipeline } from "../../../src/spec/load.ts";
+import { loadPipeline } from "../../../src/registry.ts";
 import { resolveDatabase, resolveLanding } from "../../../src/spec/resolve.ts";
 
 const EXAMPLE = fileURLToPath(new URL("../../../examples/social.yaml", import.meta.url));

@@ -3,10 +3,14 @@ import { describe, it } from "node:test";
 import { castSql, encodeRows, fieldEncoder, readCsvSql } from "../../../src/executors/extract-csv.ts";
 import type { ColumnMapping } from "../../../src/sources/types.ts";
 
-const text: ColumnMapping = { parquetType: "VARCHAR", warehouseType: "text", input: "text" };
-const json: ColumnMapping = { parquetType: "JSON", warehouseType: "jsonb", input: "text" };
-const blob: ColumnMapping = { parquetType: "BLOB", warehouseType: "bytea", input: "blob" };
-const int: ColumnMapping = { parquetType: "BIGINT", warehouseType: "bigint", input: "text" };
+const text: ColumnMapping = { parquetType: "VARCHAR", logical: { type: "string" }, input: "text" };
+const json: ColumnMapping = { parquetType: "JSON", logical: { type: "json" }, input: "text" };
+const blob: ColumnMapping = { parquetType: "BLOB", logical: { type: "binary" }, input: "blob" };
+const int: ColumnMapping = {
+  parquetType: "BIGINT",
+  logical: { type: "int", bits: 64, signed: true },
+  input: "text",
+};
 
 describe("CSV encoding of extracted rows", () => {
   it("writes NULL as an empty unquoted field and the empty string quoted", () => {
@@ -61,7 +65,7 @@ describe("CSV encoding of extracted rows", () => {
   it("parses a DECIMAL wider than 18 digits as DECIMAL(18,s) first, the wide parse only for what does not fit", () => {
     const decimal = (parquetType: string) => ({
       parquetType,
-      warehouseType: "numeric",
+      logical: { type: "decimal", precision: null, scale: null } as const,
       input: "text" as const,
     });
     assert.equal(castSql(decimal("DECIMAL(12,2)"), 0), "CAST(c0 AS DECIMAL(12,2))");

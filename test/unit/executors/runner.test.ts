@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type ExecutorRegistry, runTaskWith } from "../../../src/executors/runner.ts";
 import type { ExecutionContext, Executor } from "../../../src/executors/types.ts";
-import { parsePipeline } from "../../../src/spec/load.ts";
+import { parsePipeline } from "../../../src/registry.ts";
 
 const spec = `
 version: 1

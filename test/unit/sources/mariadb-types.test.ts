@@ -2,7 +2,17 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { DataError } from "../../../src/errors.ts";
 import { mapMariadbColumn } from "../../../src/sources/mariadb/types.ts";
-import type { SourceColumn } from "../../../src/sources/types.ts";
+import type { ColumnMapping, SourceColumn } from "../../../src/sources/types.ts";
+import { columnType } from "../../../src/warehouse/postgres/types.ts";
+
+/** The PostgreSQL warehouse type a landed column gets (the override is the warehouse's to apply). */
+const pg = (m: ColumnMapping, override?: string) =>
+  columnType({
+    name: "c",
+    logical: m.logical,
+    parquetType: m.parquetType,
+    ...(override ? { override } : {}),
+  });
 
 function column(
   dataType: string,
@@ -17,7 +27,7 @@ const map = (c: SourceColumn, override?: string) =>
   mapMariadbColumn(c, "tables.t (source s)", "+00:00", override);
 const types = (c: SourceColumn, override?: string) => {
   const m = map(c, override);
-  return [m.parquetType, m.warehouseType, m.input];
+  return [m.parquetType, pg(m, override), m.input];
 };
 
 describe("MariaDB/MySQL type mapping", () => {
@@ -53,7 +63,7 @@ describe("MariaDB/MySQL type mapping", () => {
     assert.equal(date.toText?.("2026-03-04"), "2026-03-04");
     assert.equal(date.nulled?.count, 2);
     const ts = map(column("timestamp", "timestamp(3)"));
-    assert.deepEqual([ts.parquetType, ts.warehouseType], ["TIMESTAMPTZ", "timestamptz"]);
+    assert.deepEqual([ts.parquetType, pg(ts)], ["TIMESTAMPTZ", "timestamptz"]);
     assert.equal(ts.toText?.("2026-03-04 05:06:07.123"), "2026-03-04 05:06:07.123+00:00");
     assert.equal(ts.toText?.("0000-00-00 00:00:00.000"), null);
     assert.equal(
@@ -69,7 +79,7 @@ describe("MariaDB/MySQL type mapping", () => {
     assert.equal(b1.toText?.(Buffer.from([1])), "true");
     assert.equal(b1.toText?.(Buffer.from([0])), "false");
     const b64 = map(column("bit", "bit(64)", 64));
-    assert.deepEqual([b64.parquetType, b64.warehouseType], ["UBIGINT", "numeric(20,0)"]);
+    assert.deepEqual([b64.parquetType, pg(b64)], ["UBIGINT", "numeric(20,0)"]);
     assert.equal(b64.toText?.(Buffer.alloc(8, 0xff)), "18446744073709551615");
   });
 
@@ -88,7 +98,7 @@ describe("MariaDB/MySQL type mapping", () => {
 
   it("applies typeOverrides: boolean on an integer lands a parquet BOOLEAN, others replace the warehouse type", () => {
     const flag = map(column("tinyint", "tinyint(1)"), "boolean");
-    assert.deepEqual([flag.parquetType, flag.warehouseType], ["BOOLEAN", "boolean"]);
+    assert.deepEqual([flag.parquetType, pg(flag, "boolean")], ["BOOLEAN", "boolean"]);
     assert.deepEqual([flag.toText?.(0), flag.toText?.(7), flag.toText?.(null)], ["false", "true", null]);
     assert.deepEqual(types(column("varchar"), "citext"), ["VARCHAR", "citext", "text"]);
   });

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { DataError } from "../../../src/errors.ts";
 import { mapPostgresColumn } from "../../../src/sources/postgres/types.ts";
 import type { SourceColumn } from "../../../src/sources/types.ts";
+import { columnType } from "../../../src/warehouse/postgres/types.ts";
 
 function column(
   dataType: string,
@@ -13,9 +14,11 @@ function column(
   return { name: "c", dataType, columnType, nullable: true, precision, scale };
 }
 
+/** Parquet type, the PostgreSQL warehouse type bronze gives the column (overrides are the warehouse's), input. */
 const types = (c: SourceColumn, override?: string) => {
-  const m = mapPostgresColumn(c, "tables.t (source s)", override);
-  return [m.parquetType, m.warehouseType, m.input];
+  const m = mapPostgresColumn(c, "tables.t (source s)");
+  const landed = { name: c.name, logical: m.logical, parquetType: m.parquetType };
+  return [m.parquetType, columnType(override ? { ...landed, override } : landed), m.input];
 };
 
 describe("PostgreSQL type mapping", () => {
@@ -51,6 +54,16 @@ describe("PostgreSQL type mapping", () => {
 
   it("lands arrays as their text form, typed back as the same array in the warehouse", () => {
     assert.deepEqual(types(column("ARRAY", "integer[]")), ["VARCHAR", "integer[]", "text"]);
+    assert.deepEqual(types(column("ARRAY", "numeric(10,2)[]")), ["VARCHAR", "numeric(10,2)[]", "text"]);
+    assert.deepEqual(mapPostgresColumn(column("ARRAY", "text[]"), "t").logical, {
+      type: "array",
+      of: { type: "string" },
+    });
+  });
+
+  it("records json as verbatim text and jsonb as a document", () => {
+    assert.deepEqual(mapPostgresColumn(column("json"), "t").logical, { type: "json", verbatim: true });
+    assert.deepEqual(mapPostgresColumn(column("jsonb"), "t").logical, { type: "json" });
   });
 
   it("replaces the warehouse type with a typeOverrides entry", () => {

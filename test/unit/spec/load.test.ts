@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { loadPipeline, loadPipelines, parsePipeline } from "../../../src/spec/load.ts";
+import { KINDS, loadPipeline, loadPipelines, parsePipeline } from "../../../src/registry.ts";
+import type { KindSupport } from "../../../src/spec/check.ts";
+import { parsePipeline as parseChecked } from "../../../src/spec/load.ts";
+import { WAREHOUSES } from "../../../src/warehouse/index.ts";
 import { formatProblem, SpecErrors } from "../../../src/spec/problems.ts";
 
 const BASE = `version: 1
@@ -219,14 +222,52 @@ airflow: { start_date: "2024-02-30" }
     ]);
   });
 
-  test("the warehouse must be postgres and the landing zone s3 or local", () => {
+  test("the warehouse and the landing zone must be kinds the registries hold", () => {
     const text = BASE.replace(
       "warehouse: warehouse\nlanding: landing",
       "warehouse: shop_db\nlanding: warehouse",
     );
+    const warehouses = Object.keys(WAREHOUSES).join(", ");
     assert.deepEqual(problems(`${text}tables: [{ name: a, primary_key: [id], mode: full }]\n`), [
-      'spec.yaml:7:12 warehouse: connection "shop_db" is mariadb; the warehouse must be postgres',
-      'spec.yaml:8:10 landing: connection "warehouse" is postgres; the landing zone must be s3 or local',
+      `spec.yaml:7:12 warehouse: connection "shop_db" is mariadb; the warehouse must be one of: ${warehouses}`,
+      'spec.yaml:8:10 landing: connection "warehouse" is postgres; the landing zone must be one of: s3, local',
+    ]);
+  });
+
+  test("options the chosen warehouse lacks are reported where they are written", () => {
+    // A warehouse kind that cannot partition, keeps no SCD2 history, clusters by two columns and knows one type.
+    const kinds: KindSupport = {
+      ...KINDS,
+      warehouses: {
+        postgres: {
+          capabilities: { mergeStrategies: ["upsert"], partitioning: [], maxClusterColumns: 2 },
+          checkType: (type) => (type === "known" ? null : `"${type}" is not a type of this warehouse`),
+        },
+      },
+    };
+    const text = `${BASE}tables:
+  - name: a
+    primary_key: [id]
+    mode: full
+    partition_by: { column: id, kind: list }
+    cluster_by: [x, y, z]
+    type_overrides: { x: known, y: jsonb }
+silver:
+  - { name: m, from: a, key: [id], scd: 2, columns: [{ name: id, from: id, type: nope }] }
+`;
+    let found: string[] = [];
+    try {
+      parseChecked(text, "spec.yaml", kinds);
+    } catch (error) {
+      assert.ok(error instanceof SpecErrors, String(error));
+      found = error.problems.map(formatProblem);
+    }
+    assert.deepEqual(found, [
+      "spec.yaml:13:39 tables[0].partition_by.kind: warehouse postgres does not partition tables; remove partition_by (cluster_by orders the data instead)",
+      "spec.yaml:14:17 tables[0].cluster_by: warehouse postgres clusters by at most 2 columns",
+      'spec.yaml:15:36 tables[0].type_overrides.y: "jsonb" is not a type of this warehouse (warehouse postgres)',
+      "spec.yaml:17:41 silver[0].scd: warehouse postgres does not keep SCD type 2 history; use scd: 1",
+      'spec.yaml:17:82 silver[0].columns[0].type: "nope" is not a type of this warehouse (warehouse postgres)',
     ]);
   });
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { loadPipeline } from "../../../src/spec/load.ts";
+import { loadPipeline } from "../../../src/registry.ts";
 import { SCHEMA_PATH } from "../../../src/spec/schema.ts";
 
 /** YAML properties whose loaded name is not just the camelCase spelling, and where they end up. */

@@ -5,7 +5,7 @@ import { Socket } from "node:net";
 import { PassThrough } from "node:stream";
 import { promisify } from "node:util";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { STAGING_CSV, type StagingStream } from "../../warehouse/types.ts";
+import { STAGING_CSV, type StagingStream } from "./types.ts";
 
 const run = promisify(execFile);
 const openFd = promisify(open);

@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { DataError } from "../../errors.ts";
-import type { BatchManifest, LandingZone } from "../../landing/types.ts";
-import type { TableSpec } from "../../spec/types.ts";
-import type { StagingColumn, StagingLayout } from "../../warehouse/types.ts";
+import { DataError } from "../../../errors.ts";
+import type { BatchManifest, LandingZone } from "../../../landing/types.ts";
+import type { TableSpec } from "../../../spec/types.ts";
+import type { StagingColumn, StagingLayout } from "./types.ts";
 
 /**
  * Turns landed parquet into the staging rows a warehouse loads. PostgreSQL cannot read parquet, so DuckDB
@@ -35,14 +35,6 @@ function csvExpr(name: string, duckType: string | undefined): string {
   if (duckType === "BLOB") return `'\\x' || hex(${col})`;
   if (/\[\]$|^(STRUCT|MAP|UNION)\b/.test(duckType)) return `to_json(${col})::VARCHAR`;
   return col;
-}
-
-/** Columns a group of batches stages, with the warehouse type from the manifest (or the spec's override). */
-export function stagingColumns(manifest: BatchManifest, table: TableSpec): StagingColumn[] {
-  return manifest.schema.columns.map((c) => ({
-    name: c.name,
-    type: table.typeOverrides[c.name] ?? c.warehouseType,
-  }));
 }
 
 /** Where a group's files were downloaded: landing key → local path. */

@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { DUCK_CSV, duckCsvStream } from "../../../src/executors/bronze/fifo.ts";
-import { dataQuery, keysAreUnique } from "../../../src/executors/bronze/stage.ts";
 import type { BatchManifest } from "../../../src/landing/types.ts";
 import type { TableSpec } from "../../../src/spec/types.ts";
+import { DUCK_CSV, duckCsvStream } from "../../../src/warehouse/postgres/staging/fifo.ts";
+import { dataQuery, keysAreUnique } from "../../../src/warehouse/postgres/staging/parquet.ts";
 
 let dir: string;
 let duck: DuckDBConnection;
