@@ -3,8 +3,8 @@ import { describe, test } from "node:test";
 import { KINDS, loadPipeline, loadPipelines, parsePipeline } from "../../../src/registry.ts";
 import type { KindSupport } from "../../../src/spec/check.ts";
 import { parsePipeline as parseChecked } from "../../../src/spec/load.ts";
-import { WAREHOUSES } from "../../../src/warehouse/index.ts";
 import { formatProblem, SpecErrors } from "../../../src/spec/problems.ts";
+import { WAREHOUSES } from "../../../src/warehouse/index.ts";
 
 const BASE = `version: 1
 name: shop
