@@ -3,7 +3,6 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import pg from "pg";
 import type { ExecutionContext } from "../../../src/executors/types.ts";
 import { newBatchId, openLandingZone, partKey, writeManifest } from "../../../src/landing/index.ts";
 import { tablePrefix } from "../../../src/landing/layout.ts";
@@ -12,22 +11,16 @@ import type { LogicalType } from "../../../src/logical-type.ts";
 import { resolveLanding } from "../../../src/spec/resolve.ts";
 import type { LandingConnection, PipelineSpec, SilverModel, TableSpec } from "../../../src/spec/types.ts";
 import { airflowSettings, tableSpec as baseTableSpec } from "../support.ts";
+import type { TextRow, WarehouseHarness } from "./harness.ts";
+import { PostgresHarness } from "./postgres/harness.ts";
+
+export { warehouseUrl } from "./postgres/harness.ts";
 
 /**
- * A throw-away pipeline on the real warehouse: unique schemas, a local landing zone in a temp dir, and batches
- * landed the way extract lands them (parquet written by DuckDB, manifest last), so bronze and silver are tested
- * without a source database.
+ * A throw-away pipeline on a real warehouse (the stack's PostgreSQL unless a harness is given): unique schemas, a
+ * local landing zone in a temp dir, and batches landed the way extract lands them (parquet written by DuckDB,
+ * manifest last), so bronze and silver are tested without a source database.
  */
-
-/** The warehouse the tests use: the stack's warehouse database. */
-export function warehouseUrl(): string {
-  const url = process.env.SMELTER_WAREHOUSE_URL;
-  if (!url)
-    throw new Error(
-      "SMELTER_WAREHOUSE_URL is not set: start the stack (scripts/stack up) and source stack.env",
-    );
-  return url;
-}
 
 /** A column of the test table: name, DuckDB type for parquet, neutral type for the manifest. */
 export interface TestColumn {
@@ -78,7 +71,6 @@ export class Fixture {
   readonly id = randomBytes(4).toString("hex");
   readonly spec: PipelineSpec;
   readonly zone: LandingZone;
-  readonly pool: pg.Pool;
   logs: string[] = [];
 
   private constructor(
@@ -86,6 +78,8 @@ export class Fixture {
     table: TableSpec,
     models: SilverModel[],
     landing: "local" | "s3",
+    readonly warehouse: WarehouseHarness,
+    private readonly ownsWarehouse: boolean,
   ) {
     const name = `t_${this.id}`;
     // S3: the stack's emulator and keys (stack.env), under a prefix of this fixture's own.
@@ -106,12 +100,7 @@ export class Fixture {
       name,
       connections: {
         src: { kind: "mariadb", host: "127.0.0.1", timezone: "+00:00", maxConnections: 1 },
-        wh: {
-          kind: "postgres",
-          url: { env: "SMELTER_WAREHOUSE_URL" },
-          timezone: "+00:00",
-          maxConnections: 4,
-        },
+        wh: warehouse.connection,
         land,
       },
       warehouse: "wh",
@@ -123,16 +112,17 @@ export class Fixture {
       airflow: airflowSettings("smelter"),
     };
     this.zone = openLandingZone(resolveLanding(this.spec, "land", process.env));
-    this.pool = new pg.Pool({ connectionString: warehouseUrl(), max: 2 });
   }
 
+  /** A new pipeline on `options.warehouse` (default: the stack's PostgreSQL, closed with the fixture). */
   static async create(
     table = tableSpec(),
     models = [silverModel()],
-    options: { landing?: "local" | "s3" } = {},
+    options: { landing?: "local" | "s3"; warehouse?: WarehouseHarness } = {},
   ): Promise<Fixture> {
     const dir = await mkdtemp(join(tmpdir(), "smelter-wh-test-"));
-    return new Fixture(dir, table, models, options.landing ?? "local");
+    const warehouse = options.warehouse ?? new PostgresHarness();
+    return new Fixture(dir, table, models, options.landing ?? "local", warehouse, !options.warehouse);
   }
 
   get table(): TableSpec {
@@ -207,18 +197,42 @@ export class Fixture {
     return manifest;
   }
 
+  /** Bronze rows of the table as text (see `WarehouseHarness.rows`), ordered by `orderBy` (default: id). */
+  bronzeRows(columns: string[], options: { orderBy?: string[]; json?: string[] } = {}): Promise<TextRow[]> {
+    return this.warehouse.rows(this.spec.bronzeSchema, this.table.name, columns, {
+      orderBy: ["id"],
+      ...options,
+    });
+  }
+
+  /** Silver rows of a model as text, ordered by `orderBy` (default: id). */
+  silverRows(
+    model: string,
+    columns: string[],
+    options: { orderBy?: string[]; json?: string[] } = {},
+  ): Promise<TextRow[]> {
+    return this.warehouse.rows(this.spec.silverSchema, model, columns, { orderBy: ["id"], ...options });
+  }
+
+  /** The table's change feed: `_commit_version`, `_change_type` and `columns` as text, then by `orderBy` (id). */
+  changes(columns: string[], options: { orderBy?: string[]; json?: string[] } = {}): Promise<TextRow[]> {
+    return this.warehouse.changes(this.spec.bronzeSchema, this.table.name, columns, {
+      orderBy: ["id"],
+      ...options,
+    });
+  }
+
+  /** SQL on the warehouse, for tests of what only PostgreSQL has. */
   async query(sql: string, values: unknown[] = []): Promise<Row[]> {
-    return (await this.pool.query(sql, values)).rows;
+    if (!(this.warehouse instanceof PostgresHarness))
+      throw new Error("fx.query is for PostgreSQL-only tests");
+    return this.warehouse.query(sql, values);
   }
 
   async close(): Promise<void> {
-    const { bronzeSchema, silverSchema, name } = this.spec;
-    await this.pool.query(`DROP SCHEMA IF EXISTS "${bronzeSchema}" CASCADE`);
-    await this.pool.query(`DROP SCHEMA IF EXISTS "${silverSchema}" CASCADE`);
-    for (const t of ["commit_versions", "bronze_batches", "silver_checkpoints", "change_feed_floor"]) {
-      await this.pool.query(`DELETE FROM _smelter.${t} WHERE pipeline = $1`, [name]).catch(() => undefined);
-    }
-    await this.pool.end();
+    const { name } = this.spec;
+    await this.warehouse.drop(this.spec);
+    if (this.ownsWarehouse) await this.warehouse.close();
     const keys: string[] = [];
     for await (const { key } of this.zone.list(tablePrefix(name, this.table.name))) keys.push(key);
     await this.zone.delete(keys);

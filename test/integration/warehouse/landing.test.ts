@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { ConfigError } from "../../../src/errors.ts";
 import { bronze } from "../../../src/executors/bronze.ts";
-import { silver } from "../../../src/executors/silver.ts";
 import { listManifestIds, newBatchId, partKey } from "../../../src/landing/index.ts";
 import { tablePrefix } from "../../../src/landing/layout.ts";
 import { pruneLanding } from "../../../src/warehouse/maintenance.ts";
@@ -35,28 +34,6 @@ async function landedKeys(fx: Fixture): Promise<string[]> {
   for await (const { key } of fx.zone.list(tablePrefix(fx.spec.name, "posts"))) keys.push(key);
   return keys;
 }
-
-test("bronze applies batches landed in S3 and silver follows", async () => {
-  const fx = await s3Fixture();
-  assert.match(fx.zone.url, /^s3:\/\//);
-  await fx.land([row(1, "a", 1), row(2, "b", 1), row(1, "a2", 2)]);
-  await fx.land([row(2, "b2", 3), row(3, "c", 3)]);
-  const request = { pipeline: fx.spec.name, step: "bronze" as const, table: "posts" };
-  const b = await bronze(request, fx.ctx());
-  assert.deepEqual([b.batches, b.files, b.inserted, b.versionTo], [2, 2, 3, 1]);
-  const s = await silver({ ...request, step: "silver", table: "posts_flat" }, fx.ctx());
-  assert.equal(s.inserted, 3);
-  const rows = await fx.query(
-    `SELECT id::int, title, kind FROM "${fx.spec.silverSchema}".posts_flat ORDER BY id`,
-  );
-  assert.deepEqual(rows, [
-    { id: 1, title: "a2", kind: "a2" },
-    { id: 2, title: "b2", kind: "b2" },
-    { id: 3, title: "c", kind: "c" },
-  ]);
-  const again = await bronze(request, fx.ctx());
-  assert.equal(again.batches, 0);
-});
 
 test("landing retention deletes old applied batches and old unfinished ones, keeping pending batches and the newest manifest", async () => {
   const fx = await s3Fixture();

@@ -129,9 +129,7 @@ export class SourceModel {
 
 /** The default silver model's rows as text, ordered by id. */
 export async function actualSilver(fx: Fixture): Promise<string[][]> {
-  const rows = await fx.query(
-    `SELECT id::text, account_type::text, title, amount::text, kind, first_tag, title_upper
-       FROM "${fx.spec.silverSchema}"."posts_flat" s ORDER BY s.id`,
-  );
-  return rows.map((r) => Object.values(r) as string[]);
+  const columns = ["id", "account_type", "title", "amount", "kind", "first_tag", "title_upper"];
+  const rows = await fx.silverRows("posts_flat", columns);
+  return rows.map((r) => columns.map((c) => r[c] ?? null) as string[]);
 }

@@ -1,0 +1,147 @@
+import assert from "node:assert/strict";
+import { describe } from "node:test";
+import { DataError } from "../../../../src/errors.ts";
+import { bronze } from "../../../../src/executors/bronze.ts";
+import { silver } from "../../../../src/executors/silver.ts";
+import { pruneChangeFeed, rebuildSilver } from "../../../../src/warehouse/maintenance.ts";
+import { type Row, silverModel, tableSpec } from "../fixture.ts";
+import { type SuiteContext, suiteTest } from "../harness.ts";
+import { fixtures } from "./context.ts";
+
+const row = (id: number, title: string, second: number, extra: Row = {}): Row => ({
+  id,
+  account_type_id: 1,
+  title,
+  amount: "2.0000",
+  payload: JSON.stringify({ kind: title }),
+  updated_at: `2024-01-01 00:00:${String(second).padStart(2, "0")}`,
+  deleted: false,
+  ...extra,
+});
+
+/** Silver behaviour every warehouse keeps: SCD1 and SCD2 merges, filters, pruned versions and rebuilds. */
+export function silverSuite(ctx: SuiteContext): void {
+  const fixture = fixtures(ctx);
+
+  async function setup(model = silverModel()) {
+    const fx = await fixture(tableSpec({ deletes: { mode: "soft", column: "deleted", value: true } }), [
+      model,
+    ]);
+    const step = async () => {
+      await bronze({ pipeline: fx.spec.name, step: "bronze", table: "posts" }, fx.ctx());
+      return silver({ pipeline: fx.spec.name, step: "silver", table: model.name }, fx.ctx());
+    };
+    return { fx, step };
+  }
+
+  describe(`silver on ${ctx.harness.kind}`, () => {
+    suiteTest(ctx, "SCD2 keeps a closed row per change and one current row per live key", async () => {
+      const { fx, step } = await setup(
+        silverModel({
+          scd: 2,
+          columns: [
+            { name: "id", from: "id" },
+            { name: "title", from: "title" },
+          ],
+        }),
+      );
+      await fx.land([row(1, "a", 1), row(2, "x", 1)]);
+      await step();
+      await fx.land([row(1, "b", 2), row(2, "x", 1)]);
+      await step();
+      await fx.land([row(1, "b", 3, { deleted: true })]);
+      const m = await step();
+      assert.equal(m.deleted, 1);
+      const rows = await fx.silverRows(
+        "posts_flat",
+        ["id", "title", "is_current", "valid_from", "valid_to"],
+        {
+          orderBy: ["id", "valid_from"],
+        },
+      );
+      assert.deepEqual(
+        rows.map((r) => [r.id, r.title, r.is_current, r.valid_to === null]),
+        [
+          ["1", "a", "false", false],
+          ["1", "b", "false", false],
+          ["2", "x", "true", true],
+        ],
+      );
+      for (const { id, valid_from, valid_to } of rows) {
+        if (valid_to) assert.ok(String(valid_from) < valid_to, `${id}: valid_from < valid_to`);
+      }
+    });
+
+    suiteTest(
+      ctx,
+      "rows failing the model's where are kept out of silver and removed when they stop matching",
+      async () => {
+        const { fx, step } = await setup(silverModel({ where: "account_type_id <> 9" }));
+        await fx.land([row(1, "a", 1), row(2, "b", 1, { account_type_id: 9 })]);
+        await step();
+        await fx.land([row(1, "a", 2, { account_type_id: 9 })]);
+        await step();
+        assert.deepEqual(await fx.silverRows("posts_flat", ["id"]), []);
+      },
+    );
+
+    suiteTest(
+      ctx,
+      "a silver run whose versions were pruned fails clearly, and a rebuild from bronze recovers",
+      async () => {
+        const { fx, step } = await setup();
+        await fx.land([row(1, "a", 1), row(2, "b", 1)]);
+        await step();
+        const first = await pruneChangeFeed(fx.spec, "posts", process.env);
+        assert.equal(first.floor, 1);
+        assert.equal(first.deletedRows, 2);
+        await fx.land([row(1, "c", 2)]);
+        await bronze({ pipeline: fx.spec.name, step: "bronze", table: "posts" }, fx.ctx());
+        await fx.land([row(3, "d", 3)]);
+        await bronze({ pipeline: fx.spec.name, step: "bronze", table: "posts" }, fx.ctx());
+        // Forced past the reader: keep only the newest version.
+        const forced = await pruneChangeFeed(fx.spec, "posts", process.env, { keepLast: 0 });
+        assert.equal(forced.floor, 1, "a consumer's checkpoint holds the floor even with keepLast");
+        assert.ok(ctx.harness.forgetChanges, "the harness can make the change feed forget versions");
+        await ctx.harness.forgetChanges(fx.spec, "posts", 2);
+        await assert.rejects(
+          silver({ pipeline: fx.spec.name, step: "silver", table: "posts_flat" }, fx.ctx()),
+          (e: unknown) => {
+            assert.ok(e instanceof DataError);
+            assert.match(e.message, /versions 2\.\.2 of table .*posts were pruned/);
+            assert.match(e.message, /rebuild/);
+            return true;
+          },
+        );
+        const rebuilt = await rebuildSilver(fx.spec, "posts_flat", process.env);
+        assert.deepEqual([rebuilt.inserted, rebuilt.versionTo], [3, 3]);
+        assert.deepEqual(await fx.silverRows("posts_flat", ["id", "title"]), [
+          { id: "1", title: "c" },
+          { id: "2", title: "b" },
+          { id: "3", title: "d" },
+        ]);
+        const again = await silver({ pipeline: fx.spec.name, step: "silver", table: "posts_flat" }, fx.ctx());
+        assert.equal(again.rowsRead, 0);
+      },
+    );
+
+    suiteTest(ctx, "includeAll copies every bronze data column not named by the model", async () => {
+      const { fx, step } = await setup(
+        silverModel({ includeAll: true, columns: [{ name: "post_id", from: "id" }], key: ["post_id"] }),
+      );
+      await fx.land([row(1, "a", 1)]);
+      await step();
+      assert.deepEqual(await ctx.harness.columns(fx.spec.silverSchema, "posts_flat"), [
+        "post_id",
+        "account_type_id",
+        "title",
+        "amount",
+        "payload",
+        "updated_at",
+        "deleted",
+        "_smelter_commit_version",
+        "_smelter_updated_at",
+      ]);
+    });
+  });
+}
