@@ -4,14 +4,17 @@
  * table started; the last stdout line is JSON with seconds and metrics per table.
  *   node --import tsx bench/e2e/stage.ts <spec.yaml> <extract|bronze|silver> <name>...
  */
+
+import type { Step } from "../../src/contracts/step.ts";
 import { runTask } from "../../src/executors/index.ts";
-import type { Step } from "../../src/executors/types.ts";
 import { loadPipeline } from "../../src/registry.ts";
+import { standaloneState } from "../../src/runtime/standalone.ts";
 
 const [specFile, step, ...names] = process.argv.slice(2) as [string, Step, ...string[]];
 const pipeline = await loadPipeline(specFile);
 const tables: Record<string, { seconds: number; metrics: unknown; log: string[] }> = {};
 const started = performance.now();
+const state = standaloneState(process.env, "smelter-bench");
 for (const name of names) {
   const t0 = performance.now();
   const log: string[] = [];
@@ -28,6 +31,7 @@ for (const name of names) {
       log: { info: line("info"), warn: line("warn"), error: line("error") },
       signal: new AbortController().signal,
       env: process.env,
+      watermarks: state.watermarks,
     },
   );
   tables[name] = { seconds: (performance.now() - t0) / 1000, metrics, log };

@@ -1,9 +1,11 @@
 /** Runs one full extract of the bench table into a fresh local landing zone; prints metrics and peak RSS as JSON. */
+
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { extract } from "../../src/executors/extract.ts";
+import { extract } from "../../src/executors/extract/index.ts";
+import { standaloneState } from "../../src/runtime/standalone.ts";
 import type { PipelineSpec } from "../../src/spec/types.ts";
 import { migrate } from "../../src/state/migrate.ts";
 import { tableSpec } from "../../test/integration/support.ts";
@@ -37,6 +39,7 @@ const metrics = await extract(
     log: { info: (m) => console.error(m), warn: (m) => console.error(m), error: (m) => console.error(m) },
     signal: new AbortController().signal,
     env: process.env,
+    watermarks: standaloneState(process.env, "smelter-bench").watermarks,
   },
 );
 const seconds = (performance.now() - t0) / 1000;

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { bronze } from "../../src/executors/bronze.ts";
+import { bronze } from "../../src/executors/bronze/index.ts";
 import { silver } from "../../src/executors/silver.ts";
 import { newBatchId, partKey, writeManifest } from "../../src/landing/index.ts";
 import type { BatchManifest } from "../../src/landing/types.ts";

@@ -1,8 +1,8 @@
-import { bronze } from "./bronze.ts";
-import { extract } from "./extract.ts";
+import type { ExecutionContext, StepMetrics, TaskRequest } from "../contracts/step.ts";
+import { bronze } from "./bronze/index.ts";
+import { extract } from "./extract/index.ts";
 import { type ExecutorRegistry, runTaskWith } from "./runner.ts";
 import { silver } from "./silver.ts";
-import type { ExecutionContext, StepMetrics, TaskRequest } from "./types.ts";
 
 /** The one registry of executors: which function runs which step. */
 export const executors: ExecutorRegistry = { extract, bronze, silver };

@@ -1,21 +1,10 @@
+import type { ExecutionContext, Executor, Step, StepMetrics, TaskRequest } from "../contracts/step.ts";
 import { CancelledError, ConfigError, SmelterError } from "../errors.ts";
+import { unitsOf } from "../spec/lookup.ts";
 import type { PipelineSpec } from "../spec/types.ts";
-import type { ExecutionContext, Executor, Step, StepMetrics, TaskRequest } from "./types.ts";
 
 /** The executors by step: the one place that says which function runs which step. */
 export type ExecutorRegistry = Record<Step, Executor>;
-
-/** Names a request covers: the table or model itself, or every table (silver: model) fed by the source. */
-export function unitsOf(spec: PipelineSpec, request: TaskRequest): string[] {
-  if (request.table !== undefined) return [request.table];
-  const source = request.source;
-  if (!(source in spec.connections)) {
-    throw new ConfigError(`pipeline ${spec.name}: no connection named ${source}`);
-  }
-  const tables = spec.tables.filter((t) => t.source === source).map((t) => t.name);
-  if (request.step !== "silver") return tables;
-  return spec.silver.filter((m) => tables.includes(m.from)).map((m) => m.name);
-}
 
 /** Upper bound of tables of a source run at once: the source connection's `maxConnections` (default 4). */
 function concurrencyOf(spec: PipelineSpec, source: string): number {

@@ -1,23 +1,7 @@
-import { ConfigError } from "../errors.ts";
-import type { PipelineSpec, SilverModel } from "../spec/types.ts";
+import type { Executor } from "../contracts/step.ts";
+import { silverTarget } from "../spec/lookup.ts";
 import { faultHook } from "../warehouse/fault.ts";
 import { openWarehouse } from "../warehouse/index.ts";
-import type { SilverTarget } from "../warehouse/types.ts";
-import { tableSpec } from "./bronze.ts";
-import type { Executor } from "./types.ts";
-
-/** The silver model a request names (`table` is the model name for silver requests) and its bronze table. */
-export function silverTarget(spec: PipelineSpec, name: string | undefined): SilverTarget {
-  const model: SilverModel | undefined = spec.silver.find((m) => m.name === name);
-  if (!model) throw new ConfigError(`pipeline ${spec.name}: no silver model named ${name ?? "(none)"}`);
-  return {
-    pipeline: spec.name,
-    bronzeSchema: spec.bronzeSchema,
-    silverSchema: spec.silverSchema,
-    table: tableSpec(spec, model.from),
-    model,
-  };
-}
 
 /**
  * Silver: merges the bronze change feed since the model's checkpoint into the silver table, in one transaction

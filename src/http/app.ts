@@ -1,5 +1,6 @@
 import express, { type Request, type Response, type Router } from "express";
 import type pg from "pg";
+import type { GeneratedDag, PipelineDags } from "../airflow/pipelines.ts";
 import type { AirflowConfig, ApiToken } from "../config.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
 import type { ExecutionStore } from "../state/executions.ts";
@@ -10,7 +11,7 @@ import { errorHandler } from "./errors.ts";
 import { executionRoutes } from "./executions.ts";
 import type { ServiceMetrics } from "./metrics.ts";
 import { OPENAPI_PATH, openApiDocument } from "./openapi.ts";
-import { type GeneratedDag, type PipelineDags, pipelineRoutes } from "./pipelines.ts";
+import { pipelineRoutes } from "./pipelines.ts";
 import type { RouteDef } from "./routes.ts";
 
 /** Limits of request bodies: task hook JSON is tiny; a YAML spec with hundreds of tables is not. */

@@ -1,5 +1,6 @@
 import type { Request, Response } from "express";
-import type { TaskRequest } from "../executors/types.ts";
+import type { TaskRequest } from "../contracts/step.ts";
+import { missingTarget } from "../spec/lookup.ts";
 import type { AirflowContext, Execution, ExecutionStatus, ExecutionStore } from "../state/executions.ts";
 import type { PipelineCatalog } from "../state/pipelines.ts";
 import { HttpError, notFound } from "./errors.ts";
@@ -220,25 +221,6 @@ async function checkTarget(catalog: PipelineCatalog, request: TaskRequest): Prom
   const pipeline = await catalog.get(request.pipeline);
   if (!pipeline)
     throw new HttpError(404, "NotFound", `pipeline ${request.pipeline} is not known`, { field: "/pipeline" });
-  const spec = pipeline.spec;
-  if (request.source !== undefined) {
-    if (!spec.tables.some((t) => t.source === request.source)) {
-      throw new HttpError(
-        404,
-        "NotFound",
-        `pipeline ${spec.name} has no table read from source ${request.source}`,
-        {
-          field: "/source",
-        },
-      );
-    }
-    return;
-  }
-  const names = request.step === "silver" ? spec.silver.map((m) => m.name) : spec.tables.map((t) => t.name);
-  if (!names.includes(request.table)) {
-    const kind = request.step === "silver" ? "silver model" : "table";
-    throw new HttpError(404, "NotFound", `pipeline ${spec.name} has no ${kind} ${request.table}`, {
-      field: "/table",
-    });
-  }
+  const missing = missingTarget(pipeline.spec, request);
+  if (missing) throw new HttpError(404, "NotFound", missing.message, { field: missing.field });
 }

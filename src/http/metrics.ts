@@ -1,4 +1,4 @@
-import type { StepMetrics } from "../executors/types.ts";
+import type { StepMetrics } from "../contracts/step.ts";
 import type { Execution, ExecutionStatus } from "../state/executions.ts";
 
 const DURATION_BUCKETS = [1, 5, 15, 60, 300, 900, 3600, 10800];

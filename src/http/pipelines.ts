@@ -1,4 +1,5 @@
 import type { Request, Response } from "express";
+import type { GeneratedDag, PipelineDags } from "../airflow/pipelines.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
 import type { PipelineCatalog } from "../state/pipelines.ts";
 import { HttpError, notFound } from "./errors.ts";
@@ -15,44 +16,6 @@ import {
   triggerBodySchema,
 } from "./schemas.ts";
 import { validator } from "./validate.ts";
-
-/** A DAG file generated from a spec. */
-export interface GeneratedDag {
-  fileName: string;
-  dagIds: string[];
-  content: string;
-}
-
-/** Summary of an Airflow DAG run, as the API returns it. */
-export interface DagRunView {
-  dag_id: string;
-  run_id: string;
-  state: string | null;
-  logical_date: string | null;
-  start_date: string | null;
-  end_date: string | null;
-}
-
-export interface PublishOptions {
-  unpause: boolean;
-  trigger: boolean;
-  wait: boolean;
-}
-
-export interface PublishedFile {
-  file_name: string;
-  changed: boolean;
-  dag_ids: string[];
-  run: DagRunView | null;
-}
-
-/** What the pipeline routes need from the compiler and Airflow (src/airflow/pipelines.ts). */
-export interface PipelineDags {
-  generate(pipeline: LoadedPipeline): GeneratedDag[];
-  publish(pipeline: LoadedPipeline, options: PublishOptions): Promise<PublishedFile[]>;
-  trigger(dagId: string, options: { conf?: object; wait: boolean }): Promise<DagRunView>;
-  recentRuns(dagIds: string[], limit: number): Promise<DagRunView[]>;
-}
 
 export interface PipelineRouteDeps {
   catalog: PipelineCatalog;

@@ -1,6 +1,6 @@
 import cron from "node-cron";
 import type pg from "pg";
-import { lockKey } from "../state/worker.ts";
+import { lockKey } from "../runtime/locks.ts";
 
 /** A scheduled job of the service. */
 export interface Job {

@@ -1,7 +1,6 @@
 import type { AirflowClient } from "../airflow/client.ts";
-import { generateDags, publishRecorded } from "../airflow/pipelines.ts";
+import { type GeneratedDag, generateDags, publishRecorded } from "../airflow/pipelines.ts";
 import { type Publisher, sha256 } from "../airflow/publisher.ts";
-import type { GeneratedDag } from "../http/pipelines.ts";
 import type { PipelineCatalog } from "../state/pipelines.ts";
 import type { PublishedDag, PublishedDags } from "../state/published-dags.ts";
 import type { Job } from "./index.ts";

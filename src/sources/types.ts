@@ -107,19 +107,12 @@ export interface SourceSnapshot {
     after: unknown[] | null,
     size: number,
   ): Promise<unknown[] | null>;
-  /** Streams rows (arrays in `columns` order) in batches; cancelling `signal` destroys the stream. */
-  stream(
-    relation: Relation,
-    columns: string[],
-    range: ReadRange,
-    signal: AbortSignal,
-  ): AsyncIterable<unknown[][]>;
   /**
    * Streams rows encoded as CSV lines straight from the driver's wire format (no value objects per field), for
    * the landed columns in order. A chunk never spans a multiple of `partRows` rows from the start of the read,
-   * so parts can be cut between chunks. Optional: without it rows come from `stream`.
+   * so parts can be cut between chunks.
    */
-  streamCsv?(
+  streamCsv(
     relation: Relation,
     columns: { name: string; mapping: ColumnMapping }[],
     range: ReadRange,

@@ -1,4 +1,5 @@
-import pg from "pg";
+import type pg from "pg";
+import { pgPool, safeHost } from "../db/pg.ts";
 import { TransientError } from "../errors.ts";
 import { migrate } from "./migrate.ts";
 
@@ -7,9 +8,7 @@ import { migrate } from "./migrate.ts";
  * one session per running execution (advisory locks are held on a dedicated connection) plus request traffic.
  */
 export async function openStateDb(url: string, size: number): Promise<pg.Pool> {
-  const pool = new pg.Pool({ connectionString: url, max: size, application_name: "smelter" });
-  // An idle client losing its connection must not crash the process; the next query reports it.
-  pool.on("error", () => {});
+  const pool = pgPool(url, { application: "smelter", max: size });
   let client: pg.PoolClient;
   try {
     client = await pool.connect();
@@ -24,16 +23,6 @@ export async function openStateDb(url: string, size: number): Promise<pg.Pool> {
     client.release();
   }
   return pool;
-}
-
-/** `host:port/db` of a connection URL, without user or password, for messages. */
-export function safeHost(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
-  } catch {
-    return "(unparsable URL)";
-  }
 }
 
 /** Runs `fn` in a transaction on one pooled client. */

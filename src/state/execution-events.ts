@@ -1,4 +1,5 @@
-import pg from "pg";
+import type pg from "pg";
+import { pgClient } from "../db/pg.ts";
 import type { ExecutionStatus } from "./executions.ts";
 
 /** Channel the state database announces execution status changes on (migration 005). */
@@ -76,7 +77,7 @@ export class ExecutionEvents {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ ...this.options, application_name: "smelter-events" });
+    const client = pgClient(this.options, { application: "smelter-events" });
     const lost = () => {
       if (this.client !== client) return;
       this.client = undefined;

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
+import type { Step, TaskRequest } from "../contracts/step.ts";
 import type { ErrorInfo } from "../errors.ts";
-import type { Step, TaskRequest } from "../executors/types.ts";
 import { inTransaction } from "./db.ts";
 import { ExecutionEvents } from "./execution-events.ts";
 

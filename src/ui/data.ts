@@ -5,7 +5,7 @@ import { resolveDatabase, resolveLanding } from "../spec/resolve.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
 import type { Execution, ExecutionStore } from "../state/executions.ts";
 import type { CatalogEntry, PipelineCatalog } from "../state/pipelines.ts";
-import { readWatermark } from "../state/watermarks.ts";
+import { PgWatermarkStore } from "../state/watermarks.ts";
 import type { AirflowReader } from "./airflow.ts";
 import type {
   AirflowPanel,
@@ -106,28 +106,14 @@ export async function listPipelines(data: UiData): Promise<PipelineRow[]> {
 }
 
 async function landingOf(data: UiData, p: LoadedPipeline, table: string): Promise<LandingState | null> {
-  const client = await data.pool.connect();
-  let mark: Awaited<ReturnType<typeof readWatermark>>;
-  let updatedAt = "";
-  try {
-    mark = await readWatermark(client, p.spec.name, table);
-    if (mark) {
-      const { rows } = await client.query<{ updated_at: Date }>(
-        "SELECT updated_at FROM smelter.watermarks WHERE pipeline = $1 AND table_name = $2",
-        [p.spec.name, table],
-      );
-      updatedAt = rows[0]?.updated_at.toISOString() ?? "";
-    }
-  } finally {
-    client.release();
-  }
+  const mark = await new PgWatermarkStore(data.pool).read(p.spec.name, table);
   if (!mark) return null;
   const batchId = mark.batchId;
   const manifest = await within(data.timeoutMs ?? DEFAULT_TIMEOUT_MS, "the landing zone", async () => {
     const m = await readManifest(zoneOf(p, data.env), p.spec.name, table, batchId);
     return m ? { rows: m.rows, createdAt: m.createdAt, mode: m.mode } : null;
   });
-  return { batchId, watermark: mark.watermark, runs: mark.runs, updatedAt, manifest };
+  return { batchId, watermark: mark.watermark, runs: mark.runs, updatedAt: mark.updatedAt, manifest };
 }
 
 /** The page of one pipeline, or undefined when the service knows no pipeline of that name. */

@@ -1,7 +1,8 @@
 import type { BatchManifest, LandingZone } from "../landing/types.ts";
 import type { LogicalType } from "../logical-type.ts";
+import type { SilverTarget } from "../spec/lookup.ts";
 import type { ResolvedDatabase } from "../spec/resolve.ts";
-import type { SilverModel, TableSpec } from "../spec/types.ts";
+import type { TableSpec } from "../spec/types.ts";
 
 /**
  * The contract between the bronze/silver executors and a warehouse. A warehouse is one folder
@@ -53,6 +54,8 @@ export interface BronzeLoad {
    * reconciliation `keyFiles[].key`, relative to `zone`.
    */
   batches: BatchManifest[];
+  /** Landing keys of the batches' manifests, in batch order: where a message about a batch points. */
+  manifestKeys: string[];
   /** Data columns of the batches, in landed order. */
   columns: LandedColumn[];
   /** The landing zone holding the batches' files. */
@@ -86,14 +89,8 @@ export interface SilverResult {
   unchanged: number;
 }
 
-/** A silver model with the bronze table it reads. */
-export interface SilverTarget {
-  pipeline: string;
-  bronzeSchema: string;
-  silverSchema: string;
-  table: TableSpec;
-  model: SilverModel;
-}
+/** A silver model with the bronze table it reads (defined with the spec lookup that builds it). */
+export type { SilverTarget };
 
 /** Named places where a test may kill the process (see `src/warehouse/fault.ts`). */
 export type FaultHook = (point: string) => void;

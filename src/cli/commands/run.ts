@@ -1,16 +1,15 @@
 import { randomBytes } from "node:crypto";
 import type { Command } from "commander";
-import pg from "pg";
+import type pg from "pg";
+import { STEPS, type Step, type StepMetrics, type TaskRequest } from "../../contracts/step.ts";
 import { BusyError, ConfigError, toErrorInfo } from "../../errors.ts";
 import { runTask } from "../../executors/index.ts";
-import { unitsOf } from "../../executors/runner.ts";
-import type { Step, StepMetrics, TaskRequest } from "../../executors/types.ts";
 import { loadPipeline } from "../../registry.ts";
+import { toWireMetrics } from "../../runtime/execution-log.ts";
+import { lockKeys, tryLockAll, unlockAll } from "../../runtime/locks.ts";
+import { standaloneState } from "../../runtime/standalone.ts";
+import { missingTarget } from "../../spec/lookup.ts";
 import type { LoadedPipeline } from "../../spec/types.ts";
-import { toWireMetrics } from "../../state/execution-log.ts";
-import { lockKey } from "../../state/worker.ts";
-
-const STEPS: readonly Step[] = ["extract", "bronze", "silver"];
 
 /** The task request the options describe, checked against the spec (exactly one of table / source). */
 export function requestFrom(
@@ -25,46 +24,41 @@ export function requestFrom(
   if ((o.table === undefined) === (o.source === undefined)) {
     throw new ConfigError("give exactly one of --table and --source");
   }
-  if (o.source !== undefined) {
-    if (!spec.tables.some((t) => t.source === o.source)) {
-      throw new ConfigError(
-        `pipeline ${spec.name} (${pipeline.file}) has no table read from source ${o.source}`,
-      );
-    }
-    return { pipeline: spec.name, step, source: o.source };
-  }
-  const names = step === "silver" ? spec.silver.map((m) => m.name) : spec.tables.map((t) => t.name);
-  if (!names.includes(o.table!)) {
-    const kind = step === "silver" ? "silver model" : "table";
-    throw new ConfigError(
-      `pipeline ${spec.name} (${pipeline.file}) has no ${kind} ${o.table} (it has ${names.join(", ") || "none"})`,
-    );
-  }
-  return { pipeline: spec.name, step, table: o.table! };
+  const request: TaskRequest =
+    o.source !== undefined
+      ? { pipeline: spec.name, step, source: o.source }
+      : { pipeline: spec.name, step, table: o.table! };
+  const missing = missingTarget(spec, request);
+  if (missing) throw new ConfigError(`${missing.message} (${pipeline.file})`);
+  return request;
 }
 
 /**
  * Takes the service's advisory locks of the request's tables on the state database, so that a run from the
  * command line never works on a table an execution of the service is working on (and the other way round).
  */
-async function lockTables(url: string, pipeline: LoadedPipeline, request: TaskRequest): Promise<pg.Client> {
-  const keys = [
-    ...new Set(unitsOf(pipeline.spec, request).map((t) => lockKey(request.pipeline, request.step, t))),
-  ];
-  const client = new pg.Client({ connectionString: url, application_name: "smelter run" });
-  await client.connect();
-  for (const key of keys.sort()) {
-    const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1::bigint) AS ok", [
-      key,
-    ]);
-    if (!rows[0]?.ok) {
-      await client.end();
-      throw new BusyError(
-        `${request.step} of ${request.table ?? `source ${request.source}`} in pipeline ${request.pipeline} is running elsewhere (the service); retry once it has finished`,
-      );
-    }
+async function lockTables(
+  pool: pg.Pool,
+  pipeline: LoadedPipeline,
+  request: TaskRequest,
+): Promise<() => Promise<void>> {
+  const keys = lockKeys(pipeline.spec, request);
+  const client = await pool.connect();
+  let locked = false;
+  try {
+    locked = await tryLockAll(client, keys);
+  } finally {
+    if (!locked) client.release();
   }
-  return client;
+  if (!locked) {
+    throw new BusyError(
+      `${request.step} of ${request.table ?? `source ${request.source}`} in pipeline ${request.pipeline} is running elsewhere (the service); retry once it has finished`,
+    );
+  }
+  return async () => {
+    await unlockAll(client, keys).catch(() => undefined);
+    client.release();
+  };
 }
 
 /**
@@ -92,8 +86,8 @@ export function register(program: Command): void {
       };
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
-      const stateUrl = process.env.SMELTER_STATE_URL;
-      const locks = stateUrl ? await lockTables(stateUrl, pipeline, request) : undefined;
+      const state = standaloneState(process.env);
+      const unlock = state.pool ? await lockTables(state.pool, pipeline, request) : undefined;
       const started = Date.now();
       let metrics: StepMetrics;
       try {
@@ -103,6 +97,7 @@ export function register(program: Command): void {
           log,
           signal: controller.signal,
           env: process.env,
+          watermarks: state.watermarks,
         });
       } catch (error) {
         const info = toErrorInfo(error);
@@ -112,7 +107,8 @@ export function register(program: Command): void {
         process.exitCode = 1;
         return;
       } finally {
-        await locks?.end();
+        await unlock?.();
+        await state.close();
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
       }

@@ -3,23 +3,25 @@ import { AirflowClient } from "../../airflow/client.ts";
 import { airflowPipelineDags, generateDags } from "../../airflow/pipelines.ts";
 import { LocalDagFolder, Publisher } from "../../airflow/publisher.ts";
 import { loadConfig } from "../../config.ts";
+import { safeHost } from "../../db/pg.ts";
 import { runTask } from "../../executors/index.ts";
 import { createApp } from "../../http/app.ts";
 import { ServiceMetrics } from "../../http/metrics.ts";
 import { drainAndStop } from "../../http/shutdown.ts";
 import { parsePipeline } from "../../registry.ts";
+import { ExecutionWorker } from "../../runtime/worker.ts";
 import { airflowWatchJob } from "../../scheduler/airflow-watch.ts";
 import { startJobs } from "../../scheduler/index.ts";
+import { pruneLanding } from "../../scheduler/landing-retention.ts";
 import { reconcileJob } from "../../scheduler/reconcile.ts";
 import { retentionJob } from "../../scheduler/retention.ts";
 import { taskWatchJob } from "../../scheduler/task-watch.ts";
-import { openStateDb, safeHost } from "../../state/db.ts";
+import { openStateDb } from "../../state/db.ts";
 import { ExecutionStore } from "../../state/executions.ts";
 import { PipelineCatalog } from "../../state/pipelines.ts";
 import { PublishedDags } from "../../state/published-dags.ts";
-import { ExecutionWorker } from "../../state/worker.ts";
 import { closeWarehousePools } from "../../ui/warehouse.ts";
-import { pruneChangeFeed, pruneLanding } from "../../warehouse/maintenance.ts";
+import { pruneChangeFeed } from "../../warehouse/maintenance.ts";
 
 const say = (message: string): void => {
   process.stdout.write(`${new Date().toISOString()} ${message}\n`);

@@ -1,8 +1,6 @@
 import type { Connection as CoreConnection } from "mysql2";
 import type mysql from "mysql2/promise";
-import { CancelledError } from "../../errors.ts";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
-import { batches } from "../batches.ts";
 import { sourceError } from "../errors.ts";
 import { chunkEndSql, countSql, maxSql, type SqlDialect, selectSql } from "../sql.ts";
 import type { ColumnMapping, CsvRead, ReadRange, Relation, SourceColumn, SourceSnapshot } from "../types.ts";
@@ -18,7 +16,7 @@ const dialect: SqlDialect = {
  * Rows handed to the writer at a time: amortises the async hop per row, yet small enough (with the stream's
  * buffer of two batches) that rows die young and garbage collection stays cheap.
  */
-const BATCH_ROWS = 512;
+const _BATCH_ROWS = 512;
 
 /**
  * A MariaDB/MySQL snapshot: `START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY` on REPEATABLE READ, so the
@@ -129,27 +127,6 @@ class MariadbSnapshot implements SourceSnapshot {
   ): Promise<unknown[] | null> {
     const { sql, values } = chunkEndSql(dialect, relation, keys, after, size);
     return this.firstRow(relation, sql, values);
-  }
-
-  async *stream(
-    relation: Relation,
-    columns: string[],
-    range: ReadRange,
-    signal: AbortSignal,
-  ): AsyncIterable<unknown[][]> {
-    const { sql, values } = selectSql(dialect, relation, columns, range);
-    const core = (this.conn as unknown as { connection: CoreConnection }).connection;
-    const stream = core.query({ sql, values, rowsAsArray: true }).stream({ highWaterMark: BATCH_ROWS * 2 });
-    const abort = () => stream.destroy(new CancelledError());
-    signal.addEventListener("abort", abort, { once: true });
-    try {
-      yield* batches<unknown[]>(stream, BATCH_ROWS);
-    } catch (error) {
-      if (signal.aborted) throw new CancelledError();
-      throw sourceError(error, this.where(relation));
-    } finally {
-      signal.removeEventListener("abort", abort);
-    }
   }
 
   streamCsv(

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { hostTarget, pgClient } from "../../db/pg.ts";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import { sourceError } from "../errors.ts";
 
@@ -12,19 +13,12 @@ const rawTypes = {
 
 /** Opens one PostgreSQL connection reading values as text, in UTC, with a statement timeout. */
 export async function connectPostgres(db: ResolvedDatabase, statementTimeoutMs: number): Promise<pg.Client> {
-  const client = new pg.Client({
-    host: db.host,
-    port: db.port,
-    user: db.user,
-    password: db.password,
-    database: db.database,
+  const client = pgClient(hostTarget(db), {
+    application: "smelter-extract",
     types: rawTypes,
-    connectionTimeoutMillis: 15_000,
-    application_name: "smelter-extract",
-    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
+    connectTimeoutMs: 15_000,
+    statementTimeoutMs,
   });
-  // An idle connection that breaks emits 'error'; the pending query reports it, so only keep the process alive.
-  client.on("error", () => undefined);
   try {
     await client.connect();
     await client.query("SET TIME ZONE 'UTC'");

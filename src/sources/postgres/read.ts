@@ -31,7 +31,7 @@ export function literal(value: unknown): string {
 }
 
 /** Rows fetched from the server-side cursor at a time. */
-const FETCH_ROWS = 2000;
+const _FETCH_ROWS = 2000;
 
 /**
  * A PostgreSQL snapshot: `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`; rows are streamed through a
@@ -63,7 +63,6 @@ export async function openPostgresSnapshot(
 }
 
 class PostgresSnapshot implements SourceSnapshot {
-  private cursors = 0;
   /** A CSV read stopped in the middle of its COPY: the connection can only be closed. */
   private midCopy = false;
 
@@ -156,35 +155,10 @@ class PostgresSnapshot implements SourceSnapshot {
     return this.firstRow(relation, sql, values);
   }
 
-  async *stream(
-    relation: Relation,
-    columns: string[],
-    range: ReadRange,
-    signal: AbortSignal,
-  ): AsyncIterable<unknown[][]> {
-    const { sql, values } = selectSql(dialect, relation, columns, range);
-    const cursor = `smelter_c${++this.cursors}`;
-    try {
-      await this.client.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${sql}`, values);
-      while (true) {
-        if (signal.aborted) throw new CancelledError();
-        const { rows } = await this.client.query({
-          text: `FETCH ${FETCH_ROWS} FROM ${cursor}`,
-          rowMode: "array",
-        });
-        if (rows.length === 0) break;
-        yield rows as unknown[][];
-      }
-      await this.client.query(`CLOSE ${cursor}`);
-    } catch (error) {
-      throw sourceError(error, this.where(relation));
-    }
-  }
-
   /**
    * The read as CSV written by the server itself (`COPY (SELECT ...) TO STDOUT (FORMAT csv)`), in the format of
-   * src/executors/extract-csv.ts: text columns force-quoted, bytea selected as hex, every other value the same
-   * text the row path reads (same session settings). No value becomes a JS object on the way: a 1M-row, 8-column
+   * src/executors/extract/csv.ts: text columns force-quoted, bytea selected as hex, every other value the
+   * server's text under the session settings of connection.ts. No value becomes a JS object on the way: a 1M-row, 8-column
    * table extracts several times faster than through the cursor.
    */
   streamCsv(

@@ -1,4 +1,5 @@
-import pg from "pg";
+import type pg from "pg";
+import { hostTarget, pgPool } from "../../db/pg.ts";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import type { RowCount, WarehouseQuery, WarehouseState } from "../types.ts";
 import { quoteIdent as quote } from "./sql.ts";
@@ -22,20 +23,13 @@ function poolFor(db: ResolvedDatabase, timeoutMs: number): pg.Pool {
   const key = `${db.user}@${db.host}:${db.port}/${db.database}`;
   let pool = pools.get(key);
   if (!pool) {
-    pool = new pg.Pool({
-      host: db.host,
-      port: db.port,
-      database: db.database,
-      user: db.user,
-      password: db.password,
-      application_name: "smelter-ui",
+    pool = pgPool(hostTarget(db), {
+      application: "smelter-ui",
       max: 2,
-      idleTimeoutMillis: 30_000,
-      connectionTimeoutMillis: timeoutMs,
-      statement_timeout: timeoutMs,
+      idleTimeoutMs: 30_000,
+      connectTimeoutMs: timeoutMs,
+      statementTimeoutMs: timeoutMs,
     });
-    // An idle connection dropped by the server must not crash the service; the next query reports it.
-    pool.on("error", () => undefined);
     pools.set(key, pool);
   }
   return pool;

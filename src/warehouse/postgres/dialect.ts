@@ -1,5 +1,7 @@
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import pg from "pg";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import type pg from "pg";
+import { openDuckdb } from "../../db/duckdb.ts";
+import { hostTarget, pgClient } from "../../db/pg.ts";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import type {
   BronzeLoad,
@@ -52,7 +54,7 @@ class PostgresSession implements WarehouseSession {
     if (!this.duck) {
       // One thread: PostgreSQL's COPY parses what DuckDB prints on one core, and a second DuckDB thread only takes
       // CPU from it (the bench's posts, 937,500 rows, loaded in 6.4-6.6 s with one thread, 7.1-7.2 s with two).
-      this.duck = await (await DuckDBInstance.create(":memory:", { threads: "1" })).connect();
+      this.duck = await (await openDuckdb({ threads: 1 })).connect();
       await this.duck.run("SET TimeZone = 'UTC'");
     }
     return this.duck;
@@ -116,16 +118,7 @@ class PostgresSession implements WarehouseSession {
 
 /** Opens one connection; temp tables (staging) need the whole commit on one session. */
 async function connect(db: ResolvedDatabase): Promise<WarehouseSession> {
-  const client = new pg.Client({
-    host: db.host,
-    port: db.port,
-    database: db.database,
-    user: db.user,
-    password: db.password,
-    application_name: "smelter",
-  });
-  // A dropped connection emits 'error' outside any query; the failing query reports it.
-  client.on("error", () => undefined);
+  const client = pgClient(hostTarget(db), { application: "smelter" });
   try {
     await client.connect();
     // Staging and change classification live in temp tables; their buffers must be set before first use.

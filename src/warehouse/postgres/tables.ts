@@ -1,6 +1,5 @@
 import type { ClientBase } from "pg";
 import { ConfigError, DataError } from "../../errors.ts";
-import { manifestKey } from "../../landing/layout.ts";
 import type { TableSpec } from "../../spec/types.ts";
 import { qualified, quoteIdent, sqlType } from "./sql.ts";
 import type { StagedLoad, StagingColumn } from "./staging/types.ts";
@@ -189,9 +188,7 @@ export async function prepareBronze(client: ClientBase, load: StagedLoad): Promi
     const names = added.map((c) => c.name).join(", ");
     const first = load.batches[0];
     if (mode === "fail") {
-      const where = first
-        ? `batch ${first.batchId} (${manifestKey(load.pipeline, table.name, first.batchId)})`
-        : "";
+      const where = first ? `batch ${first.batchId} (${load.manifestKeys[0]})` : "";
       throw new DataError(
         `bronze table ${schema}.${table.name}: ${where} brings new column(s) ${names} and tables.${table.name}.bronze.schemaEvolution is "fail"; add them to bronze by hand or choose add_columns/rescue (retrying will not help)`,
       );

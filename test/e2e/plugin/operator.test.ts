@@ -3,7 +3,7 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
 import type mysql from "mysql2/promise";
 import { seedDemo } from "../../../src/demo/seed.ts";
-import { lockKey } from "../../../src/state/worker.ts";
+import { lockKey } from "../../../src/runtime/locks.ts";
 import {
   airflow,
   airflowApi,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { CancelledError } from "../../../src/errors.ts";
-import { extract } from "../../../src/executors/extract.ts";
+import { extract } from "../../../src/executors/extract/index.ts";
 import { listManifestIds, openLandingZone } from "../../../src/landing/index.ts";
 import { resolveLanding } from "../../../src/spec/resolve.ts";
 import { context, localPartsSpec, missingStack, sequenceTable } from "./extract-helpers.ts";

@@ -8,9 +8,10 @@ import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
 import mysql from "mysql2/promise";
 import pg from "pg";
-import type { ExecutionContext } from "../../../src/executors/types.ts";
+import type { ExecutionContext } from "../../../src/contracts/step.ts";
 import { listManifests, openLandingZone } from "../../../src/landing/index.ts";
 import type { BatchManifest, LandingZone } from "../../../src/landing/types.ts";
+import { standaloneState } from "../../../src/runtime/standalone.ts";
 import { resolveLanding } from "../../../src/spec/resolve.ts";
 import type { PipelineSpec, TableSpec } from "../../../src/spec/types.ts";
 import { migrate } from "../../../src/state/migrate.ts";
@@ -134,6 +135,9 @@ export async function pipelineSpec(
   };
 }
 
+/** The state database of the stack (`SMELTER_STATE_URL`), for extract's watermarks. */
+const state = standaloneState(process.env, "smelter-test");
+
 /** An execution context collecting log lines. */
 export function context(
   spec: PipelineSpec,
@@ -150,6 +154,7 @@ export function context(
     },
     signal,
     env: { ...process.env, TEST_S3_KEY: "smelter", TEST_S3_SECRET: "smelter-secret" },
+    watermarks: state.watermarks,
     lines,
   };
 }

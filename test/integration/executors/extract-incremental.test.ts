@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { extract } from "../../../src/executors/extract.ts";
+import { extract } from "../../../src/executors/extract/index.ts";
 import type { BatchManifest } from "../../../src/landing/types.ts";
 import type { PipelineSpec } from "../../../src/spec/types.ts";
 import {

@@ -1,5 +1,7 @@
 /** Child of extract-kill.test.ts: runs one extract of the spec given as JSON in argv[2], logging to stderr. */
-import { extract } from "../../../src/executors/extract.ts";
+
+import { extract } from "../../../src/executors/extract/index.ts";
+import { standaloneState } from "../../../src/runtime/standalone.ts";
 import type { PipelineSpec } from "../../../src/spec/types.ts";
 
 const spec = JSON.parse(process.argv[2] as string) as PipelineSpec;
@@ -12,5 +14,6 @@ await extract(
     log: { info: (m) => console.error(m), warn: (m) => console.error(m), error: (m) => console.error(m) },
     signal: new AbortController().signal,
     env: process.env,
+    watermarks: standaloneState(process.env, "smelter-test").watermarks,
   },
 );

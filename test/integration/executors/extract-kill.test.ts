@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { extract } from "../../../src/executors/extract.ts";
+import { extract } from "../../../src/executors/extract/index.ts";
 import { listManifests, openLandingZone } from "../../../src/landing/index.ts";
 import type { BatchManifest } from "../../../src/landing/types.ts";
 import { resolveLanding } from "../../../src/spec/resolve.ts";

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { extract } from "../../../src/executors/extract.ts";
+import { extract } from "../../../src/executors/extract/index.ts";
 import { latestManifest, openLandingZone } from "../../../src/landing/index.ts";
 import { resolveLanding } from "../../../src/spec/resolve.ts";
 import { context, mariadbSpec, mariadbTable, missingStack } from "./extract-helpers.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import pg from "pg";
 import { DataError } from "../../../src/errors.ts";
-import { extract } from "../../../src/executors/extract.ts";
+import { extract } from "../../../src/executors/extract/index.ts";
 import type { BatchManifest } from "../../../src/landing/types.ts";
 import type { PipelineSpec } from "../../../src/spec/types.ts";
 import { postgresType } from "../../../src/warehouse/postgres/types.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { extract } from "../../../src/executors/extract.ts";
+import { extract } from "../../../src/executors/extract/index.ts";
 import { latestManifest } from "../../../src/landing/index.ts";
 import { postgresType } from "../../../src/warehouse/postgres/types.ts";
 import {

@@ -3,19 +3,19 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import YAML from "yaml";
+import type { GeneratedDag } from "../../../src/airflow/pipelines.ts";
 import { parseTokens } from "../../../src/config.ts";
+import type { Executor } from "../../../src/contracts/step.ts";
 import { ConfigError } from "../../../src/errors.ts";
 import { type ExecutorRegistry, runTaskWith } from "../../../src/executors/runner.ts";
-import type { Executor } from "../../../src/executors/types.ts";
 import { createApp } from "../../../src/http/app.ts";
 import { ServiceMetrics } from "../../../src/http/metrics.ts";
-import type { GeneratedDag } from "../../../src/http/pipelines.ts";
 import { drainAndStop } from "../../../src/http/shutdown.ts";
+import { ExecutionWorker } from "../../../src/runtime/worker.ts";
 import type { LoadedPipeline, PipelineSpec } from "../../../src/spec/types.ts";
 import { openStateDb } from "../../../src/state/db.ts";
 import { ExecutionStore } from "../../../src/state/executions.ts";
 import { PipelineCatalog } from "../../../src/state/pipelines.ts";
-import { ExecutionWorker } from "../../../src/state/worker.ts";
 
 /** Base URL of a PostgreSQL server on which the tests may create and drop databases. */
 export function serverUrl(): string {

@@ -1,15 +1,16 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "node:test";
-import { bronze } from "../../../src/executors/bronze.ts";
+import { bronze } from "../../../src/executors/bronze/index.ts";
 import { silver } from "../../../src/executors/silver.ts";
 import { listManifestIds } from "../../../src/landing/index.ts";
+import { pruneLanding } from "../../../src/scheduler/landing-retention.ts";
 import { retentionJob } from "../../../src/scheduler/retention.ts";
 import type { PipelineSpec } from "../../../src/spec/types.ts";
 import { openStateDb } from "../../../src/state/db.ts";
 import { ExecutionStore } from "../../../src/state/executions.ts";
 import { PipelineCatalog } from "../../../src/state/pipelines.ts";
-import { pruneChangeFeed, pruneLanding } from "../../../src/warehouse/maintenance.ts";
+import { pruneChangeFeed } from "../../../src/warehouse/maintenance.ts";
 import { freshDatabase } from "../http/harness.ts";
 import { Fixture, type Row } from "../warehouse/fixture.ts";
 

@@ -3,13 +3,14 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import type { ExecutionContext } from "../../../src/executors/types.ts";
+import type { ExecutionContext } from "../../../src/contracts/step.ts";
 import { newBatchId, openLandingZone, partKey, writeManifest } from "../../../src/landing/index.ts";
 import { tablePrefix } from "../../../src/landing/layout.ts";
 import type { BatchManifest, LandingZone, ManifestColumn } from "../../../src/landing/types.ts";
 import type { LogicalType } from "../../../src/logical-type.ts";
 import { resolveLanding } from "../../../src/spec/resolve.ts";
 import type { LandingConnection, PipelineSpec, SilverModel, TableSpec } from "../../../src/spec/types.ts";
+import { noWatermarkStore } from "../../../src/state/watermarks.ts";
 import { airflowSettings, tableSpec as baseTableSpec } from "../support.ts";
 import type { TextRow, WarehouseHarness } from "./harness.ts";
 import { PostgresHarness } from "./postgres/harness.ts";
@@ -137,6 +138,7 @@ export class Fixture {
       log: { info: log, warn: log, error: log },
       signal,
       env,
+      watermarks: noWatermarkStore,
     };
   }
 

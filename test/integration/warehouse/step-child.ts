@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
-import { bronze } from "../../../src/executors/bronze.ts";
+import type { Step } from "../../../src/contracts/step.ts";
+import { bronze } from "../../../src/executors/bronze/index.ts";
 import { silver } from "../../../src/executors/silver.ts";
-import type { Step } from "../../../src/executors/types.ts";
 import type { PipelineSpec } from "../../../src/spec/types.ts";
+import { noWatermarkStore } from "../../../src/state/watermarks.ts";
 
 /**
  * Runs one bronze or silver step in its own process, so that a crash test can kill it at a fault point
@@ -20,6 +21,7 @@ const metrics = await executor(
     log: { info: log, warn: log, error: log },
     signal: new AbortController().signal,
     env: process.env,
+    watermarks: noWatermarkStore,
   },
 );
 process.stdout.write(`${JSON.stringify(metrics)}\n`);

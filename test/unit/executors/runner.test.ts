@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { ExecutionContext, Executor } from "../../../src/contracts/step.ts";
 import { type ExecutorRegistry, runTaskWith } from "../../../src/executors/runner.ts";
-import type { ExecutionContext, Executor } from "../../../src/executors/types.ts";
 import { parsePipeline } from "../../../src/registry.ts";
+import { noWatermarkStore } from "../../../src/state/watermarks.ts";
 
 const spec = `
 version: 1
@@ -32,6 +33,7 @@ function context(): { ctx: ExecutionContext; lines: string[] } {
     log,
     signal: new AbortController().signal,
     env: {},
+    watermarks: noWatermarkStore,
   };
   return { ctx, lines };
 }

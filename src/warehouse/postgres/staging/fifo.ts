@@ -5,6 +5,7 @@ import { Socket } from "node:net";
 import { PassThrough } from "node:stream";
 import { promisify } from "node:util";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { duckString } from "../../../db/duckdb.ts";
 import { STAGING_CSV, type StagingStream } from "./types.ts";
 
 const run = promisify(execFile);
@@ -45,7 +46,7 @@ export function duckCsvStream(duck: DuckDBConnection, fifo: string, query: strin
     socket.pipe(rows);
     try {
       if (rows.destroyed) throw new Error("the staging rows were closed before DuckDB started");
-      await duck.run(`COPY (${query}) TO '${fifo.replace(/'/g, "''")}' (${DUCK_CSV})`);
+      await duck.run(`COPY (${query}) TO ${duckString(fifo)} (${DUCK_CSV})`);
     } catch (error) {
       running = false;
       // Before the spare end closes: readers get the error, not an end-of-file that looks like success.

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { duckIdent, duckString } from "../../../db/duckdb.ts";
 import { DataError } from "../../../errors.ts";
 import type { BatchManifest, LandingZone } from "../../../landing/types.ts";
 import type { TableSpec } from "../../../spec/types.ts";
@@ -13,17 +14,9 @@ import type { StagingColumn, StagingLayout } from "./types.ts";
  * values as JSON text.
  */
 
-function literal(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
-
-function ident(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
 /** A DuckDB expression that prints a column the way PostgreSQL's COPY reads it. */
 function csvExpr(name: string, duckType: string | undefined): string {
-  const col = ident(name);
+  const col = duckIdent(name);
   if (duckType === undefined) return "NULL";
   const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(duckType);
   if (decimal && Number(decimal[1]) > 18 && Number(decimal[2]) < 18) {
@@ -63,7 +56,7 @@ export async function download(
 }
 
 async function duckTypes(duck: DuckDBConnection, path: string): Promise<Map<string, string>> {
-  const described = await duck.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${literal(path)})`);
+  const described = await duck.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${duckString(path)})`);
   return new Map(described.getRowObjects().map((r) => [String(r.column_name), String(r.column_type)]));
 }
 
@@ -90,7 +83,7 @@ export async function dataQuery(
   const parts: { exprs: string[]; batchId: string; seq: number; index: number; path: string }[] = [];
   for (const [seq, batch] of batches.entries()) {
     const types = await batchTypes(duck, batch, files);
-    const exprs = columns.map((c) => `${csvExpr(c.name, types.get(c.name))} AS ${ident(c.name)}`);
+    const exprs = columns.map((c) => `${csvExpr(c.name, types.get(c.name))} AS ${duckIdent(c.name)}`);
     for (const [index, file] of batch.files.entries()) {
       parts.push({ exprs, batchId: batch.batchId, seq, index, path: files.get(file.key) as string });
     }
@@ -99,7 +92,7 @@ export async function dataQuery(
   return (layout) =>
     parts
       .map((p) => {
-        const batch = `${literal(p.batchId)} AS _smelter_batch_id`;
+        const batch = `${duckString(p.batchId)} AS _smelter_batch_id`;
         const meta =
           layout.target === "staging"
             ? [
@@ -107,10 +100,10 @@ export async function dataQuery(
                 `${p.seq} AS _smelter_batch_seq, (${p.index}::BIGINT << 40) + file_row_number AS _smelter_row`,
               ]
             : "loadedAt" in layout
-              ? [batch, `${literal(layout.loadedAt)} AS _smelter_loaded_at`]
+              ? [batch, `${duckString(layout.loadedAt)} AS _smelter_loaded_at`]
               : [];
         return `SELECT ${[...p.exprs, ...meta].join(", ")}
-           FROM read_parquet(${literal(p.path)}, file_row_number = true)`;
+           FROM read_parquet(${duckString(p.path)}, file_row_number = true)`;
       })
       .join("\nUNION ALL\n");
 }
@@ -127,9 +120,9 @@ export async function keysAreUnique(
   files: LocalFiles,
 ): Promise<boolean> {
   if (table.primaryKey.some((k) => table.typeOverrides[k] !== undefined)) return false;
-  const paths = batches.flatMap((b) => b.files.map((f) => literal(files.get(f.key) as string)));
+  const paths = batches.flatMap((b) => b.files.map((f) => duckString(files.get(f.key) as string)));
   if (paths.length === 0) return true;
-  const key = table.primaryKey.map(ident).join(", ");
+  const key = table.primaryKey.map(duckIdent).join(", ");
   const result = await duck.runAndReadAll(
     `SELECT count(*) = count(DISTINCT (${key})) AS ok FROM read_parquet([${paths.join(", ")}], union_by_name = true)`,
   );
@@ -154,7 +147,7 @@ export async function keysQuery(
       }
     }
     selects.push(
-      `SELECT ${table.primaryKey.map((k) => csvExpr(k, types.get(k))).join(", ")} FROM read_parquet(${literal(path)})`,
+      `SELECT ${table.primaryKey.map((k) => csvExpr(k, types.get(k))).join(", ")} FROM read_parquet(${duckString(path)})`,
     );
   }
   return selects.length ? selects.join("\nUNION ALL\n") : null;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { ConfigError } from "../../../../src/errors.ts";
-import { bronze } from "../../../../src/executors/bronze.ts";
+import { bronze } from "../../../../src/executors/bronze/index.ts";
 import { Fixture, type Row, tableSpec } from "../fixture.ts";
 
 /**

@@ -4,7 +4,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe } from "node:test";
 import { fileURLToPath } from "node:url";
-import { bronze } from "../../../../src/executors/bronze.ts";
+import { bronze } from "../../../../src/executors/bronze/index.ts";
 import { silver } from "../../../../src/executors/silver.ts";
 import { type Fixture, POSTS, tableSpec } from "../fixture.ts";
 import { type SuiteContext, suiteTest } from "../harness.ts";

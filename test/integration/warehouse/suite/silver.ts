@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe } from "node:test";
 import { DataError } from "../../../../src/errors.ts";
-import { bronze } from "../../../../src/executors/bronze.ts";
+import { bronze } from "../../../../src/executors/bronze/index.ts";
 import { silver } from "../../../../src/executors/silver.ts";
 import { pruneChangeFeed, rebuildSilver } from "../../../../src/warehouse/maintenance.ts";
 import { type Row, silverModel, tableSpec } from "../fixture.ts";

@@ -1,11 +1,10 @@
-import { CancelledError } from "../errors.ts";
-import { newBatchId, writeManifest } from "../landing/index.ts";
-import type { BatchManifest } from "../landing/types.ts";
-import { saveWatermark } from "../state/watermarks.ts";
-import { landRead } from "./extract-batch.ts";
-import { type ExtractRun, manifestBase } from "./extract-run.ts";
-import { extractSchema, withDrift } from "./extract-schema.ts";
-import type { StepMetrics } from "./types.ts";
+import type { StepMetrics } from "../../contracts/step.ts";
+import { CancelledError } from "../../errors.ts";
+import { newBatchId, writeManifest } from "../../landing/index.ts";
+import type { BatchManifest } from "../../landing/types.ts";
+import { landRead } from "./batch.ts";
+import { type ExtractRun, manifestBase } from "./run.ts";
+import { extractSchema, withDrift } from "./schema.ts";
 
 /** A key range of a full load: `(from, to]`, open-ended for the last chunk (`to` null). */
 interface ChunkPlan {
@@ -65,7 +64,7 @@ export async function runFullLoad(run: ExtractRun): Promise<StepMetrics> {
       if (ctx.signal.aborted) throw new CancelledError();
       const manifest = { ...landed, schema: withDrift(landed.schema, previous) };
       await writeManifest(run.zone, manifest);
-      await saveWatermark(run.state, run.target.pipeline, table.name, batchId, null);
+      await ctx.watermarks.save(run.target.pipeline, table.name, batchId, null);
       previous = manifest;
       metrics.rowsRead += manifest.rows;
       metrics.rowsLanded += manifest.rows;

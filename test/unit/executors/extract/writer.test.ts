@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { rowGroupPlan } from "../../../src/executors/extract-writer.ts";
+import { rowGroupPlan } from "../../../../src/executors/extract/writer.ts";
 
 const MiB = 1024 * 1024;
 

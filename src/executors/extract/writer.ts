@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { type FileHandle, open, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { DataError } from "../errors.ts";
-import { partKey } from "../landing/layout.ts";
-import type { LandingZone } from "../landing/types.ts";
-import type { ColumnMapping, CsvRows } from "../sources/types.ts";
-import { castSql, encodeRows, type FieldEncoder, fieldEncoder, readCsvSql } from "./extract-csv.ts";
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { duckIdent, duckString, openDuckdb } from "../../db/duckdb.ts";
+import { DataError } from "../../errors.ts";
+import { partKey } from "../../landing/layout.ts";
+import type { LandingZone } from "../../landing/types.ts";
+import type { ColumnMapping, CsvRows } from "../../sources/types.ts";
+import { castSql, readCsvSql } from "./csv.ts";
 
 /** A column as it is landed: its output name and mapping. */
 export interface LandedColumn {
@@ -20,16 +21,6 @@ export interface LandedFile {
   rows: number;
   bytes: number;
 }
-
-const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
-const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
-
-/**
- * CSV text is encoded to UTF-8 as soon as a batch of rows is encoded (strings that live long get promoted to the
- * old generation and make GC expensive), into one of two slabs of this size. A full slab is written while the
- * other fills; waiting for every small write instead cost seconds of thread-pool round trips per 2M rows.
- */
-const SLAB_BYTES = 1 << 20;
 
 /**
  * Rows per parquet row group at most: small enough that DuckDB's writer holds little in memory, large enough for
@@ -74,14 +65,10 @@ const DICTIONARY_BYTES = 1;
  * Opens the embedded DuckDB that turns CSV parts into parquet; one per extraction, spilling to `tmpDir`.
  * Insertion order is kept (rows land in read order); memory is capped well below the extraction's budget.
  */
-export async function openDuckdb(tmpDir: string): Promise<DuckDBInstance> {
-  return DuckDBInstance.create(":memory:", {
-    // One thread: converting a part (~0.4 s per 500k narrow rows) is faster than reading the next one, and a second
-    // thread cost 40% more CPU for no gain in wall time while the JS thread and the source use the other cores.
-    threads: "1",
-    memory_limit: `${BASE_MEMORY_BYTES}b`,
-    temp_directory: join(tmpDir, "duckdb-spill"),
-  });
+export function openExtractDuckdb(tmpDir: string): Promise<DuckDBInstance> {
+  // One thread: converting a part (~0.4 s per 500k narrow rows) is faster than reading the next one, and a second
+  // thread cost 40% more CPU for no gain in wall time while the JS thread and the source use the other cores.
+  return openDuckdb({ threads: 1, memoryBytes: BASE_MEMORY_BYTES, spillDir: tmpDir });
 }
 
 /** A part file that is complete on disk and waiting to become parquet. */
@@ -103,15 +90,11 @@ export class PartWriter {
   readonly files: LandedFile[] = [];
   /** Rows written to parts that are landed. */
   rows = 0;
-  private readonly encoders: FieldEncoder[];
   private pending = 0;
   private longestLine = 0;
   private file: FileHandle | null = null;
-  /** The write in flight (at most one): it runs on a libuv thread while JS encodes the next rows. */
+  /** The write in flight (at most one): it runs on a libuv thread while the source reads the next rows. */
   private writing: Promise<unknown> | null = null;
-  private slabs: Buffer[] = [];
-  /** Bytes used in `slabs[0]`, the slab being filled. */
-  private used = 0;
   private csvPath = "";
   private index = 0;
   private converting: Promise<void> | null = null;
@@ -124,25 +107,7 @@ export class PartWriter {
     private readonly columns: LandedColumn[],
     private readonly fileRows: number,
     private readonly tmpDir: string,
-  ) {
-    this.encoders = columns.map((c) => fieldEncoder(c.mapping));
-  }
-
-  /** Appends rows (arrays in column order); hands a part over for conversion whenever `fileRows` is reached. */
-  async append(rows: unknown[][]): Promise<void> {
-    let start = 0;
-    while (start < rows.length) {
-      const take = Math.min(rows.length - start, this.fileRows - this.pending);
-      const slice = start === 0 && take === rows.length ? rows : rows.slice(start, start + take);
-      const { text, longest } = encodeRows(this.encoders, slice);
-      await this.write(text);
-      // UTF-16 code units: at most three UTF-8 bytes each.
-      if (longest * 3 > this.longestLine) this.longestLine = longest * 3;
-      this.pending += take;
-      start += take;
-      if (this.pending >= this.fileRows) await this.roll();
-    }
-  }
+  ) {}
 
   /**
    * Appends rows the source already encoded as CSV (`SourceSnapshot.streamCsv`, which ends a chunk at every
@@ -150,7 +115,6 @@ export class PartWriter {
    */
   async appendCsv(chunk: CsvRows): Promise<void> {
     await this.openFile();
-    await this.flush();
     await this.writing;
     this.writing = (this.file as FileHandle).writeFile(chunk.bytes);
     this.writing.catch(() => undefined);
@@ -194,42 +158,8 @@ export class PartWriter {
     this.file = await open(this.csvPath, "w");
   }
 
-  private async write(text: string): Promise<void> {
-    await this.openFile();
-    const file = this.file as FileHandle;
-    const most = text.length * 3;
-    if (this.used + most > SLAB_BYTES) await this.flush();
-    if (most > SLAB_BYTES) {
-      // Larger than a slab (wide rows): written on its own, after the writes before it.
-      await this.writing;
-      this.writing = file.writeFile(Buffer.from(text, "utf8"));
-      this.writing.catch(() => undefined);
-      return;
-    }
-    if (this.slabs.length === 0)
-      this.slabs = [Buffer.allocUnsafe(SLAB_BYTES), Buffer.allocUnsafe(SLAB_BYTES)];
-    this.used += (this.slabs[0] as Buffer).write(text, this.used, "utf8");
-  }
-
-  /**
-   * Starts writing the filled slab once the previous write (of the other slab) is done, and switches slabs: the
-   * write overlaps the encoding of the next rows, and nothing is allocated.
-   */
-  private async flush(): Promise<void> {
-    const file = this.file;
-    if (file === null || this.used === 0) return;
-    await this.writing;
-    const [full, free] = this.slabs as [Buffer, Buffer];
-    this.writing = file.writeFile(full.subarray(0, this.used));
-    // A failed write surfaces when it is awaited (next flush, roll or abort); until then it is not unhandled.
-    this.writing.catch(() => undefined);
-    this.slabs = [free, full];
-    this.used = 0;
-  }
-
   /** Closes the current part file and starts its conversion once the previous one has finished. */
   private async roll(): Promise<void> {
-    await this.flush();
     await this.writing;
     this.writing = null;
     await this.file?.close();
@@ -261,13 +191,13 @@ export class PartWriter {
     const local = part.csv.replace(/\.csv$/, ".parquet");
     this.connection ??= await this.duck.connect();
     const from = readCsvSql(part.csv, this.columns.length, part.longestLine);
-    const select = this.columns.map((c, i) => `${castSql(c.mapping, i)} AS ${ident(c.name)}`).join(", ");
+    const select = this.columns.map((c, i) => `${castSql(c.mapping, i)} AS ${duckIdent(c.name)}`).join(", ");
     try {
       const plan = rowGroupPlan((await stat(part.csv)).size, part.rows, part.longestLine);
       await this.connection.run(`SET memory_limit = '${plan.memoryBytes}b'`);
       try {
         await this.connection.run(
-          `COPY (SELECT ${select} FROM ${from}) TO ${sqlString(local)} ` +
+          `COPY (SELECT ${select} FROM ${from}) TO ${duckString(local)} ` +
             `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${plan.rowGroupRows}, ` +
             `DICTIONARY_SIZE_LIMIT ${DICTIONARY_BYTES})`,
         );

@@ -1,9 +1,9 @@
 import type { DuckDBInstance } from "@duckdb/node-api";
-import { CancelledError } from "../errors.ts";
-import type { LandingZone } from "../landing/types.ts";
-import type { ReadRange, Relation, SourceSnapshot } from "../sources/types.ts";
-import { type LandedColumn, type LandedFile, PartWriter } from "./extract-writer.ts";
-import type { Logger } from "./types.ts";
+import type { Logger } from "../../contracts/step.ts";
+import { CancelledError } from "../../errors.ts";
+import type { LandingZone } from "../../landing/types.ts";
+import type { ReadRange, Relation, SourceSnapshot } from "../../sources/types.ts";
+import { type LandedColumn, type LandedFile, PartWriter } from "./writer.ts";
 
 /** Everything one batch's reads share: where files go and how they are written. */
 export interface BatchTarget {
@@ -48,7 +48,6 @@ export async function landRead(
   );
   let lastRow: unknown[] | null = null;
   let reported = 0;
-  const names = columns.map((c) => c.name);
   const progress = () => {
     if (writer.files.length > reported) {
       reported = writer.files.length;
@@ -56,26 +55,17 @@ export async function landRead(
     }
   };
   try {
-    if (snapshot.streamCsv) {
-      // The driver encodes CSV from its wire format: no JS value per field.
-      const read = snapshot.streamCsv(relation, columns, range, {
-        signal: target.signal,
-        partRows: target.fileRows,
-      });
-      for await (const chunk of read.chunks) {
-        if (target.signal.aborted) throw new CancelledError();
-        await writer.appendCsv(chunk);
-        progress();
-      }
-      lastRow = read.lastRow();
-    } else {
-      for await (const rows of snapshot.stream(relation, names, range, target.signal)) {
-        if (target.signal.aborted) throw new CancelledError();
-        await writer.append(rows);
-        lastRow = rows.at(-1) ?? lastRow;
-        progress();
-      }
+    // The driver encodes CSV from its wire format: no JS value per field.
+    const read = snapshot.streamCsv(relation, columns, range, {
+      signal: target.signal,
+      partRows: target.fileRows,
+    });
+    for await (const chunk of read.chunks) {
+      if (target.signal.aborted) throw new CancelledError();
+      await writer.appendCsv(chunk);
+      progress();
     }
+    lastRow = read.lastRow();
     if (target.signal.aborted) throw new CancelledError();
     const files = await writer.finish();
     for (; reported < files.length; reported++)

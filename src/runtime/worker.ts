@@ -1,13 +1,15 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
+import type { ExecutionContext, StepMetrics, TaskRequest } from "../contracts/step.ts";
+import type { WatermarkStore } from "../contracts/stores.ts";
 import { BusyError, CancelledError, ConfigError, type ErrorInfo, toErrorInfo } from "../errors.ts";
-import { unitsOf } from "../executors/runner.ts";
-import type { ExecutionContext, StepMetrics, TaskRequest } from "../executors/types.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
+import { type Execution, type ExecutionStore, requestOf } from "../state/executions.ts";
+import { PgWatermarkStore } from "../state/watermarks.ts";
 import { ExecutionLog, toWireMetrics } from "./execution-log.ts";
-import { type Execution, type ExecutionStore, requestOf } from "./executions.ts";
+import { lockKeys, tryLockAll, unlockAll } from "./locks.ts";
 
 /** Runs a task request: `runTask` of src/executors/index.ts, or a test registry's. */
 export type TaskRunner = (request: TaskRequest, ctx: ExecutionContext) => Promise<StepMetrics>;
@@ -37,15 +39,6 @@ export interface WorkerOptions {
   pollMs?: number;
 }
 
-/**
- * The 64-bit advisory lock key of one (pipeline, step, table). A source execution takes the keys of all its
- * tables, so it excludes, and is excluded by, a table execution of the same step.
- */
-export function lockKey(pipeline: string, step: string, table: string): string {
-  const digest = createHash("sha256").update(`smelter\0${pipeline}\0${step}\0${table}`).digest();
-  return digest.readBigInt64BE(0).toString();
-}
-
 interface Running {
   execution: Execution;
   controller: AbortController;
@@ -70,9 +63,11 @@ export class ExecutionWorker {
   private woken = false;
   private unsubscribe: (() => void) | undefined;
   private readonly say: (message: string) => void;
+  private readonly watermarks: WatermarkStore;
 
   constructor(private readonly options: WorkerOptions) {
     this.say = options.say ?? ((m) => console.log(m));
+    this.watermarks = new PgWatermarkStore(options.pool);
   }
 
   /** Marks executions of dead replicas interrupted, then starts claiming work. */
@@ -208,6 +203,7 @@ export class ExecutionWorker {
           log,
           signal: controller.signal,
           env: this.options.env ?? process.env,
+          watermarks: this.watermarks,
         }),
       );
     } catch (caught) {
@@ -241,15 +237,12 @@ export class ExecutionWorker {
     signal: AbortSignal,
     fn: () => Promise<T>,
   ): Promise<T> {
-    const keys = [
-      ...new Set(unitsOf(pipeline.spec, request).map((t) => lockKey(request.pipeline, request.step, t))),
-    ];
-    keys.sort();
+    const keys = lockKeys(pipeline.spec, request);
     const client = await this.options.pool.connect();
     try {
       const deadline = Date.now() + this.options.lockWaitSeconds * 1000;
       let announced = false;
-      while (!(await this.tryLockAll(client, keys))) {
+      while (!(await tryLockAll(client, keys))) {
         const holder = (await this.options.store.holderOf(execution)) ?? "another execution";
         if (Date.now() >= deadline) {
           throw new BusyError(
@@ -264,28 +257,10 @@ export class ExecutionWorker {
       try {
         return await fn();
       } finally {
-        await client.query("SELECT pg_advisory_unlock(k::bigint) FROM unnest($1::text[]) AS k", [keys]);
+        await unlockAll(client, keys);
       }
     } finally {
       client.release();
     }
-  }
-
-  /** Takes every key or none, so that two source executions never deadlock on overlapping tables. */
-  private async tryLockAll(client: pg.PoolClient, keys: string[]): Promise<boolean> {
-    const taken: string[] = [];
-    for (const key of keys) {
-      const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1::bigint) AS ok", [
-        key,
-      ]);
-      if (!rows[0]?.ok) {
-        if (taken.length > 0) {
-          await client.query("SELECT pg_advisory_unlock(k::bigint) FROM unnest($1::text[]) AS k", [taken]);
-        }
-        return false;
-      }
-      taken.push(key);
-    }
-    return true;
   }
 }

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { ConfigError } from "../errors.ts";
-import type { BatchManifest, ManifestColumn } from "../landing/types.ts";
-import { logicalName } from "../logical-type.ts";
-import type { SourceColumn, SourceDriver } from "../sources/types.ts";
-import type { TableSpec } from "../spec/types.ts";
-import type { LandedColumn } from "./extract-writer.ts";
+import { ConfigError } from "../../errors.ts";
+import type { BatchManifest, ManifestColumn } from "../../landing/types.ts";
+import { logicalName } from "../../logical-type.ts";
+import type { SourceColumn, SourceDriver } from "../../sources/types.ts";
+import type { TableSpec } from "../../spec/types.ts";
+import type { LandedColumn } from "./writer.ts";
 
 /** The columns an extraction reads and lands, with what the manifest records about them. */
 export interface ExtractSchema {

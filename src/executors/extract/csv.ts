@@ -1,8 +1,9 @@
-import { type ColumnMapping, isCsvText } from "../sources/types.ts";
+import { duckString } from "../../db/duckdb.ts";
+import type { ColumnMapping } from "../../sources/types.ts";
 
 /**
- * Rows travel from the source driver to DuckDB as CSV text in a temporary file: building strings in JS is cheap,
- * and DuckDB's CSV reader streams the file on its own threads while JS reads the next part. The encoding keeps
+ * Rows travel from the source driver to DuckDB as CSV text in a temporary file, encoded by the driver from its wire
+ * format (no JS value per field); DuckDB's CSV reader streams the file while the source is read on. The encoding keeps
  * every value exact and NULL distinct from the empty string:
  *
  * - NULL is an empty, unquoted field; every text value is quoted (`""` is the empty string, `"` doubles), so
@@ -14,56 +15,6 @@ import { type ColumnMapping, isCsvText } from "../sources/types.ts";
  * casts are DuckDB's exact text casts (DECIMAL, UBIGINT, timestamps).
  */
 
-/** How one column's driver values become a CSV field. */
-export type FieldEncoder = (value: unknown) => string;
-
-function quoted(s: string): string {
-  return s.indexOf('"') === -1 ? `"${s}"` : `"${s.replace(/"/g, '""')}"`;
-}
-
-function hex(value: unknown): string {
-  if (typeof value === "string") return Buffer.from(value, "utf8").toString("hex");
-  const bytes = value as Uint8Array;
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
-}
-
-/** The CSV encoder of one column. */
-export function fieldEncoder(mapping: ColumnMapping): FieldEncoder {
-  const toText = mapping.toText;
-  // Quoted so that an empty BLOB ("") stays distinct from NULL.
-  if (mapping.input === "blob") return (v) => (v === null || v === undefined ? "" : `"${hex(v)}"`);
-  if (isCsvText(mapping)) {
-    if (toText) {
-      return (v) => {
-        const s = toText(v);
-        return s === null ? "" : quoted(s);
-      };
-    }
-    return (v) => (v === null || v === undefined ? "" : quoted(typeof v === "string" ? v : String(v)));
-  }
-  if (toText) return (v) => toText(v) ?? "";
-  return (v) => (v === null || v === undefined ? "" : typeof v === "string" ? v : String(v));
-}
-
-/**
- * Encodes rows (arrays in column order) as CSV lines, one `\n` after each. `longest` is the length (UTF-16 code
- * units) of the longest line, which bounds its UTF-8 size at three times as much.
- */
-export function encodeRows(encoders: FieldEncoder[], rows: unknown[][]): { text: string; longest: number } {
-  const width = encoders.length;
-  let text = "";
-  let longest = 0;
-  for (const row of rows) {
-    let line = (encoders[0] as FieldEncoder)(row[0]);
-    for (let i = 1; i < width; i++) line += `,${(encoders[i] as FieldEncoder)(row[i])}`;
-    if (line.length > longest) longest = line.length;
-    text += `${line}\n`;
-  }
-  return { text, longest };
-}
-
-const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
-
 /** DuckDB's default longest CSV line; raising it also raises the reader's buffers, so only parts that need it do. */
 const DEFAULT_MAX_LINE_BYTES = 2 * 1024 * 1024;
 
@@ -74,7 +25,7 @@ const DEFAULT_MAX_LINE_BYTES = 2 * 1024 * 1024;
 const BUFFER_BYTES = 4 * 1024 * 1024;
 
 /**
- * `read_csv(...)` of a part file written by `encodeRows`: no header, no type sniffing, every column VARCHAR,
+ * `read_csv(...)` of a part file a source wrote (`SourceSnapshot.streamCsv`): no header, no type sniffing, every column VARCHAR,
  * quoted empty strings kept as '' (only an unquoted empty field is NULL). `longestLineBytes` raises the line
  * limit for parts holding large values.
  */
@@ -83,7 +34,7 @@ export function readCsvSql(path: string, width: number, longestLineBytes: number
   const maxLine = Math.max(DEFAULT_MAX_LINE_BYTES, longestLineBytes + 1024);
   const sizes = `max_line_size = ${maxLine}, buffer_size = ${Math.max(BUFFER_BYTES, maxLine * 2)}`;
   return (
-    `read_csv(${sqlString(path)}, columns = {${columns}}, header = false, auto_detect = false, ` +
+    `read_csv(${duckString(path)}, columns = {${columns}}, header = false, auto_detect = false, ` +
     `delim = ',', quote = '"', escape = '"', nullstr = '', allow_quoted_nulls = false, ${sizes})`
   );
 }

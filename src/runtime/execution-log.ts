@@ -1,5 +1,5 @@
-import type { Logger, StepMetrics } from "../executors/types.ts";
-import type { ExecutionStore, LogLine, WireMetrics } from "./executions.ts";
+import type { Logger, StepMetrics } from "../contracts/step.ts";
+import type { ExecutionStore, LogLine, WireMetrics } from "../state/executions.ts";
 
 const FLUSH_MS = 200;
 const FLUSH_LINES = 50;

@@ -1,23 +1,18 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CancelledError, ConfigError } from "../errors.ts";
-import { listManifestIds, openLandingZone, readManifest } from "../landing/index.ts";
-import type { BatchManifest } from "../landing/types.ts";
-import { resolveLanding } from "../spec/resolve.ts";
-import type { PipelineSpec, TableSpec } from "../spec/types.ts";
-import { faultHook } from "../warehouse/fault.ts";
-import { openWarehouse } from "../warehouse/index.ts";
-import type { LandedColumn } from "../warehouse/types.ts";
-import { groupBatches } from "./bronze/groups.ts";
-import type { Executor, StepMetrics } from "./types.ts";
-
-/** The table spec a request names; a ConfigError naming the pipeline otherwise. */
-export function tableSpec(spec: PipelineSpec, name: string | undefined): TableSpec {
-  const table = spec.tables.find((t) => t.name === name);
-  if (!table) throw new ConfigError(`pipeline ${spec.name}: no table named ${name ?? "(none)"}`);
-  return table;
-}
+import type { Executor, StepMetrics } from "../../contracts/step.ts";
+import { CancelledError } from "../../errors.ts";
+import { listManifestIds, openLandingZone, readManifest } from "../../landing/index.ts";
+import { manifestKey } from "../../landing/layout.ts";
+import type { BatchManifest } from "../../landing/types.ts";
+import { tableOf } from "../../spec/lookup.ts";
+import { resolveLanding } from "../../spec/resolve.ts";
+import type { TableSpec } from "../../spec/types.ts";
+import { faultHook } from "../../warehouse/fault.ts";
+import { openWarehouse } from "../../warehouse/index.ts";
+import type { LandedColumn } from "../../warehouse/types.ts";
+import { groupBatches } from "./groups.ts";
 
 /** The landed columns of a group (its batches share them), with the spec's type override of each. */
 function landedColumns(manifest: BatchManifest, table: TableSpec): LandedColumn[] {
@@ -45,7 +40,7 @@ function since(start: number): number {
  */
 export const bronze: Executor = async (request, ctx) => {
   const spec = ctx.pipeline.spec;
-  const table = tableSpec(spec, request.table);
+  const table = tableOf(spec, request.table);
   const zone = openLandingZone(resolveLanding(spec, spec.landing, ctx.env));
   const fault = faultHook(ctx.env);
   const metrics: StepMetrics = {
@@ -81,6 +76,7 @@ export const bronze: Executor = async (request, ctx) => {
           schema: spec.bronzeSchema,
           table,
           batches: group,
+          manifestKeys: group.map((b) => manifestKey(spec.name, table.name, b.batchId)),
           columns: landedColumns(group[0] as BatchManifest, table),
           zone,
           workDir,

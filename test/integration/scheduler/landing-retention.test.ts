@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { ConfigError } from "../../../src/errors.ts";
-import { bronze } from "../../../src/executors/bronze.ts";
+import { bronze } from "../../../src/executors/bronze/index.ts";
 import { listManifestIds, newBatchId, partKey } from "../../../src/landing/index.ts";
 import { tablePrefix } from "../../../src/landing/layout.ts";
-import { pruneLanding } from "../../../src/warehouse/maintenance.ts";
-import { Fixture, POSTS, type Row, writeParquet } from "./fixture.ts";
+import { pruneLanding } from "../../../src/scheduler/landing-retention.ts";
+import { Fixture, POSTS, type Row, writeParquet } from "../warehouse/fixture.ts";
 
 const fixtures: Fixture[] = [];
 after(async () => {

@@ -1,26 +1,26 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
-import { CancelledError, ConfigError, TransientError } from "../errors.ts";
+import type { ExecutionContext, Executor, StepMetrics } from "../../contracts/step.ts";
+import type { WatermarkState, WatermarkStore } from "../../contracts/stores.ts";
+import { CancelledError, ConfigError } from "../../errors.ts";
 import {
   listManifestIds,
   newBatchId,
   openLandingZone,
   readManifest,
   writeManifest,
-} from "../landing/index.ts";
-import type { BatchManifest, LandingZone } from "../landing/types.ts";
-import { sources } from "../sources/index.ts";
-import type { Relation } from "../sources/types.ts";
-import { resolveDatabase, resolveLanding } from "../spec/resolve.ts";
-import { readWatermark, saveWatermark, type WatermarkState } from "../state/watermarks.ts";
-import { type BatchTarget, landRead } from "./extract-batch.ts";
-import { runFullLoad } from "./extract-full.ts";
-import { type ExtractRun, manifestBase } from "./extract-run.ts";
-import { applyLag, extractSchema } from "./extract-schema.ts";
-import { openDuckdb } from "./extract-writer.ts";
-import type { ExecutionContext, Executor, StepMetrics } from "./types.ts";
+} from "../../landing/index.ts";
+import type { BatchManifest, LandingZone } from "../../landing/types.ts";
+import { sources } from "../../sources/index.ts";
+import type { Relation } from "../../sources/types.ts";
+import { tableOf } from "../../spec/lookup.ts";
+import { resolveDatabase, resolveLanding } from "../../spec/resolve.ts";
+import { type BatchTarget, landRead } from "./batch.ts";
+import { runFullLoad } from "./full.ts";
+import { type ExtractRun, manifestBase } from "./run.ts";
+import { applyLag, extractSchema } from "./schema.ts";
+import { openExtractDuckdb } from "./writer.ts";
 
 /** Default statement timeout for source reads (6 h); `SMELTER_EXTRACT_STATEMENT_TIMEOUT_MS` overrides it. */
 const DEFAULT_STATEMENT_TIMEOUT_MS = 6 * 3600 * 1000;
@@ -33,17 +33,15 @@ const DEFAULT_STATEMENT_TIMEOUT_MS = 6 * 3600 * 1000;
  */
 export const extract: Executor = async (request, ctx) => {
   const spec = ctx.pipeline.spec;
-  const table = spec.tables.find((t) => t.name === request.table);
-  if (!table) throw new ConfigError(`pipeline ${spec.name}: no table named "${request.table}"`);
+  const table = tableOf(spec, request.table);
   const db = resolveDatabase(spec, table.source, ctx.env);
   const driver = sources[db.kind];
   const zone = openLandingZone(resolveLanding(spec, spec.landing, ctx.env));
   const relation: Relation = table.query ? { query: table.query } : { table: table.table ?? table.name };
-  const state = await connectState(ctx.env);
   const tmpDir = await mkdtemp(join(tmpdir(), "smelter-extract-"));
-  const duck = await openDuckdb(tmpDir);
+  const duck = await openExtractDuckdb(tmpDir);
   try {
-    const { stored, previous } = await adoptManifests(state, zone, spec.name, table.name, ctx);
+    const { stored, previous } = await adoptManifests(ctx.watermarks, zone, spec.name, table.name, ctx);
     const run: ExtractRun = {
       ctx,
       table,
@@ -51,7 +49,6 @@ export const extract: Executor = async (request, ctx) => {
       db,
       driver,
       zone,
-      state,
       statementTimeoutMs: Number(
         ctx.env.SMELTER_EXTRACT_STATEMENT_TIMEOUT_MS ?? DEFAULT_STATEMENT_TIMEOUT_MS,
       ),
@@ -72,36 +69,21 @@ export const extract: Executor = async (request, ctx) => {
   } finally {
     duck.closeSync();
     await rm(tmpDir, { recursive: true, force: true });
-    await state.end().catch(() => undefined);
   }
 };
-
-async function connectState(env: NodeJS.ProcessEnv): Promise<pg.Client> {
-  const url = env.SMELTER_STATE_URL;
-  if (!url)
-    throw new ConfigError("SMELTER_STATE_URL is not set: extract keeps its watermarks in the state database");
-  const client = new pg.Client({ connectionString: url, application_name: "smelter-extract-state" });
-  client.on("error", () => undefined);
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new TransientError(`state database unreachable (${(error as Error).message})`, error);
-  }
-  return client;
-}
 
 /**
  * A crash between writing a manifest and saving the watermark leaves manifests newer than the stored batch:
  * they are adopted (the watermark moves to the newest), so their rows are not landed a second time.
  */
 async function adoptManifests(
-  state: pg.Client,
+  watermarks: WatermarkStore,
   zone: LandingZone,
   pipeline: string,
   table: string,
   ctx: ExecutionContext,
 ): Promise<{ stored: WatermarkState | null; previous: BatchManifest | null }> {
-  const stored = await readWatermark(state, pipeline, table);
+  const stored = await watermarks.read(pipeline, table);
   const newer = await listManifestIds(zone, pipeline, table, { after: stored?.batchId ?? null });
   const newest = newer.at(-1);
   if (newest) {
@@ -111,8 +93,8 @@ async function adoptManifests(
         `${table}: adopting ${newer.length} landed batch(es) the state DB missed, up to ${newest}`,
       );
       const watermark = manifest.mode === "incremental" ? manifest.watermark.to : null;
-      await saveWatermark(state, pipeline, table, manifest.batchId, watermark);
-      return { stored: await readWatermark(state, pipeline, table), previous: manifest };
+      await watermarks.save(pipeline, table, manifest.batchId, watermark);
+      return { stored: await watermarks.read(pipeline, table), previous: manifest };
     }
   }
   const previous = stored ? await readManifest(zone, pipeline, table, stored.batchId) : null;
@@ -182,7 +164,7 @@ async function runIncremental(run: ExtractRun): Promise<StepMetrics> {
   }
   if (ctx.signal.aborted) throw new CancelledError();
   await writeManifest(run.zone, manifest);
-  await saveWatermark(run.state, run.target.pipeline, table.name, batchId, manifest.watermark.to);
+  await ctx.watermarks.save(run.target.pipeline, table.name, batchId, manifest.watermark.to);
   const bytes = [...manifest.files, ...(manifest.keyFiles ?? [])].reduce((n, f) => n + f.bytes, 0);
   ctx.log.info(
     `${table.name}: batch ${batchId} landed: ${manifest.rows} rows in ${manifest.files.length} file(s)`,

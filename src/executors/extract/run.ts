@@ -1,11 +1,10 @@
-import type pg from "pg";
-import type { BatchManifest, LandingZone } from "../landing/types.ts";
-import type { Relation, SourceDriver } from "../sources/types.ts";
-import type { ResolvedDatabase } from "../spec/resolve.ts";
-import type { TableSpec } from "../spec/types.ts";
-import type { WatermarkState } from "../state/watermarks.ts";
-import type { BatchTarget } from "./extract-batch.ts";
-import type { ExecutionContext } from "./types.ts";
+import type { ExecutionContext } from "../../contracts/step.ts";
+import type { WatermarkState } from "../../contracts/stores.ts";
+import type { BatchManifest, LandingZone } from "../../landing/types.ts";
+import type { Relation, SourceDriver } from "../../sources/types.ts";
+import type { ResolvedDatabase } from "../../spec/resolve.ts";
+import type { TableSpec } from "../../spec/types.ts";
+import type { BatchTarget } from "./batch.ts";
 
 /** Everything an extraction of one table works with. */
 export interface ExtractRun {
@@ -15,7 +14,6 @@ export interface ExtractRun {
   db: ResolvedDatabase;
   driver: SourceDriver;
   zone: LandingZone;
-  state: pg.Client;
   statementTimeoutMs: number;
   /** The newest manifest of the table (after adopting any the state DB missed). */
   previous: BatchManifest | null;

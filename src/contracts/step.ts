@@ -1,7 +1,18 @@
 import type { LoadedPipeline } from "../spec/types.ts";
+import type { WatermarkStore } from "./stores.ts";
 
-/** The three steps of a pipeline; extract reads the source and lands parquet plus a manifest. */
-export type Step = "extract" | "bronze" | "silver";
+/**
+ * The contracts between the parts that run work: what Airflow asks for (a task request), what an executor
+ * receives (the execution context, with every store it may use) and what it reports (step metrics). Everything
+ * that runs steps (the runtime, the CLI, the HTTP API, the state stores) imports these; they import nothing above
+ * the spec.
+ */
+
+/** The three steps of a pipeline, in order; extract reads the source and lands parquet plus a manifest. */
+export const STEPS = ["extract", "bronze", "silver"] as const;
+
+/** One step of a pipeline. */
+export type Step = (typeof STEPS)[number];
 
 /** What Airflow asks to run: a table (or silver model), or every table of one source. Nothing secret. */
 export type TaskRequest =
@@ -43,6 +54,8 @@ export interface ExecutionContext {
   signal: AbortSignal;
   /** Environment used to resolve `{ env: NAME }` settings and secrets; defaults to process.env. */
   env: NodeJS.ProcessEnv;
+  /** Extract watermarks (the state database's, in the service and `smelter run`). */
+  watermarks: WatermarkStore;
   /**
    * Connections to the source this execution may hold at once; default: the source's `maxConnections`.
    * A task for a whole source divides that budget among the tables it runs side by side.

@@ -1,0 +1,26 @@
+/**
+ * The stores executors use, as interfaces: the runtime hands implementations over in the execution context
+ * (src/state/ holds the PostgreSQL ones), so that executors never open the state database themselves.
+ */
+
+/** Where extraction of one table stands: the last landed batch and the high cursor value read with it. */
+export interface WatermarkState {
+  batchId: string;
+  /** Cursor values (JSON-able, as the source driver returned them); null for full loads or an empty table. */
+  watermark: unknown[] | null;
+  /** Extract runs that landed a batch; drives `deletes.everyRuns`. */
+  runs: number;
+  /** When the watermark was last saved (ISO 8601). */
+  updatedAt: string;
+}
+
+/** Extract watermarks, one per (pipeline, table). */
+export interface WatermarkStore {
+  /** The stored watermark of a table, or null before its first batch. */
+  read(pipeline: string, table: string): Promise<WatermarkState | null>;
+  /**
+   * Records that `batchId` is landed (its manifest written) with high watermark `watermark`. Never moves back:
+   * a batch id older than the stored one is ignored, so adopting a manifest twice is harmless.
+   */
+  save(pipeline: string, table: string, batchId: string, watermark: unknown[] | null): Promise<void>;
+}
