@@ -1,4 +1,6 @@
-import type { ReadRange, Relation } from "./types.ts";
+import type { ResolvedDatabase } from "../spec/resolve.ts";
+import { sourceError } from "./errors.ts";
+import type { ColumnMapping, CsvRead, ReadRange, Relation, SourceColumn, SourceSnapshot } from "./types.ts";
 
 /**
  * The SELECTs of extraction, generated in one place for every source. Identifiers are quoted by the dialect's
@@ -92,4 +94,62 @@ export function chunkEndSql(
     sql: `SELECT ${order} FROM ${relationSql(d, relation)}${filter} ORDER BY ${order} LIMIT 1 OFFSET ${Math.trunc(size) - 1}`,
     values: after ?? [],
   };
+}
+
+/**
+ * What the snapshots of SQL sources share: the one-row queries (max, count, chunk ends) generated from the
+ * dialect and run through the driver's `queryFirstRow`, with errors naming the source and relation.
+ */
+export abstract class SqlSnapshot implements SourceSnapshot {
+  constructor(
+    protected readonly dialect: SqlDialect,
+    protected readonly db: ResolvedDatabase,
+    readonly info: Record<string, unknown>,
+  ) {}
+
+  abstract columns(relation: Relation): Promise<SourceColumn[]>;
+  abstract streamCsv(
+    relation: Relation,
+    columns: { name: string; mapping: ColumnMapping }[],
+    range: ReadRange,
+    options: { signal: AbortSignal; partRows: number },
+  ): CsvRead;
+  abstract close(): Promise<void>;
+  /** Runs a query with bound values and returns its first row as an array, or undefined when it has none. */
+  protected abstract queryFirstRow(
+    sql: string,
+    values: unknown[] | undefined,
+  ): Promise<unknown[] | undefined>;
+
+  /** Where a message about `relation` points: the source and the table (or "query"). */
+  protected where(relation: Relation): string {
+    return `source ${this.db.name}, ${"table" in relation ? `table ${relation.table}` : "query"}`;
+  }
+
+  /** The first row of a one-row query about `relation`, or null when it has none. */
+  protected async firstRow(relation: Relation, sql: string, values?: unknown[]): Promise<unknown[] | null> {
+    try {
+      return (await this.queryFirstRow(sql, values)) ?? null;
+    } catch (error) {
+      throw sourceError(error, this.where(relation));
+    }
+  }
+
+  max(relation: Relation, columns: string[]): Promise<unknown[] | null> {
+    return this.firstRow(relation, maxSql(this.dialect, relation, columns));
+  }
+
+  async count(relation: Relation): Promise<number> {
+    return Number((await this.firstRow(relation, countSql(this.dialect, relation)))?.[0] ?? 0);
+  }
+
+  chunkEnd(
+    relation: Relation,
+    keys: string[],
+    after: unknown[] | null,
+    size: number,
+  ): Promise<unknown[] | null> {
+    const { sql, values } = chunkEndSql(this.dialect, relation, keys, after, size);
+    return this.firstRow(relation, sql, values);
+  }
 }

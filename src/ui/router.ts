@@ -62,6 +62,11 @@ function send(res: Response, status: number, page: Html): void {
   res.status(status).type("html").set("Cache-Control", "no-store").send(page.value);
 }
 
+/** The designed 404 page of a signed-in user. */
+function notFound(res: Response, title: string, detail: string): void {
+  send(res, 404, errorPage({ status: 404, title, detail, signedIn: true }));
+}
+
 /** The web pages under /ui: sign-in, pipelines, one pipeline, one execution with its live log. */
 export function uiRouter(deps: UiDeps): Router {
   const env = deps.env ?? process.env;
@@ -137,15 +142,10 @@ export function uiRouter(deps: UiDeps): Router {
   router.get("/pipelines/:name", async (req, res) => {
     const detail = await pipelineDetail(data, req.params.name!);
     if (!detail) {
-      return send(
+      return notFound(
         res,
-        404,
-        errorPage({
-          status: 404,
-          title: `No pipeline named ${req.params.name}`,
-          detail: "The service knows no spec of that name: it may have been unregistered or renamed.",
-          signedIn: true,
-        }),
+        `No pipeline named ${req.params.name}`,
+        "The service knows no spec of that name: it may have been unregistered or renamed.",
       );
     }
     send(res, 200, pipelinePage(detail, new Date()));
@@ -153,16 +153,10 @@ export function uiRouter(deps: UiDeps): Router {
   router.get("/executions/:id", async (req, res) => {
     const detail = await executionDetail(data, req.params.id!);
     if (!detail) {
-      return send(
+      return notFound(
         res,
-        404,
-        errorPage({
-          status: 404,
-          title: `No execution ${req.params.id}`,
-          detail:
-            "It never existed, or it finished long enough ago to be removed by retention (SMELTER_RETENTION_DAYS).",
-          signedIn: true,
-        }),
+        `No execution ${req.params.id}`,
+        "It never existed, or it finished long enough ago to be removed by retention (SMELTER_RETENTION_DAYS).",
       );
     }
     send(res, 200, executionPage(detail, new Date()));

@@ -2,7 +2,7 @@ import type { Connection as CoreConnection } from "mysql2";
 import type mysql from "mysql2/promise";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import { sourceError } from "../errors.ts";
-import { chunkEndSql, countSql, maxSql, type SqlDialect, selectSql } from "../sql.ts";
+import { type SqlDialect, SqlSnapshot, selectSql } from "../sql.ts";
 import type { ColumnMapping, CsvRead, ReadRange, Relation, SourceColumn, SourceSnapshot } from "../types.ts";
 import { connectMariadb } from "./connection.ts";
 import { wireCsvChunks } from "./wire-read.ts";
@@ -11,12 +11,6 @@ const dialect: SqlDialect = {
   quote: (id) => `\`${id.replace(/`/g, "``")}\``,
   param: () => "?",
 };
-
-/**
- * Rows handed to the writer at a time: amortises the async hop per row, yet small enough (with the stream's
- * buffer of two batches) that rows die young and garbage collection stays cheap.
- */
-const _BATCH_ROWS = 512;
 
 /**
  * A MariaDB/MySQL snapshot: `START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY` on REPEATABLE READ, so the
@@ -48,15 +42,13 @@ export async function openMariadbSnapshot(
   return new MariadbSnapshot(conn, db, info);
 }
 
-class MariadbSnapshot implements SourceSnapshot {
+class MariadbSnapshot extends SqlSnapshot {
   constructor(
     private readonly conn: mysql.Connection,
-    private readonly db: ResolvedDatabase,
-    readonly info: Record<string, unknown>,
-  ) {}
-
-  private where(relation: Relation): string {
-    return `source ${this.db.name}, ${"table" in relation ? `table ${relation.table}` : "query"}`;
+    db: ResolvedDatabase,
+    info: Record<string, unknown>,
+  ) {
+    super(dialect, db, info);
   }
 
   async columns(relation: Relation): Promise<SourceColumn[]> {
@@ -101,32 +93,9 @@ class MariadbSnapshot implements SourceSnapshot {
     return (fields ?? []).map((f) => fieldColumn(f));
   }
 
-  /** The first row of a one-row query about `relation` (as an array), or null when it has none. */
-  private async firstRow(relation: Relation, sql: string, values?: unknown[]): Promise<unknown[] | null> {
-    try {
-      const [rows] = await (values ? this.conn.query(sql, values) : this.conn.query(sql));
-      return (rows as unknown[][])[0] ?? null;
-    } catch (error) {
-      throw sourceError(error, this.where(relation));
-    }
-  }
-
-  max(relation: Relation, columns: string[]): Promise<unknown[] | null> {
-    return this.firstRow(relation, maxSql(dialect, relation, columns));
-  }
-
-  async count(relation: Relation): Promise<number> {
-    return Number((await this.firstRow(relation, countSql(dialect, relation)))?.[0] ?? 0);
-  }
-
-  chunkEnd(
-    relation: Relation,
-    keys: string[],
-    after: unknown[] | null,
-    size: number,
-  ): Promise<unknown[] | null> {
-    const { sql, values } = chunkEndSql(dialect, relation, keys, after, size);
-    return this.firstRow(relation, sql, values);
+  protected async queryFirstRow(sql: string, values: unknown[] | undefined): Promise<unknown[] | undefined> {
+    const [rows] = await (values ? this.conn.query(sql, values) : this.conn.query(sql));
+    return (rows as unknown[][])[0];
   }
 
   streamCsv(

@@ -3,7 +3,7 @@ import { to as copyTo } from "pg-copy-streams";
 import { CancelledError } from "../../errors.ts";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import { sourceError } from "../errors.ts";
-import { chunkEndSql, countSql, maxSql, type SqlDialect, selectSql } from "../sql.ts";
+import { type SqlDialect, SqlSnapshot, selectSql } from "../sql.ts";
 import {
   type ColumnMapping,
   type CsvRead,
@@ -30,12 +30,9 @@ export function literal(value: unknown): string {
   return `E'${String(value).replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
 }
 
-/** Rows fetched from the server-side cursor at a time. */
-const _FETCH_ROWS = 2000;
-
 /**
- * A PostgreSQL snapshot: `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`; rows are streamed through a
- * server-side cursor so that memory stays flat.
+ * A PostgreSQL snapshot: `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`; rows are streamed as the server's
+ * COPY output, so that memory stays flat.
  */
 export async function openPostgresSnapshot(
   db: ResolvedDatabase,
@@ -62,18 +59,16 @@ export async function openPostgresSnapshot(
   }
 }
 
-class PostgresSnapshot implements SourceSnapshot {
+class PostgresSnapshot extends SqlSnapshot {
   /** A CSV read stopped in the middle of its COPY: the connection can only be closed. */
   private midCopy = false;
 
   constructor(
     private readonly client: pg.Client,
-    private readonly db: ResolvedDatabase,
-    readonly info: Record<string, unknown>,
-  ) {}
-
-  private where(relation: Relation): string {
-    return `source ${this.db.name}, ${"table" in relation ? `table ${relation.table}` : "query"}`;
+    db: ResolvedDatabase,
+    info: Record<string, unknown>,
+  ) {
+    super(dialect, db, info);
   }
 
   async columns(relation: Relation): Promise<SourceColumn[]> {
@@ -127,39 +122,15 @@ class PostgresSnapshot implements SourceSnapshot {
     }
   }
 
-  /** The first row of a one-row query about `relation` (as an array), or null when it has none. */
-  private async firstRow(relation: Relation, text: string, values?: unknown[]): Promise<unknown[] | null> {
-    try {
-      const { rows } = await this.client.query({ text, values, rowMode: "array" });
-      return (rows[0] as unknown[] | undefined) ?? null;
-    } catch (error) {
-      throw sourceError(error, this.where(relation));
-    }
-  }
-
-  max(relation: Relation, columns: string[]): Promise<unknown[] | null> {
-    return this.firstRow(relation, maxSql(dialect, relation, columns));
-  }
-
-  async count(relation: Relation): Promise<number> {
-    return Number((await this.firstRow(relation, countSql(dialect, relation)))?.[0] ?? 0);
-  }
-
-  chunkEnd(
-    relation: Relation,
-    keys: string[],
-    after: unknown[] | null,
-    size: number,
-  ): Promise<unknown[] | null> {
-    const { sql, values } = chunkEndSql(dialect, relation, keys, after, size);
-    return this.firstRow(relation, sql, values);
+  protected async queryFirstRow(text: string, values: unknown[] | undefined): Promise<unknown[] | undefined> {
+    const { rows } = await this.client.query({ text, values, rowMode: "array" });
+    return rows[0] as unknown[] | undefined;
   }
 
   /**
    * The read as CSV written by the server itself (`COPY (SELECT ...) TO STDOUT (FORMAT csv)`), in the format of
    * src/executors/extract/csv.ts: text columns force-quoted, bytea selected as hex, every other value the
-   * server's text under the session settings of connection.ts. No value becomes a JS object on the way: a 1M-row, 8-column
-   * table extracts several times faster than through the cursor.
+   * server's text under the session settings of connection.ts. No value becomes a JS object on the way.
    */
   streamCsv(
     relation: Relation,
