@@ -50,9 +50,33 @@ let extract: ApiExecution;
 
 const shot = (name: string) => page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
 
+function warehouseClient(): pg.Client {
+  return new pg.Client({
+    host: env.SMELTER_PG_HOST,
+    port: Number(env.SMELTER_PG_PORT),
+    user: env.SMELTER_PG_USER,
+    password: env.SMELTER_PG_PASSWORD,
+    database: "warehouse",
+  });
+}
+
+/** Whether the demo's bronze table exists: the stack outlives test runs, and other suites may have dropped it. */
+async function bronzeExists(): Promise<boolean> {
+  const warehouse = warehouseClient();
+  await warehouse.connect();
+  try {
+    const { rows } = await warehouse.query<{ t: string | null }>(
+      `SELECT to_regclass('"social_bronze"."posts"')::text AS t`,
+    );
+    return rows[0]?.t != null;
+  } finally {
+    await warehouse.end();
+  }
+}
+
 before(async () => {
   if (skip) return;
-  if ((await extracts()).length === 0) {
+  if ((await extracts()).length === 0 || !(await bronzeExists())) {
     const settings = demoSettings({ scale: "0.02", rounds: "0" }, env);
     await runDemo(settings, env, (line) => process.stdout.write(`# demo: ${line}\n`));
   }
@@ -117,13 +141,7 @@ test(
       const text = (await page.locator("table.tables").textContent()) ?? "";
       if (!text.includes("unreachable") || attempt === 3) break;
     }
-    const warehouse = new pg.Client({
-      host: env.SMELTER_PG_HOST,
-      port: Number(env.SMELTER_PG_PORT),
-      user: env.SMELTER_PG_USER,
-      password: env.SMELTER_PG_PASSWORD,
-      database: "warehouse",
-    });
+    const warehouse = warehouseClient();
     await warehouse.connect();
     try {
       const { rows } = await warehouse.query<{ n: string }>(
