@@ -1,3 +1,4 @@
+import type { Static } from "@sinclair/typebox";
 import type { Request, Response } from "express";
 import type { LoadedPipeline } from "../spec/types.ts";
 import type { PipelineCatalog } from "../state/pipelines.ts";
@@ -14,7 +15,7 @@ import {
   runsSchema,
   triggerBodySchema,
 } from "./schemas.ts";
-import { validator } from "./validate.ts";
+import { type Checked, validator } from "./validate.ts";
 
 /** A DAG file generated from a spec. */
 export interface GeneratedDag {
@@ -24,27 +25,13 @@ export interface GeneratedDag {
 }
 
 /** Summary of an Airflow DAG run, as the API returns it. */
-export interface DagRunView {
-  dag_id: string;
-  run_id: string;
-  state: string | null;
-  logical_date: string | null;
-  start_date: string | null;
-  end_date: string | null;
-}
+export type DagRunView = Static<typeof dagRunSchema>;
 
-export interface PublishOptions {
-  unpause: boolean;
-  trigger: boolean;
-  wait: boolean;
-}
+/** The body of a publish request, defaults filled in. */
+export type PublishOptions = Checked<typeof publishBodySchema>;
 
-export interface PublishedFile {
-  file_name: string;
-  changed: boolean;
-  dag_ids: string[];
-  run: DagRunView | null;
-}
+/** One file of a publish report. */
+export type PublishedFile = Static<typeof publishResultSchema>["files"][number];
 
 /** What the pipeline routes need from the compiler and Airflow (src/airflow/pipelines.ts). */
 export interface PipelineDags {
@@ -65,8 +52,8 @@ const err = (description: string) => ({ description, schema: errorSchema });
 
 /** Pipelines: register, list, show, generate, publish, trigger, recent runs. */
 export function pipelineRoutes(deps: PipelineRouteDeps): RouteDef[] {
-  const checkPublish = validator<{ unpause: boolean; trigger: boolean; wait: boolean }>(publishBodySchema);
-  const checkTrigger = validator<{ dag_id?: string; conf?: object; wait: boolean }>(triggerBodySchema);
+  const checkPublish = validator(publishBodySchema);
+  const checkTrigger = validator(triggerBodySchema);
   const load = async (name: string): Promise<LoadedPipeline> => {
     const pipeline = await deps.catalog.get(name);
     if (!pipeline) throw notFound(`pipeline ${name}`);

@@ -1,3 +1,4 @@
+import type { Static, TObject, TProperties, TSchema } from "@sinclair/typebox";
 import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import { HttpError } from "./errors.ts";
@@ -33,14 +34,26 @@ export function describe(error: ErrorObject, where: "body" | "query"): { field: 
   return { field: at, message: `${where} field ${at || "(root)"} ${error.message ?? "is invalid"}` };
 }
 
+/** The properties of `P` whose schema has a `default` (the `Default` builder). */
+type DefaultedKeys<P extends TProperties> = {
+  [K in keyof P]: P[K] extends { default: unknown } ? K : never;
+}[keyof P];
+
+/** A value `S` accepted: ajv has filled in every property that has a default, so those are present. */
+export type Checked<S extends TSchema> =
+  S extends TObject<infer P> ? Static<S> & { [K in DefaultedKeys<P>]-?: Static<P[K]> } : Static<S>;
+
 /**
  * Compiles a schema into a checker that returns the (defaulted, for queries coerced) value or throws a 400
  * naming the offending field.
  */
-export function validator<T>(schema: object, where: "body" | "query" = "body"): (value: unknown) => T {
+export function validator<S extends TSchema>(
+  schema: S,
+  where: "body" | "query" = "body",
+): (value: unknown) => Checked<S> {
   const validate = (where === "body" ? bodies : queries).compile(schema);
-  return (value: unknown): T => {
-    if (validate(value)) return value as T;
+  return (value: unknown): Checked<S> => {
+    if (validate(value)) return value as Checked<S>;
     const errors = validate.errors ?? [];
     // With oneOf, the branch errors come first but the oneOf error is the one that explains the problem.
     const first = errors.find((e) => e.keyword === "oneOf" && e.instancePath === "") ?? errors[0];

@@ -2,9 +2,9 @@ import { type SchemaOptions, type Static, type TSchema, type TUnsafe, Type } fro
 
 /*
  * JSON Schema builders TypeBox lacks in the form smelter publishes them: `enum` and `const` without the `type`
- * TypeBox's Literal adds, `oneOf`, a `type` list, a map with `propertyNames`, and named definitions referenced
- * as `#/$defs/<name>`. Each returns a TypeBox schema whose static type follows the keyword, so a TypeScript
- * type derived with `Static<>` stays exact.
+ * TypeBox's Literal adds, `oneOf`, a `type` list, a map with `propertyNames`, defaults, and named definitions
+ * referenced as `#/$defs/<name>`. Each returns a TypeBox schema whose static type follows the keyword, so a
+ * TypeScript type derived with `Static<>` stays exact. Used by the pipeline spec and by the HTTP bodies.
  */
 
 const NAME = Symbol("smelter.schema.definition");
@@ -81,4 +81,9 @@ export function MapOf<V extends TSchema>(
     propertyNames: names,
     additionalProperties: values,
   });
+}
+
+/** A property that may be left out, which ajv (`useDefaults`) then sets to `value`. */
+export function Default<T extends TSchema>(schema: T, value: Static<T>) {
+  return Type.Optional({ ...schema, default: value });
 }
