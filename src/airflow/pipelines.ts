@@ -3,35 +3,13 @@ import type { LoadedPipeline } from "../spec/types.ts";
 import type { PublishedDags } from "../state/published-dags.ts";
 import type { AirflowClient, AirflowDagRun } from "./client.ts";
 import { type Publisher, type PublishFileOptions, type PublishFileResult, sha256 } from "./publisher.ts";
+import type { DagRunView, PublishedFile, PublishOptions } from "./views.ts";
 
 /** A DAG file generated from a spec. */
 export interface GeneratedDag {
   fileName: string;
   dagIds: string[];
   content: string;
-}
-
-/** Summary of an Airflow DAG run, as the API returns it. */
-export interface DagRunView {
-  dag_id: string;
-  run_id: string;
-  state: string | null;
-  logical_date: string | null;
-  start_date: string | null;
-  end_date: string | null;
-}
-
-export interface PublishOptions {
-  unpause: boolean;
-  trigger: boolean;
-  wait: boolean;
-}
-
-export interface PublishedFile {
-  file_name: string;
-  changed: boolean;
-  dag_ids: string[];
-  run: DagRunView | null;
 }
 
 /** What the service's pipeline routes need from the compiler and Airflow (implemented below). */
@@ -41,6 +19,8 @@ export interface PipelineDags {
   trigger(dagId: string, options: { conf?: object; wait: boolean }): Promise<DagRunView>;
   recentRuns(dagIds: string[], limit: number): Promise<DagRunView[]>;
 }
+
+export type { DagRunView, PublishedFile, PublishOptions };
 
 /** The compiler's output in the service's terms. */
 export function generateDags(pipeline: LoadedPipeline): GeneratedDag[] {

@@ -1,10 +1,10 @@
+import type { Static } from "@sinclair/typebox";
 import type { NextFunction, Request, Response } from "express";
-import { type ErrorInfo, SmelterError, toErrorInfo } from "../errors.ts";
+import { SmelterError, toErrorInfo } from "../errors.ts";
+import type { errorSchema } from "./schemas.ts";
 
 /** Wire form of an error response: `{"error": {type, message, retryable, field?}}`. */
-export interface ErrorBody {
-  error: ErrorInfo & { field?: string };
-}
+export type ErrorBody = Static<typeof errorSchema>;
 
 /** An error with its HTTP status; `field` is the JSON pointer of the offending part of the request. */
 export class HttpError extends SmelterError {

@@ -1,11 +1,12 @@
 import type { Request, Response } from "express";
 import type { TaskRequest } from "../contracts/step.ts";
 import { missingTarget } from "../spec/lookup.ts";
-import type { AirflowContext, Execution, ExecutionStatus, ExecutionStore } from "../state/executions.ts";
+import type { Execution, ExecutionStatus, ExecutionStore } from "../state/executions.ts";
 import type { PipelineCatalog } from "../state/pipelines.ts";
 import { HttpError, notFound } from "./errors.ts";
 import type { RouteDef } from "./routes.ts";
 import {
+  type ExecutionBody,
   errorSchema,
   executionListSchema,
   executionSchema,
@@ -16,15 +17,6 @@ import {
   submitExecutionSchema,
 } from "./schemas.ts";
 import { validator } from "./validate.ts";
-
-interface SubmitBody {
-  pipeline: string;
-  step: TaskRequest["step"];
-  table?: string;
-  source?: string;
-  idempotency_key: string;
-  airflow?: AirflowContext;
-}
 
 export interface ExecutionRouteDeps {
   store: ExecutionStore;
@@ -45,14 +37,14 @@ const err = (description: string) => ({ description, schema: errorSchema });
 
 /** Task hook routes: submit, status, logs, cancel (CONTRACTS.md section 2), plus a listing for people. */
 export function executionRoutes(deps: ExecutionRouteDeps): RouteDef[] {
-  const checkSubmit = validator<SubmitBody>(submitExecutionSchema);
-  const checkGet = validator<{ wait: number; status?: ExecutionStatus }>(getExecutionQuerySchema, "query");
-  const checkLogs = validator<{ offset: number; limit: number }>(logsQuerySchema, "query");
-  const checkList = validator<{ pipeline?: string; status?: ExecutionStatus; limit: number }>(
-    listExecutionsQuerySchema,
-    "query",
-  );
-  const view = (e: Execution) => ({ ...e, links: { ui: `${deps.publicUrl}/ui/executions/${e.id}` } });
+  const checkSubmit = validator(submitExecutionSchema);
+  const checkGet = validator(getExecutionQuerySchema, "query");
+  const checkLogs = validator(logsQuerySchema, "query");
+  const checkList = validator(listExecutionsQuerySchema, "query");
+  const view = (e: Execution): ExecutionBody => ({
+    ...e,
+    links: { ui: `${deps.publicUrl}/ui/executions/${e.id}` },
+  });
   const load = async (id: string): Promise<Execution> => {
     const execution = await deps.store.get(id);
     if (!execution) throw notFound(`execution ${id}`);
@@ -75,8 +67,12 @@ export function executionRoutes(deps: ExecutionRouteDeps): RouteDef[] {
         : { pipeline: body.pipeline, step: body.step, source: body.source! }
     ) as TaskRequest;
     await checkTarget(deps.catalog, request);
+    // The body may leave logical_date out; the stored context always has it (null: a run without one).
+    const airflow = body.airflow
+      ? { ...body.airflow, logical_date: body.airflow.logical_date ?? null }
+      : null;
     const result = await deps.store.submit(
-      { request, idempotencyKey: body.idempotency_key, airflow: body.airflow ?? null },
+      { request, idempotencyKey: body.idempotency_key, airflow },
       deps.maxQueue,
     );
     switch (result.kind) {

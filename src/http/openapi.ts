@@ -1,3 +1,4 @@
+import { canonical } from "../spec/schema/layout.ts";
 import type { RouteDef } from "./routes.ts";
 
 /** Where the OpenAPI document is served; stable, so clients can rely on it. */
@@ -19,7 +20,7 @@ export function openApiDocument(routes: RouteDef[], version: string): object {
     }));
     const query = route.query as { properties?: Record<string, object> } | undefined;
     for (const [name, schema] of Object.entries(query?.properties ?? {})) {
-      params.push({ name, in: "query", required: false, schema: schema as { type: string } });
+      params.push({ name, in: "query", required: false, schema: canonical(schema) as { type: string } });
     }
     const operation: Record<string, unknown> = {
       summary: route.summary,
@@ -33,7 +34,9 @@ export function openApiDocument(routes: RouteDef[], version: string): object {
             ...(doc.schema || doc.contentType
               ? {
                   content: {
-                    [doc.contentType ?? "application/json"]: doc.schema ? { schema: doc.schema } : {},
+                    [doc.contentType ?? "application/json"]: doc.schema
+                      ? { schema: canonical(doc.schema) }
+                      : {},
                   },
                 }
               : {}),
@@ -49,7 +52,7 @@ export function openApiDocument(routes: RouteDef[], version: string): object {
         content:
           "text" in route.body
             ? { [route.body.text]: { schema: { type: "string" } } }
-            : { "application/json": { schema: route.body.schema } },
+            : { "application/json": { schema: canonical(route.body.schema) } },
       };
     }
     paths[path] ??= {};

@@ -28,8 +28,8 @@ const err = (description: string) => ({ description, schema: errorSchema });
 
 /** Pipelines: register, list, show, generate, publish, trigger, recent runs. */
 export function pipelineRoutes(deps: PipelineRouteDeps): RouteDef[] {
-  const checkPublish = validator<{ unpause: boolean; trigger: boolean; wait: boolean }>(publishBodySchema);
-  const checkTrigger = validator<{ dag_id?: string; conf?: object; wait: boolean }>(triggerBodySchema);
+  const checkPublish = validator(publishBodySchema);
+  const checkTrigger = validator(triggerBodySchema);
   const load = async (name: string): Promise<LoadedPipeline> => {
     const pipeline = await deps.catalog.get(name);
     if (!pipeline) throw notFound(`pipeline ${name}`);

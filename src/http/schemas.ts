@@ -1,248 +1,165 @@
-/**
- * JSON Schemas (2020-12) of the service's wire formats: request bodies are validated with them and the OpenAPI
- * document is built from them, so the two cannot drift apart.
+import { type Static, Type } from "@sinclair/typebox";
+import { dagRunSchema, publishBodySchema, publishResultSchema } from "../airflow/views.ts";
+import { STEPS } from "../contracts/step.ts";
+import { Default, Enum, OfType } from "../spec/schema/builders.ts";
+
+export { dagRunSchema, publishBodySchema, publishResultSchema };
+
+/*
+ * The service's wire formats, each defined once as a JSON Schema (2020-12) with TypeBox: request bodies and
+ * queries are validated with them (./validate.ts), the OpenAPI document is built from them (./openapi.ts), and
+ * the TypeScript types of the bodies are derived from them with `Static<>`, so none of the three can drift.
  */
 
-const name = { type: "string", pattern: "^[a-z][a-z0-9_]*$", maxLength: 63 } as const;
-const identifier = { type: "string", minLength: 1, maxLength: 255 } as const;
-const timestamp = { type: "string", format: "date-time" } as const;
+const name = Type.String({ pattern: "^[a-z][a-z0-9_]*$", maxLength: 63 });
+const identifier = Type.String({ minLength: 1, maxLength: 255 });
+const timestamp = Type.String({ format: "date-time" });
+const step = Enum(STEPS);
+const STATUSES = ["queued", "running", "success", "failed", "cancelled"] as const;
+const status = Enum(STATUSES);
+const nullableString = OfType(["string", "null"]);
 
-export const airflowContextSchema = {
-  type: "object",
-  additionalProperties: false,
-  required: ["dag_id", "run_id", "task_id", "map_index", "try_number"],
-  properties: {
+export const airflowContextSchema = Type.Object(
+  {
     dag_id: identifier,
     run_id: identifier,
     task_id: identifier,
-    map_index: { type: "integer", minimum: -1 },
-    try_number: { type: "integer", minimum: 0 },
-    logical_date: { anyOf: [timestamp, { type: "null" }] },
+    map_index: Type.Integer({ minimum: -1 }),
+    try_number: Type.Integer({ minimum: 0 }),
+    logical_date: Type.Optional(Type.Union([timestamp, Type.Null()])),
   },
-} as const;
+  { additionalProperties: false },
+);
 
+/** Exactly one of `table` / `source` (the `oneOf`, which `Static` does not express): the handler reads either. */
 export const submitExecutionSchema = {
-  type: "object",
-  additionalProperties: false,
-  required: ["pipeline", "step", "idempotency_key"],
-  properties: {
-    pipeline: name,
-    step: { enum: ["extract", "bronze", "silver"] },
-    table: identifier,
-    source: identifier,
-    idempotency_key: { type: "string", minLength: 1, maxLength: 1024 },
-    airflow: airflowContextSchema,
-  },
+  ...Type.Object(
+    {
+      pipeline: name,
+      step,
+      table: Type.Optional(identifier),
+      source: Type.Optional(identifier),
+      idempotency_key: Type.String({ minLength: 1, maxLength: 1024 }),
+      airflow: Type.Optional(airflowContextSchema),
+    },
+    { additionalProperties: false },
+  ),
   oneOf: [{ required: ["table"] }, { required: ["source"] }],
-} as const;
+};
 
-export const errorSchema = {
-  type: "object",
-  required: ["error"],
-  properties: {
-    error: {
-      type: "object",
-      required: ["type", "message", "retryable"],
-      properties: {
-        type: { type: "string" },
-        message: { type: "string" },
-        retryable: { type: "boolean" },
-        field: { type: "string", description: "JSON pointer of the offending part of the request" },
-      },
-    },
-  },
-} as const;
+const errorInfoSchema = Type.Object({
+  type: Type.String(),
+  message: Type.String(),
+  retryable: Type.Boolean(),
+  field: Type.Optional(Type.String({ description: "JSON pointer of the offending part of the request" })),
+});
 
-export const executionSchema = {
-  type: "object",
-  required: ["id", "pipeline", "step", "table", "source", "status", "idempotency_key", "created_at", "links"],
-  properties: {
-    id: { type: "string" },
-    pipeline: { type: "string" },
-    step: { enum: ["extract", "bronze", "silver"] },
-    table: { type: ["string", "null"] },
-    source: { type: ["string", "null"] },
-    status: { enum: ["queued", "running", "success", "failed", "cancelled"] },
-    idempotency_key: { type: "string" },
-    airflow: { anyOf: [airflowContextSchema, { type: "null" }] },
-    created_at: timestamp,
-    started_at: { type: ["string", "null"] },
-    finished_at: { type: ["string", "null"] },
-    metrics: { type: ["object", "null"], description: "rows_read, files, bytes, inserted, ... duration_ms" },
-    error: { anyOf: [errorSchema.properties.error, { type: "null" }] },
-    links: { type: "object", properties: { ui: { type: "string" } } },
-  },
-} as const;
+export const errorSchema = Type.Object({ error: errorInfoSchema });
 
-export const executionListSchema = {
-  type: "object",
-  required: ["executions"],
-  properties: { executions: { type: "array", items: executionSchema } },
-} as const;
+export const executionSchema = Type.Object({
+  id: Type.String(),
+  pipeline: Type.String(),
+  step,
+  table: nullableString,
+  source: nullableString,
+  status,
+  idempotency_key: Type.String(),
+  airflow: Type.Optional(Type.Union([airflowContextSchema, Type.Null()])),
+  created_at: timestamp,
+  started_at: Type.Optional(nullableString),
+  finished_at: Type.Optional(nullableString),
+  metrics: Type.Optional(
+    OfType(["object", "null"], { description: "rows_read, files, bytes, inserted, ... duration_ms" }),
+  ),
+  error: Type.Optional(Type.Union([errorInfoSchema, Type.Null()])),
+  links: Type.Object({ ui: Type.Optional(Type.String()) }),
+});
 
-export const logsSchema = {
-  type: "object",
-  required: ["lines", "next_offset", "complete"],
-  properties: {
-    lines: {
-      type: "array",
-      items: {
-        type: "object",
-        required: ["seq", "ts", "level", "message"],
-        properties: {
-          seq: { type: "integer" },
-          ts: timestamp,
-          level: { enum: ["info", "warn", "error"] },
-          message: { type: "string" },
-        },
-      },
-    },
-    next_offset: { type: "integer" },
-    complete: { type: "boolean" },
-  },
-} as const;
+/** An execution as the task hook API returns it. */
+export type ExecutionBody = Static<typeof executionSchema>;
+
+export const executionListSchema = Type.Object({ executions: Type.Array(executionSchema) });
+
+export const logsSchema = Type.Object({
+  lines: Type.Array(
+    Type.Object({
+      seq: Type.Integer(),
+      ts: timestamp,
+      level: Enum(["info", "warn", "error"]),
+      message: Type.String(),
+    }),
+  ),
+  next_offset: Type.Integer(),
+  complete: Type.Boolean(),
+});
 
 /** Long poll of an execution's status (`wait` seconds at most; 0 answers at once). */
 export const MAX_STATUS_WAIT_SECONDS = 30;
 
-export const getExecutionQuerySchema = {
-  type: "object",
-  properties: {
-    wait: {
-      type: "number",
+export const getExecutionQuerySchema = Type.Object({
+  wait: Default(
+    Type.Number({
       minimum: 0,
       maximum: MAX_STATUS_WAIT_SECONDS,
-      default: 0,
       description:
         "seconds to hold the answer until the status differs from `status`; 0 (default) answers at once",
-    },
-    status: {
-      enum: ["queued", "running", "success", "failed", "cancelled"],
+    }),
+    0,
+  ),
+  status: Type.Optional(
+    Enum(STATUSES, {
       description: "the status the client already has (default: the status when the request arrives)",
-    },
+    }),
+  ),
+});
+
+export const logsQuerySchema = Type.Object({
+  offset: Default(Type.Integer({ minimum: 0 }), 0),
+  limit: Default(Type.Integer({ minimum: 1, maximum: 5000 }), 1000),
+});
+
+export const listExecutionsQuerySchema = Type.Object({
+  pipeline: Type.Optional(name),
+  status: Type.Optional(status),
+  limit: Default(Type.Integer({ minimum: 1, maximum: 500 }), 50),
+});
+
+const origin = Enum(["registered", "file"]);
+
+export const pipelineSummarySchema = Type.Object({
+  name: Type.String(),
+  origin,
+  file: Type.String(),
+  hash: Type.String(),
+  valid: Type.Boolean(),
+  error: Type.Optional(Type.String()),
+  tables: Type.Optional(Type.Array(Type.String())),
+  dag_ids: Type.Optional(Type.Array(Type.String())),
+});
+
+export const pipelineListSchema = Type.Object({ pipelines: Type.Array(pipelineSummarySchema) });
+
+export const pipelineDetailSchema = Type.Object({
+  name: Type.String(),
+  origin,
+  file: Type.String(),
+  hash: Type.String(),
+  spec: OfType("object", { description: "the loaded spec with every default filled in" }),
+});
+
+export const generatedSchema = Type.Object({
+  files: Type.Array(Type.Object({ file_name: Type.String(), content: Type.String() })),
+});
+
+export const triggerBodySchema = Type.Object(
+  {
+    dag_id: Type.Optional(
+      Type.String({ description: "defaults to the pipeline's main DAG, smelter__<pipeline>" }),
+    ),
+    conf: Type.Optional(OfType("object")),
+    wait: Default(Type.Boolean(), false),
   },
-} as const;
+  { additionalProperties: false },
+);
 
-export const logsQuerySchema = {
-  type: "object",
-  properties: {
-    offset: { type: "integer", minimum: 0, default: 0 },
-    limit: { type: "integer", minimum: 1, maximum: 5000, default: 1000 },
-  },
-} as const;
-
-export const listExecutionsQuerySchema = {
-  type: "object",
-  properties: {
-    pipeline: name,
-    status: { enum: ["queued", "running", "success", "failed", "cancelled"] },
-    limit: { type: "integer", minimum: 1, maximum: 500, default: 50 },
-  },
-} as const;
-
-export const pipelineSummarySchema = {
-  type: "object",
-  required: ["name", "origin", "file", "hash", "valid"],
-  properties: {
-    name: { type: "string" },
-    origin: { enum: ["registered", "file"] },
-    file: { type: "string" },
-    hash: { type: "string" },
-    valid: { type: "boolean" },
-    error: { type: "string" },
-    tables: { type: "array", items: { type: "string" } },
-    dag_ids: { type: "array", items: { type: "string" } },
-  },
-} as const;
-
-export const pipelineListSchema = {
-  type: "object",
-  required: ["pipelines"],
-  properties: { pipelines: { type: "array", items: pipelineSummarySchema } },
-} as const;
-
-export const pipelineDetailSchema = {
-  type: "object",
-  required: ["name", "origin", "file", "hash", "spec"],
-  properties: {
-    name: { type: "string" },
-    origin: { enum: ["registered", "file"] },
-    file: { type: "string" },
-    hash: { type: "string" },
-    spec: { type: "object", description: "the loaded spec with every default filled in" },
-  },
-} as const;
-
-export const generatedSchema = {
-  type: "object",
-  required: ["files"],
-  properties: {
-    files: {
-      type: "array",
-      items: {
-        type: "object",
-        required: ["file_name", "content"],
-        properties: { file_name: { type: "string" }, content: { type: "string" } },
-      },
-    },
-  },
-} as const;
-
-export const publishBodySchema = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    unpause: { type: "boolean", default: false },
-    trigger: { type: "boolean", default: false },
-    wait: { type: "boolean", default: false, description: "with trigger: wait for the run to finish" },
-  },
-} as const;
-
-export const publishResultSchema = {
-  type: "object",
-  required: ["files"],
-  properties: {
-    files: {
-      type: "array",
-      items: {
-        type: "object",
-        required: ["file_name", "changed"],
-        properties: {
-          file_name: { type: "string" },
-          changed: { type: "boolean" },
-          dag_ids: { type: "array", items: { type: "string" } },
-          run: { type: ["object", "null"] },
-        },
-      },
-    },
-  },
-} as const;
-
-export const triggerBodySchema = {
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    dag_id: { type: "string", description: "defaults to the pipeline's main DAG, smelter__<pipeline>" },
-    conf: { type: "object" },
-    wait: { type: "boolean", default: false },
-  },
-} as const;
-
-export const dagRunSchema = {
-  type: "object",
-  required: ["dag_id", "run_id", "state"],
-  properties: {
-    dag_id: { type: "string" },
-    run_id: { type: "string" },
-    state: { type: ["string", "null"] },
-    logical_date: { type: ["string", "null"] },
-    start_date: { type: ["string", "null"] },
-    end_date: { type: ["string", "null"] },
-  },
-} as const;
-
-export const runsSchema = {
-  type: "object",
-  required: ["runs"],
-  properties: { runs: { type: "array", items: dagRunSchema } },
-} as const;
+export const runsSchema = Type.Object({ runs: Type.Array(dagRunSchema) });

@@ -1,6 +1,10 @@
+import type { TSchema } from "@sinclair/typebox";
 import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
+import type { Checked } from "../spec/schema/builders.ts";
 import { HttpError } from "./errors.ts";
+
+export type { Checked };
 
 // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -37,10 +41,13 @@ export function describe(error: ErrorObject, where: "body" | "query"): { field: 
  * Compiles a schema into a checker that returns the (defaulted, for queries coerced) value or throws a 400
  * naming the offending field.
  */
-export function validator<T>(schema: object, where: "body" | "query" = "body"): (value: unknown) => T {
+export function validator<S extends TSchema>(
+  schema: S,
+  where: "body" | "query" = "body",
+): (value: unknown) => Checked<S> {
   const validate = (where === "body" ? bodies : queries).compile(schema);
-  return (value: unknown): T => {
-    if (validate(value)) return value as T;
+  return (value: unknown): Checked<S> => {
+    if (validate(value)) return value as Checked<S>;
     const errors = validate.errors ?? [];
     // With oneOf, the branch errors come first but the oneOf error is the one that explains the problem.
     const first = errors.find((e) => e.keyword === "oneOf" && e.instancePath === "") ?? errors[0];

@@ -1,5 +1,6 @@
-import type { RawPipeline } from "./normalize.ts";
 import type { SpecPath } from "./problems.ts";
+import { IDENTIFIER_PATTERN } from "./schema/common.ts";
+import type { RawPipeline } from "./schema/pipeline.ts";
 import type { PipelineSpec } from "./types.ts";
 
 /** A rule the schema cannot express, broken at `path`. */
@@ -8,7 +9,8 @@ export interface SemanticViolation {
   message: string;
 }
 
-const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+/** Derived schema names must be what the schema's `identifier` admits when written. */
+const IDENTIFIER = new RegExp(IDENTIFIER_PATTERN);
 
 /** What a warehouse kind supports, as far as the spec checks need to know (its dialect satisfies this). */
 export interface WarehouseSupport {

@@ -3,9 +3,10 @@ import { readFile } from "node:fs/promises";
 import { LineCounter, parseDocument } from "yaml";
 import { checkSemantics, type KindSupport } from "./check.ts";
 import { locate } from "./locate.ts";
-import { normalize, type RawPipeline } from "./normalize.ts";
+import { normalize } from "./normalize.ts";
 import { formatPath, SpecErrors, type SpecPath, type SpecProblem } from "./problems.ts";
-import { checkSchema } from "./schema.ts";
+import type { RawPipeline } from "./schema/pipeline.ts";
+import { checkSchema } from "./schema/validate.ts";
 import type { LoadedPipeline } from "./types.ts";
 
 /**

@@ -1,121 +1,23 @@
+import type { RawAirflow } from "./schema/airflow.ts";
+import type { RawDuration } from "./schema/common.ts";
+import type { RawConnection } from "./schema/connections.ts";
+import type { RawPipeline } from "./schema/pipeline.ts";
+import type { RawSilverColumn, RawSilverModel } from "./schema/silver.ts";
+import type { RawTable, RawTableOptions } from "./schema/tables.ts";
 import type {
   AirflowSettings,
   Connection,
   DeleteDetection,
   PipelineSpec,
-  SchemaEvolution,
   SilverColumn,
   SilverModel,
   TableSpec,
 } from "./types.ts";
 
 /*
- * The YAML as the schema admits it (snake_case, most fields optional), and its mapping to the defaulted
+ * The mapping of the YAML as written (the raw types, derived from the schema in ./schema/) to the defaulted
  * camelCase `PipelineSpec`. Only called on a value the schema accepted.
  */
-
-type Env = { env: string };
-type Secret = Env | { file: string };
-type Duration = number | string;
-
-interface RawDeletesObject {
-  mode: "none" | "soft" | "reconcile";
-  column?: string;
-  value?: string | number | boolean;
-  every_runs?: number;
-}
-
-interface RawTableOptions {
-  source?: string;
-  mode?: "incremental" | "full";
-  chunk_size?: number;
-  lag?: Duration;
-  deletes?: "none" | "reconcile" | RawDeletesObject;
-  bronze?: { schema_evolution?: SchemaEvolution; change_feed?: boolean };
-  file_rows?: number;
-}
-
-interface RawTable extends RawTableOptions {
-  name: string;
-  table?: string;
-  query?: string;
-  primary_key: string[];
-  cursor?: string[];
-  columns?: { include?: string[]; exclude?: string[] };
-  type_overrides?: Record<string, string>;
-  cluster_by?: string[];
-  partition_by?: { column: string; kind?: "list" | "hash"; partitions?: number };
-}
-
-type RawSilverColumn =
-  | string
-  | { name: string; from: string; type?: string }
-  | { name: string; json: { column: string; path: string }; type: string }
-  | { name: string; expr: string; type: string };
-
-interface RawSilverModel {
-  name: string;
-  from: string;
-  key?: string[];
-  include_all?: boolean;
-  columns?: RawSilverColumn[];
-  where?: string;
-  scd?: 1 | 2;
-}
-
-interface RawConnection {
-  kind: Connection["kind"];
-  url?: Secret;
-  host?: string | Env;
-  port?: number | Env;
-  database?: string | Env;
-  user?: string | Env;
-  password?: Secret;
-  timezone?: string;
-  max_connections?: number;
-  bucket?: string | Env;
-  prefix?: string;
-  region?: string | Env;
-  endpoint?: string | Env;
-  access_key_id?: Secret;
-  secret_access_key?: Secret;
-  path?: string | Env;
-}
-
-interface RawAirflow {
-  schedule?: string | null;
-  start_date?: string;
-  pool?: string | null;
-  pool_slots?: number;
-  max_active_tasks?: number;
-  max_active_runs?: number;
-  retries?: number;
-  retry_delay?: Duration;
-  execution_timeout?: Duration;
-  owner?: string;
-  tags?: string[];
-  granularity?: "table" | "source";
-  assets?: boolean;
-  connection_id?: string;
-  deferrable?: boolean;
-  wait_before_defer?: Duration;
-}
-
-/** The pipeline document as the schema admits it. */
-export interface RawPipeline {
-  version: 1;
-  name: string;
-  description?: string;
-  connections: Record<string, RawConnection>;
-  warehouse: string;
-  landing: string;
-  bronze_schema?: string;
-  silver_schema?: string;
-  defaults?: RawTableOptions;
-  tables: RawTable[];
-  silver?: RawSilverModel[];
-  airflow?: RawAirflow;
-}
 
 /** Defaults of every optional setting, in one place (docs/spec.md lists the same values). */
 export const DEFAULTS = {
@@ -151,31 +53,36 @@ export const DEFAULTS = {
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 /** "30s" / "5m" / "1h" / "2d" or a number of seconds → seconds. */
-export function durationSeconds(value: Duration): number {
+export function durationSeconds(value: RawDuration): number {
   if (typeof value === "number") return value;
   return Number(value.slice(0, -1)) * UNIT_SECONDS[value.slice(-1)]!;
 }
 
+/** The listed fields of `raw` that are set. */
+function present<T extends object, K extends keyof T>(raw: T, ...keys: K[]): Partial<Pick<T, K>> {
+  return Object.fromEntries(keys.filter((k) => raw[k] !== undefined).map((k) => [k, raw[k]])) as Partial<
+    Pick<T, K>
+  >;
+}
+
 function connection(raw: RawConnection): Connection {
-  const pick = <K extends keyof RawConnection>(...keys: K[]) =>
-    Object.fromEntries(keys.filter((k) => raw[k] !== undefined).map((k) => [k, raw[k]]));
   switch (raw.kind) {
     case "s3":
       return {
         kind: "s3",
-        bucket: raw.bucket!,
+        bucket: raw.bucket,
         prefix: raw.prefix ?? DEFAULTS.landingPrefix,
         region: raw.region ?? DEFAULTS.region,
-        ...pick("endpoint"),
+        ...present(raw, "endpoint"),
         ...(raw.access_key_id ? { accessKeyId: raw.access_key_id } : {}),
         ...(raw.secret_access_key ? { secretAccessKey: raw.secret_access_key } : {}),
       };
     case "local":
-      return { kind: "local", path: raw.path!, prefix: raw.prefix ?? DEFAULTS.landingPrefix };
+      return { kind: "local", path: raw.path, prefix: raw.prefix ?? DEFAULTS.landingPrefix };
     default:
       return {
         kind: raw.kind,
-        ...pick("url", "host", "port", "database", "user", "password"),
+        ...present(raw, "url", "host", "port", "database", "user", "password"),
         timezone: raw.timezone ?? DEFAULTS.timezone,
         maxConnections: raw.max_connections ?? DEFAULTS.maxConnections,
       };
@@ -183,10 +90,10 @@ function connection(raw: RawConnection): Connection {
 }
 
 function deletes(raw: RawTableOptions["deletes"]): DeleteDetection {
-  const value = typeof raw === "string" ? { mode: raw } : raw;
+  const value: Exclude<RawTableOptions["deletes"], string> = typeof raw === "string" ? { mode: raw } : raw;
   if (!value || value.mode === "none") return { mode: "none" };
   if (value.mode === "soft") {
-    return { mode: "soft", column: value.column!, value: value.value ?? DEFAULTS.softDeleteValue };
+    return { mode: "soft", column: value.column, value: value.value ?? DEFAULTS.softDeleteValue };
   }
   return { mode: "reconcile", everyRuns: value.every_runs ?? DEFAULTS.reconcileEveryRuns };
 }

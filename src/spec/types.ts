@@ -1,17 +1,25 @@
+import type { RawAirflow } from "./schema/airflow.ts";
+import type { RawEnvRef, RawSecretRef } from "./schema/common.ts";
+import type { DATABASE_KINDS } from "./schema/connections.ts";
+import type { RawSilverColumn, RawSilverModel } from "./schema/silver.ts";
+import type { RawTable, RawTableOptions } from "./schema/tables.ts";
+
 /**
- * The pipeline spec as the rest of smelter sees it, after loading, validation and defaulting.
- * `schema/pipeline.schema.json` is the single definition of the YAML format; these types mirror it
- * (a unit test keeps the two in step). Every optional field of the YAML is filled with its default by the
- * loader, so code downstream never re-applies defaults.
+ * The pipeline spec as the rest of smelter sees it, after loading, validation and defaulting. The YAML format
+ * is defined once, in ./schema/ (published as schema/pipeline.schema.json), and the raw types of the document
+ * as written are derived from it. This spec is a different shape, so it is written out here: camelCase, every
+ * optional field filled with its default (code downstream never re-applies defaults), durations in seconds,
+ * `defaults` folded into each table, delete modes and silver column shorthands expanded. Its value sets
+ * (kinds, modes, column forms) are taken from the schema, so a new value is added there alone.
  */
 
 /** A value that must not be written in the spec itself: read from an environment variable or a file. */
-export type SecretRef = { env: string } | { file: string };
+export type SecretRef = RawSecretRef;
 
 /** A non-secret setting that may also come from the environment (`{ env: NAME }`), e.g. a host. */
-export type Setting<T extends string | number> = T | { env: string };
+export type Setting<T extends string | number> = T | RawEnvRef;
 
-export type DatabaseKind = "mariadb" | "mysql" | "postgres";
+export type DatabaseKind = (typeof DATABASE_KINDS)[number];
 
 /**
  * A database: a source when a table names it, the warehouse when `warehouse` names it (PostgreSQL only).
@@ -52,7 +60,9 @@ export type LandingConnection =
 
 export type Connection = DatabaseConnection | LandingConnection;
 
-export type ExtractMode = "incremental" | "full";
+export type ExtractMode = NonNullable<RawTableOptions["mode"]>;
+
+export type PartitionKind = NonNullable<NonNullable<RawTable["partition_by"]>["kind"]>;
 
 export type DeleteDetection =
   | { mode: "none" }
@@ -61,7 +71,7 @@ export type DeleteDetection =
   /** Every `everyRuns` runs (default 1) the full key set is read and keys missing at the source become deletes. */
   | { mode: "reconcile"; everyRuns: number };
 
-export type SchemaEvolution = "add_columns" | "rescue" | "fail";
+export type SchemaEvolution = NonNullable<NonNullable<RawTableOptions["bronze"]>["schema_evolution"]>;
 
 export interface TableSpec {
   /** Logical name: the bronze table name and the name in task ids. */
@@ -80,25 +90,25 @@ export interface TableSpec {
   /** Re-read window behind the watermark for late-committing transactions, in seconds; default 0. */
   lagSeconds: number;
   deletes: DeleteDetection;
-  columns: { include?: string[]; exclude?: string[] };
+  /** The source columns read: only `include`, or all but `exclude`; empty: all. */
+  columns: NonNullable<RawTable["columns"]>;
   /** Column → warehouse type override (e.g. `numeric(20,4)`, `jsonb`, `boolean`). */
   typeOverrides: Record<string, string>;
   /** Columns to cluster/index bronze by (e.g. `network_account_type_id`). */
   clusterBy: string[];
   /** Optional list partitioning of bronze by one column. */
-  partitionBy?: { column: string; kind: "list" | "hash"; partitions?: number };
+  partitionBy?: { column: string; kind: PartitionKind; partitions?: number };
   bronze: { schemaEvolution: SchemaEvolution; changeFeed: boolean };
   /** Rows per parquet file before rolling to the next part; default 250000. */
   fileRows: number;
 }
 
-export type SilverColumn =
-  /** Copy (optionally rename / cast) a bronze column. */
-  | { name: string; from: string; type?: string }
-  /** Extract a JSON path (`$.a.b`, `$.items[0].id`) from a JSON column into a typed column. */
-  | { name: string; json: { column: string; path: string }; type: string }
-  /** A SQL expression over the bronze row's columns (quoted identifiers as needed). */
-  | { name: string; expr: string; type: string };
+/**
+ * A silver column in its object form (a bare name `x` becomes `{ name: x, from: x }`): copy (optionally rename /
+ * cast) a bronze column (`from`), extract a JSON path (`$.a.b`, `$.items[0].id`) from a JSON column into a typed
+ * column (`json`), or compute a SQL expression over the bronze row's columns (`expr`).
+ */
+export type SilverColumn = Exclude<RawSilverColumn, string>;
 
 export interface SilverModel {
   name: string;
@@ -111,7 +121,7 @@ export interface SilverModel {
   columns: SilverColumn[];
   /** Optional SQL predicate over bronze columns; rows not matching are deleted from / kept out of silver. */
   where?: string;
-  scd: 1 | 2;
+  scd: NonNullable<RawSilverModel["scd"]>;
 }
 
 export interface AirflowSettings {
@@ -130,7 +140,7 @@ export interface AirflowSettings {
   owner: string;
   tags: string[];
   /** `table`: a task per table per step; `source`: a task per source per step (bounded concurrency inside). */
-  granularity: "table" | "source";
+  granularity: NonNullable<RawAirflow["granularity"]>;
   /** When true, bronze tasks emit Assets and silver runs in a separate DAG scheduled on them. */
   assets: boolean;
   /** Airflow connection id of the smelter service; default "smelter_default". */

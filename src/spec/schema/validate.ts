@@ -1,9 +1,6 @@
-import { readFileSync } from "node:fs";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
-import type { SpecPath } from "./problems.ts";
-
-/** Path of the published JSON Schema, the single definition of the YAML format. */
-export const SCHEMA_PATH = new URL("../../schema/pipeline.schema.json", import.meta.url);
+import type { SpecPath } from "../problems.ts";
+import { pipelineSchema } from "./pipeline.ts";
 
 /** A schema violation before it is placed in the file. `key` marks problems best shown at a property's key. */
 export interface SchemaViolation {
@@ -16,7 +13,8 @@ let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
   if (!compiled) {
-    const schema = JSON.parse(readFileSync(SCHEMA_PATH, "utf8")) as object;
+    // The document as published (schema/pipeline.schema.json), built from the definitions rather than read back.
+    const schema = pipelineSchema();
     // verbose: the failing schema node travels with each error, so its `x-expected` can phrase the message.
     const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
     ajv.addKeyword({ keyword: "x-expected", schemaType: "string" });

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { loadPipeline } from "../../../src/registry.ts";
-import { SCHEMA_PATH } from "../../../src/spec/schema.ts";
+import { pipelineSchema } from "../../../src/spec/schema/pipeline.ts";
 
 /** YAML properties whose loaded name is not just the camelCase spelling, and where they end up. */
 const RENAMED: Record<string, string> = {
@@ -44,7 +43,7 @@ function loadedKeys(node: unknown, into: Set<string>): Set<string> {
 const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 test("every property of the schema is used by a fixture and reaches the loaded spec", async () => {
-  const schema = JSON.parse(readFileSync(SCHEMA_PATH, "utf8"));
+  const schema = pipelineSchema();
   const keys = new Set<string>();
   for (const file of FIXTURES) loadedKeys((await loadPipeline(file)).spec, keys);
   const missing = [...schemaProperties(schema, new Set())]

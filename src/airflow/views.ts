@@ -1,0 +1,50 @@
+import { type Static, Type } from "@sinclair/typebox";
+import { type Checked, Default, OfType } from "../spec/schema/builders.ts";
+
+/*
+ * What publishing and triggering report, defined once as JSON Schemas: the service's API validates and documents
+ * its bodies with them (src/http/schemas.ts) and the TypeScript types below are derived from them.
+ */
+
+const nullableString = OfType(["string", "null"]);
+
+/** An Airflow DAG run as the API returns it. */
+export const dagRunSchema = Type.Object({
+  dag_id: Type.String(),
+  run_id: Type.String(),
+  state: nullableString,
+  logical_date: Type.Optional(nullableString),
+  start_date: Type.Optional(nullableString),
+  end_date: Type.Optional(nullableString),
+});
+
+/** The body of a publish request. */
+export const publishBodySchema = Type.Object(
+  {
+    unpause: Default(Type.Boolean(), false),
+    trigger: Default(Type.Boolean(), false),
+    wait: Default(Type.Boolean({ description: "with trigger: wait for the run to finish" }), false),
+  },
+  { additionalProperties: false },
+);
+
+/** What a publish did, file by file. */
+export const publishResultSchema = Type.Object({
+  files: Type.Array(
+    Type.Object({
+      file_name: Type.String(),
+      changed: Type.Boolean(),
+      dag_ids: Type.Optional(Type.Array(Type.String())),
+      run: Type.Optional(OfType(["object", "null"])),
+    }),
+  ),
+});
+
+/** Summary of an Airflow DAG run, as the API returns it. */
+export type DagRunView = Static<typeof dagRunSchema>;
+
+/** The body of a publish request, defaults filled in. */
+export type PublishOptions = Checked<typeof publishBodySchema>;
+
+/** One file of a publish report. */
+export type PublishedFile = Static<typeof publishResultSchema>["files"][number];

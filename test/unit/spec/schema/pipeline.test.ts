@@ -1,0 +1,16 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { SCHEMA_PATH, schemaFileText } from "../../../../src/spec/schema/pipeline.ts";
+
+test("schema/pipeline.schema.json is what `npm run schema` writes from src/spec/schema/", () => {
+  const published = readFileSync(SCHEMA_PATH, "utf8").split("\n");
+  const generated = schemaFileText().split("\n");
+  const line = generated.findIndex((text, i) => text !== published[i]);
+  const at = line === -1 ? published.length : line;
+  assert.ok(
+    line === -1 && published.length === generated.length,
+    `schema/pipeline.schema.json is stale from line ${at + 1} (has ${JSON.stringify(published[at] ?? "")}, ` +
+      `the definitions give ${JSON.stringify(generated[at] ?? "")}): run \`npm run schema\` to regenerate it`,
+  );
+});
