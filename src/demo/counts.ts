@@ -1,5 +1,5 @@
 import { listManifests, openLandingZone } from "../landing/index.ts";
-import { sources } from "../sources/index.ts";
+import { sourceDriver } from "../sources/index.ts";
 import type { Relation } from "../sources/types.ts";
 import { resolveDatabase, resolveLanding } from "../spec/resolve.ts";
 import type { PipelineSpec, TableSpec } from "../spec/types.ts";
@@ -46,7 +46,7 @@ async function sourceCounts(spec: PipelineSpec, env: NodeJS.ProcessEnv): Promise
   for (const t of spec.tables) bySource.set(t.source, [...(bySource.get(t.source) ?? []), t]);
   for (const [source, tables] of bySource) {
     const db = resolveDatabase(spec, source, env);
-    const snapshot = await sources[db.kind].openSnapshot(db, { statementTimeoutMs: 60_000 });
+    const snapshot = await sourceDriver(db.kind).openSnapshot(db, { statementTimeoutMs: 60_000 });
     try {
       for (const t of tables) {
         const relation: Relation = t.query ? { query: t.query } : { table: t.table ?? t.name };

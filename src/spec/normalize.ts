@@ -85,6 +85,8 @@ function connection(raw: RawConnection): Connection {
         ...present(raw, "url", "host", "port", "database", "user", "password"),
         timezone: raw.timezone ?? DEFAULTS.timezone,
         maxConnections: raw.max_connections ?? DEFAULTS.maxConnections,
+        ...present(raw, "catalog", "location"),
+        ...(raw.landing_path !== undefined ? { landingPath: raw.landing_path } : {}),
       };
   }
 }

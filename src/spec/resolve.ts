@@ -25,6 +25,12 @@ export interface ResolvedDatabase {
   password: string;
   timezone: string;
   maxConnections: number;
+  /** Spark: catalog of the bronze and silver schemas. */
+  catalog?: string;
+  /** Spark: base location of Delta tables. */
+  location?: string;
+  /** Spark: the landing zone's root as the warehouse reads it. */
+  landingPath?: string;
 }
 
 export type ResolvedLanding =
@@ -40,7 +46,10 @@ export type ResolvedLanding =
     }
   | { name: string; kind: "local"; path: string; prefix: string };
 
-const DEFAULT_PORTS: Record<DatabaseKind, number> = { mariadb: 3306, mysql: 3306, postgres: 5432 };
+const DEFAULT_PORTS: Record<DatabaseKind, number> = { mariadb: 3306, mysql: 3306, postgres: 5432, spark: 10000 };
+
+/** Databases a connection need not name: a Spark Thrift server's session opens in `default`. */
+const DEFAULT_DATABASES: Partial<Record<DatabaseKind, string>> = { spark: "default" };
 
 /** Reads a secret from its environment variable or file; a trailing newline of a file is dropped. */
 export function resolveSecret(ref: SecretRef, env: NodeJS.ProcessEnv, where: string): string {
@@ -122,13 +131,18 @@ export function resolveDatabase(spec: PipelineSpec, name: string, env: NodeJS.Pr
     kind: conn.kind,
     host: pick("host", "127.0.0.1"),
     port,
-    database: pick("database"),
+    database: pick("database", DEFAULT_DATABASES[conn.kind]),
     user: pick("user"),
     password: conn.password
       ? resolveSecret(conn.password, env, `${where}.password`)
       : (fromUrl.password ?? ""),
     timezone: conn.timezone,
     maxConnections: conn.maxConnections,
+    ...(conn.catalog !== undefined ? { catalog: resolveSetting(conn.catalog, env, `${where}.catalog`) } : {}),
+    ...(conn.location !== undefined ? { location: resolveSetting(conn.location, env, `${where}.location`) } : {}),
+    ...(conn.landingPath !== undefined
+      ? { landingPath: resolveSetting(conn.landingPath, env, `${where}.landing_path`) }
+      : {}),
   };
 }
 

@@ -22,7 +22,8 @@ export type Setting<T extends string | number> = T | RawEnvRef;
 export type DatabaseKind = (typeof DATABASE_KINDS)[number];
 
 /**
- * A database: a source when a table names it, the warehouse when `warehouse` names it (PostgreSQL only).
+ * A database: a source when a table names it, the warehouse when `warehouse` names it (what kinds may be which
+ * is the registries').
  * Either `url` (a SecretRef, since a URL may hold a password) or the separate fields.
  */
 export interface DatabaseConnection {
@@ -37,6 +38,12 @@ export interface DatabaseConnection {
   timezone: string;
   /** Upper bound of concurrent connections smelter opens to this database; default 4. */
   maxConnections: number;
+  /** Spark: catalog of the bronze and silver schemas; default spark_catalog. */
+  catalog?: Setting<string>;
+  /** Spark: where Delta tables are stored (`<location>/<schema>/<table>`); default the catalog's managed location. */
+  location?: Setting<string>;
+  /** Spark: the landing zone's root as the warehouse reads it; default derived from the landing connection. */
+  landingPath?: Setting<string>;
 }
 
 export type LandingConnection =

@@ -12,7 +12,7 @@ import {
   writeManifest,
 } from "../../landing/index.ts";
 import type { BatchManifest, LandingZone } from "../../landing/types.ts";
-import { sources } from "../../sources/index.ts";
+import { sourceDriver } from "../../sources/index.ts";
 import type { Relation } from "../../sources/types.ts";
 import { tableOf } from "../../spec/lookup.ts";
 import { resolveDatabase, resolveLanding } from "../../spec/resolve.ts";
@@ -35,7 +35,7 @@ export const extract: Executor = async (request, ctx) => {
   const spec = ctx.pipeline.spec;
   const table = tableOf(spec, request.table);
   const db = resolveDatabase(spec, table.source, ctx.env);
-  const driver = sources[db.kind];
+  const driver = sourceDriver(db.kind);
   const zone = openLandingZone(resolveLanding(spec, spec.landing, ctx.env));
   const relation: Relation = table.query ? { query: table.query } : { table: table.table ?? table.name };
   const tmpDir = await mkdtemp(join(tmpdir(), "smelter-extract-"));

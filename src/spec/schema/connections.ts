@@ -8,7 +8,7 @@ import { EnvRef, HostSetting, PortSetting, SecretRef, StringSetting, UrlSetting 
  */
 
 /** The database kinds a connection may name; which of them can be a source or the warehouse is the registries'. */
-export const DATABASE_KINDS = ["mariadb", "mysql", "postgres"] as const;
+export const DATABASE_KINDS = ["mariadb", "mysql", "postgres", "spark"] as const;
 
 export const KeyPrefix = define(
   "keyPrefix",
@@ -37,6 +37,17 @@ export const DatabaseConnection = define(
           description: 'Session time zone used to read MariaDB/MySQL TIMESTAMP; default "+00:00".',
         }),
         max_connections: Type.Integer({ minimum: 1, maximum: 64, description: "Default 4." }),
+        catalog: ref(StringSetting, {
+          description: "Spark: the catalog bronze and silver schemas are created in; default spark_catalog.",
+        }),
+        location: ref(StringSetting, {
+          description:
+            "Spark: where Delta tables are stored, as <location>/<schema>/<table> (s3a://bucket/prefix or a directory); default: the catalog's managed location.",
+        }),
+        landing_path: ref(StringSetting, {
+          description:
+            "Spark: the landing zone's root as the warehouse reads it; default s3a://<bucket>/<prefix> for s3, <path>/<prefix> for local.",
+        }),
       },
       { additionalProperties: false },
     ),

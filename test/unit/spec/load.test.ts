@@ -234,6 +234,19 @@ airflow: { start_date: "2024-02-30" }
     ]);
   });
 
+  test("a warehouse-only kind named as a table's source is refused", () => {
+    const text = BASE.replace(
+      "warehouse: warehouse\n",
+      "  lake: { kind: spark, host: h, user: u }\nwarehouse: warehouse\n",
+    );
+    assert.deepEqual(
+      problems(`${text}tables: [{ name: a, source: lake, primary_key: [id], mode: full }]\n`),
+      [
+        'spec.yaml:10:29 tables[0].source: connection "lake" is spark, not a source database (sources: mariadb, mysql, postgres)',
+      ],
+    );
+  });
+
   test("options the chosen warehouse lacks are reported where they are written", () => {
     // A warehouse kind that cannot partition, keeps no SCD2 history, clusters by two columns and knows one type.
     const kinds: KindSupport = {
