@@ -39,24 +39,29 @@ spark_listening() { ss -Hltn "sport = :$SMELTER_SPARK_PORT" 2>/dev/null | grep -
 
 spark_healthy() { proc_running spark && spark_listening; }
 
+# The jars the package resolution found (one path a line), recorded by spark_resolve_packages.
+spark_jars_file() {
+  printf '%s/.smelter-resolved-%s\n' "$SPARK_IVY" "$(printf '%s\n' "${SPARK_PACKAGES[@]}" | sha256sum | cut -c1-12)"
+}
+
+# The resolved jars go on the JVM's class path rather than through `spark.jars.packages` at every start: jars
+# added at run time are not seen by the Thrift server's session threads (Delta's classes fail to load there) nor
+# by java.sql.DriverManager (the metastore's JDBC driver), and a start needs no resolution (offline, ~2 s less).
+# They come after Spark's own jars (SPARK_DIST_CLASSPATH), because the AWS SDK bundle carries an slf4j 1.x that
+# would otherwise silence Spark's logging.
+spark_env_sh() {
+  printf '# Written by scripts/stack on every `up`; edits here are overwritten.\n'
+  printf "export SPARK_DIST_CLASSPATH='%s'\n" "$(paste -sd: "$(spark_jars_file)")"
+}
+
 spark_defaults_conf() {
-  local packages
-  packages="$(
-    IFS=,
-    printf '%s' "${SPARK_PACKAGES[*]}"
-  )"
   cat <<EOF
 # Written by scripts/stack on every \`up\`; edits here are overwritten.
 spark.master                                 local[2]
 spark.app.name                               smelter-thrift-server
 spark.driver.memory                          $SMELTER_SPARK_MEMORY
-spark.jars.packages                          $packages
-spark.jars.ivy                               $SPARK_IVY
 spark.driver.host                            $STACK_HOST
 spark.driver.bindAddress                     $STACK_HOST
-# The metastore's DataNucleus looks JDBC drivers up through java.sql.DriverManager, which does not see jars added
-# by --packages: the driver goes on the JVM's class path (ivy retrieves it to this fixed name).
-spark.driver.extraClassPath                  $SPARK_IVY/jars/org.postgresql_postgresql-42.7.5.jar
 spark.ui.enabled                             false
 spark.local.dir                              $SPARK_ROOT/tmp
 spark.sql.extensions                         io.delta.sql.DeltaSparkSessionExtension
@@ -88,7 +93,14 @@ spark_hive_site() {
   spark_property javax.jdo.option.ConnectionDriverName org.postgresql.Driver
   spark_property javax.jdo.option.ConnectionUserName smelter
   spark_property javax.jdo.option.ConnectionPassword smelter
-  spark_property datanucleus.schema.autoCreateAll true
+  # The metastore's tables are created on first use; their foreign keys would be added by ALTER TABLE from a second
+  # connection while the first holds locks on the referenced tables, a deadlock on PostgreSQL.
+  # (autoCreateAll would turn constraints back on).
+  spark_property datanucleus.schema.autoCreateAll false
+  spark_property datanucleus.schema.autoCreateSchema true
+  spark_property datanucleus.schema.autoCreateTables true
+  spark_property datanucleus.schema.autoCreateColumns true
+  spark_property datanucleus.schema.autoCreateConstraints false
   spark_property hive.metastore.schema.verification false
   spark_property hive.server2.transport.mode binary
   spark_property hive.server2.authentication NONE
@@ -119,23 +131,35 @@ EOF
 }
 
 # Resolves the Maven packages into the ivy cache once (the first run downloads ~600 MB), outside the server's
-# start timeout: spark-submit of an empty Python file resolves --packages and exits.
+# start timeout: spark-submit of an empty Python file with --packages resolves them and exits. The jars it found
+# (ivy's "found org#name;version" lines, retrieved as org_name-version.jar) are recorded for the class path.
 spark_resolve_packages() {
-  local venv="$1" marker
-  marker="$SPARK_IVY/.smelter-resolved-$(printf '%s\n' "${SPARK_PACKAGES[@]}" | sha256sum | cut -c1-12)"
-  [[ -f "$marker" ]] && return 0
-  mkdir -p "$SPARK_IVY"
+  local venv="$1" jars
+  jars="$(spark_jars_file)"
+  [[ -s "$jars" ]] && return 0
+  mkdir -p "$SPARK_IVY" "$SPARK_ROOT/resolve-conf"
   log "resolving Spark packages into $SPARK_IVY (first run only; downloads ~600 MB)"
-  local lf noop
+  local lf noop packages
   lf="$(log_file spark-packages)"
   noop="$SPARK_ROOT/noop.py"
   : >"$noop"
-  if ! (cd "$SPARK_ROOT" && SPARK_CONF_DIR="$SPARK_CONF_DIR_STACK" SPARK_LOCAL_IP="$STACK_HOST" \
-    PYSPARK_PYTHON="$venv/bin/python" "$venv/bin/spark-submit" "$noop") >>"$lf" 2>&1; then
+  packages="$(paste -sd, <(printf '%s\n' "${SPARK_PACKAGES[@]}"))"
+  printf '\n[stack] %s resolving %s\n' "$(date -u +%FT%TZ)" "$packages" >>"$lf"
+  if ! (cd "$SPARK_ROOT" && SPARK_CONF_DIR="$SPARK_ROOT/resolve-conf" SPARK_LOCAL_IP="$STACK_HOST" \
+    PYSPARK_PYTHON="$venv/bin/python" "$venv/bin/spark-submit" --conf "spark.jars.ivy=$SPARK_IVY" \
+    --packages "$packages" "$noop") >>"$lf" 2>&1; then
     show_log_tail "$lf"
     die "resolving ${SPARK_PACKAGES[*]} failed; a retry may help if Maven Central was unreachable"
   fi
-  date -u +%FT%TZ >"$marker"
+  local found
+  found="$(awk '/resolving /{n=NR} n && $1 == "found" {split($2, m, /[#;]/); print m[1] "_" m[2] "-" m[3] ".jar"}' "$lf" |
+    sort -u | sed "s|^|$SPARK_IVY/jars/|")"
+  local jar
+  for jar in $found; do
+    [[ -f "$jar" ]] || die "resolving Spark packages: $jar is missing after resolution (see $lf)"
+  done
+  [[ -n "$found" ]] || die "resolving Spark packages found no jars (see $lf)"
+  printf '%s\n' "$found" >"$jars"
 }
 
 spark_ensure_java() {
@@ -154,10 +178,12 @@ spark_up() {
   venv="$(ensure_venv spark "$SPARK_LOCK")"
   spark_ensure_java
   mkdir -p "$SPARK_CONF_DIR_STACK" "$SPARK_ROOT/tmp" "$SPARK_ROOT/scratch" "$SPARK_ROOT/scratch-local"
+  spark_resolve_packages "$venv"
   [[ "$SMELTER_SPARK_WAREHOUSE" == file://* ]] && mkdir -p "${SMELTER_SPARK_WAREHOUSE#file://}"
   write_if_changed "$SPARK_CONF_DIR_STACK/spark-defaults.conf" "$(spark_defaults_conf)" && restart=1
   write_if_changed "$SPARK_CONF_DIR_STACK/hive-site.xml" "$(spark_hive_site)" && restart=1
   write_if_changed "$SPARK_CONF_DIR_STACK/log4j2.properties" "$(spark_log4j)" && restart=1
+  write_if_changed "$SPARK_CONF_DIR_STACK/spark-env.sh" "$(spark_env_sh)" && restart=1
   write_if_changed "$SPARK_ROOT/venv" "$venv" && restart=1
 
   if ((restart == 0)) && spark_healthy; then
@@ -168,7 +194,6 @@ spark_up() {
     spark_down
   fi
   spark_ensure_metastore_db
-  spark_resolve_packages "$venv"
   if ! proc_running spark; then
     require_free_port "$SMELTER_SPARK_PORT" spark
     log "starting the Spark Thrift server (Delta Lake) on $(spark_url)"
