@@ -40,7 +40,12 @@ export type ResolvedLanding =
     }
   | { name: string; kind: "local"; path: string; prefix: string };
 
-const DEFAULT_PORTS: Record<DatabaseKind, number> = { mariadb: 3306, mysql: 3306, postgres: 5432 };
+const DEFAULT_PORTS: Record<DatabaseKind, number> = {
+  mariadb: 3306,
+  mysql: 3306,
+  postgres: 5432,
+  spark: 10000,
+};
 
 /** Reads a secret from its environment variable or file; a trailing newline of a file is dropped. */
 export function resolveSecret(ref: SecretRef, env: NodeJS.ProcessEnv, where: string): string {

@@ -11,10 +11,10 @@ export type SecretRef = { env: string } | { file: string };
 /** A non-secret setting that may also come from the environment (`{ env: NAME }`), e.g. a host. */
 export type Setting<T extends string | number> = T | { env: string };
 
-export type DatabaseKind = "mariadb" | "mysql" | "postgres";
+export type DatabaseKind = "mariadb" | "mysql" | "postgres" | "spark";
 
 /**
- * A database: a source when a table names it, the warehouse when `warehouse` names it (PostgreSQL only).
+ * A database: a source when a table names it (not spark), the warehouse when `warehouse` names it (postgres, spark).
  * Either `url` (a SecretRef, since a URL may hold a password) or the separate fields.
  */
 export interface DatabaseConnection {
