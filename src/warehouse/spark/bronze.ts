@@ -8,8 +8,8 @@ import { columnType } from "./types.ts";
 
 /**
  * One bronze commit on Delta: the landed parquet is read where it lies (`parquet.\`s3a://...\``, or a local path
- * the Thrift server can read), cast to bronze's types and cached for the commit (a value Spark cannot cast fails
- * here, before anything is written); the latest row per key is kept (cursor, then batch order, then row order in
+ * the Thrift server can read) by the MERGE itself, cast to bronze's types (a value Spark cannot cast fails the
+ * MERGE, so nothing is written); the latest row per key is kept (cursor, then batch order, then row order in
  * the landed file); one MERGE deletes, updates the rows that differ (null-safe) and inserts, and with a reconcile
  * key set also deletes bronze keys missing from it (`WHEN NOT MATCHED BY SOURCE`). The MERGE is the commit: it
  * carries the batch ids and its sequence number (see metadata.ts), so the checkpoint is in the same Delta commit
@@ -160,8 +160,9 @@ export async function bronzeCommits(
   schema: string,
   table: string,
   record: boolean,
+  recorded?: meta.BronzeCommit[],
 ): Promise<meta.BronzeCommit[]> {
-  const commits = await meta.bronzeCommits(client, pipeline, table);
+  const commits = [...(recorded ?? (await meta.bronzeCommits(client, pipeline, table)))];
   const last = commits.at(-1)?.seq ?? 0;
   let found: meta.HistoryCommit[];
   try {
@@ -178,16 +179,21 @@ export async function bronzeCommits(
   return commits;
 }
 
-/** Applies a group of batches to bronze; see the module comment. */
+/**
+ * Applies a group of batches to bronze; see the module comment. `recorded`: the table's recorded commits when the
+ * session has just read them (the executor asks for checkpoints first); the new commit is appended to it.
+ */
 export async function applyBronze(
   client: SparkClient,
   load: BronzeLoad,
   hooks: StepHooks,
+  recorded?: meta.BronzeCommit[],
 ): Promise<BronzeResult> {
   const { pipeline, schema, table } = load;
   const { log } = hooks;
   const ids = load.batches.map((b) => b.batchId);
-  const commits = await bronzeCommits(client, pipeline, schema, table.name, true);
+  const commits = await bronzeCommits(client, pipeline, schema, table.name, true, recorded);
+  if (recorded) recorded.splice(0, recorded.length, ...commits);
   const done = new Set(commits.flatMap((c) => c.batchIds));
   const already = ids.filter((id) => done.has(id)).length;
   if (already === ids.length) {
@@ -202,22 +208,24 @@ export async function applyBronze(
   const keys = keysQuery(load);
   try {
     await client.query(`CREATE OR REPLACE TEMPORARY VIEW ${STAGE} AS ${stagingQuery(load)}`);
-    await timed(log, "stage rows (read landed parquet)", () => client.query(`CACHE TABLE ${STAGE}`));
+    // Key reconciliation adds a `keep` row per key no staged row has; counted so that `unchanged` leaves them out.
+    let keep = 0;
     if (keys) {
       await client.query(`CREATE OR REPLACE TEMPORARY VIEW ${KEYS} AS ${keys}`);
       await timed(log, "stage key set", () => client.query(`CACHE TABLE ${KEYS}`));
+      const counted = await client.query(
+        `SELECT count(*) AS n FROM ${KEYS} k LEFT ANTI JOIN ${STAGE} d ON ${joinOn("k", "d", table.primaryKey)}`,
+      );
+      keep = Number(counted[0]?.n ?? 0);
     }
-    const key = table.primaryKey.map(quoteIdent).join(", ");
-    const counted = await client.query(`SELECT count(*) AS n, count(DISTINCT ${key}) AS k FROM ${STAGE}`);
-    const rowsRead = Number(counted[0]?.n ?? 0);
     hooks.fault("bronze:after-stage");
     const seq = (commits.at(-1)?.seq ?? 0) + 1;
     const version = Math.max(0, ...commits.map((c) => c.version ?? 0)) + 1;
     const note = meta.formatNote("bronze", {
       seq,
       version,
-      read: rowsRead,
-      keys: Number(counted[0]?.k ?? 0),
+      read: load.batches.reduce((n, b) => n + b.rows, 0),
+      keep,
       batches: ids.join(","),
       rows: load.batches.map((b) => b.rows).join(","),
     });
@@ -227,13 +235,14 @@ export async function applyBronze(
       ),
     );
     if (merged.length === 0) throw meta.concurrentCommit(`bronze table ${schema}.${table.name}`);
-    const mine = (await meta.history(client, qualified(schema, table.name), "bronze", 5)).find(
+    const mine = (await meta.history(client, qualified(schema, table.name), "bronze", 1)).find(
       (h) => Number(h.note.seq) === seq,
     );
     if (!mine) throw meta.concurrentCommit(`bronze table ${schema}.${table.name}`);
     const r = meta.bronzeRecord(mine);
     hooks.fault("bronze:after-merge");
     await timed(log, "record commit", () => meta.recordBronze(client, pipeline, table.name, r));
+    recorded?.push(r);
     return {
       skipped: false,
       version: r.version,
@@ -244,8 +253,6 @@ export async function applyBronze(
       unchanged: r.unchanged,
     };
   } finally {
-    await client
-      .run(`UNCACHE TABLE IF EXISTS ${STAGE}`, `UNCACHE TABLE IF EXISTS ${KEYS}`)
-      .catch(() => undefined);
+    await client.run(`UNCACHE TABLE IF EXISTS ${KEYS}`).catch(() => undefined);
   }
 }

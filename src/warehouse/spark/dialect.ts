@@ -11,7 +11,7 @@ import { applyBronze } from "./bronze.ts";
 import { SparkClient } from "./client.ts";
 import { describe } from "./describe.ts";
 import { sparkError } from "./errors.ts";
-import { bronzeCommits, ensureMetadata } from "./metadata.ts";
+import { type BronzeCommit, bronzeCommits, ensureMetadata } from "./metadata.ts";
 import { pruneChangeFeed } from "./retention.ts";
 import { applySilver, rebuildSilver } from "./silver.ts";
 import { quoteIdent, sparkType } from "./sql.ts";
@@ -38,6 +38,12 @@ function checkType(type: string): string | null {
 }
 
 class SparkSession implements WarehouseSession {
+  /**
+   * Recorded bronze commits read by `checkpointedBatches`, by pipeline and table: the executor's next
+   * `applyBronze` calls on the same table start from them instead of reading them again.
+   */
+  private readonly recorded = new Map<string, BronzeCommit[]>();
+
   constructor(
     private readonly client: SparkClient,
     private readonly name: string,
@@ -60,6 +66,7 @@ class SparkSession implements WarehouseSession {
     // from history by the next applyBronze, which then skips its batches.
     return this.run(`bronze checkpoints of ${table}`, async () => {
       const commits = await bronzeCommits(this.client, pipeline, table);
+      this.recorded.set(`${pipeline}\u0000${table}`, commits);
       return new Set(commits.flatMap((c) => c.batchIds));
     });
   }
@@ -67,7 +74,8 @@ class SparkSession implements WarehouseSession {
   applyBronze(load: BronzeLoad, hooks: StepHooks) {
     const ids = load.batches.map((b) => b.batchId);
     const where = `bronze table ${load.schema}.${load.table.name}, batch ${ids[0]}${ids.length > 1 ? `..${ids.at(-1)}` : ""}`;
-    return this.run(where, () => applyBronze(this.client, load, hooks));
+    const recorded = this.recorded.get(`${load.pipeline}\u0000${load.table.name}`);
+    return this.run(where, () => applyBronze(this.client, load, hooks, recorded));
   }
 
   applySilver(target: SilverTarget, hooks: StepHooks) {
@@ -104,9 +112,12 @@ async function connect(db: ResolvedDatabase): Promise<WarehouseSession> {
   const client = await SparkClient.connect(db);
   try {
     await client.run(
-      `USE CATALOG ${quoteIdent(db.database)}`,
+      `SET CATALOG ${quoteIdent(db.database)}`,
       // Timestamps in and out of the warehouse are UTC, whatever the server's default.
       "SET spark.sql.session.timeZone=UTC",
+      // MERGE sources here are immutable landed files and cached views: Delta need not copy them first to guard
+      // against a source that changes between the MERGE's two passes (a job fewer per MERGE).
+      "SET spark.databricks.delta.merge.materializeSource=none",
     );
   } catch (error) {
     await client.close();

@@ -173,7 +173,7 @@ export function bronzeRecord(commit: HistoryCommit): BronzeRecord {
   const updated = m("numTargetRowsUpdated");
   const deleted = m("numTargetRowsDeleted");
   const rowsRead = Number(note.read ?? 0);
-  const distinct = Number(note.keys ?? rowsRead);
+  const distinct = m("numSourceRows") - Number(note.keep ?? 0);
   const changed = inserted + updated + deleted > 0;
   return {
     seq: Number(note.seq),
