@@ -11,9 +11,12 @@ const UNREACHABLE = new Set([
   "EHOSTUNREACH",
 ]);
 
-/** Spark error classes of values that cannot be applied: bad data, retrying does not help. */
+/**
+ * Spark error classes of values that cannot be applied: bad data, retrying does not help. Found anywhere in the
+ * message, as a failed task wraps the error class in "Job aborted due to stage failure".
+ */
 const DATA =
-  /^\[(CAST_INVALID_INPUT|CAST_OVERFLOW|NUMERIC_VALUE_OUT_OF_RANGE|ARITHMETIC_OVERFLOW|DIVIDE_BY_ZERO|INVALID_FRACTION_OF_SECOND|DATETIME_FIELD_OUT_OF_BOUNDS|DELTA_MULTIPLE_SOURCE_ROW_MATCHING_TARGET_ROW_IN_MERGE|DELTA_NOT_NULL_CONSTRAINT_VIOLATED|NOT_NULL_ASSERT_VIOLATION)/;
+  /\[(CAST_INVALID_INPUT|CAST_OVERFLOW|NUMERIC_VALUE_OUT_OF_RANGE|ARITHMETIC_OVERFLOW|DIVIDE_BY_ZERO|INVALID_FRACTION_OF_SECOND|DATETIME_FIELD_OUT_OF_BOUNDS|DELTA_MULTIPLE_SOURCE_ROW_MATCHING_TARGET_ROW_IN_MERGE|DELTA_NOT_NULL_CONSTRAINT_VIOLATED|NOT_NULL_ASSERT_VIOLATION)/;
 
 /** Spark error classes of SQL a spec wrote or a table that does not fit it: fix the spec. */
 const CONFIG =

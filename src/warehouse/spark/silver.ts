@@ -29,7 +29,7 @@ interface ProjectedColumn {
 }
 
 /** `$.a.b[0]["c d"]` as a `get_json_object` path (`$.a.b[0]['c d']`). */
-function jsonPath(path: string, where: string): string {
+export function jsonPath(path: string, where: string): string {
   if (!path.startsWith("$")) throw new ConfigError(`${where}: JSON path "${path}" must start with "$"`);
   const token = /\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\["((?:[^"\\']|\\.)*)"\]/y;
   let out = "$";
