@@ -220,17 +220,37 @@ export interface SilverRecord {
   unchanged: number;
 }
 
+/**
+ * A silver commit from its history entry: counts from its note when it carries them (SCD2 and rebuilds count
+ * before writing), else from the MERGE's metrics (SCD1: one action per source row).
+ */
 export function silverRecord(commit: HistoryCommit): SilverRecord {
   const n = (k: string) => Number(commit.note[k] ?? 0);
+  const m = (k: string) => Number(commit.metrics[k] ?? 0);
+  const base = { seq: n("seq"), version: n("to"), deltaVersion: commit.deltaVersion };
+  if (commit.note.ins !== undefined) {
+    return {
+      ...base,
+      rowsRead: n("read"),
+      inserted: n("ins"),
+      updated: n("upd"),
+      deleted: n("del"),
+      unchanged: n("same"),
+    };
+  }
+  const [rowsRead, inserted, updated, deleted] = [
+    m("numSourceRows"),
+    m("numTargetRowsInserted"),
+    m("numTargetRowsUpdated"),
+    m("numTargetRowsDeleted"),
+  ];
   return {
-    seq: n("seq"),
-    version: n("to"),
-    deltaVersion: commit.deltaVersion,
-    rowsRead: n("read"),
-    inserted: n("ins"),
-    updated: n("upd"),
-    deleted: n("del"),
-    unchanged: n("same"),
+    ...base,
+    rowsRead,
+    inserted,
+    updated,
+    deleted,
+    unchanged: rowsRead - inserted - updated - deleted,
   };
 }
 

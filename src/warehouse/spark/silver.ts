@@ -252,30 +252,33 @@ async function commit(
   target: SilverTarget,
   last: meta.SilverRecord | null,
   to: number,
-  counts: Counts,
+  counts: Counts | null,
   write: () => Promise<unknown[]>,
   hooks: Pick<StepHooks, "fault" | "log">,
-): Promise<void> {
+): Promise<meta.SilverRecord> {
   const seq = (last?.seq ?? 0) + 1;
-  const note = meta.formatNote("silver", {
-    seq,
-    to,
-    read: counts.rowsRead,
-    ins: counts.inserted,
-    upd: counts.updated,
-    del: counts.deleted,
-    same: counts.unchanged,
-  });
+  const counted: Record<string, number> = counts
+    ? {
+        read: counts.rowsRead,
+        ins: counts.inserted,
+        upd: counts.updated,
+        del: counts.deleted,
+        same: counts.unchanged,
+      }
+    : {};
+  const note = meta.formatNote("silver", { seq, to, ...counted });
   const what = `silver model ${target.silverSchema}.${target.model.name}`;
   // A write Delta skipped (the same seq committed by another execution) leaves that execution's commit in history.
   await meta.asCommit(client, appId(target), seq, note, write as () => Promise<never[]>);
   const silver = qualified(target.silverSchema, target.model.name);
-  const mine = (await meta.history(client, silver, "silver", 5)).find((h) => Number(h.note.seq) === seq);
+  const mine = (await meta.history(client, silver, "silver", 1)).find((h) => Number(h.note.seq) === seq);
   if (!mine) throw meta.concurrentCommit(what);
+  const record = meta.silverRecord(mine);
   hooks.fault("silver:after-merge");
   await timed(hooks.log, "record commit", () =>
-    meta.recordSilver(client, target.pipeline, target.model.name, target.table.name, meta.silverRecord(mine)),
+    meta.recordSilver(client, target.pipeline, target.model.name, target.table.name, record),
   );
+  return record;
 }
 
 async function withProjection<T>(client: SparkClient, sql: string, work: () => Promise<T>): Promise<T> {
@@ -330,11 +333,16 @@ export async function applySilver(
       WHERE _change_type <> 'update_preimage') WHERE _smelter_cn = 1`;
   const rows = projection(target, cols, changes, versionCase(commits, from, to));
   return withProjection(client, rows, async () => {
-    const counts = await timed(hooks.log, "project changes", () => count(client, target, cols, silver));
-    await timed(hooks.log, "merge into silver", () =>
+    // SCD1's MERGE metrics are its counts; SCD2's MERGE closes and inserts rows for one change, so it counts first.
+    const counts =
+      model.scd === 2
+        ? await timed(hooks.log, "count changes", () => count(client, target, cols, silver))
+        : null;
+    const r = await timed(hooks.log, "merge into silver", () =>
       commit(client, target, last, to, counts, () => client.query(mergeSql(target, cols, silver)), hooks),
     );
-    return { versionFrom: from, versionTo: to, ...counts };
+    const { rowsRead, inserted, updated, deleted, unchanged } = r;
+    return { versionFrom: from, versionTo: to, rowsRead, inserted, updated, deleted, unchanged };
   });
 }
 
