@@ -46,7 +46,12 @@ export type ResolvedLanding =
     }
   | { name: string; kind: "local"; path: string; prefix: string };
 
-const DEFAULT_PORTS: Record<DatabaseKind, number> = { mariadb: 3306, mysql: 3306, postgres: 5432, spark: 10000 };
+const DEFAULT_PORTS: Record<DatabaseKind, number> = {
+  mariadb: 3306,
+  mysql: 3306,
+  postgres: 5432,
+  spark: 10000,
+};
 
 /** Databases a connection need not name: a Spark Thrift server's session opens in `default`. */
 const DEFAULT_DATABASES: Partial<Record<DatabaseKind, string>> = { spark: "default" };
@@ -139,7 +144,9 @@ export function resolveDatabase(spec: PipelineSpec, name: string, env: NodeJS.Pr
     timezone: conn.timezone,
     maxConnections: conn.maxConnections,
     ...(conn.catalog !== undefined ? { catalog: resolveSetting(conn.catalog, env, `${where}.catalog`) } : {}),
-    ...(conn.location !== undefined ? { location: resolveSetting(conn.location, env, `${where}.location`) } : {}),
+    ...(conn.location !== undefined
+      ? { location: resolveSetting(conn.location, env, `${where}.location`) }
+      : {}),
     ...(conn.landingPath !== undefined
       ? { landingPath: resolveSetting(conn.landingPath, env, `${where}.landing_path`) }
       : {}),
