@@ -1,9 +1,11 @@
-"""dlt side of the end-to-end benchmark: the bench tables from MariaDB into PostgreSQL with dlt's own
-`sql_database` source (pyarrow backend), incremental on `updated_at`, merged on each table's primary key.
+"""dlt side of the end-to-end benchmark: the bench tables from MariaDB with dlt's own `sql_database` source
+(pyarrow backend), incremental on `updated_at`, merged on each table's primary key, into PostgreSQL
+(`--destination postgres`, dlt's delete-insert merge) or into Delta tables (`--destination delta`: the filesystem
+destination with the delta table format and the upsert merge strategy, the peer a Delta Lake user would pick).
 
 Run once for the initial load and again (same --pipelines-dir) for the incremental run. Addresses come from the
-environment (BENCH_DLT_SOURCE_URL, BENCH_DLT_DESTINATION_URL), never from arguments. Prints one JSON line last:
-rows per table, seconds per dlt phase (extract, normalize, load) and peak RSS.
+environment (BENCH_DLT_SOURCE_URL, and BENCH_DLT_DESTINATION_URL or BENCH_DLT_BUCKET_URL), never from arguments.
+Prints one JSON line last: rows per table, seconds per dlt phase (extract, normalize, load) and peak RSS.
 """
 
 import argparse
@@ -34,6 +36,7 @@ def main() -> None:
     parser.add_argument("--dataset", required=True)
     parser.add_argument("--pipelines-dir", required=True)
     parser.add_argument("--pipeline-name", default="bench_social")
+    parser.add_argument("--destination", choices=["postgres", "delta"], default="postgres")
     args = parser.parse_args()
     keys: dict[str, list[str]] = json.loads(args.keys)
 
@@ -43,15 +46,22 @@ def main() -> None:
         backend="pyarrow",
         table_adapter_callback=widen_unsigned,
     )
+    delta = args.destination == "delta"
     for name, resource_ in source.resources.items():
         resource_.apply_hints(
             primary_key=keys[name],
-            write_disposition="merge",
+            write_disposition={"disposition": "merge", "strategy": "upsert"} if delta else "merge",
             incremental=dlt.sources.incremental(args.cursor),
+            **({"table_format": "delta"} if delta else {}),
         )
+    destination = (
+        dlt.destinations.filesystem(os.environ["BENCH_DLT_BUCKET_URL"])
+        if delta
+        else dlt.destinations.postgres(os.environ["BENCH_DLT_DESTINATION_URL"])
+    )
     pipeline = dlt.pipeline(
         pipeline_name=args.pipeline_name,
-        destination=dlt.destinations.postgres(os.environ["BENCH_DLT_DESTINATION_URL"]),
+        destination=destination,
         dataset_name=args.dataset,
         pipelines_dir=args.pipelines_dir,
     )

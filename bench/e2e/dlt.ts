@@ -3,7 +3,10 @@ import { fileURLToPath } from "node:url";
 import { lastJson, measured, psql } from "../lib/measure.ts";
 import { TABLES } from "./source.ts";
 
-/** dlt on the same tables, in its own virtualenv (bench/dlt/venv.sh), into its own Postgres database. */
+/**
+ * dlt on the same tables, in its own virtualenv (bench/dlt/venv.sh), into its own Postgres database, or with
+ * `delta` set into Delta tables under that directory (dlt's filesystem destination, delta table format).
+ */
 
 export interface DltResult {
   rows: number;
@@ -22,11 +25,15 @@ export interface DltSettings {
   destinationUrl: string;
   database: string;
   pipelinesDir: string;
+  /** Load into Delta tables under this local directory instead of PostgreSQL. */
+  delta?: { dir: string };
 }
 
 /** Empty destination database and no local pipeline state: the next run is an initial load. */
 export async function resetDlt(s: DltSettings): Promise<void> {
-  psql(s.adminUrl, `DROP DATABASE IF EXISTS ${s.database} WITH (FORCE);\nCREATE DATABASE ${s.database};`);
+  if (s.delta) await rm(s.delta.dir, { recursive: true, force: true });
+  else
+    psql(s.adminUrl, `DROP DATABASE IF EXISTS ${s.database} WITH (FORCE);\nCREATE DATABASE ${s.database};`);
   await rm(s.pipelinesDir, { recursive: true, force: true });
 }
 
@@ -46,11 +53,14 @@ export async function runDlt(s: DltSettings, label: string): Promise<DltResult> 
       "bench_social",
       "--pipelines-dir",
       s.pipelinesDir,
+      "--destination",
+      s.delta ? "delta" : "postgres",
     ],
     {
       ...process.env,
       BENCH_DLT_SOURCE_URL: source.toString(),
       BENCH_DLT_DESTINATION_URL: s.destinationUrl,
+      ...(s.delta ? { BENCH_DLT_BUCKET_URL: `file://${s.delta.dir}` } : {}),
       RUNTIME__LOG_LEVEL: "WARNING",
     },
   );

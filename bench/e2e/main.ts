@@ -1,9 +1,10 @@
 /**
  * End-to-end benchmark: the demo data set in its own MariaDB database, loaded by the raw limits (mysql2 read,
  * psql COPY + MERGE), by smelter (executors in-process, then through Airflow) and by dlt, initial load and a
- * 1%-changed incremental run each, on this machine in one run. Writes bench/results/summary.{json,md}.
- * Measures, never asserts. Started by bench/run, which brings the stack up first.
- *   node --import tsx bench/e2e/main.ts [--scale N] [--skip-airflow] [--skip-dlt]
+ * 1%-changed incremental run each, on this machine in one run; with the stack's Spark up (and no --skip-spark) the
+ * same on Delta Lake (bench/e2e/delta.ts). Writes bench/results/summary.{json,md}. Measures, never asserts.
+ * Started by bench/run, which brings the stack up first.
+ *   node --import tsx bench/e2e/main.ts [--scale N] [--skip-airflow] [--skip-dlt] [--skip-spark]
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
@@ -15,6 +16,8 @@ import { loadPipeline } from "../../src/registry.ts";
 import { migrate } from "../../src/state/migrate.ts";
 import { time } from "../lib/measure.ts";
 import { type AirflowResult, airflowRun, publishBench } from "./airflow.ts";
+import { type DeltaPhase, type DeltaSettings, deltaPhase, resetDelta } from "./delta.ts";
+import { deltaRows, renderDelta } from "./delta-report.ts";
 import { type DltResult, type DltSettings, resetDlt, runDlt } from "./dlt.ts";
 import { copyMerge, resetRawTargets } from "./raw.ts";
 import { renderMarkdown, summarize } from "./report.ts";
@@ -29,7 +32,7 @@ import {
   seedBench,
   TABLES,
 } from "./source.ts";
-import { writeBenchSpec } from "./spec.ts";
+import { DELTA_EXAMPLE, writeBenchSpec } from "./spec.ts";
 
 /** Default scale: 6.25 × the demo's 320k rows ≈ 2M rows. */
 const DEFAULT_SCALE = 6.25;
@@ -47,6 +50,7 @@ const env = withStackEnv(process.env);
 const scale = Number(option("--scale") ?? env.BENCH_SCALE ?? DEFAULT_SCALE);
 const skipAirflow = flag("--skip-airflow");
 const skipDlt = flag("--skip-dlt") || !env.BENCH_DLT_PYTHON;
+const skipSpark = flag("--skip-spark") || !env.SMELTER_SPARK_HOST;
 const work = env.BENCH_WORK_DIR ?? "/var/tmp/smelter-bench";
 const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));
 const pgBase = (env.SMELTER_PG_URL ?? "postgres://smelter:smelter@127.0.0.1:15432").replace(/\/$/, "");
@@ -149,12 +153,41 @@ async function phase(name: string, after: string | null): Promise<PhaseResult> {
   return { rows: raw.rawRead.rows, ...raw, smelter, dlt: dltResult, airflow: null };
 }
 
+let delta: DeltaSettings | null = null;
+if (!skipSpark) {
+  const deltaSpec = join(work, `${PIPELINE}_delta.yaml`);
+  await writeBenchSpec(deltaSpec, {
+    name: `${PIPELINE}_delta`,
+    sourceDatabase: "bench_social",
+    landingDir: join(work, "landing-delta"),
+    example: DELTA_EXAMPLE,
+  });
+  const pipeline = await loadPipeline(deltaSpec);
+  await resetDelta(pipeline, smelterEnv, stateUrl);
+  delta = {
+    pipeline,
+    specFile: deltaSpec,
+    env: smelterEnv,
+    dlt: skipDlt
+      ? null
+      : { ...dlt, pipelinesDir: join(work, "dlt-delta"), delta: { dir: join(work, "dlt-delta-tables") } },
+  };
+}
+
+async function deltaRound(name: string, initialRound: boolean): Promise<DeltaPhase | null> {
+  if (!delta) return null;
+  say(`==> ${name}: Delta Lake on Spark (smelter executors, raw Spark MERGE, dlt)`);
+  return deltaPhase(delta, initialRound, say);
+}
+
 let round = Math.floor(Date.now() / 1000);
 await ensureDatabase("bench_raw");
 const initial = await phase("initial load", null);
+const deltaInitial = await deltaRound("initial load", true);
 const before = await maxCursor(sourceUrl);
 say(`==> changing 1% of the rows: ${JSON.stringify(await changeOnePercent(sourceUrl, round++))}`);
 const incremental = await phase("incremental run", before);
+const deltaIncremental = await deltaRound("incremental run", false);
 
 if (!skipAirflow) {
   const settings = {
@@ -183,9 +216,16 @@ const summary = summarize({
   initial,
   incremental,
 });
+const deltaTable = [
+  ...(deltaInitial ? deltaRows("initial", deltaInitial) : []),
+  ...(deltaIncremental ? deltaRows("incremental", deltaIncremental) : []),
+];
 await mkdir(resultsDir, { recursive: true });
-await writeFile(join(resultsDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-const markdown = renderMarkdown(summary);
+await writeFile(
+  join(resultsDir, "summary.json"),
+  `${JSON.stringify({ ...summary, delta: { rows: deltaTable, initial: deltaInitial, incremental: deltaIncremental } }, null, 2)}\n`,
+);
+const markdown = [renderMarkdown(summary), ...(deltaTable.length ? renderDelta(deltaTable) : [])].join("\n");
 await writeFile(join(resultsDir, "summary.md"), markdown);
 say("");
 say(markdown);

@@ -120,13 +120,6 @@ airflow_any_running() {
 
 airflow_healthy() { airflow_all_running && airflow_api_healthy; }
 
-# Writes FILE only when CONTENT differs; returns 0 when it changed.
-write_if_changed() {
-  local file="$1" content="$2"
-  [[ -f "$file" && "$(<"$file")" == "$content" ]] && return 1
-  printf '%s\n' "$content" >"$file"
-}
-
 airflow_migrate() {
   local venv="$1" marker="$SMELTER_AIRFLOW_HOME/.migrated" want
   want="$(basename "$venv") $(pg_psql -d postgres -c 'SELECT system_identifier FROM pg_control_system()')"

@@ -144,6 +144,13 @@ proc_stop() {
   rm -f "$pf" "${pf%.pid}.start"
 }
 
+# Writes FILE only when CONTENT differs; returns 0 when it changed.
+write_if_changed() {
+  local file="$1" content="$2"
+  [[ -f "$file" && "$(<"$file")" == "$content" ]] && return 1
+  printf '%s\n' "$content" >"$file"
+}
+
 # Fails with a clear message when a port we are about to use is taken by something we did not start.
 require_free_port() {
   local port="$1" who="$2"

@@ -8,7 +8,10 @@ import { DEFAULT_SEED } from "./dataset.ts";
  * command-line flag; a flag beats the variable, the variable beats the default.
  */
 export interface DemoSettings {
-  /** Pipeline spec to publish and run; default examples/social.yaml of this checkout. [SMELTER_DEMO_SPEC] */
+  /**
+   * Pipeline spec to publish and run; default examples/social.yaml of this checkout, examples/social-delta.yaml
+   * with the spark warehouse. [SMELTER_DEMO_SPEC]
+   */
   specFile: string;
   /** Size factor of the seeded data; default 1 (about 320k rows). [SMELTER_DEMO_SCALE] */
   scale: number;
@@ -28,6 +31,12 @@ export interface DemoSettings {
 }
 
 export const DEFAULT_SPEC = fileURLToPath(new URL("../../examples/social.yaml", import.meta.url));
+
+/** The demo's pipeline per warehouse kind: the same source, tables and models, written for that warehouse. */
+export const DEMO_SPECS: Readonly<Record<string, string>> = {
+  postgres: DEFAULT_SPEC,
+  spark: fileURLToPath(new URL("../../examples/social-delta.yaml", import.meta.url)),
+};
 
 /**
  * The environment with the local stack's stack.env filled in underneath: variables already set win, so that
@@ -61,6 +70,7 @@ export interface DemoFlags {
   rounds?: string;
   timeout?: string;
   forceSeed?: boolean;
+  warehouse?: string;
 }
 
 export function demoSettings(flags: DemoFlags, env: NodeJS.ProcessEnv): DemoSettings {
@@ -73,8 +83,15 @@ export function demoSettings(flags: DemoFlags, env: NodeJS.ProcessEnv): DemoSett
   const [scale, scaleFrom] = pick(flags.scale, "SMELTER_DEMO_SCALE", "1");
   const [rounds, roundsFrom] = pick(flags.rounds, "SMELTER_DEMO_ROUNDS", "1");
   const [timeout, timeoutFrom] = pick(flags.timeout, "SMELTER_DEMO_TIMEOUT", "900");
+  const [warehouse, warehouseFrom] = pick(flags.warehouse, "SMELTER_DEMO_WAREHOUSE", "postgres");
+  const example = DEMO_SPECS[warehouse];
+  if (!example) {
+    throw new ConfigError(
+      `warehouse (${warehouseFrom}): expected one of ${Object.keys(DEMO_SPECS).join(", ")}, got "${warehouse}"`,
+    );
+  }
   return {
-    specFile: pick(flags.spec, "SMELTER_DEMO_SPEC", DEFAULT_SPEC)[0],
+    specFile: pick(flags.spec, "SMELTER_DEMO_SPEC", example)[0],
     scale: positive(scale, `scale (${scaleFrom})`, false),
     seed: pick(flags.seed, "SMELTER_DEMO_SEED", DEFAULT_SEED)[0],
     rounds: positive(rounds, `rounds (${roundsFrom})`, true, true),

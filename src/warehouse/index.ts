@@ -2,6 +2,7 @@ import { ConfigError } from "../errors.ts";
 import { resolveDatabase } from "../spec/resolve.ts";
 import type { PipelineSpec } from "../spec/types.ts";
 import { postgresDialect } from "./postgres/dialect.ts";
+import { sparkDialect } from "./spark/dialect.ts";
 import type { WarehouseDialect, WarehouseSession } from "./types.ts";
 
 export type * from "./types.ts";
@@ -9,6 +10,7 @@ export type * from "./types.ts";
 /** Warehouse kinds by name: a new warehouse is a new folder plus one line here. */
 export const WAREHOUSES: Record<string, WarehouseDialect> = {
   postgres: postgresDialect,
+  spark: sparkDialect,
 };
 
 /** The dialect of a kind; a ConfigError for kinds smelter cannot write to. */

@@ -21,6 +21,10 @@ export function register(program: Command): void {
       "pipeline spec to publish and run [SMELTER_DEMO_SPEC] (default: examples/social.yaml)",
     )
     .option(
+      "--warehouse <kind>",
+      "run the demo's pipeline on this warehouse: postgres, or spark (Delta Lake) [SMELTER_DEMO_WAREHOUSE] (default: postgres)",
+    )
+    .option(
       "--scale <factor>",
       "size of the seeded data; 1 is about 320k rows [SMELTER_DEMO_SCALE] (default: 1)",
     )

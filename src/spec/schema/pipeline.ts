@@ -39,7 +39,9 @@ export const Pipeline = Type.Object(
       minProperties: 1,
       "x-expected": "a map of one or more named connections",
     }),
-    warehouse: ref(Identifier, { description: "Name of the PostgreSQL warehouse connection." }),
+    warehouse: ref(Identifier, {
+      description: "Name of the warehouse connection (postgres, or spark for Delta Lake).",
+    }),
     landing: ref(Identifier, { description: "Name of the s3 or local landing connection." }),
     bronze_schema: Type.Optional(ref(Identifier, { description: "Default `<name>_bronze`." })),
     silver_schema: Type.Optional(ref(Identifier, { description: "Default `<name>_silver`." })),

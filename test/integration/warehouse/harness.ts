@@ -54,6 +54,8 @@ export type Skips = Readonly<Record<string, string>>;
 export interface SuiteContext {
   harness: WarehouseHarness;
   skips: Skips;
+  /** Rounds of the randomized bronze tests (default 8): a warehouse whose every commit takes seconds runs fewer. */
+  rounds?: number;
 }
 
 /** `node:test`'s test, skipped (with the warehouse's reason) when the entry file lists the name. */

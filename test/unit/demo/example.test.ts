@@ -6,6 +6,7 @@ import { loadPipeline } from "../../../src/registry.ts";
 import { resolveDatabase, resolveLanding } from "../../../src/spec/resolve.ts";
 
 const EXAMPLE = fileURLToPath(new URL("../../../examples/social.yaml", import.meta.url));
+const DELTA_EXAMPLE = fileURLToPath(new URL("../../../examples/social-delta.yaml", import.meta.url));
 
 /** The variables the local stack writes to stack.env that the example reads. */
 const STACK_ENV = {
@@ -57,5 +58,31 @@ describe("example pipeline examples/social.yaml", () => {
     assert.equal(resolveDatabase(spec, spec.warehouse, STACK_ENV).database, "warehouse");
     const landing = resolveLanding(spec, spec.landing, STACK_ENV);
     assert.equal(landing.kind === "s3" && landing.endpoint, "http://127.0.0.1:19000");
+  });
+});
+
+describe("example pipeline examples/social-delta.yaml", () => {
+  it("is the demo's pipeline with a Spark warehouse: the same tables, keys, deletes and silver models", async () => {
+    const postgres = (await loadPipeline(EXAMPLE)).spec;
+    const delta = (await loadPipeline(DELTA_EXAMPLE)).spec;
+    assert.equal(delta.name, "social_delta");
+    const shape = (spec: typeof postgres) => ({
+      tables: spec.tables.map((t) => [t.name, t.primaryKey, t.cursor, t.deletes, t.clusterBy]),
+      silver: spec.silver.map((m) => [m.name, m.from, m.key, m.scd, m.columns.map((c) => c.name)]),
+    });
+    assert.deepEqual(shape(delta), shape(postgres));
+  });
+
+  it("resolves its Spark warehouse from the variables of the local stack's environment", async () => {
+    const { spec } = await loadPipeline(DELTA_EXAMPLE);
+    const warehouse = resolveDatabase(spec, spec.warehouse, {
+      ...STACK_ENV,
+      SMELTER_SPARK_HOST: "127.0.0.1",
+      SMELTER_SPARK_PORT: "10009",
+      SMELTER_SPARK_USER: "smelter",
+      SMELTER_SPARK_PASSWORD: "smelter",
+    });
+    assert.equal(warehouse.kind, "spark");
+    assert.equal(warehouse.port, 10009);
   });
 });

@@ -38,6 +38,16 @@ describe("demo settings", () => {
       /scale \(SMELTER_DEMO_SCALE\).*"lots"/,
     );
     assert.throws(() => demoSettings({ timeout: "0" }, {}), /timeout \(flag\)/);
+    assert.throws(
+      () => demoSettings({}, { SMELTER_DEMO_WAREHOUSE: "oracle" }),
+      /warehouse \(SMELTER_DEMO_WAREHOUSE\): expected one of postgres, spark, got "oracle"/,
+    );
+  });
+
+  it("picks the example written for the chosen warehouse unless a spec is given", () => {
+    assert.match(demoSettings({}, {}).specFile, /examples\/social\.yaml$/);
+    assert.match(demoSettings({ warehouse: "spark" }, {}).specFile, /examples\/social-delta\.yaml$/);
+    assert.equal(demoSettings({ warehouse: "spark", spec: "/x.yaml" }, {}).specFile, "/x.yaml");
   });
 
   it("reads nothing when the stack directory has no stack.env", () => {

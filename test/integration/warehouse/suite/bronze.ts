@@ -41,7 +41,8 @@ export function bronzeSuite(ctx: SuiteContext): void {
               : ({ mode: "reconcile", everyRuns: 1 } as const);
           const fx = await fixture(tableSpec({ deletes }));
           const source = new SourceModel(mode === "soft" ? 7 : 11);
-          for (let round = 0; round < 8; round++) {
+          const rounds = ctx.rounds ?? 8;
+          for (let round = 0; round < rounds; round++) {
             const batches = round % 3 === 1 ? 2 : 1;
             for (let b = 0; b < batches; b++) {
               const rows = source.round({
@@ -55,7 +56,7 @@ export function bronzeSuite(ctx: SuiteContext): void {
             }
             const b = await bronze(request(fx.spec.name), fx.ctx());
             assert.equal(b.batches, batches);
-            if (round % 2 === 1 || round === 7) {
+            if (round % 2 === 1 || round === rounds - 1) {
               await silver({ ...request(fx.spec.name), step: "silver", table: "posts_flat" }, fx.ctx());
               assert.deepEqual(await actualSilver(fx), source.expectedSilver(), `round ${round}`);
             }

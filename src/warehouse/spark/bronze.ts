@@ -1,0 +1,262 @@
+import { TransientError } from "../../errors.ts";
+import type { BronzeLoad, BronzeResult, StepHooks } from "../types.ts";
+import type { SparkClient } from "./client.ts";
+import * as meta from "./metadata.ts";
+import { integer, joinOn, literal, qualified, quoteIdent, sameValues, timed } from "./sql.ts";
+import { BATCH_ID, type BronzeShape, LOADED_AT, prepareBronze, RESCUED } from "./tables.ts";
+import { columnType } from "./types.ts";
+
+/**
+ * One bronze commit on Delta: the landed parquet is read where it lies (`parquet.\`s3a://...\``, or a local path
+ * the Thrift server can read) by the MERGE itself, cast to bronze's types (a value Spark cannot cast fails the
+ * MERGE, so nothing is written); the latest row per key is kept (cursor, then batch order, then row order in
+ * the landed file); one MERGE deletes, updates the rows that differ (null-safe) and inserts, and with a reconcile
+ * key set also deletes bronze keys missing from it (`WHEN NOT MATCHED BY SOURCE`). The MERGE is the commit: it
+ * carries the batch ids and its sequence number (see metadata.ts), so the checkpoint is in the same Delta commit
+ * as the data and its change feed.
+ */
+
+const STAGE = "_smelter_stage";
+const KEYS = "_smelter_keys";
+const DELETED = "_smelter_deleted";
+const KEEP = "_smelter_keep";
+const SEQ = "_smelter_batch_seq";
+const ROW = "_smelter_row";
+
+/** The Delta writer id of a bronze table, for idempotent writes. */
+function appId(pipeline: string, table: string): string {
+  return `smelter.bronze.${pipeline}.${table}`;
+}
+
+/**
+ * The landing zone's root as Spark reads it: the connection's `landing_path`, else the zone's URL with S3 read
+ * through s3a (a local zone's directory as it is: the Thrift server runs beside the service).
+ */
+function landingRoot(client: SparkClient, load: BronzeLoad): string {
+  return (client.landingPath ?? load.zone.url.replace(/^s3:\/\//, "s3a://")).replace(/\/+$/, "");
+}
+
+/** The landed rows of every file of every batch, in bronze's types, with batch and row order. */
+function stagingQuery(load: BronzeLoad, root: string): string {
+  const exprs = load.columns.map(
+    (c) => `CAST(${quoteIdent(c.name)} AS ${columnType(c)}) AS ${quoteIdent(c.name)}`,
+  );
+  const parts: string[] = [];
+  for (const [seq, batch] of load.batches.entries()) {
+    for (const [index, file] of batch.files.entries()) {
+      parts.push(`SELECT ${exprs.join(", ")}, ${literal(batch.batchId)} AS ${BATCH_ID}, ${integer(seq)} AS ${SEQ},
+        (CAST(${integer(index)} AS BIGINT) << 40) + _metadata.row_index AS ${ROW}
+        FROM parquet.${quoteIdent(`${root}/${file.key}`)}`);
+    }
+  }
+  if (parts.length > 0) return parts.join("\nUNION ALL\n");
+  const nulls = load.columns.map((c) => `CAST(NULL AS ${columnType(c)}) AS ${quoteIdent(c.name)}`);
+  return `SELECT ${[...nulls, `CAST(NULL AS STRING) AS ${BATCH_ID}`, `0 AS ${SEQ}`, `0L AS ${ROW}`].join(", ")} WHERE false`;
+}
+
+/** The primary keys of a reconcile batch's key files, or null when the load has no key set. */
+function keysQuery(load: BronzeLoad, root: string): string | null {
+  const first = load.batches[0];
+  if (!first?.keyFiles) return null;
+  const types = new Map(load.columns.map((c) => [c.name, columnType(c)]));
+  const cols = load.table.primaryKey.map(
+    (k) => `CAST(${quoteIdent(k)} AS ${types.get(k) ?? "STRING"}) AS ${quoteIdent(k)}`,
+  );
+  const parts = first.keyFiles.map(
+    (f) => `SELECT ${cols.join(", ")} FROM parquet.${quoteIdent(`${root}/${f.key}`)}`,
+  );
+  if (parts.length === 0) {
+    return `SELECT ${load.table.primaryKey.map((k) => `CAST(NULL AS ${types.get(k) ?? "STRING"}) AS ${quoteIdent(k)}`).join(", ")} WHERE false`;
+  }
+  return `SELECT DISTINCT * FROM (${parts.join("\nUNION ALL\n")})`;
+}
+
+/** The staged row `d` is a soft delete: its delete column holds the spec's value. */
+function softDelete(load: BronzeLoad): string {
+  const d = load.table.deletes;
+  if (d.mode !== "soft") return "false";
+  const col = load.columns.find((c) => c.name === d.column);
+  if (!col) return "false";
+  const type = columnType(col);
+  let value = String(d.value);
+  if (typeof d.value === "boolean" && type !== "BOOLEAN") value = d.value ? "1" : "0";
+  return `(d.${quoteIdent(d.column)} <=> CAST(${literal(value)} AS ${type}))`;
+}
+
+/** The latest staged row per key: by cursor (NULLs oldest), then batch order, then row order. */
+function latestPerKey(load: BronzeLoad): string {
+  const names = new Set(load.columns.map((c) => c.name));
+  const key = load.table.primaryKey.map(quoteIdent).join(", ");
+  const order = [
+    ...load.table.cursor.filter((c) => names.has(c)).map((c) => `${quoteIdent(c)} DESC NULLS LAST`),
+    `${SEQ} DESC`,
+    `${ROW} DESC`,
+  ];
+  return `SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY ${key} ORDER BY ${order.join(", ")}) AS _smelter_rn
+    FROM ${STAGE}) WHERE _smelter_rn = 1`;
+}
+
+/**
+ * The MERGE's source: the latest staged rows as bronze rows (every bronze column, cast to bronze's type; NULL for
+ * columns the batches lack; unknown columns as JSON in `_rescued_data`) with their delete flag, and with a key set
+ * one `keep` row for every key it holds that no staged row has, so that `NOT MATCHED BY SOURCE` means "gone".
+ */
+function mergeSource(
+  load: BronzeLoad,
+  shape: BronzeShape,
+  hasKeys: boolean,
+): { sql: string; names: string[] } {
+  const landed = new Set(load.columns.map((c) => c.name));
+  const names = shape.columns.map((c) => c.name);
+  const image = shape.columns.map((c) =>
+    landed.has(c.name) ? `CAST(d.${quoteIdent(c.name)} AS ${c.type})` : `CAST(NULL AS ${c.type})`,
+  );
+  if (shape.hasRescue) {
+    names.push(RESCUED);
+    image.push(
+      shape.rescued.length
+        ? `nullif(to_json(named_struct(${shape.rescued.map((c) => `${literal(c)}, d.${quoteIdent(c)}`).join(", ")})), '{}')`
+        : "CAST(NULL AS STRING)",
+    );
+  }
+  const key = load.table.primaryKey;
+  const deleted = hasKeys ? `(${softDelete(load)} OR k._smelter_present IS NULL)` : softDelete(load);
+  const join = hasKeys
+    ? ` LEFT JOIN (SELECT *, true AS _smelter_present FROM ${KEYS}) k ON ${joinOn("k", "d", key)}`
+    : "";
+  const rows = `SELECT ${image.map((e, i) => `${e} AS ${quoteIdent(names[i] as string)}`).join(", ")},
+      d.${BATCH_ID}, ${deleted} AS ${DELETED}, false AS ${KEEP}
+    FROM (${latestPerKey(load)}) d${join}`;
+  if (!hasKeys) return { sql: rows, names };
+  const types = new Map(shape.columns.map((c) => [c.name, c.type]));
+  const keepCols = names.map((n) =>
+    key.includes(n) ? `k.${quoteIdent(n)}` : `CAST(NULL AS ${types.get(n) ?? "STRING"}) AS ${quoteIdent(n)}`,
+  );
+  const keep = `SELECT ${keepCols.join(", ")}, CAST(NULL AS STRING) AS ${BATCH_ID}, false AS ${DELETED}, true AS ${KEEP}
+    FROM ${KEYS} k LEFT ANTI JOIN ${STAGE} d ON ${joinOn("k", "d", key)}`;
+  return { sql: `${rows}\nUNION ALL\n${keep}`, names };
+}
+
+function mergeSql(load: BronzeLoad, shape: BronzeShape, hasKeys: boolean): string {
+  const { sql, names } = mergeSource(load, shape, hasKeys);
+  const data = [...names, BATCH_ID];
+  const set = [
+    ...data.map((c) => `${quoteIdent(c)} = x.${quoteIdent(c)}`),
+    `${LOADED_AT} = current_timestamp()`,
+  ];
+  return `MERGE INTO ${qualified(load.schema, load.table.name)} b USING (${sql}) x
+    ON ${joinOn("b", "x", load.table.primaryKey)}
+    WHEN MATCHED AND NOT x.${KEEP} AND x.${DELETED} THEN DELETE
+    WHEN MATCHED AND NOT x.${KEEP} AND NOT (${sameValues("b", "x", names)}) THEN UPDATE SET ${set.join(", ")}
+    WHEN NOT MATCHED AND NOT x.${KEEP} AND NOT x.${DELETED} THEN
+      INSERT (${[...data, LOADED_AT].map(quoteIdent).join(", ")}) VALUES (${data.map((c) => `x.${quoteIdent(c)}`).join(", ")}, current_timestamp())
+    ${hasKeys ? "WHEN NOT MATCHED BY SOURCE THEN DELETE" : ""}`;
+}
+
+/**
+ * The table's commits, with those only Delta's history knows (a crash after the MERGE, before its record) taken
+ * from history and recorded (`record`) or just returned.
+ */
+export async function bronzeCommits(
+  client: SparkClient,
+  pipeline: string,
+  schema: string,
+  table: string,
+  record: boolean,
+  recorded?: meta.BronzeCommit[],
+): Promise<meta.BronzeCommit[]> {
+  const commits = [...(recorded ?? (await meta.bronzeCommits(client, pipeline, table)))];
+  const last = commits.at(-1)?.seq ?? 0;
+  let found: meta.HistoryCommit[];
+  try {
+    found = await meta.history(client, qualified(schema, table), "bronze");
+  } catch (error) {
+    if (/TABLE_OR_VIEW_NOT_FOUND|SCHEMA_NOT_FOUND/.test(String((error as Error).message))) return commits;
+    throw error;
+  }
+  for (const h of found.filter((c) => Number(c.note.seq) > last).reverse()) {
+    const r = meta.bronzeRecord(h);
+    if (record) await meta.recordBronze(client, pipeline, table, r);
+    commits.push(r);
+  }
+  return commits;
+}
+
+/**
+ * Applies a group of batches to bronze; see the module comment. `recorded`: the table's recorded commits when the
+ * session has just read them (the executor asks for checkpoints first); the new commit is appended to it.
+ */
+export async function applyBronze(
+  client: SparkClient,
+  load: BronzeLoad,
+  hooks: StepHooks,
+  recorded?: meta.BronzeCommit[],
+): Promise<BronzeResult> {
+  const { pipeline, schema, table } = load;
+  const { log } = hooks;
+  const ids = load.batches.map((b) => b.batchId);
+  const commits = await bronzeCommits(client, pipeline, schema, table.name, true, recorded);
+  if (recorded) recorded.splice(0, recorded.length, ...commits);
+  const done = new Set(commits.flatMap((c) => c.batchIds));
+  const already = ids.filter((id) => done.has(id)).length;
+  if (already === ids.length) {
+    return { skipped: true, version: null, rowsRead: 0, inserted: 0, updated: 0, deleted: 0, unchanged: 0 };
+  }
+  if (already > 0) {
+    throw new TransientError(
+      `bronze table ${schema}.${table.name}: batches ${ids.join(", ")} were partly applied by another execution meanwhile; a retry applies the rest`,
+    );
+  }
+  const shape = await timed(log, "prepare bronze", () => prepareBronze(client, load));
+  const root = landingRoot(client, load);
+  const keys = keysQuery(load, root);
+  try {
+    await client.query(`CREATE OR REPLACE TEMPORARY VIEW ${STAGE} AS ${stagingQuery(load, root)}`);
+    // Key reconciliation adds a `keep` row per key no staged row has; counted so that `unchanged` leaves them out.
+    let keep = 0;
+    if (keys) {
+      await client.query(`CREATE OR REPLACE TEMPORARY VIEW ${KEYS} AS ${keys}`);
+      await timed(log, "stage key set", () => client.query(`CACHE TABLE ${KEYS}`));
+      const counted = await client.query(
+        `SELECT count(*) AS n FROM ${KEYS} k LEFT ANTI JOIN ${STAGE} d ON ${joinOn("k", "d", table.primaryKey)}`,
+      );
+      keep = Number(counted[0]?.n ?? 0);
+    }
+    hooks.fault("bronze:after-stage");
+    const seq = (commits.at(-1)?.seq ?? 0) + 1;
+    const version = Math.max(0, ...commits.map((c) => c.version ?? 0)) + 1;
+    const note = meta.formatNote("bronze", {
+      seq,
+      version,
+      read: load.batches.reduce((n, b) => n + b.rows, 0),
+      keep,
+      batches: ids.join(","),
+      rows: load.batches.map((b) => b.rows).join(","),
+    });
+    const merged = await timed(log, "merge into bronze", () =>
+      meta.asCommit(client, appId(pipeline, table.name), seq, note, () =>
+        client.query(mergeSql(load, shape, keys !== null)),
+      ),
+    );
+    if (merged.length === 0) throw meta.concurrentCommit(`bronze table ${schema}.${table.name}`);
+    const mine = (await meta.history(client, qualified(schema, table.name), "bronze", 1)).find(
+      (h) => Number(h.note.seq) === seq,
+    );
+    if (!mine) throw meta.concurrentCommit(`bronze table ${schema}.${table.name}`);
+    const r = meta.bronzeRecord(mine);
+    hooks.fault("bronze:after-merge");
+    await timed(log, "record commit", () => meta.recordBronze(client, pipeline, table.name, r));
+    recorded?.push(r);
+    return {
+      skipped: false,
+      version: r.version,
+      rowsRead: r.rowsRead,
+      inserted: r.inserted,
+      updated: r.updated,
+      deleted: r.deleted,
+      unchanged: r.unchanged,
+    };
+  } finally {
+    await client.run(`UNCACHE TABLE IF EXISTS ${KEYS}`).catch(() => undefined);
+  }
+}

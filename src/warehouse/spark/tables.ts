@@ -1,0 +1,134 @@
+import { ConfigError, DataError } from "../../errors.ts";
+import type { BronzeLoad } from "../types.ts";
+import type { SparkClient } from "./client.ts";
+import { literal, qualified, quoteIdent } from "./sql.ts";
+import { columnType } from "./types.ts";
+
+/** Bookkeeping columns of a bronze row, as PostgreSQL has them. `_rescued_data` exists only in `rescue` mode. */
+export const BATCH_ID = "_smelter_batch_id";
+export const LOADED_AT = "_smelter_loaded_at";
+export const RESCUED = "_rescued_data";
+const BRONZE_META = new Set([BATCH_ID, LOADED_AT, RESCUED]);
+
+/** A column and its Spark type (as DESCRIBE prints it, e.g. `bigint`, `decimal(20,4)`). */
+export interface TypedColumn {
+  name: string;
+  type: string;
+}
+
+/** Whether a Spark error says a table (or its schema) does not exist. */
+export function isMissing(error: unknown): boolean {
+  return /TABLE_OR_VIEW_NOT_FOUND|SCHEMA_NOT_FOUND|NoSuchTableException|NoSuchDatabaseException/.test(
+    String((error as Error)?.message ?? error),
+  );
+}
+
+/** Columns of a table in order, or null when it does not exist. */
+export async function tableColumns(
+  client: SparkClient,
+  schema: string,
+  table: string,
+): Promise<TypedColumn[] | null> {
+  let rows: Awaited<ReturnType<SparkClient["query"]>>;
+  try {
+    rows = await client.query(`DESCRIBE TABLE ${qualified(schema, table)}`);
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+  const out: TypedColumn[] = [];
+  for (const r of rows) {
+    const name = r.col_name ?? "";
+    // Partitioning and clustering information follows the columns after an empty or `#` row.
+    if (name === "" || name.startsWith("#")) break;
+    out.push({ name, type: r.data_type ?? "" });
+  }
+  return out;
+}
+
+/** Creates a schema if missing, under the connection's `location` when it sets one. */
+export async function ensureSchema(client: SparkClient, schema: string): Promise<void> {
+  const where = client.location
+    ? ` LOCATION ${literal(`${client.location.replace(/\/+$/, "")}/${schema}`)}`
+    : "";
+  await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}${where}`);
+}
+
+/** A bronze table as a commit sees it after schema evolution. */
+export interface BronzeShape {
+  /** Data columns of the bronze table (every one, including those the batches lack), with their types. */
+  columns: TypedColumn[];
+  /** Landed columns unknown to bronze whose values go into `_rescued_data` (rescue mode). */
+  rescued: string[];
+  hasRescue: boolean;
+}
+
+async function createBronze(client: SparkClient, load: BronzeLoad): Promise<void> {
+  const { schema, table } = load;
+  const defs = [
+    ...load.columns.map(
+      (c) => `${quoteIdent(c.name)} ${columnType(c)}${table.primaryKey.includes(c.name) ? " NOT NULL" : ""}`,
+    ),
+    `${quoteIdent(BATCH_ID)} STRING NOT NULL`,
+    `${quoteIdent(LOADED_AT)} TIMESTAMP NOT NULL`,
+    ...(table.bronze.schemaEvolution === "rescue" ? [`${quoteIdent(RESCUED)} STRING`] : []),
+  ];
+  const cluster = table.clusterBy.length ? ` CLUSTER BY (${table.clusterBy.map(quoteIdent).join(", ")})` : "";
+  const feed = table.bronze.changeFeed ? " TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')" : "";
+  await ensureSchema(client, schema);
+  await client.query(
+    `CREATE TABLE IF NOT EXISTS ${qualified(schema, table.name)} (\n  ${defs.join(",\n  ")}\n) USING DELTA${cluster}${feed}`,
+  );
+}
+
+/**
+ * Creates the bronze table (Delta, change data feed on, liquid clustering by `cluster_by`) on first use, and
+ * applies the table's schema evolution mode to columns the batches bring that bronze lacks: `add_columns` adds
+ * them, `rescue` routes their values into `_rescued_data`, `fail` stops with a DataError naming them before
+ * anything is written. Columns bronze has and the batches lack stay, and are NULL in the rows these batches write.
+ * DDL is its own Delta commit: a crash after it leaves an empty table or an added column, which the retry keeps.
+ */
+export async function prepareBronze(client: SparkClient, load: BronzeLoad): Promise<BronzeShape> {
+  const { schema, table } = load;
+  let existing = await tableColumns(client, schema, table.name);
+  if (existing === null) {
+    await createBronze(client, load);
+    existing = (await tableColumns(client, schema, table.name)) ?? [];
+  }
+  const known = new Set(existing.map((c) => c.name));
+  const added = load.columns.filter((c) => !known.has(c.name));
+  let rescued: string[] = [];
+  if (added.length > 0) {
+    const names = added.map((c) => c.name).join(", ");
+    const mode = table.bronze.schemaEvolution;
+    if (mode === "fail") {
+      const first = load.batches[0];
+      const where = first ? `batch ${first.batchId} (${load.manifestKeys[0]})` : "";
+      throw new DataError(
+        `bronze table ${schema}.${table.name}: ${where} brings new column(s) ${names} and tables.${table.name}.bronze.schemaEvolution is "fail"; add them to bronze by hand or choose add_columns/rescue (retrying will not help)`,
+      );
+    }
+    const name = qualified(schema, table.name);
+    if (mode === "add_columns") {
+      const defs = added.map((c) => `${quoteIdent(c.name)} ${columnType(c)}`);
+      await client.query(`ALTER TABLE ${name} ADD COLUMNS (${defs.join(", ")})`);
+    } else {
+      rescued = added.map((c) => c.name);
+      if (!known.has(RESCUED))
+        await client.query(`ALTER TABLE ${name} ADD COLUMNS (${quoteIdent(RESCUED)} STRING)`);
+    }
+    existing = (await tableColumns(client, schema, table.name)) ?? [];
+  }
+  for (const k of table.primaryKey) {
+    if (!existing.some((c) => c.name === k)) {
+      throw new ConfigError(
+        `bronze table ${schema}.${table.name}: primary key column ${k} is not in the table`,
+      );
+    }
+  }
+  return {
+    columns: existing.filter((c) => !BRONZE_META.has(c.name)),
+    rescued,
+    hasRescue: existing.some((c) => c.name === RESCUED),
+  };
+}

@@ -1,0 +1,125 @@
+import type { ResolvedDatabase } from "../../../../src/spec/resolve.ts";
+import type { PipelineSpec } from "../../../../src/spec/types.ts";
+import { SparkClient } from "../../../../src/warehouse/spark/client.ts";
+import { history, META, setRetentionFloor } from "../../../../src/warehouse/spark/metadata.ts";
+import { integer, literal, qualified, quoteIdent } from "../../../../src/warehouse/spark/sql.ts";
+import { tableColumns } from "../../../../src/warehouse/spark/tables.ts";
+import type { TextRow, WarehouseHarness } from "../harness.ts";
+
+/** The stack's Spark Thrift server (stack.env, `scripts/stack up spark`). */
+function sparkAddress(): { host: string; port: number } {
+  const { SMELTER_SPARK_HOST: host, SMELTER_SPARK_PORT: port } = process.env;
+  if (!host || !port)
+    throw new Error(
+      "SMELTER_SPARK_HOST/SMELTER_SPARK_PORT are not set: start the stack's Spark (scripts/stack up spark) and source stack.env",
+    );
+  return { host, port: Number(port) };
+}
+
+/** Compact JSON text of a document, for comparing across warehouses. */
+function compactJson(text: string | null): string | null {
+  return text === null ? null : JSON.stringify(JSON.parse(text));
+}
+
+/** Delta Lake on the stack's Spark, read with Spark SQL over one Thrift session. */
+export class SparkHarness implements WarehouseHarness {
+  readonly kind = "spark";
+  readonly connection = {
+    kind: "spark",
+    host: { env: "SMELTER_SPARK_HOST" },
+    port: { env: "SMELTER_SPARK_PORT" },
+    database: "spark_catalog",
+    user: { env: "SMELTER_SPARK_USER" },
+    password: { env: "SMELTER_SPARK_PASSWORD" },
+    timezone: "+00:00",
+    maxConnections: 4,
+  } as const;
+  private client: Promise<SparkClient> | null = null;
+
+  private session(): Promise<SparkClient> {
+    const { host, port } = sparkAddress();
+    const db: ResolvedDatabase = {
+      name: "test",
+      kind: "spark",
+      host,
+      port,
+      database: "spark_catalog",
+      user: "smelter",
+      password: process.env.SMELTER_SPARK_PASSWORD ?? "",
+      timezone: "+00:00",
+      maxConnections: 1,
+    };
+    this.client ??= SparkClient.connect(db);
+    return this.client;
+  }
+
+  /** Runs SQL on the warehouse, for tests of what only Spark has. */
+  async query(sql: string): Promise<Record<string, string | null>[]> {
+    return (await this.session()).query(sql);
+  }
+
+  private async text(from: string, columns: string[], orderBy: string[], json: string[] = [], extra = "") {
+    const select = columns.map((c) => `CAST(t.${quoteIdent(c)} AS STRING) AS ${quoteIdent(c)}`).join(", ");
+    // Ordered by the table's columns (t.), not by the text the select turns them into.
+    const order = orderBy.length ? ` ORDER BY ${orderBy.map((c) => `t.${quoteIdent(c)}`).join(", ")}` : "";
+    const rows = (await this.query(`SELECT ${extra}${select} FROM ${from} AS t${order}`)) as TextRow[];
+    for (const row of rows) for (const c of json) row[c] = compactJson(row[c] ?? null);
+    return rows;
+  }
+
+  rows(
+    schema: string,
+    table: string,
+    columns: string[],
+    options: { orderBy?: string[]; json?: string[] } = {},
+  ) {
+    return this.text(qualified(schema, table), columns, options.orderBy ?? [], options.json);
+  }
+
+  /**
+   * The change data feed, with Delta's commit versions shown as smelter's: each bronze commit names the version it
+   * became in its history note.
+   */
+  async changes(
+    schema: string,
+    table: string,
+    columns: string[],
+    options: { orderBy?: string[]; json?: string[] } = {},
+  ) {
+    const notes = await history(await this.session(), qualified(schema, table), "bronze", 1000);
+    const whens = notes.map((n) => `WHEN ${integer(n.deltaVersion)} THEN ${integer(Number(n.note.version))}`);
+    const version = whens.length ? `CASE _commit_version ${whens.join(" ")} END` : "CAST(NULL AS BIGINT)";
+    const from = `(SELECT *, ${version} AS _smelter_version FROM table_changes(${literal(qualified(schema, table))}, 0))`;
+    const rows = await this.text(
+      from,
+      ["_change_type", ...columns],
+      ["_smelter_version", "_change_type", ...(options.orderBy ?? [])],
+      options.json,
+      "CAST(t._smelter_version AS STRING) AS _commit_version, ",
+    );
+    return rows;
+  }
+
+  async columns(schema: string, table: string): Promise<string[] | null> {
+    const cols = await tableColumns(await this.session(), schema, table);
+    return cols ? cols.map((c) => c.name) : null;
+  }
+
+  async forgetChanges(spec: PipelineSpec, table: string, version: number): Promise<void> {
+    await setRetentionFloor(await this.session(), spec.name, table, version);
+  }
+
+  async drop(spec: PipelineSpec): Promise<void> {
+    for (const schema of [spec.bronzeSchema, spec.silverSchema])
+      await this.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+    const where = `pipeline = ${literal(spec.name)}`;
+    for (const t of ["bronze_commits", "silver_commits", "change_feed_floor"])
+      await this.query(`DELETE FROM ${qualified(META, t)} WHERE ${where}`).catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    if (client) await (await client).close();
+  }
+}

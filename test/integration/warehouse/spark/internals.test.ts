@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { bronze } from "../../../../src/executors/bronze/index.ts";
+import { silver } from "../../../../src/executors/silver.ts";
+import { resolveDatabase } from "../../../../src/spec/resolve.ts";
+import { sparkDialect } from "../../../../src/warehouse/spark/dialect.ts";
+import { Fixture, type Row } from "../fixture.ts";
+import { SparkHarness } from "./harness.ts";
+
+/**
+ * What only the Delta warehouse has: the idempotent writes its exactly-once design rests on, checked on the
+ * installed Delta, and its look for the pages. The behaviour every warehouse shares is in ../suite/.
+ */
+
+const harness = new SparkHarness();
+const fixtures: Fixture[] = [];
+after(async () => {
+  for (const fx of fixtures) await fx.close();
+  await harness.close();
+});
+
+const row = (id: number): Row => ({
+  id,
+  account_type_id: 1,
+  title: `t${id}`,
+  amount: "1.5000",
+  payload: '{"kind":"k"}',
+  updated_at: `2024-01-01 00:00:0${id}`,
+  deleted: false,
+});
+
+describe("Delta warehouse internals", () => {
+  test("Delta skips a write whose (txnAppId, txnVersion) it has committed, and keeps the note", async () => {
+    const fx = await Fixture.create(undefined, undefined, { warehouse: harness });
+    fixtures.push(fx);
+    const t = `\`${fx.spec.bronzeSchema}\`.\`probe\``;
+    await harness.query(`CREATE SCHEMA IF NOT EXISTS \`${fx.spec.bronzeSchema}\``);
+    await harness.query(`CREATE TABLE ${t} (id BIGINT) USING DELTA`);
+    const write = async (id: number) => {
+      await harness.query("SET spark.databricks.delta.write.txnAppId=probe");
+      await harness.query("SET spark.databricks.delta.write.txnVersion=1");
+      await harness.query("SET spark.databricks.delta.commitInfo.userMetadata=smelter/bronze/seq=1");
+      try {
+        await harness.query(`INSERT INTO ${t} VALUES (${id})`);
+      } finally {
+        for (const k of ["txnAppId", "txnVersion"])
+          await harness.query(`RESET spark.databricks.delta.write.${k}`);
+        await harness.query("RESET spark.databricks.delta.commitInfo.userMetadata");
+      }
+    };
+    await write(1);
+    await write(2);
+    assert.deepEqual(await harness.query(`SELECT CAST(id AS STRING) AS id FROM ${t}`), [{ id: "1" }]);
+    const history = await harness.query(`DESCRIBE HISTORY ${t}`);
+    assert.equal(history.filter((h) => h.userMetadata === "smelter/bronze/seq=1").length, 1);
+  });
+
+  test("describe shows versions, applied batches, checkpoints and row counts", async () => {
+    const fx = await Fixture.create(undefined, undefined, { warehouse: harness });
+    fixtures.push(fx);
+    const query = {
+      pipeline: fx.spec.name,
+      bronzeSchema: fx.spec.bronzeSchema,
+      silverSchema: fx.spec.silverSchema,
+      tables: ["posts"],
+      models: ["posts_flat"],
+    };
+    const db = resolveDatabase(fx.spec, fx.spec.warehouse, process.env);
+    const before = await sparkDialect.describe(db, query, 60_000);
+    assert.equal(before.tables.size, 0);
+    await fx.land([row(1), row(2)]);
+    await bronze({ pipeline: fx.spec.name, step: "bronze", table: "posts" }, fx.ctx());
+    await silver({ pipeline: fx.spec.name, step: "silver", table: "posts_flat" }, fx.ctx());
+    const state = await sparkDialect.describe(db, query, 60_000);
+    const table = state.tables.get("posts");
+    assert.deepEqual(
+      [table?.version, table?.batches, table?.appliedRows, table?.rows],
+      [1, 1, 2, { rows: 2, estimate: false }],
+    );
+    assert.match(String(table?.committedAt), /^\d{4}-\d{2}-\d{2}T/);
+    const model = state.models.get("posts_flat");
+    assert.deepEqual([model?.checkpoint, model?.rows], [1, { rows: 2, estimate: false }]);
+  });
+});

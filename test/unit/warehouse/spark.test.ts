@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ConfigError, DataError, TransientError } from "../../../src/errors.ts";
+import { sparkError } from "../../../src/warehouse/spark/errors.ts";
+import { formatNote } from "../../../src/warehouse/spark/metadata.ts";
+import { jsonPath } from "../../../src/warehouse/spark/silver.ts";
+import { literal, quoteIdent, sparkType } from "../../../src/warehouse/spark/sql.ts";
+import { columnType, deltaType } from "../../../src/warehouse/spark/types.ts";
+
+test("Spark literals escape backslashes and quotes and keep every other character", () => {
+  assert.equal(literal("it's"), "'it\\'s'");
+  assert.equal(literal("a\\b"), "'a\\\\b'");
+  assert.equal(literal("tab\there\nnew"), "'tab\there\nnew'");
+  assert.equal(quoteIdent("we`ird"), "`we``ird`");
+});
+
+test("neutral types map to Delta types that hold every value", () => {
+  assert.equal(deltaType({ type: "int", bits: 64, signed: false }), "DECIMAL(20,0)");
+  assert.equal(deltaType({ type: "int", bits: 8, signed: false }), "SMALLINT");
+  assert.equal(deltaType({ type: "decimal", precision: 20, scale: 4 }), "DECIMAL(20,4)");
+  assert.equal(deltaType({ type: "decimal", precision: 65, scale: 2 }), "STRING");
+  assert.equal(deltaType({ type: "decimal", precision: null, scale: null }), "STRING");
+  assert.equal(deltaType({ type: "timestamp", zoned: true }), "TIMESTAMP");
+  assert.equal(deltaType({ type: "timestamp", zoned: false }), "TIMESTAMP_NTZ");
+  assert.equal(deltaType({ type: "json" }), "STRING");
+  const landed = { name: "n", logical: { type: "string" }, parquetType: "VARCHAR" } as const;
+  assert.equal(columnType({ ...landed, override: "numeric(10, 2)" }), "DECIMAL(10,2)");
+});
+
+test("spec type names are Spark types or PostgreSQL spellings of them; others are refused", () => {
+  assert.equal(sparkType("text", "x"), "STRING");
+  assert.equal(sparkType("timestamptz", "x"), "TIMESTAMP");
+  assert.equal(sparkType("double precision", "x"), "DOUBLE");
+  assert.equal(sparkType("decimal(38, 0)", "x"), "DECIMAL(38,0)");
+  assert.equal(sparkType("bigint", "x"), "BIGINT");
+  assert.throws(() => sparkType("int; DROP TABLE x", "silver.m.columns[0]"), ConfigError);
+  assert.throws(() => sparkType("array<int>", "x"), /not a Spark SQL type name/);
+});
+
+test("JSON paths become get_json_object paths", () => {
+  assert.equal(jsonPath("$.a.b[0]", "x"), "$.a.b[0]");
+  assert.equal(jsonPath('$["odd key"].v', "x"), "$['odd key'].v");
+  assert.throws(() => jsonPath("a", "x"), ConfigError);
+});
+
+test("commit notes refuse characters a SET statement would not carry", () => {
+  assert.equal(formatNote("bronze", { seq: 1, batches: "b1,b2" }), "smelter/bronze/seq=1/batches=b1,b2");
+  assert.throws(() => formatNote("bronze", { seq: "1; DROP" }));
+});
+
+test("errors say whether a retry helps, and name no credential", () => {
+  const where = "warehouse wh (spark 127.0.0.1:10009)";
+  const refused = sparkError(
+    Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:10009"), { code: "ECONNREFUSED" }),
+    where,
+  );
+  assert.ok(refused instanceof TransientError && refused.retryable);
+  const cast = sparkError(
+    new Error(
+      "Error running query: org.apache.spark.SparkException: Job aborted: [CAST_INVALID_INPUT] The value 'x'",
+    ),
+    where,
+  );
+  assert.ok(cast instanceof DataError && !cast.retryable);
+  const parse = sparkError(
+    new Error("Error running query: [PARSE_SYNTAX_ERROR] Syntax error"),
+    where,
+    "SELECT 1 +",
+  );
+  assert.ok(parse instanceof ConfigError);
+  assert.match(parse.message, /statement: SELECT 1 \+/);
+  assert.doesNotMatch(refused.message + cast.message + parse.message, /smelter-secret|password/);
+  const conflict = sparkError(
+    new Error("io.delta.exceptions.ConcurrentAppendException: Files were added"),
+    where,
+  );
+  assert.ok(conflict instanceof TransientError);
+});
