@@ -2,6 +2,8 @@
 # The smelter service (`node bin/smelter.js serve`) of this checkout, started only when asked for.
 # It keeps its state in the stack's PostgreSQL, so PostgreSQL is brought up first.
 
+source "$STACK_REPO_ROOT/scripts/lib/node.sh"
+
 SERVICE_LOG="$(log_file service)"
 SERVICE_ROOT_FILE="$STACK_RUN_DIR/service.root"
 
@@ -11,21 +13,25 @@ service_healthy() {
   [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$(service_url)/healthz")" == 200 ]]
 }
 
-# The running service holds the code it was started with: another checkout, or sources edited since it
-# started, mean it must be restarted to serve what the tests are testing.
+# The running service holds the code and the Node.js it was started with: another checkout, sources edited
+# since it started, or another node than the one ensure_node chose mean it must be restarted to serve what the
+# tests are testing.
 service_stale() {
   [[ "$(cat "$SERVICE_ROOT_FILE" 2>/dev/null)" != "$STACK_REPO_ROOT" ]] && return 0
-  local pf
+  local pf pid
+  pid="$(recorded_pid service)" || return 0
+  [[ "$(readlink "/proc/$pid/exe")" != "$(readlink -f "$(command -v node)")" ]] && return 0
   pf="$(pid_file service)"
   (cd "$STACK_REPO_ROOT" &&
     find src bin package-lock.json -newer "$pf" -type f -print -quit 2>/dev/null | grep -q .)
 }
 
 service_up() {
+  ensure_node || die "no Node.js 22 or newer to run the smelter service on"
   postgres_up
   if proc_running service; then
     if service_stale; then
-      log "the running smelter service is from another checkout or older sources; restarting it"
+      log "the running smelter service is from another checkout, older sources or another Node.js; restarting it"
       service_down
     elif service_healthy; then
       return 0
