@@ -15,11 +15,11 @@ ensure_node_modules() {
     return 0
   fi
   echo "[npm] npm ci (node_modules missing or package-lock.json changed)" >&2
-  # The lock file lists optional per-platform packages (DuckDB's bindings) that a registry mirror may not
-  # carry; `npm ci` then refuses the whole lock, while `npm install` installs the same locked versions.
+  # Only `npm ci`: it installs exactly the lock and never rewrites it. The lock lists every platform's
+  # optional packages (DuckDB's bindings), so it installs on linux-x64/arm64 and macOS alike.
   if ! flock /tmp/smelter-npm.lock npm ci --no-audit --no-fund; then
-    echo "[npm] npm ci refused the lock file; installing the locked versions with npm install" >&2
-    flock /tmp/smelter-npm.lock npm install --no-audit --no-fund || return 1
+    echo "[npm] npm ci failed; package-lock.json must match package.json (run npm install and commit the lock)" >&2
+    return 1
   fi
   printf '%s\n' "$want" >"$stamp"
 }
