@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBInstance } from "@duckdb/node-api";
 
 /**
  * The embedded DuckDB smelter uses to write parquet (extract) and to read it (PostgreSQL staging): how SQL text
@@ -26,8 +26,12 @@ export interface DuckOptions {
   spillDir?: string;
 }
 
-/** Opens an in-memory DuckDB instance. */
-export function openDuckdb(options: DuckOptions = {}): Promise<DuckDBInstance> {
+/**
+ * Opens an in-memory DuckDB instance. DuckDB's native module is loaded here, on first use, not when a module that
+ * may use it is imported: commands that never write or read parquet (`smelter validate`) start without it.
+ */
+export async function openDuckdb(options: DuckOptions = {}): Promise<DuckDBInstance> {
+  const { DuckDBInstance } = await import("@duckdb/node-api");
   return DuckDBInstance.create(":memory:", {
     threads: String(options.threads ?? 1),
     ...(options.memoryBytes ? { memory_limit: `${options.memoryBytes}b` } : {}),

@@ -6,6 +6,7 @@ import type { LoadedPipeline } from "../spec/types.ts";
 import type { ExecutionStore } from "../state/executions.ts";
 import type { PipelineCatalog } from "../state/pipelines.ts";
 import { uiRouter } from "../ui/router.ts";
+import { VERSION } from "../version.ts";
 import { authenticate } from "./auth.ts";
 import { errorHandler } from "./errors.ts";
 import { executionRoutes } from "./executions.ts";
@@ -37,7 +38,6 @@ export interface AppDeps {
   dags?: PipelineDags;
   /** Extra routers (e.g. the web pages under /ui), mounted with their own authentication. */
   routers?: { path: string; router: Router }[];
-  version?: string;
   say?: (message: string) => void;
 }
 
@@ -112,7 +112,7 @@ export function serviceRoutes(deps: AppDeps): RouteDef[] {
     handler: (_req, res) => res.json(document),
   };
   const routes = [...health, ...api, openapi];
-  const document = openApiDocument(routes, deps.version ?? "1");
+  const document = openApiDocument(routes, VERSION);
   return routes;
 }
 

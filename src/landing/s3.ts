@@ -2,22 +2,14 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  type ListObjectsV2CommandOutput,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-} from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
+import type { ListObjectsV2CommandOutput, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { DataError, TransientError } from "../errors.ts";
 import type { ResolvedLanding } from "../spec/resolve.ts";
 import { joinKey } from "./layout.ts";
 import type { LandingZone } from "./types.ts";
 
 type S3Landing = Extract<ResolvedLanding, { kind: "s3" }>;
+type S3Sdk = typeof import("@aws-sdk/client-s3");
 
 /** Files above this size are uploaded in parts (S3's own minimum part size is 5 MiB). */
 const MULTIPART_THRESHOLD = 16 * 1024 * 1024;
@@ -29,7 +21,8 @@ const PART_SIZE = 8 * 1024 * 1024;
  */
 export class S3LandingZone implements LandingZone {
   readonly url: string;
-  private readonly client: S3Client;
+  private readonly config: S3ClientConfig;
+  private sdk?: Promise<{ s3: S3Sdk; client: S3Client }>;
   private readonly bucket: string;
   private readonly prefix: string;
 
@@ -47,10 +40,19 @@ export class S3LandingZone implements LandingZone {
     if (resolved.accessKeyId && resolved.secretAccessKey) {
       config.credentials = { accessKeyId: resolved.accessKeyId, secretAccessKey: resolved.secretAccessKey };
     }
-    this.client = new S3Client(config);
+    this.config = config;
     this.bucket = resolved.bucket;
     this.prefix = resolved.prefix;
     this.url = `s3://${joinKey(`${resolved.bucket}/${resolved.prefix}`, "").replace(/\/$/, "")}`;
+  }
+
+  /**
+   * The AWS SDK and this zone's client, loaded on first use: the SDK takes a quarter of a second to import, which
+   * commands that never touch a landing zone (`smelter validate`) should not pay.
+   */
+  private connect(): Promise<{ s3: S3Sdk; client: S3Client }> {
+    this.sdk ??= import("@aws-sdk/client-s3").then((s3) => ({ s3, client: new s3.S3Client(this.config) }));
+    return this.sdk;
   }
 
   private fullKey(key: string): string {
@@ -69,10 +71,11 @@ export class S3LandingZone implements LandingZone {
 
   async putFile(key: string, localPath: string): Promise<{ bytes: number }> {
     const { size } = await stat(localPath);
+    const { s3, client } = await this.connect();
     try {
       if (size <= MULTIPART_THRESHOLD) {
-        await this.client.send(
-          new PutObjectCommand({
+        await client.send(
+          new s3.PutObjectCommand({
             Bucket: this.bucket,
             Key: this.fullKey(key),
             Body: createReadStream(localPath),
@@ -80,8 +83,9 @@ export class S3LandingZone implements LandingZone {
           }),
         );
       } else {
+        const { Upload } = await import("@aws-sdk/lib-storage");
         await new Upload({
-          client: this.client,
+          client,
           params: { Bucket: this.bucket, Key: this.fullKey(key), Body: createReadStream(localPath) },
           partSize: PART_SIZE,
           queueSize: 2,
@@ -95,9 +99,10 @@ export class S3LandingZone implements LandingZone {
   }
 
   async putBytes(key: string, body: Uint8Array | string, contentType?: string): Promise<void> {
+    const { s3, client } = await this.connect();
     try {
-      await this.client.send(
-        new PutObjectCommand({
+      await client.send(
+        new s3.PutObjectCommand({
           Bucket: this.bucket,
           Key: this.fullKey(key),
           Body: body,
@@ -110,10 +115,9 @@ export class S3LandingZone implements LandingZone {
   }
 
   private async get(key: string): Promise<Readable | null> {
+    const { s3, client } = await this.connect();
     try {
-      const out = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }),
-      );
+      const out = await client.send(new s3.GetObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key) }));
       return out.Body as Readable;
     } catch (error) {
       if ((error as { name?: string }).name === "NoSuchKey") return null;
@@ -150,12 +154,13 @@ export class S3LandingZone implements LandingZone {
     options: { startAfter?: string } = {},
   ): AsyncIterable<{ key: string; bytes: number }> {
     const strip = this.fullKey("").length;
+    const { s3, client } = await this.connect();
     let token: string | undefined;
     do {
       let page: ListObjectsV2CommandOutput;
       try {
-        page = await this.client.send(
-          new ListObjectsV2Command({
+        page = await client.send(
+          new s3.ListObjectsV2Command({
             Bucket: this.bucket,
             Prefix: this.fullKey(prefix),
             ...(token ? { ContinuationToken: token } : {}),
@@ -176,11 +181,12 @@ export class S3LandingZone implements LandingZone {
   }
 
   async delete(keys: string[]): Promise<void> {
+    const { s3, client } = await this.connect();
     for (let i = 0; i < keys.length; i += 1000) {
       const slice = keys.slice(i, i + 1000);
       try {
-        await this.client.send(
-          new DeleteObjectsCommand({
+        await client.send(
+          new s3.DeleteObjectsCommand({
             Bucket: this.bucket,
             Delete: { Objects: slice.map((key) => ({ Key: this.fullKey(key) })), Quiet: true },
           }),

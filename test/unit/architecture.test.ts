@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
  * contracts; the service, its jobs and the CLI sit on top.
  */
 const LAYERS = [
+  "version.ts",
   "errors.ts",
   "logical-type.ts",
   "config.ts",
@@ -30,6 +31,7 @@ const LAYERS = [
   "scheduler",
   "demo",
   "cli",
+  "index.ts",
 ];
 
 const SRC = fileURLToPath(new URL("../../src/", import.meta.url));

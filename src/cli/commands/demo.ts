@@ -9,12 +9,8 @@ const STEPS = ["all", "seed", "change", "counts"] as const;
  * `smelter demo [step]`: the end-to-end demo against the local stack (`all`, the default), or one of its steps:
  * `seed` the MariaDB source, apply the next round of source `change`s, print row `counts` per layer.
  */
-export function register(program: Command): void {
-  program
-    .command("demo")
-    .description(
-      "seed the demo source, publish examples/social.yaml, run it through Airflow, change the source, run again",
-    )
+export function define(command: Command): void {
+  command
     .argument("[step]", `one of ${STEPS.join(", ")}`, "all")
     .option(
       "--spec <file>",
@@ -41,7 +37,7 @@ export function register(program: Command): void {
     .option("--force-seed", "reload the source even when the same seed is already loaded")
     .action(async (step: string, flags: DemoFlags & { round?: string }) => {
       if (!(STEPS as readonly string[]).includes(step)) {
-        program.error(`demo step must be one of ${STEPS.join(", ")}, got "${step}"`, { exitCode: 2 });
+        command.error(`demo step must be one of ${STEPS.join(", ")}, got "${step}"`, { exitCode: 2 });
       }
       const env = withStackEnv(process.env);
       const settings = demoSettings(flags, env);
@@ -52,7 +48,7 @@ export function register(program: Command): void {
         case "change": {
           const round = flags.round === undefined ? undefined : Number(flags.round);
           if (round !== undefined && !(Number.isInteger(round) && round > 0)) {
-            program.error(`--round must be a positive integer, got "${flags.round}"`, { exitCode: 2 });
+            command.error(`--round must be a positive integer, got "${flags.round}"`, { exitCode: 2 });
           }
           return changeStep(env, write, round);
         }

@@ -9,10 +9,8 @@ import { formatProblem, SpecErrors } from "../../spec/problems.ts";
  * `smelter generate <spec>... [--out dags-out] [--check]`: writes one DAG file per spec. Every spec is
  * validated first; if any is invalid nothing is written, so a bad spec never replaces a working DAG.
  */
-export function register(program: Command): void {
-  program
-    .command("generate")
-    .description("compile pipeline specs into Airflow DAG files")
+export function define(command: Command): void {
+  command
     .argument("<spec...>", "pipeline YAML files")
     .option("--out <dir>", "output directory", "dags-out")
     .option("--check", "write nothing; exit 1 if any DAG file is missing or out of date")

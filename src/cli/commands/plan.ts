@@ -4,15 +4,13 @@ import { loadPipeline } from "../../registry.ts";
 import { formatProblem, SpecErrors } from "../../spec/problems.ts";
 
 /** `smelter plan <spec>`: shows the DAGs and task graph a spec compiles to. */
-export function register(program: Command): void {
-  program
-    .command("plan")
-    .description("show the DAGs, tasks and dependencies a spec compiles to")
+export function define(command: Command): void {
+  command
     .argument("<spec>", "pipeline YAML file")
     .option("--format <format>", "text or json", "text")
     .action(async (file: string, options: { format: string }) => {
       if (options.format !== "text" && options.format !== "json") {
-        program.error(`--format must be text or json, got "${options.format}"`, { exitCode: 2 });
+        command.error(`--format must be text or json, got "${options.format}"`, { exitCode: 2 });
       }
       try {
         const plan = planPipeline((await loadPipeline(file)).spec);

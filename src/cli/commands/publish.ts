@@ -17,10 +17,8 @@ export function airflowFromEnv(env: NodeJS.ProcessEnv = process.env): AirflowCli
 }
 
 /** `smelter publish <spec> [--unpause] [--trigger] [--wait]`: compile, write, wait for Airflow, report. */
-export function register(program: Command): void {
-  program
-    .command("publish")
-    .description("publish a pipeline's DAG to Airflow and wait until Airflow has parsed it")
+export function define(command: Command): void {
+  command
     .argument("<spec>", "pipeline YAML file")
     .option("--dags-folder <dir>", "Airflow's DAGs folder", process.env.SMELTER_DAGS_FOLDER || "dags-out")
     .option("--unpause", "unpause the DAG(s) once registered")

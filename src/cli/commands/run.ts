@@ -65,10 +65,8 @@ async function lockTables(
  * `smelter run <spec> --step S (--table T | --source S)`: runs one execution in this process, without the
  * service: log lines to stdout, metrics at the end; exit 1 with the error's type, message and retryability.
  */
-export function register(program: Command): void {
-  program
-    .command("run")
-    .description("run one step of a pipeline for a table or source in this process (no service needed)")
+export function define(command: Command): void {
+  command
     .argument("<spec>", "pipeline YAML file")
     .requiredOption("--step <step>", "extract, bronze or silver")
     .option("--table <name>", "table (silver: model) to run")

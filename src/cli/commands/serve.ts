@@ -31,105 +31,100 @@ const say = (message: string): void => {
  * `smelter serve`: migrates the state DB, then serves the API, runs executions and the scheduled jobs.
  * SIGTERM/SIGINT: drain (see src/http/shutdown.ts), close every pool, exit.
  */
-export function register(program: Command): void {
-  program
-    .command("serve")
-    .description(
-      "run the smelter service (API, execution workers, scheduled jobs); settings from SMELTER_* env",
-    )
-    .action(async () => {
-      const config = loadConfig();
-      const pool = await openStateDb(config.stateUrl, config.maxConcurrentExecutions + 10);
-      say(`state database ${safeHost(config.stateUrl)} migrated`);
-      const store = new ExecutionStore(pool);
-      const catalog = new PipelineCatalog(pool, config.specsDir, parsePipeline);
-      const ledger = new PublishedDags(pool);
-      const metrics = new ServiceMetrics();
-      const worker = new ExecutionWorker({
-        pool,
-        store,
-        pipelines: (name) => catalog.get(name),
-        runTask,
-        concurrency: config.maxConcurrentExecutions,
-        lockWaitSeconds: config.lockWaitSeconds,
-        leaseSeconds: config.leaseSeconds,
-        observe: metrics.observe,
-        say,
-      });
-      const client = config.airflow ? new AirflowClient(config.airflow) : undefined;
-      const publisher = client ? new Publisher(client, new LocalDagFolder(config.dagsFolder)) : undefined;
-      const app = createApp({
-        tokens: config.tokens,
-        pool,
-        store,
-        catalog,
-        metrics,
-        maxQueue: config.maxQueue,
-        publicUrl: config.publicUrl,
-        worker,
-        generate: generateDags,
-        airflow: config.airflow,
-        ...(client && publisher ? { dags: airflowPipelineDags(client, publisher, ledger) } : {}),
-        say,
-      });
-      await worker.start();
-      const stopJobs = startJobs(
-        pool,
-        [
-          retentionJob(config.jobs.retention, {
-            store,
-            catalog,
-            settings: {
-              executionDays: config.retentionDays,
-              changeFeedKeepVersions: config.changeFeedKeepVersions,
-              landingDays: config.landingRetentionDays,
-            },
-            pruneChangeFeed,
-            pruneLanding,
-            say,
-          }),
-          ...(client && publisher
-            ? [
-                reconcileJob(config.jobs.reconcile, {
-                  catalog,
-                  publisher,
-                  client,
-                  ledger,
-                  publish: config.reconcilePublish,
-                  say,
-                }),
-                airflowWatchJob(config.jobs.airflowWatch, { client, say }),
-                taskWatchJob(config.jobs.taskWatch, { store, client, say }),
-              ]
-            : []),
-        ],
-        say,
-      );
-      const server = app.listen(config.port, config.host);
-      await new Promise<void>((resolve, reject) => {
-        server.once("listening", resolve);
-        server.once("error", reject);
-      });
-      say(
-        `smelter listening on http://${config.host}:${config.port} (worker ${worker.id}, ${config.tokens.length} token(s), airflow ${config.airflow?.url ?? "not configured"})`,
-      );
-      let stopping = false;
-      const shutdown = async (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        say(`${signal} received`);
-        await drainAndStop({
-          server,
-          worker,
-          stopJobs,
-          close: [closeWarehousePools, () => store.events.close(), () => pool.end()],
-          timeoutMs: config.shutdownTimeoutSeconds * 1000,
-          say,
-        });
-        // Executors aborted at the deadline may still hold sockets (source or warehouse drivers): do not wait.
-        process.exit(0);
-      };
-      process.once("SIGTERM", () => void shutdown("SIGTERM"));
-      process.once("SIGINT", () => void shutdown("SIGINT"));
+export function define(command: Command): void {
+  command.action(async () => {
+    const config = loadConfig();
+    const pool = await openStateDb(config.stateUrl, config.maxConcurrentExecutions + 10);
+    say(`state database ${safeHost(config.stateUrl)} migrated`);
+    const store = new ExecutionStore(pool);
+    const catalog = new PipelineCatalog(pool, config.specsDir, parsePipeline);
+    const ledger = new PublishedDags(pool);
+    const metrics = new ServiceMetrics();
+    const worker = new ExecutionWorker({
+      pool,
+      store,
+      pipelines: (name) => catalog.get(name),
+      runTask,
+      concurrency: config.maxConcurrentExecutions,
+      lockWaitSeconds: config.lockWaitSeconds,
+      leaseSeconds: config.leaseSeconds,
+      observe: metrics.observe,
+      say,
     });
+    const client = config.airflow ? new AirflowClient(config.airflow) : undefined;
+    const publisher = client ? new Publisher(client, new LocalDagFolder(config.dagsFolder)) : undefined;
+    const app = createApp({
+      tokens: config.tokens,
+      pool,
+      store,
+      catalog,
+      metrics,
+      maxQueue: config.maxQueue,
+      publicUrl: config.publicUrl,
+      worker,
+      generate: generateDags,
+      airflow: config.airflow,
+      ...(client && publisher ? { dags: airflowPipelineDags(client, publisher, ledger) } : {}),
+      say,
+    });
+    await worker.start();
+    const stopJobs = startJobs(
+      pool,
+      [
+        retentionJob(config.jobs.retention, {
+          store,
+          catalog,
+          settings: {
+            executionDays: config.retentionDays,
+            changeFeedKeepVersions: config.changeFeedKeepVersions,
+            landingDays: config.landingRetentionDays,
+          },
+          pruneChangeFeed,
+          pruneLanding,
+          say,
+        }),
+        ...(client && publisher
+          ? [
+              reconcileJob(config.jobs.reconcile, {
+                catalog,
+                publisher,
+                client,
+                ledger,
+                publish: config.reconcilePublish,
+                say,
+              }),
+              airflowWatchJob(config.jobs.airflowWatch, { client, say }),
+              taskWatchJob(config.jobs.taskWatch, { store, client, say }),
+            ]
+          : []),
+      ],
+      say,
+    );
+    const server = app.listen(config.port, config.host);
+    await new Promise<void>((resolve, reject) => {
+      server.once("listening", resolve);
+      server.once("error", reject);
+    });
+    say(
+      `smelter listening on http://${config.host}:${config.port} (worker ${worker.id}, ${config.tokens.length} token(s), airflow ${config.airflow?.url ?? "not configured"})`,
+    );
+    let stopping = false;
+    const shutdown = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      say(`${signal} received`);
+      await drainAndStop({
+        server,
+        worker,
+        stopJobs,
+        close: [closeWarehousePools, () => store.events.close(), () => pool.end()],
+        timeoutMs: config.shutdownTimeoutSeconds * 1000,
+        say,
+      });
+      // Executors aborted at the deadline may still hold sockets (source or warehouse drivers): do not wait.
+      process.exit(0);
+    };
+    process.once("SIGTERM", () => void shutdown("SIGTERM"));
+    process.once("SIGINT", () => void shutdown("SIGINT"));
+  });
 }

@@ -2,10 +2,8 @@ import type { Command } from "commander";
 import { airflowFromEnv } from "./publish.ts";
 
 /** `smelter status <pipeline> [--runs N]`: the last runs of the pipeline's DAG(s) with per-task state. */
-export function register(program: Command): void {
-  program
-    .command("status")
-    .description("show the last Airflow runs of a pipeline and the state of each task")
+export function define(command: Command): void {
+  command
     .argument("<pipeline>", "pipeline name")
     .option("--runs <n>", "how many runs per DAG", "5")
     .action(async (pipeline: string, o: { runs: string }) => {

@@ -6,12 +6,8 @@ import { airflowFromEnv } from "./publish.ts";
  * `smelter trigger <pipeline> [--dag ID] [--wait]`: starts a DAG run directly through Airflow's REST API (like
  * `publish` and `status`, no service needed), optionally waits for it and prints each task's state.
  */
-export function register(program: Command): void {
-  program
-    .command("trigger")
-    .description(
-      "trigger a run of a pipeline's DAG in Airflow; with --wait, wait for it (exit 1 unless success)",
-    )
+export function define(command: Command): void {
+  command
     .argument("<pipeline>", "pipeline name, or its YAML spec file")
     .option("--dag <id>", "which of the pipeline's DAGs (default smelter__<pipeline>)")
     .option("--wait", "wait for the run to finish")

@@ -4,15 +4,13 @@ import { formatProblem, SpecErrors, type SpecProblem } from "../../spec/problems
 import type { LoadedPipeline } from "../../spec/types.ts";
 
 /** `smelter validate <spec>...`: checks specs and prints every problem; exit 1 when any spec is invalid. */
-export function register(program: Command): void {
-  program
-    .command("validate")
-    .description("check pipeline specs and report every problem with file:line:column")
+export function define(command: Command): void {
+  command
     .argument("<spec...>", "pipeline YAML files")
     .option("--format <format>", "text or json", "text")
     .action(async (files: string[], options: { format: string }) => {
       if (options.format !== "text" && options.format !== "json") {
-        program.error(`--format must be text or json, got "${options.format}"`, { exitCode: 2 });
+        command.error(`--format must be text or json, got "${options.format}"`, { exitCode: 2 });
       }
       const valid: LoadedPipeline[] = [];
       const problems: SpecProblem[] = [];

@@ -1,4 +1,4 @@
-import mysql from "mysql2/promise";
+import type mysql from "mysql2/promise";
 import { ConfigError } from "../../errors.ts";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import { sourceError } from "../errors.ts";
@@ -17,9 +17,11 @@ export async function connectMariadb(
         "(an offset keeps TIMESTAMP values unambiguous)",
     );
   }
+  // mysql2 is loaded on the first connection: commands that read no source (`smelter validate`) start without it.
+  const { createConnection } = await import("mysql2/promise");
   let conn: mysql.Connection;
   try {
-    conn = await mysql.createConnection({
+    conn = await createConnection({
       host: db.host,
       port: db.port,
       user: db.user,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import pg from "pg";
@@ -8,6 +9,10 @@ import { ServiceMetrics } from "../../../src/http/metrics.ts";
 import { OPENAPI_PATH, openApiPath } from "../../../src/http/openapi.ts";
 import type { ExecutionStore } from "../../../src/state/executions.ts";
 import type { PipelineCatalog } from "../../../src/state/pipelines.ts";
+
+const packageVersion = (
+  JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -46,8 +51,13 @@ test("every served route is in the OpenAPI document and every documented route i
       headers: { authorization: "Bearer t" },
     });
     assert.equal(res.status, 200);
-    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    const doc = (await res.json()) as {
+      openapi: string;
+      info: { version: string };
+      paths: Record<string, Record<string, unknown>>;
+    };
     assert.equal(doc.openapi, "3.1.0");
+    assert.equal(doc.info.version, packageVersion, "the API's version is package.json's");
     const documented = new Set(
       Object.entries(doc.paths).flatMap(([path, ops]) =>
         Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
