@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -172,8 +173,11 @@ def _error(error_type: str, message: str, retryable: bool) -> dict[str, Any]:
     return {"error": {"type": error_type, "message": message, "retryable": retryable}}
 
 
-def serve(fake: FakeSmelter) -> ThreadingHTTPServer:
-    """Start ``fake`` on 127.0.0.1 (free port) in a daemon thread; stop it with ``server.shutdown()``."""
+def serve(fake: FakeSmelter, tls: ssl.SSLContext | None = None) -> ThreadingHTTPServer:
+    """Start ``fake`` on 127.0.0.1 (free port) in a daemon thread; stop it with ``server.shutdown()``.
+
+    With ``tls`` (a server context holding a certificate) it speaks HTTPS.
+    """
 
     class Handler(BaseHTTPRequestHandler):
         def _respond(self, method: str) -> None:
@@ -199,6 +203,9 @@ def serve(fake: FakeSmelter) -> ThreadingHTTPServer:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    fake.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    scheme = "https" if tls is not None else "http"
+    fake.base_url = f"{scheme}://127.0.0.1:{server.server_address[1]}"
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     return server

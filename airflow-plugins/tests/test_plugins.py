@@ -8,12 +8,20 @@ from importlib import import_module
 from importlib.metadata import entry_points
 from pathlib import Path
 
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
 import pytest
 
+import smelter_airflow
 from smelter_airflow.get_provider_info import get_provider_info
 from smelter_airflow.hooks.smelter import SmelterHook
 from smelter_airflow.links.smelter import SmelterExecutionLink
 from smelter_airflow.plugins import SmelterPlugin, service_url_from_environment
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 
 
 def installed(group: str) -> list[str]:
@@ -65,6 +73,38 @@ class TestRegistration:
         jsonschema = pytest.importorskip("jsonschema")
         schema_path = Path(import_module("airflow").__file__).parent / "provider_info.schema.json"
         jsonschema.validate(get_provider_info(), json.loads(schema_path.read_text()))
+
+    def test_connection_form_fields_pass_airflows_provider_schema(self) -> None:
+        jsonschema = pytest.importorskip("jsonschema")
+        schema_path = Path(import_module("airflow").__file__).parent / "provider.yaml.schema.json"
+        connection_type = json.loads(schema_path.read_text())["properties"]["connection-types"]["items"]
+        if "conn-fields" not in connection_type["properties"]:
+            pytest.skip("this Airflow declares no conn-fields (before 3.2)")
+        (declared,) = get_provider_info()["connection-types"]
+        jsonschema.validate(declared["conn-fields"], connection_type["properties"]["conn-fields"])
+        assert sorted(declared["conn-fields"]) == ["ca_bundle", "timeout", "verify_tls"]
+
+    def test_older_airflow_gets_the_same_form_fields_from_the_hook(self) -> None:
+        pytest.importorskip("wtforms")
+        pytest.importorskip("flask_appbuilder")
+        (declared,) = get_provider_info()["connection-types"]
+        assert sorted(SmelterHook.get_connection_form_widgets()) == sorted(declared["conn-fields"])
+
+
+class TestVersion:
+    def test_is_written_once_in_the_package(self) -> None:
+        pyproject = tomllib.loads((PACKAGE_ROOT / "pyproject.toml").read_text())
+        assert "version" not in pyproject["project"] and pyproject["project"]["dynamic"] == ["version"]
+        assert pyproject["tool"]["hatch"]["version"]["path"] == "src/smelter_airflow/__init__.py"
+
+    def test_airflow_is_told_the_packages_version(self) -> None:
+        assert get_provider_info()["versions"] == [smelter_airflow.__version__]
+
+    def test_the_package_ships_a_readme_and_the_license(self) -> None:
+        pyproject = tomllib.loads((PACKAGE_ROOT / "pyproject.toml").read_text())
+        assert (PACKAGE_ROOT / pyproject["project"]["readme"]).is_file()
+        assert "Apache License" in (PACKAGE_ROOT / "LICENSE").read_text()
+        assert "Framework :: Apache Airflow :: Provider" in pyproject["project"]["classifiers"]
 
 
 def test_airflow_lists_the_plugin_without_import_errors(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ airflow_conn_json() {
 # min_heartbeat_interval: a worker reports that a deferring task exited up to this long after it did (default
 # 5 s), and the smelter trigger holds its event for twice that (at least interval + 3 s) so that the resumed
 # try is not mistaken for a killed one; 1 s keeps a deferral's price to about 4 s.
+# default_deferrable: SmelterOperator defers unless a DAG says otherwise (Airflow's default is False).
 airflow_cfg() {
   local home="$SMELTER_AIRFLOW_HOME" url
   url="$(airflow_url)"
@@ -66,6 +67,9 @@ scheduler_idle_sleep_time = 0.5
 
 [workers]
 min_heartbeat_interval = 1
+
+[operators]
+default_deferrable = True
 EOF
 }
 

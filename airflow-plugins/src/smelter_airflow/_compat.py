@@ -4,9 +4,11 @@ from __future__ import annotations
 
 try:
     from airflow.sdk import BaseHook, BaseOperator, BaseOperatorLink, Connection
+    from airflow.sdk.configuration import conf
     from airflow.sdk.exceptions import AirflowException, AirflowFailException
     from airflow.sdk.execution_time.xcom import XCom
 except ImportError:  # Airflow 2.10
+    from airflow.configuration import conf  # type: ignore
     from airflow.exceptions import AirflowException, AirflowFailException  # type: ignore
     from airflow.hooks.base import BaseHook  # type: ignore
     from airflow.models import BaseOperator, BaseOperatorLink  # type: ignore
@@ -21,4 +23,5 @@ __all__ = [
     "BaseOperatorLink",
     "Connection",
     "XCom",
+    "conf",
 ]

@@ -7,12 +7,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from smelter_airflow import __version__
+
 # Declared here as data so Airflow 3.2+ can render the connection form without importing the hook;
-# SmelterHook.get_ui_field_behaviour returns the same settings for older Airflow versions.
+# SmelterHook.get_ui_field_behaviour and get_connection_form_widgets return the same for older versions.
 UI_FIELD_BEHAVIOUR: dict[str, Any] = {
     "hidden_fields": ["login", "extra"],
     "relabeling": {"password": "Bearer token", "schema": "Scheme (http or https)"},
     "placeholders": {"host": "127.0.0.1", "port": "18300", "schema": "http", "password": "API token"},
+}
+
+# The connection's extra fields (see smelter_airflow.hooks.smelter for how they are read).
+CONN_FIELDS: dict[str, dict[str, Any]] = {
+    "verify_tls": {
+        "label": "Verify TLS certificate",
+        "schema": {"type": ["boolean", "null"], "default": True},
+        "description": "Check the service's certificate (https only); turn off only for a test service.",
+    },
+    "ca_bundle": {
+        "label": "CA bundle",
+        "schema": {"type": ["string", "null"]},
+        "description": "PEM file of the CAs that sign the service's certificate (default: the system's CAs).",
+    },
+    "timeout": {
+        "label": "Request timeout (seconds)",
+        "schema": {"type": ["number", "null"], "default": 30, "minimum": 1},
+        "description": "Seconds allowed for each request to the service.",
+    },
 }
 
 
@@ -22,7 +43,7 @@ def get_provider_info() -> dict[str, Any]:
         "package-name": "smelter-airflow",
         "name": "Smelter",
         "description": "Run smelter pipeline steps (extract, bronze, silver) from Airflow.",
-        "versions": ["0.1.0"],
+        "versions": [__version__],
         "integrations": [
             {"integration-name": "Smelter", "tags": ["service"]},
         ],
@@ -45,6 +66,7 @@ def get_provider_info() -> dict[str, Any]:
                     "relabeling": UI_FIELD_BEHAVIOUR["relabeling"],
                     "placeholders": UI_FIELD_BEHAVIOUR["placeholders"],
                 },
+                "conn-fields": CONN_FIELDS,
             }
         ],
         "extra-links": ["smelter_airflow.links.smelter.SmelterExecutionLink"],

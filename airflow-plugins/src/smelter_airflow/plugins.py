@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from airflow.plugins_manager import AirflowPlugin
 
 from smelter_airflow._compat import Connection
-from smelter_airflow.hooks.smelter import SmelterHook, endpoint_from_connection
+from smelter_airflow.connection import endpoint_from_connection
+from smelter_airflow.hooks.smelter import SmelterHook
 from smelter_airflow.links.smelter import SmelterExecutionLink
 
 DEFAULT_SERVICE_URL = "http://127.0.0.1:18300"

@@ -1,19 +1,13 @@
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 
 import pytest
 
+from conftest import TlsFiles
 from smelter_airflow.exceptions import SmelterApiError
-from smelter_airflow.hooks.smelter import ServiceEndpoint, SmelterHook, endpoint_from_connection
+from smelter_airflow.hooks.smelter import SmelterHook
 from smelter_fake import TOKEN, FakeSmelter
-
-
-def conn(**fields: object) -> SimpleNamespace:
-    values = {"conn_id": "smelter_default", "host": None, "port": None, "schema": None, "password": None}
-    values.update(fields)
-    return SimpleNamespace(**values)
 
 
 def request_body(**overrides: object) -> dict[str, object]:
@@ -28,34 +22,48 @@ def request_body(**overrides: object) -> dict[str, object]:
     return body
 
 
-class TestEndpointFromConnection:
-    def test_builds_the_url_from_host_port_and_schema(self) -> None:
-        endpoint = endpoint_from_connection(
-            conn(host="127.0.0.1", port=18300, schema="http", password="t0ken")
-        )
-        assert endpoint.base_url == "http://127.0.0.1:18300"
-        assert endpoint.headers()["Authorization"] == "Bearer t0ken"
+class TestTls:
+    """Against the fake service over HTTPS with a self-signed certificate for 127.0.0.1."""
 
-    def test_defaults_to_http_when_schema_is_empty(self) -> None:
-        assert endpoint_from_connection(conn(host="smelter.internal")).base_url == "http://smelter.internal"
+    def use(self, monkeypatch: pytest.MonkeyPatch, url: str, **extra: object) -> None:
+        port = url.rsplit(":", 1)[1]
+        raw = {
+            "conn_type": "smelter",
+            "host": "127.0.0.1",
+            "port": port,
+            "schema": "https",
+            "password": TOKEN,
+        }
+        monkeypatch.setenv("AIRFLOW_CONN_SMELTER_DEFAULT", json.dumps({**raw, "extra": extra}))
 
-    def test_accepts_a_host_that_carries_its_scheme_and_a_path(self) -> None:
-        endpoint = endpoint_from_connection(conn(host="https://example.com/smelter/", port=8443))
-        assert endpoint.base_url == "https://example.com:8443/smelter"
+    def test_an_unknown_certificate_is_refused_by_default(
+        self, https_smelter: FakeSmelter, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        self.use(monkeypatch, https_smelter.base_url)
+        with pytest.raises(SmelterApiError, match="CERTIFICATE_VERIFY_FAILED") as raised:
+            SmelterHook().submit(request_body())
+        assert not raised.value.retryable and "set the CA bundle of Airflow connection" in str(raised.value)
+        assert https_smelter.requests == []
 
-    def test_sends_no_authorization_header_without_a_password(self) -> None:
-        assert "Authorization" not in endpoint_from_connection(conn(host="h")).headers()
+    def test_the_connections_ca_bundle_makes_the_certificate_trusted(
+        self, https_smelter: FakeSmelter, tls: TlsFiles, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        self.use(monkeypatch, https_smelter.base_url, ca_bundle=str(tls.cert))
+        assert SmelterHook().submit(request_body())["status"] == "queued"
 
-    def test_rejects_a_connection_without_host_naming_it(self) -> None:
-        with pytest.raises(ValueError, match="'smelter_default' has no host"):
-            endpoint_from_connection(conn())
+    async def test_the_trigger_side_uses_the_same_verification(
+        self, https_smelter: FakeSmelter, tls: TlsFiles, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        self.use(monkeypatch, https_smelter.base_url, ca_bundle=str(tls.cert))
+        execution_id = SmelterHook().submit(request_body())["id"]
+        assert (await SmelterHook().aget_execution(execution_id))["id"] == execution_id
 
-    def test_rejects_a_scheme_other_than_http_or_https(self) -> None:
-        with pytest.raises(ValueError, match="schema 'ftp'"):
-            endpoint_from_connection(conn(host="h", schema="ftp"))
-
-    def test_repr_hides_the_token(self) -> None:
-        assert "s3cret" not in repr(ServiceEndpoint(base_url="http://h", token="s3cret"))
+    def test_verification_can_be_turned_off(
+        self, https_smelter: FakeSmelter, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        self.use(monkeypatch, https_smelter.base_url, verify_tls=False)
+        ok, message = SmelterHook().test_connection()
+        assert ok, message
 
 
 class TestHookAgainstService:

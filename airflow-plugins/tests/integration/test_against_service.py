@@ -104,6 +104,7 @@ def test_a_deferred_run_ends_with_metrics_or_a_mapped_failure() -> None:
         pipeline=os.environ["SMELTER_TEST_PIPELINE"],
         step=os.environ.get("SMELTER_TEST_STEP", "extract"),
         table=os.environ["SMELTER_TEST_TABLE"],
+        deferrable=True,
         poll_interval=0.5,
     )
     try:

@@ -31,6 +31,7 @@ def operator(**overrides: Any) -> SmelterOperator:
         "pipeline": "social",
         "step": "bronze",
         "table": "posts",
+        "deferrable": True,
         "poll_interval": 0.01,
         "max_poll_interval": 0.05,
         "wait_before_defer": 0,
@@ -185,6 +186,25 @@ class TestDeferrableExecute:
         with pytest.raises(AirflowException) as raised:
             operator().execute(context)
         assert not isinstance(raised.value, AirflowFailException)
+
+
+class TestDeferrableDefault:
+    @pytest.mark.parametrize("configured", ["True", "False"])
+    def test_follows_airflows_default_deferrable_when_not_given(
+        self, monkeypatch: pytest.MonkeyPatch, configured: str
+    ) -> None:
+        monkeypatch.setenv("AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE", configured)
+        kwargs = {"task_id": "t", "pipeline": "social", "step": "bronze", "table": "posts"}
+        assert SmelterOperator(**kwargs).deferrable is (configured == "True")
+
+    def test_is_off_when_airflow_does_not_set_it(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.delenv("AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE", raising=False)
+        assert SmelterOperator(task_id="t", pipeline="p", step="bronze", table="posts").deferrable is False
+
+    @pytest.mark.parametrize("given", [True, False])
+    def test_a_value_the_dag_gives_wins(self, monkeypatch: pytest.MonkeyPatch, given: bool) -> None:
+        monkeypatch.setenv("AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE", str(not given))
+        assert operator(deferrable=given).deferrable is given
 
 
 class TestDeferSettle:

@@ -1,20 +1,28 @@
 """Hook for the smelter task API: connection type ``smelter``, default connection ``smelter_default``.
 
-The connection's host, port and schema (``http`` or ``https``) give the service URL; its password is the
-bearer token. The token is sent only in the Authorization header and never appears in logs or errors.
+How a connection becomes a service URL, token and TLS and timeout settings is in
+``smelter_airflow.connection``. The token is sent only in the Authorization header and never appears in logs
+or errors.
 """
 
 from __future__ import annotations
 
+import ssl
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from smelter_airflow._compat import BaseHook
+from smelter_airflow.connection import (
+    CONN_TYPE,
+    DEFAULT_CONN_ID,
+    DEFAULT_TIMEOUT_SECONDS,
+    ServiceEndpoint,
+    endpoint_from_connection,
+)
 from smelter_airflow.exceptions import SmelterApiError
-from smelter_airflow.get_provider_info import UI_FIELD_BEHAVIOUR
+from smelter_airflow.get_provider_info import CONN_FIELDS, UI_FIELD_BEHAVIOUR
 
 API_PREFIX = "/api/v1"
 # How long a status read asks the service to hold its answer until the status changes (it allows 30 s).
@@ -22,45 +30,6 @@ LONG_POLL_SECONDS = 20.0
 MAX_WAIT_SECONDS = 30.0
 # Statuses where the same request may succeed later; the service's error body can say otherwise.
 TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
-
-
-@dataclass(frozen=True)
-class ServiceEndpoint:
-    """Where the smelter service listens and the token to present; ``repr`` hides the token."""
-
-    base_url: str
-    token: str | None = field(default=None, repr=False)
-    conn_id: str = "smelter_default"
-
-    def headers(self) -> dict[str, str]:
-        """Request headers: JSON, plus the bearer token when the connection has one."""
-        headers = {"Accept": "application/json"}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        return headers
-
-
-def endpoint_from_connection(conn: Any) -> ServiceEndpoint:
-    """Build the service endpoint from an Airflow connection of type ``smelter``.
-
-    ``host`` may carry its own scheme (``https://smelter.example.com``); otherwise ``schema`` picks it,
-    defaulting to ``http``. Raises ValueError naming the connection when the host or scheme is unusable.
-    """
-    conn_id = getattr(conn, "conn_id", None) or SmelterHook.default_conn_name
-    host = (conn.host or "").strip().rstrip("/")
-    if not host:
-        raise ValueError(f"Airflow connection '{conn_id}' has no host: set it to the smelter service host")
-    scheme = (conn.schema or "http").strip().lower()
-    if "://" in host:
-        scheme, host = host.split("://", 1)
-        scheme = scheme.lower()
-    if scheme not in ("http", "https"):
-        raise ValueError(f"Airflow connection '{conn_id}' has schema '{scheme}': expected 'http' or 'https'")
-    authority, _, path = host.partition("/")
-    if conn.port and ":" not in authority:
-        authority = f"{authority}:{conn.port}"
-    base_url = f"{scheme}://{authority}" + (f"/{path}" if path else "")
-    return ServiceEndpoint(base_url=base_url, token=conn.password or None, conn_id=conn_id)
 
 
 def error_from_response(endpoint: str, response: httpx.Response, has_token: bool) -> SmelterApiError:
@@ -113,24 +82,48 @@ class SmelterHook(BaseHook):
     """Calls the smelter task API with the connection ``smelter_conn_id`` (default ``smelter_default``).
 
     :param smelter_conn_id: Airflow connection of type ``smelter``.
-    :param timeout: seconds allowed for each HTTP request (default 30).
+    :param timeout: seconds allowed for each HTTP request (default: the connection's ``timeout``, else 30).
     """
 
     conn_name_attr = "smelter_conn_id"
-    default_conn_name = "smelter_default"
-    conn_type = "smelter"
+    default_conn_name = DEFAULT_CONN_ID
+    conn_type = CONN_TYPE
     hook_name = "Smelter"
 
-    def __init__(self, smelter_conn_id: str = default_conn_name, timeout: float = 30.0) -> None:
+    def __init__(self, smelter_conn_id: str = default_conn_name, timeout: float | None = None) -> None:
         super().__init__()
         self.smelter_conn_id = smelter_conn_id
-        self.timeout = timeout
+        self._timeout = timeout
         self._endpoint: ServiceEndpoint | None = None
+
+    @property
+    def timeout(self) -> float:
+        """Seconds allowed for each request: the hook's ``timeout``, else the connection's."""
+        return self._timeout if self._timeout is not None else self.get_conn().timeout
 
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
         """Connection form for Airflow versions that read it from the hook (before 3.2)."""
         return UI_FIELD_BEHAVIOUR
+
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """The extra fields of the connection form, for Airflow versions that read them from the hook."""
+        from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+        from wtforms import BooleanField, FloatField, StringField
+        from wtforms.validators import NumberRange
+        from wtforms.validators import Optional as LeaveEmpty
+
+        return {
+            "verify_tls": BooleanField(CONN_FIELDS["verify_tls"]["label"], default=True),
+            "ca_bundle": StringField(CONN_FIELDS["ca_bundle"]["label"], widget=BS3TextFieldWidget()),
+            "timeout": FloatField(
+                CONN_FIELDS["timeout"]["label"],
+                validators=[LeaveEmpty(), NumberRange(min=0.1)],
+                widget=BS3TextFieldWidget(),
+                default=DEFAULT_TIMEOUT_SECONDS,
+            ),
+        }
 
     def get_conn(self) -> ServiceEndpoint:
         """Resolve (once) the service URL and token from the Airflow connection."""
@@ -209,7 +202,10 @@ class SmelterHook(BaseHook):
         endpoint = await self.aget_conn()
         path = f"{API_PREFIX}/executions/{execution_id}"
         async with httpx.AsyncClient(
-            base_url=endpoint.base_url, headers=endpoint.headers(), timeout=self.timeout + max(0.0, wait)
+            base_url=endpoint.base_url,
+            headers=endpoint.headers(),
+            timeout=self.timeout + max(0.0, wait),
+            verify=endpoint.verify,
         ) as client:
             try:
                 response = await client.get(path, params=wait_params(wait, status))
@@ -226,7 +222,9 @@ class SmelterHook(BaseHook):
         # An id that cannot exist: 404 proves the token was accepted, 401/403 that it was not.
         probe = f"{API_PREFIX}/executions/connection-test"
         try:
-            with httpx.Client(base_url=endpoint.base_url, timeout=self.timeout) as client:
+            with httpx.Client(
+                base_url=endpoint.base_url, timeout=self.timeout, verify=endpoint.verify
+            ) as client:
                 ready = client.get("/readyz")
                 if ready.status_code != 200:
                     answer = f"GET /readyz answered {ready.status_code}"
@@ -249,7 +247,10 @@ class SmelterHook(BaseHook):
     ) -> dict[str, Any]:
         endpoint = self.get_conn()
         with httpx.Client(
-            base_url=endpoint.base_url, headers=endpoint.headers(), timeout=timeout or self.timeout
+            base_url=endpoint.base_url,
+            headers=endpoint.headers(),
+            timeout=timeout or self.timeout,
+            verify=endpoint.verify,
         ) as client:
             try:
                 response = client.request(method, path, json=json, params=params)
@@ -276,6 +277,24 @@ class SmelterHook(BaseHook):
     @staticmethod
     def _unreachable(request_line: str, endpoint: ServiceEndpoint, error: httpx.HTTPError) -> SmelterApiError:
         reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        if _certificate_refused(error):
+            # A retry meets the same certificate: only the connection's TLS settings can change the outcome.
+            return SmelterApiError(
+                request_line,
+                f"the certificate of {endpoint.base_url} is not trusted ({reason}); set the CA bundle of "
+                f"Airflow connection '{endpoint.conn_id}' to the CA that signed it",
+                retryable=False,
+            )
         return SmelterApiError(
             request_line, f"could not reach {endpoint.base_url} ({reason})", retryable=True
         )
+
+
+def _certificate_refused(error: BaseException) -> bool:
+    """Whether ``error`` was caused by a failed certificate verification."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from functools import cached_property
 from typing import Any
 
-from smelter_airflow._compat import BaseOperator
+from smelter_airflow._compat import BaseOperator, conf
 from smelter_airflow.exceptions import SmelterApiError, SmelterTaskFailedNoRetry, task_failure
 from smelter_airflow.executions import STEPS, describe, is_terminal, next_interval
 from smelter_airflow.hooks.smelter import LONG_POLL_SECONDS, SmelterHook
@@ -28,16 +28,17 @@ def defer_settle_seconds() -> float:
 
     Airflow 3.3 fails a resumed task when the executor's report that the deferring worker exited arrives after
     the resumed try was queued (apache/airflow#72716). The worker's supervisor notices that exit on its next
-    wake-up, at most ``[workers] min_heartbeat_interval`` (default 5 s) later, and the scheduler takes it in on
-    its next loop. So the hold is that interval plus the larger of the interval and 3 s, read from the
+    wake-up, at most ``[workers] min_heartbeat_interval`` (default 5 s) later, and the scheduler takes it in
+    on its next loop. So the hold is that interval plus the larger of the interval and 3 s, read from the
     configuration of the worker that deferred, which is the one whose report is awaited.
     """
-    try:
-        from airflow.sdk.configuration import conf
-    except ImportError:  # Airflow 2.10
-        from airflow.configuration import conf  # type: ignore[no-redef]
     interval = float(conf.getint("workers", "min_heartbeat_interval", fallback=5))
     return interval + max(DEFER_SETTLE_MARGIN_SECONDS, interval)
+
+
+def default_deferrable() -> bool:
+    """Airflow's ``[operators] default_deferrable``: whether operators defer unless told (default False)."""
+    return conf.getboolean("operators", "default_deferrable", fallback=False)
 
 
 def airflow_identity(context: Any) -> dict[str, Any]:
@@ -99,8 +100,8 @@ class SmelterOperator(BaseOperator):
     :param table: table name (for ``silver``, the model name); exactly one of ``table`` and ``source``.
     :param source: source name, to run the step for all tables of that source.
     :param smelter_conn_id: Airflow connection of type ``smelter`` (default ``smelter_default``).
-    :param deferrable: wait in the triggerer, holding no worker slot (default True); False polls in
-        the worker.
+    :param deferrable: wait in the triggerer, holding no worker slot; False polls in the worker (default:
+        Airflow's ``[operators] default_deferrable``, read when the operator is created).
     :param poll_interval: seconds between status polls at first and after a status change (default 5).
     :param max_poll_interval: ceiling for the poll wait, which grows while nothing changes (default 60).
     :param wait_before_defer: seconds to wait in the worker before deferring (default 10): a short
@@ -119,7 +120,7 @@ class SmelterOperator(BaseOperator):
         table: str | None = None,
         source: str | None = None,
         smelter_conn_id: str = SmelterHook.default_conn_name,
-        deferrable: bool = True,
+        deferrable: bool | None = None,
         poll_interval: float = 5.0,
         max_poll_interval: float = 60.0,
         wait_before_defer: float = 10.0,
@@ -133,7 +134,7 @@ class SmelterOperator(BaseOperator):
         self.table = table
         self.source = source
         self.smelter_conn_id = smelter_conn_id
-        self.deferrable = deferrable
+        self.deferrable = default_deferrable() if deferrable is None else deferrable
         self.poll_interval = poll_interval
         self.max_poll_interval = max(poll_interval, max_poll_interval)
         self.wait_before_defer = wait_before_defer
