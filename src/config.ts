@@ -1,3 +1,5 @@
+import { realpathSync, statSync } from "node:fs";
+import { BlockList, isIP } from "node:net";
 import cron from "node-cron";
 import { ConfigError } from "./errors.ts";
 
@@ -23,6 +25,64 @@ export interface AirflowConfig {
   url: string;
   user: string;
   password: string;
+}
+
+/**
+ * A list of hosts: exact names (compared without case), `*.example.com` (any name under example.com, not
+ * example.com itself), IP addresses, and CIDR ranges of addresses (`10.0.0.0/8`, `fd00::/8`).
+ */
+export class AllowedHosts {
+  readonly entries: readonly string[];
+  private readonly names = new Set<string>();
+  private readonly suffixes: string[] = [];
+  private readonly ranges = new BlockList();
+
+  /** Throws a ConfigError naming the first entry that is none of the above. */
+  constructor(entries: readonly string[]) {
+    this.entries = entries;
+    for (const entry of entries) {
+      const lower = entry.toLowerCase();
+      const cidr = /^([^/]+)\/(\d{1,3})$/.exec(lower);
+      if (cidr) {
+        const family = isIP(cidr[1]!);
+        const bits = Number(cidr[2]);
+        if (family === 0 || bits > (family === 4 ? 32 : 128)) throw badHost(entry);
+        this.ranges.addSubnet(cidr[1]!, bits, family === 4 ? "ipv4" : "ipv6");
+      } else if (isIP(lower) !== 0) {
+        this.ranges.addAddress(lower, isIP(lower) === 4 ? "ipv4" : "ipv6");
+      } else if (lower.startsWith("*.") && HOST_NAME.test(lower.slice(2))) {
+        this.suffixes.push(lower.slice(1));
+      } else if (HOST_NAME.test(lower)) {
+        this.names.add(lower);
+      } else {
+        throw badHost(entry);
+      }
+    }
+  }
+
+  /** Whether a connection may name `host` (a name, an IP address, or an IPv6 address in brackets). */
+  allows(host: string): boolean {
+    const bare = host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+    const family = isIP(bare);
+    if (family !== 0) return this.ranges.check(bare, family === 4 ? "ipv4" : "ipv6");
+    return this.names.has(bare) || this.suffixes.some((suffix) => bare.endsWith(suffix));
+  }
+}
+
+const HOST_NAME = /^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/;
+
+function badHost(entry: string): ConfigError {
+  return new ConfigError(
+    `SMELTER_ALLOWED_HOSTS entry ${JSON.stringify(entry)} is invalid: expected a host name, *.domain, an IP address or a CIDR range`,
+  );
+}
+
+/** What specs registered over the API may reach; specs of the specs folder are not bound by it. */
+export interface RegisteredSpecRules {
+  /** Real path of the only directory their `{file: …}` secrets may be read from; null: no secret file. */
+  secretsDir: string | null;
+  /** Hosts their connections may name; null: any host. */
+  allowedHosts: AllowedHosts | null;
 }
 
 export interface ServiceConfig {
@@ -60,6 +120,8 @@ export interface ServiceConfig {
   changeFeedKeepVersions: number;
   /** Days landed batches are kept after bronze applied them; default 7. */
   landingRetentionDays: number;
+  /** SMELTER_SECRETS_DIR and SMELTER_ALLOWED_HOSTS: the rules of specs registered over the API. */
+  registeredSpecs: RegisteredSpecRules;
 }
 
 type Env = NodeJS.ProcessEnv;
@@ -142,6 +204,36 @@ export function parseTokens(env: Env): ApiToken[] {
   return tokens;
 }
 
+/** SMELTER_SECRETS_DIR as a real path (symlinks resolved), or null when unset; it must be a directory. */
+function secretsDir(env: Env): string | null {
+  const raw = env.SMELTER_SECRETS_DIR;
+  if (raw === undefined || raw === "") return null;
+  let real: string;
+  try {
+    real = realpathSync(raw);
+  } catch (error) {
+    return fail(
+      "SMELTER_SECRETS_DIR",
+      raw,
+      `an existing directory (${(error as NodeJS.ErrnoException).code})`,
+    );
+  }
+  if (!statSync(real).isDirectory()) fail("SMELTER_SECRETS_DIR", raw, "a directory");
+  return real;
+}
+
+/** SMELTER_ALLOWED_HOSTS, comma-separated, or null when unset (any host). */
+function allowedHosts(env: Env): AllowedHosts | null {
+  const raw = env.SMELTER_ALLOWED_HOSTS;
+  if (raw === undefined || raw.trim() === "") return null;
+  return new AllowedHosts(
+    raw
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+}
+
 function schedule(env: Env, key: string, fallback: string): string {
   const raw = env[key] ?? fallback;
   if (raw !== "" && !cron.validate(raw)) {
@@ -199,5 +291,6 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
     retentionDays: integer(env, "SMELTER_RETENTION_DAYS", 30, 1),
     changeFeedKeepVersions: integer(env, "SMELTER_CHANGE_FEED_KEEP_VERSIONS", 10, 0),
     landingRetentionDays: integer(env, "SMELTER_LANDING_RETENTION_DAYS", 7, 1),
+    registeredSpecs: { secretsDir: secretsDir(env), allowedHosts: allowedHosts(env) },
   };
 }

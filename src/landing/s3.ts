@@ -2,7 +2,13 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { ListObjectsV2CommandOutput, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
+import type {
+  DeleteObjectsCommandOutput,
+  ListObjectsV2CommandOutput,
+  S3Client,
+  S3ClientConfig,
+  _Error as S3Error,
+} from "@aws-sdk/client-s3";
 import { DataError, TransientError } from "../errors.ts";
 import type { ResolvedLanding } from "../spec/resolve.ts";
 import { joinKey } from "./layout.ts";
@@ -180,12 +186,19 @@ export class S3LandingZone implements LandingZone {
     } while (token);
   }
 
+  /**
+   * Deletes the objects, up to 1000 per request. S3 answers a DeleteObjects request with 200 even when some
+   * keys could not be deleted, listing those in `Errors`: any such key fails the call, naming the keys and
+   * their error codes, so that a caller never goes on as if they were gone (retention deletes a batch's
+   * manifest only after its data files).
+   */
   async delete(keys: string[]): Promise<void> {
     const { s3, client } = await this.connect();
     for (let i = 0; i < keys.length; i += 1000) {
       const slice = keys.slice(i, i + 1000);
+      let out: DeleteObjectsCommandOutput;
       try {
-        await client.send(
+        out = await client.send(
           new s3.DeleteObjectsCommand({
             Bucket: this.bucket,
             Delete: { Objects: slice.map((key) => ({ Key: this.fullKey(key) })), Quiet: true },
@@ -194,6 +207,26 @@ export class S3LandingZone implements LandingZone {
       } catch (error) {
         throw this.fail("delete", slice[0] ?? "", error);
       }
+      const failed = out.Errors ?? [];
+      if (failed.length > 0) throw this.notDeleted(failed, slice.length);
     }
   }
+
+  private notDeleted(failed: S3Error[], asked: number): Error {
+    const strip = this.fullKey("").length;
+    const shown = failed
+      .slice(0, 5)
+      .map(
+        (e) =>
+          `${(e.Key ?? "?").slice(strip)} (${e.Code ?? "UnknownError"}${e.Message ? `: ${e.Message}` : ""})`,
+      );
+    const more = failed.length > shown.length ? ` and ${failed.length - shown.length} more` : "";
+    const message = `landing zone: ${failed.length} of ${asked} objects in ${this.url} were not deleted: ${shown.join(", ")}${more}`;
+    // Throttling and server errors pass; a refusal (access, object lock) stays until someone changes it.
+    const transient = failed.every((e) => TRANSIENT_S3_CODES.has(e.Code ?? ""));
+    return transient ? new TransientError(message) : new DataError(message);
+  }
 }
+
+/** Per-key error codes of DeleteObjects that a later attempt may not meet again. */
+const TRANSIENT_S3_CODES = new Set(["InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout"]);

@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync } from "node:fs";
+import { isAbsolute, relative, sep } from "node:path";
+import type { RegisteredSpecRules } from "../config.ts";
 import { ConfigError } from "../errors.ts";
 import type {
   DatabaseConnection,
@@ -13,6 +15,10 @@ import type {
  * Turns the names and references of a spec into concrete connection settings, reading environment variables
  * and secret files. Done at execution time in the service, never in the compiler: DAG files hold no secrets.
  * Error messages name the connection and the variable or file, never a value.
+ *
+ * A spec registered over the API is confined (see `confine`): its `{ file: … }` secrets are read only from the
+ * service's secrets directory, and its connections may name only the allowed hosts. Specs from files the
+ * operator put in place (the specs folder, the command line) keep the open rules.
  */
 
 export interface ResolvedDatabase {
@@ -56,8 +62,73 @@ const DEFAULT_PORTS: Record<DatabaseKind, number> = {
 /** Databases a connection need not name: a Spark Thrift server's session opens in `default`. */
 const DEFAULT_DATABASES: Partial<Record<DatabaseKind, string>> = { spark: "default" };
 
-/** Reads a secret from its environment variable or file; a trailing newline of a file is dropped. */
-export function resolveSecret(ref: SecretRef, env: NodeJS.ProcessEnv, where: string): string {
+const confined = new WeakMap<PipelineSpec, RegisteredSpecRules>();
+
+/**
+ * Binds `spec` to the rules of specs registered over the API: the pipeline catalog calls it for every spec it
+ * reads from the state database. Returns the spec.
+ */
+export function confine(spec: PipelineSpec, rules: RegisteredSpecRules): PipelineSpec {
+  confined.set(spec, rules);
+  return spec;
+}
+
+const CONFINED = "specs registered over the API";
+
+/**
+ * Where a confined spec's secret file really is, checked without reading it: an absolute path without `..`
+ * inside the secrets directory, whose real path (symlinks resolved) is inside it too. With `mayBeMissing`, a
+ * file that does not exist yet passes on its path alone.
+ */
+function confinedPath(file: string, rules: RegisteredSpecRules, where: string, mayBeMissing = false): string {
+  const dir = rules.secretsDir;
+  if (dir === null) {
+    throw new ConfigError(
+      `${where}: secret file ${file} is refused: ${CONFINED} may read secret files only from the service's secrets directory, and none is configured (SMELTER_SECRETS_DIR); nothing was read`,
+    );
+  }
+  if (file.split(/[\\/]/).includes("..")) {
+    throw new ConfigError(`${where}: secret file ${file} is refused: ".." is not allowed in ${CONFINED}`);
+  }
+  const inside = (path: string) => {
+    const rel = relative(dir, path);
+    return rel !== "" && rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+  };
+  const outside = `${where}: secret file ${file} is outside the secrets directory ${dir}`;
+  if (!isAbsolute(file) || !inside(file)) throw new ConfigError(`${outside}; nothing was read`);
+  let real: string;
+  try {
+    real = realpathSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
+    if (mayBeMissing && code === "ENOENT") return file;
+    throw new ConfigError(`${where}: secret file ${file} cannot be read (${code})`);
+  }
+  if (!inside(real)) throw new ConfigError(`${outside} once its links are followed; nothing was read`);
+  return real;
+}
+
+/** Reads a regular file without following a link at its last step (its real path was checked already). */
+function readRegularFile(path: string, file: string, where: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    if (!fstatSync(fd).isFile()) throw new ConfigError(`${where}: secret file ${file} is not a regular file`);
+    return readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Reads a secret from its environment variable or file; a trailing newline of a file is dropped. With `rules`
+ * (a confined spec) a file is read only from the secrets directory.
+ */
+export function resolveSecret(
+  ref: SecretRef,
+  env: NodeJS.ProcessEnv,
+  where: string,
+  rules?: RegisteredSpecRules,
+): string {
   if ("env" in ref) {
     const value = env[ref.env];
     if (value === undefined || value === "") {
@@ -65,11 +136,78 @@ export function resolveSecret(ref: SecretRef, env: NodeJS.ProcessEnv, where: str
     }
     return value;
   }
+  const path = rules ? confinedPath(ref.file, rules, where) : ref.file;
   try {
-    return readFileSync(ref.file, "utf8").replace(/\r?\n$/, "");
+    return (rules ? readRegularFile(path, ref.file, where) : readFileSync(path, "utf8")).replace(
+      /\r?\n$/,
+      "",
+    );
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
     throw new ConfigError(`${where}: secret file ${ref.file} cannot be read (${code})`);
+  }
+}
+
+/** Refuses a host a confined spec may not connect to. */
+function checkHost(host: string, rules: RegisteredSpecRules | undefined, where: string): void {
+  if (!rules?.allowedHosts || rules.allowedHosts.allows(host)) return;
+  throw new ConfigError(
+    `${where}: host ${host} is not one ${CONFINED} may connect to (SMELTER_ALLOWED_HOSTS: ${rules.allowedHosts.entries.join(", ")}); nothing was connected`,
+  );
+}
+
+/**
+ * What can be told about a confined spec without resolving anything: secret files it may not read and literal
+ * hosts it may not name. The pipeline catalog refuses to register a spec with any, saying why.
+ */
+export function confinementProblems(spec: PipelineSpec, rules: RegisteredSpecRules): string[] {
+  const problems: string[] = [];
+  const attempt = (check: () => void) => {
+    try {
+      check();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(error.message.replace(/; nothing was (read|connected)$/, ""));
+    }
+  };
+  for (const [name, conn] of Object.entries(spec.connections)) {
+    const where = `connections.${name}`;
+    const secrets: [string, SecretRef | undefined][] =
+      conn.kind === "s3"
+        ? [
+            ["accessKeyId", conn.accessKeyId],
+            ["secretAccessKey", conn.secretAccessKey],
+          ]
+        : conn.kind === "local"
+          ? []
+          : [
+              ["url", conn.url],
+              ["password", conn.password],
+            ];
+    for (const [key, ref] of secrets) {
+      if (ref && "file" in ref) {
+        // A file that does not exist yet may be put in place before the first run.
+        attempt(() => confinedPath(ref.file, rules, `${where}.${key}`, true));
+      }
+    }
+    if (conn.kind === "s3" && typeof conn.endpoint === "string") {
+      attempt(() =>
+        checkHost(endpointHost(conn.endpoint as string, `${where}.endpoint`), rules, `${where}.endpoint`),
+      );
+    } else if (conn.kind !== "s3" && conn.kind !== "local" && typeof conn.host === "string") {
+      attempt(() => checkHost(conn.host as string, rules, `${where}.host`));
+    }
+  }
+  return problems;
+}
+
+/** The host of an S3 endpoint URL. */
+function endpointHost(endpoint: string, where: string): string {
+  try {
+    return new URL(endpoint).hostname;
+  } catch {
+    throw new ConfigError(`${where}: not a valid URL: ${endpoint}`);
   }
 }
 
@@ -99,12 +237,13 @@ function connection(spec: PipelineSpec, name: string): DatabaseConnection | Land
 export function resolveDatabase(spec: PipelineSpec, name: string, env: NodeJS.ProcessEnv): ResolvedDatabase {
   const conn = connection(spec, name);
   const where = `connections.${name}`;
+  const rules = confined.get(spec);
   if (conn.kind === "s3" || conn.kind === "local") {
     throw new ConfigError(`${where}: expected a database connection, found a ${conn.kind} landing zone`);
   }
   let fromUrl: Partial<ResolvedDatabase> = {};
   if (conn.url) {
-    const raw = resolveSecret(conn.url, env, `${where}.url`);
+    const raw = resolveSecret(conn.url, env, `${where}.url`, rules);
     let url: URL;
     try {
       url = new URL(raw);
@@ -131,15 +270,17 @@ export function resolveDatabase(spec: PipelineSpec, name: string, env: NodeJS.Pr
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
     throw new ConfigError(`${where}.port: expected a TCP port, got ${port}`);
   }
+  const host = pick("host", "127.0.0.1");
+  checkHost(host, rules, `${where}.host`);
   return {
     name,
     kind: conn.kind,
-    host: pick("host", "127.0.0.1"),
+    host,
     port,
     database: pick("database", DEFAULT_DATABASES[conn.kind]),
     user: pick("user"),
     password: conn.password
-      ? resolveSecret(conn.password, env, `${where}.password`)
+      ? resolveSecret(conn.password, env, `${where}.password`, rules)
       : (fromUrl.password ?? ""),
     timezone: conn.timezone,
     maxConnections: conn.maxConnections,
@@ -164,18 +305,27 @@ export function resolveLanding(spec: PipelineSpec, name: string, env: NodeJS.Pro
   if (conn.kind !== "s3") {
     throw new ConfigError(`${where}: expected a landing zone (s3 or local), found a ${conn.kind} database`);
   }
+  const rules = confined.get(spec);
+  const bucket = resolveSetting(conn.bucket, env, `${where}.bucket`);
+  const region = resolveSetting(conn.region, env, `${where}.region`);
+  const endpoint = conn.endpoint ? resolveSetting(conn.endpoint, env, `${where}.endpoint`) : undefined;
+  // Without an endpoint the SDK talks to AWS, at the bucket's virtual host.
+  const host = endpoint
+    ? endpointHost(endpoint, `${where}.endpoint`)
+    : `${bucket}.s3.${region}.amazonaws.com`;
+  checkHost(host, rules, endpoint ? `${where}.endpoint` : where);
   return {
     name,
     kind: "s3",
-    bucket: resolveSetting(conn.bucket, env, `${where}.bucket`),
+    bucket,
     prefix: conn.prefix,
-    region: resolveSetting(conn.region, env, `${where}.region`),
-    ...(conn.endpoint ? { endpoint: resolveSetting(conn.endpoint, env, `${where}.endpoint`) } : {}),
+    region,
+    ...(endpoint ? { endpoint } : {}),
     ...(conn.accessKeyId
-      ? { accessKeyId: resolveSecret(conn.accessKeyId, env, `${where}.accessKeyId`) }
+      ? { accessKeyId: resolveSecret(conn.accessKeyId, env, `${where}.accessKeyId`, rules) }
       : {}),
     ...(conn.secretAccessKey
-      ? { secretAccessKey: resolveSecret(conn.secretAccessKey, env, `${where}.secretAccessKey`) }
+      ? { secretAccessKey: resolveSecret(conn.secretAccessKey, env, `${where}.secretAccessKey`, rules) }
       : {}),
   };
 }

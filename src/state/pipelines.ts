@@ -2,7 +2,9 @@ import { createHash } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type pg from "pg";
+import type { RegisteredSpecRules } from "../config.ts";
 import { ConfigError } from "../errors.ts";
+import { confine, confinementProblems } from "../spec/resolve.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
 
 /** Parses and validates a spec's text (the spec loader); throws a ConfigError listing every problem. */
@@ -29,6 +31,10 @@ export const registeredFile = (name: string): string => `registered:${name}`;
 /**
  * The pipelines the service knows: those registered over HTTP (stored in the state DB, spec text + hash) and the
  * YAML files of the specs folder. A registered pipeline wins over a file of the same pipeline name.
+ *
+ * Anyone with an admin token can register a spec, so registered specs are bound to `rules` (secret files only
+ * from the secrets directory, connections only to the allowed hosts; see `spec/resolve.ts`); the files of the
+ * specs folder were put there by the operator and keep the open rules.
  */
 export class PipelineCatalog {
   private readonly fileCache = new Map<string, { mtimeMs: number; entry: CatalogEntry }>();
@@ -37,6 +43,7 @@ export class PipelineCatalog {
     private readonly pool: pg.Pool,
     private readonly specsDir: string,
     private readonly parse: SpecParser,
+    private readonly rules: RegisteredSpecRules,
   ) {}
 
   /** Every known pipeline, sorted by name; broken spec files are listed with their error. */
@@ -76,6 +83,11 @@ export class PipelineCatalog {
         `the spec's name is ${JSON.stringify(pipeline.spec.name)} but it was sent to /api/v1/pipelines/${name}: they must match`,
       );
     }
+    const refused = confinementProblems(pipeline.spec, this.rules);
+    if (refused.length > 0) {
+      throw new ConfigError(`pipeline ${name} is not registered: ${refused.join("; ")}`);
+    }
+    confine(pipeline.spec, this.rules);
     const { rows } = await this.pool.query<{ inserted: boolean; previous: string | null }>(
       `WITH previous AS (SELECT spec_hash FROM smelter.pipelines WHERE name = $1)
        INSERT INTO smelter.pipelines (name, spec_text, spec_hash) VALUES ($1, $2, $3)
@@ -142,6 +154,7 @@ export class PipelineCatalog {
     const hash = createHash("sha256").update(text).digest("hex");
     try {
       const pipeline = await this.parse(text, file);
+      if (origin === "registered") confine(pipeline.spec, this.rules);
       return { name: pipeline.spec.name, origin, file, hash, pipeline };
     } catch (error) {
       return { name: fallbackName, origin, file, hash, error: (error as Error).message };

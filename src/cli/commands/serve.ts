@@ -37,7 +37,7 @@ export function define(command: Command): void {
     const pool = await openStateDb(config.stateUrl, config.maxConcurrentExecutions + 10);
     say(`state database ${safeHost(config.stateUrl)} migrated`);
     const store = new ExecutionStore(pool);
-    const catalog = new PipelineCatalog(pool, config.specsDir, parsePipeline);
+    const catalog = new PipelineCatalog(pool, config.specsDir, parsePipeline, config.registeredSpecs);
     const ledger = new PublishedDags(pool);
     const metrics = new ServiceMetrics();
     const worker = new ExecutionWorker({

@@ -119,7 +119,10 @@ export async function startService(
 ): Promise<TestService> {
   const pool = await openStateDb(dbUrl, 20);
   const store = new ExecutionStore(pool);
-  const catalog = new PipelineCatalog(pool, "/nonexistent-specs-dir", parseTestSpec);
+  const catalog = new PipelineCatalog(pool, "/nonexistent-specs-dir", parseTestSpec, {
+    secretsDir: null,
+    allowedHosts: null,
+  });
   const metrics = new ServiceMetrics();
   const worker = new ExecutionWorker({
     pool,

@@ -56,11 +56,16 @@ test("the retention job prunes old executions, the change feed silver has read a
   } as PipelineSpec;
   const env = { ...process.env, RETENTION_DOWN_URL: "postgres://smelter:s3cret-pw@127.0.0.1:1/warehouse" };
   const specs = new Map([fx.spec, down].map((s) => [s.name, s]));
-  const catalog = new PipelineCatalog(pool, "/nonexistent-specs-dir", (text, file) => ({
-    spec: specs.get(text) as PipelineSpec,
-    file,
-    hash: createHash("sha256").update(text).digest("hex"),
-  }));
+  const catalog = new PipelineCatalog(
+    pool,
+    "/nonexistent-specs-dir",
+    (text, file) => ({
+      spec: specs.get(text) as PipelineSpec,
+      file,
+      hash: createHash("sha256").update(text).digest("hex"),
+    }),
+    { secretsDir: null, allowedHosts: null },
+  );
   for (const name of specs.keys()) await catalog.register(name, name);
 
   const submitted = [];

@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { AllowedHosts, loadConfig } from "../../src/config.ts";
+
+// The settings that bind specs registered over the API: SMELTER_SECRETS_DIR and SMELTER_ALLOWED_HOSTS.
+
+const base = {
+  SMELTER_STATE_URL: "postgres://u:secret@127.0.0.1:15432/smelter",
+  SMELTER_API_TOKEN: "dev-token",
+};
+const root = realpathSync(mkdtempSync(join(tmpdir(), "smelter-config-")));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+test("without either setting registered specs may read no secret file and connect to any host", () => {
+  assert.deepEqual(loadConfig(base).registeredSpecs, { secretsDir: null, allowedHosts: null });
+});
+
+test("the secrets directory is kept as its real path, and must be an existing directory", () => {
+  mkdirSync(join(root, "secrets"));
+  symlinkSync(join(root, "secrets"), join(root, "secrets-link"));
+  writeFileSync(join(root, "a-file"), "");
+  const dir = (value: string) =>
+    loadConfig({ ...base, SMELTER_SECRETS_DIR: value }).registeredSpecs.secretsDir;
+  assert.equal(dir(join(root, "secrets-link")), join(root, "secrets"));
+  assert.throws(
+    () => dir(join(root, "missing")),
+    /SMELTER_SECRETS_DIR=".*missing" is invalid: expected an existing directory \(ENOENT\)/,
+  );
+  assert.throws(
+    () => dir(join(root, "a-file")),
+    /SMELTER_SECRETS_DIR=".*a-file" is invalid: expected a directory/,
+  );
+});
+
+test("the allow-list takes names, *.domain, IP addresses and CIDR ranges, and refuses anything else", () => {
+  const hosts = loadConfig({
+    ...base,
+    SMELTER_ALLOWED_HOSTS: "db.internal, *.corp.example,192.0.2.7,10.0.0.0/8,fd00::/8",
+  }).registeredSpecs.allowedHosts!;
+  assert.deepEqual(hosts.entries, ["db.internal", "*.corp.example", "192.0.2.7", "10.0.0.0/8", "fd00::/8"]);
+  for (const host of ["db.internal", "a.b.corp.example", "192.0.2.7", "10.200.0.1", "[fd00::1]"]) {
+    assert.ok(hosts.allows(host), host);
+  }
+  for (const host of ["corp.example", "db.internal.evil", "192.0.2.8", "11.0.0.1", "::1", "localhost"]) {
+    assert.ok(!hosts.allows(host), host);
+  }
+  for (const bad of ["http://db", "10.0.0.0/33", "*", "db internal", "a..b"]) {
+    assert.throws(
+      () => new AllowedHosts([bad]),
+      new RegExp(`SMELTER_ALLOWED_HOSTS entry "${bad.replace(/[.*/]/g, "\\$&")}" is invalid`),
+      bad,
+    );
+  }
+});
