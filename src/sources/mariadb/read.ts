@@ -5,12 +5,33 @@ import { sourceError } from "../errors.ts";
 import { type SqlDialect, SqlSnapshot, selectSql } from "../sql.ts";
 import type { ColumnMapping, CsvRead, ReadRange, Relation, SourceColumn, SourceSnapshot } from "../types.ts";
 import { connectMariadb } from "./connection.ts";
-import { wireCsvChunks } from "./wire-read.ts";
+import { type CsvReader, csvChunks, missingWireHooks } from "./wire-read.ts";
 
 const dialect: SqlDialect = {
   quote: (id) => `\`${id.replace(/`/g, "``")}\``,
   param: () => "?",
 };
+
+let reader: CsvReader | undefined;
+
+/**
+ * The reader of this process, chosen once, when the first MariaDB/MySQL source is opened (mysql2 is loaded by
+ * then): the wire reader when mysql2 has every internal it hooks, otherwise mysql2's row events, with a warning.
+ */
+function csvReader(): CsvReader {
+  if (reader === undefined) {
+    const missing = missingWireHooks();
+    if (missing !== null) {
+      process.emitWarning(
+        `smelter's wire-level CSV reader does not find what it hooks in this mysql2 (${missing}); MariaDB/MySQL ` +
+          "rows are read through mysql2's row events instead, which lands the same values more slowly",
+        { code: "SMELTER_MYSQL2_WIRE_HOOKS" },
+      );
+    }
+    reader = missing === null ? "wire" : "rows";
+  }
+  return reader;
+}
 
 /**
  * A MariaDB/MySQL snapshot: `START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY` on REPEATABLE READ, so the
@@ -21,6 +42,7 @@ export async function openMariadbSnapshot(
   options: { statementTimeoutMs: number },
 ): Promise<SourceSnapshot> {
   const conn = await connectMariadb(db, options.statementTimeoutMs);
+  csvReader();
   const where = `source ${db.name}`;
   let info: Record<string, unknown>;
   try {
@@ -112,10 +134,11 @@ class MariadbSnapshot extends SqlSnapshot {
     );
     const core = (this.conn as unknown as { connection: CoreConnection }).connection;
     let last: unknown[] | null = null;
-    const chunks = wireCsvChunks(
+    const chunks = csvChunks(
       core,
       { sql, values },
       {
+        reader: csvReader(),
         mappings: columns.map((c) => c.mapping),
         partRows: options.partRows,
         signal: options.signal,

@@ -61,6 +61,33 @@ function isZeroDate(buf: Buffer, p: number, len: number): boolean {
   return next === -1 || next === 32 || next === 84 || next === DASH;
 }
 
+const quoted = (text: string) => `"${text.replace(/"/g, '""')}"`;
+
+/** One non-NULL field of a decoded row, as `WireCsvEncoder.row` writes it from the wire. */
+function decodedField(column: WireColumn, value: unknown): string {
+  switch (column.kind) {
+    case PLAIN:
+      return String(value);
+    case QUOTED:
+      return quoted(String(value));
+    case HEX:
+      return `"${(value as Buffer).toString("hex")}"`;
+    case DATE: {
+      const text = String(value);
+      if (ZERO_DATE.test(text)) {
+        (column.mapping.nulled as { count: number }).count += 1;
+        return "";
+      }
+      return `${text}${column.suffix.toString("utf8")}`;
+    }
+    default: {
+      const text = (column.mapping.toText as (v: unknown) => string | null)(value);
+      if (text === null) return "";
+      return isCsvText(column.mapping) ? quoted(text) : text;
+    }
+  }
+}
+
 /**
  * Collects encoded rows into chunks of about a MiB. A chunk also ends at every `partRows`-th row, so that the
  * writer can cut parts between chunks.
@@ -162,6 +189,31 @@ export class WireCsvEncoder {
     out[pos++] = NEWLINE;
     if (pos - lineStart > this.longest) this.longest = pos - lineStart;
     this.pos = pos;
+    this.rows += 1;
+    this.total += 1;
+    if (this.total % this.partRows === 0) this.flush();
+  }
+
+  /**
+   * Encodes one row as mysql2 decoded it (its `result` event, with the connection's settings: numbers, decimals
+   * and dates as text, bytes as Buffers): the fallback when the wire hooks are missing. The CSV is the same as
+   * `row` writes, except that FLOAT and DOUBLE values are JavaScript's shortest text of the same number.
+   */
+  decoded(values: readonly unknown[]): void {
+    let line = "";
+    for (let i = 0; i < this.columns.length; i++) {
+      if (i > 0) line += ",";
+      const value = values[i];
+      if (value !== null && value !== undefined) line += decodedField(this.columns[i] as WireColumn, value);
+    }
+    line += "\n";
+    const need = Buffer.byteLength(line);
+    if (this.pos + need > this.out.length) {
+      this.flush();
+      if (need > this.out.length) this.out = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, need));
+    }
+    this.pos += this.out.write(line, this.pos);
+    if (need > this.longest) this.longest = need;
     this.rows += 1;
     this.total += 1;
     if (this.total % this.partRows === 0) this.flush();
