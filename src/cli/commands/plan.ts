@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { type Plan, planPipeline } from "../../compiler/plan.ts";
 import { loadPipeline } from "../../registry.ts";
 import { formatProblem, SpecErrors } from "../../spec/problems.ts";
+import { outputFormat } from "../format.ts";
 
 /** `smelter plan <spec>`: shows the DAGs and task graph a spec compiles to. */
 export function define(command: Command): void {
@@ -9,12 +10,10 @@ export function define(command: Command): void {
     .argument("<spec>", "pipeline YAML file")
     .option("--format <format>", "text or json", "text")
     .action(async (file: string, options: { format: string }) => {
-      if (options.format !== "text" && options.format !== "json") {
-        command.error(`--format must be text or json, got "${options.format}"`, { exitCode: 2 });
-      }
+      const format = outputFormat(command, options.format);
       try {
         const plan = planPipeline((await loadPipeline(file)).spec);
-        const text = options.format === "json" ? `${JSON.stringify(plan, null, 2)}\n` : describePlan(plan);
+        const text = format === "json" ? `${JSON.stringify(plan, null, 2)}\n` : describePlan(plan);
         process.stdout.write(text);
       } catch (error) {
         if (!(error instanceof SpecErrors)) throw error;

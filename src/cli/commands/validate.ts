@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { loadPipeline } from "../../registry.ts";
 import { formatProblem, SpecErrors, type SpecProblem } from "../../spec/problems.ts";
 import type { LoadedPipeline } from "../../spec/types.ts";
+import { outputFormat } from "../format.ts";
 
 /** `smelter validate <spec>...`: checks specs and prints every problem; exit 1 when any spec is invalid. */
 export function define(command: Command): void {
@@ -9,9 +10,7 @@ export function define(command: Command): void {
     .argument("<spec...>", "pipeline YAML files")
     .option("--format <format>", "text or json", "text")
     .action(async (files: string[], options: { format: string }) => {
-      if (options.format !== "text" && options.format !== "json") {
-        command.error(`--format must be text or json, got "${options.format}"`, { exitCode: 2 });
-      }
+      const format = outputFormat(command, options.format);
       const valid: LoadedPipeline[] = [];
       const problems: SpecProblem[] = [];
       for (const file of files) {
@@ -22,7 +21,7 @@ export function define(command: Command): void {
           problems.push(...error.problems);
         }
       }
-      if (options.format === "json") {
+      if (format === "json") {
         const pipelines = valid.map((p) => ({ file: p.file, name: p.spec.name, hash: p.hash }));
         process.stdout.write(
           `${JSON.stringify({ valid: problems.length === 0, pipelines, problems }, null, 2)}\n`,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import type mysql from "mysql2/promise";
 import { seedDemo } from "../../../src/demo/seed.ts";
@@ -71,6 +72,20 @@ describe("a pipeline run through Airflow, then incremental rounds", { skip }, ()
       number
     >;
     assert.equal(metrics.inserted, 1500, `XCom return_value of bronze__posts: ${JSON.stringify(xcom.value)}`);
+
+    const status = spawnSync(process.execPath, ["bin/smelter.js", "status", name, "--format", "json"], {
+      encoding: "utf8",
+    });
+    assert.equal(status.status, 0, status.stderr);
+    const report = JSON.parse(status.stdout) as {
+      dags: {
+        dagId: string;
+        runs: { runId: string; state: string; tasks: { taskId: string; state: string }[] }[];
+      }[];
+    };
+    const reported = report.dags.find((d) => d.dagId === dagId)?.runs.find((r) => r.runId === run.runId);
+    assert.equal(reported?.state, "success", `smelter status --format json: ${status.stdout}`);
+    assert.equal(reported.tasks.find((t) => t.taskId === "bronze__posts")?.state, "success");
   });
 
   test("three rounds of random inserts, updates, soft and hard deletes keep bronze and silver equal to the source", async () => {
