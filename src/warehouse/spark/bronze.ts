@@ -3,7 +3,7 @@ import type { BronzeLoad, BronzeResult, StepHooks } from "../types.ts";
 import type { SparkClient } from "./client.ts";
 import * as meta from "./metadata.ts";
 import { integer, joinOn, literal, qualified, quoteIdent, sameValues, timed } from "./sql.ts";
-import { BATCH_ID, type BronzeShape, LOADED_AT, prepareBronze, RESCUED } from "./tables.ts";
+import { BATCH_ID, type BronzeShape, isMissing, LOADED_AT, prepareBronze, RESCUED } from "./tables.ts";
 import { columnType } from "./types.ts";
 
 /**
@@ -171,7 +171,7 @@ export async function bronzeCommits(
   try {
     found = await meta.history(client, qualified(schema, table), "bronze");
   } catch (error) {
-    if (/TABLE_OR_VIEW_NOT_FOUND|SCHEMA_NOT_FOUND/.test(String((error as Error).message))) return commits;
+    if (isMissing(error)) return commits;
     throw error;
   }
   for (const h of found.filter((c) => Number(c.note.seq) > last).reverse()) {

@@ -1,3 +1,4 @@
+import type { Socket } from "node:net";
 import hive from "hive-driver";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import { sparkError } from "./errors.ts";
@@ -92,6 +93,7 @@ interface Session {
 /** A session on the warehouse; statements run one at a time, in order. */
 export class SparkClient {
   private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
 
   private constructor(
     private readonly client: InstanceType<typeof hive.HiveClient>,
@@ -108,7 +110,7 @@ export class SparkClient {
   static async connect(db: ResolvedDatabase): Promise<SparkClient> {
     const where = `warehouse ${db.name} (spark ${db.host}:${db.port})`;
     const client = new hive.HiveClient(TCLIService, T);
-    // A dropped connection emits 'error' outside any statement; the failing statement reports it.
+    // A dropped connection emits 'error' (or 'close') outside any statement; the next statement reports it.
     client.on("error", () => undefined);
     try {
       await client.connect(
@@ -120,7 +122,9 @@ export class SparkClient {
         client_protocol: T.TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10,
       })) as unknown as Session;
       const spark = new SparkClient(client, session, where, db.location, db.landingPath);
-      if (db.catalog) await spark.query(`SET CATALOG ${quoteIdent(db.catalog)}`);
+      client.on("close", () => {
+        spark.closed = true;
+      });
       return spark;
     } catch (error) {
       client.close();
@@ -182,7 +186,25 @@ export class SparkClient {
     }
   }
 
+  /** False once the connection closed: the session cannot be used again. */
+  get usable(): boolean {
+    return !this.closed;
+  }
+
+  /**
+   * Marks the session idle (kept for later) or in use. An idle session's socket does not keep the process alive,
+   * so a process whose work is done exits whatever sessions a pool still keeps.
+   */
+  idle(on: boolean): void {
+    const socket = (
+      this.client as unknown as { connection?: { getConnection(): { connection?: Socket } } }
+    ).connection?.getConnection().connection;
+    if (on) socket?.unref?.();
+    else socket?.ref?.();
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     await this.queue;
     await this.session.close().catch(() => undefined);
     this.client.close();

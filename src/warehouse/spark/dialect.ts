@@ -44,15 +44,21 @@ class SparkSession implements WarehouseSession {
    */
   private readonly recorded = new Map<string, BronzeCommit[]>();
 
+  /** Set when a statement failed: the session's state is not known, so it is closed rather than kept. */
+  private failed = false;
+
   constructor(
     private readonly client: SparkClient,
     private readonly name: string,
+    private readonly pool: SparkClient[],
+    private readonly poolSize: number,
   ) {}
 
   private async run<T>(where: string, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (error) {
+      this.failed = true;
       throw sparkError(error, `warehouse ${this.name}, ${where}`);
     }
   }
@@ -102,13 +108,36 @@ class SparkSession implements WarehouseSession {
     );
   }
 
-  close() {
-    return this.client.close();
+  /** Keeps the Thrift session for the next execution (see `connect`), or closes it. */
+  async close() {
+    if (!this.failed && this.client.usable && this.pool.length < this.poolSize) {
+      this.client.idle(true);
+      this.pool.push(this.client);
+      return;
+    }
+    await this.client.close();
   }
 }
 
-/** Opens one Thrift session: a commit's temporary views and settings live in it. */
-async function connect(db: ResolvedDatabase): Promise<WarehouseSession> {
+/**
+ * Idle Thrift sessions by server and user. Spark prepares a new session's state on its first statements (a few
+ * seconds on two cores), so an execution takes a session the last one left (its temporary views replaced and
+ * settings reset by every commit) instead of opening one. At most `maxConnections` are kept per warehouse.
+ */
+const pools = new Map<string, SparkClient[]>();
+
+async function session(db: ResolvedDatabase): Promise<{ client: SparkClient; pool: SparkClient[] }> {
+  const key = `${db.user}@${db.host}:${db.port}/${db.database}`;
+  let pool = pools.get(key);
+  if (!pool) {
+    pool = [];
+    pools.set(key, pool);
+  }
+  for (let kept = pool.pop(); kept; kept = pool.pop()) {
+    if (!kept.usable) continue;
+    kept.idle(false);
+    return { client: kept, pool };
+  }
   const client = await SparkClient.connect(db);
   try {
     await client.run(
@@ -123,7 +152,20 @@ async function connect(db: ResolvedDatabase): Promise<WarehouseSession> {
     await client.close();
     throw sparkError(error, client.where);
   }
-  return new SparkSession(client, db.name);
+  return { client, pool };
+}
+
+/** Closes the kept sessions (service shutdown, tests). */
+async function release(): Promise<void> {
+  const all = [...pools.values()].flat();
+  pools.clear();
+  await Promise.all(all.map((c) => c.close().catch(() => undefined)));
+}
+
+/** A session for one execution: a commit's temporary views and settings live in it. */
+async function connect(db: ResolvedDatabase): Promise<WarehouseSession> {
+  const { client, pool } = await session(db);
+  return new SparkSession(client, db.name, pool, db.maxConnections);
 }
 
 /** Delta Lake on Spark. */
@@ -134,5 +176,5 @@ export const sparkDialect: WarehouseDialect = {
   checkType,
   connect,
   describe,
-  release: async () => undefined,
+  release,
 };
