@@ -2,7 +2,6 @@ import type { Socket } from "node:net";
 import hive from "hive-driver";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import { sparkError } from "./errors.ts";
-import { quoteIdent } from "./sql.ts";
 
 /**
  * One HiveServer2 session on a Spark Thrift server (binary TCP transport, SASL PLAIN), through `hive-driver`.

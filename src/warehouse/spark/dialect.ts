@@ -127,7 +127,8 @@ class SparkSession implements WarehouseSession {
 const pools = new Map<string, SparkClient[]>();
 
 async function session(db: ResolvedDatabase): Promise<{ client: SparkClient; pool: SparkClient[] }> {
-  const key = `${db.user}@${db.host}:${db.port}/${db.database}`;
+  // A kept session holds the connection's catalog, table location and landing path: they are part of its key.
+  const key = JSON.stringify([db.user, db.host, db.port, db.catalog, db.location, db.landingPath]);
   let pool = pools.get(key);
   if (!pool) {
     pool = [];
@@ -141,7 +142,7 @@ async function session(db: ResolvedDatabase): Promise<{ client: SparkClient; poo
   const client = await SparkClient.connect(db);
   try {
     await client.run(
-      `SET CATALOG ${quoteIdent(db.database)}`,
+      `SET CATALOG ${quoteIdent(db.catalog ?? "spark_catalog")}`,
       // Timestamps in and out of the warehouse are UTC, whatever the server's default.
       "SET spark.sql.session.timeZone=UTC",
       // MERGE sources here are immutable landed files and cached views: Delta need not copy them first to guard

@@ -35,7 +35,7 @@ export class SparkHarness implements WarehouseHarness {
     kind: "spark",
     host: { env: "SMELTER_SPARK_HOST" },
     port: { env: "SMELTER_SPARK_PORT" },
-    database: "spark_catalog",
+    catalog: "spark_catalog",
     user: { env: "SMELTER_SPARK_USER" },
     password: { env: "SMELTER_SPARK_PASSWORD" },
     timezone: "+00:00",

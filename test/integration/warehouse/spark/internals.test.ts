@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { bronze } from "../../../../src/executors/bronze/index.ts";
 import { silver } from "../../../../src/executors/silver.ts";
@@ -80,5 +83,36 @@ describe("Delta warehouse internals", () => {
     assert.match(String(table?.committedAt), /^\d{4}-\d{2}-\d{2}T/);
     const model = state.models.get("posts_flat");
     assert.deepEqual([model?.checkpoint, model?.rows], [1, { rows: 2, estimate: false }]);
+  });
+
+  test("a connection's location places the schemas smelter creates, and landing_path is where bronze reads", async () => {
+    const location = await mkdtemp(join(tmpdir(), "smelter-delta-location-"));
+    try {
+      const placed = new SparkHarness();
+      Object.assign(placed, { connection: { ...placed.connection, location: `file://${location}` } });
+      const fx = await Fixture.create(undefined, undefined, { warehouse: placed });
+      fixtures.push(fx);
+      await fx.land([row(1)]);
+      await bronze({ pipeline: fx.spec.name, step: "bronze", table: "posts" }, fx.ctx());
+      const info = await harness.query(`DESCRIBE SCHEMA EXTENDED \`${fx.spec.bronzeSchema}\``);
+      const where = info.find((r) => r.info_name === "Location")?.info_value ?? "";
+      assert.ok(where.includes(`${location}/${fx.spec.bronzeSchema}`), `schema location ${where}`);
+
+      const elsewhere = new SparkHarness();
+      Object.assign(elsewhere, {
+        connection: { ...elsewhere.connection, landing_path: "file:///nonexistent/smelter-landing" },
+      });
+      const lost = await Fixture.create(undefined, undefined, { warehouse: elsewhere });
+      fixtures.push(lost);
+      await lost.land([row(1)]);
+      await assert.rejects(
+        bronze({ pipeline: lost.spec.name, step: "bronze", table: "posts" }, lost.ctx()),
+        /nonexistent\/smelter-landing/,
+      );
+      // Whether or not the failed commit created the table, it holds no row.
+      assert.deepEqual(await lost.bronzeRows(["id"]).catch(() => []), [], "nothing applied");
+    } finally {
+      await rm(location, { recursive: true, force: true });
+    }
   });
 });
