@@ -100,7 +100,7 @@ describe("Delta warehouse internals", () => {
 
       const elsewhere = new SparkHarness();
       Object.assign(elsewhere, {
-        connection: { ...elsewhere.connection, landing_path: "file:///nonexistent/smelter-landing" },
+        connection: { ...elsewhere.connection, landingPath: "file:///nonexistent/smelter-landing" },
       });
       const lost = await Fixture.create(undefined, undefined, { warehouse: elsewhere });
       fixtures.push(lost);
