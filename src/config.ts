@@ -9,10 +9,13 @@ import { ConfigError } from "./errors.ts";
  * per execution from the spec's references.
  */
 
-/** What a token may do: `read` GETs, `execute` submits/cancels executions, `admin` registers/publishes/triggers. */
-export type Scope = "read" | "execute" | "admin";
+/**
+ * What a token may do: `read` GETs, `execute` submits/cancels executions, `admin` registers/publishes/triggers,
+ * `operate` the recovery actions (re-sync, backfill, watermark, silver rebuild, re-run), each audited.
+ */
+export type Scope = "read" | "execute" | "admin" | "operate";
 
-export const ALL_SCOPES: readonly Scope[] = ["read", "execute", "admin"];
+export const ALL_SCOPES: readonly Scope[] = ["read", "execute", "admin", "operate"];
 
 export interface ApiToken {
   /** Shown in logs instead of the token. */

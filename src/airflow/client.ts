@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import axios, { type AxiosInstance, type AxiosRequestConfig, isAxiosError } from "axios";
 import { SmelterError } from "../errors.ts";
@@ -40,6 +41,22 @@ export interface AirflowDagRun {
   logical_date: string | null;
   start_date: string | null;
   end_date: string | null;
+}
+
+export interface AirflowPool {
+  name: string;
+  slots: number;
+  description?: string | null;
+  include_deferred?: boolean;
+}
+
+/**
+ * A run id for a DAG run smelter triggers: `smelter__<UTC time>_<6 hex>`, unique and sortable, in the
+ * characters Airflow accepts in run ids.
+ */
+export function newRunId(now: Date = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace(".", "");
+  return `smelter__${stamp}_${randomBytes(3).toString("hex")}`;
 }
 
 export interface AirflowTaskInstance {
@@ -157,11 +174,51 @@ export class AirflowClient {
     await this.call("PATCH", `/dags/${encodeURIComponent(dagId)}`, { data: { is_paused: paused } });
   }
 
-  async triggerRun(dagId: string, conf?: object): Promise<AirflowDagRun> {
+  /**
+   * Starts a DAG run under a run id chosen here (`runId`, default a new `newRunId()`), so that a POST sent
+   * again (a retry after a lost answer, here or by the caller with the same id) finds the run it created
+   * instead of starting a second one: Airflow answers 409 for a known id, and the run is read back.
+   */
+  async triggerRun(dagId: string, conf?: object, runId: string = newRunId()): Promise<AirflowDagRun> {
     const { major } = await this.version();
+    const data = {
+      dag_run_id: runId,
+      ...(major === 3 ? { logical_date: null } : {}),
+      ...(conf ? { conf } : {}),
+    };
+    try {
+      return (await this.call<AirflowDagRun>("POST", `/dags/${encodeURIComponent(dagId)}/dagRuns`, {
+        data,
+      }))!;
+    } catch (error) {
+      if (error instanceof AirflowError && error.status === 409) return this.getRun(dagId, runId);
+      throw error;
+    }
+  }
+
+  /** A pool, or undefined when Airflow has none of that name. */
+  async getPool(name: string): Promise<AirflowPool | undefined> {
+    return this.call<AirflowPool>("GET", `/pools/${encodeURIComponent(name)}`, { allow404: true });
+  }
+
+  /** Creates a pool; deferred tasks count against it (`include_deferred`), so it bounds running executions. */
+  async createPool(name: string, slots: number, description: string): Promise<AirflowPool> {
+    const data = { name, slots, description, include_deferred: true };
+    return (await this.call<AirflowPool>("POST", "/pools", { data }))!;
+  }
+
+  /** Sets a pool's slots, leaving the rest of it as it is (`pool` as read before). */
+  async setPoolSlots(pool: AirflowPool, slots: number): Promise<AirflowPool> {
+    const { major } = await this.version();
+    // Airflow 3.3 validates the whole body despite update_mask (naming the pool `pool`); Airflow 2 names it `name`.
     const data =
-      major === 3 ? { logical_date: null, ...(conf ? { conf } : {}) } : { ...(conf ? { conf } : {}) };
-    return (await this.call<AirflowDagRun>("POST", `/dags/${encodeURIComponent(dagId)}/dagRuns`, { data }))!;
+      major === 3
+        ? { pool: pool.name, slots, include_deferred: pool.include_deferred ?? false }
+        : { name: pool.name, slots };
+    return (await this.call<AirflowPool>("PATCH", `/pools/${encodeURIComponent(pool.name)}`, {
+      params: { update_mask: "slots" },
+      data,
+    }))!;
   }
 
   async getRun(dagId: string, runId: string): Promise<AirflowDagRun> {

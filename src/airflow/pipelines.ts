@@ -2,6 +2,7 @@ import { compilePipeline } from "../compiler/generate.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
 import type { PublishedDags } from "../state/published-dags.ts";
 import type { AirflowClient, AirflowDagRun } from "./client.ts";
+import { ensurePool } from "./pools.ts";
 import { type Publisher, type PublishFileOptions, type PublishFileResult, sha256 } from "./publisher.ts";
 import type { DagRunView, PublishedFile, PublishOptions } from "./views.ts";
 
@@ -16,7 +17,8 @@ export interface GeneratedDag {
 export interface PipelineDags {
   generate(pipeline: LoadedPipeline): GeneratedDag[];
   publish(pipeline: LoadedPipeline, options: PublishOptions): Promise<PublishedFile[]>;
-  trigger(dagId: string, options: { conf?: object; wait: boolean }): Promise<DagRunView>;
+  /** Starts a run (under `runId` when given: the same id again returns that run, starting none). */
+  trigger(dagId: string, options: { conf?: object; runId?: string; wait: boolean }): Promise<DagRunView>;
   recentRuns(dagIds: string[], limit: number): Promise<DagRunView[]>;
 }
 
@@ -69,6 +71,7 @@ export function airflowPipelineDags(
   return {
     generate: generateDags,
     async publish(pipeline, options): Promise<PublishedFile[]> {
+      await ensurePool(client, pipeline.spec.airflow);
       const out: PublishedFile[] = [];
       for (const file of generateDags(pipeline)) {
         const r = await publishRecorded(publisher, ledger, pipeline, file, { ...options, timeoutMs });
@@ -82,7 +85,7 @@ export function airflowPipelineDags(
       return out;
     },
     async trigger(dagId, options) {
-      let run = await client.triggerRun(dagId, options.conf);
+      let run = await client.triggerRun(dagId, options.conf, options.runId);
       if (options.wait) run = await client.awaitRun(run, timeoutMs);
       return runView(run);
     },

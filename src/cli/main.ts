@@ -52,7 +52,27 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "trigger a run of a pipeline's DAG in Airflow; with --wait, wait for it (exit 1 unless success)",
     load: () => import("./commands/trigger.ts"),
   },
+  resync: action(
+    "resync",
+    "re-sync a table from the source; bronze converges, deletes included, and silver follows",
+  ),
+  backfill: action("backfill", "read a cursor or key range of a table again through bronze and silver"),
+  "rebuild-silver": action("rebuild-silver", "rebuild a silver model from bronze's current rows"),
+  watermark: action("watermark", "show, set or reset a table's extract watermark"),
+  rerun: action("rerun", "re-run a failed or cancelled execution as a new execution"),
 };
+
+/** An operator action of src/cli/commands/actions.ts. */
+function action(name: string, summary: string): { summary: string; load: () => Promise<CommandModule> } {
+  return {
+    summary,
+    load: async () => {
+      const define = (await import("./commands/actions.ts")).ACTIONS[name];
+      if (!define) throw new Error(`no action command ${name}`);
+      return { define };
+    },
+  };
+}
 
 /** The command the arguments ask for: the first word that is not an option (`help <command>` included). */
 function requested(args: readonly string[]): string | undefined {

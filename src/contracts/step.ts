@@ -14,10 +14,43 @@ export const STEPS = ["extract", "bronze", "silver"] as const;
 /** One step of a pipeline. */
 export type Step = (typeof STEPS)[number];
 
+/**
+ * A range of rows a backfill reads again: values of the cursor columns (`by: "cursor"`) or of the primary key
+ * (`by: "key"`), compared as tuples; `from` inclusive, `to` exclusive, null for an open end.
+ */
+export interface BackfillRange {
+  by: "cursor" | "key";
+  from: unknown[] | null;
+  to: unknown[] | null;
+}
+
+/**
+ * A step run other than the usual one. Extract: `resync` reads the whole table again in key-range chunks and
+ * its key set, so that bronze converges to the source (deletes included); `backfill` reads one range again
+ * without moving the watermark. Silver: `rebuild` refills the model from bronze's current rows.
+ */
+export type RequestMode =
+  | { kind: "resync" }
+  | { kind: "backfill"; range: BackfillRange }
+  | { kind: "rebuild" };
+
+/** What a request may add to its target: a mode, and whether the later steps of the table run with it. */
+export interface RequestOptions {
+  /** Default: the step's usual run. Only for a table (silver: model) request. */
+  mode?: RequestMode;
+  /**
+   * After the step, run the later steps of the same table in the same execution, under its locks: bronze, then
+   * every silver model reading the table. How an operator's re-sync or backfill reaches silver.
+   */
+  downstream?: boolean;
+}
+
 /** What Airflow asks to run: a table (or silver model), or every table of one source. Nothing secret. */
-export type TaskRequest =
+export type TaskRequest = (
   | { pipeline: string; step: Step; table: string; source?: undefined }
-  | { pipeline: string; step: Step; source: string; table?: undefined };
+  | { pipeline: string; step: Step; source: string; table?: undefined }
+) &
+  RequestOptions;
 
 /** Lines of an execution's log; they are stored with the execution and copied into the Airflow task log. */
 export interface Logger {
@@ -41,8 +74,31 @@ export interface StepMetrics {
   versionTo?: number | null;
   /** Extract: the high watermark after this run, as JSON-able cursor values. */
   watermark?: unknown[] | null;
+  /** Extract in key-range chunks: chunks landed by this run, and the chunks of the whole load. */
+  chunks?: number;
+  chunksTotal?: number;
+  /** Rows landed per second of this run (chunked loads). */
+  rowsPerSecond?: number;
   /** Per-table metrics when a task covers a whole source. */
   tables?: Record<string, StepMetrics>;
+  /** Metrics of the later steps a `downstream` request ran, by `bronze` and `silver <model>`. */
+  steps?: Record<string, StepMetrics>;
+}
+
+/**
+ * Where a long step stands while it runs (a load in key-range chunks): stored with the execution, shown on its
+ * page and in the API, and logged.
+ */
+export interface StepProgress {
+  table: string;
+  /** Chunks landed by this load (earlier runs of a resumed load included), and its chunks in all. */
+  chunksDone: number;
+  chunksTotal: number;
+  /** Rows landed by this run, and its rate in rows per second. */
+  rows: number;
+  rowsPerSecond: number;
+  /** Seconds until the last chunk lands, at this run's pace; null before the first chunk of the run. */
+  etaSeconds: number | null;
 }
 
 /** Everything an executor may use besides its request. Created by the service (or the CLI) per execution. */
@@ -56,6 +112,8 @@ export interface ExecutionContext {
   env: NodeJS.ProcessEnv;
   /** Extract watermarks (the state database's, in the service and `smelter run`). */
   watermarks: WatermarkStore;
+  /** Told where a long step stands (see `StepProgress`); absent where nobody shows it. */
+  progress?: (progress: StepProgress) => void;
   /**
    * Connections to the source this execution may hold at once; default: the source's `maxConnections`.
    * A task for a whole source divides that budget among the tables it runs side by side.

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { AirflowClient } from "../airflow/client.ts";
 import { DataError } from "../errors.ts";
 import { loadPipeline } from "../registry.ts";
@@ -8,7 +9,7 @@ import { countLayers, type PipelineCounts } from "./counts.ts";
 import { followRun, runUrl } from "./follow.ts";
 import { formatChanges, formatCounts } from "./report.ts";
 import { seedDemo } from "./seed.ts";
-import { DemoService } from "./service.ts";
+import { DemoService, runStartedByUnpause } from "./service.ts";
 import type { DemoSettings } from "./settings.ts";
 import { connectDemoSource, demoSourceUrl, describeUrl } from "./source.ts";
 
@@ -70,9 +71,13 @@ async function runOnce(
   service: DemoService,
   airflow: AirflowClient,
   write: Write,
+  started?: { dagId: string; runId: string },
 ): Promise<void> {
-  const run = await service.trigger(pipeline.spec.name);
-  write(`==> run ${run.runId} of ${run.dagId} (${runUrl(settings.airflowUrl, run.dagId, run.runId)})`);
+  const run = started ?? (await service.trigger(pipeline.spec.name));
+  const how = started ? "started by unpausing the scheduled DAG" : "triggered";
+  write(
+    `==> run ${run.runId} of ${run.dagId}, ${how} (${runUrl(settings.airflowUrl, run.dagId, run.runId)})`,
+  );
   const result = await followRun(airflow, settings.airflowUrl, run.dagId, run.runId, {
     timeoutMs: settings.runTimeoutSeconds * 1000,
     write,
@@ -84,6 +89,29 @@ async function runOnce(
         (failed.length > 0 ? ` (failed: ${failed.map((t) => t.task_id).join(", ")})` : "") +
         `; the task logs are at ${runUrl(settings.airflowUrl, run.dagId, run.runId)}`,
     );
+  }
+}
+
+/** How long the demo looks for the run that unpausing its scheduled DAG started. */
+const SCHEDULED_RUN_WAIT_MS = 20_000;
+
+/**
+ * The run Airflow started when publishing unpaused the pipeline's scheduled DAG, if one appears within
+ * `SCHEDULED_RUN_WAIT_MS`: the demo follows it rather than triggering a second run beside it. None appears when the
+ * DAG was unpaused already (a demo run before), and the demo triggers its own.
+ */
+async function scheduledRun(
+  service: DemoService,
+  name: string,
+  since: Date,
+): Promise<{ dagId: string; runId: string } | undefined> {
+  const dagId = `smelter__${name}`;
+  const deadline = Date.now() + SCHEDULED_RUN_WAIT_MS;
+  for (;;) {
+    const run = runStartedByUnpause(await service.runs(name), dagId, since);
+    if (run) return { dagId, runId: run.run_id };
+    if (Date.now() > deadline) return undefined;
+    await sleep(1000);
   }
 }
 
@@ -101,6 +129,7 @@ export async function runDemo(settings: DemoSettings, env: NodeJS.ProcessEnv, wr
   await seedStep(settings, env, write);
 
   write(`==> publishing ${settings.specFile} as pipeline "${name}"`);
+  const published = new Date();
   if (await service.ensurePipeline(name, await readFile(settings.specFile, "utf8"), pipeline.hash)) {
     write(`    registered with the service at ${settings.serviceUrl}`);
   }
@@ -111,7 +140,9 @@ export async function runDemo(settings: DemoSettings, env: NodeJS.ProcessEnv, wr
   }
 
   let counts = await countLayers(pipeline.spec, env);
-  await runOnce(pipeline, settings, service, airflow, write);
+  const scheduled =
+    pipeline.spec.airflow.schedule !== null ? await scheduledRun(service, name, published) : undefined;
+  await runOnce(pipeline, settings, service, airflow, write, scheduled);
   write("==> rows per layer after the run");
   counts = await countsStep(pipeline, env, write, counts);
 

@@ -11,6 +11,30 @@ export interface TriggeredRun {
   state: string | null;
 }
 
+/** A DAG run as the service lists it. */
+export interface RecentRun {
+  dag_id: string;
+  run_id: string;
+  state: string | null;
+  start_date: string | null;
+}
+
+/**
+ * The run unpausing a scheduled DAG started by itself (Airflow creates the run of the latest interval right away,
+ * catchup or not): a scheduled run of `dagId` still queued, or started at or after `since` (a run already under way
+ * before may have read the source before the demo's seed). The demo follows it instead of triggering a second run
+ * that would only repeat its work.
+ */
+export function runStartedByUnpause(runs: RecentRun[], dagId: string, since: Date): RecentRun | undefined {
+  return runs.find(
+    (r) =>
+      r.dag_id === dagId &&
+      r.run_id.startsWith("scheduled__") &&
+      (r.state === "queued" ||
+        (r.start_date !== null && new Date(r.start_date).getTime() >= since.getTime())),
+  );
+}
+
 export interface PublishedDag {
   fileName: string;
   changed: boolean;
@@ -81,6 +105,15 @@ export class DemoService {
       "application/json",
     );
     return body.files.map((f) => ({ fileName: f.file_name, changed: f.changed, dagIds: f.dag_ids }));
+  }
+
+  /** The latest DAG runs of the pipeline, newest first. */
+  async runs(name: string): Promise<RecentRun[]> {
+    const body = await this.call<{ runs: RecentRun[] }>(
+      "GET",
+      `/api/v1/pipelines/${encodeURIComponent(name)}/runs`,
+    );
+    return body.runs;
   }
 
   /** Triggers a run of the pipeline's main DAG (or `dagId`) and returns at once. */

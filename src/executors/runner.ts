@@ -1,6 +1,6 @@
 import type { ExecutionContext, Executor, Step, StepMetrics, TaskRequest } from "../contracts/step.ts";
 import { CancelledError, ConfigError, SmelterError } from "../errors.ts";
-import { unitsOf } from "../spec/lookup.ts";
+import { laterSteps, unitsOf } from "../spec/lookup.ts";
 import type { PipelineSpec } from "../spec/types.ts";
 
 /** The executors by step: the one place that says which function runs which step. */
@@ -47,6 +47,49 @@ export function mergeMetrics(tables: Record<string, StepMetrics>): StepMetrics {
   return merged;
 }
 
+/** Which step each mode belongs to. */
+const MODE_STEP = { resync: "extract", backfill: "extract", rebuild: "silver" } as const;
+
+/** A mode or `downstream` only with a table request, and a mode only with its step. */
+function checkOptions(request: TaskRequest): void {
+  const what = `${request.step} of ${request.table ?? `source ${request.source}`}`;
+  if (request.table === undefined && (request.mode || request.downstream))
+    throw new ConfigError(`${what}: a mode or downstream steps need a table, not a source`);
+  const mode = request.mode;
+  if (mode && MODE_STEP[mode.kind] !== request.step)
+    throw new ConfigError(
+      `${what}: ${mode.kind} is a mode of ${MODE_STEP[mode.kind]}, not of ${request.step}`,
+    );
+}
+
+/**
+ * After a table's step, the later steps of the same table (`laterSteps`): their metrics go under `steps`. A
+ * failure stops there and names the step; what the earlier steps committed stays committed.
+ */
+async function runLater(
+  registry: ExecutorRegistry,
+  request: TaskRequest & { table: string },
+  ctx: ExecutionContext,
+  first: StepMetrics,
+): Promise<StepMetrics> {
+  const steps: Record<string, StepMetrics> = {};
+  for (const later of laterSteps(ctx.pipeline.spec, request.step, request.table)) {
+    if (ctx.signal.aborted) throw new CancelledError();
+    const name = later.step === "silver" ? `silver ${later.table}` : later.step;
+    ctx.log.info(`${name}: starting after ${request.step} of ${request.table}`);
+    try {
+      steps[name] = await registry[later.step]({ pipeline: request.pipeline, ...later }, ctx);
+    } catch (error) {
+      if (!(error instanceof SmelterError)) throw error;
+      throw new SmelterError(error.type, `${name} (after ${request.step}): ${error.message}`, {
+        retryable: error.retryable,
+        cause: error,
+      });
+    }
+  }
+  return { ...first, steps };
+}
+
 /**
  * Runs one task request with the given executors. A `source` request runs each of that source's tables as its
  * own table request, at most `maxConnections` at once, each with an equal share of those connections as its
@@ -60,7 +103,11 @@ export async function runTaskWith(
 ): Promise<StepMetrics> {
   const executor = registry[request.step];
   if (!executor) throw new ConfigError(`unknown step ${JSON.stringify(request.step)}`);
-  if (request.table !== undefined) return executor(request, ctx);
+  checkOptions(request);
+  if (request.table !== undefined) {
+    const metrics = await executor(request, ctx);
+    return request.downstream ? runLater(registry, request, ctx, metrics) : metrics;
+  }
 
   const spec = ctx.pipeline.spec;
   const units = unitsOf(spec, request);

@@ -5,7 +5,8 @@ import { openWarehouse } from "../warehouse/index.ts";
 
 /**
  * Silver: merges the bronze change feed since the model's checkpoint into the silver table, in one transaction
- * with the new checkpoint. Running it again with nothing new in the change feed changes nothing.
+ * with the new checkpoint. Running it again with nothing new in the change feed changes nothing. In `rebuild`
+ * mode the model is refilled from bronze's current rows instead (`WarehouseSession.rebuildSilver`).
  */
 export const silver: Executor = async (request, ctx) => {
   const spec = ctx.pipeline.spec;
@@ -14,7 +15,12 @@ export const silver: Executor = async (request, ctx) => {
   const warehouse = await openWarehouse(spec, ctx.env);
   try {
     const log = (message: string) => ctx.log.info(`silver ${target.model.name}: ${message}`);
-    const r = await warehouse.applySilver(target, { fault, log });
+    const rebuild = request.mode?.kind === "rebuild";
+    if (rebuild)
+      log(`rebuilding from the current rows of bronze table ${spec.bronzeSchema}.${target.table.name}`);
+    const r = rebuild
+      ? await warehouse.rebuildSilver(target)
+      : await warehouse.applySilver(target, { fault, log });
     fault("silver:after-commit");
     ctx.log.info(
       `silver ${target.model.name}: versions ${r.versionFrom}..${r.versionTo}: ${r.inserted} inserted, ${r.updated} updated, ${r.deleted} deleted, ${r.unchanged} unchanged`,

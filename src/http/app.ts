@@ -3,10 +3,13 @@ import type pg from "pg";
 import type { GeneratedDag, PipelineDags } from "../airflow/pipelines.ts";
 import type { AirflowConfig, ApiToken } from "../config.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
+import { AuditStore } from "../state/audit.ts";
 import type { ExecutionStore } from "../state/executions.ts";
 import type { PipelineCatalog } from "../state/pipelines.ts";
+import { PgWatermarkStore } from "../state/watermarks.ts";
 import { uiRouter } from "../ui/router.ts";
 import { VERSION } from "../version.ts";
+import { actionRoutes } from "./actions.ts";
 import { authenticate } from "./auth.ts";
 import { errorHandler } from "./errors.ts";
 import { executionRoutes } from "./executions.ts";
@@ -39,6 +42,8 @@ export interface AppDeps {
   /** Extra routers (e.g. the web pages under /ui), mounted with their own authentication. */
   routers?: { path: string; router: Router }[];
   say?: (message: string) => void;
+  /** Environment the pipelines' connection references resolve against (actions, pages); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The service's routes, in one list: what is served is what the OpenAPI document says. */
@@ -92,9 +97,11 @@ export function serviceRoutes(deps: AppDeps): RouteDef[] {
       },
     },
   ];
+  const audit = new AuditStore(deps.pool);
   const api = [
     ...executionRoutes({
       store: deps.store,
+      audit,
       catalog: deps.catalog,
       maxQueue: deps.maxQueue,
       publicUrl: deps.publicUrl,
@@ -102,6 +109,17 @@ export function serviceRoutes(deps: AppDeps): RouteDef[] {
       draining: () => deps.worker.draining,
     }),
     ...pipelineRoutes({ catalog: deps.catalog, dags: deps.dags, generate: deps.generate }),
+    ...actionRoutes({
+      pool: deps.pool,
+      store: deps.store,
+      audit,
+      watermarks: new PgWatermarkStore(deps.pool),
+      env: deps.env ?? process.env,
+      maxQueue: deps.maxQueue,
+      wake: () => deps.worker.wake(),
+      catalog: deps.catalog,
+      publicUrl: deps.publicUrl,
+    }),
   ];
   const openapi: RouteDef = {
     method: "get",

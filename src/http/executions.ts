@@ -1,8 +1,13 @@
 import type { Request, Response } from "express";
 import type { TaskRequest } from "../contracts/step.ts";
+import { SmelterError } from "../errors.ts";
+import { actionRequest } from "../runtime/actions.ts";
 import { missingTarget } from "../spec/lookup.ts";
+import type { LoadedPipeline } from "../spec/types.ts";
+import type { AuditStore } from "../state/audit.ts";
 import type { Execution, ExecutionStatus, ExecutionStore } from "../state/executions.ts";
 import type { PipelineCatalog } from "../state/pipelines.ts";
+import { tokenNameOf } from "./auth.ts";
 import { HttpError, notFound } from "./errors.ts";
 import type { RouteDef } from "./routes.ts";
 import {
@@ -20,6 +25,8 @@ import { validator } from "./validate.ts";
 
 export interface ExecutionRouteDeps {
   store: ExecutionStore;
+  /** Where a backfill asked for by an Airflow DAG run is recorded. */
+  audit: AuditStore;
   catalog: PipelineCatalog;
   maxQueue: number;
   publicUrl: string;
@@ -35,16 +42,23 @@ const RETRY_AFTER_SECONDS = 5;
 
 const err = (description: string) => ({ description, schema: errorSchema });
 
+const snake = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** An execution as the API returns it: progress in snake_case like the metrics, and the link to its page. */
+export function executionView(e: Execution, publicUrl: string): ExecutionBody {
+  const progress = e.progress
+    ? Object.fromEntries(Object.entries(e.progress).map(([k, v]) => [snake(k), v]))
+    : null;
+  return { ...e, progress, links: { ui: `${publicUrl}/ui/executions/${e.id}` } };
+}
+
 /** Task hook routes: submit, status, logs, cancel (CONTRACTS.md section 2), plus a listing for people. */
 export function executionRoutes(deps: ExecutionRouteDeps): RouteDef[] {
   const checkSubmit = validator(submitExecutionSchema);
   const checkGet = validator(getExecutionQuerySchema, "query");
   const checkLogs = validator(logsQuerySchema, "query");
   const checkList = validator(listExecutionsQuerySchema, "query");
-  const view = (e: Execution): ExecutionBody => ({
-    ...e,
-    links: { ui: `${deps.publicUrl}/ui/executions/${e.id}` },
-  });
+  const view = (e: Execution): ExecutionBody => executionView(e, deps.publicUrl);
   const load = async (id: string): Promise<Execution> => {
     const execution = await deps.store.get(id);
     if (!execution) throw notFound(`execution ${id}`);
@@ -66,7 +80,24 @@ export function executionRoutes(deps: ExecutionRouteDeps): RouteDef[] {
         ? { pipeline: body.pipeline, step: body.step, table: body.table }
         : { pipeline: body.pipeline, step: body.step, source: body.source! }
     ) as TaskRequest;
-    await checkTarget(deps.catalog, request);
+    if (body.backfill) {
+      if (body.step !== "extract" || body.table === undefined)
+        throw new HttpError(400, "ValidationError", "backfill is for the extract step of one table", {
+          field: "/backfill",
+        });
+      const { by = "cursor", from = null, to = null } = body.backfill;
+      request.mode = { kind: "backfill", range: { by, from, to } };
+    }
+    const pipeline = await checkTarget(deps.catalog, request);
+    if (request.mode?.kind === "backfill") {
+      try {
+        actionRequest(pipeline.spec, { kind: "backfill", table: body.table!, range: request.mode.range });
+      } catch (error) {
+        if (error instanceof SmelterError)
+          throw new HttpError(400, error.type, error.message, { field: "/backfill" });
+        throw error;
+      }
+    }
     // The body may leave logical_date out; the stored context always has it (null: a run without one).
     const airflow = body.airflow
       ? { ...body.airflow, logical_date: body.airflow.logical_date ?? null }
@@ -78,6 +109,21 @@ export function executionRoutes(deps: ExecutionRouteDeps): RouteDef[] {
     switch (result.kind) {
       case "created":
         deps.wake();
+        if (request.mode?.kind === "backfill")
+          await deps.audit.record({
+            actor: tokenNameOf(res) ?? "unknown",
+            via: "api",
+            action: "backfill",
+            pipeline: request.pipeline,
+            target: request.table ?? null,
+            params: {
+              ...request.mode.range,
+              ...(airflow ? { dag_id: airflow.dag_id, run_id: airflow.run_id } : {}),
+            },
+            outcome: "accepted",
+            detail: `queued as execution ${result.execution.id}${airflow ? ` by task ${airflow.task_id} of ${airflow.dag_id} run ${airflow.run_id}` : ""}`,
+            execution_id: result.execution.id,
+          });
         res.status(202).json(view(result.execution));
         return;
       case "existing":
@@ -213,10 +259,11 @@ export function executionRoutes(deps: ExecutionRouteDeps): RouteDef[] {
 }
 
 /** 404 naming what the spec does not have: the pipeline, its table, silver model or source connection. */
-async function checkTarget(catalog: PipelineCatalog, request: TaskRequest): Promise<void> {
+async function checkTarget(catalog: PipelineCatalog, request: TaskRequest): Promise<LoadedPipeline> {
   const pipeline = await catalog.get(request.pipeline);
   if (!pipeline)
     throw new HttpError(404, "NotFound", `pipeline ${request.pipeline} is not known`, { field: "/pipeline" });
   const missing = missingTarget(pipeline.spec, request);
   if (missing) throw new HttpError(404, "NotFound", missing.message, { field: missing.field });
+  return pipeline;
 }

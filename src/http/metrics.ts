@@ -39,6 +39,7 @@ export class ServiceMetrics {
       ];
       for (const [kind, n] of rows) if (n) this.add("smelter_rows_total", { step, kind }, n);
       if (metrics.bytes) this.add("smelter_bytes_total", { step }, metrics.bytes);
+      if (metrics.chunks) this.add("smelter_chunks_total", { step }, metrics.chunks);
     }
     const seconds = durationMs / 1000;
     let d = this.durations.get(step);
@@ -65,6 +66,7 @@ export class ServiceMetrics {
       smelter_executions_total: "Executions finished by this replica, by step and outcome.",
       smelter_rows_total: "Rows processed by finished executions, by step and kind.",
       smelter_bytes_total: "Bytes landed or loaded by finished executions, by step.",
+      smelter_chunks_total: "Key-range chunks landed by finished executions (chunked loads), by step.",
       smelter_http_requests_total: "HTTP responses by route and status class.",
     };
     for (const [metric, text] of Object.entries(help)) {

@@ -190,6 +190,7 @@ export function pipelineRoutes(deps: PipelineRouteDeps): RouteDef[] {
         }
         const run = await airflow().trigger(dagId, {
           ...(body.conf ? { conf: body.conf } : {}),
+          ...(body.run_id ? { runId: body.run_id } : {}),
           wait: body.wait,
         });
         res.status(body.wait ? 200 : 201).json(run);

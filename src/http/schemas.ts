@@ -31,6 +31,24 @@ export const airflowContextSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const rangeEnd = Type.Union(
+  [Type.Array(OfType(["string", "number"]), { minItems: 1, maxItems: 16 }), Type.Null()],
+  { description: "one value per column of the cursor (or key), compared as a tuple; null: open" },
+);
+
+/** A range of rows a backfill reads again: `from` inclusive, `to` exclusive. */
+export const backfillBodySchema = Type.Object(
+  {
+    by: Default(
+      Enum(["cursor", "key"], { description: "compare the cursor columns or the primary key" }),
+      "cursor",
+    ),
+    from: Default(rangeEnd, null),
+    to: Default(rangeEnd, null),
+  },
+  { additionalProperties: false },
+);
+
 /** Exactly one of `table` / `source` (the `oneOf`, which `Static` does not express): the handler reads either. */
 export const submitExecutionSchema = {
   ...Type.Object(
@@ -41,6 +59,11 @@ export const submitExecutionSchema = {
       source: Type.Optional(identifier),
       idempotency_key: Type.String({ minLength: 1, maxLength: 1024 }),
       airflow: Type.Optional(airflowContextSchema),
+      backfill: Type.Optional({
+        ...backfillBodySchema,
+        description:
+          "extract only, for a table: read this range again instead of the usual run (the watermark does not move)",
+      }),
     },
     { additionalProperties: false },
   ),
@@ -72,6 +95,21 @@ export const executionSchema = Type.Object({
     OfType(["object", "null"], { description: "rows_read, files, bytes, inserted, ... duration_ms" }),
   ),
   error: Type.Optional(Type.Union([errorInfoSchema, Type.Null()])),
+  mode: Type.Optional(
+    OfType(["object", "null"], {
+      description: "a run other than the step's usual one: resync, backfill (with its range) or rebuild",
+    }),
+  ),
+  downstream: Type.Optional(
+    Type.Boolean({ description: "the later steps of the table run in the same execution" }),
+  ),
+  progress: Type.Optional(
+    OfType(["object", "null"], {
+      description:
+        "where a chunked load stands: table, chunks_done, chunks_total, rows, rows_per_second, eta_seconds",
+    }),
+  ),
+  rerun_of: Type.Optional(nullableString),
   links: Type.Object({ ui: Type.Optional(Type.String()) }),
 });
 
@@ -157,9 +195,63 @@ export const triggerBodySchema = Type.Object(
       Type.String({ description: "defaults to the pipeline's main DAG, smelter__<pipeline>" }),
     ),
     conf: Type.Optional(OfType("object")),
+    run_id: Type.Optional(
+      Type.String({
+        pattern: "^[A-Za-z0-9_.~:+-]{1,250}$",
+        description:
+          "the DAG run's id, chosen by the client: the same id sent again returns that run and starts no second one (default: a new smelter__<time>_<hex>)",
+      }),
+    ),
     wait: Default(Type.Boolean(), false),
   },
   { additionalProperties: false },
 );
 
 export const runsSchema = Type.Object({ runs: Type.Array(dagRunSchema) });
+
+/** Setting (an array, one value per cursor column) or resetting (null) a table's watermark. */
+export const watermarkBodySchema = Type.Object(
+  {
+    watermark: Type.Union(
+      [Type.Array(OfType(["string", "number"]), { minItems: 1, maxItems: 16 }), Type.Null()],
+      {
+        description: "the new watermark, or null: the next extract loads the whole table again in chunks",
+      },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const auditOutcome = Enum(["accepted", "refused", "success", "failed", "cancelled"]);
+
+export const auditEntrySchema = Type.Object({
+  id: Type.Integer(),
+  at: timestamp,
+  actor: Type.String({ description: "the API token's name, or cli:<user>" }),
+  via: Enum(["api", "ui", "cli"]),
+  action: Enum(["resync", "backfill", "set_watermark", "reset_watermark", "rebuild_silver", "rerun"]),
+  pipeline: Type.String(),
+  target: nullableString,
+  params: OfType(["object", "null"]),
+  outcome: auditOutcome,
+  detail: nullableString,
+  execution_id: nullableString,
+  finished_at: nullableString,
+});
+
+/** What an accepted or done action answers: its audit entry, what it does, and the execution it queued. */
+export const actionResultSchema = Type.Object({
+  action: auditEntrySchema,
+  message: Type.String({ description: "exactly what happens (or happened)" }),
+  execution: Type.Optional(executionSchema),
+  previous: Type.Optional(
+    OfType(["object", "null"], { description: "set or reset watermark: the state it replaced" }),
+  ),
+});
+
+export const auditListSchema = Type.Object({ entries: Type.Array(auditEntrySchema) });
+
+export const auditQuerySchema = Type.Object({
+  pipeline: Type.Optional(name),
+  limit: Default(Type.Integer({ minimum: 1, maximum: 500 }), 50),
+});

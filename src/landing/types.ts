@@ -55,6 +55,12 @@ export interface BatchManifest {
   rows: number;
   /** Key reconciliation: files holding every primary key present at the source in the same snapshot. */
   keyFiles?: { key: string; rows: number; bytes: number }[];
-  /** Full loads in chunks: which key range this batch covers, for resuming. */
-  chunk?: { index: number; from: unknown[] | null; to: unknown[] | null; last: boolean };
+  /**
+   * Loads in key-range chunks (full loads, the initial load or a re-sync of an incremental table): the key range
+   * `(from, to]` this batch covers, for resuming; `total` chunks in the load as planned. The last chunk also
+   * carries the table's key set (`keyFiles`), read after every other chunk.
+   */
+  chunk?: { index: number; from: unknown[] | null; to: unknown[] | null; last: boolean; total?: number };
+  /** A backfill: the range read again (the watermark did not move). */
+  backfill?: { by: "cursor" | "key"; columns: string[]; from: unknown[] | null; to: unknown[] | null };
 }

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import type { TaskRequest } from "../contracts/step.ts";
-import { unitsOf } from "../spec/lookup.ts";
+import { laterSteps, unitsOf } from "../spec/lookup.ts";
 import type { PipelineSpec } from "../spec/types.ts";
+import { type ExecutionStore, requestOf } from "../state/executions.ts";
 
 /**
  * The advisory locks that keep one (pipeline, step, table) worked on by one execution at a time, across the
@@ -19,9 +20,16 @@ export function lockKey(pipeline: string, step: string, table: string): string {
   return digest.readBigInt64BE(0).toString();
 }
 
-/** The sorted, distinct lock keys of every table (silver: model) a request covers. */
+/**
+ * The sorted, distinct lock keys of every table (silver: model) a request covers; a `downstream` request also
+ * holds those of the later steps it runs (bronze of the table, its silver models) for its whole length.
+ */
 export function lockKeys(spec: PipelineSpec, request: TaskRequest): string[] {
   const keys = new Set(unitsOf(spec, request).map((t) => lockKey(request.pipeline, request.step, t)));
+  if (request.downstream && request.table !== undefined) {
+    for (const later of laterSteps(spec, request.step, request.table))
+      keys.add(lockKey(request.pipeline, later.step, later.table));
+  }
   return [...keys].sort();
 }
 
@@ -45,4 +53,26 @@ export async function tryLockAll(client: pg.ClientBase, keys: string[]): Promise
 export async function unlockAll(client: pg.ClientBase, keys: string[]): Promise<void> {
   if (keys.length === 0) return;
   await client.query("SELECT pg_advisory_unlock(k::bigint) FROM unnest($1::text[]) AS k", [keys]);
+}
+
+/**
+ * The running execution of the service that holds one of `keys` (other than `self`), to name it in a wait or a
+ * refusal; undefined when none does (the holder is a `smelter run` or an action of the command line).
+ */
+export async function lockHolder(
+  store: ExecutionStore,
+  spec: PipelineSpec,
+  keys: string[],
+  self?: string,
+): Promise<string | undefined> {
+  const wanted = new Set(keys);
+  for (const e of await store.running(spec.name)) {
+    if (e.id === self) continue;
+    try {
+      if (lockKeys(spec, requestOf(e)).some((k) => wanted.has(k))) return e.id;
+    } catch {
+      // A running execution of a table the spec no longer has holds none of this spec's keys.
+    }
+  }
+  return undefined;
 }

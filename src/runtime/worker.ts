@@ -9,7 +9,7 @@ import type { LoadedPipeline } from "../spec/types.ts";
 import { type Execution, type ExecutionStore, requestOf } from "../state/executions.ts";
 import { PgWatermarkStore } from "../state/watermarks.ts";
 import { ExecutionLog, toWireMetrics } from "./execution-log.ts";
-import { lockKeys, tryLockAll, unlockAll } from "./locks.ts";
+import { lockHolder, lockKeys, tryLockAll, unlockAll } from "./locks.ts";
 
 /** Runs a task request: `runTask` of src/executors/index.ts, or a test registry's. */
 export type TaskRunner = (request: TaskRequest, ctx: ExecutionContext) => Promise<StepMetrics>;
@@ -189,7 +189,9 @@ export class ExecutionWorker {
       Math.min(2000, (this.options.leaseSeconds * 1000) / 3),
     );
     const request = requestOf(execution);
-    const what = `${execution.step} ${request.table ?? `source ${request.source}`} of ${execution.pipeline}`;
+    const mode = request.mode ? ` (${request.mode.kind})` : "";
+    const later = request.downstream ? " and the later steps" : "";
+    const what = `${execution.step}${mode} ${request.table ?? `source ${request.source}`}${later} of ${execution.pipeline}`;
     let metrics: StepMetrics | undefined;
     let error: ErrorInfo | undefined;
     try {
@@ -204,6 +206,9 @@ export class ExecutionWorker {
           signal: controller.signal,
           env: this.options.env ?? process.env,
           watermarks: this.watermarks,
+          progress: (progress) => {
+            store.setProgress(execution.id, progress).catch(() => {});
+          },
         }),
       );
     } catch (caught) {
@@ -243,10 +248,11 @@ export class ExecutionWorker {
       const deadline = Date.now() + this.options.lockWaitSeconds * 1000;
       let announced = false;
       while (!(await tryLockAll(client, keys))) {
-        const holder = (await this.options.store.holderOf(execution)) ?? "another execution";
+        const holder =
+          (await lockHolder(this.options.store, pipeline.spec, keys, execution.id)) ?? "another execution";
         if (Date.now() >= deadline) {
           throw new BusyError(
-            `${execution.step} of ${request.table ?? request.source} in pipeline ${execution.pipeline} is already running as ${holder}; retry once it has finished`,
+            `${execution.step} of ${request.table ?? request.source} in pipeline ${execution.pipeline} is already being worked on by ${holder}; retry once it has finished`,
           );
         }
         if (!announced) log.info(`waiting for execution ${holder} holding the lock`);

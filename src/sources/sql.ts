@@ -46,6 +46,14 @@ export function selectSql(
     where.push(tupleCompare(d, range.cursorFrom.columns, ">=", values.length + 1));
     values.push(...range.cursorFrom.values);
   }
+  if (range.between?.from) {
+    where.push(tupleCompare(d, range.between.columns, ">=", values.length + 1));
+    values.push(...range.between.from);
+  }
+  if (range.between?.to) {
+    where.push(tupleCompare(d, range.between.columns, "<", values.length + 1));
+    values.push(...range.between.to);
+  }
   let tail = "";
   const keys = range.keyAfter;
   if (keys) {

@@ -77,7 +77,7 @@ export interface SourceCapabilities {
 /** A table (`schema.table` or `table`) or a SELECT to read from. */
 export type Relation = { table: string } | { query: string };
 
-/** Row filter of one read: closed start on the cursor, optional key range for chunked full loads. */
+/** Row filter of one read: closed start on the cursor, a key range for chunked loads, a backfill's range. */
 export interface ReadRange {
   /** `(cursor...) >= from`; null reads from the start. */
   cursorFrom?: { columns: string[]; values: unknown[] } | null;
@@ -86,6 +86,8 @@ export interface ReadRange {
    * `limit` rows when given (keyset pagination).
    */
   keyAfter?: { columns: string[]; values: unknown[] | null; to?: unknown[] | null; limit?: number } | null;
+  /** A backfill's range: `(columns...) >= from` and `< to`, either end open when null. */
+  between?: { columns: string[]; from: unknown[] | null; to: unknown[] | null } | null;
 }
 
 /** One transaction at a consistent snapshot; everything read through it sees the same state. */

@@ -75,3 +75,23 @@ export function silverTarget(spec: PipelineSpec, name: string | undefined): Silv
     model,
   };
 }
+
+/** One step of one table (silver: model), as the later steps of a table are listed. */
+export interface StepTarget {
+  step: "bronze" | "silver";
+  table: string;
+}
+
+/**
+ * The steps that follow `step` for one table, in the order they run: bronze of the table (after extract), then
+ * every silver model reading it (after extract or bronze). Empty after silver.
+ */
+export function laterSteps(spec: PipelineSpec, step: string, table: string): StepTarget[] {
+  const later: StepTarget[] = [];
+  if (step === "extract") later.push({ step: "bronze", table });
+  if (step === "extract" || step === "bronze") {
+    for (const m of spec.silver.filter((m) => m.from === table))
+      later.push({ step: "silver", table: m.name });
+  }
+  return later;
+}

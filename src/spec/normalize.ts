@@ -163,6 +163,7 @@ function airflow(raw: RawAirflow): AirflowSettings {
     startDate: raw.start_date ?? DEFAULTS.startDate,
     pool: raw.pool ?? null,
     poolSlots: raw.pool_slots ?? DEFAULTS.poolSlots,
+    poolSize: raw.pool_size ?? null,
     maxActiveTasks: raw.max_active_tasks ?? DEFAULTS.maxActiveTasks,
     maxActiveRuns: raw.max_active_runs ?? DEFAULTS.maxActiveRuns,
     retries: raw.retries ?? DEFAULTS.retries,

@@ -137,7 +137,10 @@ export interface AirflowSettings {
   /** ISO date of the DAG's start_date; default "2024-01-01". */
   startDate: string;
   pool: string | null;
+  /** Slots each task takes in the pool; default 1. */
   poolSlots: number;
+  /** Slots publishing gives the pool (created or updated); null: a missing pool gets maxActiveTasks × poolSlots. */
+  poolSize: number | null;
   /** max_active_tasks of the DAG: how many tables run at once. */
   maxActiveTasks: number;
   maxActiveRuns: number;

@@ -1,76 +1,31 @@
-import { randomBytes } from "node:crypto";
 import type pg from "pg";
-import type { Step, TaskRequest } from "../contracts/step.ts";
+import type { StepProgress } from "../contracts/step.ts";
 import type { ErrorInfo } from "../errors.ts";
 import { inTransaction } from "./db.ts";
 import { ExecutionEvents } from "./execution-events.ts";
+import {
+  type Execution,
+  type ExecutionStatus,
+  type LogLine,
+  type NewExecution,
+  newExecutionId,
+  type Row,
+  type SubmitResult,
+  sameRequest,
+  toExecution,
+  type WireMetrics,
+} from "./execution-record.ts";
 
-/** The Airflow task instance that asked for an execution. */
-export interface AirflowContext {
-  dag_id: string;
-  run_id: string;
-  task_id: string;
-  map_index: number;
-  try_number: number;
-  logical_date: string | null;
-}
-
-export type ExecutionStatus = "queued" | "running" | "success" | "failed" | "cancelled";
-
-/** Metrics in their wire form (snake_case), as the task hook API returns them. */
-export type WireMetrics = Record<string, unknown>;
-
-/** An execution record as stored; the HTTP layer adds links. */
-export interface Execution {
-  id: string;
-  pipeline: string;
-  step: Step;
-  table: string | null;
-  source: string | null;
-  status: ExecutionStatus;
-  idempotency_key: string;
-  airflow: AirflowContext | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  metrics: WireMetrics | null;
-  error: ErrorInfo | null;
-}
-
-export interface NewExecution {
-  request: TaskRequest;
-  idempotencyKey: string;
-  airflow: AirflowContext | null;
-}
-
-export type SubmitResult =
-  | { kind: "created"; execution: Execution }
-  | { kind: "existing"; execution: Execution }
-  | { kind: "conflict"; execution: Execution }
-  | { kind: "queue_full"; queued: number };
-
-export interface LogLine {
-  seq: number;
-  ts: string;
-  level: "info" | "warn" | "error";
-  message: string;
-}
-
-interface Row {
-  id: string;
-  idempotency_key: string;
-  pipeline: string;
-  step: Step;
-  table_name: string | null;
-  source: string | null;
-  status: ExecutionStatus;
-  airflow: AirflowContext | null;
-  metrics: WireMetrics | null;
-  error: ErrorInfo | null;
-  created_at: Date;
-  started_at: Date | null;
-  finished_at: Date | null;
-}
+export type {
+  AirflowContext,
+  Execution,
+  ExecutionStatus,
+  LogLine,
+  NewExecution,
+  SubmitResult,
+  WireMetrics,
+} from "./execution-record.ts";
+export { newExecutionId, requestOf } from "./execution-record.ts";
 
 /** Serialises submits so that the queue bound and the idempotency check are exact across replicas. */
 const SUBMIT_LOCK = 0x736d7375; // "smsu"
@@ -79,37 +34,6 @@ const SUBMIT_LOCK = 0x736d7375; // "smsu"
 const RECHECK_MS = 5000;
 /** While they are not (listening connection lost), a long poll re-reads this often. */
 const FALLBACK_POLL_MS = 500;
-
-const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
-
-function toExecution(row: Row): Execution {
-  return {
-    id: row.id,
-    pipeline: row.pipeline,
-    step: row.step,
-    table: row.table_name,
-    source: row.source,
-    status: row.status,
-    idempotency_key: row.idempotency_key,
-    airflow: row.airflow,
-    created_at: row.created_at.toISOString(),
-    started_at: iso(row.started_at),
-    finished_at: iso(row.finished_at),
-    metrics: row.metrics,
-    error: row.error,
-  };
-}
-
-/** The task request an execution runs. */
-export function requestOf(execution: Execution): TaskRequest {
-  return execution.table !== null
-    ? { pipeline: execution.pipeline, step: execution.step, table: execution.table }
-    : { pipeline: execution.pipeline, step: execution.step, source: execution.source ?? "" };
-}
-
-export function newExecutionId(): string {
-  return `ex_${Date.now().toString(36)}${randomBytes(6).toString("hex")}`;
-}
 
 /**
  * The run registry: every execution Airflow asked for, across all replicas. The table itself is the queue:
@@ -137,13 +61,7 @@ export class ExecutionStore {
       const found = existing.rows[0];
       if (found) {
         const execution = toExecution(found);
-        const r = input.request;
-        const same =
-          execution.pipeline === r.pipeline &&
-          execution.step === r.step &&
-          execution.table === (r.table ?? null) &&
-          execution.source === (r.source ?? null);
-        return { kind: same ? "existing" : "conflict", execution };
+        return { kind: sameRequest(execution, input.request) ? "existing" : "conflict", execution };
       }
       const { rows: counted } = await client.query<{ n: number }>(
         "SELECT count(*)::int AS n FROM smelter.executions WHERE status = 'queued'",
@@ -151,8 +69,9 @@ export class ExecutionStore {
       const queued = counted[0]?.n ?? 0;
       if (queued >= maxQueue) return { kind: "queue_full", queued };
       const { rows } = await client.query<Row>(
-        `INSERT INTO smelter.executions (id, idempotency_key, pipeline, step, table_name, source, status, airflow)
-         VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7) RETURNING *`,
+        `INSERT INTO smelter.executions
+           (id, idempotency_key, pipeline, step, table_name, source, status, airflow, mode, downstream, rerun_of)
+         VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $9, $10) RETURNING *`,
         [
           newExecutionId(),
           input.idempotencyKey,
@@ -161,6 +80,9 @@ export class ExecutionStore {
           input.request.table ?? null,
           input.request.source ?? null,
           input.airflow === null ? null : JSON.stringify(input.airflow),
+          input.request.mode ? JSON.stringify(input.request.mode) : null,
+          input.request.downstream ?? false,
+          input.rerunOf ?? null,
         ],
       );
       return { kind: "created", execution: toExecution(rows[0]!) };
@@ -229,6 +151,14 @@ export class ExecutionStore {
     return row
       ? { cancelRequested: row.cancel_requested, reason: row.cancel_reason }
       : { cancelRequested: true, reason: "the execution is no longer running here" };
+  }
+
+  /** Stores where a running execution stands (see `StepProgress`). */
+  async setProgress(id: string, progress: StepProgress): Promise<void> {
+    await this.pool.query(
+      "UPDATE smelter.executions SET progress = $2 WHERE id = $1 AND status = 'running'",
+      [id, JSON.stringify(progress)],
+    );
   }
 
   /** Records the outcome of a running execution; ignored when another replica already marked it. */
@@ -302,16 +232,13 @@ export class ExecutionStore {
     return rows.map((r) => r.id);
   }
 
-  /** The running execution holding the same (pipeline, table|source, step), if any, other than `id`. */
-  async holderOf(execution: Execution): Promise<string | undefined> {
-    const { rows } = await this.pool.query<{ id: string }>(
-      `SELECT id FROM smelter.executions
-       WHERE status = 'running' AND id <> $1 AND pipeline = $2 AND step = $3
-         AND table_name IS NOT DISTINCT FROM $4 AND source IS NOT DISTINCT FROM $5
-       ORDER BY started_at LIMIT 1`,
-      [execution.id, execution.pipeline, execution.step, execution.table, execution.source],
+  /** The running executions of a pipeline, oldest first (who may hold a lock another one waits for). */
+  async running(pipeline: string): Promise<Execution[]> {
+    const { rows } = await this.pool.query<Row>(
+      "SELECT * FROM smelter.executions WHERE status = 'running' AND pipeline = $1 ORDER BY started_at",
+      [pipeline],
     );
-    return rows[0]?.id;
+    return rows.map(toExecution);
   }
 
   async appendLogs(id: string, lines: LogLine[]): Promise<void> {

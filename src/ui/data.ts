@@ -3,6 +3,7 @@ import { openLandingZone, readManifest } from "../landing/index.ts";
 import type { LandingZone } from "../landing/types.ts";
 import { resolveDatabase, resolveLanding } from "../spec/resolve.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
+import type { AuditStore } from "../state/audit.ts";
 import type { Execution, ExecutionStore } from "../state/executions.ts";
 import type { CatalogEntry, PipelineCatalog } from "../state/pipelines.ts";
 import { PgWatermarkStore } from "../state/watermarks.ts";
@@ -21,6 +22,8 @@ import { readWarehouseState, type WarehouseState } from "./warehouse.ts";
 /** What the pages read from: the service's own state, and the pipeline's systems through their modules. */
 export interface UiData {
   store: ExecutionStore;
+  /** The audit trail of operator actions, shown on each pipeline's page. */
+  audit: AuditStore;
   catalog: PipelineCatalog;
   /** The service state database (watermarks). */
   pool: pg.Pool;
@@ -138,8 +141,9 @@ export async function pipelineDetail(data: UiData, name: string): Promise<Pipeli
         ),
       )
     : Promise.resolve({ ok: true, value: null });
-  const [executions, airflow, wh, landings] = await Promise.all([
+  const [executions, audit, airflow, wh, landings] = await Promise.all([
     data.store.list({ pipeline: name, limit: 20 }),
+    data.audit.list({ pipeline: name, limit: 20 }),
     airflowPanel(data, p, 5),
     warehouse,
     Promise.all((spec?.tables ?? []).map((t) => landingOf(data, p!, t.name))),
@@ -174,6 +178,7 @@ export async function pipelineDetail(data: UiData, name: string): Promise<Pipeli
     }),
     warehouse: wh.ok ? { ok: true, value: null } : wh,
     executions,
+    audit,
     airflow,
   };
 }

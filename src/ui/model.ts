@@ -1,3 +1,4 @@
+import type { AuditEntry } from "../state/audit.ts";
 import type { Execution } from "../state/executions.ts";
 import type { RowCount } from "../warehouse/types.ts";
 
@@ -101,6 +102,8 @@ export interface PipelineDetail {
   /** Failure to reach the warehouse (the table and model rows then lack bronze/silver parts). */
   warehouse: Fetched<null>;
   executions: Execution[];
+  /** The latest operator actions on the pipeline, newest first. */
+  audit: AuditEntry[];
   airflow: AirflowPanel;
 }
 

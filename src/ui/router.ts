@@ -3,8 +3,10 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type pg from "pg";
 import type { AirflowConfig, ApiToken } from "../config.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
+import { AuditStore } from "../state/audit.ts";
 import type { ExecutionStore } from "../state/executions.ts";
 import type { PipelineCatalog } from "../state/pipelines.ts";
+import { actionPages } from "./actions.ts";
 import { AirflowReader } from "./airflow.ts";
 import { executionDetail, listPipelines, pipelineDetail, type UiData } from "./data.ts";
 import type { Html } from "./html.ts";
@@ -28,6 +30,10 @@ export interface UiDeps {
   pool: pg.Pool;
   store: ExecutionStore;
   catalog: PipelineCatalog;
+  /** Queued executions before an action is refused; default 100. */
+  maxQueue?: number;
+  /** Tells this replica's worker that an action queued an execution. */
+  worker?: { wake(): void };
   generate: (pipeline: LoadedPipeline) => { dagIds: string[] }[];
   publicUrl: string;
   /** Airflow to read DAG state from and link to; default from SMELTER_AIRFLOW_URL/_USER/_PASSWORD. */
@@ -73,8 +79,10 @@ export function uiRouter(deps: UiDeps): Router {
   const airflowConfig = deps.airflow === undefined ? airflowFromEnv(env) : deps.airflow;
   const timeoutMs = deps.timeoutMs ?? 1500;
   const dagIdCache = new Map<string, string[]>();
+  const audit = new AuditStore(deps.pool);
   const data: UiData = {
     store: deps.store,
+    audit,
     catalog: deps.catalog,
     pool: deps.pool,
     env,
@@ -109,6 +117,7 @@ export function uiRouter(deps: UiDeps): Router {
 
   const session = (req: Request): ApiToken | undefined =>
     verifySession(deps.tokens, readCookie(req.get("cookie"), SESSION_COOKIE));
+  const canOperate = (req: Request): boolean => session(req)?.scopes.has("operate") ?? false;
 
   router.get("/login", (req, res) => {
     const next = safeNext(req.query.next);
@@ -148,7 +157,7 @@ export function uiRouter(deps: UiDeps): Router {
         "The service knows no spec of that name: it may have been unregistered or renamed.",
       );
     }
-    send(res, 200, pipelinePage(detail, new Date()));
+    send(res, 200, pipelinePage(detail, new Date(), { operate: canOperate(req) }));
   });
   router.get("/executions/:id", async (req, res) => {
     const detail = await executionDetail(data, req.params.id!);
@@ -159,7 +168,21 @@ export function uiRouter(deps: UiDeps): Router {
         "It never existed, or it finished long enough ago to be removed by retention (SMELTER_RETENTION_DAYS).",
       );
     }
-    send(res, 200, executionPage(detail, new Date()));
+    send(res, 200, executionPage(detail, new Date(), { operate: canOperate(req) }));
+  });
+  actionPages(router, {
+    pool: deps.pool,
+    store: deps.store,
+    audit,
+    catalog: deps.catalog,
+    env,
+    maxQueue: deps.maxQueue ?? 100,
+    wake: () => deps.worker?.wake(),
+    session: (req) => {
+      const cookie = readCookie(req.get("cookie"), SESSION_COOKIE);
+      const token = verifySession(deps.tokens, cookie);
+      return token && cookie ? { token, cookie } : undefined;
+    },
   });
   // The live log polls this with the session cookie; same body as GET /api/v1/executions/{id}/logs.
   router.get("/executions/:id/logs", async (req, res) => {

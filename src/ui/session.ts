@@ -87,3 +87,11 @@ export function sessionCookie(value: string | null, secure: boolean): string {
 export function safeNext(next: unknown): string {
   return typeof next === "string" && /^\/ui\/[^\\]*$/.test(next) && !next.startsWith("/ui//") ? next : "/ui/";
 }
+
+/**
+ * The token a form of the pages carries with a POST, tied to the session cookie: a page of another site cannot
+ * read it, so it cannot make a signed-in browser post an action.
+ */
+export function csrfToken(cookie: string): string {
+  return createHash("sha256").update(`smelter-ui-csrf\0${cookie}`).digest("base64url");
+}

@@ -28,6 +28,7 @@ export function airflowSettings(owner: string): AirflowSettings {
     startDate: "2024-01-01",
     pool: null,
     poolSlots: 1,
+    poolSize: null,
     maxActiveTasks: 4,
     maxActiveRuns: 1,
     retries: 0,

@@ -5,11 +5,15 @@ from __future__ import annotations
 try:
     from airflow.sdk import BaseHook, BaseOperator, BaseOperatorLink, Connection
     from airflow.sdk.configuration import conf
-    from airflow.sdk.exceptions import AirflowException, AirflowFailException
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
     from airflow.sdk.execution_time.xcom import XCom
 except ImportError:  # Airflow 2.10
     from airflow.configuration import conf  # type: ignore
-    from airflow.exceptions import AirflowException, AirflowFailException  # type: ignore
+    from airflow.exceptions import (  # type: ignore
+        AirflowException,
+        AirflowFailException,
+        AirflowSkipException,
+    )
     from airflow.hooks.base import BaseHook  # type: ignore
     from airflow.models import BaseOperator, BaseOperatorLink  # type: ignore
     from airflow.models.connection import Connection  # type: ignore
@@ -18,6 +22,7 @@ except ImportError:  # Airflow 2.10
 __all__ = [
     "AirflowException",
     "AirflowFailException",
+    "AirflowSkipException",
     "BaseHook",
     "BaseOperator",
     "BaseOperatorLink",

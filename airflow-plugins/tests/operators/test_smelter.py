@@ -93,6 +93,13 @@ class TestRequest:
         with pytest.raises(AirflowFailException, match="'gold' is not one of extract, bronze, silver"):
             operator(step="gold").build_request(context)
 
+    def test_a_backfill_run_sends_the_range_of_a_named_table(self, context: dict[str, Any]) -> None:
+        conf = {"backfill": {"tables": ["posts"], "by": "key", "from": [1], "to": [100]}}
+        context["dag_run"] = type("DagRun", (), {"conf": conf})()
+        request = operator(step="extract", task_id="extract__posts").build_request(context)
+        assert request["backfill"] == {"by": "key", "from": [1], "to": [100]}
+        assert "backfill" not in operator().build_request(context)
+
     def test_declares_its_templated_fields(self) -> None:
         assert SmelterOperator.template_fields == ("pipeline", "step", "table", "source")
 

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { AirflowClient } from "../../airflow/client.ts";
 import { generateDags } from "../../airflow/pipelines.ts";
+import { ensurePool } from "../../airflow/pools.ts";
 import { LocalDagFolder, Publisher } from "../../airflow/publisher.ts";
 import { ConfigError } from "../../errors.ts";
 import { loadPipeline } from "../../registry.ts";
@@ -31,7 +32,10 @@ export function define(command: Command): void {
         o: { dagsFolder: string; unpause?: boolean; trigger?: boolean; wait?: boolean; timeout: string },
       ) => {
         const pipeline = await loadPipeline(file);
-        const publisher = new Publisher(airflowFromEnv(), new LocalDagFolder(o.dagsFolder));
+        const client = airflowFromEnv();
+        const pool = await ensurePool(client, pipeline.spec.airflow);
+        if (pool) process.stdout.write(`${pool}\n`);
+        const publisher = new Publisher(client, new LocalDagFolder(o.dagsFolder));
         for (const dag of generateDags(pipeline)) {
           const r = await publisher.publishFile(dag, {
             unpause: o.unpause ?? false,

@@ -16,8 +16,9 @@ import { sourceDriver } from "../../sources/index.ts";
 import type { Relation } from "../../sources/types.ts";
 import { tableOf } from "../../spec/lookup.ts";
 import { resolveDatabase, resolveLanding } from "../../spec/resolve.ts";
+import { runBackfill } from "./backfill.ts";
 import { type BatchTarget, landRead } from "./batch.ts";
-import { runFullLoad } from "./full.ts";
+import { runChunkedLoad } from "./chunks.ts";
 import { type ExtractRun, manifestBase } from "./run.ts";
 import { applyLag, extractSchema } from "./schema.ts";
 import { openExtractDuckdb } from "./writer.ts";
@@ -26,10 +27,12 @@ import { openExtractDuckdb } from "./writer.ts";
 const DEFAULT_STATEMENT_TIMEOUT_MS = 6 * 3600 * 1000;
 
 /**
- * The extract step of one table: reads the source in one consistent snapshot, lands parquet parts, writes the
- * batch manifest last, then advances the watermark. Incremental tables read rows with cursor >= the stored
- * watermark (closed start: boundary rows are re-read and bronze drops identical rows); full tables are read in
- * primary-key chunks, each a batch, resuming after the last landed chunk.
+ * The extract step of one table: lands parquet parts, writes each batch's manifest last, then advances the
+ * watermark. Incremental tables read rows with cursor >= the stored watermark in one consistent snapshot (closed
+ * start: boundary rows are re-read and bronze drops identical rows). Loads of a whole table are read in
+ * primary-key chunks, each its own snapshot and batch, resuming after the last landed chunk (see chunks.ts): every
+ * run of a full table, the first run of an incremental one (or the first after its watermark was reset), and a
+ * re-sync. A backfill reads one range again and leaves the watermark where it is (see backfill.ts).
  */
 export const extract: Executor = async (request, ctx) => {
   const spec = ctx.pipeline.spec;
@@ -65,7 +68,20 @@ export const extract: Executor = async (request, ctx) => {
         signal: ctx.signal,
       },
     };
-    return table.mode === "full" ? await runFullLoad(run) : await runIncremental(run);
+    // A chunked load under way continues, unless an operator set or reset the watermark since.
+    const underway = stored?.loading !== false && previous?.chunk && !previous.chunk.last ? previous : null;
+    const mode = request.mode;
+    if (table.mode === "incremental" && table.cursor.length === 0)
+      throw new ConfigError(`tables.${table.name}.cursor: incremental mode needs a cursor`);
+    if (mode?.kind === "backfill") return await runBackfill(run, mode.range, underway);
+    // A re-sync continues a chunked load under way (its key set makes bronze converge all the same).
+    if (mode?.kind === "resync") return await runChunkedLoad(run, { label: "re-sync", resume: underway });
+    if (mode) throw new ConfigError(`extract has no ${mode.kind} mode`);
+    if (table.mode === "full") return await runChunkedLoad(run, { label: "full load", resume: underway });
+    if (underway) return await runChunkedLoad(run, { label: "chunked load", resume: underway });
+    if ((stored?.watermark ?? null) === null)
+      return await runChunkedLoad(run, { label: "initial load", resume: null });
+    return await runIncremental(run);
   } finally {
     duck.closeSync();
     await rm(tmpDir, { recursive: true, force: true });
@@ -93,7 +109,8 @@ async function adoptManifests(
         `${table}: adopting ${newer.length} landed batch(es) the state DB missed, up to ${newest}`,
       );
       const watermark = manifest.mode === "incremental" ? manifest.watermark.to : null;
-      await watermarks.save(pipeline, table, manifest.batchId, watermark);
+      const loading = manifest.chunk ? !manifest.chunk.last : false;
+      await watermarks.save(pipeline, table, manifest.batchId, watermark, { loading });
       return { stored: await watermarks.read(pipeline, table), previous: manifest };
     }
   }
@@ -103,8 +120,6 @@ async function adoptManifests(
 
 async function runIncremental(run: ExtractRun): Promise<StepMetrics> {
   const { table, ctx } = run;
-  if (table.cursor.length === 0)
-    throw new ConfigError(`tables.${table.name}.cursor: incremental mode needs a cursor`);
   const from = applyLag(run.stored?.watermark ?? null, table.lagSeconds, `tables.${table.name}`);
   const batchId = newBatchId();
   const target: BatchTarget = { ...run.target, batchId };

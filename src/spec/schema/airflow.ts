@@ -23,7 +23,15 @@ export const Airflow = define(
           pattern: "^[A-Za-z0-9_.-]{1,256}$",
           description: "Airflow pool; default none.",
         }),
-        pool_slots: Type.Integer({ minimum: 1, description: "Default 1." }),
+        pool_slots: Type.Integer({
+          minimum: 1,
+          description: "Slots each task takes in the pool; default 1.",
+        }),
+        pool_size: Type.Integer({
+          minimum: 1,
+          description:
+            "Slots of the pool `pool` names: publishing creates the pool with this many slots, or sets an existing pool's slots to it. Default: a missing pool is created with max_active_tasks × pool_slots slots; an existing one is left as it is.",
+        }),
         max_active_tasks: Type.Integer({ minimum: 1, description: "Tasks of one run at a time; default 8." }),
         max_active_runs: Type.Integer({ minimum: 1, description: "Default 1." }),
         retries: Type.Integer({ minimum: 0, description: "Default 2." }),

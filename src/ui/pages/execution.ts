@@ -1,5 +1,5 @@
 import { type Html, html } from "../html.ts";
-import { ago, badge, count, layout, notice, took } from "../layout.ts";
+import { ago, badge, count, duration, layout, notice, took } from "../layout.ts";
 import type { ExecutionDetail } from "../model.ts";
 
 const FINISHED = new Set(["success", "failed", "cancelled"]);
@@ -33,14 +33,36 @@ export function logLine(line: { seq: number; ts: string; level: string; message:
   return html`<div class="line level-${line.level}" data-seq="${line.seq}"><span class="ts">${line.ts.slice(11, 23)}</span> <span class="lvl">${line.level}</span> ${line.message}</div>`;
 }
 
-/** An execution: status, request, Airflow links, metrics, error and the live log. */
-export function executionPage(d: ExecutionDetail, now: Date): Html {
+/** Where a chunked load stands (the last report of a finished execution stays). */
+function progressBlock(e: ExecutionDetail["execution"], live: boolean): Html | null {
+  const p = e.progress;
+  if (!p) return null;
+  const eta = live && p.etaSeconds !== null ? html` · about ${duration(p.etaSeconds * 1000)} left` : null;
+  const pct = p.chunksTotal > 0 ? Math.round((100 * p.chunksDone) / p.chunksTotal) : 0;
+  return html`<section><h2>Progress</h2>
+<p class="progress"><progress max="${p.chunksTotal}" value="${p.chunksDone}">${pct}%</progress>
+  <strong>${p.chunksDone}/${p.chunksTotal}</strong> chunks of ${p.table} · ${count(p.rows)} rows this run ·
+  ${count(p.rowsPerSecond)} rows/s${eta}</p></section>`;
+}
+
+/**
+ * An execution: status, request, Airflow links, metrics, error and the live log; with `operate`, a failed or
+ * cancelled one has its Re-run button.
+ */
+export function executionPage(d: ExecutionDetail, now: Date, options: { operate?: boolean } = {}): Html {
   const e = d.execution;
   const live = !FINISHED.has(e.status);
+  const rerun =
+    options.operate && (e.status === "failed" || e.status === "cancelled")
+      ? html`<p><a class="button" data-action="rerun" href="/ui/executions/${e.id}/rerun">Re-run…</a>
+  <span class="muted small">a new execution of the same request; this one is kept</span></p>`
+      : null;
   const body = html`<h1>Execution <span class="mono">${e.id}</span> ${badge(e.status)}</h1>
 <dl class="facts">
   <dt>Pipeline</dt><dd><a href="/ui/pipelines/${encodeURIComponent(e.pipeline)}">${e.pipeline}</a></dd>
-  <dt>Step</dt><dd>${e.step}</dd>
+  <dt>Step</dt><dd>${e.step}${e.mode ? html` <span class="badge">${e.mode.kind}</span>` : null}${
+    e.downstream ? html` <span class="muted">and the later steps of the table</span>` : null
+  }</dd>
   <dt>${e.table !== null ? "Table" : "Source"}</dt><dd>${e.table ?? e.source}</dd>
   <dt>Created</dt><dd>${ago(e.created_at, now)}</dd>
   <dt>Started</dt><dd>${ago(e.started_at, now)}</dd>
@@ -56,6 +78,9 @@ export function executionPage(d: ExecutionDetail, now: Date): Html {
         : html`<span class="muted">not started by Airflow</span>`
   }</dd>
 </dl>
+${e.rerun_of ? html`<p class="muted">Re-runs <a href="/ui/executions/${e.rerun_of}">${e.rerun_of}</a>.</p>` : null}
+${progressBlock(e, live)}
+${rerun}
 ${e.error ? notice("error", `${e.error.type}${e.error.retryable ? " (a retry may help)" : " (retrying will not help)"}`, e.error.message) : null}
 <section><h2>Metrics</h2>${metricsTable(e.metrics)}</section>
 <section><h2>Log ${live ? html`<span class="badge state-running" id="live">live</span>` : null}</h2>

@@ -2,6 +2,7 @@ import type { Execution } from "../../state/executions.ts";
 import { type Html, html } from "../html.ts";
 import { ago, badge, count, layout, notice, took } from "../layout.ts";
 import type { ModelRow, PipelineDetail, RowCount, TableRow } from "../model.ts";
+import { auditTable } from "./actions.ts";
 import { airflowSection } from "./airflow.ts";
 
 const rows = (c: RowCount | null): Html =>
@@ -12,7 +13,17 @@ const rows = (c: RowCount | null): Html =>
 const watermarkText = (w: unknown[] | null): string =>
   w === null ? "—" : w.map((v) => (typeof v === "string" ? v : JSON.stringify(v))).join(", ");
 
-function tableRow(t: TableRow, now: Date, warehouseOk: boolean): Html {
+/** A link styled as a button to an action's page (the confirmation, or the form asking its values). */
+const actionLink = (pipeline: string, kind: string, param: string, value: string, label: string): Html =>
+  html`<a class="button small" data-action="${kind}" href="/ui/pipelines/${encodeURIComponent(pipeline)}/actions/${kind}?${param}=${encodeURIComponent(value)}">${label}</a>`;
+
+function tableActions(pipeline: string, t: TableRow): Html {
+  return html`<td class="actions">${actionLink(pipeline, "resync", "table", t.name, "Re-sync")}
+  ${actionLink(pipeline, "backfill", "table", t.name, "Backfill…")}
+  ${actionLink(pipeline, "watermark", "table", t.name, "Watermark…")}</td>`;
+}
+
+function tableRow(t: TableRow, now: Date, warehouseOk: boolean, actions: Html | null): Html {
   const l = t.landing;
   const b = t.bronze;
   const manifest = l?.manifest;
@@ -38,20 +49,20 @@ function tableRow(t: TableRow, now: Date, warehouseOk: boolean): Html {
       : html`<span class="muted">—</span>`
   }</td>
   <td class="num">${b ? count(b.appliedRows) : "—"}<div class="muted small">${b ? `${count(b.batches)} batches` : null}</div></td>
-  ${bronzeCells}
+  ${bronzeCells}${actions}
 </tr>`;
 }
 
-function modelRow(m: ModelRow, now: Date, warehouseOk: boolean): Html {
+function modelRow(m: ModelRow, now: Date, warehouseOk: boolean, actions: Html | null): Html {
   if (m.checkpoint === null) {
     return html`<tr><td><strong>${m.name}</strong></td><td>${m.from}</td>
-      <td colspan="3" class="muted">${warehouseOk ? "not merged yet" : "warehouse unreachable"}</td></tr>`;
+      <td colspan="3" class="muted">${warehouseOk ? "not merged yet" : "warehouse unreachable"}</td>${actions}</tr>`;
   }
   const behind = m.sourceVersion !== null ? m.sourceVersion - m.checkpoint : 0;
   return html`<tr><td><strong>${m.name}</strong></td><td>${m.from}</td>
   <td class="num">v${m.checkpoint}${behind > 0 ? html` <span class="warn small">${behind} behind</span>` : null}</td>
   <td class="num">${m.rows ? rows(m.rows) : html`<span class="muted">no table</span>`}</td>
-  <td>${ago(m.updatedAt, now)}</td></tr>`;
+  <td>${ago(m.updatedAt, now)}</td>${actions}</tr>`;
 }
 
 /** A list of executions, newest first, each linking to its page. */
@@ -69,29 +80,47 @@ export function executionsTable(executions: Execution[], now: Date): Html {
 ${executions.map((e) => {
   const m = e.metrics ?? {};
   const n = (m.rows_landed ?? m.rows_read ?? null) as number | null;
-  return html`<tr><td><a class="mono" href="/ui/executions/${e.id}">${e.id}</a></td><td>${e.step}</td>
+  return html`<tr><td><a class="mono" href="/ui/executions/${e.id}">${e.id}</a></td><td>${e.step}${
+    e.mode ? html` <span class="muted small">${e.mode.kind}</span>` : null
+  }</td>
   <td>${e.table ?? html`source ${e.source}`}</td><td>${badge(e.status)}</td><td>${ago(e.created_at, now)}</td>
   <td>${took(e.started_at, e.finished_at, now)}</td><td class="num">${count(n)}</td></tr>`;
 })}
 </tbody></table>`;
 }
 
-/** One pipeline: tables with watermark, landing, bronze and freshness; silver models; Airflow; executions. */
-export function pipelinePage(p: PipelineDetail, now: Date): Html {
+/**
+ * One pipeline: tables with watermark, landing, bronze and freshness; silver models; Airflow; executions; the
+ * audit trail. With `operate` (the session's token has the scope) each table and model has its action buttons.
+ */
+export function pipelinePage(p: PipelineDetail, now: Date, options: { operate?: boolean } = {}): Html {
   const warehouseOk = p.warehouse.ok;
+  const operate = options.operate === true && p.error === undefined;
+  const actionsHead = operate ? html`<th>Actions</th>` : null;
   const tables =
     p.tables.length === 0
       ? notice("empty", "This pipeline has no tables")
       : html`<table class="tables"><thead><tr>
   <th>Table</th><th>Watermark</th><th>Last landed batch</th><th class="num">Landed rows</th>
-  <th class="num">Bronze version</th><th class="num">Bronze rows</th><th>Freshness (last change applied)</th>
-</tr></thead><tbody>${p.tables.map((t) => tableRow(t, now, warehouseOk))}</tbody></table>`;
+  <th class="num">Bronze version</th><th class="num">Bronze rows</th><th>Freshness (last change applied)</th>${actionsHead}
+</tr></thead><tbody>${p.tables.map((t) =>
+          tableRow(t, now, warehouseOk, operate ? tableActions(p.name, t) : null),
+        )}</tbody></table>`;
   const models =
     p.models.length === 0
       ? html`<p class="muted">No silver models.</p>`
       : html`<table class="models"><thead><tr>
-  <th>Model</th><th>From</th><th class="num">Checkpoint</th><th class="num">Silver rows</th><th>Last merged</th>
-</tr></thead><tbody>${p.models.map((m) => modelRow(m, now, warehouseOk))}</tbody></table>`;
+  <th>Model</th><th>From</th><th class="num">Checkpoint</th><th class="num">Silver rows</th><th>Last merged</th>${actionsHead}
+</tr></thead><tbody>${p.models.map((m) =>
+          modelRow(
+            m,
+            now,
+            warehouseOk,
+            operate
+              ? html`<td class="actions">${actionLink(p.name, "rebuild_silver", "model", m.name, "Rebuild")}</td>`
+              : null,
+          ),
+        )}</tbody></table>`;
   const body = html`<h1>${p.name}</h1>
 <p class="muted">${p.origin === "registered" ? "registered over the API" : p.file} · bronze <code>${p.bronzeSchema}</code>
   · silver <code>${p.silverSchema}</code></p>
@@ -100,6 +129,7 @@ ${p.warehouse.ok ? null : notice("warn", "The warehouse could not be reached", p
 <section><h2>Tables</h2>${tables}</section>
 <section><h2>Silver</h2>${models}</section>
 <section><h2>Airflow</h2>${airflowSection(p.airflow, now)}</section>
-<section><h2>Recent executions</h2>${executionsTable(p.executions, now)}</section>`;
+<section><h2>Recent executions</h2>${executionsTable(p.executions, now)}</section>
+<section><h2>Actions</h2>${auditTable(p.audit, now)}</section>`;
   return layout({ title: p.name, signedIn: true, trail: [{ label: p.name }], body });
 }

@@ -78,7 +78,7 @@ describe(
         ],
         { source: "mariadb", urlEnv: "SMELTER_MARIADB_URL", landing: "local" },
       );
-      await killWhenLogged(spec, `chunk 3 landed`);
+      await killWhenLogged(spec, `chunk 4/${Math.floor(ROWS / CHUNK) + 1} landed`);
       const before = await manifests(spec, table);
       assert.ok(before.length >= 4, `at least chunks 0..3 landed before the kill (got ${before.length})`);
       assert.ok(before.every((m) => !m.chunk?.last));
@@ -87,7 +87,7 @@ describe(
       const metrics = await extract({ pipeline: spec.name, step: "extract", table }, ctx);
       const resumedAt = before.length;
       assert.ok(
-        ctx.lines.some((l) => l.includes(`resuming the full load at chunk ${resumedAt}`)),
+        ctx.lines.some((l) => l.includes(`resuming the full load at chunk ${resumedAt + 1} of`)),
         ctx.lines.join("\n"),
       );
 

@@ -26,18 +26,25 @@ for (const landing of ["local", "s3"] as const) {
       spec = await mariadbSpec(table, { landing, over: { fileRows: 2 } });
     });
 
-    it("lands every row on the first run, in parts of fileRows, with the manifest last", async () => {
+    it("lands every row on the first run as one chunk with its key set, in parts of fileRows, with the manifest last", async () => {
       await db().query(
         `INSERT INTO ${table} VALUES (1,'a','2026-01-01 00:00:00'),(2,'b','2026-01-01 00:00:01'),
                                      (3,'c','2026-01-01 00:00:02')`,
       );
       const metrics = await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
       assert.equal(metrics.rowsLanded, 3);
-      assert.equal(metrics.files, 2);
+      // Two parts of rows and two of keys: the table is smaller than a chunk, so its one chunk is the last.
+      assert.equal(metrics.files, 4);
+      assert.deepEqual([metrics.chunks, metrics.chunksTotal], [1, 1]);
       assert.deepEqual(metrics.watermark, ["2026-01-01 00:00:02.000000"]);
       const [m] = await manifests(spec, table);
       assert.ok(m);
       assert.deepEqual(m.watermark, { from: null, to: ["2026-01-01 00:00:02.000000"], lagSeconds: 0 });
+      assert.deepEqual(m.chunk, { index: 0, from: null, to: [3], last: true, total: 1 });
+      assert.equal(
+        m.keyFiles?.reduce((n, f) => n + f.rows, 0),
+        3,
+      );
       assert.deepEqual(
         (await landedRows(spec, m)).map((r) => r.name),
         ["a", "b", "c"],

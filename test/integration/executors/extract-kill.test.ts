@@ -15,7 +15,7 @@ const ROWS = 200_000;
 describe("a killed extraction", { skip: skip ?? false }, () => {
   const table = sequenceTable("kill", ROWS);
 
-  it("leaves parts but no manifest, and the retry lands the batch once", async () => {
+  it("leaves parts but no manifest, and the retry lands every row once", async () => {
     const spec = await localPartsSpec(table);
     const child = spawn(process.execPath, ["--import", "tsx", CHILD, JSON.stringify(spec)], {
       env: process.env,
@@ -47,10 +47,18 @@ describe("a killed extraction", { skip: skip ?? false }, () => {
     assert.equal(metrics.rowsLanded, ROWS);
     const manifests: BatchManifest[] = [];
     for await (const m of listManifests(zone, spec.name, table)) manifests.push(m);
-    assert.equal(manifests.length, 1);
-    assert.equal(manifests[0]?.rows, ROWS);
+    // The first run is a chunked initial load: its chunks, each landed once, the last one with the key set.
+    assert.deepEqual(
+      manifests.map((m) => m.chunk?.index),
+      [...manifests.keys()],
+    );
+    assert.equal(manifests.at(-1)?.chunk?.last, true);
     assert.equal(
-      manifests[0]?.files.reduce((n, f) => n + f.rows, 0),
+      manifests.reduce((n, m) => n + m.rows, 0),
+      ROWS,
+    );
+    assert.equal(
+      manifests.reduce((n, m) => n + m.files.reduce((k, f) => k + f.rows, 0), 0),
       ROWS,
     );
   });

@@ -175,9 +175,9 @@ line break', '\\x00ff10', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{1,2,NULL}', 
     assert.deepEqual(
       all.map((m) => [m.chunk, m.rows]),
       [
-        [{ index: 0, from: null, to: ["2"], last: false }, 2],
-        [{ index: 1, from: ["2"], to: ["4"], last: false }, 2],
-        [{ index: 2, from: ["4"], to: ["5"], last: true }, 1],
+        [{ index: 0, from: null, to: ["2"], last: false, total: 3 }, 2],
+        [{ index: 1, from: ["2"], to: ["4"], last: false, total: 3 }, 2],
+        [{ index: 2, from: ["4"], to: ["5"], last: true, total: 3 }, 1],
       ],
     );
   });

@@ -115,11 +115,15 @@ export async function startService(
     lockWaitSeconds?: number;
     leaseSeconds?: number;
     startWorker?: boolean;
+    /** The spec parser of the catalog; default the small stand-in `parseTestSpec`. */
+    parse?: (text: string, file: string) => LoadedPipeline;
+    /** SMELTER_API_TOKENS of the service; default `ops:ops-token,reader:read-token:read`. */
+    tokens?: string;
   },
 ): Promise<TestService> {
   const pool = await openStateDb(dbUrl, 20);
   const store = new ExecutionStore(pool);
-  const catalog = new PipelineCatalog(pool, "/nonexistent-specs-dir", parseTestSpec, {
+  const catalog = new PipelineCatalog(pool, "/nonexistent-specs-dir", options.parse ?? parseTestSpec, {
     secretsDir: null,
     allowedHosts: null,
   });
@@ -138,7 +142,7 @@ export async function startService(
   });
   if (options.startWorker !== false) await worker.start();
   const app = createApp({
-    tokens: parseTokens({ SMELTER_API_TOKENS: "ops:ops-token,reader:read-token:read" }),
+    tokens: parseTokens({ SMELTER_API_TOKENS: options.tokens ?? "ops:ops-token,reader:read-token:read" }),
     pool,
     store,
     catalog,

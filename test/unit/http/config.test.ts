@@ -35,10 +35,10 @@ test("tokens: plain, named, scoped; unknown scopes are refused without echoing t
   assert.deepEqual(
     tokens.map((t) => [t.name, t.token, [...t.scopes].sort()]),
     [
-      ["token1", "abc", ["admin", "execute", "read"]],
-      ["ci", "def", ["admin", "execute", "read"]],
+      ["token1", "abc", ["admin", "execute", "operate", "read"]],
+      ["ci", "def", ["admin", "execute", "operate", "read"]],
       ["ro", "ghi", ["read"]],
-      ["default", "jkl", ["admin", "execute", "read"]],
+      ["default", "jkl", ["admin", "execute", "operate", "read"]],
     ],
   );
   assert.throws(

@@ -43,6 +43,22 @@ describe("extraction SQL", () => {
     );
   });
 
+  it("reads a backfill's range [from, to), either end open", () => {
+    assert.deepEqual(
+      selectSql(pg, { table: "t" }, ["id"], {
+        between: { columns: ["updated_at", "id"], from: ["2026-01-01", 3], to: ["2026-02-01", 0] },
+      }),
+      {
+        sql: 'SELECT "id" FROM "t" WHERE ("updated_at", "id") >= ($1, $2) AND ("updated_at", "id") < ($3, $4)',
+        values: ["2026-01-01", 3, "2026-02-01", 0],
+      },
+    );
+    assert.deepEqual(
+      selectSql(mysql, { table: "t" }, ["id"], { between: { columns: ["id"], from: null, to: [10] } }),
+      { sql: "SELECT `id` FROM `t` WHERE `id` < ?", values: [10] },
+    );
+  });
+
   it("finds a chunk's end as the size-th key after the previous end", () => {
     assert.deepEqual(chunkEndSql(pg, { table: "t" }, ["a", "b"], [5, "x"], 1000), {
       sql: 'SELECT "a", "b" FROM "t" WHERE ("a", "b") > ($1, $2) ORDER BY "a", "b" LIMIT 1 OFFSET 999',

@@ -57,6 +57,7 @@ describe("loading a valid spec", () => {
       startDate: "2024-01-01",
       pool: null,
       poolSlots: 1,
+      poolSize: null,
       maxActiveTasks: 8,
       maxActiveRuns: 1,
       retries: 2,

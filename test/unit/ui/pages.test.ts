@@ -25,6 +25,10 @@ const execution = (over: Partial<Execution> = {}): Execution => ({
   finished_at: "2026-11-21T11:50:04Z",
   metrics: { inserted: 1200, duration_ms: 3000 },
   error: null,
+  mode: null,
+  downstream: false,
+  progress: null,
+  rerun_of: null,
   ...over,
 });
 
@@ -38,6 +42,7 @@ const detail = (over: Partial<PipelineDetail> = {}): PipelineDetail => ({
     { name: "posts", source: "db", mode: "incremental", cursor: ["updated_at"], landing: null, bronze: null },
   ],
   models: [],
+  audit: [],
   warehouse: { ok: true, value: null },
   executions: [],
   airflow: { configured: false },
@@ -203,6 +208,38 @@ test("a running execution without log lines says so and is marked live", () => {
   assert.match(page, /data-live="1"/);
 });
 
+test("a running chunked load shows chunks done of all, rows, rate and time left", () => {
+  const page = executionPage(
+    {
+      execution: execution({
+        status: "running",
+        step: "extract",
+        finished_at: null,
+        metrics: null,
+        mode: { kind: "resync" },
+        downstream: true,
+        progress: {
+          table: "posts",
+          chunksDone: 4,
+          chunksTotal: 11,
+          rows: 200000,
+          rowsPerSecond: 45000,
+          etaSeconds: 9,
+        },
+      }),
+      airflow: null,
+      log: { lines: [], nextOffset: 0 },
+    },
+    now,
+  ).value;
+  assert.match(page, /<progress max="11" value="4">/);
+  assert.match(
+    page,
+    /<strong>4\/11<\/strong> chunks of posts · 200,000 rows this run ·\s+45,000 rows\/s · about 9\.0 s left/,
+  );
+  assert.match(page, /resync<\/span>/);
+});
+
 test("mapped task instances link to their map index", () => {
   const links = airflowUrls("http://af").task({
     dag_id: "d",
@@ -238,4 +275,44 @@ test("durations read in the largest sensible unit", () => {
     "3 h 20 min",
     "2 d 7 h",
   ]);
+});
+
+test("with the operate scope each table and model has its action buttons, and the audit trail is escaped", () => {
+  const withModel = detail({
+    models: [
+      { name: "posts_flat", from: "posts", checkpoint: 3, sourceVersion: 3, updatedAt: null, rows: null },
+    ],
+    audit: [
+      {
+        id: 1,
+        at: "2026-11-21T11:59:00Z",
+        actor: "ops",
+        via: "ui",
+        action: "resync",
+        pipeline: "social",
+        target: "posts",
+        params: null,
+        outcome: "refused",
+        detail: "<b>busy</b>",
+        execution_id: null,
+        finished_at: null,
+      },
+    ],
+  });
+  const reader = pipelinePage(withModel, now).value;
+  assert.doesNotMatch(reader, /data-action=/);
+  assert.match(reader, /ops <span class="muted small">\(ui\)<\/span>/);
+  assert.match(reader, /&lt;b&gt;busy&lt;\/b&gt;/);
+  const operator = pipelinePage(withModel, now, { operate: true }).value;
+  for (const action of ["resync", "backfill", "watermark", "rebuild_silver"])
+    assert.match(
+      operator,
+      new RegExp(`data-action="${action}" href="/ui/pipelines/social/actions/${action}\\?`),
+    );
+});
+
+test("a failed execution offers a re-run to an operator only", () => {
+  const d = { execution: execution({ status: "failed" }), airflow: null, log: { lines: [], nextOffset: 0 } };
+  assert.doesNotMatch(executionPage(d, now).value, /data-action="rerun"/);
+  assert.match(executionPage(d, now, { operate: true }).value, /href="\/ui\/executions\/ex_1\/rerun"/);
 });

@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from smelter_airflow._compat import BaseOperator, conf
+from smelter_airflow.backfill import backfill_range
 from smelter_airflow.exceptions import SmelterApiError, SmelterTaskFailedNoRetry, task_failure
 from smelter_airflow.executions import STEPS, describe, is_terminal, next_interval
 from smelter_airflow.hooks.smelter import LONG_POLL_SECONDS, SmelterHook
@@ -146,19 +147,23 @@ class SmelterOperator(BaseOperator):
         return SmelterHook(smelter_conn_id=self.smelter_conn_id)
 
     def build_request(self, context: Any) -> dict[str, Any]:
-        """The POST /api/v1/executions body for this task try (CONTRACTS §2)."""
+        """The POST /api/v1/executions body for this task try (CONTRACTS §2), with the backfill range a
+        backfill run's conf asks of an extract task (see ``smelter_airflow.backfill``)."""
         if self.step not in STEPS:
             raise SmelterTaskFailedNoRetry(
                 f"SmelterOperator '{self.task_id}': step {self.step!r} is not one of {', '.join(STEPS)}"
             )
         identity = airflow_identity(context)
         target = {"table": self.table} if self.table is not None else {"source": self.source}
+        dag_run = context.get("dag_run")
+        backfill = backfill_range(getattr(dag_run, "conf", None), self.step, self.table, self.source)
         return {
             "pipeline": self.pipeline,
             "step": self.step,
             **target,
             "idempotency_key": idempotency_key(identity),
             "airflow": identity,
+            **({"backfill": backfill} if backfill is not None else {}),
         }
 
     def execute(self, context: Any) -> dict[str, Any]:
