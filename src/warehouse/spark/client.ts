@@ -202,10 +202,21 @@ export class SparkClient {
     else socket?.ref?.();
   }
 
-  async close(): Promise<void> {
+  /**
+   * Ends the session once its statements are done, waiting at most `graceMs` for them and for the server to
+   * acknowledge: a server that stopped answering must not keep the caller (or its process) waiting.
+   */
+  async close(graceMs = 10_000): Promise<void> {
     this.closed = true;
-    await this.queue;
-    await this.session.close().catch(() => undefined);
+    const within = (p: Promise<unknown>) => {
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      });
+      return Promise.race([p.catch(() => undefined), expired]).finally(() => clearTimeout(timer));
+    };
+    await within(this.queue);
+    await within(this.session.close());
     this.client.close();
   }
 }

@@ -16,10 +16,12 @@ import { SparkHarness } from "./harness.ts";
  */
 
 const harness = new SparkHarness();
+/** Harnesses of other connection settings, closed after the fixtures that drop their pipelines through them. */
+const others: SparkHarness[] = [];
 const fixtures: Fixture[] = [];
 after(async () => {
   for (const fx of fixtures) await fx.close();
-  await harness.close();
+  for (const h of [harness, ...others]) await h.close();
 });
 
 const row = (id: number): Row => ({
@@ -89,6 +91,7 @@ describe("Delta warehouse internals", () => {
     const location = await mkdtemp(join(tmpdir(), "smelter-delta-location-"));
     try {
       const placed = new SparkHarness();
+      others.push(placed);
       Object.assign(placed, { connection: { ...placed.connection, location: `file://${location}` } });
       const fx = await Fixture.create(undefined, undefined, { warehouse: placed });
       fixtures.push(fx);
@@ -99,6 +102,7 @@ describe("Delta warehouse internals", () => {
       assert.ok(where.includes(`${location}/${fx.spec.bronzeSchema}`), `schema location ${where}`);
 
       const elsewhere = new SparkHarness();
+      others.push(elsewhere);
       Object.assign(elsewhere, {
         connection: { ...elsewhere.connection, landingPath: "file:///nonexistent/smelter-landing" },
       });
