@@ -10,7 +10,7 @@
 # started with, it is restarted. Optional: not part of the default `up`.
 
 : "${SMELTER_SPARK_PORT:=10009}"
-: "${SMELTER_SPARK_MEMORY:=1536m}"
+: "${SMELTER_SPARK_MEMORY:=3g}"
 : "${SMELTER_SPARK_WAREHOUSE:=file://${SMELTER_STACK_DIR}/spark/warehouse}"
 : "${SMELTER_SPARK_TIMEOUT:=240}"
 

@@ -39,6 +39,13 @@ const DDL: Record<string, string> = {
 
 export const meta = (table: keyof typeof DDL | string) => qualified(META, table);
 
+/**
+ * Every commit adds a row, so a file, to these tables: without compaction a table read opens one file per commit
+ * ever made (seconds after a few hundred). Delta's auto compaction merges the small files after a write once there
+ * are enough of them (spark.databricks.delta.autoCompact.minNumFiles, 50 by default).
+ */
+const COMPACTED = "'delta.autoOptimize.autoCompact' = 'true'";
+
 /** Creates the `_smelter` schema and tables that are missing; concurrent creators tolerate each other. */
 export async function ensureMetadata(client: SparkClient): Promise<void> {
   const have = new Set<string>();
@@ -50,7 +57,9 @@ export async function ensureMetadata(client: SparkClient): Promise<void> {
   for (const [name, columns] of Object.entries(DDL)) {
     if (have.has(name)) continue;
     try {
-      await client.query(`CREATE TABLE IF NOT EXISTS ${meta(name)} (${columns}) USING DELTA`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${meta(name)} (${columns}) USING DELTA TBLPROPERTIES (${COMPACTED})`,
+      );
     } catch (error) {
       if (!/already exists/i.test(String((error as Error).message))) throw error;
     }

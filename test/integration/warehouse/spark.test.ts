@@ -8,7 +8,7 @@ import { bronzeSuite } from "./suite/bronze.ts";
  * here, silver in spark/silver.test.ts, crash safety in spark/crash.test.ts. Every Spark commit takes seconds, and
  * each file's tests must end within the runner's per-file timeout (15 minutes in scripts/test).
  */
-const ctx: SuiteContext = { harness: new SparkHarness(), rounds: 4, skips: SPARK_SKIPS };
+const ctx: SuiteContext = { harness: new SparkHarness(), rounds: 3, skips: SPARK_SKIPS };
 
 bronzeSuite(ctx);
 // After the suites' own hooks, which drop their pipelines through the harness.

@@ -42,6 +42,8 @@ export class SparkHarness implements WarehouseHarness {
     maxConnections: 4,
   } as const;
   private client: Promise<SparkClient> | null = null;
+  /** Pipelines dropped since the last close, whose _smelter rows close deletes. */
+  private dropped: string[] = [];
 
   private session(): Promise<SparkClient> {
     const { host, port } = sparkAddress();
@@ -119,13 +121,21 @@ export class SparkHarness implements WarehouseHarness {
   async drop(spec: PipelineSpec): Promise<void> {
     for (const schema of [spec.bronzeSchema, spec.silverSchema])
       await this.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
-    const where = `pipeline = ${literal(spec.name)}`;
-    for (const t of ["bronze_commits", "silver_commits", "change_feed_floor"])
-      await this.query(`DELETE FROM ${qualified(META, t)} WHERE ${where}`).catch(() => undefined);
+    // The pipeline's rows of the _smelter tables go when the harness closes, in one DELETE per table for all
+    // dropped pipelines: each DELETE is a Delta commit of seconds.
+    this.dropped.push(spec.name);
   }
 
   /** Closes the harness's session and the sessions the warehouse kept for later executions. */
   async close(): Promise<void> {
+    if (this.dropped.length > 0) {
+      const names = this.dropped.map(literal).join(", ");
+      this.dropped = [];
+      for (const t of ["bronze_commits", "silver_commits", "change_feed_floor"])
+        await this.query(`DELETE FROM ${qualified(META, t)} WHERE pipeline IN (${names})`).catch(
+          () => undefined,
+        );
+    }
     const client = this.client;
     this.client = null;
     if (client) await (await client).close();

@@ -4,7 +4,7 @@ import { silverSuite } from "../suite/silver.ts";
 import { SPARK_SKIPS, SparkHarness } from "./harness.ts";
 
 /** The shared silver suite on Delta Lake (bronze is in ../spark.test.ts, crash safety in ./crash.test.ts). */
-const ctx: SuiteContext = { harness: new SparkHarness(), rounds: 4, skips: SPARK_SKIPS };
+const ctx: SuiteContext = { harness: new SparkHarness(), rounds: 3, skips: SPARK_SKIPS };
 
 silverSuite(ctx);
 after(() => ctx.harness.close());
