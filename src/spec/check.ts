@@ -1,5 +1,5 @@
 import type { SpecPath } from "./problems.ts";
-import { IDENTIFIER_PATTERN } from "./schema/common.ts";
+import { IDENTIFIER_PATTERN } from "./schema/identifier.ts";
 import type { RawPipeline } from "./schema/pipeline.ts";
 import type { PipelineSpec } from "./types.ts";
 

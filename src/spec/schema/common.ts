@@ -1,14 +1,12 @@
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { define, OneOf, ref } from "./builders.ts";
+import { IDENTIFIER_PATTERN } from "./identifier.ts";
 
 /*
  * Definitions the sections of the pipeline schema share: names, column lists, durations, secrets and settings
  * that may come from the environment. `x-expected` phrases the message when a value does not match
  * (src/spec/schema/validate.ts): "must be <x-expected>".
  */
-
-/** A name smelter creates in the warehouse or in Airflow ids; the semantic checks test derived names with it. */
-export const IDENTIFIER_PATTERN = "^[a-z_][a-z0-9_]{0,62}$";
 
 export const Identifier = define(
   "identifier",

@@ -1,6 +1,6 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import type { SpecPath } from "../problems.ts";
-import { pipelineSchema } from "./pipeline.ts";
+import { validate as compiled } from "./pipeline-validator.generated.ts";
 
 /** A schema violation before it is placed in the file. `key` marks problems best shown at a property's key. */
 export interface SchemaViolation {
@@ -9,25 +9,16 @@ export interface SchemaViolation {
   key: boolean;
 }
 
-let compiled: ValidateFunction | undefined;
-
-function validator(): ValidateFunction {
-  if (!compiled) {
-    // The document as published (schema/pipeline.schema.json), built from the definitions rather than read back.
-    const schema = pipelineSchema();
-    // verbose: the failing schema node travels with each error, so its `x-expected` can phrase the message.
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-    ajv.addKeyword({ keyword: "x-expected", schemaType: "string" });
-    compiled = ajv.compile(schema);
-  }
-  return compiled;
-}
+/**
+ * The document as published (schema/pipeline.schema.json), compiled ahead of time with `verbose`: the failing
+ * schema node travels with each error, so its `x-expected` can phrase the message (see compile.ts).
+ */
+const validator = compiled as ValidateFunction;
 
 /** Validates a parsed YAML value against the schema and returns every violation, phrased for people. */
 export function checkSchema(value: unknown): SchemaViolation[] {
-  const validate = validator();
-  if (validate(value)) return [];
-  return phrase(validate.errors ?? []);
+  if (validator(value)) return [];
+  return phrase(validator.errors ?? []);
 }
 
 function toPath(instancePath: string): (string | number)[] {

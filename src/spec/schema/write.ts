@@ -1,7 +1,14 @@
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { VALIDATOR_PATH, validatorFileText } from "./compile.ts";
 import { SCHEMA_PATH, schemaFileText } from "./pipeline.ts";
 
-// `npm run schema`: publishes the pipeline format defined in this folder as schema/pipeline.schema.json.
-writeFileSync(SCHEMA_PATH, schemaFileText());
-console.log(`wrote ${fileURLToPath(SCHEMA_PATH)}`);
+// `npm run schema`: publishes the pipeline format defined in this folder as schema/pipeline.schema.json, and
+// writes the validator compiled from it.
+for (const [path, text] of [
+  [SCHEMA_PATH, schemaFileText()],
+  [VALIDATOR_PATH, validatorFileText()],
+] as const) {
+  writeFileSync(path, text);
+  console.log(`wrote ${fileURLToPath(path)}`);
+}

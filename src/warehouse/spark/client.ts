@@ -1,5 +1,5 @@
 import type { Socket } from "node:net";
-import hive from "hive-driver";
+import type hiveDriver from "hive-driver";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import { sparkError } from "./errors.ts";
 
@@ -11,7 +11,18 @@ import { sparkError } from "./errors.ts";
  * comes back as text (`null` for NULL). Spark sends DECIMAL, DATE and TIMESTAMP as strings already.
  */
 
-const { TCLIService, TCLIService_types: T } = hive.thrift;
+type Hive = typeof hiveDriver;
+
+/** The driver, loaded on the first connection: commands that never reach Spark do not pay for its import. */
+let driver: Promise<Hive> | undefined;
+const loadDriver = (): Promise<Hive> => {
+  // A CommonJS module: its exports are the namespace itself under some loaders, its `default` under others.
+  driver ??= import("hive-driver").then((m) => {
+    const ns = m as unknown as Hive & { default?: Hive };
+    return ns.thrift ? ns : (ns.default as Hive);
+  });
+  return driver;
+};
 
 /** A result row: column name → value as text, NULL as null. */
 export type SparkRow = Record<string, string | null>;
@@ -95,7 +106,9 @@ export class SparkClient {
   private closed = false;
 
   private constructor(
-    private readonly client: InstanceType<typeof hive.HiveClient>,
+    private readonly client: InstanceType<Hive["HiveClient"]>,
+    /** The driver's Thrift types (operation states). */
+    private readonly T: Hive["thrift"]["TCLIService_types"],
     private readonly session: Session,
     /** Names the warehouse in messages: connection name and address, never a credential. */
     readonly where: string,
@@ -108,6 +121,8 @@ export class SparkClient {
   /** Opens a connection and a session; a refused or unreachable server is a retryable TransientError. */
   static async connect(db: ResolvedDatabase): Promise<SparkClient> {
     const where = `warehouse ${db.name} (spark ${db.host}:${db.port})`;
+    const hive = await loadDriver();
+    const { TCLIService, TCLIService_types: T } = hive.thrift;
     const client = new hive.HiveClient(TCLIService, T);
     // A dropped connection emits 'error' (or 'close') outside any statement; the next statement reports it.
     client.on("error", () => undefined);
@@ -120,7 +135,7 @@ export class SparkClient {
       const session = (await client.openSession({
         client_protocol: T.TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10,
       })) as unknown as Session;
-      const spark = new SparkClient(client, session, where, db.location, db.landingPath);
+      const spark = new SparkClient(client, T, session, where, db.location, db.landingPath);
       client.on("close", () => {
         spark.closed = true;
       });
@@ -171,6 +186,7 @@ export class SparkClient {
    * driver only fetches once it has seen the state. Polls with a growing pause otherwise.
    */
   private async finished(op: Operation): Promise<void> {
+    const T = this.T;
     for (let pause = 10; ; pause = Math.min(pause * 2, 500)) {
       const status = await op.status(false);
       const state = status.operationState;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import { VALIDATOR_PATH, validatorFileText } from "../../../../src/spec/schema/compile.ts";
 import { SCHEMA_PATH, schemaFileText } from "../../../../src/spec/schema/pipeline.ts";
 
 test("schema/pipeline.schema.json is what `npm run schema` writes from src/spec/schema/", () => {
@@ -12,5 +13,13 @@ test("schema/pipeline.schema.json is what `npm run schema` writes from src/spec/
     line === -1 && published.length === generated.length,
     `schema/pipeline.schema.json is stale from line ${at + 1} (has ${JSON.stringify(published[at] ?? "")}, ` +
       `the definitions give ${JSON.stringify(generated[at] ?? "")}): run \`npm run schema\` to regenerate it`,
+  );
+});
+
+test("the compiled validator is what `npm run schema` writes from the same definitions", () => {
+  const written = readFileSync(VALIDATOR_PATH, "utf8");
+  assert.ok(
+    written === validatorFileText(),
+    "src/spec/schema/pipeline-validator.generated.ts is stale: run `npm run schema` to regenerate it",
   );
 });
