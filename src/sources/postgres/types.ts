@@ -22,10 +22,11 @@ const SIMPLE: Record<string, [parquet: string, logical: LogicalType]> = {
   date: ["DATE", { type: "date" }],
   "timestamp without time zone": ["TIMESTAMP", { type: "timestamp", zoned: false }],
   "timestamp with time zone": ["TIMESTAMPTZ", { type: "timestamp", zoned: true }],
-  "time without time zone": ["TIME", { type: "time" }],
+  // TIME and UUID land as their text: Spark 4.0 reads neither parquet type (PARQUET_TYPE_ILLEGAL).
+  "time without time zone": ["VARCHAR", { type: "time" }],
   json: ["JSON", { type: "json", verbatim: true }],
   jsonb: ["JSON", { type: "json" }],
-  uuid: ["UUID", { type: "uuid" }],
+  uuid: ["VARCHAR", { type: "uuid" }],
   interval: ["VARCHAR", { type: "interval" }],
   inet: ["VARCHAR", { type: "inet" }],
   "USER-DEFINED": ["VARCHAR", { type: "string" }],

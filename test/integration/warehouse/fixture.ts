@@ -200,7 +200,10 @@ export class Fixture {
   }
 
   /** Bronze rows of the table as text (see `WarehouseHarness.rows`), ordered by `orderBy` (default: id). */
-  bronzeRows(columns: string[], options: { orderBy?: string[]; json?: string[] } = {}): Promise<TextRow[]> {
+  bronzeRows(
+    columns: string[],
+    options: { orderBy?: string[]; json?: string[]; hex?: string[] } = {},
+  ): Promise<TextRow[]> {
     return this.warehouse.rows(this.spec.bronzeSchema, this.table.name, columns, {
       orderBy: ["id"],
       ...options,
@@ -211,7 +214,7 @@ export class Fixture {
   silverRows(
     model: string,
     columns: string[],
-    options: { orderBy?: string[]; json?: string[] } = {},
+    options: { orderBy?: string[]; json?: string[]; hex?: string[] } = {},
   ): Promise<TextRow[]> {
     return this.warehouse.rows(this.spec.silverSchema, model, columns, { orderBy: ["id"], ...options });
   }
@@ -249,9 +252,15 @@ export async function writeParquet(path: string, columns: TestColumn[], rows: Ro
   const db = await DuckDBInstance.create(":memory:");
   const conn = await db.connect();
   try {
-    const spec = columns.map((c) => `'${c.name}': '${c.duck === "JSON" ? "VARCHAR" : c.duck}'`).join(", ");
+    // JSON documents and bytes (as hex, the way extract writes them) are read as text and converted in the select.
+    const asText = (c: TestColumn) => c.duck === "JSON" || c.duck === "BLOB";
+    const spec = columns.map((c) => `'${c.name}': '${asText(c) ? "VARCHAR" : c.duck}'`).join(", ");
     const select = columns.map((c) =>
-      c.duck === "JSON" ? `"${c.name}"::JSON AS "${c.name}"` : `"${c.name}"`,
+      c.duck === "JSON"
+        ? `"${c.name}"::JSON AS "${c.name}"`
+        : c.duck === "BLOB"
+          ? `unhex("${c.name}") AS "${c.name}"`
+          : `"${c.name}"`,
     );
     const source =
       rows.length === 0

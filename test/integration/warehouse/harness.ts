@@ -17,13 +17,13 @@ export interface WarehouseHarness {
   /**
    * Rows of `schema.table`: the named columns as text, ordered by `orderBy` (compared as the warehouse orders
    * their values). Columns listed in `json` are normalized to compact JSON text, so documents compare alike
-   * whatever spacing the warehouse keeps.
+   * whatever spacing the warehouse keeps; columns listed in `hex` (bytes) are read as lower-case hex.
    */
   rows(
     schema: string,
     table: string,
     columns: string[],
-    options?: { orderBy?: string[]; json?: string[] },
+    options?: { orderBy?: string[]; json?: string[]; hex?: string[] },
   ): Promise<TextRow[]>;
   /**
    * The change feed of bronze table `schema.table`: `_commit_version`, `_change_type` and the named columns as

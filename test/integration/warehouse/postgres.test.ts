@@ -4,6 +4,7 @@ import { PostgresHarness } from "./postgres/harness.ts";
 import { bronzeSuite } from "./suite/bronze.ts";
 import { crashSuite } from "./suite/crash.ts";
 import { silverSuite } from "./suite/silver.ts";
+import { typesSuite } from "./suite/types.ts";
 
 /** The shared warehouse suite on the stack's PostgreSQL: it skips nothing. */
 const ctx: SuiteContext = { harness: new PostgresHarness(), skips: {} };
@@ -11,5 +12,6 @@ const ctx: SuiteContext = { harness: new PostgresHarness(), skips: {} };
 bronzeSuite(ctx);
 silverSuite(ctx);
 crashSuite(ctx);
+typesSuite(ctx);
 // After the suites' own hooks, which drop their pipelines through the harness.
 after(() => ctx.harness.close());

@@ -2,14 +2,16 @@ import { after } from "node:test";
 import type { SuiteContext } from "./harness.ts";
 import { SPARK_SKIPS, SparkHarness } from "./spark/harness.ts";
 import { bronzeSuite } from "./suite/bronze.ts";
+import { typesSuite } from "./suite/types.ts";
 
 /**
  * The shared warehouse suite on Delta Lake, through the stack's Spark Thrift server (scripts/stack up spark): bronze
  * here, silver in spark/silver.test.ts, crash safety in spark/crash.test.ts. Every Spark commit takes seconds, and
- * each file's tests must end within the runner's per-file timeout (15 minutes in scripts/test).
+ * each test must end within the runner's per-test timeout (10 minutes in scripts/test).
  */
 const ctx: SuiteContext = { harness: new SparkHarness(), rounds: 3, skips: SPARK_SKIPS };
 
 bronzeSuite(ctx);
+typesSuite(ctx);
 // After the suites' own hooks, which drop their pipelines through the harness.
 after(() => ctx.harness.close());

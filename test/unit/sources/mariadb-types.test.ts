@@ -90,7 +90,7 @@ describe("MariaDB/MySQL type mapping", () => {
       assert.deepEqual(types(column(t)), ["BLOB", "bytea", "blob"], t);
     assert.deepEqual(types(column("json")), ["JSON", "jsonb", "text"]);
     assert.deepEqual(types(column("time")), ["VARCHAR", "interval", "text"]);
-    assert.deepEqual(types(column("uuid")), ["UUID", "uuid", "text"]);
+    assert.deepEqual(types(column("uuid")), ["VARCHAR", "uuid", "text"]);
     assert.deepEqual(types(column("inet6")), ["VARCHAR", "inet", "text"]);
     assert.deepEqual(types(column("year")), ["SMALLINT", "smallint", "text"]);
     assert.deepEqual(types(column("double")), ["DOUBLE", "double precision", "text"]);

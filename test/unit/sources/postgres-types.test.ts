@@ -28,7 +28,7 @@ describe("PostgreSQL type mapping", () => {
     assert.deepEqual(types(column("timestamp with time zone")), ["TIMESTAMPTZ", "timestamptz", "text"]);
     assert.deepEqual(types(column("timestamp without time zone")), ["TIMESTAMP", "timestamp", "text"]);
     assert.deepEqual(types(column("jsonb")), ["JSON", "jsonb", "text"]);
-    assert.deepEqual(types(column("uuid")), ["UUID", "uuid", "text"]);
+    assert.deepEqual(types(column("uuid")), ["VARCHAR", "uuid", "text"]);
     assert.deepEqual(types(column("character varying", "character varying(20)")), [
       "VARCHAR",
       "text",

@@ -40,8 +40,13 @@ export class PostgresHarness implements WarehouseHarness {
     columns: string[],
     orderBy: string[],
     json: string[] = [],
+    hex: string[] = [],
   ): Promise<TextRow[]> {
-    const select = columns.map((c) => `t.${quote(c)}::text AS ${quote(c)}`).join(", ");
+    const select = columns
+      .map(
+        (c) => `${hex.includes(c) ? `encode(t.${quote(c)}, 'hex')` : `t.${quote(c)}::text`} AS ${quote(c)}`,
+      )
+      .join(", ");
     // Ordered by the table's columns (t.), not by the text the select turns them into.
     const order = orderBy.length ? ` ORDER BY ${orderBy.map((c) => `t.${quote(c)}`).join(", ")}` : "";
     const rows = (await this.pool.query(`SELECT ${select} FROM ${from} AS t${order}`)).rows as TextRow[];
@@ -53,9 +58,10 @@ export class PostgresHarness implements WarehouseHarness {
     schema: string,
     table: string,
     columns: string[],
-    options: { orderBy?: string[]; json?: string[] } = {},
+    options: { orderBy?: string[]; json?: string[]; hex?: string[] } = {},
   ) {
-    return this.text(`${quote(schema)}.${quote(table)}`, columns, options.orderBy ?? [], options.json);
+    const { orderBy = [], json, hex } = options;
+    return this.text(`${quote(schema)}.${quote(table)}`, columns, orderBy, json, hex);
   }
 
   changes(

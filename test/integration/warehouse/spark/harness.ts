@@ -67,8 +67,22 @@ export class SparkHarness implements WarehouseHarness {
     return (await this.session()).query(sql);
   }
 
-  private async text(from: string, columns: string[], orderBy: string[], json: string[] = [], extra = "") {
-    const select = columns.map((c) => `CAST(t.${quoteIdent(c)} AS STRING) AS ${quoteIdent(c)}`).join(", ");
+  private async text(
+    from: string,
+    columns: string[],
+    orderBy: string[],
+    json: string[] = [],
+    extra = "",
+    hex: string[] = [],
+  ) {
+    const select = columns
+      .map((c) => {
+        const value = hex.includes(c)
+          ? `lower(hex(t.${quoteIdent(c)}))`
+          : `CAST(t.${quoteIdent(c)} AS STRING)`;
+        return `${value} AS ${quoteIdent(c)}`;
+      })
+      .join(", ");
     // Ordered by the table's columns (t.), not by the text the select turns them into.
     const order = orderBy.length ? ` ORDER BY ${orderBy.map((c) => `t.${quoteIdent(c)}`).join(", ")}` : "";
     const rows = (await this.query(`SELECT ${extra}${select} FROM ${from} AS t${order}`)) as TextRow[];
@@ -80,9 +94,9 @@ export class SparkHarness implements WarehouseHarness {
     schema: string,
     table: string,
     columns: string[],
-    options: { orderBy?: string[]; json?: string[] } = {},
+    options: { orderBy?: string[]; json?: string[]; hex?: string[] } = {},
   ) {
-    return this.text(qualified(schema, table), columns, options.orderBy ?? [], options.json);
+    return this.text(qualified(schema, table), columns, options.orderBy ?? [], options.json, "", options.hex);
   }
 
   /**
