@@ -82,15 +82,30 @@ async function createBronze(client: SparkClient, load: BronzeLoad): Promise<void
 }
 
 /**
+ * Refuses a bronze table whose change data feed was turned off outside smelter: its commits would reach no
+ * silver model. Nothing is written before this check.
+ */
+async function checkChangeFeed(client: SparkClient, schema: string, table: string): Promise<void> {
+  const name = qualified(schema, table);
+  const rows = await client.query(`SHOW TBLPROPERTIES ${name} ('delta.enableChangeDataFeed')`);
+  if (rows[0]?.value?.toLowerCase() === "true") return;
+  throw new ConfigError(
+    `bronze table ${schema}.${table}: its change data feed is off (delta.enableChangeDataFeed), so silver would miss this commit's changes; turn it back on with ALTER TABLE ${name} SET TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true') and rebuild the silver models that read it (smelter rebuild-silver), or set tables.${table}.bronze.changeFeed: false (retrying will not help)`,
+  );
+}
+
+/**
  * Creates the bronze table (Delta, change data feed on, liquid clustering by `cluster_by`) on first use, and
  * applies the table's schema evolution mode to columns the batches bring that bronze lacks: `add_columns` adds
  * them, `rescue` routes their values into `_rescued_data`, `fail` stops with a DataError naming them before
  * anything is written. Columns bronze has and the batches lack stay, and are NULL in the rows these batches write.
  * DDL is its own Delta commit: a crash after it leaves an empty table or an added column, which the retry keeps.
+ * An existing table whose change data feed was turned off outside smelter is refused (a ConfigError).
  */
 export async function prepareBronze(client: SparkClient, load: BronzeLoad): Promise<BronzeShape> {
   const { schema, table } = load;
   let existing = await tableColumns(client, schema, table.name);
+  const created = existing === null;
   if (existing === null) {
     await createBronze(client, load);
     existing = (await tableColumns(client, schema, table.name)) ?? [];
@@ -119,6 +134,7 @@ export async function prepareBronze(client: SparkClient, load: BronzeLoad): Prom
     }
     existing = (await tableColumns(client, schema, table.name)) ?? [];
   }
+  if (!created && table.bronze.changeFeed) await checkChangeFeed(client, schema, table.name);
   for (const k of table.primaryKey) {
     if (!existing.some((c) => c.name === k)) {
       throw new ConfigError(

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { ConfigError } from "../../../../src/errors.ts";
 import { bronze } from "../../../../src/executors/bronze/index.ts";
 import { silver } from "../../../../src/executors/silver.ts";
 import { resolveDatabase } from "../../../../src/spec/resolve.ts";
@@ -85,6 +86,26 @@ describe("Delta warehouse internals", () => {
     assert.match(String(table?.committedAt), /^\d{4}-\d{2}-\d{2}T/);
     const model = state.models.get("posts_flat");
     assert.deepEqual([model?.checkpoint, model?.rows], [1, { rows: 2, estimate: false }]);
+  });
+
+  test("a bronze table whose change data feed was turned off outside smelter is refused, and nothing is applied", async () => {
+    const fx = await Fixture.create(undefined, undefined, { warehouse: harness });
+    fixtures.push(fx);
+    const request = { pipeline: fx.spec.name, step: "bronze" as const, table: "posts" };
+    await fx.land([row(1)]);
+    await bronze(request, fx.ctx());
+    const t = `\`${fx.spec.bronzeSchema}\`.\`posts\``;
+    await harness.query(`ALTER TABLE ${t} SET TBLPROPERTIES ('delta.enableChangeDataFeed' = 'false')`);
+    await fx.land([row(2)]);
+    await assert.rejects(bronze(request, fx.ctx()), (error: Error) => {
+      assert.ok(
+        error instanceof ConfigError,
+        `a ConfigError, not ${error.constructor.name}: ${error.message}`,
+      );
+      assert.match(error.message, /posts: its change data feed is off .*retrying will not help/);
+      return true;
+    });
+    assert.deepEqual(await fx.bronzeRows(["id"]), [{ id: "1" }], "the second batch is not applied");
   });
 
   test("a connection's location places the schemas smelter creates, and landing_path is where bronze reads", async () => {
