@@ -112,9 +112,16 @@ export interface ServiceConfig {
   publicUrl: string;
   /**
    * Cron expressions of the scheduled jobs (a sixth leading field is seconds); an empty string disables a job.
-   * `taskWatch` cancels executions whose Airflow task instance is no longer running that try.
+   * `taskWatch` cancels executions whose Airflow task instance is no longer running that try; `maintenance`
+   * compacts and vacuums the warehouse tables of every pipeline.
    */
-  jobs: { reconcile: string; retention: string; airflowWatch: string; taskWatch: string };
+  jobs: {
+    reconcile: string;
+    retention: string;
+    maintenance: string;
+    airflowWatch: string;
+    taskWatch: string;
+  };
   /** Whether the reconcile job publishes changed specs (true) or only reports drift (false); default false. */
   reconcilePublish: boolean;
   /** Days finished executions and their logs are kept; default 30. */
@@ -123,6 +130,8 @@ export interface ServiceConfig {
   changeFeedKeepVersions: number;
   /** Days landed batches are kept after bronze applied them; default 7. */
   landingRetentionDays: number;
+  /** Hours of table history maintenance keeps (Delta VACUUM's retention); default 168, Delta's own. */
+  vacuumRetainHours: number;
   /** SMELTER_SECRETS_DIR and SMELTER_ALLOWED_HOSTS: the rules of specs registered over the API. */
   registeredSpecs: RegisteredSpecRules;
 }
@@ -287,6 +296,7 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
     jobs: {
       reconcile: schedule(env, "SMELTER_JOB_RECONCILE", "*/5 * * * *"),
       retention: schedule(env, "SMELTER_JOB_RETENTION", "17 3 * * *"),
+      maintenance: schedule(env, "SMELTER_JOB_MAINTENANCE", "47 4 * * *"),
       airflowWatch: schedule(env, "SMELTER_JOB_AIRFLOW_WATCH", "* * * * *"),
       taskWatch: schedule(env, "SMELTER_JOB_TASK_WATCH", "*/15 * * * * *"),
     },
@@ -294,6 +304,7 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
     retentionDays: integer(env, "SMELTER_RETENTION_DAYS", 30, 1),
     changeFeedKeepVersions: integer(env, "SMELTER_CHANGE_FEED_KEEP_VERSIONS", 10, 0),
     landingRetentionDays: integer(env, "SMELTER_LANDING_RETENTION_DAYS", 7, 1),
+    vacuumRetainHours: integer(env, "SMELTER_VACUUM_RETAIN_HOURS", 168, 0),
     registeredSpecs: { secretsDir: secretsDir(env), allowedHosts: allowedHosts(env) },
   };
 }

@@ -1,7 +1,7 @@
 import { silverTarget } from "../spec/lookup.ts";
 import type { PipelineSpec } from "../spec/types.ts";
 import { openWarehouse } from "./index.ts";
-import type { SilverResult } from "./types.ts";
+import type { MaintenanceResult, SilverResult } from "./types.ts";
 
 /**
  * Operations on warehouse state outside the normal steps; documented in docs/bronze-silver.md.
@@ -38,4 +38,42 @@ export async function rebuildSilver(
   } finally {
     await warehouse.close();
   }
+}
+
+/** One table's maintenance: which table, and what was done or why it failed. */
+export interface TableMaintenance {
+  /** `bronze.<table>` or `silver.<model>`. */
+  target: string;
+  /** Null: the table does not exist yet. */
+  result?: MaintenanceResult | null;
+  error?: string;
+}
+
+/**
+ * Maintenance of every table a pipeline writes: each bronze table, then each silver model's table, over one
+ * warehouse session. A table that fails is reported and the others go on.
+ */
+export async function maintainPipeline(
+  spec: PipelineSpec,
+  env: NodeJS.ProcessEnv,
+  options: { retainHours: number },
+): Promise<TableMaintenance[]> {
+  const targets = [
+    ...spec.tables.map((t) => ({ target: `bronze.${t.name}`, schema: spec.bronzeSchema, table: t.name })),
+    ...spec.silver.map((m) => ({ target: `silver.${m.name}`, schema: spec.silverSchema, table: m.name })),
+  ];
+  const warehouse = await openWarehouse(spec, env);
+  const out: TableMaintenance[] = [];
+  try {
+    for (const { target, schema, table } of targets) {
+      try {
+        out.push({ target, result: await warehouse.maintain(schema, table, options) });
+      } catch (error) {
+        out.push({ target, error: (error as Error).message });
+      }
+    }
+  } finally {
+    await warehouse.close();
+  }
+  return out;
 }

@@ -78,6 +78,14 @@ export interface BronzeResult {
   unchanged: number;
 }
 
+/** What maintenance did to one table. */
+export interface MaintenanceResult {
+  /** Data files before and after compaction; null where the warehouse keeps no files of its own to count. */
+  files: { before: number; after: number } | null;
+  /** Storage no version within the retention needs any more was reclaimed. */
+  vacuumed: boolean;
+}
+
 /** What one silver commit did. */
 export interface SilverResult {
   versionFrom: number;
@@ -160,6 +168,16 @@ export interface WarehouseSession {
     consumers: string[],
     options?: { keepLast?: number },
   ): Promise<{ floor: number; deletedRows: number }>;
+  /**
+   * Maintenance of a table smelter writes (bronze or silver): compaction of small files (clustering them where
+   * the table is clustered) and removal of storage older than `retainHours` that no newer version needs. Null
+   * when the table does not exist yet.
+   */
+  maintain(
+    schema: string,
+    table: string,
+    options: { retainHours: number },
+  ): Promise<MaintenanceResult | null>;
   close(): Promise<void>;
 }
 

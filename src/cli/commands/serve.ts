@@ -13,6 +13,7 @@ import { ExecutionWorker } from "../../runtime/worker.ts";
 import { airflowWatchJob } from "../../scheduler/airflow-watch.ts";
 import { startJobs } from "../../scheduler/index.ts";
 import { pruneLanding } from "../../scheduler/landing-retention.ts";
+import { maintenanceJob } from "../../scheduler/maintenance.ts";
 import { reconcileJob } from "../../scheduler/reconcile.ts";
 import { retentionJob } from "../../scheduler/retention.ts";
 import { taskWatchJob } from "../../scheduler/task-watch.ts";
@@ -21,7 +22,7 @@ import { ExecutionStore } from "../../state/executions.ts";
 import { PipelineCatalog } from "../../state/pipelines.ts";
 import { PublishedDags } from "../../state/published-dags.ts";
 import { closeWarehousePools } from "../../ui/warehouse.ts";
-import { pruneChangeFeed } from "../../warehouse/maintenance.ts";
+import { maintainPipeline, pruneChangeFeed } from "../../warehouse/maintenance.ts";
 
 const say = (message: string): void => {
   process.stdout.write(`${new Date().toISOString()} ${message}\n`);
@@ -81,6 +82,12 @@ export function define(command: Command): void {
           },
           pruneChangeFeed,
           pruneLanding,
+          say,
+        }),
+        maintenanceJob(config.jobs.maintenance, {
+          catalog,
+          maintain: maintainPipeline,
+          retainHours: config.vacuumRetainHours,
           say,
         }),
         ...(client && publisher

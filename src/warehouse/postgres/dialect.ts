@@ -15,7 +15,7 @@ import { applyBronze } from "./bronze.ts";
 import { describePooled, releasePools } from "./describe.ts";
 import { warehouseError } from "./errors.ts";
 import * as meta from "./metadata.ts";
-import { pruneChangeFeed } from "./retention.ts";
+import { maintain, pruneChangeFeed } from "./retention.ts";
 import { applySilver, rebuildSilver } from "./silver.ts";
 import { sqlType } from "./sql.ts";
 import { stageLoad } from "./staging/index.ts";
@@ -107,6 +107,10 @@ class PostgresSession implements WarehouseSession {
     return this.run(`change feed of ${schema}.${table}`, () =>
       pruneChangeFeed(this.client, pipeline, schema, table, consumers, options),
     );
+  }
+
+  maintain(schema: string, table: string) {
+    return this.run(`maintenance of ${schema}.${table}`, () => maintain(this.client, schema, table));
   }
 
   async close() {

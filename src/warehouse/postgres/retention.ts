@@ -1,4 +1,5 @@
 import type { ClientBase } from "pg";
+import type { MaintenanceResult } from "../types.ts";
 import * as meta from "./metadata.ts";
 import { lockSql, qualified, quoteIdent } from "./sql.ts";
 import { COMMIT_VERSION, changesName } from "./tables.ts";
@@ -47,4 +48,24 @@ export async function pruneChangeFeed(
     await client.query("ROLLBACK").catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Maintenance of one table (and its change feed table when it has one): `VACUUM (ANALYZE)` makes the space of
+ * updated and deleted rows reusable and refreshes the planner's statistics. PostgreSQL keeps no versions to
+ * retain, so `retainHours` has nothing to act on; autovacuum does the same work on its own schedule.
+ */
+export async function maintain(
+  client: ClientBase,
+  schema: string,
+  table: string,
+): Promise<MaintenanceResult | null> {
+  const names = [table, changesName(table)].map((t) => qualified(schema, t));
+  const { rows } = await client.query<{ name: string }>(
+    "SELECT n AS name FROM unnest($1::text[]) AS n WHERE to_regclass(n) IS NOT NULL",
+    [names],
+  );
+  if (!rows.some((r) => r.name === names[0])) return null;
+  for (const { name } of rows) await client.query(`VACUUM (ANALYZE) ${name}`);
+  return { files: null, vacuumed: true };
 }

@@ -12,7 +12,7 @@ import { SparkClient } from "./client.ts";
 import { describe } from "./describe.ts";
 import { sparkError } from "./errors.ts";
 import { type BronzeCommit, bronzeCommits, ensureMetadata } from "./metadata.ts";
-import { pruneChangeFeed } from "./retention.ts";
+import { maintain, pruneChangeFeed } from "./retention.ts";
 import { applySilver, rebuildSilver } from "./silver.ts";
 import { quoteIdent, sparkType } from "./sql.ts";
 import { columnType } from "./types.ts";
@@ -106,6 +106,10 @@ class SparkSession implements WarehouseSession {
     return this.run(`change feed of ${schema}.${table}`, () =>
       pruneChangeFeed(this.client, pipeline, schema, table, consumers, options),
     );
+  }
+
+  maintain(schema: string, table: string, options: { retainHours: number }) {
+    return this.run(`maintenance of ${schema}.${table}`, () => maintain(this.client, schema, table, options));
   }
 
   /** Keeps the Thrift session for the next execution (see `connect`), or closes it. */

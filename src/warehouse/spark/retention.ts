@@ -1,7 +1,9 @@
+import type { MaintenanceResult } from "../types.ts";
 import { bronzeCommits } from "./bronze.ts";
 import type { SparkClient } from "./client.ts";
 import * as meta from "./metadata.ts";
 import { integer, literal, qualified } from "./sql.ts";
+import { isMissing } from "./tables.ts";
 
 /**
  * Change-feed retention on Delta: raises the table's floor to the newest version every consumer (silver model) has
@@ -32,4 +34,45 @@ export async function pruneChangeFeed(
   );
   await meta.setRetentionFloor(client, pipeline, table, target);
   return { floor: target, deletedRows: Number(counted[0]?.n ?? 0) };
+}
+
+/** Delta's default `delta.deletedFileRetentionDuration`: VACUUM refuses a shorter retention unless told. */
+const DELTA_MIN_RETAIN_HOURS = 168;
+
+async function fileCount(client: SparkClient, table: string): Promise<number> {
+  const rows = await client.query(`DESCRIBE DETAIL ${table}`);
+  return Number(rows[0]?.numFiles ?? 0);
+}
+
+/**
+ * Maintenance of one Delta table: `OPTIMIZE` compacts small files (and clusters them on a liquid-clustered
+ * table), then `VACUUM ... RETAIN <retainHours> HOURS` deletes files no version within the retention reads. A
+ * retention under Delta's default 7 days lifts Delta's safety check for that statement only: readers of older
+ * versions (a silver model lagging that far behind, time travel) fail afterwards, which is what was asked.
+ */
+export async function maintain(
+  client: SparkClient,
+  schema: string,
+  table: string,
+  options: { retainHours: number },
+): Promise<MaintenanceResult | null> {
+  const name = qualified(schema, table);
+  let before: number;
+  try {
+    before = await fileCount(client, name);
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+  await client.query(`OPTIMIZE ${name}`);
+  const after = await fileCount(client, name);
+  const hours = Math.max(0, Math.floor(options.retainHours));
+  const check = "spark.databricks.delta.retentionDurationCheck.enabled";
+  if (hours < DELTA_MIN_RETAIN_HOURS) await client.query(`SET ${check}=false`);
+  try {
+    await client.query(`VACUUM ${name} RETAIN ${integer(hours)} HOURS`);
+  } finally {
+    if (hours < DELTA_MIN_RETAIN_HOURS) await client.query(`RESET ${check}`);
+  }
+  return { files: { before, after }, vacuumed: true };
 }

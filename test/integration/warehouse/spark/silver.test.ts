@@ -1,5 +1,6 @@
 import { after } from "node:test";
 import type { SuiteContext } from "../harness.ts";
+import { maintenanceSuite } from "../suite/maintenance.ts";
 import { silverSuite } from "../suite/silver.ts";
 import { SPARK_SKIPS, SparkHarness } from "./harness.ts";
 
@@ -7,4 +8,5 @@ import { SPARK_SKIPS, SparkHarness } from "./harness.ts";
 const ctx: SuiteContext = { harness: new SparkHarness(), rounds: 3, skips: SPARK_SKIPS };
 
 silverSuite(ctx);
+maintenanceSuite(ctx);
 after(() => ctx.harness.close());
