@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { AirflowDagRun, AirflowTaskInstance } from "../airflow/client.ts";
+import { toErrorInfo } from "../errors.ts";
 
 /** What `--format` asks for: lines for people (default) or one JSON document on stdout for machines. */
 export type OutputFormat = "text" | "json";
@@ -56,4 +57,13 @@ export function runReport(run: AirflowDagRun, tasks: AirflowTaskInstance[]): Run
 export function describeTask(task: TaskReport, indent: string): string {
   const index = task.mapIndex === null ? "" : `[${task.mapIndex}]`;
   return `${indent}${task.taskId}${index}  ${task.state ?? "none"}  try ${task.tryNumber}`;
+}
+
+/** Prints why a step run from the command line failed, and whether a retry can help; the exit code becomes 1. */
+export function reportFailure(error: unknown): void {
+  const info = toErrorInfo(error);
+  process.stderr.write(
+    `failed: ${info.type}: ${info.message} (${info.retryable ? "retryable" : "not retryable"})\n`,
+  );
+  process.exitCode = 1;
 }

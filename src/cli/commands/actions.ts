@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { userInfo } from "node:os";
 import type { Command } from "commander";
 import type { BackfillRange, StepMetrics } from "../../contracts/step.ts";
-import { ConfigError, toErrorInfo } from "../../errors.ts";
+import { ConfigError } from "../../errors.ts";
 import { runTask } from "../../executors/index.ts";
 import { loadPipeline } from "../../registry.ts";
 import {
@@ -21,6 +21,7 @@ import { standaloneState } from "../../runtime/standalone.ts";
 import type { LoadedPipeline } from "../../spec/types.ts";
 import { AuditStore } from "../../state/audit.ts";
 import { ExecutionStore } from "../../state/executions.ts";
+import { reportFailure } from "../format.ts";
 
 /*
  * The recovery actions on the command line: `resync`, `backfill`, `watermark`, `rebuild-silver` and `rerun`. Each
@@ -82,11 +83,7 @@ async function runHere(pipeline: LoadedPipeline, action: Action): Promise<void> 
       }),
     ));
   } catch (error) {
-    const info = toErrorInfo(error);
-    process.stderr.write(
-      `failed: ${info.type}: ${info.message} (${info.retryable ? "retryable" : "not retryable"})\n`,
-    );
-    process.exitCode = 1;
+    reportFailure(error);
     return;
   } finally {
     process.off("SIGINT", stop);

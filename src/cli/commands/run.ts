@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Command } from "commander";
 import type pg from "pg";
 import { STEPS, type Step, type StepMetrics, type TaskRequest } from "../../contracts/step.ts";
-import { BusyError, ConfigError, toErrorInfo } from "../../errors.ts";
+import { BusyError, ConfigError } from "../../errors.ts";
 import { runTask } from "../../executors/index.ts";
 import { loadPipeline } from "../../registry.ts";
 import { toWireMetrics } from "../../runtime/execution-log.ts";
@@ -10,6 +10,7 @@ import { lockKeys, tryLockAll, unlockAll } from "../../runtime/locks.ts";
 import { standaloneState } from "../../runtime/standalone.ts";
 import { missingTarget } from "../../spec/lookup.ts";
 import type { LoadedPipeline } from "../../spec/types.ts";
+import { reportFailure } from "../format.ts";
 
 /** The task request the options describe, checked against the spec (exactly one of table / source). */
 export function requestFrom(
@@ -98,11 +99,7 @@ export function define(command: Command): void {
           watermarks: state.watermarks,
         });
       } catch (error) {
-        const info = toErrorInfo(error);
-        process.stderr.write(
-          `failed: ${info.type}: ${info.message} (${info.retryable ? "retryable" : "not retryable"})\n`,
-        );
-        process.exitCode = 1;
+        reportFailure(error);
         return;
       } finally {
         await unlock?.();
