@@ -70,6 +70,12 @@ export async function stageKeys(
   await timed(log, "stage key set (COPY)", () =>
     copyStream(client, KEYS, load.table.primaryKey, () => keys({ target: "staging" })),
   );
+  // "Is this staged row's key in the set" is asked per row (a NOT EXISTS beside the soft-delete test, which the
+  // planner cannot turn into an anti-join): without an index each question scans the whole set, minutes for a
+  // 50k-row chunk against a 150k-key set; with it, 0.2 s.
+  await timed(log, "index key set", () =>
+    client.query(`CREATE INDEX ON ${KEYS} (${load.table.primaryKey.map(quoteIdent).join(", ")})`),
+  );
   await client.query(`ANALYZE ${KEYS}`);
 }
 
