@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { userInfo } from "node:os";
 import type { Command } from "commander";
 import type { BackfillRange, StepMetrics } from "../../contracts/step.ts";
@@ -21,6 +20,7 @@ import { standaloneState } from "../../runtime/standalone.ts";
 import type { LoadedPipeline } from "../../spec/types.ts";
 import { AuditStore } from "../../state/audit.ts";
 import { ExecutionStore } from "../../state/executions.ts";
+import { cliContext } from "../context.ts";
 import { reportFailure } from "../format.ts";
 
 /*
@@ -73,14 +73,7 @@ async function runHere(pipeline: LoadedPipeline, action: Action): Promise<void> 
   let metrics: StepMetrics;
   try {
     ({ metrics } = await runActionHere(deps, pipeline, action, deps.actor, (request) =>
-      runTask(request, {
-        executionId: `cli_${randomBytes(6).toString("hex")}`,
-        pipeline,
-        log,
-        signal: controller.signal,
-        env: process.env,
-        watermarks: deps.watermarks,
-      }),
+      runTask(request, cliContext(pipeline, log, controller.signal, deps.watermarks)),
     ));
   } catch (error) {
     reportFailure(error);

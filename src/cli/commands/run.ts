@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { Command } from "commander";
 import type pg from "pg";
 import { STEPS, type Step, type StepMetrics, type TaskRequest } from "../../contracts/step.ts";
@@ -10,6 +9,7 @@ import { lockKeys, tryLockAll, unlockAll } from "../../runtime/locks.ts";
 import { standaloneState } from "../../runtime/standalone.ts";
 import { missingTarget } from "../../spec/lookup.ts";
 import type { LoadedPipeline } from "../../spec/types.ts";
+import { cliContext } from "../context.ts";
 import { reportFailure } from "../format.ts";
 
 /** The task request the options describe, checked against the spec (exactly one of table / source). */
@@ -90,14 +90,7 @@ export function define(command: Command): void {
       const started = Date.now();
       let metrics: StepMetrics;
       try {
-        metrics = await runTask(request, {
-          executionId: `cli_${randomBytes(6).toString("hex")}`,
-          pipeline,
-          log,
-          signal: controller.signal,
-          env: process.env,
-          watermarks: state.watermarks,
-        });
+        metrics = await runTask(request, cliContext(pipeline, log, controller.signal, state.watermarks));
       } catch (error) {
         reportFailure(error);
         return;
