@@ -36,8 +36,9 @@ export function renderDag(plan: Plan, source: Pick<LoadedPipeline, "file" | "has
     `    "execution_timeout": datetime.timedelta(seconds=${airflow.executionTimeoutSeconds}),`,
     ...(airflow.pool === null ? [] : [`    "pool": ${pyStr(airflow.pool)},`]),
     `    "pool_slots": ${airflow.poolSlots},`,
-    // The operator's own defaults stay implicit, so DAG files of specs that do not set them do not change.
-    ...(airflow.deferrable ? [] : [`    "deferrable": False,`]),
+    // The operator's own defaults stay implicit, so DAG files of specs that do not set them do not change; an
+    // unset deferrable leaves the choice to Airflow's [operators] default_deferrable, read by the operator.
+    ...(airflow.deferrable === null ? [] : [`    "deferrable": ${airflow.deferrable ? "True" : "False"},`]),
     ...(airflow.waitBeforeDeferSeconds === DEFAULTS.waitBeforeDeferSeconds
       ? []
       : [`    "wait_before_defer": ${pyFloat(airflow.waitBeforeDeferSeconds)},`]),

@@ -174,7 +174,7 @@ function airflow(raw: RawAirflow): AirflowSettings {
     granularity: raw.granularity ?? "table",
     assets: raw.assets ?? false,
     connectionId: raw.connection_id ?? DEFAULTS.connectionId,
-    deferrable: raw.deferrable ?? true,
+    deferrable: raw.deferrable ?? null,
     waitBeforeDeferSeconds: durationSeconds(raw.wait_before_defer ?? DEFAULTS.waitBeforeDeferSeconds),
   };
 }

@@ -155,8 +155,11 @@ export interface AirflowSettings {
   assets: boolean;
   /** Airflow connection id of the smelter service; default "smelter_default". */
   connectionId: string;
-  /** Tasks defer to the triggerer while their execution runs (SmelterOperator `deferrable`); default true. */
-  deferrable: boolean;
+  /**
+   * Tasks defer to the triggerer while their execution runs (SmelterOperator `deferrable`); null, the default,
+   * leaves it to the operator, which follows Airflow's `[operators] default_deferrable`.
+   */
+  deferrable: boolean | null;
   /** Seconds a task waits in the worker before deferring (SmelterOperator `wait_before_defer`); default 10. */
   waitBeforeDeferSeconds: number;
 }

@@ -39,7 +39,7 @@ export function airflowSettings(owner: string): AirflowSettings {
     granularity: "table",
     assets: false,
     connectionId: "smelter_default",
-    deferrable: true,
+    deferrable: null,
     waitBeforeDeferSeconds: DEFAULTS.waitBeforeDeferSeconds,
   };
 }

@@ -52,7 +52,7 @@ export const Airflow = define(
         }),
         deferrable: Type.Boolean({
           description:
-            "Tasks wait for long executions in the triggerer, holding no worker slot; false polls in the worker. Default true.",
+            "Tasks wait for long executions in the triggerer, holding no worker slot; false polls in the worker. Default: Airflow's [operators] default_deferrable.",
         }),
         wait_before_defer: ref(Duration, {
           description:

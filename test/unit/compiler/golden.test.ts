@@ -36,6 +36,19 @@ test("generating twice gives byte-identical output", async () => {
   assert.equal(a.source, b.source);
 });
 
+test("the DAG passes deferrable to its operators only when the spec sets it", async () => {
+  const loaded = await loadPipeline(`${SPECS}/minimal.yaml`);
+  const deferrableArg = (deferrable: boolean | null) => {
+    const airflow = { ...loaded.spec.airflow, deferrable };
+    const { source } = compilePipeline({ ...loaded, spec: { ...loaded.spec, airflow } });
+    return /^ {4}"deferrable": .*$/m.exec(source)?.[0] ?? null;
+  };
+  // Unset: the operator follows Airflow's [operators] default_deferrable.
+  assert.equal(deferrableArg(null), null);
+  assert.equal(deferrableArg(true), '    "deferrable": True,');
+  assert.equal(deferrableArg(false), '    "deferrable": False,');
+});
+
 test("the DAG file names no credential and no connection detail", async () => {
   const { source } = compilePipeline(await loadPipeline(`${SPECS}/social.yaml`));
   for (const secretish of ["SOCIAL_DB", "AWS_", "password", "127.0.0.1", "run/secrets", "smelter-landing"]) {

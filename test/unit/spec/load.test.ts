@@ -68,7 +68,7 @@ describe("loading a valid spec", () => {
       granularity: "table",
       assets: false,
       connectionId: "smelter_default",
-      deferrable: true,
+      deferrable: null,
       waitBeforeDeferSeconds: 10,
     });
     assert.deepEqual(spec.connections.shop_db, {
