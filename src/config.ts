@@ -25,9 +25,26 @@ export interface ApiToken {
 }
 
 export interface AirflowConfig {
+  /** Airflow's API server as the service reaches it. */
   url: string;
   user: string;
   password: string;
+  /** Airflow's UI as browsers reach it, for the links of the web pages; default `url`. */
+  publicUrl?: string;
+}
+
+/** Airflow from SMELTER_AIRFLOW_URL, _USER, _PASSWORD and _PUBLIC_URL; null without SMELTER_AIRFLOW_URL. */
+export function airflowConfig(env: Env): AirflowConfig | null {
+  if (!env.SMELTER_AIRFLOW_URL) return null;
+  const apiUrl = url("SMELTER_AIRFLOW_URL", env.SMELTER_AIRFLOW_URL, false);
+  return {
+    url: apiUrl,
+    user: env.SMELTER_AIRFLOW_USER || "admin",
+    password: env.SMELTER_AIRFLOW_PASSWORD || "admin",
+    publicUrl: env.SMELTER_AIRFLOW_PUBLIC_URL
+      ? url("SMELTER_AIRFLOW_PUBLIC_URL", env.SMELTER_AIRFLOW_PUBLIC_URL, false)
+      : apiUrl,
+  };
 }
 
 /**
@@ -269,14 +286,7 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
   }
   const port = integer(env, "SMELTER_PORT", 18300, 0, 65535);
   const host = env.SMELTER_HOST || "127.0.0.1";
-  let airflow: AirflowConfig | null = null;
-  if (env.SMELTER_AIRFLOW_URL) {
-    airflow = {
-      url: url("SMELTER_AIRFLOW_URL", env.SMELTER_AIRFLOW_URL, false),
-      user: env.SMELTER_AIRFLOW_USER || "admin",
-      password: env.SMELTER_AIRFLOW_PASSWORD || "admin",
-    };
-  }
+  const airflow = airflowConfig(env);
   return {
     stateUrl,
     tokens,

@@ -38,6 +38,16 @@ class TestServiceUrl:
         env = {"AIRFLOW_CONN_SMELTER_DEFAULT": "smelter://:tok3n@smelter.internal:8080/https"}
         assert service_url_from_environment(env) == "https://smelter.internal:8080"
 
+    def test_is_the_public_url_when_airflow_reaches_the_service_at_another_address(self) -> None:
+        raw = '{"conn_type":"smelter","host":"smelter","port":18300,"schema":"http","password":"<token>"}'
+        env = {"AIRFLOW_CONN_SMELTER_DEFAULT": raw, "SMELTER_PUBLIC_URL": "http://127.0.0.1:18300/"}
+        assert service_url_from_environment(env) == "http://127.0.0.1:18300"
+
+    def test_ignores_a_public_url_that_is_not_http(self) -> None:
+        raw = '{"conn_type":"smelter","host":"smelter","port":18300,"schema":"http","password":"<token>"}'
+        env = {"AIRFLOW_CONN_SMELTER_DEFAULT": raw, "SMELTER_PUBLIC_URL": "127.0.0.1:18300"}
+        assert service_url_from_environment(env) == "http://smelter:18300"
+
     def test_falls_back_to_smelter_service_url(self) -> None:
         assert service_url_from_environment({"SMELTER_SERVICE_URL": "http://svc:9/"}) == "http://svc:9"
 

@@ -37,7 +37,7 @@ export class AirflowReader {
 
   constructor(config: AirflowConfig, timeoutMs: number) {
     this.client = new AirflowClient({ ...config, timeoutMs, retries: 0 });
-    this.urls = airflowUrls(config.url);
+    this.urls = airflowUrls(config.publicUrl ?? config.url);
   }
 
   /** Each DAG's state and its `runs` latest runs, newest first. */

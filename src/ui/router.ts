@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import type pg from "pg";
-import type { AirflowConfig, ApiToken } from "../config.ts";
+import { type AirflowConfig, type ApiToken, airflowConfig } from "../config.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
 import { AuditStore } from "../state/audit.ts";
 import type { ExecutionStore } from "../state/executions.ts";
@@ -36,7 +36,7 @@ export interface UiDeps {
   worker?: { wake(): void };
   generate: (pipeline: LoadedPipeline) => { dagIds: string[] }[];
   publicUrl: string;
-  /** Airflow to read DAG state from and link to; default from SMELTER_AIRFLOW_URL/_USER/_PASSWORD. */
+  /** Airflow to read DAG state from and link to; default from SMELTER_AIRFLOW_URL/_USER/_PASSWORD/_PUBLIC_URL. */
   airflow?: AirflowConfig | null;
   /** Environment connection references resolve against; default process.env. */
   env?: NodeJS.ProcessEnv;
@@ -55,15 +55,6 @@ const ASSETS: Record<string, { type: string; body: string }> = {
 /** Same-origin scripts and styles only; pages may be framed (Airflow can embed plugin views). */
 const CSP = "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'";
 
-function airflowFromEnv(env: NodeJS.ProcessEnv): AirflowConfig | null {
-  if (!env.SMELTER_AIRFLOW_URL) return null;
-  return {
-    url: env.SMELTER_AIRFLOW_URL,
-    user: env.SMELTER_AIRFLOW_USER || "admin",
-    password: env.SMELTER_AIRFLOW_PASSWORD || "admin",
-  };
-}
-
 function send(res: Response, status: number, page: Html): void {
   res.status(status).type("html").set("Cache-Control", "no-store").send(page.value);
 }
@@ -76,7 +67,7 @@ function notFound(res: Response, title: string, detail: string): void {
 /** The web pages under /ui: sign-in, pipelines, one pipeline, one execution with its live log. */
 export function uiRouter(deps: UiDeps): Router {
   const env = deps.env ?? process.env;
-  const airflowConfig = deps.airflow === undefined ? airflowFromEnv(env) : deps.airflow;
+  const airflow = deps.airflow === undefined ? airflowConfig(env) : deps.airflow;
   const timeoutMs = deps.timeoutMs ?? 1500;
   const dagIdCache = new Map<string, string[]>();
   const audit = new AuditStore(deps.pool);
@@ -87,7 +78,7 @@ export function uiRouter(deps: UiDeps): Router {
     pool: deps.pool,
     env,
     timeoutMs,
-    airflow: airflowConfig ? new AirflowReader(airflowConfig, timeoutMs) : null,
+    airflow: airflow ? new AirflowReader(airflow, timeoutMs) : null,
     dagIds: (p) => {
       let ids = dagIdCache.get(p.hash);
       if (!ids) {

@@ -19,12 +19,19 @@ log = logging.getLogger(__name__)
 
 
 def service_url_from_environment(env: Mapping[str, str] = os.environ) -> str:
-    """The smelter service URL, found without database or network access.
+    """The smelter service URL as browsers reach it, found without database or network access.
 
-    Uses ``AIRFLOW_CONN_SMELTER_DEFAULT`` (JSON or URI form) when it parses, else ``SMELTER_SERVICE_URL``,
-    else http://127.0.0.1:18300. A connection stored only in the metadata database is not read here:
-    plugins load in every Airflow process, before any database session is appropriate.
+    Uses ``SMELTER_PUBLIC_URL`` when it is an http(s) URL (like the service's setting of that name: the address
+    people reach the service at, when Airflow calls it at one only Airflow can reach), else
+    ``AIRFLOW_CONN_SMELTER_DEFAULT`` (JSON or URI form) when it parses, else ``SMELTER_SERVICE_URL``, else
+    http://127.0.0.1:18300. A connection stored only in the metadata database is not read here: plugins load
+    in every Airflow process, before any database session is appropriate.
     """
+    public = env.get("SMELTER_PUBLIC_URL", "").strip()
+    if public.startswith(("http://", "https://")):
+        return public.rstrip("/")
+    if public:
+        log.warning("ignoring SMELTER_PUBLIC_URL for the smelter menu link: %r is not an http(s) URL", public)
     conn_id = SmelterHook.default_conn_name
     raw = env.get(f"AIRFLOW_CONN_{conn_id.upper()}", "").strip()
     if raw:

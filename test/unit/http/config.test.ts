@@ -16,6 +16,23 @@ test("defaults apply when only the state URL and a token are set", () => {
   assert.equal(c.publicUrl, "http://127.0.0.1:18300");
 });
 
+test("Airflow's API is SMELTER_AIRFLOW_URL and browsers reach its UI at SMELTER_AIRFLOW_PUBLIC_URL, by default the same", () => {
+  const internal = { ...base, SMELTER_AIRFLOW_URL: "http://airflow-api-server:8080/" };
+  assert.deepEqual(loadConfig(internal).airflow, {
+    url: "http://airflow-api-server:8080",
+    user: "admin",
+    password: "admin",
+    publicUrl: "http://airflow-api-server:8080",
+  });
+  const published = loadConfig({ ...internal, SMELTER_AIRFLOW_PUBLIC_URL: "http://127.0.0.1:18080" }).airflow;
+  assert.equal(published?.url, "http://airflow-api-server:8080");
+  assert.equal(published?.publicUrl, "http://127.0.0.1:18080");
+  assert.throws(() => loadConfig({ ...internal, SMELTER_AIRFLOW_PUBLIC_URL: "airflow" }), {
+    message:
+      'SMELTER_AIRFLOW_PUBLIC_URL="airflow" is invalid: expected an absolute URL such as http://host:port',
+  });
+});
+
 test("a bad value fails naming the key, the value and what was expected", () => {
   assert.throws(() => loadConfig({ ...base, SMELTER_MAX_QUEUE: "lots" }), {
     message: 'SMELTER_MAX_QUEUE="lots" is invalid: expected an integer between 1 and 9007199254740991',

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Execution } from "../../../src/state/executions.ts";
-import { airflowUrls } from "../../../src/ui/airflow.ts";
+import { AirflowReader, airflowUrls } from "../../../src/ui/airflow.ts";
 import { duration } from "../../../src/ui/layout.ts";
 import type { PipelineDetail } from "../../../src/ui/model.ts";
 import { executionPage } from "../../../src/ui/pages/execution.ts";
@@ -251,6 +251,16 @@ test("mapped task instances link to their map index", () => {
   });
   assert.equal(links.task, "http://af/dags/d/runs/r/tasks/t/mapped/3");
   assert.equal(links.run, "http://af/dags/d/runs/r");
+});
+
+test("links into Airflow use its public URL, not the address the service calls its API at", () => {
+  const reader = new AirflowReader(
+    { url: "http://airflow-api-server:8080", user: "u", password: "p", publicUrl: "http://127.0.0.1:18080" },
+    100,
+  );
+  assert.equal(reader.urls.dag("smelter__social"), "http://127.0.0.1:18080/dags/smelter__social");
+  const internalOnly = new AirflowReader({ url: "http://af:8080", user: "u", password: "p" }, 100);
+  assert.equal(internalOnly.urls.dag("d"), "http://af:8080/dags/d");
 });
 
 test("error and sign-in pages are designed pages, with the next path kept escaped", () => {
