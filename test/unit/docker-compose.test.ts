@@ -54,7 +54,7 @@ function published(name: string, containerPort: number): number {
   return Number(entry.split(":").at(-2));
 }
 
-/** The container port a published service listens on inside the compose network, by the host and port of a URL. */
+/** The compose service (its name as host) and the container port a URL addresses inside the compose network. */
 function reachable(url: string): { service: string; port: number } {
   const { hostname, port } = new URL(url);
   return { service: hostname, port: Number(port) };
