@@ -51,7 +51,8 @@ export interface BronzeLoad {
   table: TableSpec;
   /**
    * The batches, in batch order; all share one column set. Data files are `files[].key`, the key files of key
-   * reconciliation `keyFiles[].key`, relative to `zone`.
+   * reconciliation `keyFiles[].key`, relative to `zone`. Only the last batch may carry key files: its key set is
+   * the source's keys after every batch of the load was read.
    */
   batches: BatchManifest[];
   /** Landing keys of the batches' manifests, in batch order: where a message about a batch points. */

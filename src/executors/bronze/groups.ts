@@ -11,8 +11,9 @@ function columnSet(m: BatchManifest): string {
  * Splits pending batches (in batch order) into commits. Consecutive batches with the same columns share one
  * commit and one version, which is exact because duplicate keys across them are reduced by cursor then batch
  * order, exactly as if they had been applied one after another (only intermediate versions of a key are not
- * recorded in the change feed). A batch carrying key files (reconciliation) is a commit of its own: its key set
- * describes the source at its snapshot, not at a later batch's.
+ * recorded in the change feed). A batch carrying key files (reconciliation) ends its commit: its key set describes
+ * the source after the batches before it were read (applying them first and then reconciling leaves the same rows
+ * as one commit does), not after a later batch was; so a chunked first load is one commit with its key set.
  */
 export function groupBatches(pending: BatchManifest[], limits = GROUP_LIMITS): BatchManifest[][] {
   const groups: BatchManifest[][] = [];
@@ -31,13 +32,9 @@ export function groupBatches(pending: BatchManifest[], limits = GROUP_LIMITS): B
       current.length < limits.batches &&
       rows + m.rows <= limits.rows;
     if (!fits) flush();
-    if (m.keyFiles) {
-      flush();
-      groups.push([m]);
-      continue;
-    }
     current.push(m);
     rows += m.rows;
+    if (m.keyFiles) flush();
   }
   flush();
   return groups;

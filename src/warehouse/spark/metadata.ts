@@ -89,6 +89,8 @@ function parseNote(kind: string, text: string | null): CommitNote | null {
 /** A Delta commit of a table's history written by smelter: its version, note and operation metrics. */
 export interface HistoryCommit {
   deltaVersion: number;
+  /** Delta's name of the operation: `MERGE`, `WRITE` (an append or overwrite), ... */
+  operation: string;
   note: CommitNote;
   metrics: Record<string, string>;
 }
@@ -107,6 +109,7 @@ export async function history(
     if (!note) continue;
     out.push({
       deltaVersion: Number(r.version),
+      operation: String(r.operation ?? ""),
       note,
       metrics: r.operationMetrics ? (JSON.parse(r.operationMetrics) as Record<string, string>) : {},
     });
@@ -175,19 +178,24 @@ export interface BronzeRecord extends BronzeCommit {
   unchanged: number;
 }
 
-/** The counts of a bronze commit from its Delta history entry. */
+/**
+ * The counts of a bronze commit from its Delta history entry: a MERGE's from its metrics (`keep` rows of a key set
+ * left out), a first load's append inserted every row it wrote and left out the `gone` rows (deletes).
+ */
 export function bronzeRecord(commit: HistoryCommit): BronzeRecord {
   const m = (k: string) => Number(commit.metrics[k] ?? 0);
   const { note } = commit;
-  const inserted = m("numTargetRowsInserted");
-  const updated = m("numTargetRowsUpdated");
-  const deleted = m("numTargetRowsDeleted");
   const rowsRead = Number(note.read ?? 0);
-  const distinct = m("numSourceRows") - Number(note.keep ?? 0);
-  const changed = inserted + updated + deleted > 0;
+  const appended = commit.operation === "WRITE";
+  const inserted = appended ? m("numOutputRows") : m("numTargetRowsInserted");
+  const updated = appended ? 0 : m("numTargetRowsUpdated");
+  const deleted = appended ? 0 : m("numTargetRowsDeleted");
+  const unchanged = appended
+    ? Number(note.gone ?? 0)
+    : m("numSourceRows") - Number(note.keep ?? 0) - inserted - updated - m("numTargetRowsMatchedDeleted");
   return {
     seq: Number(note.seq),
-    version: changed ? Number(note.version) : null,
+    version: inserted + updated + deleted > 0 ? Number(note.version) : null,
     deltaVersion: commit.deltaVersion,
     batchIds: (note.batches ?? "").split(",").filter(Boolean),
     batchRows: (note.rows ?? "").split(",").filter(Boolean).map(Number),
@@ -195,7 +203,7 @@ export function bronzeRecord(commit: HistoryCommit): BronzeRecord {
     inserted,
     updated,
     deleted,
-    unchanged: distinct - inserted - updated - m("numTargetRowsMatchedDeleted"),
+    unchanged,
   };
 }
 

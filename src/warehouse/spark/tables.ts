@@ -61,6 +61,8 @@ export interface BronzeShape {
   /** Landed columns unknown to bronze whose values go into `_rescued_data` (rescue mode). */
   rescued: string[];
   hasRescue: boolean;
+  /** The table was created by this commit: it holds no row yet. */
+  created: boolean;
 }
 
 async function createBronze(client: SparkClient, load: BronzeLoad): Promise<void> {
@@ -146,5 +148,6 @@ export async function prepareBronze(client: SparkClient, load: BronzeLoad): Prom
     columns: existing.filter((c) => !BRONZE_META.has(c.name)),
     rescued,
     hasRescue: existing.some((c) => c.name === RESCUED),
+    created,
   };
 }

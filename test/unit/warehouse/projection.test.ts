@@ -60,7 +60,7 @@ function manifest(id: string, columns: string[], keyFiles = false): BatchManifes
   } as unknown as BatchManifest;
 }
 
-test("batches with the same columns share a commit; key-set batches and column changes start a new one", () => {
+test("batches with the same columns share a commit; a key-set batch ends its commit and a column change starts one", () => {
   const groups = groupBatches([
     manifest("b1", ["a"]),
     manifest("b2", ["a"]),
@@ -70,7 +70,7 @@ test("batches with the same columns share a commit; key-set batches and column c
   ]);
   assert.deepEqual(
     groups.map((g) => g.map((m) => m.batchId)),
-    [["b1", "b2"], ["b3"], ["b4"], ["b5"]],
+    [["b1", "b2"], ["b3", "b4"], ["b5"]],
   );
   assert.equal(
     groupBatches([manifest("b1", ["a"]), manifest("b2", ["a"])], { batches: 1, rows: 100 }).length,

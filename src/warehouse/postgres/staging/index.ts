@@ -28,8 +28,8 @@ export async function stageLoad(
   const columns = load.columns.map((c) => ({ name: c.name, type: columnType(c) }));
   const query = await dataQuery(duck, load.batches, columns, files);
   const uniqueKeys = await keysAreUnique(duck, load.batches, load.table, files);
-  const first = load.batches[0];
-  const keys = first?.keyFiles ? await keysQuery(duck, first, load.table, files) : undefined;
+  const last = load.batches.at(-1);
+  const keys = last?.keyFiles ? await keysQuery(duck, last, load.table, files) : undefined;
   log(
     `downloaded ${files.size} file(s) and planned staging in ${Math.round(performance.now() - start)} ms (keys ${uniqueKeys ? "unique" : "repeat"})`,
   );
