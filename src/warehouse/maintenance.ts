@@ -1,7 +1,8 @@
 import { silverTarget } from "../spec/lookup.ts";
+import { resolveDatabase } from "../spec/resolve.ts";
 import type { PipelineSpec } from "../spec/types.ts";
 import { openWarehouse } from "./index.ts";
-import type { MaintenanceResult, SilverResult } from "./types.ts";
+import type { MaintenanceResult, SilverResult, WarehouseSession } from "./types.ts";
 
 /**
  * Operations on warehouse state outside the normal steps; documented in docs/bronze-silver.md.
@@ -49,23 +50,17 @@ export interface TableMaintenance {
   error?: string;
 }
 
-/**
- * Maintenance of every table a pipeline writes: each bronze table, then each silver model's table, over one
- * warehouse session. A table that fails is reported and the others go on.
- */
-export async function maintainPipeline(
+/** Maintains each target over one warehouse session; a table that fails is reported and the others go on. */
+async function maintainEach(
   spec: PipelineSpec,
   env: NodeJS.ProcessEnv,
   options: { retainHours: number },
+  targets: (session: WarehouseSession) => { target: string; schema: string; table: string }[],
 ): Promise<TableMaintenance[]> {
-  const targets = [
-    ...spec.tables.map((t) => ({ target: `bronze.${t.name}`, schema: spec.bronzeSchema, table: t.name })),
-    ...spec.silver.map((m) => ({ target: `silver.${m.name}`, schema: spec.silverSchema, table: m.name })),
-  ];
   const warehouse = await openWarehouse(spec, env);
   const out: TableMaintenance[] = [];
   try {
-    for (const { target, schema, table } of targets) {
+    for (const { target, schema, table } of targets(warehouse)) {
       try {
         out.push({ target, result: await warehouse.maintain(schema, table, options) });
       } catch (error) {
@@ -76,4 +71,40 @@ export async function maintainPipeline(
     await warehouse.close();
   }
   return out;
+}
+
+/** Maintenance of every table a pipeline writes: each bronze table, then each silver model's table. */
+export function maintainPipeline(
+  spec: PipelineSpec,
+  env: NodeJS.ProcessEnv,
+  options: { retainHours: number },
+): Promise<TableMaintenance[]> {
+  return maintainEach(spec, env, options, () => [
+    ...spec.tables.map((t) => ({ target: `bronze.${t.name}`, schema: spec.bronzeSchema, table: t.name })),
+    ...spec.silver.map((m) => ({ target: `silver.${m.name}`, schema: spec.silverSchema, table: m.name })),
+  ]);
+}
+
+/**
+ * Maintenance of the warehouse's own bookkeeping tables (every commit adds to them), once per warehouse: `done`
+ * holds the warehouses already maintained in this run (kind, address, database and catalog), for which the call
+ * does nothing and returns an empty list.
+ */
+export async function maintainMetadata(
+  spec: PipelineSpec,
+  env: NodeJS.ProcessEnv,
+  options: { retainHours: number },
+  done: Set<string>,
+): Promise<TableMaintenance[]> {
+  const db = resolveDatabase(spec, spec.warehouse, env);
+  const where = JSON.stringify([db.kind, db.host, db.port, db.database, db.catalog ?? null]);
+  if (done.has(where)) return [];
+  done.add(where);
+  return maintainEach(spec, env, options, (session) =>
+    session.metadataTables.map(({ schema, table }) => ({
+      target: `metadata.${schema}.${table}`,
+      schema,
+      table,
+    })),
+  );
 }

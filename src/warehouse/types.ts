@@ -179,6 +179,8 @@ export interface WarehouseSession {
     table: string,
     options: { retainHours: number },
   ): Promise<MaintenanceResult | null>;
+  /** The warehouse's own bookkeeping tables (commits, checkpoints): maintained like the tables smelter writes. */
+  readonly metadataTables: readonly { schema: string; table: string }[];
   close(): Promise<void>;
 }
 

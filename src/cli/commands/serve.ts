@@ -22,7 +22,7 @@ import { ExecutionStore } from "../../state/executions.ts";
 import { PipelineCatalog } from "../../state/pipelines.ts";
 import { PublishedDags } from "../../state/published-dags.ts";
 import { closeWarehousePools } from "../../ui/warehouse.ts";
-import { maintainPipeline, pruneChangeFeed } from "../../warehouse/maintenance.ts";
+import { maintainMetadata, maintainPipeline, pruneChangeFeed } from "../../warehouse/maintenance.ts";
 
 const say = (message: string): void => {
   process.stdout.write(`${new Date().toISOString()} ${message}\n`);
@@ -87,6 +87,7 @@ export function define(command: Command): void {
         maintenanceJob(config.jobs.maintenance, {
           catalog,
           maintain: maintainPipeline,
+          maintainMetadata,
           retainHours: config.vacuumRetainHours,
           say,
         }),

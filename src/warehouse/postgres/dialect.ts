@@ -109,6 +109,8 @@ class PostgresSession implements WarehouseSession {
     );
   }
 
+  readonly metadataTables = meta.METADATA_TABLES;
+
   maintain(schema: string, table: string) {
     return this.run(`maintenance of ${schema}.${table}`, () => maintain(this.client, schema, table));
   }

@@ -52,6 +52,14 @@ CREATE TABLE IF NOT EXISTS _smelter.change_feed_floor (
 );
 ${CAPTURE_FUNCTION}`;
 
+/** The bookkeeping tables, for maintenance. */
+export const METADATA_TABLES = [
+  "commit_versions",
+  "bronze_batches",
+  "silver_checkpoints",
+  "change_feed_floor",
+].map((table) => ({ schema: "_smelter", table }));
+
 /** Creates the metadata schema; the advisory lock keeps concurrent first runs from racing on CREATE. */
 export async function ensureMetadata(client: ClientBase): Promise<void> {
   // The newest object: a schema created by an older version gets what it lacks.

@@ -11,7 +11,7 @@ import { applyBronze } from "./bronze.ts";
 import { SparkClient } from "./client.ts";
 import { describe } from "./describe.ts";
 import { sparkError } from "./errors.ts";
-import { type BronzeCommit, bronzeCommits, ensureMetadata } from "./metadata.ts";
+import { type BronzeCommit, bronzeCommits, ensureMetadata, METADATA_TABLES } from "./metadata.ts";
 import { maintain, pruneChangeFeed } from "./retention.ts";
 import { applySilver, rebuildSilver } from "./silver.ts";
 import { quoteIdent, sparkType } from "./sql.ts";
@@ -107,6 +107,8 @@ class SparkSession implements WarehouseSession {
       pruneChangeFeed(this.client, pipeline, schema, table, consumers, options),
     );
   }
+
+  readonly metadataTables = METADATA_TABLES;
 
   maintain(schema: string, table: string, options: { retainHours: number }) {
     return this.run(`maintenance of ${schema}.${table}`, () => maintain(this.client, schema, table, options));

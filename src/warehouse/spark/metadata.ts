@@ -37,6 +37,9 @@ const DDL: Record<string, string> = {
     pruned_at TIMESTAMP NOT NULL`,
 };
 
+/** The bookkeeping tables, for maintenance. */
+export const METADATA_TABLES = Object.keys(DDL).map((table) => ({ schema: META, table }));
+
 export const meta = (table: keyof typeof DDL | string) => qualified(META, table);
 
 /**

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe } from "node:test";
 import { bronze } from "../../../../src/executors/bronze/index.ts";
 import { silver } from "../../../../src/executors/silver.ts";
-import { maintainPipeline } from "../../../../src/warehouse/maintenance.ts";
+import { maintainMetadata, maintainPipeline } from "../../../../src/warehouse/maintenance.ts";
 import { type Row, tableSpec } from "../fixture.ts";
 import { type SuiteContext, suiteTest } from "../harness.ts";
 import { fixtures } from "./context.ts";
@@ -53,6 +53,16 @@ export function maintenanceSuite(ctx: SuiteContext): void {
       const files = done[0]?.result?.files;
       if (files) assert.ok(files.before > 1 && files.after === 1, `bronze files ${JSON.stringify(files)}`);
       assert.deepEqual(await read(), rows);
+      // The warehouse's bookkeeping is maintained once per warehouse (an hour's retention: other writers' files
+      // stay), and the pipeline's commits and checkpoints read from it stay intact.
+      const warehouses = new Set<string>();
+      const metadata = await maintainMetadata(fx.spec, process.env, { retainHours: 1 }, warehouses);
+      assert.ok(metadata.length > 0);
+      for (const t of metadata) {
+        assert.match(t.target, /^metadata\./);
+        assert.deepEqual([t.error, t.result?.vacuumed], [undefined, true], t.target);
+      }
+      assert.deepEqual(await maintainMetadata(fx.spec, process.env, { retainHours: 1 }, warehouses), []);
       // Later commits and the silver model reading them work on the maintained tables.
       await fx.land([row(1, "d", 9)]);
       await step();
