@@ -13,6 +13,7 @@ import { actionRoutes } from "./actions.ts";
 import { authenticate } from "./auth.ts";
 import { errorHandler } from "./errors.ts";
 import { executionRoutes } from "./executions.ts";
+import { FreshnessReader } from "./freshness.ts";
 import type { ServiceMetrics } from "./metrics.ts";
 import { OPENAPI_PATH, openApiDocument } from "./openapi.ts";
 import { pipelineRoutes } from "./pipelines.ts";
@@ -44,6 +45,8 @@ export interface AppDeps {
   say?: (message: string) => void;
   /** Environment the pipelines' connection references resolve against (actions, pages); default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Freshness of the pipelines' tables and models for the metrics; default a reader of the catalog's warehouses. */
+  freshness?: FreshnessReader;
 }
 
 /** The service's routes, in one list: what is served is what the OpenAPI document says. */
@@ -86,14 +89,11 @@ export function serviceRoutes(deps: AppDeps): RouteDef[] {
     {
       method: "get",
       path: "/metrics",
-      summary: "Prometheus metrics: executions by step and outcome, rows, bytes, durations",
+      summary: "Prometheus metrics: executions, rows, bytes, durations, HTTP latency, freshness, process",
       scope: "read",
       responses: { 200: { description: "text exposition format", contentType: "text/plain; version=0.0.4" } },
       handler: async (_req, res) => {
-        const executionsByStatus = await deps.store.countByStatus();
-        res
-          .type("text/plain; version=0.0.4")
-          .send(deps.metrics.render({ executionsByStatus, active: deps.worker.active }));
+        res.type(deps.metrics.contentType).send(await deps.metrics.render());
       },
     },
   ];
@@ -134,6 +134,15 @@ export function serviceRoutes(deps: AppDeps): RouteDef[] {
   return routes;
 }
 
+/**
+ * The route pattern that answered a request (`/api/v1/executions/:id`, `/ui/pipelines/:name`), never its path:
+ * a metric label per execution id would grow without end.
+ */
+function routeOf(req: Request): string {
+  const path = req.route?.path;
+  return typeof path === "string" ? `${req.baseUrl}${path}` : "unmatched";
+}
+
 /** Builds the express app of the service. Nothing listens until the caller does. */
 export function createApp(deps: AppDeps): express.Express {
   const say = deps.say ?? ((m: string) => console.log(m));
@@ -144,8 +153,19 @@ export function createApp(deps: AppDeps): express.Express {
   const json = express.json({ limit: JSON_LIMIT, strict: false });
   const yaml = express.text({ limit: YAML_LIMIT, type: () => true });
 
+  const freshness =
+    deps.freshness ?? new FreshnessReader({ catalog: deps.catalog, env: deps.env ?? process.env, say });
+  deps.metrics.readFrom({
+    executionsByStatus: () => deps.store.countByStatus(),
+    active: () => deps.worker.active,
+    freshness: () => freshness.read(),
+  });
   app.use((req: Request, res: Response, next) => {
-    res.on("finish", () => deps.metrics.request(req.method, req.route?.path ?? "unmatched", res.statusCode));
+    const started = process.hrtime.bigint();
+    res.on("finish", () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      deps.metrics.request(req.method, routeOf(req), res.statusCode, seconds);
+    });
     next();
   });
   for (const route of serviceRoutes(deps)) {
