@@ -55,3 +55,19 @@ test("the allow-list takes names, *.domain, IP addresses and CIDR ranges, and re
     );
   }
 });
+
+test("the service logs JSON at info level unless SMELTER_LOG_FORMAT and SMELTER_LOG_LEVEL say otherwise", () => {
+  assert.deepEqual(loadConfig(base).log, { format: "json", level: "info" });
+  assert.deepEqual(loadConfig({ ...base, SMELTER_LOG_FORMAT: "pretty", SMELTER_LOG_LEVEL: "debug" }).log, {
+    format: "pretty",
+    level: "debug",
+  });
+  assert.throws(
+    () => loadConfig({ ...base, SMELTER_LOG_FORMAT: "text" }),
+    /SMELTER_LOG_FORMAT="text" is invalid: expected one of json, pretty/,
+  );
+  assert.throws(
+    () => loadConfig({ ...base, SMELTER_LOG_LEVEL: "loud" }),
+    /SMELTER_LOG_LEVEL="loud" is invalid/,
+  );
+});

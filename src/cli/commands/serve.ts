@@ -8,6 +8,7 @@ import { runTask } from "../../executors/index.ts";
 import { createApp } from "../../http/app.ts";
 import { ServiceMetrics } from "../../http/metrics.ts";
 import { drainAndStop } from "../../http/shutdown.ts";
+import { sayTo, serviceLogOf } from "../../log.ts";
 import { parsePipeline } from "../../registry.ts";
 import { ExecutionWorker } from "../../runtime/worker.ts";
 import { airflowWatchJob } from "../../scheduler/airflow-watch.ts";
@@ -24,10 +25,6 @@ import { PublishedDags } from "../../state/published-dags.ts";
 import { closeWarehousePools } from "../../ui/warehouse.ts";
 import { maintainPipeline, pruneChangeFeed } from "../../warehouse/maintenance.ts";
 
-const say = (message: string): void => {
-  process.stdout.write(`${new Date().toISOString()} ${message}\n`);
-};
-
 /**
  * `smelter serve`: migrates the state DB, then serves the API, runs executions and the scheduled jobs.
  * SIGTERM/SIGINT: drain (see src/http/shutdown.ts), close every pool, exit.
@@ -35,6 +32,9 @@ const say = (message: string): void => {
 export function define(command: Command): void {
   command.action(async () => {
     const config = loadConfig();
+    const log = serviceLogOf(config, process.env);
+    const say = sayTo(log);
+    const jobLog = (job: string) => sayTo(log.child({ job }));
     const pool = await openStateDb(config.stateUrl, config.maxConcurrentExecutions + 10);
     say(`state database ${safeHost(config.stateUrl)} migrated`);
     const store = new ExecutionStore(pool);
@@ -51,6 +51,7 @@ export function define(command: Command): void {
       leaseSeconds: config.leaseSeconds,
       observe: metrics.observe,
       say,
+      log,
     });
     const client = config.airflow ? new AirflowClient(config.airflow) : undefined;
     const publisher = client ? new Publisher(client, new LocalDagFolder(config.dagsFolder)) : undefined;
@@ -66,7 +67,7 @@ export function define(command: Command): void {
       generate: generateDags,
       airflow: config.airflow,
       ...(client && publisher ? { dags: airflowPipelineDags(client, publisher, ledger) } : {}),
-      say,
+      log,
     });
     await worker.start();
     const stopJobs = startJobs(
@@ -82,13 +83,13 @@ export function define(command: Command): void {
           },
           pruneChangeFeed,
           pruneLanding,
-          say,
+          say: jobLog("retention"),
         }),
         maintenanceJob(config.jobs.maintenance, {
           catalog,
           maintain: maintainPipeline,
           retainHours: config.vacuumRetainHours,
-          say,
+          say: jobLog("maintenance"),
         }),
         ...(client && publisher
           ? [
@@ -98,10 +99,10 @@ export function define(command: Command): void {
                 client,
                 ledger,
                 publish: config.reconcilePublish,
-                say,
+                say: jobLog("reconcile"),
               }),
-              airflowWatchJob(config.jobs.airflowWatch, { client, say }),
-              taskWatchJob(config.jobs.taskWatch, { store, client, say }),
+              airflowWatchJob(config.jobs.airflowWatch, { client, say: jobLog("airflow-watch") }),
+              taskWatchJob(config.jobs.taskWatch, { store, client, say: jobLog("task-watch") }),
             ]
           : []),
       ],
