@@ -130,6 +130,8 @@ export interface ServiceConfig {
     maintenance: string;
     airflowWatch: string;
     taskWatch: string;
+    /** Evaluates the freshness SLAs of every table and model and logs each change of state. */
+    freshness: string;
   };
   /** Whether the reconcile job publishes changed specs (true) or only reports drift (false); default false. */
   reconcilePublish: boolean;
@@ -320,6 +322,7 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
       maintenance: schedule(env, "SMELTER_JOB_MAINTENANCE", "47 4 * * *"),
       airflowWatch: schedule(env, "SMELTER_JOB_AIRFLOW_WATCH", "* * * * *"),
       taskWatch: schedule(env, "SMELTER_JOB_TASK_WATCH", "*/15 * * * * *"),
+      freshness: schedule(env, "SMELTER_JOB_FRESHNESS", "* * * * *"),
     },
     reconcilePublish: boolean(env, "SMELTER_RECONCILE_PUBLISH", false),
     retentionDays: integer(env, "SMELTER_RETENTION_DAYS", 30, 1),

@@ -1,5 +1,6 @@
+import { type FreshnessState, freshnessState, modelChangedAt } from "../spec/freshness.ts";
 import { resolveDatabase } from "../spec/resolve.ts";
-import type { LoadedPipeline } from "../spec/types.ts";
+import type { FreshnessSla, LoadedPipeline } from "../spec/types.ts";
 import type { PipelineCatalog } from "../state/pipelines.ts";
 import { readWarehouseState, type WarehouseState } from "../ui/warehouse.ts";
 
@@ -7,9 +8,13 @@ import { readWarehouseState, type WarehouseState } from "../ui/warehouse.ts";
 export interface TableFreshness {
   pipeline: string;
   table: string;
+  /** Whether bronze has applied anything for the table; false: only its SLA is known. */
+  applied: boolean;
   version: number;
   /** Seconds since the newest change was committed to bronze; null when no commit changed anything yet. */
   ageSeconds: number | null;
+  sla: FreshnessSla;
+  state: FreshnessState;
 }
 
 /** How fresh one silver model is, and how many change-feed versions of its bronze table it has not merged. */
@@ -17,12 +22,16 @@ export interface ModelFreshness {
   pipeline: string;
   model: string;
   table: string;
+  /** Whether the model has merged anything; false: only its SLA is known. */
+  applied: boolean;
   lagVersions: number;
   /**
    * Seconds since the newest change the model holds was committed to bronze: its table's age when the model is
    * caught up; otherwise the seconds since the model last merged, a lower bound of that age.
    */
   ageSeconds: number | null;
+  sla: FreshnessSla;
+  state: FreshnessState;
 }
 
 /** The freshness of every pipeline the warehouse could be read for, and the pipelines it could not. */
@@ -112,20 +121,35 @@ function snapshot(states: PipelineStates, now: Date): FreshnessSnapshot {
     const name = pipeline.spec.name;
     out.reachable.set(name, state !== null);
     if (!state) continue;
-    for (const [table, t] of state.tables) {
-      out.tables.push({ pipeline: name, table, version: t.version, ageSeconds: seconds(t.committedAt, now) });
+    for (const table of pipeline.spec.tables) {
+      const t = state.tables.get(table.name);
+      const ageSeconds = t ? seconds(t.committedAt, now) : null;
+      if (!t && freshnessState(null, table.freshness) === "none") continue;
+      out.tables.push({
+        pipeline: name,
+        table: table.name,
+        applied: t !== undefined,
+        version: t?.version ?? 0,
+        ageSeconds,
+        sla: table.freshness,
+        state: freshnessState(ageSeconds, table.freshness),
+      });
     }
     for (const model of pipeline.spec.silver) {
       const m = state.models.get(model.name);
-      if (!m) continue;
       const source = state.tables.get(model.from);
-      const lag = Math.max(0, (source?.version ?? 0) - m.checkpoint);
+      const lag = Math.max(0, (source?.version ?? 0) - (m?.checkpoint ?? 0));
+      const ageSeconds = m ? seconds(modelChangedAt(m, source), now) : null;
+      if (!m && freshnessState(null, model.freshness) === "none") continue;
       out.models.push({
         pipeline: name,
         model: model.name,
         table: model.from,
+        applied: m !== undefined,
         lagVersions: lag,
-        ageSeconds: lag === 0 && source ? seconds(source.committedAt, now) : seconds(m.updatedAt, now),
+        ageSeconds,
+        sla: model.freshness,
+        state: freshnessState(ageSeconds, model.freshness),
       });
     }
   }

@@ -1,5 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { StepMetrics } from "../contracts/step.ts";
+import { freshnessLevel } from "../spec/freshness.ts";
 import type { Execution, ExecutionStatus } from "../state/executions.ts";
 import type { FreshnessSnapshot } from "./freshness.ts";
 
@@ -183,7 +184,8 @@ export class ServiceMetrics {
       async collect() {
         const s = await snapshot();
         this.reset();
-        for (const t of s?.tables ?? []) this.set({ pipeline: t.pipeline, table: t.table }, t.version);
+        for (const t of s?.tables ?? [])
+          if (t.applied) this.set({ pipeline: t.pipeline, table: t.table }, t.version);
       },
     });
     new Gauge({
@@ -208,7 +210,35 @@ export class ServiceMetrics {
         const s = await snapshot();
         this.reset();
         for (const m of s?.models ?? []) {
-          this.set({ pipeline: m.pipeline, model: m.model, table: m.table }, m.lagVersions);
+          if (m.applied) this.set({ pipeline: m.pipeline, model: m.model, table: m.table }, m.lagVersions);
+        }
+      },
+    });
+    new Gauge({
+      name: "smelter_table_freshness_state",
+      help: "A bronze table against its freshness SLA: 0 ok, 1 warn, 2 error; tables without an SLA or any commit have no series.",
+      labelNames: ["pipeline", "table"],
+      registers,
+      async collect() {
+        const s = await snapshot();
+        this.reset();
+        for (const t of s?.tables ?? []) {
+          const level = freshnessLevel(t.state);
+          if (level !== null) this.set({ pipeline: t.pipeline, table: t.table }, level);
+        }
+      },
+    });
+    new Gauge({
+      name: "smelter_model_freshness_state",
+      help: "A silver model against its freshness SLA: 0 ok, 1 warn, 2 error; models without an SLA or any merge have no series.",
+      labelNames: ["pipeline", "model"],
+      registers,
+      async collect() {
+        const s = await snapshot();
+        this.reset();
+        for (const m of s?.models ?? []) {
+          const level = freshnessLevel(m.state);
+          if (level !== null) this.set({ pipeline: m.pipeline, model: m.model }, level);
         }
       },
     });

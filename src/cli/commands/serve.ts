@@ -6,12 +6,14 @@ import { loadConfig } from "../../config.ts";
 import { safeHost } from "../../db/pg.ts";
 import { runTask } from "../../executors/index.ts";
 import { createApp } from "../../http/app.ts";
+import { FreshnessReader } from "../../http/freshness.ts";
 import { ServiceMetrics } from "../../http/metrics.ts";
 import { drainAndStop } from "../../http/shutdown.ts";
 import { sayTo, serviceLogOf } from "../../log.ts";
 import { parsePipeline } from "../../registry.ts";
 import { ExecutionWorker } from "../../runtime/worker.ts";
 import { airflowWatchJob } from "../../scheduler/airflow-watch.ts";
+import { freshnessJob } from "../../scheduler/freshness.ts";
 import { startJobs } from "../../scheduler/index.ts";
 import { pruneLanding } from "../../scheduler/landing-retention.ts";
 import { maintenanceJob } from "../../scheduler/maintenance.ts";
@@ -53,6 +55,7 @@ export function define(command: Command): void {
       say,
       log,
     });
+    const freshness = new FreshnessReader({ catalog, env: process.env, say: jobLog("freshness") });
     const client = config.airflow ? new AirflowClient(config.airflow) : undefined;
     const publisher = client ? new Publisher(client, new LocalDagFolder(config.dagsFolder)) : undefined;
     const app = createApp({
@@ -68,6 +71,7 @@ export function define(command: Command): void {
       airflow: config.airflow,
       ...(client && publisher ? { dags: airflowPipelineDags(client, publisher, ledger) } : {}),
       log,
+      freshness,
     });
     await worker.start();
     const stopJobs = startJobs(
@@ -84,6 +88,10 @@ export function define(command: Command): void {
           pruneChangeFeed,
           pruneLanding,
           say: jobLog("retention"),
+        }),
+        freshnessJob(config.jobs.freshness, {
+          read: () => freshness.read(),
+          log: log.child({ job: "freshness" }),
         }),
         maintenanceJob(config.jobs.maintenance, {
           catalog,

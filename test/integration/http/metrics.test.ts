@@ -15,7 +15,7 @@ import { parseExposition, samplesOf } from "./prometheus.ts";
 const skip = missingStack("SMELTER_MARIADB_URL", "SMELTER_WAREHOUSE_URL");
 
 describe("/metrics after a pipeline ran", { skip: skip ?? false }, () => {
-  const p = actionPipeline("metrics");
+  const p = actionPipeline("metrics", { specExtra: "freshness: { warn_after: 1h, error_after: 2h }\n" });
   const url = () => p.svc().url;
 
   async function finished(id: string) {
@@ -98,6 +98,9 @@ describe("/metrics after a pipeline ran", { skip: skip ?? false }, () => {
     assert.equal(value("smelter_silver_lag_versions", { ...model, table: p.table }), 1);
     assert.ok(value("smelter_model_freshness_seconds", model) >= 0);
     assert.equal(value("smelter_warehouse_up", { pipeline: p.name }), 1);
+    // Just loaded, under the pipeline's one-hour SLA: both on time.
+    assert.equal(value("smelter_table_freshness_state", table), 0);
+    assert.equal(value("smelter_model_freshness_state", model), 0);
 
     // prom-client's process and runtime metrics.
     for (const name of [

@@ -39,14 +39,38 @@ test("a request is timed by its route pattern and counted by status class", asyn
 
 test("freshness and registry gauges are read at scrape time, and a failed freshness read fails no scrape", async () => {
   const m = new ServiceMetrics({ defaults: false });
+  const sla = { warnAfterSeconds: 120, errorAfterSeconds: 240 };
   let queued = 2;
   m.readFrom({
     executionsByStatus: async () => ({ queued, running: 1, success: 0, failed: 0, cancelled: 0 }),
     active: () => 1,
     freshness: async () => ({
       at: new Date(),
-      tables: [{ pipeline: "shop", table: "orders", version: 4, ageSeconds: 90 }],
-      models: [{ pipeline: "shop", model: "orders_flat", table: "orders", lagVersions: 2, ageSeconds: 300 }],
+      tables: [
+        { pipeline: "shop", table: "orders", applied: true, version: 4, ageSeconds: 90, sla, state: "ok" },
+        // An SLA, but nothing applied yet: no age, version or state series.
+        {
+          pipeline: "shop",
+          table: "items",
+          applied: false,
+          version: 0,
+          ageSeconds: null,
+          sla,
+          state: "unknown",
+        },
+      ],
+      models: [
+        {
+          pipeline: "shop",
+          model: "orders_flat",
+          table: "orders",
+          applied: true,
+          lagVersions: 2,
+          ageSeconds: 300,
+          sla,
+          state: "error",
+        },
+      ],
       reachable: new Map([["shop", true]]),
     }),
   });
@@ -60,6 +84,15 @@ test("freshness and registry gauges are read at scrape time, and a failed freshn
   assert.equal(samplesOf(families, "smelter_model_freshness_seconds", model)[0]?.value, 300);
   assert.equal(samplesOf(families, "smelter_silver_lag_versions", model)[0]?.value, 2);
   assert.equal(samplesOf(families, "smelter_warehouse_up", { pipeline: "shop" })[0]?.value, 1);
+  assert.equal(samplesOf(families, "smelter_table_freshness_state", table)[0]?.value, 0);
+  assert.equal(samplesOf(families, "smelter_model_freshness_state", model)[0]?.value, 2);
+  for (const name of [
+    "smelter_table_freshness_seconds",
+    "smelter_table_version",
+    "smelter_table_freshness_state",
+  ]) {
+    assert.deepEqual(samplesOf(families, name, { table: "items" }), [], name);
+  }
 
   queued = 0;
   m.readFrom({ freshness: () => Promise.reject(new Error("state database down")) });
