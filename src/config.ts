@@ -145,6 +145,8 @@ export interface ServiceConfig {
   vacuumRetainHours: number;
   /** SMELTER_SECRETS_DIR and SMELTER_ALLOWED_HOSTS: the rules of specs registered over the API. */
   registeredSpecs: RegisteredSpecRules;
+  /** How long a reading of the warehouses' freshness is reused (metrics, the freshness job); default 60. */
+  freshnessTtlSeconds: number;
   /** SMELTER_LOG_FORMAT (`json`, the default, or `pretty`) and SMELTER_LOG_LEVEL (default `info`). */
   log: LogSettings;
 }
@@ -330,6 +332,7 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
     landingRetentionDays: integer(env, "SMELTER_LANDING_RETENTION_DAYS", 7, 1),
     vacuumRetainHours: integer(env, "SMELTER_VACUUM_RETAIN_HOURS", 168, 0),
     registeredSpecs: { secretsDir: secretsDir(env), allowedHosts: allowedHosts(env) },
+    freshnessTtlSeconds: integer(env, "SMELTER_FRESHNESS_TTL_SECONDS", 60, 1),
     log: {
       format: oneOf(env, "SMELTER_LOG_FORMAT", LOG_FORMATS, "json"),
       level: oneOf(env, "SMELTER_LOG_LEVEL", LOG_LEVELS, "info"),

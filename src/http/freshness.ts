@@ -47,9 +47,9 @@ export interface FreshnessOptions {
   catalog: PipelineCatalog;
   /** Environment the warehouse connection references resolve against. */
   env: NodeJS.ProcessEnv;
-  /** How long a read is reused before the warehouses are asked again; default 30 s. */
+  /** How long a read is reused before the warehouses are asked again; default 60 s. */
   ttlMs?: number;
-  /** Budget of each warehouse read; default 2000 ms. */
+  /** Budget of each warehouse read; default 10 s (a Spark Thrift server may take seconds to answer). */
   timeoutMs?: number;
   say?: (message: string) => void;
 }
@@ -58,9 +58,11 @@ const seconds = (from: string | null, now: Date): number | null =>
   from === null ? null : Math.max(0, (now.getTime() - Date.parse(from)) / 1000);
 
 /**
- * Reads the freshness of every pipeline's tables and models from the warehouses, as the pipeline pages show it,
- * and keeps the answer for a short time: a Prometheus scrape every few seconds, or several replicas' scrapes,
- * must not become a warehouse query each. Concurrent callers share one read; ages are recomputed per call.
+ * Reads the freshness of every pipeline's tables and models from the warehouses, as the pipeline pages show it
+ * (without row counts), and keeps the answer for a while: a Prometheus scrape every few seconds, or several
+ * replicas' scrapes, must not become warehouse queries each. Only the first call waits for the warehouses; later
+ * ones answer from the last read and, once it is older than `ttlMs`, start the next read in the background, so a
+ * slow warehouse never slows a scrape. Concurrent reads are one; ages are recomputed per call.
  */
 export class FreshnessReader {
   private cached: { at: number; states: PipelineStates } | undefined;
@@ -70,15 +72,17 @@ export class FreshnessReader {
 
   /** The freshness now, from a warehouse read at most `ttlMs` old. */
   async read(now = new Date()): Promise<FreshnessSnapshot> {
-    const ttl = this.options.ttlMs ?? 30_000;
-    let states = this.cached && Date.now() - this.cached.at < ttl ? this.cached.states : undefined;
-    if (!states) {
-      this.pending ??= this.load().finally(() => {
+    const ttl = this.options.ttlMs ?? 60_000;
+    const cached = this.cached;
+    if (cached && Date.now() - cached.at < ttl) return snapshot(cached.states, now);
+    if (!this.pending) {
+      this.pending = this.load().finally(() => {
         this.pending = undefined;
       });
-      states = await this.pending;
+      // A refresh in the background that fails keeps the last read (a warehouse's failure is logged per pipeline).
+      if (cached) this.pending.catch((error: Error) => this.options.say?.(`freshness: ${error.message}`));
     }
-    return snapshot(states, now);
+    return snapshot(cached ? cached.states : await this.pending, now);
   }
 
   private async load(): Promise<PipelineStates> {
@@ -100,8 +104,9 @@ export class FreshnessReader {
           silverSchema: spec.silverSchema,
           tables: spec.tables.map((t) => t.name),
           models: spec.silver.map((m) => m.name),
+          rowCounts: false,
         },
-        this.options.timeoutMs ?? 2000,
+        this.options.timeoutMs ?? 10_000,
       );
       return { pipeline: p, state };
     } catch (error) {

@@ -71,3 +71,12 @@ test("the service logs JSON at info level unless SMELTER_LOG_FORMAT and SMELTER_
     /SMELTER_LOG_LEVEL="loud" is invalid/,
   );
 });
+
+test("a freshness reading is reused for a minute unless SMELTER_FRESHNESS_TTL_SECONDS says otherwise", () => {
+  assert.equal(loadConfig(base).freshnessTtlSeconds, 60);
+  assert.equal(loadConfig({ ...base, SMELTER_FRESHNESS_TTL_SECONDS: "15" }).freshnessTtlSeconds, 15);
+  assert.throws(
+    () => loadConfig({ ...base, SMELTER_FRESHNESS_TTL_SECONDS: "0" }),
+    /SMELTER_FRESHNESS_TTL_SECONDS="0" is invalid: expected an integer between 1 and/,
+  );
+});

@@ -55,7 +55,12 @@ export function define(command: Command): void {
       say,
       log,
     });
-    const freshness = new FreshnessReader({ catalog, env: process.env, say: jobLog("freshness") });
+    const freshness = new FreshnessReader({
+      catalog,
+      env: process.env,
+      ttlMs: config.freshnessTtlSeconds * 1000,
+      say: jobLog("freshness"),
+    });
     const client = config.airflow ? new AirflowClient(config.airflow) : undefined;
     const publisher = client ? new Publisher(client, new LocalDagFolder(config.dagsFolder)) : undefined;
     const app = createApp({

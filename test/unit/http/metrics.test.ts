@@ -101,22 +101,35 @@ test("freshness and registry gauges are read at scrape time, and a failed freshn
   assert.deepEqual(samplesOf(families, "smelter_table_freshness_seconds"), []);
 });
 
-test("the freshness reader asks the warehouses once per time to live, however many scrapes", async () => {
+test("the freshness reader asks the warehouses once per time to live, and only the first read waits", async () => {
   let lists = 0;
+  let answer: (() => void) | undefined;
   const catalog = {
     list: async () => {
       lists++;
+      // The second reading hangs until released: a slow warehouse.
+      if (lists === 2) {
+        await new Promise<void>((resolve) => {
+          answer = resolve;
+        });
+      }
       return [];
     },
   } as unknown as PipelineCatalog;
-  const reader = new FreshnessReader({ catalog, env: {}, ttlMs: 60_000 });
-  await Promise.all([reader.read(), reader.read()]);
-  await reader.read();
+  const cached = new FreshnessReader({ catalog, env: {}, ttlMs: 60_000 });
+  await Promise.all([cached.read(), cached.read()]);
+  await cached.read();
   assert.equal(lists, 1);
+
+  lists = 0;
   const expired = new FreshnessReader({ catalog, env: {}, ttlMs: 0 });
   await expired.read();
+  assert.equal(lists, 1);
+  // Past its time to live the last reading answers at once while the next one runs, once however many reads.
   await expired.read();
-  assert.equal(lists, 3);
+  await expired.read();
+  assert.equal(lists, 2);
+  answer?.();
 });
 
 test("the exposition reader refuses what the format forbids", () => {
