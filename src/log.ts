@@ -21,8 +21,9 @@ const SECRET_FIELDS = [
   "secretAccessKey",
   "sessionToken",
 ];
-export const REDACTED_PATHS = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`]);
+const REDACTED_PATHS = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`]);
 
+/** What a redacted or scrubbed value is written as. */
 export const REDACTED = "[redacted]";
 
 /** Names of environment variables that hold secrets (a connection's `{ env: NAME }` reference, say). */

@@ -153,7 +153,7 @@ const QUIET_ROUTES = new Set(["/healthz", "/readyz", "/metrics"]);
 const REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
 
 /** The log of one request (its lines carry `request_id`), set by the access log of `createApp`. */
-export const requestLog = (res: Response, fallback: ServiceLog): ServiceLog =>
+const requestLog = (res: Response, fallback: ServiceLog): ServiceLog =>
   (res.locals.log as ServiceLog | undefined) ?? fallback;
 
 /** Builds the express app of the service. Nothing listens until the caller does. */
