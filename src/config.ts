@@ -97,6 +97,15 @@ function badHost(entry: string): ConfigError {
   );
 }
 
+/** How the service writes its log: JSON lines (default) or one readable line per entry. */
+export type LogFormat = "json" | "pretty";
+
+export interface LogSettings {
+  format: LogFormat;
+  /** pino level: trace, debug, info, warn, error, fatal or silent; default info. */
+  level: string;
+}
+
 /** What specs registered over the API may reach; specs of the specs folder are not bound by it. */
 export interface RegisteredSpecRules {
   /** Real path of the only directory their `{file: …}` secrets may be read from; null: no secret file. */
@@ -138,6 +147,8 @@ export interface ServiceConfig {
     maintenance: string;
     airflowWatch: string;
     taskWatch: string;
+    /** Evaluates the freshness SLAs of every table and model and logs each change of state. */
+    freshness: string;
   };
   /** Whether the reconcile job publishes changed specs (true) or only reports drift (false); default false. */
   reconcilePublish: boolean;
@@ -151,6 +162,10 @@ export interface ServiceConfig {
   vacuumRetainHours: number;
   /** SMELTER_SECRETS_DIR and SMELTER_ALLOWED_HOSTS: the rules of specs registered over the API. */
   registeredSpecs: RegisteredSpecRules;
+  /** How long a reading of the warehouses' freshness is reused (metrics, the freshness job); default 60. */
+  freshnessTtlSeconds: number;
+  /** SMELTER_LOG_FORMAT (`json`, the default, or `pretty`) and SMELTER_LOG_LEVEL (default `info`). */
+  log: LogSettings;
 }
 
 type Env = NodeJS.ProcessEnv;
@@ -182,6 +197,16 @@ function boolean(env: Env, key: string, fallback: boolean): boolean {
   if (/^(0|false|no)$/i.test(raw)) return false;
   return fail(key, raw, "true or false");
 }
+
+function oneOf<T extends string>(env: Env, key: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[key];
+  if (raw === undefined || raw === "") return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) fail(key, raw, `one of ${allowed.join(", ")}`);
+  return raw as T;
+}
+
+const LOG_FORMATS: readonly LogFormat[] = ["json", "pretty"];
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 
 function url(key: string, raw: string, secret: boolean): string {
   try {
@@ -309,6 +334,7 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
       maintenance: schedule(env, "SMELTER_JOB_MAINTENANCE", "47 4 * * *"),
       airflowWatch: schedule(env, "SMELTER_JOB_AIRFLOW_WATCH", "* * * * *"),
       taskWatch: schedule(env, "SMELTER_JOB_TASK_WATCH", "*/15 * * * * *"),
+      freshness: schedule(env, "SMELTER_JOB_FRESHNESS", "* * * * *"),
     },
     reconcilePublish: boolean(env, "SMELTER_RECONCILE_PUBLISH", false),
     retentionDays: integer(env, "SMELTER_RETENTION_DAYS", 30, 1),
@@ -316,5 +342,10 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
     landingRetentionDays: integer(env, "SMELTER_LANDING_RETENTION_DAYS", 7, 1),
     vacuumRetainHours: integer(env, "SMELTER_VACUUM_RETAIN_HOURS", 168, 0),
     registeredSpecs: { secretsDir: secretsDir(env), allowedHosts: allowedHosts(env) },
+    freshnessTtlSeconds: integer(env, "SMELTER_FRESHNESS_TTL_SECONDS", 60, 1),
+    log: {
+      format: oneOf(env, "SMELTER_LOG_FORMAT", LOG_FORMATS, "json"),
+      level: oneOf(env, "SMELTER_LOG_LEVEL", LOG_LEVELS, "info"),
+    },
   };
 }

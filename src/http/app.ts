@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto";
 import express, { type Request, type Response, type Router } from "express";
 import type pg from "pg";
 import type { GeneratedDag, PipelineDags } from "../airflow/pipelines.ts";
 import type { AirflowConfig, ApiToken } from "../config.ts";
+import type { ServiceLog } from "../log.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
 import { AuditStore } from "../state/audit.ts";
 import type { ExecutionStore } from "../state/executions.ts";
@@ -10,9 +12,10 @@ import { PgWatermarkStore } from "../state/watermarks.ts";
 import { uiRouter } from "../ui/router.ts";
 import { VERSION } from "../version.ts";
 import { actionRoutes } from "./actions.ts";
-import { authenticate } from "./auth.ts";
+import { authenticate, tokenNameOf } from "./auth.ts";
 import { errorHandler } from "./errors.ts";
 import { executionRoutes } from "./executions.ts";
+import { FreshnessReader } from "./freshness.ts";
 import type { ServiceMetrics } from "./metrics.ts";
 import { OPENAPI_PATH, openApiDocument } from "./openapi.ts";
 import { pipelineRoutes } from "./pipelines.ts";
@@ -41,9 +44,12 @@ export interface AppDeps {
   dags?: PipelineDags;
   /** Extra routers (e.g. the web pages under /ui), mounted with their own authentication. */
   routers?: { path: string; router: Router }[];
-  say?: (message: string) => void;
+  /** The service log: one access line per request, and failures; each line carries the request's id. */
+  log: ServiceLog;
   /** Environment the pipelines' connection references resolve against (actions, pages); default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Freshness of the pipelines' tables and models for the metrics; default a reader of the catalog's warehouses. */
+  freshness?: FreshnessReader;
 }
 
 /** The service's routes, in one list: what is served is what the OpenAPI document says. */
@@ -86,14 +92,11 @@ export function serviceRoutes(deps: AppDeps): RouteDef[] {
     {
       method: "get",
       path: "/metrics",
-      summary: "Prometheus metrics: executions by step and outcome, rows, bytes, durations",
+      summary: "Prometheus metrics: executions, rows, bytes, durations, HTTP latency, freshness, process",
       scope: "read",
       responses: { 200: { description: "text exposition format", contentType: "text/plain; version=0.0.4" } },
       handler: async (_req, res) => {
-        const executionsByStatus = await deps.store.countByStatus();
-        res
-          .type("text/plain; version=0.0.4")
-          .send(deps.metrics.render({ executionsByStatus, active: deps.worker.active }));
+        res.type(deps.metrics.contentType).send(await deps.metrics.render());
       },
     },
   ];
@@ -134,9 +137,28 @@ export function serviceRoutes(deps: AppDeps): RouteDef[] {
   return routes;
 }
 
+/**
+ * The route pattern that answered a request (`/api/v1/executions/:id`, `/ui/pipelines/:name`), never its path:
+ * a metric label per execution id would grow without end.
+ */
+function routeOf(req: Request): string {
+  const path = req.route?.path;
+  return typeof path === "string" ? `${req.baseUrl}${path}` : "unmatched";
+}
+
+/** Routes whose successful requests the access log writes at debug level. */
+const QUIET_ROUTES = new Set(["/healthz", "/readyz", "/metrics"]);
+
+/** What a client may send as `X-Request-Id`: anything else is replaced by a new id. */
+const REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
+
+/** The log of one request (its lines carry `request_id`), set by the access log of `createApp`. */
+const requestLog = (res: Response, fallback: ServiceLog): ServiceLog =>
+  (res.locals.log as ServiceLog | undefined) ?? fallback;
+
 /** Builds the express app of the service. Nothing listens until the caller does. */
 export function createApp(deps: AppDeps): express.Express {
-  const say = deps.say ?? ((m: string) => console.log(m));
+  const say = (m: string) => deps.log.info(m);
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
@@ -144,8 +166,41 @@ export function createApp(deps: AppDeps): express.Express {
   const json = express.json({ limit: JSON_LIMIT, strict: false });
   const yaml = express.text({ limit: YAML_LIMIT, type: () => true });
 
+  const freshness =
+    deps.freshness ?? new FreshnessReader({ catalog: deps.catalog, env: deps.env ?? process.env, say });
+  deps.metrics.readFrom({
+    executionsByStatus: () => deps.store.countByStatus(),
+    active: () => deps.worker.active,
+    freshness: () => freshness.read(),
+  });
   app.use((req: Request, res: Response, next) => {
-    res.on("finish", () => deps.metrics.request(req.method, req.route?.path ?? "unmatched", res.statusCode));
+    const started = process.hrtime.bigint();
+    const given = req.get("x-request-id");
+    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    res.set("X-Request-Id", requestId);
+    const log = deps.log.child({ request_id: requestId });
+    res.locals.log = log;
+    res.on("finish", () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = routeOf(req);
+      deps.metrics.request(req.method, route, res.statusCode, seconds);
+      // The path without its query string: what a client put there is not the log's business.
+      const path = req.originalUrl.split("?")[0];
+      const token = tokenNameOf(res);
+      // Probes and scrapes come every few seconds: when they succeed they are debug lines, not the log's bulk.
+      const level = QUIET_ROUTES.has(route) && res.statusCode < 400 ? "debug" : "info";
+      log[level](
+        {
+          method: req.method,
+          route,
+          path,
+          status: res.statusCode,
+          duration_ms: Math.round(seconds * 10_000) / 10,
+          ...(token ? { token_name: token } : {}),
+        },
+        `${req.method} ${path} ${res.statusCode}`,
+      );
+    });
     next();
   });
   for (const route of serviceRoutes(deps)) {
@@ -165,6 +220,6 @@ export function createApp(deps: AppDeps): express.Express {
       .status(404)
       .json({ error: { type: "NotFound", message: `no route ${req.method} ${req.path}`, retryable: false } });
   });
-  app.use(errorHandler(say));
+  app.use(errorHandler((res, message) => requestLog(res, deps.log).error(message)));
   return app;
 }

@@ -28,7 +28,7 @@ export const notFound = (what: string): HttpError => new HttpError(404, "NotFoun
 const STATUS_OF: Record<string, number> = { ConfigError: 400, SpecErrors: 400, Busy: 409, Cancelled: 409 };
 
 /** Express error handler: every failure becomes an ErrorBody; unexpected ones are logged, not leaked raw. */
-export function errorHandler(say: (message: string) => void) {
+export function errorHandler(report: (res: Response, message: string) => void) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     if (error instanceof HttpError) {
       res.set(error.headers);
@@ -61,7 +61,8 @@ export function errorHandler(say: (message: string) => void) {
     }
     const info = toErrorInfo(error);
     const status = error instanceof SmelterError ? (STATUS_OF[error.type] ?? 500) : 500;
-    if (status === 500) say(`${req.method} ${req.path} failed: ${(error as Error).stack ?? info.message}`);
+    if (status === 500)
+      report(res, `${req.method} ${req.path} failed: ${(error as Error).stack ?? info.message}`);
     res.status(status).json({ error: info } satisfies ErrorBody);
   };
 }

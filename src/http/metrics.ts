@@ -1,24 +1,118 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { StepMetrics } from "../contracts/step.ts";
+import { freshnessLevel } from "../spec/freshness.ts";
 import type { Execution, ExecutionStatus } from "../state/executions.ts";
+import type { FreshnessSnapshot } from "./freshness.ts";
 
-const DURATION_BUCKETS = [1, 5, 15, 60, 300, 900, 3600, 10800];
+/** Buckets of execution durations, in seconds: from a one-second silver merge to a three-hour backfill. */
+const EXECUTION_BUCKETS = [1, 5, 15, 60, 300, 900, 3600, 10800];
 
-type Labels = Record<string, string>;
+/** Buckets of HTTP request durations, in seconds; long-polls (`?wait=`) land in the last ones. */
+const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-const labelText = (labels: Labels): string => {
-  const parts = Object.entries(labels).map(
-    ([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`,
-  );
-  return parts.length ? `{${parts.join(",")}}` : "";
-};
+/** What the gauges read at scrape time; each part may be absent (a test app without a worker, say). */
+export interface MetricsSources {
+  /** Executions in the run registry, all replicas, by status. */
+  executionsByStatus?: () => Promise<Record<ExecutionStatus, number>>;
+  /** Executions running on this replica. */
+  active?: () => number;
+  /** Freshness of every pipeline's tables and models (cached: see FreshnessReader). */
+  freshness?: () => Promise<FreshnessSnapshot>;
+}
 
 /**
- * The service's Prometheus metrics, in the text exposition format (no client library: a handful of counters
- * and one histogram). Counters are per replica, as Prometheus expects; queue depth is read from the registry.
+ * The service's Prometheus metrics, in a registry of its own (not prom-client's global one, so that several
+ * apps can live in one process): process and runtime defaults, HTTP latency, executions, and gauges read at
+ * scrape time from the run registry and the warehouses. Counters are per replica, as Prometheus expects.
  */
 export class ServiceMetrics {
-  private readonly counters = new Map<string, Map<string, number>>();
-  private readonly durations = new Map<string, { buckets: number[]; sum: number; count: number }>();
+  readonly registry = new Registry();
+  private sources: MetricsSources = {};
+  private freshnessOfScrape: Promise<FreshnessSnapshot | undefined> | undefined;
+  private readonly executions: Counter<"step" | "outcome">;
+  private readonly rows: Counter<"step" | "kind">;
+  private readonly bytes: Counter<"step">;
+  private readonly chunks: Counter<"step">;
+  private readonly executionSeconds: Histogram<"step">;
+  private readonly requests: Counter<"method" | "route" | "status">;
+  private readonly requestSeconds: Histogram<"method" | "route" | "status">;
+
+  /** `defaults`: the process and runtime metrics of prom-client (CPU, memory, event loop lag, GC); default on. */
+  constructor(options: { defaults?: boolean } = {}) {
+    const registers = [this.registry];
+    if (options.defaults !== false) collectDefaultMetrics({ register: this.registry });
+    this.executions = new Counter({
+      name: "smelter_executions_total",
+      help: "Executions finished by this replica, by step and outcome.",
+      labelNames: ["step", "outcome"],
+      registers,
+    });
+    this.rows = new Counter({
+      name: "smelter_rows_total",
+      help: "Rows processed by finished executions, by step and kind (read, landed, inserted, updated, deleted).",
+      labelNames: ["step", "kind"],
+      registers,
+    });
+    this.bytes = new Counter({
+      name: "smelter_bytes_total",
+      help: "Bytes landed or loaded by finished executions, by step.",
+      labelNames: ["step"],
+      registers,
+    });
+    this.chunks = new Counter({
+      name: "smelter_chunks_total",
+      help: "Key-range chunks landed by finished executions (chunked loads), by step.",
+      labelNames: ["step"],
+      registers,
+    });
+    this.executionSeconds = new Histogram({
+      name: "smelter_execution_duration_seconds",
+      help: "Duration of finished executions, by step.",
+      labelNames: ["step"],
+      buckets: EXECUTION_BUCKETS,
+      registers,
+    });
+    this.requests = new Counter({
+      name: "smelter_http_requests_total",
+      help: "HTTP responses by method, route and status class.",
+      labelNames: ["method", "route", "status"],
+      registers,
+    });
+    this.requestSeconds = new Histogram({
+      name: "smelter_http_request_duration_seconds",
+      help: "Time from a request's arrival to its response's end, by method, route and status code.",
+      labelNames: ["method", "route", "status"],
+      buckets: HTTP_BUCKETS,
+      registers,
+    });
+    const sources = () => this.sources;
+    new Gauge({
+      name: "smelter_executions",
+      help: "Executions in the run registry (all replicas), by status; status queued is the queue depth.",
+      labelNames: ["status"],
+      registers,
+      async collect() {
+        const read = sources().executionsByStatus;
+        if (!read) return;
+        this.reset();
+        for (const [status, n] of Object.entries(await read())) this.set({ status }, n);
+      },
+    });
+    new Gauge({
+      name: "smelter_executions_active",
+      help: "Executions running on this replica.",
+      registers,
+      collect() {
+        this.set(sources().active?.() ?? 0);
+      },
+    });
+    this.freshnessGauges(registers, sources);
+  }
+
+  /** Where the gauges read from; set once the service's stores and worker exist. */
+  readFrom(sources: MetricsSources): void {
+    this.sources = { ...this.sources, ...sources };
+  }
 
   /** Records a finished execution: outcome, rows, bytes and duration by step. */
   readonly observe = (
@@ -28,7 +122,7 @@ export class ServiceMetrics {
     durationMs: number,
   ): void => {
     const step = execution.step;
-    this.add("smelter_executions_total", { step, outcome }, 1);
+    this.executions.inc({ step, outcome });
     if (metrics) {
       const rows: [string, number | undefined][] = [
         ["read", metrics.rowsRead],
@@ -37,77 +131,127 @@ export class ServiceMetrics {
         ["updated", metrics.updated],
         ["deleted", metrics.deleted],
       ];
-      for (const [kind, n] of rows) if (n) this.add("smelter_rows_total", { step, kind }, n);
-      if (metrics.bytes) this.add("smelter_bytes_total", { step }, metrics.bytes);
-      if (metrics.chunks) this.add("smelter_chunks_total", { step }, metrics.chunks);
+      for (const [kind, n] of rows) if (n) this.rows.inc({ step, kind }, n);
+      if (metrics.bytes) this.bytes.inc({ step }, metrics.bytes);
+      if (metrics.chunks) this.chunks.inc({ step }, metrics.chunks);
     }
-    const seconds = durationMs / 1000;
-    let d = this.durations.get(step);
-    if (!d) {
-      d = { buckets: DURATION_BUCKETS.map(() => 0), sum: 0, count: 0 };
-      this.durations.set(step, d);
-    }
-    DURATION_BUCKETS.forEach((le, i) => {
-      if (seconds <= le) d.buckets[i]! += 1;
-    });
-    d.sum += seconds;
-    d.count += 1;
+    this.executionSeconds.observe({ step }, durationMs / 1000);
   };
 
-  /** Counts an HTTP response by route and status class. */
-  request(method: string, route: string, status: number): void {
-    this.add("smelter_http_requests_total", { method, route, status: `${Math.floor(status / 100)}xx` }, 1);
+  /** Counts an HTTP response and its duration by method, route (the pattern, not the path) and status. */
+  request(method: string, route: string, status: number, seconds: number): void {
+    this.requests.inc({ method, route, status: `${Math.floor(status / 100)}xx` });
+    this.requestSeconds.observe({ method, route, status: String(status) }, seconds);
   }
 
-  /** The exposition text; `gauges` are current values read at scrape time. */
-  render(gauges: { executionsByStatus: Record<ExecutionStatus, number>; active: number }): string {
-    const out: string[] = [];
-    const help: Record<string, string> = {
-      smelter_executions_total: "Executions finished by this replica, by step and outcome.",
-      smelter_rows_total: "Rows processed by finished executions, by step and kind.",
-      smelter_bytes_total: "Bytes landed or loaded by finished executions, by step.",
-      smelter_chunks_total: "Key-range chunks landed by finished executions (chunked loads), by step.",
-      smelter_http_requests_total: "HTTP responses by route and status class.",
+  /** The exposition text, with the gauges read now. */
+  render(): Promise<string> {
+    this.freshnessOfScrape = undefined;
+    return this.registry.metrics();
+  }
+
+  /** The Content-Type of `render`'s text. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private freshnessGauges(registers: Registry[], sources: () => MetricsSources): void {
+    // One freshness read per scrape feeds every gauge below: the first gauge collected reads, the others reuse it.
+    const snapshot = (): Promise<FreshnessSnapshot | undefined> => {
+      const read = sources().freshness;
+      // A failed read leaves the gauges empty for this scrape; it must not fail the other metrics.
+      this.freshnessOfScrape ??= read ? read().catch(() => undefined) : Promise.resolve(undefined);
+      return this.freshnessOfScrape;
     };
-    for (const [metric, text] of Object.entries(help)) {
-      out.push(`# HELP ${metric} ${text}`, `# TYPE ${metric} counter`);
-      for (const [labels, value] of this.counters.get(metric) ?? []) out.push(`${metric}${labels} ${value}`);
-    }
-    out.push(
-      "# HELP smelter_execution_duration_seconds Duration of finished executions, by step.",
-      "# TYPE smelter_execution_duration_seconds histogram",
-    );
-    for (const [step, d] of this.durations) {
-      for (const [i, le] of DURATION_BUCKETS.entries()) {
-        const labels = labelText({ step, le: String(le) });
-        out.push(`smelter_execution_duration_seconds_bucket${labels} ${d.buckets[i]}`);
-      }
-      out.push(`smelter_execution_duration_seconds_bucket${labelText({ step, le: "+Inf" })} ${d.count}`);
-      out.push(`smelter_execution_duration_seconds_sum${labelText({ step })} ${d.sum}`);
-      out.push(`smelter_execution_duration_seconds_count${labelText({ step })} ${d.count}`);
-    }
-    out.push(
-      "# HELP smelter_executions Executions in the run registry (all replicas), by status.",
-      "# TYPE smelter_executions gauge",
-    );
-    for (const [status, n] of Object.entries(gauges.executionsByStatus)) {
-      out.push(`smelter_executions${labelText({ status })} ${n}`);
-    }
-    out.push(
-      "# HELP smelter_executions_active Executions running on this replica.",
-      "# TYPE smelter_executions_active gauge",
-      `smelter_executions_active ${gauges.active}`,
-    );
-    return `${out.join("\n")}\n`;
-  }
-
-  private add(metric: string, labels: Labels, value: number): void {
-    let series = this.counters.get(metric);
-    if (!series) {
-      series = new Map();
-      this.counters.set(metric, series);
-    }
-    const key = labelText(labels);
-    series.set(key, (series.get(key) ?? 0) + value);
+    new Gauge({
+      name: "smelter_table_freshness_seconds",
+      help: "Seconds since the newest change of a bronze table was committed, by pipeline and table.",
+      labelNames: ["pipeline", "table"],
+      registers,
+      async collect() {
+        const s = await snapshot();
+        this.reset();
+        for (const t of s?.tables ?? []) {
+          if (t.ageSeconds !== null) this.set({ pipeline: t.pipeline, table: t.table }, t.ageSeconds);
+        }
+      },
+    });
+    new Gauge({
+      name: "smelter_table_version",
+      help: "Newest change-feed version of a bronze table, by pipeline and table.",
+      labelNames: ["pipeline", "table"],
+      registers,
+      async collect() {
+        const s = await snapshot();
+        this.reset();
+        for (const t of s?.tables ?? [])
+          if (t.applied) this.set({ pipeline: t.pipeline, table: t.table }, t.version);
+      },
+    });
+    new Gauge({
+      name: "smelter_model_freshness_seconds",
+      help: "Seconds since the newest change a silver model holds was committed to bronze, by pipeline and model.",
+      labelNames: ["pipeline", "model"],
+      registers,
+      async collect() {
+        const s = await snapshot();
+        this.reset();
+        for (const m of s?.models ?? []) {
+          if (m.ageSeconds !== null) this.set({ pipeline: m.pipeline, model: m.model }, m.ageSeconds);
+        }
+      },
+    });
+    new Gauge({
+      name: "smelter_silver_lag_versions",
+      help: "Change-feed versions of its bronze table a silver model has not merged yet, by pipeline and model.",
+      labelNames: ["pipeline", "model", "table"],
+      registers,
+      async collect() {
+        const s = await snapshot();
+        this.reset();
+        for (const m of s?.models ?? []) {
+          if (m.applied) this.set({ pipeline: m.pipeline, model: m.model, table: m.table }, m.lagVersions);
+        }
+      },
+    });
+    new Gauge({
+      name: "smelter_table_freshness_state",
+      help: "A bronze table against its freshness SLA: 0 ok, 1 warn, 2 error; tables without an SLA or any commit have no series.",
+      labelNames: ["pipeline", "table"],
+      registers,
+      async collect() {
+        const s = await snapshot();
+        this.reset();
+        for (const t of s?.tables ?? []) {
+          const level = freshnessLevel(t.state);
+          if (level !== null) this.set({ pipeline: t.pipeline, table: t.table }, level);
+        }
+      },
+    });
+    new Gauge({
+      name: "smelter_model_freshness_state",
+      help: "A silver model against its freshness SLA: 0 ok, 1 warn, 2 error; models without an SLA or any merge have no series.",
+      labelNames: ["pipeline", "model"],
+      registers,
+      async collect() {
+        const s = await snapshot();
+        this.reset();
+        for (const m of s?.models ?? []) {
+          const level = freshnessLevel(m.state);
+          if (level !== null) this.set({ pipeline: m.pipeline, model: m.model }, level);
+        }
+      },
+    });
+    new Gauge({
+      name: "smelter_warehouse_up",
+      help: "Whether a pipeline's warehouse answered the last freshness read (1) or not (0), by pipeline.",
+      labelNames: ["pipeline"],
+      registers,
+      async collect() {
+        const s = await snapshot();
+        this.reset();
+        for (const [pipeline, up] of s?.reachable ?? []) this.set({ pipeline }, up ? 1 : 0);
+      },
+    });
   }
 }

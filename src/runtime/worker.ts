@@ -5,6 +5,7 @@ import type pg from "pg";
 import type { ExecutionContext, StepMetrics, TaskRequest } from "../contracts/step.ts";
 import type { WatermarkStore } from "../contracts/stores.ts";
 import { BusyError, CancelledError, ConfigError, type ErrorInfo, toErrorInfo } from "../errors.ts";
+import type { ServiceLog } from "../log.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
 import { type Execution, type ExecutionStore, requestOf } from "../state/executions.ts";
 import { PgWatermarkStore } from "../state/watermarks.ts";
@@ -35,6 +36,11 @@ export interface WorkerOptions {
   observe?: ExecutionObserver;
   /** Service log (stdout by default); never receives secrets. */
   say?: (message: string) => void;
+  /**
+   * Where every line of every execution's log is also written, with the execution's id, pipeline, step and
+   * table (or source); default nowhere but the run registry.
+   */
+  log?: ServiceLog;
   /** How often to look for queued executions when not woken (by a submit or a finished run); default 500 ms. */
   pollMs?: number;
 }
@@ -171,7 +177,19 @@ export class ExecutionWorker {
   private async execute(execution: Execution, controller: AbortController): Promise<void> {
     const { store } = this.options;
     const started = Date.now();
-    const log = new ExecutionLog(store, execution.id, await store.nextLogSeq(execution.id).catch(() => 0));
+    const request = requestOf(execution);
+    const lines = this.options.log?.child({
+      execution_id: execution.id,
+      pipeline: execution.pipeline,
+      step: execution.step,
+      ...(request.table !== undefined ? { table: request.table } : { source: request.source }),
+    });
+    const log = new ExecutionLog(
+      store,
+      execution.id,
+      await store.nextLogSeq(execution.id).catch(() => 0),
+      lines ? (line) => lines[line.level](line.message) : undefined,
+    );
     let cancelReason: string | null = null;
     const beat = setInterval(
       () => {
@@ -188,7 +206,6 @@ export class ExecutionWorker {
       },
       Math.min(2000, (this.options.leaseSeconds * 1000) / 3),
     );
-    const request = requestOf(execution);
     const mode = request.mode ? ` (${request.mode.kind})` : "";
     const later = request.downstream ? " and the later steps" : "";
     const what = `${execution.step}${mode} ${request.table ?? `source ${request.source}`}${later} of ${execution.pipeline}`;

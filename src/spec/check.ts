@@ -210,5 +210,26 @@ export function checkSemantics(
   if (Number.isNaN(start.getTime()) || start.toISOString().slice(0, 10) !== spec.airflow.startDate) {
     report(["airflow", "start_date"], `"${spec.airflow.startDate}" is not a calendar date`);
   }
+  // Thresholds merge field by field, so a conflict may come from the pipeline's default: report it where written.
+  const slas = [
+    ...spec.tables.map((t, i) => ({ sla: t.freshness, own: raw.tables[i]?.freshness, path: ["tables", i] })),
+    ...spec.silver.map((m, i) => ({
+      sla: m.freshness,
+      own: raw.silver?.[i]?.freshness,
+      path: ["silver", i],
+    })),
+  ];
+  const conflicts = new Set<string>();
+  for (const { sla, own, path } of slas) {
+    const { warnAfterSeconds: warn, errorAfterSeconds: error } = sla;
+    if (warn === null || error === null || error >= warn) continue;
+    const where: SpecPath = own ? [...path, "freshness", "error_after"] : ["freshness", "error_after"];
+    if (conflicts.has(where.join("."))) continue;
+    conflicts.add(where.join("."));
+    report(
+      where,
+      `error_after (${error} s) is below warn_after (${warn} s): a table or model would be in error before it warns`,
+    );
+  }
   return out;
 }

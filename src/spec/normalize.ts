@@ -1,5 +1,5 @@
 import type { RawAirflow } from "./schema/airflow.ts";
-import type { RawDuration } from "./schema/common.ts";
+import type { RawDuration, RawFreshness } from "./schema/common.ts";
 import type { RawConnection } from "./schema/connections.ts";
 import type { RawPipeline } from "./schema/pipeline.ts";
 import type { RawSilverColumn, RawSilverModel } from "./schema/silver.ts";
@@ -8,6 +8,7 @@ import type {
   AirflowSettings,
   Connection,
   DeleteDetection,
+  FreshnessSla,
   PipelineSpec,
   SilverColumn,
   SilverModel,
@@ -109,7 +110,16 @@ function implicitSource(raw: RawPipeline): string {
   return databases.length === 1 ? databases[0]! : "";
 }
 
-function table(raw: RawTable, defaults: RawTableOptions, source: string): TableSpec {
+/** A table's or model's SLA: each of its own fields, else the pipeline's. */
+function freshness(own: RawFreshness | undefined, pipeline: RawFreshness | undefined): FreshnessSla {
+  const merged = { ...pipeline, ...own };
+  return {
+    warnAfterSeconds: merged.warn_after === undefined ? null : durationSeconds(merged.warn_after),
+    errorAfterSeconds: merged.error_after === undefined ? null : durationSeconds(merged.error_after),
+  };
+}
+
+function table(raw: RawTable, defaults: RawTableOptions, source: string, sla?: RawFreshness): TableSpec {
   const merged: RawTableOptions = { ...defaults, ...raw, bronze: { ...defaults.bronze, ...raw.bronze } };
   const out: TableSpec = {
     name: raw.name,
@@ -129,6 +139,7 @@ function table(raw: RawTable, defaults: RawTableOptions, source: string): TableS
       changeFeed: merged.bronze?.change_feed ?? DEFAULTS.changeFeed,
     },
     fileRows: merged.file_rows ?? DEFAULTS.fileRows,
+    freshness: freshness(raw.freshness, sla),
   };
   if (raw.partition_by) {
     out.partitionBy = {
@@ -145,7 +156,7 @@ function silverColumn(raw: RawSilverColumn): SilverColumn {
   return { ...raw };
 }
 
-function silverModel(raw: RawSilverModel, tables: Map<string, TableSpec>): SilverModel {
+function silverModel(raw: RawSilverModel, tables: Map<string, TableSpec>, sla?: RawFreshness): SilverModel {
   return {
     name: raw.name,
     from: raw.from,
@@ -154,6 +165,7 @@ function silverModel(raw: RawSilverModel, tables: Map<string, TableSpec>): Silve
     columns: (raw.columns ?? []).map(silverColumn),
     ...(raw.where === undefined ? {} : { where: raw.where }),
     scd: raw.scd ?? DEFAULTS.scd,
+    freshness: freshness(raw.freshness, sla),
   };
 }
 
@@ -182,7 +194,7 @@ function airflow(raw: RawAirflow): AirflowSettings {
 /** Maps a schema-valid document to the defaulted spec. */
 export function normalize(raw: RawPipeline): PipelineSpec {
   const source = implicitSource(raw);
-  const tables = raw.tables.map((t) => table(t, raw.defaults ?? {}, source));
+  const tables = raw.tables.map((t) => table(t, raw.defaults ?? {}, source, raw.freshness));
   const byName = new Map(tables.map((t) => [t.name, t]));
   return {
     version: 1,
@@ -194,7 +206,7 @@ export function normalize(raw: RawPipeline): PipelineSpec {
     bronzeSchema: raw.bronze_schema ?? `${raw.name}_bronze`,
     silverSchema: raw.silver_schema ?? `${raw.name}_silver`,
     tables,
-    silver: (raw.silver ?? []).map((m) => silverModel(m, byName)),
+    silver: (raw.silver ?? []).map((m) => silverModel(m, byName, raw.freshness)),
     airflow: airflow(raw.airflow ?? {}),
   };
 }

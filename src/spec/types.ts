@@ -108,6 +108,17 @@ export interface TableSpec {
   bronze: { schemaEvolution: SchemaEvolution; changeFeed: boolean };
   /** Rows per parquet file before rolling to the next part; default 250000. */
   fileRows: number;
+  /** Freshness SLA of the bronze table (its own fields, else the pipeline's). */
+  freshness: FreshnessSla;
+}
+
+/**
+ * How old the newest applied change of a table or model may get before it warns or is in error, in seconds;
+ * null where no threshold is set.
+ */
+export interface FreshnessSla {
+  warnAfterSeconds: number | null;
+  errorAfterSeconds: number | null;
 }
 
 /**
@@ -129,6 +140,8 @@ export interface SilverModel {
   /** Optional SQL predicate over bronze columns; rows not matching are deleted from / kept out of silver. */
   where?: string;
   scd: NonNullable<RawSilverModel["scd"]>;
+  /** Freshness SLA of the model (its own fields, else the pipeline's). */
+  freshness: FreshnessSla;
 }
 
 export interface AirflowSettings {

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { openLandingZone, readManifest } from "../landing/index.ts";
 import type { LandingZone } from "../landing/types.ts";
+import { modelChangedAt } from "../spec/freshness.ts";
 import { resolveDatabase, resolveLanding } from "../spec/resolve.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
 import type { AuditStore } from "../state/audit.ts";
@@ -156,6 +157,7 @@ export async function pipelineDetail(data: UiData, name: string): Promise<Pipeli
     cursor: t.cursor,
     landing: landings[i] ?? null,
     bronze: state?.tables.get(t.name) ?? null,
+    freshness: t.freshness,
   }));
   return {
     name: entry.name,
@@ -174,6 +176,8 @@ export async function pipelineDetail(data: UiData, name: string): Promise<Pipeli
         sourceVersion: state?.tables.get(m.from)?.version ?? null,
         updatedAt: cp?.updatedAt ?? null,
         rows: cp?.rows ?? null,
+        changedAt: cp ? modelChangedAt(cp, state?.tables.get(m.from)) : null,
+        freshness: m.freshness,
       };
     }),
     warehouse: wh.ok ? { ok: true, value: null } : wh,

@@ -1,3 +1,4 @@
+import type { FreshnessSla } from "../spec/types.ts";
 import type { AuditEntry } from "../state/audit.ts";
 import type { Execution } from "../state/executions.ts";
 import type { RowCount } from "../warehouse/types.ts";
@@ -77,6 +78,8 @@ export interface TableRow {
   cursor: string[];
   landing: LandingState | null;
   bronze: BronzeState | null;
+  /** The table's freshness SLA from the spec; absent: none. */
+  freshness?: FreshnessSla;
 }
 
 export interface ModelRow {
@@ -87,6 +90,10 @@ export interface ModelRow {
   sourceVersion: number | null;
   updatedAt: string | null;
   rows: RowCount | null;
+  /** When the newest change the model holds was committed to bronze (see `modelChangedAt`). */
+  changedAt?: string | null;
+  /** The model's freshness SLA from the spec; absent: none. */
+  freshness?: FreshnessSla;
 }
 
 /** Everything the page of one pipeline shows. */

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import type pg from "pg";
 import { type AirflowConfig, type ApiToken, airflowConfig } from "../config.ts";
+import type { ServiceLog } from "../log.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
 import { AuditStore } from "../state/audit.ts";
 import type { ExecutionStore } from "../state/executions.ts";
@@ -42,6 +43,8 @@ export interface UiDeps {
   env?: NodeJS.ProcessEnv;
   /** Budget of each call to the warehouse, landing zone or Airflow; default 1500 ms. */
   timeoutMs?: number;
+  /** Where a page that fails is reported (the request's own log when the service set one); default stderr. */
+  log?: ServiceLog;
 }
 
 const ASSETS: Record<string, { type: string; body: string }> = {
@@ -208,7 +211,10 @@ export function uiRouter(deps: UiDeps): Router {
     );
   });
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    console.error(`GET /ui${req.path} failed: ${(error as Error).stack ?? String(error)}`);
+    const message = `GET /ui${req.path} failed: ${(error as Error).stack ?? String(error)}`;
+    const log = (res.locals.log as ServiceLog | undefined) ?? deps.log;
+    if (log) log.error(message);
+    else console.error(message);
     send(
       res,
       500,

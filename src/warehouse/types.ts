@@ -123,6 +123,8 @@ export interface WarehouseQuery {
   silverSchema: string;
   tables: string[];
   models: string[];
+  /** Whether to count the rows of each table and model (the costly part); default true. False leaves `rows` null. */
+  rowCounts?: boolean;
 }
 
 /**

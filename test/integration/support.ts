@@ -17,6 +17,7 @@ export function tableSpec(over: Partial<TableSpec> & Pick<TableSpec, "name">): T
     clusterBy: [],
     bronze: { schemaEvolution: "add_columns", changeFeed: true },
     fileRows: DEFAULTS.fileRows,
+    freshness: { warnAfterSeconds: null, errorAfterSeconds: null },
     ...over,
   };
 }

@@ -14,6 +14,7 @@ const LAYERS = [
   "errors.ts",
   "logical-type.ts",
   "config.ts",
+  "log.ts",
   "db",
   "spec",
   "contracts",

@@ -55,3 +55,28 @@ test("the allow-list takes names, *.domain, IP addresses and CIDR ranges, and re
     );
   }
 });
+
+test("the service logs JSON at info level unless SMELTER_LOG_FORMAT and SMELTER_LOG_LEVEL say otherwise", () => {
+  assert.deepEqual(loadConfig(base).log, { format: "json", level: "info" });
+  assert.deepEqual(loadConfig({ ...base, SMELTER_LOG_FORMAT: "pretty", SMELTER_LOG_LEVEL: "debug" }).log, {
+    format: "pretty",
+    level: "debug",
+  });
+  assert.throws(
+    () => loadConfig({ ...base, SMELTER_LOG_FORMAT: "text" }),
+    /SMELTER_LOG_FORMAT="text" is invalid: expected one of json, pretty/,
+  );
+  assert.throws(
+    () => loadConfig({ ...base, SMELTER_LOG_LEVEL: "loud" }),
+    /SMELTER_LOG_LEVEL="loud" is invalid/,
+  );
+});
+
+test("a freshness reading is reused for a minute unless SMELTER_FRESHNESS_TTL_SECONDS says otherwise", () => {
+  assert.equal(loadConfig(base).freshnessTtlSeconds, 60);
+  assert.equal(loadConfig({ ...base, SMELTER_FRESHNESS_TTL_SECONDS: "15" }).freshnessTtlSeconds, 15);
+  assert.throws(
+    () => loadConfig({ ...base, SMELTER_FRESHNESS_TTL_SECONDS: "0" }),
+    /SMELTER_FRESHNESS_TTL_SECONDS="0" is invalid: expected an integer between 1 and/,
+  );
+});

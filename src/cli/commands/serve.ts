@@ -6,11 +6,14 @@ import { loadConfig } from "../../config.ts";
 import { safeHost } from "../../db/pg.ts";
 import { runTask } from "../../executors/index.ts";
 import { createApp } from "../../http/app.ts";
+import { FreshnessReader } from "../../http/freshness.ts";
 import { ServiceMetrics } from "../../http/metrics.ts";
 import { drainAndStop } from "../../http/shutdown.ts";
+import { sayTo, serviceLogOf } from "../../log.ts";
 import { parsePipeline } from "../../registry.ts";
 import { ExecutionWorker } from "../../runtime/worker.ts";
 import { airflowWatchJob } from "../../scheduler/airflow-watch.ts";
+import { freshnessJob } from "../../scheduler/freshness.ts";
 import { startJobs } from "../../scheduler/index.ts";
 import { pruneLanding } from "../../scheduler/landing-retention.ts";
 import { maintenanceJob } from "../../scheduler/maintenance.ts";
@@ -24,10 +27,6 @@ import { PublishedDags } from "../../state/published-dags.ts";
 import { closeWarehousePools } from "../../ui/warehouse.ts";
 import { maintainMetadata, maintainPipeline, pruneChangeFeed } from "../../warehouse/maintenance.ts";
 
-const say = (message: string): void => {
-  process.stdout.write(`${new Date().toISOString()} ${message}\n`);
-};
-
 /**
  * `smelter serve`: migrates the state DB, then serves the API, runs executions and the scheduled jobs.
  * SIGTERM/SIGINT: drain (see src/http/shutdown.ts), close every pool, exit.
@@ -35,6 +34,9 @@ const say = (message: string): void => {
 export function define(command: Command): void {
   command.action(async () => {
     const config = loadConfig();
+    const log = serviceLogOf(config, process.env);
+    const say = sayTo(log);
+    const jobLog = (job: string) => sayTo(log.child({ job }));
     const pool = await openStateDb(config.stateUrl, config.maxConcurrentExecutions + 10);
     say(`state database ${safeHost(config.stateUrl)} migrated`);
     const store = new ExecutionStore(pool);
@@ -51,6 +53,13 @@ export function define(command: Command): void {
       leaseSeconds: config.leaseSeconds,
       observe: metrics.observe,
       say,
+      log,
+    });
+    const freshness = new FreshnessReader({
+      catalog,
+      env: process.env,
+      ttlMs: config.freshnessTtlSeconds * 1000,
+      say: jobLog("freshness"),
     });
     const client = config.airflow ? new AirflowClient(config.airflow) : undefined;
     const publisher = client ? new Publisher(client, new LocalDagFolder(config.dagsFolder)) : undefined;
@@ -66,7 +75,8 @@ export function define(command: Command): void {
       generate: generateDags,
       airflow: config.airflow,
       ...(client && publisher ? { dags: airflowPipelineDags(client, publisher, ledger) } : {}),
-      say,
+      log,
+      freshness,
     });
     await worker.start();
     const stopJobs = startJobs(
@@ -82,14 +92,18 @@ export function define(command: Command): void {
           },
           pruneChangeFeed,
           pruneLanding,
-          say,
+          say: jobLog("retention"),
+        }),
+        freshnessJob(config.jobs.freshness, {
+          read: () => freshness.read(),
+          log: log.child({ job: "freshness" }),
         }),
         maintenanceJob(config.jobs.maintenance, {
           catalog,
           maintain: maintainPipeline,
           maintainMetadata,
           retainHours: config.vacuumRetainHours,
-          say,
+          say: jobLog("maintenance"),
         }),
         ...(client && publisher
           ? [
@@ -99,10 +113,10 @@ export function define(command: Command): void {
                 client,
                 ledger,
                 publish: config.reconcilePublish,
-                say,
+                say: jobLog("reconcile"),
               }),
-              airflowWatchJob(config.jobs.airflowWatch, { client, say }),
-              taskWatchJob(config.jobs.taskWatch, { store, client, say }),
+              airflowWatchJob(config.jobs.airflowWatch, { client, say: jobLog("airflow-watch") }),
+              taskWatchJob(config.jobs.taskWatch, { store, client, say: jobLog("task-watch") }),
             ]
           : []),
       ],

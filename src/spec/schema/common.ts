@@ -51,6 +51,27 @@ export const Duration = define(
   }),
 );
 
+export const Freshness = define(
+  "freshness",
+  Type.Object(
+    {
+      warn_after: Type.Optional(
+        ref(Duration, {
+          description: "Age of the newest applied change past which the table or model warns.",
+        }),
+      ),
+      error_after: Type.Optional(
+        ref(Duration, { description: "Age past which it is in error; not below warn_after." }),
+      ),
+    },
+    {
+      additionalProperties: false,
+      description:
+        "Freshness SLA: how old the newest change applied may get. Unset: no SLA; each field falls back to the pipeline's `freshness`.",
+    },
+  ),
+);
+
 /** `{ env: NAME }`: a value read from an environment variable. */
 const envObject = Type.Object(
   { env: Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }) },
@@ -102,3 +123,4 @@ export type RawSecretRef = Static<typeof SecretRef>;
 /** `{ env: NAME }`. */
 export type RawEnvRef = Static<typeof EnvRef>;
 export type RawDuration = Static<typeof Duration>;
+export type RawFreshness = Static<typeof Freshness>;

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 export const validate = validate20;
 export default validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://smelter.dev/schema/pipeline.schema.json","title":"smelter pipeline","description":"One smelter pipeline: connections, tables extracted into bronze, silver models, and how Airflow runs them. Reference: docs/spec.md.","type":"object","additionalProperties":false,"required":["version","name","connections","warehouse","landing","tables"],"properties":{"version":{"const":1,"description":"Format version."},"name":{"$ref":"#/$defs/identifier","description":"Pipeline name, used in DAG ids, landing keys and warehouse schemas."},"description":{"type":"string","description":"Shown as the DAG's documentation in Airflow."},"connections":{"type":"object","minProperties":1,"propertyNames":{"$ref":"#/$defs/identifier"},"additionalProperties":{"$ref":"#/$defs/connection"},"x-expected":"a map of one or more named connections","description":"Databases and landing zones by name. Secrets are `{env: NAME}` or `{file: /path}`, never inline."},"warehouse":{"$ref":"#/$defs/identifier","description":"Name of the warehouse connection (postgres, or spark for Delta Lake)."},"landing":{"$ref":"#/$defs/identifier","description":"Name of the s3 or local landing connection."},"bronze_schema":{"$ref":"#/$defs/identifier","description":"Default `<name>_bronze`."},"silver_schema":{"$ref":"#/$defs/identifier","description":"Default `<name>_silver`."},"defaults":{"$ref":"#/$defs/tableDefaults"},"tables":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/table"},"x-expected":"a non-empty list of tables"},"silver":{"type":"array","items":{"$ref":"#/$defs/silverModel"},"x-expected":"a list of silver models"},"airflow":{"$ref":"#/$defs/airflow"}},"$defs":{"identifier":{"type":"string","pattern":"^[a-z_][a-z0-9_]{0,62}$","x-expected":"a lower-case SQL identifier (a-z, 0-9, _; starts with a letter or _; at most 63 characters)"},"columnName":{"type":"string","minLength":1,"maxLength":64,"x-expected":"a column name (1 to 64 characters)"},"columnList":{"type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/columnName"},"x-expected":"an array of column names"},"sqlType":{"type":"string","pattern":"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$","x-expected":"a warehouse type such as text, bigint, numeric(20,4), timestamptz, jsonb"},"duration":{"anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(s|m|h|d)$"}],"x-expected":"a duration: seconds, or a string like \"30s\", \"5m\", \"1h\", \"2d\""},"secretRef":{"oneOf":[{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"}}},{"type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^/"}}}],"x-expected":"a secret reference {env: VARIABLE} or {file: /absolute/path}; secrets are never written inline"},"envRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"}}},"stringSetting":{"anyOf":[{"type":"string","minLength":1},{"$ref":"#/$defs/envRef"}],"x-expected":"a string or {env: VARIABLE}"},"hostSetting":{"anyOf":[{"type":"string","pattern":"^[^@/\\s]+$"},{"$ref":"#/$defs/envRef"}],"x-expected":"a host name (no user, password or path) or {env: VARIABLE}"},"urlSetting":{"anyOf":[{"type":"string","pattern":"^https?://[^@/\\s]+(/\\S*)?$"},{"$ref":"#/$defs/envRef"}],"x-expected":"an http(s) URL without credentials, or {env: VARIABLE}"},"portSetting":{"anyOf":[{"type":"integer","minimum":1,"maximum":65535},{"$ref":"#/$defs/envRef"}],"x-expected":"a TCP port or {env: VARIABLE}"},"connection":{"type":"object","required":["kind"],"properties":{"kind":{"enum":["mariadb","mysql","postgres","spark","s3","local"]}},"allOf":[{"if":{"properties":{"kind":{"enum":["mariadb","mysql","postgres","spark"]}}},"then":{"$ref":"#/$defs/databaseConnection"}},{"if":{"properties":{"kind":{"const":"s3"}}},"then":{"$ref":"#/$defs/s3Connection"}},{"if":{"properties":{"kind":{"const":"local"}}},"then":{"$ref":"#/$defs/localConnection"}}]},"databaseConnection":{"type":"object","additionalProperties":false,"properties":{"kind":{"enum":["mariadb","mysql","postgres","spark"]},"url":{"$ref":"#/$defs/secretRef","description":"A connection URL; it may hold a password, so it is a secret."},"host":{"$ref":"#/$defs/hostSetting"},"port":{"$ref":"#/$defs/portSetting"},"database":{"$ref":"#/$defs/stringSetting"},"user":{"$ref":"#/$defs/stringSetting"},"password":{"$ref":"#/$defs/secretRef"},"timezone":{"type":"string","pattern":"^[+-][0-9]{2}:[0-9]{2}$","x-expected":"a UTC offset like \"+00:00\"","description":"Session time zone used to read MariaDB/MySQL TIMESTAMP; default \"+00:00\"."},"max_connections":{"type":"integer","minimum":1,"maximum":64,"description":"Default 4."},"catalog":{"$ref":"#/$defs/stringSetting","description":"Spark: the catalog bronze and silver schemas are created in; default spark_catalog."},"location":{"$ref":"#/$defs/stringSetting","description":"Spark: where Delta tables are stored, as <location>/<schema>/<table> (s3a://bucket/prefix or a directory); default: the catalog's managed location."},"landing_path":{"$ref":"#/$defs/stringSetting","description":"Spark: the landing zone's root as the warehouse reads it; default s3a://<bucket>/<prefix> for s3, <path>/<prefix> for local."}}},"s3Connection":{"type":"object","additionalProperties":false,"required":["bucket"],"properties":{"kind":{"const":"s3"},"bucket":{"$ref":"#/$defs/stringSetting"},"prefix":{"$ref":"#/$defs/keyPrefix"},"region":{"$ref":"#/$defs/stringSetting","description":"Default us-east-1."},"endpoint":{"$ref":"#/$defs/urlSetting","description":"For S3-compatible servers."},"access_key_id":{"$ref":"#/$defs/secretRef"},"secret_access_key":{"$ref":"#/$defs/secretRef"}}},"localConnection":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"kind":{"const":"local"},"path":{"anyOf":[{"type":"string","pattern":"^(/|file:///)"},{"$ref":"#/$defs/envRef"}],"x-expected":"an absolute directory, file:///..., or {env: VARIABLE}"},"prefix":{"$ref":"#/$defs/keyPrefix"}}},"keyPrefix":{"type":"string","pattern":"^[A-Za-z0-9_.=-]+(/[A-Za-z0-9_.=-]+)*$","x-expected":"a key prefix without leading or trailing slash","description":"Default \"landing\"."},"deletes":{"anyOf":[{"enum":["none","reconcile"]},{"type":"object","additionalProperties":false,"required":["mode"],"properties":{"mode":{"const":"none"}}},{"type":"object","additionalProperties":false,"required":["mode","column"],"properties":{"mode":{"const":"soft"},"column":{"$ref":"#/$defs/columnName"},"value":{"type":["string","number","boolean"],"description":"Default true."}}},{"type":"object","additionalProperties":false,"required":["mode"],"properties":{"mode":{"const":"reconcile"},"every_runs":{"type":"integer","minimum":1,"description":"Default 1."}}}],"x-expected":"none, reconcile, {mode: soft, column, value}, or {mode: reconcile, every_runs}"},"bronze":{"type":"object","additionalProperties":false,"properties":{"schema_evolution":{"enum":["add_columns","rescue","fail"],"description":"New source columns: add them, keep them in a `_rescued_data` JSON column, or fail. Default add_columns."},"change_feed":{"type":"boolean","description":"Write the change feed; default true."}}},"tableOptions":{"type":"object","properties":{"source":{"$ref":"#/$defs/identifier","description":"Source connection name."},"mode":{"enum":["incremental","full"],"description":"Default incremental."},"chunk_size":{"type":"integer","minimum":1,"description":"Rows per key-range chunk of a full load; default 100000."},"lag":{"$ref":"#/$defs/duration","description":"Re-read window behind the watermark; default 0."},"deletes":{"$ref":"#/$defs/deletes"},"bronze":{"$ref":"#/$defs/bronze"},"file_rows":{"type":"integer","minimum":1000,"description":"Rows per parquet file; default 250000."}},"description":"Options a table may set and `defaults` may give for all tables."},"tableDefaults":{"$ref":"#/$defs/tableOptions","type":"object","unevaluatedProperties":false,"description":"Table options applied to every table that does not set them."},"table":{"type":"object","$ref":"#/$defs/tableOptions","required":["name","primary_key"],"unevaluatedProperties":false,"properties":{"name":{"$ref":"#/$defs/identifier","description":"Bronze table name."},"table":{"type":"string","pattern":"^[^.\\s]+(\\.[^.\\s]+)?$","x-expected":"a source table name, optionally schema.table","description":"Source table; default: the name."},"query":{"type":"string","minLength":1,"description":"A SELECT instead of a table."},"primary_key":{"$ref":"#/$defs/keyList"},"cursor":{"$ref":"#/$defs/columnList"},"columns":{"type":"object","additionalProperties":false,"properties":{"include":{"$ref":"#/$defs/columnList"},"exclude":{"$ref":"#/$defs/columnList"}}},"type_overrides":{"type":"object","propertyNames":{"$ref":"#/$defs/columnName"},"additionalProperties":{"$ref":"#/$defs/sqlType"}},"cluster_by":{"$ref":"#/$defs/columnList"},"partition_by":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"$ref":"#/$defs/columnName"},"kind":{"enum":["list","hash"],"description":"Default list."},"partitions":{"type":"integer","minimum":2,"maximum":1024}}}}},"silverColumn":{"anyOf":[{"$ref":"#/$defs/identifier"},{"type":"object","additionalProperties":false,"required":["name","from"],"properties":{"name":{"$ref":"#/$defs/identifier"},"from":{"$ref":"#/$defs/columnName"},"type":{"$ref":"#/$defs/sqlType"}}},{"type":"object","additionalProperties":false,"required":["name","json","type"],"properties":{"name":{"$ref":"#/$defs/identifier"},"json":{"type":"object","additionalProperties":false,"required":["column","path"],"properties":{"column":{"$ref":"#/$defs/columnName"},"path":{"type":"string","pattern":"^\\$(\\.[A-Za-z_][A-Za-z0-9_]*|\\[[0-9]+\\])*$"}}},"type":{"$ref":"#/$defs/sqlType"}}},{"type":"object","additionalProperties":false,"required":["name","expr","type"],"properties":{"name":{"$ref":"#/$defs/identifier"},"expr":{"type":"string","minLength":1},"type":{"$ref":"#/$defs/sqlType"}}}],"x-expected":"a column name, {name, from, type?}, {name, json: {column, path: $.a.b}, type} or {name, expr, type}"},"silverModel":{"type":"object","additionalProperties":false,"required":["name","from"],"properties":{"name":{"$ref":"#/$defs/identifier"},"from":{"$ref":"#/$defs/identifier","description":"The bronze table (a tables[].name) this model reads."},"key":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/identifier"},"x-expected":"an array of silver column names","description":"Default: the bronze table's primary key."},"include_all":{"type":"boolean","description":"Also copy every bronze column not named in columns; default false."},"columns":{"type":"array","items":{"$ref":"#/$defs/silverColumn"},"x-expected":"a list of columns"},"where":{"type":"string","minLength":1,"description":"SQL predicate over bronze columns."},"scd":{"enum":[1,2],"description":"Slowly changing dimension type; default 1."}}},"airflow":{"type":"object","additionalProperties":false,"properties":{"schedule":{"type":["string","null"],"pattern":"^(@(once|hourly|daily|weekly|monthly|yearly)|\\S+( \\S+){4,5})$","x-expected":"a cron expression (5 or 6 fields), a preset such as @hourly, or null","description":"Default null: runs only when triggered."},"start_date":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","x-expected":"a date YYYY-MM-DD","description":"Default 2024-01-01."},"pool":{"type":["string","null"],"pattern":"^[A-Za-z0-9_.-]{1,256}$","description":"Airflow pool; default none."},"pool_slots":{"type":"integer","minimum":1,"description":"Slots each task takes in the pool; default 1."},"pool_size":{"type":"integer","minimum":1,"description":"Slots of the pool `pool` names: publishing creates the pool with this many slots, or sets an existing pool's slots to it. Default: a missing pool is created with max_active_tasks × pool_slots slots; an existing one is left as it is."},"max_active_tasks":{"type":"integer","minimum":1,"description":"Tasks of one run at a time; default 8."},"max_active_runs":{"type":"integer","minimum":1,"description":"Default 1."},"retries":{"type":"integer","minimum":0,"description":"Default 2."},"retry_delay":{"$ref":"#/$defs/duration","description":"Default 5m."},"execution_timeout":{"$ref":"#/$defs/duration","description":"Default 2h."},"owner":{"type":"string","minLength":1,"description":"Default smelter."},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":100}},"granularity":{"enum":["table","source"],"description":"A task per table per step, or a task per source per step; default table."},"assets":{"type":"boolean","description":"Bronze tasks emit Assets and silver runs in its own DAG scheduled on them; default false."},"connection_id":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,250}$","description":"Airflow connection id of the smelter service; default smelter_default."},"deferrable":{"type":"boolean","description":"Tasks wait for long executions in the triggerer, holding no worker slot; false polls in the worker. Default: Airflow's [operators] default_deferrable."},"wait_before_defer":{"$ref":"#/$defs/duration","description":"How long a task waits in the worker before deferring: executions that end sooner skip the deferral's cost. Default 10s."}}},"keyList":{"type":"array","uniqueItems":true,"minItems":1,"items":{"$ref":"#/$defs/columnName"},"x-expected":"a non-empty array of column names"}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://smelter.dev/schema/pipeline.schema.json","title":"smelter pipeline","description":"One smelter pipeline: connections, tables extracted into bronze, silver models, and how Airflow runs them. Reference: docs/spec.md.","type":"object","additionalProperties":false,"required":["version","name","connections","warehouse","landing","tables"],"properties":{"version":{"const":1,"description":"Format version."},"name":{"$ref":"#/$defs/identifier","description":"Pipeline name, used in DAG ids, landing keys and warehouse schemas."},"description":{"type":"string","description":"Shown as the DAG's documentation in Airflow."},"connections":{"type":"object","minProperties":1,"propertyNames":{"$ref":"#/$defs/identifier"},"additionalProperties":{"$ref":"#/$defs/connection"},"x-expected":"a map of one or more named connections","description":"Databases and landing zones by name. Secrets are `{env: NAME}` or `{file: /path}`, never inline."},"warehouse":{"$ref":"#/$defs/identifier","description":"Name of the warehouse connection (postgres, or spark for Delta Lake)."},"landing":{"$ref":"#/$defs/identifier","description":"Name of the s3 or local landing connection."},"bronze_schema":{"$ref":"#/$defs/identifier","description":"Default `<name>_bronze`."},"silver_schema":{"$ref":"#/$defs/identifier","description":"Default `<name>_silver`."},"defaults":{"$ref":"#/$defs/tableDefaults"},"freshness":{"$ref":"#/$defs/freshness","description":"Freshness SLA of every table and silver model that does not set its own."},"tables":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/table"},"x-expected":"a non-empty list of tables"},"silver":{"type":"array","items":{"$ref":"#/$defs/silverModel"},"x-expected":"a list of silver models"},"airflow":{"$ref":"#/$defs/airflow"}},"$defs":{"identifier":{"type":"string","pattern":"^[a-z_][a-z0-9_]{0,62}$","x-expected":"a lower-case SQL identifier (a-z, 0-9, _; starts with a letter or _; at most 63 characters)"},"columnName":{"type":"string","minLength":1,"maxLength":64,"x-expected":"a column name (1 to 64 characters)"},"columnList":{"type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/columnName"},"x-expected":"an array of column names"},"sqlType":{"type":"string","pattern":"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$","x-expected":"a warehouse type such as text, bigint, numeric(20,4), timestamptz, jsonb"},"duration":{"anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(s|m|h|d)$"}],"x-expected":"a duration: seconds, or a string like \"30s\", \"5m\", \"1h\", \"2d\""},"freshness":{"type":"object","additionalProperties":false,"properties":{"warn_after":{"$ref":"#/$defs/duration","description":"Age of the newest applied change past which the table or model warns."},"error_after":{"$ref":"#/$defs/duration","description":"Age past which it is in error; not below warn_after."}},"description":"Freshness SLA: how old the newest change applied may get. Unset: no SLA; each field falls back to the pipeline's `freshness`."},"secretRef":{"oneOf":[{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"}}},{"type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^/"}}}],"x-expected":"a secret reference {env: VARIABLE} or {file: /absolute/path}; secrets are never written inline"},"envRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"}}},"stringSetting":{"anyOf":[{"type":"string","minLength":1},{"$ref":"#/$defs/envRef"}],"x-expected":"a string or {env: VARIABLE}"},"hostSetting":{"anyOf":[{"type":"string","pattern":"^[^@/\\s]+$"},{"$ref":"#/$defs/envRef"}],"x-expected":"a host name (no user, password or path) or {env: VARIABLE}"},"urlSetting":{"anyOf":[{"type":"string","pattern":"^https?://[^@/\\s]+(/\\S*)?$"},{"$ref":"#/$defs/envRef"}],"x-expected":"an http(s) URL without credentials, or {env: VARIABLE}"},"portSetting":{"anyOf":[{"type":"integer","minimum":1,"maximum":65535},{"$ref":"#/$defs/envRef"}],"x-expected":"a TCP port or {env: VARIABLE}"},"connection":{"type":"object","required":["kind"],"properties":{"kind":{"enum":["mariadb","mysql","postgres","spark","s3","local"]}},"allOf":[{"if":{"properties":{"kind":{"enum":["mariadb","mysql","postgres","spark"]}}},"then":{"$ref":"#/$defs/databaseConnection"}},{"if":{"properties":{"kind":{"const":"s3"}}},"then":{"$ref":"#/$defs/s3Connection"}},{"if":{"properties":{"kind":{"const":"local"}}},"then":{"$ref":"#/$defs/localConnection"}}]},"databaseConnection":{"type":"object","additionalProperties":false,"properties":{"kind":{"enum":["mariadb","mysql","postgres","spark"]},"url":{"$ref":"#/$defs/secretRef","description":"A connection URL; it may hold a password, so it is a secret."},"host":{"$ref":"#/$defs/hostSetting"},"port":{"$ref":"#/$defs/portSetting"},"database":{"$ref":"#/$defs/stringSetting"},"user":{"$ref":"#/$defs/stringSetting"},"password":{"$ref":"#/$defs/secretRef"},"timezone":{"type":"string","pattern":"^[+-][0-9]{2}:[0-9]{2}$","x-expected":"a UTC offset like \"+00:00\"","description":"Session time zone used to read MariaDB/MySQL TIMESTAMP; default \"+00:00\"."},"max_connections":{"type":"integer","minimum":1,"maximum":64,"description":"Default 4."},"catalog":{"$ref":"#/$defs/stringSetting","description":"Spark: the catalog bronze and silver schemas are created in; default spark_catalog."},"location":{"$ref":"#/$defs/stringSetting","description":"Spark: where Delta tables are stored, as <location>/<schema>/<table> (s3a://bucket/prefix or a directory); default: the catalog's managed location."},"landing_path":{"$ref":"#/$defs/stringSetting","description":"Spark: the landing zone's root as the warehouse reads it; default s3a://<bucket>/<prefix> for s3, <path>/<prefix> for local."}}},"s3Connection":{"type":"object","additionalProperties":false,"required":["bucket"],"properties":{"kind":{"const":"s3"},"bucket":{"$ref":"#/$defs/stringSetting"},"prefix":{"$ref":"#/$defs/keyPrefix"},"region":{"$ref":"#/$defs/stringSetting","description":"Default us-east-1."},"endpoint":{"$ref":"#/$defs/urlSetting","description":"For S3-compatible servers."},"access_key_id":{"$ref":"#/$defs/secretRef"},"secret_access_key":{"$ref":"#/$defs/secretRef"}}},"localConnection":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"kind":{"const":"local"},"path":{"anyOf":[{"type":"string","pattern":"^(/|file:///)"},{"$ref":"#/$defs/envRef"}],"x-expected":"an absolute directory, file:///..., or {env: VARIABLE}"},"prefix":{"$ref":"#/$defs/keyPrefix"}}},"keyPrefix":{"type":"string","pattern":"^[A-Za-z0-9_.=-]+(/[A-Za-z0-9_.=-]+)*$","x-expected":"a key prefix without leading or trailing slash","description":"Default \"landing\"."},"deletes":{"anyOf":[{"enum":["none","reconcile"]},{"type":"object","additionalProperties":false,"required":["mode"],"properties":{"mode":{"const":"none"}}},{"type":"object","additionalProperties":false,"required":["mode","column"],"properties":{"mode":{"const":"soft"},"column":{"$ref":"#/$defs/columnName"},"value":{"type":["string","number","boolean"],"description":"Default true."}}},{"type":"object","additionalProperties":false,"required":["mode"],"properties":{"mode":{"const":"reconcile"},"every_runs":{"type":"integer","minimum":1,"description":"Default 1."}}}],"x-expected":"none, reconcile, {mode: soft, column, value}, or {mode: reconcile, every_runs}"},"bronze":{"type":"object","additionalProperties":false,"properties":{"schema_evolution":{"enum":["add_columns","rescue","fail"],"description":"New source columns: add them, keep them in a `_rescued_data` JSON column, or fail. Default add_columns."},"change_feed":{"type":"boolean","description":"Write the change feed; default true."}}},"tableOptions":{"type":"object","properties":{"source":{"$ref":"#/$defs/identifier","description":"Source connection name."},"mode":{"enum":["incremental","full"],"description":"Default incremental."},"chunk_size":{"type":"integer","minimum":1,"description":"Rows per key-range chunk of a full load; default 100000."},"lag":{"$ref":"#/$defs/duration","description":"Re-read window behind the watermark; default 0."},"deletes":{"$ref":"#/$defs/deletes"},"bronze":{"$ref":"#/$defs/bronze"},"file_rows":{"type":"integer","minimum":1000,"description":"Rows per parquet file; default 250000."}},"description":"Options a table may set and `defaults` may give for all tables."},"tableDefaults":{"$ref":"#/$defs/tableOptions","type":"object","unevaluatedProperties":false,"description":"Table options applied to every table that does not set them."},"table":{"type":"object","$ref":"#/$defs/tableOptions","required":["name","primary_key"],"unevaluatedProperties":false,"properties":{"name":{"$ref":"#/$defs/identifier","description":"Bronze table name."},"table":{"type":"string","pattern":"^[^.\\s]+(\\.[^.\\s]+)?$","x-expected":"a source table name, optionally schema.table","description":"Source table; default: the name."},"query":{"type":"string","minLength":1,"description":"A SELECT instead of a table."},"primary_key":{"$ref":"#/$defs/keyList"},"cursor":{"$ref":"#/$defs/columnList"},"columns":{"type":"object","additionalProperties":false,"properties":{"include":{"$ref":"#/$defs/columnList"},"exclude":{"$ref":"#/$defs/columnList"}}},"type_overrides":{"type":"object","propertyNames":{"$ref":"#/$defs/columnName"},"additionalProperties":{"$ref":"#/$defs/sqlType"}},"cluster_by":{"$ref":"#/$defs/columnList"},"freshness":{"$ref":"#/$defs/freshness"},"partition_by":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"$ref":"#/$defs/columnName"},"kind":{"enum":["list","hash"],"description":"Default list."},"partitions":{"type":"integer","minimum":2,"maximum":1024}}}}},"silverColumn":{"anyOf":[{"$ref":"#/$defs/identifier"},{"type":"object","additionalProperties":false,"required":["name","from"],"properties":{"name":{"$ref":"#/$defs/identifier"},"from":{"$ref":"#/$defs/columnName"},"type":{"$ref":"#/$defs/sqlType"}}},{"type":"object","additionalProperties":false,"required":["name","json","type"],"properties":{"name":{"$ref":"#/$defs/identifier"},"json":{"type":"object","additionalProperties":false,"required":["column","path"],"properties":{"column":{"$ref":"#/$defs/columnName"},"path":{"type":"string","pattern":"^\\$(\\.[A-Za-z_][A-Za-z0-9_]*|\\[[0-9]+\\])*$"}}},"type":{"$ref":"#/$defs/sqlType"}}},{"type":"object","additionalProperties":false,"required":["name","expr","type"],"properties":{"name":{"$ref":"#/$defs/identifier"},"expr":{"type":"string","minLength":1},"type":{"$ref":"#/$defs/sqlType"}}}],"x-expected":"a column name, {name, from, type?}, {name, json: {column, path: $.a.b}, type} or {name, expr, type}"},"silverModel":{"type":"object","additionalProperties":false,"required":["name","from"],"properties":{"name":{"$ref":"#/$defs/identifier"},"from":{"$ref":"#/$defs/identifier","description":"The bronze table (a tables[].name) this model reads."},"key":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/identifier"},"x-expected":"an array of silver column names","description":"Default: the bronze table's primary key."},"include_all":{"type":"boolean","description":"Also copy every bronze column not named in columns; default false."},"columns":{"type":"array","items":{"$ref":"#/$defs/silverColumn"},"x-expected":"a list of columns"},"where":{"type":"string","minLength":1,"description":"SQL predicate over bronze columns."},"scd":{"enum":[1,2],"description":"Slowly changing dimension type; default 1."},"freshness":{"$ref":"#/$defs/freshness"}}},"airflow":{"type":"object","additionalProperties":false,"properties":{"schedule":{"type":["string","null"],"pattern":"^(@(once|hourly|daily|weekly|monthly|yearly)|\\S+( \\S+){4,5})$","x-expected":"a cron expression (5 or 6 fields), a preset such as @hourly, or null","description":"Default null: runs only when triggered."},"start_date":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","x-expected":"a date YYYY-MM-DD","description":"Default 2024-01-01."},"pool":{"type":["string","null"],"pattern":"^[A-Za-z0-9_.-]{1,256}$","description":"Airflow pool; default none."},"pool_slots":{"type":"integer","minimum":1,"description":"Slots each task takes in the pool; default 1."},"pool_size":{"type":"integer","minimum":1,"description":"Slots of the pool `pool` names: publishing creates the pool with this many slots, or sets an existing pool's slots to it. Default: a missing pool is created with max_active_tasks × pool_slots slots; an existing one is left as it is."},"max_active_tasks":{"type":"integer","minimum":1,"description":"Tasks of one run at a time; default 8."},"max_active_runs":{"type":"integer","minimum":1,"description":"Default 1."},"retries":{"type":"integer","minimum":0,"description":"Default 2."},"retry_delay":{"$ref":"#/$defs/duration","description":"Default 5m."},"execution_timeout":{"$ref":"#/$defs/duration","description":"Default 2h."},"owner":{"type":"string","minLength":1,"description":"Default smelter."},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":100}},"granularity":{"enum":["table","source"],"description":"A task per table per step, or a task per source per step; default table."},"assets":{"type":"boolean","description":"Bronze tasks emit Assets and silver runs in its own DAG scheduled on them; default false."},"connection_id":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,250}$","description":"Airflow connection id of the smelter service; default smelter_default."},"deferrable":{"type":"boolean","description":"Tasks wait for long executions in the triggerer, holding no worker slot; false polls in the worker. Default: Airflow's [operators] default_deferrable."},"wait_before_defer":{"$ref":"#/$defs/duration","description":"How long a task waits in the worker before deferring: executions that end sooner skip the deferral's cost. Default 10s."}}},"keyList":{"type":"array","uniqueItems":true,"minItems":1,"items":{"$ref":"#/$defs/columnName"},"x-expected":"a non-empty array of column names"}}};
 const schema32 = {"type":"string","pattern":"^[a-z_][a-z0-9_]{0,62}$","x-expected":"a lower-case SQL identifier (a-z, 0-9, _; starts with a letter or _; at most 63 characters)"};
 const func1 = Object.prototype.hasOwnProperty;
 const pattern4 = new RegExp("^[a-z_][a-z0-9_]{0,62}$", "u");
@@ -2510,15 +2510,208 @@ return errors === 0;
 }
 validate43.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema64 = {"type":"object","$ref":"#/$defs/tableOptions","required":["name","primary_key"],"unevaluatedProperties":false,"properties":{"name":{"$ref":"#/$defs/identifier","description":"Bronze table name."},"table":{"type":"string","pattern":"^[^.\\s]+(\\.[^.\\s]+)?$","x-expected":"a source table name, optionally schema.table","description":"Source table; default: the name."},"query":{"type":"string","minLength":1,"description":"A SELECT instead of a table."},"primary_key":{"$ref":"#/$defs/keyList"},"cursor":{"$ref":"#/$defs/columnList"},"columns":{"type":"object","additionalProperties":false,"properties":{"include":{"$ref":"#/$defs/columnList"},"exclude":{"$ref":"#/$defs/columnList"}}},"type_overrides":{"type":"object","propertyNames":{"$ref":"#/$defs/columnName"},"additionalProperties":{"$ref":"#/$defs/sqlType"}},"cluster_by":{"$ref":"#/$defs/columnList"},"partition_by":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"$ref":"#/$defs/columnName"},"kind":{"enum":["list","hash"],"description":"Default list."},"partitions":{"type":"integer","minimum":2,"maximum":1024}}}}};
-const schema71 = {"type":"string","pattern":"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$","x-expected":"a warehouse type such as text, bigint, numeric(20,4), timestamptz, jsonb"};
-const schema66 = {"type":"array","uniqueItems":true,"minItems":1,"items":{"$ref":"#/$defs/columnName"},"x-expected":"a non-empty array of column names"};
-const func0 = require("ajv/dist/runtime/equal").default;
+const schema64 = {"type":"object","additionalProperties":false,"properties":{"warn_after":{"$ref":"#/$defs/duration","description":"Age of the newest applied change past which the table or model warns."},"error_after":{"$ref":"#/$defs/duration","description":"Age past which it is in error; not below warn_after."}},"description":"Freshness SLA: how old the newest change applied may get. Unset: no SLA; each field falls back to the pipeline's `freshness`."};
 
-function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate51.evaluated;
+const evaluated0 = validate49.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!((key0 === "warn_after") || (key0 === "error_after"))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema64,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.warn_after !== undefined){
+let data0 = data.warn_after;
+const _errs4 = errors;
+let valid2 = false;
+const _errs5 = errors;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err1 = {instancePath:instancePath+"/warn_after",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema60.anyOf[0].type,parentSchema:schema60.anyOf[0],data:data0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 0 || isNaN(data0)){
+const err2 = {instancePath:instancePath+"/warn_after",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema60.anyOf[0],data:data0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+var _valid0 = _errs5 === errors;
+valid2 = valid2 || _valid0;
+const _errs7 = errors;
+if(typeof data0 === "string"){
+if(!pattern30.test(data0)){
+const err3 = {instancePath:instancePath+"/warn_after",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(s|m|h|d)$"},message:"must match pattern \""+"^[0-9]+(s|m|h|d)$"+"\"",schema:"^[0-9]+(s|m|h|d)$",parentSchema:schema60.anyOf[1],data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/warn_after",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema60.anyOf[1].type,parentSchema:schema60.anyOf[1],data:data0};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+var _valid0 = _errs7 === errors;
+valid2 = valid2 || _valid0;
+if(!valid2){
+const err5 = {instancePath:instancePath+"/warn_after",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema60.anyOf,parentSchema:schema60,data:data0};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+else {
+errors = _errs4;
+if(vErrors !== null){
+if(_errs4){
+vErrors.length = _errs4;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.error_after !== undefined){
+let data1 = data.error_after;
+const _errs12 = errors;
+let valid4 = false;
+const _errs13 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err6 = {instancePath:instancePath+"/error_after",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema60.anyOf[0].type,parentSchema:schema60.anyOf[0],data:data1};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 0 || isNaN(data1)){
+const err7 = {instancePath:instancePath+"/error_after",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema60.anyOf[0],data:data1};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+var _valid1 = _errs13 === errors;
+valid4 = valid4 || _valid1;
+const _errs15 = errors;
+if(typeof data1 === "string"){
+if(!pattern30.test(data1)){
+const err8 = {instancePath:instancePath+"/error_after",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(s|m|h|d)$"},message:"must match pattern \""+"^[0-9]+(s|m|h|d)$"+"\"",schema:"^[0-9]+(s|m|h|d)$",parentSchema:schema60.anyOf[1],data:data1};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/error_after",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema60.anyOf[1].type,parentSchema:schema60.anyOf[1],data:data1};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+var _valid1 = _errs15 === errors;
+valid4 = valid4 || _valid1;
+if(!valid4){
+const err10 = {instancePath:instancePath+"/error_after",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema60.anyOf,parentSchema:schema60,data:data1};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+else {
+errors = _errs12;
+if(vErrors !== null){
+if(_errs12){
+vErrors.length = _errs12;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.type,parentSchema:schema64,data};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+validate49.errors = vErrors;
+return errors === 0;
+}
+validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+const schema67 = {"type":"object","$ref":"#/$defs/tableOptions","required":["name","primary_key"],"unevaluatedProperties":false,"properties":{"name":{"$ref":"#/$defs/identifier","description":"Bronze table name."},"table":{"type":"string","pattern":"^[^.\\s]+(\\.[^.\\s]+)?$","x-expected":"a source table name, optionally schema.table","description":"Source table; default: the name."},"query":{"type":"string","minLength":1,"description":"A SELECT instead of a table."},"primary_key":{"$ref":"#/$defs/keyList"},"cursor":{"$ref":"#/$defs/columnList"},"columns":{"type":"object","additionalProperties":false,"properties":{"include":{"$ref":"#/$defs/columnList"},"exclude":{"$ref":"#/$defs/columnList"}}},"type_overrides":{"type":"object","propertyNames":{"$ref":"#/$defs/columnName"},"additionalProperties":{"$ref":"#/$defs/sqlType"}},"cluster_by":{"$ref":"#/$defs/columnList"},"freshness":{"$ref":"#/$defs/freshness"},"partition_by":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"$ref":"#/$defs/columnName"},"kind":{"enum":["list","hash"],"description":"Default list."},"partitions":{"type":"integer","minimum":2,"maximum":1024}}}}};
+const schema74 = {"type":"string","pattern":"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$","x-expected":"a warehouse type such as text, bigint, numeric(20,4), timestamptz, jsonb"};
+const schema69 = {"type":"array","uniqueItems":true,"minItems":1,"items":{"$ref":"#/$defs/columnName"},"x-expected":"a non-empty array of column names"};
+const func0 = require("ajv/dist/runtime/equal").default;
+
+function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate53.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2527,7 +2720,7 @@ evaluated0.items = undefined;
 }
 if(Array.isArray(data)){
 if(data.length < 1){
-const err0 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema66,data};
+const err0 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema69,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2579,7 +2772,7 @@ outer0:
 for(;i1--;){
 for(j0 = i1; j0--;){
 if(func0(data[i1], data[j0])){
-const err4 = {instancePath,schemaPath:"#/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema66,data};
+const err4 = {instancePath,schemaPath:"#/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema69,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2594,7 +2787,7 @@ break outer0;
 }
 }
 else {
-const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema66.type,parentSchema:schema66,data};
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema69.type,parentSchema:schema69,data};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2603,17 +2796,17 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate51.errors = vErrors;
+validate53.errors = vErrors;
 return errors === 0;
 }
-validate51.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
+validate53.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema68 = {"type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/columnName"},"x-expected":"an array of column names"};
+const schema71 = {"type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/columnName"},"x-expected":"an array of column names"};
 
-function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate53.evaluated;
+const evaluated0 = validate55.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2664,7 +2857,7 @@ outer0:
 for(;i1--;){
 for(j0 = i1; j0--;){
 if(func0(data[i1], data[j0])){
-const err3 = {instancePath,schemaPath:"#/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema68,data};
+const err3 = {instancePath,schemaPath:"#/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema71,data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2679,7 +2872,7 @@ break outer0;
 }
 }
 else {
-const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema68.type,parentSchema:schema68,data};
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema71.type,parentSchema:schema71,data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2688,18 +2881,18 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate53.errors = vErrors;
+validate55.errors = vErrors;
 return errors === 0;
 }
-validate53.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
+validate55.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
 
-const pattern32 = new RegExp("^[^.\\s]+(\\.[^.\\s]+)?$", "u");
-const pattern33 = new RegExp("^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$", "u");
+const pattern34 = new RegExp("^[^.\\s]+(\\.[^.\\s]+)?$", "u");
+const pattern35 = new RegExp("^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$", "u");
 
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate49.evaluated;
+const evaluated0 = validate51.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -2712,7 +2905,7 @@ errors = vErrors.length;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema64.required,parentSchema:schema64,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema67.required,parentSchema:schema67,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2722,7 +2915,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.primary_key === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "primary_key"},message:"must have required property '"+"primary_key"+"'",schema:schema64.required,parentSchema:schema64,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "primary_key"},message:"must have required property '"+"primary_key"+"'",schema:schema67.required,parentSchema:schema67,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2759,8 +2952,8 @@ errors++;
 if(data.table !== undefined){
 let data1 = data.table;
 if(typeof data1 === "string"){
-if(!pattern32.test(data1)){
-const err4 = {instancePath:instancePath+"/table",schemaPath:"#/properties/table/pattern",keyword:"pattern",params:{pattern: "^[^.\\s]+(\\.[^.\\s]+)?$"},message:"must match pattern \""+"^[^.\\s]+(\\.[^.\\s]+)?$"+"\"",schema:"^[^.\\s]+(\\.[^.\\s]+)?$",parentSchema:schema64.properties.table,data:data1};
+if(!pattern34.test(data1)){
+const err4 = {instancePath:instancePath+"/table",schemaPath:"#/properties/table/pattern",keyword:"pattern",params:{pattern: "^[^.\\s]+(\\.[^.\\s]+)?$"},message:"must match pattern \""+"^[^.\\s]+(\\.[^.\\s]+)?$"+"\"",schema:"^[^.\\s]+(\\.[^.\\s]+)?$",parentSchema:schema67.properties.table,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2771,7 +2964,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/table",schemaPath:"#/properties/table/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.table.type,parentSchema:schema64.properties.table,data:data1};
+const err5 = {instancePath:instancePath+"/table",schemaPath:"#/properties/table/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.table.type,parentSchema:schema67.properties.table,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2785,7 +2978,7 @@ if(data.query !== undefined){
 let data2 = data.query;
 if(typeof data2 === "string"){
 if(func3(data2) < 1){
-const err6 = {instancePath:instancePath+"/query",schemaPath:"#/properties/query/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema64.properties.query,data:data2};
+const err6 = {instancePath:instancePath+"/query",schemaPath:"#/properties/query/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema67.properties.query,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2796,7 +2989,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/query",schemaPath:"#/properties/query/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema64.properties.query.type,parentSchema:schema64.properties.query,data:data2};
+const err7 = {instancePath:instancePath+"/query",schemaPath:"#/properties/query/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema67.properties.query.type,parentSchema:schema67.properties.query,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2807,14 +3000,14 @@ errors++;
 }
 }
 if(data.primary_key !== undefined){
-if(!(validate51(data.primary_key, {instancePath:instancePath+"/primary_key",parentData:data,parentDataProperty:"primary_key",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
+if(!(validate53(data.primary_key, {instancePath:instancePath+"/primary_key",parentData:data,parentDataProperty:"primary_key",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
 errors = vErrors.length;
 }
 }
 if(data.cursor !== undefined){
-if(!(validate53(data.cursor, {instancePath:instancePath+"/cursor",parentData:data,parentDataProperty:"cursor",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate55(data.cursor, {instancePath:instancePath+"/cursor",parentData:data,parentDataProperty:"cursor",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
@@ -2823,7 +3016,7 @@ let data5 = data.columns;
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 for(const key0 in data5){
 if(!((key0 === "include") || (key0 === "exclude"))){
-const err8 = {instancePath:instancePath+"/columns",schemaPath:"#/properties/columns/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema64.properties.columns,data:data5};
+const err8 = {instancePath:instancePath+"/columns",schemaPath:"#/properties/columns/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema67.properties.columns,data:data5};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2834,20 +3027,20 @@ errors++;
 }
 }
 if(data5.include !== undefined){
-if(!(validate53(data5.include, {instancePath:instancePath+"/columns/include",parentData:data5,parentDataProperty:"include",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate55(data5.include, {instancePath:instancePath+"/columns/include",parentData:data5,parentDataProperty:"include",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
 if(data5.exclude !== undefined){
-if(!(validate53(data5.exclude, {instancePath:instancePath+"/columns/exclude",parentData:data5,parentDataProperty:"exclude",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate55(data5.exclude, {instancePath:instancePath+"/columns/exclude",parentData:data5,parentDataProperty:"exclude",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/columns",schemaPath:"#/properties/columns/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.properties.columns.type,parentSchema:schema64.properties.columns,data:data5};
+const err9 = {instancePath:instancePath+"/columns",schemaPath:"#/properties/columns/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.properties.columns.type,parentSchema:schema67.properties.columns,data:data5};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2896,7 +3089,7 @@ errors++;
 }
 var valid3 = _errs19 === errors;
 if(!valid3){
-const err13 = {instancePath:instancePath+"/type_overrides",schemaPath:"#/properties/type_overrides/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema64.properties.type_overrides.propertyNames,parentSchema:schema64.properties.type_overrides,data:data8};
+const err13 = {instancePath:instancePath+"/type_overrides",schemaPath:"#/properties/type_overrides/propertyNames",keyword:"propertyNames",params:{propertyName: key1},message:"property name must be valid",schema:schema67.properties.type_overrides.propertyNames,parentSchema:schema67.properties.type_overrides,data:data8};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2909,8 +3102,8 @@ errors++;
 for(const key2 in data8){
 let data9 = data8[key2];
 if(typeof data9 === "string"){
-if(!pattern33.test(data9)){
-const err14 = {instancePath:instancePath+"/type_overrides/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/sqlType/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$"},message:"must match pattern \""+"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$"+"\"",schema:"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$",parentSchema:schema71,data:data9};
+if(!pattern35.test(data9)){
+const err14 = {instancePath:instancePath+"/type_overrides/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/sqlType/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$"},message:"must match pattern \""+"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$"+"\"",schema:"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$",parentSchema:schema74,data:data9};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2921,7 +3114,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/type_overrides/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/sqlType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.type,parentSchema:schema71,data:data9};
+const err15 = {instancePath:instancePath+"/type_overrides/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/sqlType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema74.type,parentSchema:schema74,data:data9};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2933,7 +3126,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/type_overrides",schemaPath:"#/properties/type_overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.properties.type_overrides.type,parentSchema:schema64.properties.type_overrides,data:data8};
+const err16 = {instancePath:instancePath+"/type_overrides",schemaPath:"#/properties/type_overrides/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.properties.type_overrides.type,parentSchema:schema67.properties.type_overrides,data:data8};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2944,16 +3137,22 @@ errors++;
 }
 }
 if(data.cluster_by !== undefined){
-if(!(validate53(data.cluster_by, {instancePath:instancePath+"/cluster_by",parentData:data,parentDataProperty:"cluster_by",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+if(!(validate55(data.cluster_by, {instancePath:instancePath+"/cluster_by",parentData:data,parentDataProperty:"cluster_by",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+errors = vErrors.length;
+}
+}
+if(data.freshness !== undefined){
+if(!(validate49(data.freshness, {instancePath:instancePath+"/freshness",parentData:data,parentDataProperty:"freshness",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
 errors = vErrors.length;
 }
 }
 if(data.partition_by !== undefined){
-let data11 = data.partition_by;
-if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
-if(data11.column === undefined){
-const err17 = {instancePath:instancePath+"/partition_by",schemaPath:"#/properties/partition_by/required",keyword:"required",params:{missingProperty: "column"},message:"must have required property '"+"column"+"'",schema:schema64.properties.partition_by.required,parentSchema:schema64.properties.partition_by,data:data11};
+let data12 = data.partition_by;
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+if(data12.column === undefined){
+const err17 = {instancePath:instancePath+"/partition_by",schemaPath:"#/properties/partition_by/required",keyword:"required",params:{missingProperty: "column"},message:"must have required property '"+"column"+"'",schema:schema67.properties.partition_by.required,parentSchema:schema67.properties.partition_by,data:data12};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2962,9 +3161,9 @@ vErrors.push(err17);
 }
 errors++;
 }
-for(const key3 in data11){
+for(const key3 in data12){
 if(!(((key3 === "column") || (key3 === "kind")) || (key3 === "partitions"))){
-const err18 = {instancePath:instancePath+"/partition_by",schemaPath:"#/properties/partition_by/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema64.properties.partition_by,data:data11};
+const err18 = {instancePath:instancePath+"/partition_by",schemaPath:"#/properties/partition_by/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema67.properties.partition_by,data:data12};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2974,11 +3173,11 @@ vErrors.push(err18);
 errors++;
 }
 }
-if(data11.column !== undefined){
-let data12 = data11.column;
-if(typeof data12 === "string"){
-if(func3(data12) > 64){
-const err19 = {instancePath:instancePath+"/partition_by/column",schemaPath:"#/$defs/columnName/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters",schema:64,parentSchema:schema62,data:data12};
+if(data12.column !== undefined){
+let data13 = data12.column;
+if(typeof data13 === "string"){
+if(func3(data13) > 64){
+const err19 = {instancePath:instancePath+"/partition_by/column",schemaPath:"#/$defs/columnName/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters",schema:64,parentSchema:schema62,data:data13};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2987,8 +3186,8 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(func3(data12) < 1){
-const err20 = {instancePath:instancePath+"/partition_by/column",schemaPath:"#/$defs/columnName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62,data:data12};
+if(func3(data13) < 1){
+const err20 = {instancePath:instancePath+"/partition_by/column",schemaPath:"#/$defs/columnName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema62,data:data13};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2999,7 +3198,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/partition_by/column",schemaPath:"#/$defs/columnName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.type,parentSchema:schema62,data:data12};
+const err21 = {instancePath:instancePath+"/partition_by/column",schemaPath:"#/$defs/columnName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema62.type,parentSchema:schema62,data:data13};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3009,10 +3208,10 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data11.kind !== undefined){
-let data13 = data11.kind;
-if(!((data13 === "list") || (data13 === "hash"))){
-const err22 = {instancePath:instancePath+"/partition_by/kind",schemaPath:"#/properties/partition_by/properties/kind/enum",keyword:"enum",params:{allowedValues: schema64.properties.partition_by.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema64.properties.partition_by.properties.kind.enum,parentSchema:schema64.properties.partition_by.properties.kind,data:data13};
+if(data12.kind !== undefined){
+let data14 = data12.kind;
+if(!((data14 === "list") || (data14 === "hash"))){
+const err22 = {instancePath:instancePath+"/partition_by/kind",schemaPath:"#/properties/partition_by/properties/kind/enum",keyword:"enum",params:{allowedValues: schema67.properties.partition_by.properties.kind.enum},message:"must be equal to one of the allowed values",schema:schema67.properties.partition_by.properties.kind.enum,parentSchema:schema67.properties.partition_by.properties.kind,data:data14};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3022,10 +3221,10 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data11.partitions !== undefined){
-let data14 = data11.partitions;
-if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
-const err23 = {instancePath:instancePath+"/partition_by/partitions",schemaPath:"#/properties/partition_by/properties/partitions/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema64.properties.partition_by.properties.partitions.type,parentSchema:schema64.properties.partition_by.properties.partitions,data:data14};
+if(data12.partitions !== undefined){
+let data15 = data12.partitions;
+if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
+const err23 = {instancePath:instancePath+"/partition_by/partitions",schemaPath:"#/properties/partition_by/properties/partitions/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema67.properties.partition_by.properties.partitions.type,parentSchema:schema67.properties.partition_by.properties.partitions,data:data15};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3034,9 +3233,9 @@ vErrors.push(err23);
 }
 errors++;
 }
-if((typeof data14 == "number") && (isFinite(data14))){
-if(data14 > 1024 || isNaN(data14)){
-const err24 = {instancePath:instancePath+"/partition_by/partitions",schemaPath:"#/properties/partition_by/properties/partitions/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1024},message:"must be <= 1024",schema:1024,parentSchema:schema64.properties.partition_by.properties.partitions,data:data14};
+if((typeof data15 == "number") && (isFinite(data15))){
+if(data15 > 1024 || isNaN(data15)){
+const err24 = {instancePath:instancePath+"/partition_by/partitions",schemaPath:"#/properties/partition_by/properties/partitions/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1024},message:"must be <= 1024",schema:1024,parentSchema:schema67.properties.partition_by.properties.partitions,data:data15};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3045,8 +3244,8 @@ vErrors.push(err24);
 }
 errors++;
 }
-if(data14 < 2 || isNaN(data14)){
-const err25 = {instancePath:instancePath+"/partition_by/partitions",schemaPath:"#/properties/partition_by/properties/partitions/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2",schema:2,parentSchema:schema64.properties.partition_by.properties.partitions,data:data14};
+if(data15 < 2 || isNaN(data15)){
+const err25 = {instancePath:instancePath+"/partition_by/partitions",schemaPath:"#/properties/partition_by/properties/partitions/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2",schema:2,parentSchema:schema67.properties.partition_by.properties.partitions,data:data15};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3059,7 +3258,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/partition_by",schemaPath:"#/properties/partition_by/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.properties.partition_by.type,parentSchema:schema64.properties.partition_by,data:data11};
+const err26 = {instancePath:instancePath+"/partition_by",schemaPath:"#/properties/partition_by/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.properties.partition_by.type,parentSchema:schema67.properties.partition_by,data:data12};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3070,8 +3269,8 @@ errors++;
 }
 }
 for(const key4 in data){
-if((((((((((((((((key4 !== "name") && (key4 !== "table")) && (key4 !== "query")) && (key4 !== "primary_key")) && (key4 !== "cursor")) && (key4 !== "columns")) && (key4 !== "type_overrides")) && (key4 !== "cluster_by")) && (key4 !== "partition_by")) && (key4 !== "source")) && (key4 !== "mode")) && (key4 !== "chunk_size")) && (key4 !== "lag")) && (key4 !== "deletes")) && (key4 !== "bronze")) && (key4 !== "file_rows")){
-const err27 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key4},message:"must NOT have unevaluated properties",schema:false,parentSchema:schema64,data};
+if(((((((((((((((((key4 !== "name") && (key4 !== "table")) && (key4 !== "query")) && (key4 !== "primary_key")) && (key4 !== "cursor")) && (key4 !== "columns")) && (key4 !== "type_overrides")) && (key4 !== "cluster_by")) && (key4 !== "freshness")) && (key4 !== "partition_by")) && (key4 !== "source")) && (key4 !== "mode")) && (key4 !== "chunk_size")) && (key4 !== "lag")) && (key4 !== "deletes")) && (key4 !== "bronze")) && (key4 !== "file_rows")){
+const err27 = {instancePath,schemaPath:"#/unevaluatedProperties",keyword:"unevaluatedProperties",params:{unevaluatedProperty: key4},message:"must NOT have unevaluated properties",schema:false,parentSchema:schema67,data};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3083,7 +3282,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema64.type,parentSchema:schema64,data};
+const err28 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema67.type,parentSchema:schema67,data};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3092,19 +3291,19 @@ vErrors.push(err28);
 }
 errors++;
 }
-validate49.errors = vErrors;
+validate51.errors = vErrors;
 return errors === 0;
 }
-validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate51.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema73 = {"type":"object","additionalProperties":false,"required":["name","from"],"properties":{"name":{"$ref":"#/$defs/identifier"},"from":{"$ref":"#/$defs/identifier","description":"The bronze table (a tables[].name) this model reads."},"key":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/identifier"},"x-expected":"an array of silver column names","description":"Default: the bronze table's primary key."},"include_all":{"type":"boolean","description":"Also copy every bronze column not named in columns; default false."},"columns":{"type":"array","items":{"$ref":"#/$defs/silverColumn"},"x-expected":"a list of columns"},"where":{"type":"string","minLength":1,"description":"SQL predicate over bronze columns."},"scd":{"enum":[1,2],"description":"Slowly changing dimension type; default 1."}}};
-const schema77 = {"anyOf":[{"$ref":"#/$defs/identifier"},{"type":"object","additionalProperties":false,"required":["name","from"],"properties":{"name":{"$ref":"#/$defs/identifier"},"from":{"$ref":"#/$defs/columnName"},"type":{"$ref":"#/$defs/sqlType"}}},{"type":"object","additionalProperties":false,"required":["name","json","type"],"properties":{"name":{"$ref":"#/$defs/identifier"},"json":{"type":"object","additionalProperties":false,"required":["column","path"],"properties":{"column":{"$ref":"#/$defs/columnName"},"path":{"type":"string","pattern":"^\\$(\\.[A-Za-z_][A-Za-z0-9_]*|\\[[0-9]+\\])*$"}}},"type":{"$ref":"#/$defs/sqlType"}}},{"type":"object","additionalProperties":false,"required":["name","expr","type"],"properties":{"name":{"$ref":"#/$defs/identifier"},"expr":{"type":"string","minLength":1},"type":{"$ref":"#/$defs/sqlType"}}}],"x-expected":"a column name, {name, from, type?}, {name, json: {column, path: $.a.b}, type} or {name, expr, type}"};
-const pattern41 = new RegExp("^\\$(\\.[A-Za-z_][A-Za-z0-9_]*|\\[[0-9]+\\])*$", "u");
+const schema76 = {"type":"object","additionalProperties":false,"required":["name","from"],"properties":{"name":{"$ref":"#/$defs/identifier"},"from":{"$ref":"#/$defs/identifier","description":"The bronze table (a tables[].name) this model reads."},"key":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/identifier"},"x-expected":"an array of silver column names","description":"Default: the bronze table's primary key."},"include_all":{"type":"boolean","description":"Also copy every bronze column not named in columns; default false."},"columns":{"type":"array","items":{"$ref":"#/$defs/silverColumn"},"x-expected":"a list of columns"},"where":{"type":"string","minLength":1,"description":"SQL predicate over bronze columns."},"scd":{"enum":[1,2],"description":"Slowly changing dimension type; default 1."},"freshness":{"$ref":"#/$defs/freshness"}}};
+const schema80 = {"anyOf":[{"$ref":"#/$defs/identifier"},{"type":"object","additionalProperties":false,"required":["name","from"],"properties":{"name":{"$ref":"#/$defs/identifier"},"from":{"$ref":"#/$defs/columnName"},"type":{"$ref":"#/$defs/sqlType"}}},{"type":"object","additionalProperties":false,"required":["name","json","type"],"properties":{"name":{"$ref":"#/$defs/identifier"},"json":{"type":"object","additionalProperties":false,"required":["column","path"],"properties":{"column":{"$ref":"#/$defs/columnName"},"path":{"type":"string","pattern":"^\\$(\\.[A-Za-z_][A-Za-z0-9_]*|\\[[0-9]+\\])*$"}}},"type":{"$ref":"#/$defs/sqlType"}}},{"type":"object","additionalProperties":false,"required":["name","expr","type"],"properties":{"name":{"$ref":"#/$defs/identifier"},"expr":{"type":"string","minLength":1},"type":{"$ref":"#/$defs/sqlType"}}}],"x-expected":"a column name, {name, from, type?}, {name, json: {column, path: $.a.b}, type} or {name, expr, type}"};
+const pattern43 = new RegExp("^\\$(\\.[A-Za-z_][A-Za-z0-9_]*|\\[[0-9]+\\])*$", "u");
 
-function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate60.evaluated;
+const evaluated0 = validate63.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3141,7 +3340,7 @@ valid0 = valid0 || _valid0;
 const _errs5 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err2 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema77.anyOf[1].required,parentSchema:schema77.anyOf[1],data};
+const err2 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema80.anyOf[1].required,parentSchema:schema80.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3151,7 +3350,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.from === undefined){
-const err3 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "from"},message:"must have required property '"+"from"+"'",schema:schema77.anyOf[1].required,parentSchema:schema77.anyOf[1],data};
+const err3 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "from"},message:"must have required property '"+"from"+"'",schema:schema80.anyOf[1].required,parentSchema:schema80.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3162,7 +3361,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((key0 === "name") || (key0 === "from")) || (key0 === "type"))){
-const err4 = {instancePath,schemaPath:"#/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema77.anyOf[1],data};
+const err4 = {instancePath,schemaPath:"#/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema80.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3235,8 +3434,8 @@ errors++;
 if(data.type !== undefined){
 let data2 = data.type;
 if(typeof data2 === "string"){
-if(!pattern33.test(data2)){
-const err10 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/sqlType/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$"},message:"must match pattern \""+"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$"+"\"",schema:"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$",parentSchema:schema71,data:data2};
+if(!pattern35.test(data2)){
+const err10 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/sqlType/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$"},message:"must match pattern \""+"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$"+"\"",schema:"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$",parentSchema:schema74,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3247,7 +3446,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/sqlType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.type,parentSchema:schema71,data:data2};
+const err11 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/sqlType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema74.type,parentSchema:schema74,data:data2};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3259,7 +3458,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema77.anyOf[1].type,parentSchema:schema77.anyOf[1],data};
+const err12 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema80.anyOf[1].type,parentSchema:schema80.anyOf[1],data};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3276,7 +3475,7 @@ var props0 = true;
 const _errs20 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err13 = {instancePath,schemaPath:"#/anyOf/2/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema77.anyOf[2].required,parentSchema:schema77.anyOf[2],data};
+const err13 = {instancePath,schemaPath:"#/anyOf/2/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema80.anyOf[2].required,parentSchema:schema80.anyOf[2],data};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3286,7 +3485,7 @@ vErrors.push(err13);
 errors++;
 }
 if(data.json === undefined){
-const err14 = {instancePath,schemaPath:"#/anyOf/2/required",keyword:"required",params:{missingProperty: "json"},message:"must have required property '"+"json"+"'",schema:schema77.anyOf[2].required,parentSchema:schema77.anyOf[2],data};
+const err14 = {instancePath,schemaPath:"#/anyOf/2/required",keyword:"required",params:{missingProperty: "json"},message:"must have required property '"+"json"+"'",schema:schema80.anyOf[2].required,parentSchema:schema80.anyOf[2],data};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3296,7 +3495,7 @@ vErrors.push(err14);
 errors++;
 }
 if(data.type === undefined){
-const err15 = {instancePath,schemaPath:"#/anyOf/2/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema77.anyOf[2].required,parentSchema:schema77.anyOf[2],data};
+const err15 = {instancePath,schemaPath:"#/anyOf/2/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema80.anyOf[2].required,parentSchema:schema80.anyOf[2],data};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3307,7 +3506,7 @@ errors++;
 }
 for(const key1 in data){
 if(!(((key1 === "name") || (key1 === "json")) || (key1 === "type"))){
-const err16 = {instancePath,schemaPath:"#/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema77.anyOf[2],data};
+const err16 = {instancePath,schemaPath:"#/anyOf/2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema80.anyOf[2],data};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3346,7 +3545,7 @@ if(data.json !== undefined){
 let data4 = data.json;
 if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
 if(data4.column === undefined){
-const err19 = {instancePath:instancePath+"/json",schemaPath:"#/anyOf/2/properties/json/required",keyword:"required",params:{missingProperty: "column"},message:"must have required property '"+"column"+"'",schema:schema77.anyOf[2].properties.json.required,parentSchema:schema77.anyOf[2].properties.json,data:data4};
+const err19 = {instancePath:instancePath+"/json",schemaPath:"#/anyOf/2/properties/json/required",keyword:"required",params:{missingProperty: "column"},message:"must have required property '"+"column"+"'",schema:schema80.anyOf[2].properties.json.required,parentSchema:schema80.anyOf[2].properties.json,data:data4};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3356,7 +3555,7 @@ vErrors.push(err19);
 errors++;
 }
 if(data4.path === undefined){
-const err20 = {instancePath:instancePath+"/json",schemaPath:"#/anyOf/2/properties/json/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema77.anyOf[2].properties.json.required,parentSchema:schema77.anyOf[2].properties.json,data:data4};
+const err20 = {instancePath:instancePath+"/json",schemaPath:"#/anyOf/2/properties/json/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema80.anyOf[2].properties.json.required,parentSchema:schema80.anyOf[2].properties.json,data:data4};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3367,7 +3566,7 @@ errors++;
 }
 for(const key2 in data4){
 if(!((key2 === "column") || (key2 === "path"))){
-const err21 = {instancePath:instancePath+"/json",schemaPath:"#/anyOf/2/properties/json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema77.anyOf[2].properties.json,data:data4};
+const err21 = {instancePath:instancePath+"/json",schemaPath:"#/anyOf/2/properties/json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema80.anyOf[2].properties.json,data:data4};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3415,8 +3614,8 @@ errors++;
 if(data4.path !== undefined){
 let data6 = data4.path;
 if(typeof data6 === "string"){
-if(!pattern41.test(data6)){
-const err25 = {instancePath:instancePath+"/json/path",schemaPath:"#/anyOf/2/properties/json/properties/path/pattern",keyword:"pattern",params:{pattern: "^\\$(\\.[A-Za-z_][A-Za-z0-9_]*|\\[[0-9]+\\])*$"},message:"must match pattern \""+"^\\$(\\.[A-Za-z_][A-Za-z0-9_]*|\\[[0-9]+\\])*$"+"\"",schema:"^\\$(\\.[A-Za-z_][A-Za-z0-9_]*|\\[[0-9]+\\])*$",parentSchema:schema77.anyOf[2].properties.json.properties.path,data:data6};
+if(!pattern43.test(data6)){
+const err25 = {instancePath:instancePath+"/json/path",schemaPath:"#/anyOf/2/properties/json/properties/path/pattern",keyword:"pattern",params:{pattern: "^\\$(\\.[A-Za-z_][A-Za-z0-9_]*|\\[[0-9]+\\])*$"},message:"must match pattern \""+"^\\$(\\.[A-Za-z_][A-Za-z0-9_]*|\\[[0-9]+\\])*$"+"\"",schema:"^\\$(\\.[A-Za-z_][A-Za-z0-9_]*|\\[[0-9]+\\])*$",parentSchema:schema80.anyOf[2].properties.json.properties.path,data:data6};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3427,7 +3626,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/json/path",schemaPath:"#/anyOf/2/properties/json/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema77.anyOf[2].properties.json.properties.path.type,parentSchema:schema77.anyOf[2].properties.json.properties.path,data:data6};
+const err26 = {instancePath:instancePath+"/json/path",schemaPath:"#/anyOf/2/properties/json/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.anyOf[2].properties.json.properties.path.type,parentSchema:schema80.anyOf[2].properties.json.properties.path,data:data6};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3439,7 +3638,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/json",schemaPath:"#/anyOf/2/properties/json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema77.anyOf[2].properties.json.type,parentSchema:schema77.anyOf[2].properties.json,data:data4};
+const err27 = {instancePath:instancePath+"/json",schemaPath:"#/anyOf/2/properties/json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema80.anyOf[2].properties.json.type,parentSchema:schema80.anyOf[2].properties.json,data:data4};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3452,8 +3651,8 @@ errors++;
 if(data.type !== undefined){
 let data7 = data.type;
 if(typeof data7 === "string"){
-if(!pattern33.test(data7)){
-const err28 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/sqlType/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$"},message:"must match pattern \""+"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$"+"\"",schema:"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$",parentSchema:schema71,data:data7};
+if(!pattern35.test(data7)){
+const err28 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/sqlType/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$"},message:"must match pattern \""+"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$"+"\"",schema:"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$",parentSchema:schema74,data:data7};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3464,7 +3663,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/sqlType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.type,parentSchema:schema71,data:data7};
+const err29 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/sqlType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema74.type,parentSchema:schema74,data:data7};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3476,7 +3675,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath,schemaPath:"#/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema77.anyOf[2].type,parentSchema:schema77.anyOf[2],data};
+const err30 = {instancePath,schemaPath:"#/anyOf/2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema80.anyOf[2].type,parentSchema:schema80.anyOf[2],data};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3495,7 +3694,7 @@ props0 = true;
 const _errs40 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err31 = {instancePath,schemaPath:"#/anyOf/3/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema77.anyOf[3].required,parentSchema:schema77.anyOf[3],data};
+const err31 = {instancePath,schemaPath:"#/anyOf/3/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema80.anyOf[3].required,parentSchema:schema80.anyOf[3],data};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3505,7 +3704,7 @@ vErrors.push(err31);
 errors++;
 }
 if(data.expr === undefined){
-const err32 = {instancePath,schemaPath:"#/anyOf/3/required",keyword:"required",params:{missingProperty: "expr"},message:"must have required property '"+"expr"+"'",schema:schema77.anyOf[3].required,parentSchema:schema77.anyOf[3],data};
+const err32 = {instancePath,schemaPath:"#/anyOf/3/required",keyword:"required",params:{missingProperty: "expr"},message:"must have required property '"+"expr"+"'",schema:schema80.anyOf[3].required,parentSchema:schema80.anyOf[3],data};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3515,7 +3714,7 @@ vErrors.push(err32);
 errors++;
 }
 if(data.type === undefined){
-const err33 = {instancePath,schemaPath:"#/anyOf/3/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema77.anyOf[3].required,parentSchema:schema77.anyOf[3],data};
+const err33 = {instancePath,schemaPath:"#/anyOf/3/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema80.anyOf[3].required,parentSchema:schema80.anyOf[3],data};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3526,7 +3725,7 @@ errors++;
 }
 for(const key3 in data){
 if(!(((key3 === "name") || (key3 === "expr")) || (key3 === "type"))){
-const err34 = {instancePath,schemaPath:"#/anyOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema77.anyOf[3],data};
+const err34 = {instancePath,schemaPath:"#/anyOf/3/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema80.anyOf[3],data};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3565,7 +3764,7 @@ if(data.expr !== undefined){
 let data9 = data.expr;
 if(typeof data9 === "string"){
 if(func3(data9) < 1){
-const err37 = {instancePath:instancePath+"/expr",schemaPath:"#/anyOf/3/properties/expr/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema77.anyOf[3].properties.expr,data:data9};
+const err37 = {instancePath:instancePath+"/expr",schemaPath:"#/anyOf/3/properties/expr/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema80.anyOf[3].properties.expr,data:data9};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3576,7 +3775,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/expr",schemaPath:"#/anyOf/3/properties/expr/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema77.anyOf[3].properties.expr.type,parentSchema:schema77.anyOf[3].properties.expr,data:data9};
+const err38 = {instancePath:instancePath+"/expr",schemaPath:"#/anyOf/3/properties/expr/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema80.anyOf[3].properties.expr.type,parentSchema:schema80.anyOf[3].properties.expr,data:data9};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3589,8 +3788,8 @@ errors++;
 if(data.type !== undefined){
 let data10 = data.type;
 if(typeof data10 === "string"){
-if(!pattern33.test(data10)){
-const err39 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/sqlType/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$"},message:"must match pattern \""+"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$"+"\"",schema:"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$",parentSchema:schema71,data:data10};
+if(!pattern35.test(data10)){
+const err39 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/sqlType/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$"},message:"must match pattern \""+"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$"+"\"",schema:"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$",parentSchema:schema74,data:data10};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -3601,7 +3800,7 @@ errors++;
 }
 }
 else {
-const err40 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/sqlType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema71.type,parentSchema:schema71,data:data10};
+const err40 = {instancePath:instancePath+"/type",schemaPath:"#/$defs/sqlType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema74.type,parentSchema:schema74,data:data10};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -3613,7 +3812,7 @@ errors++;
 }
 }
 else {
-const err41 = {instancePath,schemaPath:"#/anyOf/3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema77.anyOf[3].type,parentSchema:schema77.anyOf[3],data};
+const err41 = {instancePath,schemaPath:"#/anyOf/3/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema80.anyOf[3].type,parentSchema:schema80.anyOf[3],data};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -3630,7 +3829,7 @@ props0 = true;
 }
 }
 if(!valid0){
-const err42 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema77.anyOf,parentSchema:schema77,data};
+const err42 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema80.anyOf,parentSchema:schema80,data};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -3650,17 +3849,17 @@ vErrors = null;
 }
 }
 }
-validate60.errors = vErrors;
+validate63.errors = vErrors;
 evaluated0.props = props0;
 return errors === 0;
 }
-validate60.evaluated = {"dynamicProps":true,"dynamicItems":false};
+validate63.evaluated = {"dynamicProps":true,"dynamicItems":false};
 
 
-function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate59.evaluated;
+const evaluated0 = validate62.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3669,7 +3868,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.name === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema73.required,parentSchema:schema73,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema76.required,parentSchema:schema76,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3679,7 +3878,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.from === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "from"},message:"must have required property '"+"from"+"'",schema:schema73.required,parentSchema:schema73,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "from"},message:"must have required property '"+"from"+"'",schema:schema76.required,parentSchema:schema76,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3689,8 +3888,8 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!(((((((key0 === "name") || (key0 === "from")) || (key0 === "key")) || (key0 === "include_all")) || (key0 === "columns")) || (key0 === "where")) || (key0 === "scd"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema73,data};
+if(!((((((((key0 === "name") || (key0 === "from")) || (key0 === "key")) || (key0 === "include_all")) || (key0 === "columns")) || (key0 === "where")) || (key0 === "scd")) || (key0 === "freshness"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema76,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3754,7 +3953,7 @@ if(data.key !== undefined){
 let data2 = data.key;
 if(Array.isArray(data2)){
 if(data2.length < 1){
-const err7 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema73.properties.key,data:data2};
+const err7 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema76.properties.key,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3796,7 +3995,7 @@ outer0:
 for(;i1--;){
 for(j0 = i1; j0--;){
 if(func0(data2[i1], data2[j0])){
-const err10 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema73.properties.key,data:data2};
+const err10 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema76.properties.key,data:data2};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3811,7 +4010,7 @@ break outer0;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema73.properties.key.type,parentSchema:schema73.properties.key,data:data2};
+const err11 = {instancePath:instancePath+"/key",schemaPath:"#/properties/key/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema76.properties.key.type,parentSchema:schema76.properties.key,data:data2};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3824,7 +4023,7 @@ errors++;
 if(data.include_all !== undefined){
 let data4 = data.include_all;
 if(typeof data4 !== "boolean"){
-const err12 = {instancePath:instancePath+"/include_all",schemaPath:"#/properties/include_all/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema73.properties.include_all.type,parentSchema:schema73.properties.include_all,data:data4};
+const err12 = {instancePath:instancePath+"/include_all",schemaPath:"#/properties/include_all/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema76.properties.include_all.type,parentSchema:schema76.properties.include_all,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3839,14 +4038,14 @@ let data5 = data.columns;
 if(Array.isArray(data5)){
 const len1 = data5.length;
 for(let i2=0; i2<len1; i2++){
-if(!(validate60(data5[i2], {instancePath:instancePath+"/columns/" + i2,parentData:data5,parentDataProperty:i2,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+if(!(validate63(data5[i2], {instancePath:instancePath+"/columns/" + i2,parentData:data5,parentDataProperty:i2,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/columns",schemaPath:"#/properties/columns/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema73.properties.columns.type,parentSchema:schema73.properties.columns,data:data5};
+const err13 = {instancePath:instancePath+"/columns",schemaPath:"#/properties/columns/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema76.properties.columns.type,parentSchema:schema76.properties.columns,data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3860,7 +4059,7 @@ if(data.where !== undefined){
 let data7 = data.where;
 if(typeof data7 === "string"){
 if(func3(data7) < 1){
-const err14 = {instancePath:instancePath+"/where",schemaPath:"#/properties/where/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema73.properties.where,data:data7};
+const err14 = {instancePath:instancePath+"/where",schemaPath:"#/properties/where/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema76.properties.where,data:data7};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3871,7 +4070,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/where",schemaPath:"#/properties/where/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema73.properties.where.type,parentSchema:schema73.properties.where,data:data7};
+const err15 = {instancePath:instancePath+"/where",schemaPath:"#/properties/where/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema76.properties.where.type,parentSchema:schema76.properties.where,data:data7};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3884,7 +4083,7 @@ errors++;
 if(data.scd !== undefined){
 let data8 = data.scd;
 if(!((data8 === 1) || (data8 === 2))){
-const err16 = {instancePath:instancePath+"/scd",schemaPath:"#/properties/scd/enum",keyword:"enum",params:{allowedValues: schema73.properties.scd.enum},message:"must be equal to one of the allowed values",schema:schema73.properties.scd.enum,parentSchema:schema73.properties.scd,data:data8};
+const err16 = {instancePath:instancePath+"/scd",schemaPath:"#/properties/scd/enum",keyword:"enum",params:{allowedValues: schema76.properties.scd.enum},message:"must be equal to one of the allowed values",schema:schema76.properties.scd.enum,parentSchema:schema76.properties.scd,data:data8};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3894,9 +4093,15 @@ vErrors.push(err16);
 errors++;
 }
 }
+if(data.freshness !== undefined){
+if(!(validate49(data.freshness, {instancePath:instancePath+"/freshness",parentData:data,parentDataProperty:"freshness",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+errors = vErrors.length;
+}
+}
 }
 else {
-const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema73.type,parentSchema:schema73,data};
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema76.type,parentSchema:schema76,data};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3905,21 +4110,21 @@ vErrors.push(err17);
 }
 errors++;
 }
-validate59.errors = vErrors;
+validate62.errors = vErrors;
 return errors === 0;
 }
-validate59.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate62.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema87 = {"type":"object","additionalProperties":false,"properties":{"schedule":{"type":["string","null"],"pattern":"^(@(once|hourly|daily|weekly|monthly|yearly)|\\S+( \\S+){4,5})$","x-expected":"a cron expression (5 or 6 fields), a preset such as @hourly, or null","description":"Default null: runs only when triggered."},"start_date":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","x-expected":"a date YYYY-MM-DD","description":"Default 2024-01-01."},"pool":{"type":["string","null"],"pattern":"^[A-Za-z0-9_.-]{1,256}$","description":"Airflow pool; default none."},"pool_slots":{"type":"integer","minimum":1,"description":"Slots each task takes in the pool; default 1."},"pool_size":{"type":"integer","minimum":1,"description":"Slots of the pool `pool` names: publishing creates the pool with this many slots, or sets an existing pool's slots to it. Default: a missing pool is created with max_active_tasks × pool_slots slots; an existing one is left as it is."},"max_active_tasks":{"type":"integer","minimum":1,"description":"Tasks of one run at a time; default 8."},"max_active_runs":{"type":"integer","minimum":1,"description":"Default 1."},"retries":{"type":"integer","minimum":0,"description":"Default 2."},"retry_delay":{"$ref":"#/$defs/duration","description":"Default 5m."},"execution_timeout":{"$ref":"#/$defs/duration","description":"Default 2h."},"owner":{"type":"string","minLength":1,"description":"Default smelter."},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":100}},"granularity":{"enum":["table","source"],"description":"A task per table per step, or a task per source per step; default table."},"assets":{"type":"boolean","description":"Bronze tasks emit Assets and silver runs in its own DAG scheduled on them; default false."},"connection_id":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,250}$","description":"Airflow connection id of the smelter service; default smelter_default."},"deferrable":{"type":"boolean","description":"Tasks wait for long executions in the triggerer, holding no worker slot; false polls in the worker. Default: Airflow's [operators] default_deferrable."},"wait_before_defer":{"$ref":"#/$defs/duration","description":"How long a task waits in the worker before deferring: executions that end sooner skip the deferral's cost. Default 10s."}}};
-const pattern45 = new RegExp("^(@(once|hourly|daily|weekly|monthly|yearly)|\\S+( \\S+){4,5})$", "u");
-const pattern46 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
-const pattern47 = new RegExp("^[A-Za-z0-9_.-]{1,256}$", "u");
-const pattern50 = new RegExp("^[A-Za-z0-9_.-]{1,250}$", "u");
+const schema90 = {"type":"object","additionalProperties":false,"properties":{"schedule":{"type":["string","null"],"pattern":"^(@(once|hourly|daily|weekly|monthly|yearly)|\\S+( \\S+){4,5})$","x-expected":"a cron expression (5 or 6 fields), a preset such as @hourly, or null","description":"Default null: runs only when triggered."},"start_date":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","x-expected":"a date YYYY-MM-DD","description":"Default 2024-01-01."},"pool":{"type":["string","null"],"pattern":"^[A-Za-z0-9_.-]{1,256}$","description":"Airflow pool; default none."},"pool_slots":{"type":"integer","minimum":1,"description":"Slots each task takes in the pool; default 1."},"pool_size":{"type":"integer","minimum":1,"description":"Slots of the pool `pool` names: publishing creates the pool with this many slots, or sets an existing pool's slots to it. Default: a missing pool is created with max_active_tasks × pool_slots slots; an existing one is left as it is."},"max_active_tasks":{"type":"integer","minimum":1,"description":"Tasks of one run at a time; default 8."},"max_active_runs":{"type":"integer","minimum":1,"description":"Default 1."},"retries":{"type":"integer","minimum":0,"description":"Default 2."},"retry_delay":{"$ref":"#/$defs/duration","description":"Default 5m."},"execution_timeout":{"$ref":"#/$defs/duration","description":"Default 2h."},"owner":{"type":"string","minLength":1,"description":"Default smelter."},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":100}},"granularity":{"enum":["table","source"],"description":"A task per table per step, or a task per source per step; default table."},"assets":{"type":"boolean","description":"Bronze tasks emit Assets and silver runs in its own DAG scheduled on them; default false."},"connection_id":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,250}$","description":"Airflow connection id of the smelter service; default smelter_default."},"deferrable":{"type":"boolean","description":"Tasks wait for long executions in the triggerer, holding no worker slot; false polls in the worker. Default: Airflow's [operators] default_deferrable."},"wait_before_defer":{"$ref":"#/$defs/duration","description":"How long a task waits in the worker before deferring: executions that end sooner skip the deferral's cost. Default 10s."}}};
+const pattern47 = new RegExp("^(@(once|hourly|daily|weekly|monthly|yearly)|\\S+( \\S+){4,5})$", "u");
+const pattern48 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
+const pattern49 = new RegExp("^[A-Za-z0-9_.-]{1,256}$", "u");
+const pattern52 = new RegExp("^[A-Za-z0-9_.-]{1,250}$", "u");
 
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate63.evaluated;
+const evaluated0 = validate67.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3928,8 +4133,8 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(func1.call(schema87.properties, key0))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema87,data};
+if(!(func1.call(schema90.properties, key0))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema90,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3942,7 +4147,7 @@ errors++;
 if(data.schedule !== undefined){
 let data0 = data.schedule;
 if((typeof data0 !== "string") && (data0 !== null)){
-const err1 = {instancePath:instancePath+"/schedule",schemaPath:"#/properties/schedule/type",keyword:"type",params:{type: schema87.properties.schedule.type},message:"must be string,null",schema:schema87.properties.schedule.type,parentSchema:schema87.properties.schedule,data:data0};
+const err1 = {instancePath:instancePath+"/schedule",schemaPath:"#/properties/schedule/type",keyword:"type",params:{type: schema90.properties.schedule.type},message:"must be string,null",schema:schema90.properties.schedule.type,parentSchema:schema90.properties.schedule,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3952,8 +4157,8 @@ vErrors.push(err1);
 errors++;
 }
 if(typeof data0 === "string"){
-if(!pattern45.test(data0)){
-const err2 = {instancePath:instancePath+"/schedule",schemaPath:"#/properties/schedule/pattern",keyword:"pattern",params:{pattern: "^(@(once|hourly|daily|weekly|monthly|yearly)|\\S+( \\S+){4,5})$"},message:"must match pattern \""+"^(@(once|hourly|daily|weekly|monthly|yearly)|\\S+( \\S+){4,5})$"+"\"",schema:"^(@(once|hourly|daily|weekly|monthly|yearly)|\\S+( \\S+){4,5})$",parentSchema:schema87.properties.schedule,data:data0};
+if(!pattern47.test(data0)){
+const err2 = {instancePath:instancePath+"/schedule",schemaPath:"#/properties/schedule/pattern",keyword:"pattern",params:{pattern: "^(@(once|hourly|daily|weekly|monthly|yearly)|\\S+( \\S+){4,5})$"},message:"must match pattern \""+"^(@(once|hourly|daily|weekly|monthly|yearly)|\\S+( \\S+){4,5})$"+"\"",schema:"^(@(once|hourly|daily|weekly|monthly|yearly)|\\S+( \\S+){4,5})$",parentSchema:schema90.properties.schedule,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3967,8 +4172,8 @@ errors++;
 if(data.start_date !== undefined){
 let data1 = data.start_date;
 if(typeof data1 === "string"){
-if(!pattern46.test(data1)){
-const err3 = {instancePath:instancePath+"/start_date",schemaPath:"#/properties/start_date/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\"",schema:"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",parentSchema:schema87.properties.start_date,data:data1};
+if(!pattern48.test(data1)){
+const err3 = {instancePath:instancePath+"/start_date",schemaPath:"#/properties/start_date/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\"",schema:"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",parentSchema:schema90.properties.start_date,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3979,7 +4184,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/start_date",schemaPath:"#/properties/start_date/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema87.properties.start_date.type,parentSchema:schema87.properties.start_date,data:data1};
+const err4 = {instancePath:instancePath+"/start_date",schemaPath:"#/properties/start_date/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.start_date.type,parentSchema:schema90.properties.start_date,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3992,7 +4197,7 @@ errors++;
 if(data.pool !== undefined){
 let data2 = data.pool;
 if((typeof data2 !== "string") && (data2 !== null)){
-const err5 = {instancePath:instancePath+"/pool",schemaPath:"#/properties/pool/type",keyword:"type",params:{type: schema87.properties.pool.type},message:"must be string,null",schema:schema87.properties.pool.type,parentSchema:schema87.properties.pool,data:data2};
+const err5 = {instancePath:instancePath+"/pool",schemaPath:"#/properties/pool/type",keyword:"type",params:{type: schema90.properties.pool.type},message:"must be string,null",schema:schema90.properties.pool.type,parentSchema:schema90.properties.pool,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4002,8 +4207,8 @@ vErrors.push(err5);
 errors++;
 }
 if(typeof data2 === "string"){
-if(!pattern47.test(data2)){
-const err6 = {instancePath:instancePath+"/pool",schemaPath:"#/properties/pool/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]{1,256}$"},message:"must match pattern \""+"^[A-Za-z0-9_.-]{1,256}$"+"\"",schema:"^[A-Za-z0-9_.-]{1,256}$",parentSchema:schema87.properties.pool,data:data2};
+if(!pattern49.test(data2)){
+const err6 = {instancePath:instancePath+"/pool",schemaPath:"#/properties/pool/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]{1,256}$"},message:"must match pattern \""+"^[A-Za-z0-9_.-]{1,256}$"+"\"",schema:"^[A-Za-z0-9_.-]{1,256}$",parentSchema:schema90.properties.pool,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4017,7 +4222,7 @@ errors++;
 if(data.pool_slots !== undefined){
 let data3 = data.pool_slots;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err7 = {instancePath:instancePath+"/pool_slots",schemaPath:"#/properties/pool_slots/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema87.properties.pool_slots.type,parentSchema:schema87.properties.pool_slots,data:data3};
+const err7 = {instancePath:instancePath+"/pool_slots",schemaPath:"#/properties/pool_slots/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.properties.pool_slots.type,parentSchema:schema90.properties.pool_slots,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4028,7 +4233,7 @@ errors++;
 }
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 1 || isNaN(data3)){
-const err8 = {instancePath:instancePath+"/pool_slots",schemaPath:"#/properties/pool_slots/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema87.properties.pool_slots,data:data3};
+const err8 = {instancePath:instancePath+"/pool_slots",schemaPath:"#/properties/pool_slots/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema90.properties.pool_slots,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4042,7 +4247,7 @@ errors++;
 if(data.pool_size !== undefined){
 let data4 = data.pool_size;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err9 = {instancePath:instancePath+"/pool_size",schemaPath:"#/properties/pool_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema87.properties.pool_size.type,parentSchema:schema87.properties.pool_size,data:data4};
+const err9 = {instancePath:instancePath+"/pool_size",schemaPath:"#/properties/pool_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.properties.pool_size.type,parentSchema:schema90.properties.pool_size,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4053,7 +4258,7 @@ errors++;
 }
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 < 1 || isNaN(data4)){
-const err10 = {instancePath:instancePath+"/pool_size",schemaPath:"#/properties/pool_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema87.properties.pool_size,data:data4};
+const err10 = {instancePath:instancePath+"/pool_size",schemaPath:"#/properties/pool_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema90.properties.pool_size,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4067,7 +4272,7 @@ errors++;
 if(data.max_active_tasks !== undefined){
 let data5 = data.max_active_tasks;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err11 = {instancePath:instancePath+"/max_active_tasks",schemaPath:"#/properties/max_active_tasks/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema87.properties.max_active_tasks.type,parentSchema:schema87.properties.max_active_tasks,data:data5};
+const err11 = {instancePath:instancePath+"/max_active_tasks",schemaPath:"#/properties/max_active_tasks/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.properties.max_active_tasks.type,parentSchema:schema90.properties.max_active_tasks,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4078,7 +4283,7 @@ errors++;
 }
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 < 1 || isNaN(data5)){
-const err12 = {instancePath:instancePath+"/max_active_tasks",schemaPath:"#/properties/max_active_tasks/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema87.properties.max_active_tasks,data:data5};
+const err12 = {instancePath:instancePath+"/max_active_tasks",schemaPath:"#/properties/max_active_tasks/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema90.properties.max_active_tasks,data:data5};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4092,7 +4297,7 @@ errors++;
 if(data.max_active_runs !== undefined){
 let data6 = data.max_active_runs;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err13 = {instancePath:instancePath+"/max_active_runs",schemaPath:"#/properties/max_active_runs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema87.properties.max_active_runs.type,parentSchema:schema87.properties.max_active_runs,data:data6};
+const err13 = {instancePath:instancePath+"/max_active_runs",schemaPath:"#/properties/max_active_runs/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.properties.max_active_runs.type,parentSchema:schema90.properties.max_active_runs,data:data6};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4103,7 +4308,7 @@ errors++;
 }
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 < 1 || isNaN(data6)){
-const err14 = {instancePath:instancePath+"/max_active_runs",schemaPath:"#/properties/max_active_runs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema87.properties.max_active_runs,data:data6};
+const err14 = {instancePath:instancePath+"/max_active_runs",schemaPath:"#/properties/max_active_runs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema90.properties.max_active_runs,data:data6};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4117,7 +4322,7 @@ errors++;
 if(data.retries !== undefined){
 let data7 = data.retries;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err15 = {instancePath:instancePath+"/retries",schemaPath:"#/properties/retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema87.properties.retries.type,parentSchema:schema87.properties.retries,data:data7};
+const err15 = {instancePath:instancePath+"/retries",schemaPath:"#/properties/retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.properties.retries.type,parentSchema:schema90.properties.retries,data:data7};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4128,7 +4333,7 @@ errors++;
 }
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 < 0 || isNaN(data7)){
-const err16 = {instancePath:instancePath+"/retries",schemaPath:"#/properties/retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema87.properties.retries,data:data7};
+const err16 = {instancePath:instancePath+"/retries",schemaPath:"#/properties/retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema90.properties.retries,data:data7};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4295,7 +4500,7 @@ if(data.owner !== undefined){
 let data10 = data.owner;
 if(typeof data10 === "string"){
 if(func3(data10) < 1){
-const err27 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema87.properties.owner,data:data10};
+const err27 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema90.properties.owner,data:data10};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -4306,7 +4511,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema87.properties.owner.type,parentSchema:schema87.properties.owner,data:data10};
+const err28 = {instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.owner.type,parentSchema:schema90.properties.owner,data:data10};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -4324,7 +4529,7 @@ for(let i0=0; i0<len0; i0++){
 let data12 = data11[i0];
 if(typeof data12 === "string"){
 if(func3(data12) > 100){
-const err29 = {instancePath:instancePath+"/tags/" + i0,schemaPath:"#/properties/tags/items/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema87.properties.tags.items,data:data12};
+const err29 = {instancePath:instancePath+"/tags/" + i0,schemaPath:"#/properties/tags/items/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema90.properties.tags.items,data:data12};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -4334,7 +4539,7 @@ vErrors.push(err29);
 errors++;
 }
 if(func3(data12) < 1){
-const err30 = {instancePath:instancePath+"/tags/" + i0,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema87.properties.tags.items,data:data12};
+const err30 = {instancePath:instancePath+"/tags/" + i0,schemaPath:"#/properties/tags/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema90.properties.tags.items,data:data12};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -4345,7 +4550,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/tags/" + i0,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema87.properties.tags.items.type,parentSchema:schema87.properties.tags.items,data:data12};
+const err31 = {instancePath:instancePath+"/tags/" + i0,schemaPath:"#/properties/tags/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.tags.items.type,parentSchema:schema90.properties.tags.items,data:data12};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -4366,7 +4571,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err32 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema87.properties.tags,data:data11};
+const err32 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema90.properties.tags,data:data11};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -4381,7 +4586,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema87.properties.tags.type,parentSchema:schema87.properties.tags,data:data11};
+const err33 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema90.properties.tags.type,parentSchema:schema90.properties.tags,data:data11};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -4394,7 +4599,7 @@ errors++;
 if(data.granularity !== undefined){
 let data13 = data.granularity;
 if(!((data13 === "table") || (data13 === "source"))){
-const err34 = {instancePath:instancePath+"/granularity",schemaPath:"#/properties/granularity/enum",keyword:"enum",params:{allowedValues: schema87.properties.granularity.enum},message:"must be equal to one of the allowed values",schema:schema87.properties.granularity.enum,parentSchema:schema87.properties.granularity,data:data13};
+const err34 = {instancePath:instancePath+"/granularity",schemaPath:"#/properties/granularity/enum",keyword:"enum",params:{allowedValues: schema90.properties.granularity.enum},message:"must be equal to one of the allowed values",schema:schema90.properties.granularity.enum,parentSchema:schema90.properties.granularity,data:data13};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -4407,7 +4612,7 @@ errors++;
 if(data.assets !== undefined){
 let data14 = data.assets;
 if(typeof data14 !== "boolean"){
-const err35 = {instancePath:instancePath+"/assets",schemaPath:"#/properties/assets/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema87.properties.assets.type,parentSchema:schema87.properties.assets,data:data14};
+const err35 = {instancePath:instancePath+"/assets",schemaPath:"#/properties/assets/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema90.properties.assets.type,parentSchema:schema90.properties.assets,data:data14};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -4420,8 +4625,8 @@ errors++;
 if(data.connection_id !== undefined){
 let data15 = data.connection_id;
 if(typeof data15 === "string"){
-if(!pattern50.test(data15)){
-const err36 = {instancePath:instancePath+"/connection_id",schemaPath:"#/properties/connection_id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]{1,250}$"},message:"must match pattern \""+"^[A-Za-z0-9_.-]{1,250}$"+"\"",schema:"^[A-Za-z0-9_.-]{1,250}$",parentSchema:schema87.properties.connection_id,data:data15};
+if(!pattern52.test(data15)){
+const err36 = {instancePath:instancePath+"/connection_id",schemaPath:"#/properties/connection_id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]{1,250}$"},message:"must match pattern \""+"^[A-Za-z0-9_.-]{1,250}$"+"\"",schema:"^[A-Za-z0-9_.-]{1,250}$",parentSchema:schema90.properties.connection_id,data:data15};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -4432,7 +4637,7 @@ errors++;
 }
 }
 else {
-const err37 = {instancePath:instancePath+"/connection_id",schemaPath:"#/properties/connection_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema87.properties.connection_id.type,parentSchema:schema87.properties.connection_id,data:data15};
+const err37 = {instancePath:instancePath+"/connection_id",schemaPath:"#/properties/connection_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.connection_id.type,parentSchema:schema90.properties.connection_id,data:data15};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -4445,7 +4650,7 @@ errors++;
 if(data.deferrable !== undefined){
 let data16 = data.deferrable;
 if(typeof data16 !== "boolean"){
-const err38 = {instancePath:instancePath+"/deferrable",schemaPath:"#/properties/deferrable/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema87.properties.deferrable.type,parentSchema:schema87.properties.deferrable,data:data16};
+const err38 = {instancePath:instancePath+"/deferrable",schemaPath:"#/properties/deferrable/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema90.properties.deferrable.type,parentSchema:schema90.properties.deferrable,data:data16};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -4533,7 +4738,7 @@ vErrors = null;
 }
 }
 else {
-const err44 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema87.type,parentSchema:schema87,data};
+const err44 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema90.type,parentSchema:schema90,data};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -4542,10 +4747,10 @@ vErrors.push(err44);
 }
 errors++;
 }
-validate63.errors = vErrors;
+validate67.errors = vErrors;
 return errors === 0;
 }
-validate63.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+validate67.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 
 function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
@@ -4856,11 +5061,17 @@ vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.error
 errors = vErrors.length;
 }
 }
+if(data.freshness !== undefined){
+if(!(validate49(data.freshness, {instancePath:instancePath+"/freshness",parentData:data,parentDataProperty:"freshness",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+errors = vErrors.length;
+}
+}
 if(data.tables !== undefined){
-let data10 = data.tables;
-if(Array.isArray(data10)){
-if(data10.length < 1){
-const err24 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.tables,data:data10};
+let data11 = data.tables;
+if(Array.isArray(data11)){
+if(data11.length < 1){
+const err24 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema31.properties.tables,data:data11};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -4869,16 +5080,16 @@ vErrors.push(err24);
 }
 errors++;
 }
-const len0 = data10.length;
+const len0 = data11.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate49(data10[i0], {instancePath:instancePath+"/tables/" + i0,parentData:data10,parentDataProperty:i0,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
+if(!(validate51(data11[i0], {instancePath:instancePath+"/tables/" + i0,parentData:data11,parentDataProperty:i0,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.tables.type,parentSchema:schema31.properties.tables,data:data10};
+const err25 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.tables.type,parentSchema:schema31.properties.tables,data:data11};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -4889,18 +5100,18 @@ errors++;
 }
 }
 if(data.silver !== undefined){
-let data12 = data.silver;
-if(Array.isArray(data12)){
-const len1 = data12.length;
+let data13 = data.silver;
+if(Array.isArray(data13)){
+const len1 = data13.length;
 for(let i1=0; i1<len1; i1++){
-if(!(validate59(data12[i1], {instancePath:instancePath+"/silver/" + i1,parentData:data12,parentDataProperty:i1,rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+if(!(validate62(data13[i1], {instancePath:instancePath+"/silver/" + i1,parentData:data13,parentDataProperty:i1,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
 errors = vErrors.length;
 }
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/silver",schemaPath:"#/properties/silver/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.silver.type,parentSchema:schema31.properties.silver,data:data12};
+const err26 = {instancePath:instancePath+"/silver",schemaPath:"#/properties/silver/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema31.properties.silver.type,parentSchema:schema31.properties.silver,data:data13};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -4911,8 +5122,8 @@ errors++;
 }
 }
 if(data.airflow !== undefined){
-if(!(validate63(data.airflow, {instancePath:instancePath+"/airflow",parentData:data,parentDataProperty:"airflow",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
+if(!(validate67(data.airflow, {instancePath:instancePath+"/airflow",parentData:data,parentDataProperty:"airflow",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
 errors = vErrors.length;
 }
 }

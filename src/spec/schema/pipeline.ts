@@ -6,6 +6,7 @@ import {
   ColumnName,
   Duration,
   EnvRef,
+  Freshness,
   HostSetting,
   Identifier,
   KeyList,
@@ -46,6 +47,11 @@ export const Pipeline = Type.Object(
     bronze_schema: Type.Optional(ref(Identifier, { description: "Default `<name>_bronze`." })),
     silver_schema: Type.Optional(ref(Identifier, { description: "Default `<name>_silver`." })),
     defaults: Type.Optional(ref(TableDefaults)),
+    freshness: Type.Optional(
+      ref(Freshness, {
+        description: "Freshness SLA of every table and silver model that does not set its own.",
+      }),
+    ),
     tables: Type.Array(ref(Table), { minItems: 1, "x-expected": "a non-empty list of tables" }),
     silver: Type.Optional(Type.Array(ref(SilverModel), { "x-expected": "a list of silver models" })),
     airflow: Type.Optional(ref(Airflow)),
@@ -67,6 +73,7 @@ const DEFINITIONS: Definition[] = [
   ColumnList,
   SqlType,
   Duration,
+  Freshness,
   SecretRef,
   EnvRef,
   StringSetting,

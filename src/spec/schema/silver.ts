@@ -1,6 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { define, Enum, ref } from "./builders.ts";
-import { ColumnName, Identifier, SqlType } from "./common.ts";
+import { ColumnName, Freshness, Identifier, SqlType } from "./common.ts";
 
 /* `silver`: models fed by a bronze table's change feed. */
 
@@ -59,6 +59,7 @@ export const SilverModel = define(
       columns: Type.Optional(Type.Array(ref(SilverColumn), { "x-expected": "a list of columns" })),
       where: Type.Optional(Type.String({ minLength: 1, description: "SQL predicate over bronze columns." })),
       scd: Type.Optional(Enum([1, 2], { description: "Slowly changing dimension type; default 1." })),
+      freshness: Type.Optional(ref(Freshness)),
     },
     { additionalProperties: false },
   ),

@@ -1,6 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { Const, define, Enum, MapOf, OfType, ref } from "./builders.ts";
-import { ColumnList, ColumnName, Duration, Identifier, KeyList, SqlType } from "./common.ts";
+import { ColumnList, ColumnName, Duration, Freshness, Identifier, KeyList, SqlType } from "./common.ts";
 
 /*
  * `tables` and `defaults`: what a table extracts and how bronze keeps it. The options a table shares with
@@ -99,6 +99,7 @@ const TableOwn = Type.Object({
   ),
   type_overrides: Type.Optional(MapOf(ref(ColumnName), ref(SqlType))),
   cluster_by: Type.Optional(ref(ColumnList)),
+  freshness: Type.Optional(ref(Freshness)),
   partition_by: Type.Optional(
     Type.Object(
       {

@@ -1,3 +1,5 @@
+import { freshnessState } from "../../spec/freshness.ts";
+import type { FreshnessSla } from "../../spec/types.ts";
 import type { Execution } from "../../state/executions.ts";
 import { type Html, html } from "../html.ts";
 import { ago, badge, count, layout, notice, took } from "../layout.ts";
@@ -17,6 +19,20 @@ const watermarkText = (w: unknown[] | null): string =>
 const actionLink = (pipeline: string, kind: string, param: string, value: string, label: string): Html =>
   html`<a class="button small" data-action="${kind}" href="/ui/pipelines/${encodeURIComponent(pipeline)}/actions/${kind}?${param}=${encodeURIComponent(value)}">${label}</a>`;
 
+const LIMIT = (seconds: number | null): string =>
+  seconds === null ? "—" : seconds % 3600 === 0 ? `${seconds / 3600} h` : `${Math.round(seconds / 60)} min`;
+
+/** The table's or model's state against its freshness SLA; nothing when it has none. */
+function slaBadge(changedAt: string | null, sla: FreshnessSla | undefined, now: Date): Html | null {
+  const age = changedAt === null ? null : (now.getTime() - Date.parse(changedAt)) / 1000;
+  const state = freshnessState(age, sla);
+  if (state === "none") return null;
+  const title = `warn after ${LIMIT(sla?.warnAfterSeconds ?? null)}, error after ${LIMIT(sla?.errorAfterSeconds ?? null)}`;
+  const label =
+    state === "unknown" ? "no data" : state === "ok" ? "on time" : state === "warn" ? "late" : "stale";
+  return html` <span class="badge freshness-${state}" data-freshness="${state}" title="${title}">${label}</span>`;
+}
+
 function tableActions(pipeline: string, t: TableRow): Html {
   return html`<td class="actions">${actionLink(pipeline, "resync", "table", t.name, "Re-sync")}
   ${actionLink(pipeline, "backfill", "table", t.name, "Backfill…")}
@@ -29,9 +45,11 @@ function tableRow(t: TableRow, now: Date, warehouseOk: boolean, actions: Html | 
   const manifest = l?.manifest;
   const bronzeCells =
     b === null
-      ? html`<td colspan="3" class="muted">${warehouseOk ? "not in bronze yet" : "warehouse unreachable"}</td>`
+      ? html`<td colspan="3" class="muted">${warehouseOk ? "not in bronze yet" : "warehouse unreachable"}${
+          warehouseOk ? slaBadge(null, t.freshness, now) : null
+        }</td>`
       : html`<td class="num">v${b.version}</td><td class="num">${rows(b.rows)}</td>
-        <td>${ago(b.committedAt, now)}</td>`;
+        <td>${ago(b.committedAt, now)}${slaBadge(b.committedAt, t.freshness, now)}</td>`;
   return html`<tr>
   <td><strong>${t.name}</strong><div class="muted small">${t.source} · ${t.mode}${
     t.cursor.length ? html` by ${t.cursor.join(", ")}` : null
@@ -56,13 +74,15 @@ function tableRow(t: TableRow, now: Date, warehouseOk: boolean, actions: Html | 
 function modelRow(m: ModelRow, now: Date, warehouseOk: boolean, actions: Html | null): Html {
   if (m.checkpoint === null) {
     return html`<tr><td><strong>${m.name}</strong></td><td>${m.from}</td>
-      <td colspan="3" class="muted">${warehouseOk ? "not merged yet" : "warehouse unreachable"}</td>${actions}</tr>`;
+      <td colspan="3" class="muted">${warehouseOk ? "not merged yet" : "warehouse unreachable"}${
+        warehouseOk ? slaBadge(null, m.freshness, now) : null
+      }</td>${actions}</tr>`;
   }
   const behind = m.sourceVersion !== null ? m.sourceVersion - m.checkpoint : 0;
   return html`<tr><td><strong>${m.name}</strong></td><td>${m.from}</td>
   <td class="num">v${m.checkpoint}${behind > 0 ? html` <span class="warn small">${behind} behind</span>` : null}</td>
   <td class="num">${m.rows ? rows(m.rows) : html`<span class="muted">no table</span>`}</td>
-  <td>${ago(m.updatedAt, now)}</td>${actions}</tr>`;
+  <td>${ago(m.updatedAt, now)}${slaBadge(m.changedAt ?? null, m.freshness, now)}</td>${actions}</tr>`;
 }
 
 /** A list of executions, newest first, each linking to its page. */

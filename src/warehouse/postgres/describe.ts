@@ -95,6 +95,7 @@ export async function describePooled(
       ).rows.map((r) => [`${r.schema}.${r.name}`, r.estimate]),
     );
     const countRows = async (schema: string, name: string): Promise<RowCount | null> => {
+      if (q.rowCounts === false) return null;
       const estimate = estimates.get(`${schema}.${name}`);
       if (estimate === undefined) return null;
       if (estimate > EXACT_COUNT_LIMIT) return { rows: Math.round(estimate), estimate: true };

@@ -36,11 +36,13 @@ async function describeWith(client: SparkClient, q: WarehouseQuery): Promise<War
         FROM ${meta("silver_commits")} WHERE pipeline = ${pipeline} GROUP BY model`),
     [],
   );
-  const count = (schema: string, name: string) =>
-    optional(async () => {
-      const rows = await client.query(`SELECT count(*) AS n FROM ${qualified(schema, name)}`);
-      return { rows: Number(rows[0]?.n ?? 0), estimate: false };
-    }, null);
+  const count = async (schema: string, name: string) =>
+    q.rowCounts === false
+      ? null
+      : optional(async () => {
+          const rows = await client.query(`SELECT count(*) AS n FROM ${qualified(schema, name)}`);
+          return { rows: Number(rows[0]?.n ?? 0), estimate: false };
+        }, null);
   const state: WarehouseState = { tables: new Map(), models: new Map() };
   for (const table of q.tables) {
     const t = tables.find((r) => r.table_name === table);

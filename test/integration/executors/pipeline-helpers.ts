@@ -29,6 +29,7 @@ export function withWarehouse(base: PipelineSpec, table: string): PipelineSpec {
         from: table,
         key: ["id"],
         includeAll: false,
+        freshness: { warnAfterSeconds: null, errorAfterSeconds: null },
         columns: [
           { name: "id", from: "id" },
           { name: "payload", from: "payload" },

@@ -19,8 +19,11 @@ import { freshDatabase, startService, type TestService } from "./harness.ts";
 
 export const ROWS = 5_000;
 
-/** The pipeline's YAML: the table in chunks of 1000 rows, a silver model, a local landing zone. */
-export function actionSpecYaml(name: string, table: string, landingDir: string): string {
+/**
+ * The pipeline's YAML: the table in chunks of 1000 rows, a silver model, a local landing zone; `extra` is more
+ * top-level YAML (a `freshness:` line, say).
+ */
+export function actionSpecYaml(name: string, table: string, landingDir: string, extra = ""): string {
   return `version: 1
 name: ${name}
 connections:
@@ -29,7 +32,7 @@ connections:
   land: { kind: local, path: ${landingDir} }
 warehouse: wh
 landing: land
-tables:
+${extra}tables:
   - name: ${table}
     primary_key: [id]
     cursor: [updated_at]
@@ -61,7 +64,7 @@ export interface ActionPipeline {
  * Registers the suite's hooks: the source table, a fresh state database, the service (tokens `ops` with every
  * scope, `reader` with read, `runner` with read and execute) and the pipeline registered in it.
  */
-export function actionPipeline(prefix: string): ActionPipeline {
+export function actionPipeline(prefix: string, options: { specExtra?: string } = {}): ActionPipeline {
   const name = uniqueName(prefix);
   const { table, db } = mariadbTable(`${prefix}_t`, async (db, table) => {
     await db.query(
@@ -85,7 +88,7 @@ export function actionPipeline(prefix: string): ActionPipeline {
       lockWaitSeconds: 60,
     });
     statePool = new pg.Pool({ connectionString: state.url, max: 2 });
-    yaml = actionSpecYaml(name, table, await mkdtemp(join(tmpdir(), "smelter-land-")));
+    yaml = actionSpecYaml(name, table, await mkdtemp(join(tmpdir(), "smelter-land-")), options.specExtra);
     const res = await fetch(`${svc.url}/api/v1/pipelines/${name}`, {
       method: "PUT",
       headers: { authorization: "Bearer ops-token", "content-type": "application/yaml" },

@@ -11,6 +11,7 @@ import { type ExecutorRegistry, runTaskWith } from "../../../src/executors/runne
 import { createApp } from "../../../src/http/app.ts";
 import { ServiceMetrics } from "../../../src/http/metrics.ts";
 import { drainAndStop } from "../../../src/http/shutdown.ts";
+import { type ServiceLog, serviceLog } from "../../../src/log.ts";
 import { ExecutionWorker } from "../../../src/runtime/worker.ts";
 import type { LoadedPipeline, PipelineSpec } from "../../../src/spec/types.ts";
 import { openStateDb } from "../../../src/state/db.ts";
@@ -119,6 +120,10 @@ export async function startService(
     parse?: (text: string, file: string) => LoadedPipeline;
     /** SMELTER_API_TOKENS of the service; default `ops:ops-token,reader:read-token:read`. */
     tokens?: string;
+    /** The service log of the app and the worker; default silent. */
+    log?: ServiceLog;
+    /** Environment the pipelines' connection references resolve against; default process.env. */
+    env?: NodeJS.ProcessEnv;
   },
 ): Promise<TestService> {
   const pool = await openStateDb(dbUrl, 20);
@@ -128,6 +133,7 @@ export async function startService(
     allowedHosts: null,
   });
   const metrics = new ServiceMetrics();
+  const log = options.log ?? serviceLog({ format: "json", level: "silent" });
   const worker = new ExecutionWorker({
     pool,
     store,
@@ -138,7 +144,9 @@ export async function startService(
     leaseSeconds: options.leaseSeconds ?? 30,
     observe: metrics.observe,
     pollMs: 100,
-    say: () => {},
+    say: (m) => log.info(m),
+    log,
+    ...(options.env ? { env: options.env } : {}),
   });
   if (options.startWorker !== false) await worker.start();
   const app = createApp({
@@ -151,7 +159,8 @@ export async function startService(
     publicUrl: "http://smelter.test",
     worker,
     generate: testGenerate,
-    say: () => {},
+    log,
+    ...(options.env ? { env: options.env } : {}),
   });
   const server = app.listen(0, "127.0.0.1");
   await new Promise((resolve) => server.once("listening", resolve));

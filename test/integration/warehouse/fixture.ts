@@ -54,6 +54,7 @@ export function silverModel(overrides: Partial<SilverModel> = {}): SilverModel {
     from: "posts",
     key: ["id"],
     includeAll: false,
+    freshness: { warnAfterSeconds: null, errorAfterSeconds: null },
     columns: [
       { name: "id", from: "id" },
       { name: "account_type", from: "account_type_id" },

@@ -7,6 +7,7 @@ import { parseTokens } from "../../../src/config.ts";
 import { createApp } from "../../../src/http/app.ts";
 import { ServiceMetrics } from "../../../src/http/metrics.ts";
 import { OPENAPI_PATH, openApiPath } from "../../../src/http/openapi.ts";
+import { serviceLog } from "../../../src/log.ts";
 import type { ExecutionStore } from "../../../src/state/executions.ts";
 import type { PipelineCatalog } from "../../../src/state/pipelines.ts";
 
@@ -31,6 +32,7 @@ function buildApp() {
     publicUrl: "http://x",
     worker: { active: 0, draining: false, wake() {} },
     generate: () => [],
+    log: serviceLog({ format: "json", level: "silent" }),
   });
 }
 

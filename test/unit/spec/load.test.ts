@@ -51,6 +51,7 @@ describe("loading a valid spec", () => {
       clusterBy: [],
       bronze: { schemaEvolution: "add_columns", changeFeed: true },
       fileRows: 250000,
+      freshness: { warnAfterSeconds: null, errorAfterSeconds: null },
     });
     assert.deepEqual(spec.airflow, {
       schedule: null,
@@ -111,6 +112,22 @@ describe("loading a valid spec", () => {
     assert.deepEqual(history!.key, ["id"]);
     assert.equal(history!.scd, 2);
     assert.equal(history!.includeAll, true);
+  });
+
+  test("a freshness SLA takes each threshold from the table or model, else from the pipeline", () => {
+    const { spec } = parsePipeline(
+      `${BASE}freshness: { warn_after: 2h, error_after: 6h }
+tables:
+  - { name: orders, primary_key: [id], cursor: [updated_at], freshness: { warn_after: 30m } }
+  - { name: items, primary_key: [id], cursor: [updated_at] }
+silver:
+  - { name: orders_flat, from: orders, include_all: true, freshness: { error_after: 1d } }
+`,
+      "x.yaml",
+    );
+    assert.deepEqual(spec.tables[0]?.freshness, { warnAfterSeconds: 1800, errorAfterSeconds: 21600 });
+    assert.deepEqual(spec.tables[1]?.freshness, { warnAfterSeconds: 7200, errorAfterSeconds: 21600 });
+    assert.deepEqual(spec.silver[0]?.freshness, { warnAfterSeconds: 7200, errorAfterSeconds: 86400 });
   });
 
   test("hashes the file's bytes", async () => {
@@ -293,6 +310,25 @@ silver:
     assert.deepEqual(problems(`${text}tables: [{ name: a, primary_key: [id], mode: full }]\n`), [
       "spec.yaml:10:10 tables[0]: names no source: set source here or defaults.source (more than one source database exists)",
     ]);
+  });
+
+  test("an error_after below warn_after is reported where it is written, once", () => {
+    const text = `${BASE}freshness: { warn_after: 2h, error_after: 1h }
+tables:
+  - { name: a, primary_key: [id], mode: full }
+  - { name: b, primary_key: [id], mode: full }
+  - { name: c, primary_key: [id], mode: full, freshness: { warn_after: 10m, error_after: 5m } }
+`;
+    const found = problems(text);
+    assert.equal(found.length, 2, found.join("\n"));
+    assert.match(
+      found[0]!,
+      /spec\.yaml:9:\d+ freshness\.error_after: error_after \(3600 s\) is below warn_after \(7200 s\)/,
+    );
+    assert.match(
+      found[1]!,
+      /tables\[2\]\.freshness\.error_after: error_after \(300 s\) is below warn_after \(600 s\)/,
+    );
   });
 
   test("a pipeline name with a double underscore is rejected", () => {

@@ -9,6 +9,8 @@ const RENAMED: Record<string, string> = {
   retry_delay: "retryDelaySeconds",
   execution_timeout: "executionTimeoutSeconds",
   wait_before_defer: "waitBeforeDeferSeconds",
+  warn_after: "warnAfterSeconds",
+  error_after: "errorAfterSeconds",
   primary_key: "primaryKey",
   // `defaults` is folded into every table; `every_runs` lives under deletes
   defaults: "tables",

@@ -159,6 +159,50 @@ test("a landed table shows watermark, batch, versions, rows and freshness", () =
   }
 });
 
+test("each table and model with a freshness SLA shows where it stands against it", () => {
+  const sla = { warnAfterSeconds: 3600, errorAfterSeconds: 7200 };
+  const bronze = (committedAt: string) => ({
+    version: 7,
+    committedAt,
+    batches: 2,
+    appliedRows: 10,
+    rows: { rows: 10, estimate: false },
+  });
+  const table = { source: "db", mode: "incremental", cursor: ["updated_at"], landing: null };
+  const page = pipelinePage(
+    detail({
+      tables: [
+        { ...table, name: "fresh", bronze: bronze("2026-11-21T11:55:00Z"), freshness: sla },
+        { ...table, name: "late", bronze: bronze("2026-11-21T10:30:00Z"), freshness: sla },
+        { ...table, name: "never", bronze: null, freshness: sla },
+        { ...table, name: "free", bronze: bronze("2026-11-01T00:00:00Z") },
+      ],
+      models: [
+        {
+          name: "flat",
+          from: "late",
+          checkpoint: 5,
+          sourceVersion: 7,
+          updatedAt: "2026-11-21T11:56:00Z",
+          changedAt: "2026-11-21T09:00:00Z",
+          rows: null,
+          freshness: sla,
+        },
+      ],
+    }),
+    now,
+  ).value;
+  const states = [...page.matchAll(/data-freshness="(\w+)" title="([^"]*)">([^<]*)</g)].map((m) =>
+    m.slice(1),
+  );
+  assert.deepEqual(states, [
+    ["ok", "warn after 1 h, error after 2 h", "on time"],
+    ["warn", "warn after 1 h, error after 2 h", "late"],
+    ["unknown", "warn after 1 h, error after 2 h", "no data"],
+    ["error", "warn after 1 h, error after 2 h", "stale"],
+  ]);
+});
+
 test("the execution page escapes log lines and errors and links to the Airflow task", () => {
   const airflow = {
     dag_id: "smelter__social",

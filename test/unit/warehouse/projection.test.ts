@@ -22,6 +22,7 @@ test("a model projects copies, casts, JSON paths and expressions over bronze col
       key: ["id"],
       includeAll: false,
       scd: 1,
+      freshness: { warnAfterSeconds: null, errorAfterSeconds: null },
       columns: [
         { name: "id", from: "id" },
         { name: "n", from: "amount", type: "numeric(10,2)" },

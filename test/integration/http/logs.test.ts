@@ -1,0 +1,183 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { after, before, describe, it } from "node:test";
+import { loadConfig } from "../../../src/config.ts";
+import { executors } from "../../../src/executors/index.ts";
+import { serviceLogOf } from "../../../src/log.ts";
+import { parsePipeline } from "../../../src/registry.ts";
+import { missingStack, uniqueName } from "../executors/extract-helpers.ts";
+import { airflowCtx, call, eventually, freshDatabase, startService, type TestService } from "./harness.ts";
+
+/*
+ * The service log as `smelter serve` builds it, captured whole while the service registers a pipeline, answers
+ * requests and runs executions that fail to connect with wrong passwords: JSON lines with the context of each
+ * line, and no configured secret anywhere.
+ */
+
+const skip = missingStack("SMELTER_MARIADB_HOST", "SMELTER_PG_HOST");
+
+describe("the service log", { skip: skip ?? false }, () => {
+  const name = uniqueName("logs");
+  // Wrong passwords: the executions fail at connecting, where drivers are most tempted to echo what they got.
+  const sourcePassword = `src-pw-${randomBytes(6).toString("hex")}`;
+  const warehousePassword = `wh-pw-${randomBytes(6).toString("hex")}`;
+  const token = `tok-${randomBytes(12).toString("hex")}`;
+  const airflowPassword = `af-pw-${randomBytes(6).toString("hex")}`;
+  // Variable names that do not say "secret": the values must stay out of the log without the name's hint.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LOGS_SOURCE: `mysql://smelter:${sourcePassword}@${process.env.SMELTER_MARIADB_HOST}:${process.env.SMELTER_MARIADB_PORT}/social`,
+    LOGS_WH_PW: warehousePassword,
+  };
+  const secrets = [sourcePassword, warehousePassword, token, airflowPassword];
+  const output: string[] = [];
+  const capture = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      output.push(chunk.toString("utf8"));
+      done();
+    },
+  });
+  let state: Awaited<ReturnType<typeof freshDatabase>>;
+  let svc: TestService;
+  const as = { authorization: `Bearer ${token}` };
+
+  before(async () => {
+    const config = loadConfig({
+      SMELTER_STATE_URL: process.env.SMELTER_STATE_URL,
+      SMELTER_API_TOKENS: `ops:${token}`,
+      SMELTER_AIRFLOW_URL: "http://127.0.0.1:1",
+      SMELTER_AIRFLOW_PASSWORD: airflowPassword,
+      SMELTER_LOG_LEVEL: "debug",
+    });
+    const log = serviceLogOf(config, env, capture);
+    state = await freshDatabase();
+    svc = await startService(state.url, {
+      registry: executors,
+      parse: parsePipeline,
+      tokens: `ops:${token}`,
+      log,
+      env,
+    });
+  });
+  after(async () => {
+    await svc?.close();
+    await state?.drop();
+  });
+
+  const lines = () =>
+    output
+      .join("")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  async function failed(step: "extract" | "bronze", table: string) {
+    const r = await call(
+      svc.url,
+      "POST",
+      "/api/v1/executions",
+      {
+        pipeline: name,
+        step,
+        table,
+        idempotency_key: `${name}-${step}`,
+        airflow: airflowCtx(`${step}__${table}`),
+      },
+      as,
+    );
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    return eventually(async () => {
+      const e = await call(svc.url, "GET", `/api/v1/executions/${r.body.id}?wait=5`, undefined, as);
+      return ["success", "failed"].includes(e.body.status) && e.body;
+    }, 60_000);
+  }
+
+  it("writes JSON lines with context and never a configured secret", async () => {
+    const landing = await mkdtemp(join(tmpdir(), "smelter-land-"));
+    const yaml = `version: 1
+name: ${name}
+connections:
+  src: { kind: mariadb, url: { env: LOGS_SOURCE } }
+  wh: { kind: postgres, host: ${process.env.SMELTER_PG_HOST}, port: ${process.env.SMELTER_PG_PORT}, database: warehouse, user: smelter, password: { env: LOGS_WH_PW } }
+  land: { kind: local, path: ${landing} }
+warehouse: wh
+landing: land
+tables:
+  - { name: posts, primary_key: [id], cursor: [updated_at] }
+`;
+    const put = await call(svc.url, "PUT", `/api/v1/pipelines/${name}`, yaml, {
+      ...as,
+      "content-type": "application/yaml",
+    });
+    assert.equal(put.status, 201, JSON.stringify(put.body));
+
+    const extract = await failed("extract", "posts");
+    assert.equal(extract.status, "failed");
+    assert.match(extract.error.message, /access denied/i);
+    const bronze = await failed("bronze", "posts");
+    assert.equal(bronze.status, "failed");
+    assert.match(bronze.error.message, /password authentication failed/);
+
+    // A request with its own id, one with a wrong token, and a scrape whose freshness read fails to connect.
+    const listed = await call(svc.url, "GET", `/api/v1/executions?pipeline=${name}`, undefined, {
+      ...as,
+      "x-request-id": "req-logs-1",
+    });
+    assert.equal(listed.headers.get("x-request-id"), "req-logs-1");
+    const refused = await call(svc.url, "GET", "/api/v1/executions", undefined, {
+      authorization: `Bearer ${sourcePassword}`,
+    });
+    assert.equal(refused.status, 401);
+    assert.match(refused.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
+    const metrics = await call(svc.url, "GET", `/metrics?token=${token}`, undefined, as);
+    assert.equal(metrics.status, 200);
+    await eventually(async () =>
+      lines().some((l) => String(l.msg).startsWith(`freshness of pipeline ${name}`)),
+    );
+
+    const text = output.join("");
+    for (const secret of secrets) {
+      assert.equal(text.includes(secret), false, `a log line holds ${secret}`);
+      assert.equal(text.includes(encodeURIComponent(secret)), false);
+    }
+
+    const all = lines();
+    for (const l of all) {
+      assert.equal(typeof l.time, "string");
+      assert.equal(typeof l.level, "number");
+      assert.equal(typeof l.msg, "string");
+    }
+    const failure = all.find((l) => l.step === "extract" && l.level === 50);
+    assert.ok(failure, "the extract's failure is logged");
+    assert.equal(failure.execution_id, extract.id);
+    assert.equal(failure.pipeline, name);
+    assert.equal(failure.table, "posts");
+    assert.match(String(failure.msg), /access denied/i);
+
+    const access = all.find((l) => l.request_id === "req-logs-1");
+    assert.deepEqual(
+      { ...access, time: undefined, duration_ms: undefined },
+      {
+        level: 30,
+        time: undefined,
+        request_id: "req-logs-1",
+        method: "GET",
+        route: "/api/v1/executions",
+        path: "/api/v1/executions",
+        status: 200,
+        duration_ms: undefined,
+        token_name: "ops",
+        msg: "GET /api/v1/executions 200",
+      },
+    );
+    assert.equal(typeof access?.duration_ms, "number");
+    assert.ok(
+      all.some((l) => l.path === "/api/v1/executions" && l.status === 401 && l.token_name === undefined),
+    );
+    assert.ok(all.some((l) => l.route === "/metrics" && l.path === "/metrics"));
+  });
+});

@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { Writable } from "node:stream";
+import { test } from "node:test";
+import { parseTokens } from "../../src/config.ts";
+import { knownSecrets, REDACTED, scrub, serviceLog, serviceLogOf } from "../../src/log.ts";
+
+function captured(): { stream: Writable; text: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString("utf8"));
+      done();
+    },
+  });
+  return { stream, text: () => chunks.join("") };
+}
+
+test("a JSON line carries time, level, message and the bound context", () => {
+  const out = captured();
+  const log = serviceLog({ format: "json", level: "info" }, { destination: out.stream });
+  log.child({ execution_id: "ex_1", pipeline: "shop", table: "orders", step: "bronze" }).warn("slow merge");
+  log.debug("not at info level");
+  const lines = out.text().trim().split("\n");
+  assert.equal(lines.length, 1);
+  const line = JSON.parse(lines[0]!);
+  assert.match(line.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.deepEqual(
+    { ...line, time: undefined },
+    {
+      level: 40,
+      time: undefined,
+      execution_id: "ex_1",
+      pipeline: "shop",
+      table: "orders",
+      step: "bronze",
+      msg: "slow merge",
+    },
+  );
+});
+
+test("secret-bearing fields are redacted, at the top and one level down", () => {
+  const out = captured();
+  const log = serviceLog({ format: "json", level: "info" }, { destination: out.stream });
+  log.info(
+    {
+      password: "p1-value",
+      connection: { password: "p2-value", host: "db" },
+      headers: { authorization: "Bearer t" },
+    },
+    "x",
+  );
+  const line = JSON.parse(out.text());
+  assert.equal(line.password, REDACTED);
+  assert.deepEqual(line.connection, { password: REDACTED, host: "db" });
+  assert.equal(line.headers.authorization, REDACTED);
+});
+
+test("URL passwords and known secret values are removed from whatever a line says", () => {
+  const secrets = ["tok-123456", 'q"uote-secret'];
+  assert.equal(
+    scrub('{"msg":"cannot reach postgres://smelter:hunter22@db:5432/wh with tok-123456"}', secrets),
+    `{"msg":"cannot reach postgres://smelter:${REDACTED}@db:5432/wh with ${REDACTED}"}`,
+  );
+  const line = JSON.stringify({ msg: 'said q"uote-secret' });
+  assert.equal(JSON.parse(scrub(line, secrets)).msg, `said ${REDACTED}`);
+});
+
+test("the service's secrets are its tokens, the Airflow password, secret-named variables and URL passwords", () => {
+  const secrets = knownSecrets(["api-token-1"], {
+    SRC_PASSWORD: "pw-one-long",
+    MY_TOKEN: "tok-two-long",
+    SOURCE_URL: "mysql://u:pass%40word@h/db",
+    PORT: "5432",
+    // Too short to replace without garbling ordinary words.
+    PG_PASSWORD: "smelter",
+  });
+  assert.deepEqual(
+    new Set(secrets),
+    new Set(["api-token-1", "pw-one-long", "tok-two-long", "pass%40word", "pass@word"]),
+  );
+
+  const out = captured();
+  const config = {
+    log: { format: "json" as const, level: "info" },
+    tokens: parseTokens({ SMELTER_API_TOKENS: "ops:tok-abcdef" }),
+    airflow: { url: "http://af", user: "admin", password: "af-secret-pw" },
+  };
+  const log = serviceLogOf(config, { WH_PASSWORD: "wh-pw-value" }, out.stream);
+  log.error("leaked tok-abcdef, af-secret-pw and wh-pw-value");
+  assert.equal(JSON.parse(out.text()).msg, `leaked ${REDACTED}, ${REDACTED} and ${REDACTED}`);
+});
+
+test("the pretty format writes one readable line per entry", () => {
+  const out = captured();
+  const log = serviceLog({ format: "pretty", level: "info" }, { destination: out.stream });
+  log.child({ request_id: "r1" }).info({ status: 200 }, "GET /healthz 200");
+  assert.match(out.text(), /^\d{4}-\d\d-\d\dT\S+Z INFO GET \/healthz 200 request_id=r1 status=200\n$/);
+});
