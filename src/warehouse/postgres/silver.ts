@@ -1,5 +1,5 @@
 import type { ClientBase } from "pg";
-import { ConfigError, DataError } from "../../errors.ts";
+import { nothingNew, requireBronze, requireChangeFeed, requireUnpruned } from "../silver-checks.ts";
 import type { SilverResult, SilverTarget, StepHooks } from "../types.ts";
 import * as meta from "./metadata.ts";
 import { type ProjectedColumn, projectModel } from "./projection.ts";
@@ -65,13 +65,7 @@ async function begin(client: ClientBase, target: SilverTarget): Promise<void> {
 }
 
 async function bronzeColumns(client: ClientBase, target: SilverTarget) {
-  const cols = await tableColumns(client, target.bronzeSchema, target.table.name);
-  if (cols === null) {
-    throw new DataError(
-      `silver model ${target.model.name}: bronze table ${target.bronzeSchema}.${target.table.name} does not exist yet; run bronze first (a retry after bronze helps)`,
-    );
-  }
-  return cols;
+  return requireBronze(target, await tableColumns(client, target.bronzeSchema, target.table.name));
 }
 
 /** Merges the change feed since the model's checkpoint; see the module comment. */
@@ -81,33 +75,16 @@ export async function applySilver(
   hooks: StepHooks,
 ): Promise<SilverResult> {
   const { pipeline, table, model, bronzeSchema } = target;
-  if (!table.bronze.changeFeed) {
-    throw new ConfigError(
-      `silver.${model.name}: bronze table ${table.name} has bronze.changeFeed: false; silver reads the change feed`,
-    );
-  }
+  requireChangeFeed(target);
   await begin(client, target);
   try {
     const from = await meta.silverCheckpoint(client, pipeline, model.name);
     const floor = await meta.retentionFloor(client, pipeline, table.name);
     const to = await meta.currentVersion(client, pipeline, table.name);
-    if (from < floor) {
-      throw new DataError(
-        `silver model ${model.name}: versions ${from + 1}..${floor} of table ${bronzeSchema}.${table.name} were pruned from the change feed; rebuild silver from bronze (smelter's rebuildSilver) — a retry will not help`,
-      );
-    }
-    const empty = {
-      versionFrom: from,
-      versionTo: from,
-      rowsRead: 0,
-      inserted: 0,
-      updated: 0,
-      deleted: 0,
-      unchanged: 0,
-    };
+    requireUnpruned(target, from, floor);
     if (to <= from) {
       await client.query("COMMIT");
-      return empty;
+      return nothingNew(from);
     }
     const cols = projectModel(model, await bronzeColumns(client, target), `${bronzeSchema}.${table.name}`);
     const silver = await ensureSilverTable(client, target, cols);
