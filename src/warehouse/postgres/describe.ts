@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { hostTarget, pgPool } from "../../db/pg.ts";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
+import { unlessMissing } from "../describe.ts";
 import type { RowCount, WarehouseQuery, WarehouseState } from "../types.ts";
 import { quoteIdent as quote } from "./sql.ts";
 
@@ -35,14 +36,7 @@ function poolFor(db: ResolvedDatabase, timeoutMs: number): pg.Pool {
   return pool;
 }
 
-async function optional<T>(run: () => Promise<T>, fallback: T): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (isMissing(error)) return fallback;
-    throw error;
-  }
-}
+const optional = <T>(read: () => Promise<T>, fallback: T) => unlessMissing(read, fallback, isMissing);
 
 /** The pipeline's state, read over a small pool kept per warehouse (see `releasePools`). */
 export async function describePooled(

@@ -1,4 +1,5 @@
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
+import { unlessMissing } from "../describe.ts";
 import type { WarehouseQuery, WarehouseState } from "../types.ts";
 import { SparkClient } from "./client.ts";
 import { meta } from "./metadata.ts";
@@ -12,14 +13,7 @@ import { isMissing } from "./tables.ts";
  * A connection is opened per call: opening a Thrift session costs milliseconds next to Spark's queries.
  */
 
-async function optional<T>(run: () => Promise<T>, fallback: T): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (isMissing(error)) return fallback;
-    throw error;
-  }
-}
+const optional = <T>(read: () => Promise<T>, fallback: T) => unlessMissing(read, fallback, isMissing);
 
 async function describeWith(client: SparkClient, q: WarehouseQuery): Promise<WarehouseState> {
   const pipeline = literal(q.pipeline);
