@@ -4,7 +4,7 @@ import type { SilverResult, SilverTarget, StepHooks } from "../types.ts";
 import * as meta from "./metadata.ts";
 import { type ProjectedColumn, projectModel } from "./projection.ts";
 import { mergeSource, UPDATED, V } from "./silver-merge.ts";
-import { lockSql, qualified, quoteIdent } from "./sql.ts";
+import { lockedTransaction, qualified, quoteIdent } from "./sql.ts";
 import {
   CHANGE_TYPE,
   COMMIT_TIMESTAMP,
@@ -58,10 +58,9 @@ async function ensureSilverTable(
   return name;
 }
 
-async function begin(client: ClientBase, target: SilverTarget): Promise<void> {
-  await client.query("BEGIN");
-  const lock = lockSql(`smelter:silver:${target.pipeline}:${target.model.name}`);
-  await client.query(lock.text, lock.values);
+/** Runs `work` in a transaction holding the model's lock: one silver commit of a model at a time. */
+function underModelLock<T>(client: ClientBase, target: SilverTarget, work: () => Promise<T>): Promise<T> {
+  return lockedTransaction(client, `smelter:silver:${target.pipeline}:${target.model.name}`, work);
 }
 
 async function bronzeColumns(client: ClientBase, target: SilverTarget) {
@@ -76,16 +75,12 @@ export async function applySilver(
 ): Promise<SilverResult> {
   const { pipeline, table, model, bronzeSchema } = target;
   requireChangeFeed(target);
-  await begin(client, target);
-  try {
+  return underModelLock(client, target, async () => {
     const from = await meta.silverCheckpoint(client, pipeline, model.name);
     const floor = await meta.retentionFloor(client, pipeline, table.name);
     const to = await meta.currentVersion(client, pipeline, table.name);
     requireUnpruned(target, from, floor);
-    if (to <= from) {
-      await client.query("COMMIT");
-      return nothingNew(from);
-    }
+    if (to <= from) return nothingNew(from);
     const cols = projectModel(model, await bronzeColumns(client, target), `${bronzeSchema}.${table.name}`);
     const silver = await ensureSilverTable(client, target, cols);
     const changes = qualified(bronzeSchema, changesName(table.name));
@@ -102,12 +97,8 @@ export async function applySilver(
     const counts = await mergeSource(client, target, cols, silver, source, known, hooks.log);
     await meta.setSilverCheckpoint(client, pipeline, model.name, table.name, to);
     hooks.fault("silver:after-merge");
-    await client.query("COMMIT");
     return { versionFrom: from, versionTo: to, ...counts };
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  }
+  });
 }
 
 /**
@@ -117,8 +108,7 @@ export async function applySilver(
  */
 export async function rebuildSilver(client: ClientBase, target: SilverTarget): Promise<SilverResult> {
   const { pipeline, table, model, bronzeSchema } = target;
-  await begin(client, target);
-  try {
+  return underModelLock(client, target, async () => {
     const to = await meta.currentVersion(client, pipeline, table.name);
     const cols = projectModel(model, await bronzeColumns(client, target), `${bronzeSchema}.${table.name}`);
     const silver = await ensureSilverTable(client, target, cols);
@@ -127,10 +117,6 @@ export async function rebuildSilver(client: ClientBase, target: SilverTarget): P
               now() AS ${quoteIdent(COMMIT_TIMESTAMP)} FROM ${qualified(bronzeSchema, table.name)}) c`;
     const counts = await mergeSource(client, target, cols, silver, source, null, () => undefined);
     await meta.setSilverCheckpoint(client, pipeline, model.name, table.name, to);
-    await client.query("COMMIT");
     return { versionFrom: 0, versionTo: to, ...counts };
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  }
+  });
 }
