@@ -1,7 +1,7 @@
 import { silverTarget } from "../spec/lookup.ts";
 import type { PipelineSpec } from "../spec/types.ts";
 import { openWarehouse } from "./index.ts";
-import type { MaintenanceResult, SilverResult } from "./types.ts";
+import type { MaintenanceResult, PruneResult, SilverResult } from "./types.ts";
 
 /**
  * Operations on warehouse state outside the normal steps; documented in docs/bronze-silver.md.
@@ -16,11 +16,12 @@ export async function pruneChangeFeed(
   table: string,
   env: NodeJS.ProcessEnv,
   options: { keepLast?: number } = {},
-): Promise<{ floor: number; deletedRows: number }> {
+): Promise<PruneResult> {
   const consumers = spec.silver.filter((m) => m.from === table).map((m) => m.name);
   const warehouse = await openWarehouse(spec, env);
   try {
-    return await warehouse.pruneChangeFeed(spec.name, spec.bronzeSchema, table, consumers, options);
+    const feed = { pipeline: spec.name, schema: spec.bronzeSchema, table, consumers };
+    return await warehouse.pruneChangeFeed(feed, options);
   } finally {
     await warehouse.close();
   }

@@ -1,4 +1,4 @@
-import type { BronzeLoad, SilverTarget, StepHooks, WarehouseSession } from "./types.ts";
+import type { BronzeLoad, ChangeFeed, SilverTarget, StepHooks, WarehouseSession } from "./types.ts";
 
 type Operation<K extends keyof WarehouseSession, C> = (
   client: C,
@@ -68,10 +68,9 @@ export abstract class PlacingSession<C> implements WarehouseSession {
     );
   }
 
-  pruneChangeFeed(...args: Parameters<WarehouseSession["pruneChangeFeed"]>) {
-    const [, schema, table] = args;
-    return this.run(`change feed of ${schema}.${table}`, () =>
-      this.operations.pruneChangeFeed(this.client, ...args),
+  pruneChangeFeed(feed: ChangeFeed, options?: { keepLast?: number }) {
+    return this.run(`change feed of ${feed.schema}.${feed.table}`, () =>
+      this.operations.pruneChangeFeed(this.client, feed, options),
     );
   }
 

@@ -1,5 +1,5 @@
 import type { ClientBase } from "pg";
-import type { MaintenanceResult } from "../types.ts";
+import type { ChangeFeed, MaintenanceResult, PruneResult } from "../types.ts";
 import * as meta from "./metadata.ts";
 import { lockedTransaction, qualified, quoteIdent } from "./sql.ts";
 import { COMMIT_VERSION, changesName } from "./tables.ts";
@@ -11,12 +11,9 @@ import { COMMIT_VERSION, changesName } from "./tables.ts";
  */
 export async function pruneChangeFeed(
   client: ClientBase,
-  pipeline: string,
-  schema: string,
-  table: string,
-  consumers: string[],
+  { pipeline, schema, table, consumers }: ChangeFeed,
   options: { keepLast?: number } = {},
-): Promise<{ floor: number; deletedRows: number }> {
+): Promise<PruneResult> {
   // The bronze lock: no commit adds versions while the floor moves.
   return lockedTransaction(client, `smelter:bronze:${pipeline}:${table}`, async () => {
     const current = await meta.currentVersion(client, pipeline, table);
