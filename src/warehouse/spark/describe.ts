@@ -15,6 +15,11 @@ import { isMissing } from "./tables.ts";
 
 const optional = <T>(read: () => Promise<T>, fallback: T) => unlessMissing(read, fallback, isMissing);
 
+/** A timestamp as the session prints it (`yyyy-MM-dd HH:mm:ss[.f]`, UTC) in ISO 8601; null stays null. */
+function isoTime(at: string | null | undefined): string | null {
+  return at ? new Date(`${at.replace(" ", "T")}Z`).toISOString() : null;
+}
+
 async function describeWith(client: SparkClient, q: WarehouseQuery): Promise<WarehouseState> {
   const pipeline = literal(q.pipeline);
   const tables = await optional(
@@ -41,7 +46,7 @@ async function describeWith(client: SparkClient, q: WarehouseQuery): Promise<War
     if (!t) continue;
     state.tables.set(table, {
       version: Number(t.version ?? 0),
-      committedAt: t.at ? new Date(`${t.at.replace(" ", "T")}Z`).toISOString() : null,
+      committedAt: isoTime(t.at),
       batches: Number(t.batches ?? 0),
       appliedRows: Number(t.rows ?? 0),
       rows: await count(q.bronzeSchema, table),
@@ -52,7 +57,7 @@ async function describeWith(client: SparkClient, q: WarehouseQuery): Promise<War
     if (!m) continue;
     state.models.set(model, {
       checkpoint: Number(m.version ?? 0),
-      updatedAt: m.at ? new Date(`${m.at.replace(" ", "T")}Z`).toISOString() : null,
+      updatedAt: isoTime(m.at),
       rows: await count(q.silverSchema, model),
     });
   }
