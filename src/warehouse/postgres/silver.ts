@@ -1,9 +1,10 @@
 import type { ClientBase } from "pg";
 import { nothingNew, requireBronze, requireChangeFeed, requireUnpruned } from "../silver-checks.ts";
+import { addedColumns, silverColumnDefinitions } from "../silver-table.ts";
 import type { SilverResult, SilverTarget, StepHooks } from "../types.ts";
 import * as meta from "./metadata.ts";
 import { type ProjectedColumn, projectModel } from "./projection.ts";
-import { mergeSource, UPDATED, V } from "./silver-merge.ts";
+import { mergeSource } from "./silver-merge.ts";
 import { lockedTransaction, qualified, quoteIdent } from "./sql.ts";
 import {
   CHANGE_TYPE,
@@ -31,12 +32,8 @@ async function ensureSilverTable(
   const scd2 = model.scd === 2;
   const existing = await tableColumns(client, silverSchema, model.name);
   if (existing === null) {
-    const defs = cols.map(
-      (c) => `${quoteIdent(c.name)} ${c.type}${model.key.includes(c.name) ? " NOT NULL" : ""}`,
-    );
-    if (scd2)
-      defs.push("valid_from timestamptz NOT NULL", "valid_to timestamptz", "is_current boolean NOT NULL");
-    defs.push(`${quoteIdent(V)} bigint NOT NULL`, `${quoteIdent(UPDATED)} timestamptz NOT NULL`);
+    const types = { quoteIdent, bigint: "bigint", boolean: "boolean", timestamp: "timestamptz" };
+    const defs = silverColumnDefinitions(model, cols, types);
     const key = [...model.key.map(quoteIdent), ...(scd2 ? ["valid_from"] : [])];
     await ensureSchema(client, silverSchema);
     await client.query(
@@ -49,11 +46,8 @@ async function ensureSilverTable(
     }
     return name;
   }
-  // A model that gained columns: add them; rows written before keep NULL until their key changes.
-  const have = new Set(existing.map((c) => c.name));
-  for (const c of cols) {
-    if (!have.has(c.name))
-      await client.query(`ALTER TABLE ${name} ADD COLUMN ${quoteIdent(c.name)} ${c.type}`);
+  for (const c of addedColumns(cols, existing)) {
+    await client.query(`ALTER TABLE ${name} ADD COLUMN ${quoteIdent(c.name)} ${c.type}`);
   }
   return name;
 }

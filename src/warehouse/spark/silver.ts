@@ -1,6 +1,7 @@
 import type { SilverModel } from "../../spec/types.ts";
 import { nothingNew, requireBronze, requireChangeFeed, requireUnpruned } from "../silver-checks.ts";
 import { jsonPathSteps, type ProjectedColumn, projectModel as project } from "../silver-projection.ts";
+import { addedColumns, silverColumnDefinitions, UPDATED, V } from "../silver-table.ts";
 import type { SilverResult, SilverTarget, StepHooks } from "../types.ts";
 import { bronzeCommits } from "./bronze.ts";
 import type { SparkClient } from "./client.ts";
@@ -17,9 +18,6 @@ import { ensureSchema, isMissing, type TypedColumn, tableColumns } from "./table
  */
 
 const PROJ = "_smelter_proj";
-/** Silver bookkeeping columns, as PostgreSQL has them. */
-export const V = "_smelter_commit_version";
-export const UPDATED = "_smelter_updated_at";
 
 /** `$.a.b[0]["c d"]` as a `get_json_object` path (`$.a.b[0]['c d']`); a key cannot hold an unescaped `'`. */
 export function jsonPath(path: string, where: string): string {
@@ -49,19 +47,13 @@ async function ensureSilverTable(
   const name = qualified(silverSchema, model.name);
   const existing = await tableColumns(client, silverSchema, model.name);
   if (existing === null) {
-    const defs = cols.map(
-      (c) => `${quoteIdent(c.name)} ${c.type}${model.key.includes(c.name) ? " NOT NULL" : ""}`,
-    );
-    if (model.scd === 2)
-      defs.push("valid_from TIMESTAMP NOT NULL", "valid_to TIMESTAMP", "is_current BOOLEAN NOT NULL");
-    defs.push(`${quoteIdent(V)} BIGINT NOT NULL`, `${quoteIdent(UPDATED)} TIMESTAMP NOT NULL`);
+    const types = { quoteIdent, bigint: "BIGINT", boolean: "BOOLEAN", timestamp: "TIMESTAMP" };
+    const defs = silverColumnDefinitions(model, cols, types);
     await ensureSchema(client, silverSchema);
     await client.query(`CREATE TABLE IF NOT EXISTS ${name} (\n  ${defs.join(",\n  ")}\n) USING DELTA`);
     return name;
   }
-  // A model that gained columns: add them; rows written before keep NULL until their key changes.
-  const have = new Set(existing.map((c) => c.name));
-  const added = cols.filter((c) => !have.has(c.name)).map((c) => `${quoteIdent(c.name)} ${c.type}`);
+  const added = addedColumns(cols, existing).map((c) => `${quoteIdent(c.name)} ${c.type}`);
   if (added.length) await client.query(`ALTER TABLE ${name} ADD COLUMNS (${added.join(", ")})`);
   return name;
 }
