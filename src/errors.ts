@@ -48,6 +48,17 @@ export class TransientError extends SmelterError {
   }
 }
 
+/** Node socket error codes of a server that cannot be reached or dropped the connection: a retry can help. */
+export const UNREACHABLE_CODES: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+]);
+
 /** Another execution holds the (pipeline, table, step) lock. */
 export class BusyError extends SmelterError {
   constructor(message: string) {

@@ -61,6 +61,20 @@ export async function nextRound(conn: mysql.Connection): Promise<number> {
 }
 
 /**
+ * What the changes of one round work with: the connection (in the round's transaction), the round's random
+ * stream, the seed's table sizes, the round number and its time, and `stamp`, which gives every changed row its
+ * own, later timestamp.
+ */
+interface Round {
+  conn: mysql.Connection;
+  rng: Random;
+  sizes: DatasetSizes;
+  round: number;
+  roundMs: number;
+  stamp: () => string;
+}
+
+/**
  * Applies round `round` of source changes to the seeded demo database: inserts, updates that bump `updated_at`,
  * soft deletes of accounts, hard deletes of network types, and (once) the new column `posts.language`, filled for
  * every post the round touches. Deterministic for a given seed and sequence of rounds; rows of round N are stamped
@@ -89,16 +103,17 @@ export async function applyChanges(conn: mysql.Connection, round: number): Promi
   let tick = 0;
   // Every changed row gets its own, later timestamp: the order of changes is the order of cursor values.
   const stamp = () => formatDateTime(roundMs + Math.floor(tick / 1000), tick++ % 1000);
+  const r: Round = { conn, rng, sizes, round, roundMs, stamp };
 
   // DDL commits implicitly in MariaDB, so the new column is added before the round's transaction.
   const addedColumns = (await addLanguageColumn(conn)) ? ["posts.language"] : [];
   await conn.beginTransaction();
   try {
     const tables: Record<string, TableChanges> = {
-      network_account_types: await changeNetworkTypes(conn, round, stamp),
-      network_accounts: await changeAccounts(conn, rng, sizes, roundMs, stamp),
-      posts: await changePosts(conn, rng, sizes, roundMs, stamp),
-      daily_metrics: await changeDailyMetrics(conn, rng, sizes, round, stamp),
+      network_account_types: await changeNetworkTypes(r),
+      network_accounts: await changeAccounts(r),
+      posts: await changePosts(r),
+      daily_metrics: await changeDailyMetrics(r),
     };
     const summary: ChangeSummary = { round, alreadyApplied: false, addedColumns, tables };
     await conn.query(
@@ -145,11 +160,7 @@ function distinctIds(rng: Random, count: number, max: number, skip: Set<number> 
 }
 
 /** The newest network is retired (hard delete: only reconciliation sees it), a new one joins, one is edited. */
-async function changeNetworkTypes(
-  conn: mysql.Connection,
-  round: number,
-  stamp: () => string,
-): Promise<TableChanges> {
+async function changeNetworkTypes({ conn, round, stamp }: Round): Promise<TableChanges> {
   const changes = none();
   const newest = await maxId(conn, "network_account_types");
   const [deleted] = await conn.query<mysql.ResultSetHeader>(
@@ -173,13 +184,7 @@ async function changeNetworkTypes(
   return changes;
 }
 
-async function changeAccounts(
-  conn: mysql.Connection,
-  rng: Random,
-  sizes: DatasetSizes,
-  roundMs: number,
-  stamp: () => string,
-): Promise<TableChanges> {
+async function changeAccounts({ conn, rng, sizes, roundMs, stamp }: Round): Promise<TableChanges> {
   const changes = none();
   const last = await maxId(conn, "network_accounts");
   const newRows: Row[] = [];
@@ -245,13 +250,7 @@ async function accountProfiles(conn: mysql.Connection, ids: number[]): Promise<A
   }));
 }
 
-async function changePosts(
-  conn: mysql.Connection,
-  rng: Random,
-  sizes: DatasetSizes,
-  roundMs: number,
-  stamp: () => string,
-): Promise<TableChanges> {
+async function changePosts({ conn, rng, sizes, roundMs, stamp }: Round): Promise<TableChanges> {
   const changes = none();
   const lastAccount = await maxId(conn, "network_accounts");
   const authors = await accountProfiles(conn, distinctIds(rng, 400, lastAccount));
@@ -284,13 +283,7 @@ async function changePosts(
   return changes;
 }
 
-async function changeDailyMetrics(
-  conn: mysql.Connection,
-  rng: Random,
-  sizes: DatasetSizes,
-  round: number,
-  stamp: () => string,
-): Promise<TableChanges> {
+async function changeDailyMetrics({ conn, rng, sizes, round, stamp }: Round): Promise<TableChanges> {
   const changes = none();
   const lastAccount = await maxId(conn, "network_accounts");
   // Each round reports one new day (the day before the round's timestamps) for a sample of accounts.

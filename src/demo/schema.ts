@@ -11,86 +11,64 @@ export interface DemoTable {
   ddl: string;
 }
 
-export const NETWORK_ACCOUNT_TYPES: DemoTable = {
-  name: "network_account_types",
-  columns: ["id", "code", "name", "max_caption_length", "updated_at"],
-  ddl: `CREATE TABLE network_account_types (
-  id SMALLINT UNSIGNED NOT NULL PRIMARY KEY,
-  code VARCHAR(32) NOT NULL UNIQUE,
-  name VARCHAR(64) NOT NULL,
-  max_caption_length INT NOT NULL,
-  updated_at DATETIME(6) NOT NULL,
-  KEY ix_network_account_types_updated_at (updated_at)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`,
-};
+/**
+ * A demo table from the definitions of its CREATE TABLE, one a line: its columns are the defined columns in
+ * order (key definitions start with KEY or PRIMARY KEY).
+ */
+function demoTable(name: string, definitions: string[]): DemoTable {
+  return {
+    name,
+    columns: definitions.filter((d) => !/^(PRIMARY )?KEY /.test(d)).map((d) => d.split(" ")[0] as string),
+    ddl: `CREATE TABLE ${name} (\n  ${definitions.join(",\n  ")}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`,
+  };
+}
 
-export const NETWORK_ACCOUNTS: DemoTable = {
-  name: "network_accounts",
-  columns: [
-    "id",
-    "network_account_type_id",
-    "handle",
-    "display_name",
-    "followers",
-    "verified",
-    "created_at",
-    "updated_at",
-    "is_deleted",
-  ],
-  ddl: `CREATE TABLE network_accounts (
-  id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
-  network_account_type_id SMALLINT UNSIGNED NOT NULL,
-  handle VARCHAR(64) NOT NULL,
-  display_name VARCHAR(128) NULL,
-  followers BIGINT UNSIGNED NOT NULL,
-  verified TINYINT(1) NOT NULL DEFAULT 0,
-  created_at DATETIME(6) NOT NULL,
-  updated_at DATETIME(6) NOT NULL,
-  is_deleted TINYINT(1) NOT NULL DEFAULT 0,
-  KEY ix_network_accounts_updated_at (updated_at),
-  KEY ix_network_accounts_type (network_account_type_id)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`,
-};
+export const NETWORK_ACCOUNT_TYPES = demoTable("network_account_types", [
+  "id SMALLINT UNSIGNED NOT NULL PRIMARY KEY",
+  "code VARCHAR(32) NOT NULL UNIQUE",
+  "name VARCHAR(64) NOT NULL",
+  "max_caption_length INT NOT NULL",
+  "updated_at DATETIME(6) NOT NULL",
+  "KEY ix_network_account_types_updated_at (updated_at)",
+]);
 
-export const POSTS: DemoTable = {
-  name: "posts",
-  columns: [
-    "id",
-    "account_id",
-    "network_account_type_id",
-    "posted_at",
-    "payload",
-    "engagement_rate",
-    "updated_at",
-  ],
-  ddl: `CREATE TABLE posts (
-  id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
-  account_id BIGINT UNSIGNED NOT NULL,
-  network_account_type_id SMALLINT UNSIGNED NOT NULL,
-  posted_at DATETIME(6) NOT NULL,
-  payload JSON NOT NULL,
-  engagement_rate DECIMAL(12,6) NOT NULL,
-  updated_at DATETIME(6) NOT NULL,
-  KEY ix_posts_updated_at (updated_at),
-  KEY ix_posts_account (account_id)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`,
-};
+export const NETWORK_ACCOUNTS = demoTable("network_accounts", [
+  "id BIGINT UNSIGNED NOT NULL PRIMARY KEY",
+  "network_account_type_id SMALLINT UNSIGNED NOT NULL",
+  "handle VARCHAR(64) NOT NULL",
+  "display_name VARCHAR(128) NULL",
+  "followers BIGINT UNSIGNED NOT NULL",
+  "verified TINYINT(1) NOT NULL DEFAULT 0",
+  "created_at DATETIME(6) NOT NULL",
+  "updated_at DATETIME(6) NOT NULL",
+  "is_deleted TINYINT(1) NOT NULL DEFAULT 0",
+  "KEY ix_network_accounts_updated_at (updated_at)",
+  "KEY ix_network_accounts_type (network_account_type_id)",
+]);
 
-export const DAILY_METRICS: DemoTable = {
-  name: "daily_metrics",
-  columns: ["account_id", "metric_date", "impressions", "reach", "followers_delta", "spend", "updated_at"],
-  ddl: `CREATE TABLE daily_metrics (
-  account_id BIGINT UNSIGNED NOT NULL,
-  metric_date DATE NOT NULL,
-  impressions BIGINT UNSIGNED NOT NULL,
-  reach BIGINT UNSIGNED NOT NULL,
-  followers_delta INT NOT NULL,
-  spend DECIMAL(18,4) NOT NULL,
-  updated_at DATETIME(6) NOT NULL,
-  PRIMARY KEY (account_id, metric_date),
-  KEY ix_daily_metrics_updated_at (updated_at)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`,
-};
+export const POSTS = demoTable("posts", [
+  "id BIGINT UNSIGNED NOT NULL PRIMARY KEY",
+  "account_id BIGINT UNSIGNED NOT NULL",
+  "network_account_type_id SMALLINT UNSIGNED NOT NULL",
+  "posted_at DATETIME(6) NOT NULL",
+  "payload JSON NOT NULL",
+  "engagement_rate DECIMAL(12,6) NOT NULL",
+  "updated_at DATETIME(6) NOT NULL",
+  "KEY ix_posts_updated_at (updated_at)",
+  "KEY ix_posts_account (account_id)",
+]);
+
+export const DAILY_METRICS = demoTable("daily_metrics", [
+  "account_id BIGINT UNSIGNED NOT NULL",
+  "metric_date DATE NOT NULL",
+  "impressions BIGINT UNSIGNED NOT NULL",
+  "reach BIGINT UNSIGNED NOT NULL",
+  "followers_delta INT NOT NULL",
+  "spend DECIMAL(18,4) NOT NULL",
+  "updated_at DATETIME(6) NOT NULL",
+  "PRIMARY KEY (account_id, metric_date)",
+  "KEY ix_daily_metrics_updated_at (updated_at)",
+]);
 
 /** The data tables in load order. */
 export const DEMO_TABLES: readonly DemoTable[] = [

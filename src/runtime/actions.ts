@@ -8,7 +8,7 @@ import { silverTarget, tableOf } from "../spec/lookup.ts";
 import { resolveLanding } from "../spec/resolve.ts";
 import type { LoadedPipeline, PipelineSpec } from "../spec/types.ts";
 import type { AuditEntry, AuditStore, AuditVia } from "../state/audit.ts";
-import { type Execution, type ExecutionStore, requestOf } from "../state/executions.ts";
+import { type Execution, type ExecutionStore, type NewExecution, requestOf } from "../state/executions.ts";
 import { describeAction, describeRerun } from "./describe.ts";
 import { toWireMetrics } from "./execution-log.ts";
 import { lockHolder, lockKey, lockKeys, tryLockAll, unlockAll } from "./locks.ts";
@@ -171,6 +171,40 @@ function base(pipeline: string, action: Action, actor: Actor) {
   };
 }
 
+/** A suffix that makes an action's idempotency key new each time: an action asked twice runs twice. */
+function uniqueSuffix(): string {
+  return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/**
+ * Queues the execution `submission` asks for on behalf of an action, and records the action as accepted with the
+ * text `message` gives for the new execution's id; refused (and recorded) when the queue is full, in the words of
+ * `full`, given how many are queued.
+ */
+async function queueAction(
+  deps: ActionDeps,
+  target: { pipeline: string; action: Action; actor: Actor },
+  submission: NewExecution,
+  full: (queued: number) => string,
+  message: (executionId: string) => string,
+): Promise<ActionOutcome> {
+  const { pipeline, action, actor } = target;
+  const submitted = await deps.store.submit(submission, deps.maxQueue);
+  if (submitted.kind === "queue_full") {
+    return refuse(deps, pipeline, action, actor, "queue_full", full(submitted.queued));
+  }
+  deps.wake?.();
+  const execution = submitted.execution;
+  const detail = message(execution.id);
+  const audit = await deps.audit.record({
+    ...base(pipeline, action, actor),
+    outcome: "accepted",
+    detail,
+    execution_id: execution.id,
+  });
+  return { status: "accepted", message: detail, audit, execution };
+}
+
 /**
  * Does an action for the service (API and pages): queues the execution of a re-sync, backfill, rebuild or
  * re-run, or sets the watermark in place. A spec that does not fit throws a ConfigError before anything is
@@ -190,35 +224,14 @@ export async function performAction(
   const description = describeAction(spec, action, current === undefined ? {} : { watermark: current });
   const keys = lockKeys(spec, request);
   const holder = await lockHolder(deps.store, spec, keys);
-  const submitted = await deps.store.submit(
-    {
-      request,
-      idempotencyKey: `action/${action.kind}/${targetOf(action)}/${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
-      airflow: null,
-    },
-    deps.maxQueue,
-  );
-  if (submitted.kind === "queue_full") {
-    return refuse(
-      deps,
-      spec.name,
-      action,
-      actor,
-      "queue_full",
-      `the execution queue is full (${submitted.queued} queued); try again when some have run`,
-    );
-  }
-  deps.wake?.();
-  const execution = submitted.execution;
   const waits = holder ? `; it waits for execution ${holder}, which works on the same table, to finish` : "";
-  const message = `queued as execution ${execution.id}${waits}. ${description}`;
-  const audit = await deps.audit.record({
-    ...base(spec.name, action, actor),
-    outcome: "accepted",
-    detail: message,
-    execution_id: execution.id,
-  });
-  return { status: "accepted", message, audit, execution };
+  return queueAction(
+    deps,
+    { pipeline: spec.name, action, actor },
+    { request, idempotencyKey: `action/${action.kind}/${targetOf(action)}/${uniqueSuffix()}`, airflow: null },
+    (queued) => `the execution queue is full (${queued} queued); try again when some have run`,
+    (id) => `queued as execution ${id}${waits}. ${description}`,
+  );
 }
 
 type WatermarkAction = Extract<Action, { kind: "set_watermark" | "reset_watermark" }>;
@@ -297,35 +310,18 @@ export async function rerunExecution(
       `execution ${old.id} is ${old.status}: only a failed or cancelled execution is re-run`,
     );
   }
-  const submitted = await deps.store.submit(
+  return queueAction(
+    deps,
+    { pipeline: old.pipeline, action, actor },
     {
       request: requestOf(old),
-      idempotencyKey: `rerun/${old.id}/${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
+      idempotencyKey: `rerun/${old.id}/${uniqueSuffix()}`,
       airflow: null,
       rerunOf: old.id,
     },
-    deps.maxQueue,
+    () => "the execution queue is full; try again later",
+    (id) => `queued as execution ${id}. ${describeRerun(old)}`,
   );
-  if (submitted.kind === "queue_full") {
-    return refuse(
-      deps,
-      old.pipeline,
-      action,
-      actor,
-      "queue_full",
-      "the execution queue is full; try again later",
-    );
-  }
-  deps.wake?.();
-  const execution = submitted.execution;
-  const message = `queued as execution ${execution.id}. ${describeRerun(old)}`;
-  const audit = await deps.audit.record({
-    ...base(old.pipeline, action, actor),
-    outcome: "accepted",
-    detail: message,
-    execution_id: execution.id,
-  });
-  return { status: "accepted", message, audit, execution };
 }
 
 /**

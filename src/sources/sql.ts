@@ -1,6 +1,6 @@
 import type { ResolvedDatabase } from "../spec/resolve.ts";
 import { sourceError } from "./errors.ts";
-import type { ColumnMapping, CsvRead, ReadRange, Relation, SourceColumn, SourceSnapshot } from "./types.ts";
+import type { CsvRead, ReadRange, Relation, SourceColumn, SourceSnapshot } from "./types.ts";
 
 /**
  * The SELECTs of extraction, generated in one place for every source. Identifiers are quoted by the dialect's
@@ -115,13 +115,15 @@ export abstract class SqlSnapshot implements SourceSnapshot {
     readonly info: Record<string, unknown>,
   ) {}
 
-  abstract columns(relation: Relation): Promise<SourceColumn[]>;
-  abstract streamCsv(
-    relation: Relation,
-    columns: { name: string; mapping: ColumnMapping }[],
-    range: ReadRange,
-    options: { signal: AbortSignal; partRows: number },
-  ): CsvRead;
+  /** The columns of a query, from the result metadata of a zero-row read of it. */
+  protected abstract queryColumns(query: string): Promise<SourceColumn[]>;
+  /** The columns of `schema`.`table` from the catalog, in table order; none when there is no such table. */
+  protected abstract tableColumns(schema: string, table: string): Promise<SourceColumn[]>;
+  /** The schema of a table named without one. */
+  protected abstract readonly defaultSchema: string;
+  /** The driver's error code for a table that does not exist, so that the error reads as the driver's own. */
+  protected abstract readonly noSuchTable: string;
+  abstract streamCsv(...args: Parameters<SourceSnapshot["streamCsv"]>): CsvRead;
   abstract close(): Promise<void>;
   /** Runs a query with bound values and returns its first row as an array, or undefined when it has none. */
   protected abstract queryFirstRow(
@@ -138,6 +140,22 @@ export abstract class SqlSnapshot implements SourceSnapshot {
   protected async firstRow(relation: Relation, sql: string, values?: unknown[]): Promise<unknown[] | null> {
     try {
       return (await this.queryFirstRow(sql, values)) ?? null;
+    } catch (error) {
+      throw sourceError(error, this.where(relation));
+    }
+  }
+
+  /** The columns of a table (`schema.table`, or `table` in `defaultSchema`) or a query; failures name them. */
+  async columns(relation: Relation): Promise<SourceColumn[]> {
+    try {
+      if ("query" in relation) return await this.queryColumns(relation.query);
+      const [schema, table] = relation.table.includes(".")
+        ? (relation.table.split(".", 2) as [string, string])
+        : [this.defaultSchema, relation.table];
+      const list = await this.tableColumns(schema, table);
+      if (list.length === 0)
+        throw sourceError({ code: this.noSuchTable, message: "table not found" }, this.where(relation));
+      return list;
     } catch (error) {
       throw sourceError(error, this.where(relation));
     }

@@ -90,6 +90,18 @@ export interface ReadRange {
   between?: { columns: string[]; from: unknown[] | null; to: unknown[] | null } | null;
 }
 
+/** A landed column as a CSV read needs it: its name and how its values are read. */
+export interface CsvColumn {
+  name: string;
+  mapping: ColumnMapping;
+}
+
+/** How a CSV read is stopped (`signal`) and where its chunks may be cut (every `partRows` rows). */
+export interface CsvReadOptions {
+  signal: AbortSignal;
+  partRows: number;
+}
+
 /** One transaction at a consistent snapshot; everything read through it sees the same state. */
 export interface SourceSnapshot {
   /** Snapshot facts recorded in the manifest (server version, isolation, time). */
@@ -114,12 +126,7 @@ export interface SourceSnapshot {
    * the landed columns in order. A chunk never spans a multiple of `partRows` rows from the start of the read,
    * so parts can be cut between chunks.
    */
-  streamCsv(
-    relation: Relation,
-    columns: { name: string; mapping: ColumnMapping }[],
-    range: ReadRange,
-    options: { signal: AbortSignal; partRows: number },
-  ): CsvRead;
+  streamCsv(relation: Relation, columns: CsvColumn[], range: ReadRange, options: CsvReadOptions): CsvRead;
   /** Ends the transaction and releases the connection. */
   close(): Promise<void>;
 }

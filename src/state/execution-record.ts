@@ -68,22 +68,9 @@ export interface LogLine {
   message: string;
 }
 
-/** A row of `smelter.executions` as the driver returns it. */
-export interface Row {
-  id: string;
-  idempotency_key: string;
-  pipeline: string;
-  step: Step;
+/** A row of `smelter.executions` as the driver returns it: the record with its timestamps as dates. */
+export interface Row extends Omit<Execution, "table" | "created_at" | "started_at" | "finished_at"> {
   table_name: string | null;
-  source: string | null;
-  status: ExecutionStatus;
-  airflow: AirflowContext | null;
-  metrics: WireMetrics | null;
-  error: ErrorInfo | null;
-  mode: RequestMode | null;
-  downstream: boolean;
-  progress: StepProgress | null;
-  rerun_of: string | null;
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;

@@ -2,7 +2,7 @@ import { silverTarget } from "../spec/lookup.ts";
 import { resolveDatabase } from "../spec/resolve.ts";
 import type { PipelineSpec } from "../spec/types.ts";
 import { openWarehouse } from "./index.ts";
-import type { MaintenanceResult, SilverResult, WarehouseSession } from "./types.ts";
+import type { MaintenanceResult, PruneResult, SilverResult, WarehouseSession } from "./types.ts";
 
 /**
  * Operations on warehouse state outside the normal steps; documented in docs/bronze-silver.md.
@@ -17,11 +17,12 @@ export async function pruneChangeFeed(
   table: string,
   env: NodeJS.ProcessEnv,
   options: { keepLast?: number } = {},
-): Promise<{ floor: number; deletedRows: number }> {
+): Promise<PruneResult> {
   const consumers = spec.silver.filter((m) => m.from === table).map((m) => m.name);
   const warehouse = await openWarehouse(spec, env);
   try {
-    return await warehouse.pruneChangeFeed(spec.name, spec.bronzeSchema, table, consumers, options);
+    const feed = { pipeline: spec.name, schema: spec.bronzeSchema, table, consumers };
+    return await warehouse.pruneChangeFeed(feed, options);
   } finally {
     await warehouse.close();
   }
@@ -101,7 +102,7 @@ export async function maintainMetadata(
   if (done.has(where)) return [];
   done.add(where);
   return maintainEach(spec, env, options, (session) =>
-    session.metadataTables.map(({ schema, table }) => ({
+    session.metadataTables().map(({ schema, table }) => ({
       target: `metadata.${schema}.${table}`,
       schema,
       table,

@@ -145,6 +145,21 @@ export interface WarehouseState {
   models: Map<string, { checkpoint: number; updatedAt: string | null; rows: RowCount | null }>;
 }
 
+/** A bronze table's change feed and the silver models that read it. */
+export interface ChangeFeed {
+  pipeline: string;
+  schema: string;
+  table: string;
+  /** The silver models reading it: a version may go once every one of them has merged it. */
+  consumers: string[];
+}
+
+/** What pruning a change feed did: its new retention floor, and the change rows it put out of reach. */
+export interface PruneResult {
+  floor: number;
+  deletedRows: number;
+}
+
 /** One connection to a warehouse, used by one execution. */
 export interface WarehouseSession {
   /** Creates the `_smelter` metadata schema if missing (idempotent, safe across replicas). */
@@ -164,13 +179,7 @@ export interface WarehouseSession {
    * Deletes change-feed versions every listed consumer has read (and, with `keepLast`, all but the newest
    * `keepLast` versions at most), raising the table's retention floor. Returns the new floor.
    */
-  pruneChangeFeed(
-    pipeline: string,
-    schema: string,
-    table: string,
-    consumers: string[],
-    options?: { keepLast?: number },
-  ): Promise<{ floor: number; deletedRows: number }>;
+  pruneChangeFeed(feed: ChangeFeed, options?: { keepLast?: number }): Promise<PruneResult>;
   /**
    * Maintenance of a table smelter writes (bronze or silver): compaction of small files (clustering them where
    * the table is clustered) and removal of storage older than `retainHours` that no newer version needs. Null
@@ -182,7 +191,7 @@ export interface WarehouseSession {
     options: { retainHours: number },
   ): Promise<MaintenanceResult | null>;
   /** The warehouse's own bookkeeping tables (commits, checkpoints): maintained like the tables smelter writes. */
-  readonly metadataTables: readonly { schema: string; table: string }[];
+  metadataTables(): readonly { schema: string; table: string }[];
   close(): Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 import { userInfo } from "node:os";
 import type { Command } from "commander";
-import type { BackfillRange, StepMetrics } from "../../contracts/step.ts";
+import type { BackfillRange } from "../../contracts/step.ts";
 import { ConfigError } from "../../errors.ts";
 import { runTask } from "../../executors/index.ts";
 import { loadPipeline } from "../../registry.ts";
@@ -15,13 +15,11 @@ import {
   setWatermark,
 } from "../../runtime/actions.ts";
 import { describeAction } from "../../runtime/describe.ts";
-import { toWireMetrics } from "../../runtime/execution-log.ts";
 import { standaloneState } from "../../runtime/standalone.ts";
 import type { LoadedPipeline } from "../../spec/types.ts";
 import { AuditStore } from "../../state/audit.ts";
 import { ExecutionStore } from "../../state/executions.ts";
-import { cliContext } from "../context.ts";
-import { reportFailure } from "../format.ts";
+import { cliContext, runInProcess } from "../context.ts";
 
 /*
  * The recovery actions on the command line: `resync`, `backfill`, `watermark`, `rebuild-silver` and `rerun`. Each
@@ -30,9 +28,6 @@ import { reportFailure } from "../format.ts";
  * and is refused while one is held; a watermark is set under the table's extract lock; a re-run queues a new
  * execution for the service. All need SMELTER_STATE_URL.
  */
-
-const out = (level: string) => (message: string) =>
-  process.stdout.write(`${new Date().toISOString()} ${level.padEnd(5)} ${message}\n`);
 
 /** The state database, its stores and the actor of this command line; closed by `close`. */
 function cliDeps(): ActionDeps & { actor: Actor; close: () => Promise<void> } {
@@ -60,33 +55,13 @@ function cliDeps(): ActionDeps & { actor: Actor; close: () => Promise<void> } {
 /** Runs a re-sync, backfill or rebuild here: prints what it does, the log, and the metrics at the end. */
 async function runHere(pipeline: LoadedPipeline, action: Action): Promise<void> {
   const deps = cliDeps();
-  const log = { info: out("info"), warn: out("warn"), error: out("error") };
-  const controller = new AbortController();
-  const stop = () => {
-    log.warn("interrupted: stopping at the next safe point");
-    controller.abort();
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  log.info(describeAction(pipeline.spec, action));
-  const started = Date.now();
-  let metrics: StepMetrics;
-  try {
-    ({ metrics } = await runActionHere(deps, pipeline, action, deps.actor, (request) =>
-      runTask(request, cliContext(pipeline, log, controller.signal, deps.watermarks)),
-    ));
-  } catch (error) {
-    reportFailure(error);
-    return;
-  } finally {
-    process.off("SIGINT", stop);
-    process.off("SIGTERM", stop);
-    await deps.close();
-  }
-  process.stdout.write("metrics:\n");
-  for (const [key, value] of Object.entries(toWireMetrics(metrics, Date.now() - started))) {
-    process.stdout.write(`  ${key}: ${JSON.stringify(value)}\n`);
-  }
+  await runInProcess(async (log, signal) => {
+    log.info(describeAction(pipeline.spec, action));
+    const { metrics } = await runActionHere(deps, pipeline, action, deps.actor, (request) =>
+      runTask(request, cliContext(pipeline, log, signal, deps.watermarks)),
+    );
+    return metrics;
+  }, deps.close);
 }
 
 /** Prints an outcome of the service-side actions; a refusal exits 1. */

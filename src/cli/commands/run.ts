@@ -1,16 +1,14 @@
 import type { Command } from "commander";
 import type pg from "pg";
-import { STEPS, type Step, type StepMetrics, type TaskRequest } from "../../contracts/step.ts";
+import { STEPS, type Step, type TaskRequest } from "../../contracts/step.ts";
 import { BusyError, ConfigError } from "../../errors.ts";
 import { runTask } from "../../executors/index.ts";
 import { loadPipeline } from "../../registry.ts";
-import { toWireMetrics } from "../../runtime/execution-log.ts";
 import { lockKeys, tryLockAll, unlockAll } from "../../runtime/locks.ts";
 import { standaloneState } from "../../runtime/standalone.ts";
 import { missingTarget } from "../../spec/lookup.ts";
 import type { LoadedPipeline } from "../../spec/types.ts";
-import { cliContext } from "../context.ts";
-import { reportFailure } from "../format.ts";
+import { cliContext, runInProcess } from "../context.ts";
 
 /** The task request the options describe, checked against the spec (exactly one of table / source). */
 export function requestFrom(
@@ -75,34 +73,14 @@ export function define(command: Command): void {
     .action(async (file: string, o: { step: string; table?: string; source?: string }) => {
       const pipeline = await loadPipeline(file);
       const request = requestFrom(pipeline, o);
-      const out = (level: string) => (message: string) =>
-        process.stdout.write(`${new Date().toISOString()} ${level.padEnd(5)} ${message}\n`);
-      const log = { info: out("info"), warn: out("warn"), error: out("error") };
-      const controller = new AbortController();
-      const stop = () => {
-        log.warn("interrupted: stopping at the next safe point");
-        controller.abort();
-      };
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
       const state = standaloneState(process.env);
       const unlock = state.pool ? await lockTables(state.pool, pipeline, request) : undefined;
-      const started = Date.now();
-      let metrics: StepMetrics;
-      try {
-        metrics = await runTask(request, cliContext(pipeline, log, controller.signal, state.watermarks));
-      } catch (error) {
-        reportFailure(error);
-        return;
-      } finally {
-        await unlock?.();
-        await state.close();
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-      }
-      process.stdout.write("metrics:\n");
-      for (const [key, value] of Object.entries(toWireMetrics(metrics, Date.now() - started))) {
-        process.stdout.write(`  ${key}: ${JSON.stringify(value)}\n`);
-      }
+      await runInProcess(
+        (log, signal) => runTask(request, cliContext(pipeline, log, signal, state.watermarks)),
+        async () => {
+          await unlock?.();
+          await state.close();
+        },
+      );
     });
 }

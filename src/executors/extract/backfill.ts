@@ -3,8 +3,7 @@ import { BusyError, CancelledError, ConfigError } from "../../errors.ts";
 import { newBatchId, writeManifest } from "../../landing/index.ts";
 import type { BatchManifest } from "../../landing/types.ts";
 import { landRead } from "./batch.ts";
-import { type ExtractRun, manifestBase } from "./run.ts";
-import { extractSchema } from "./schema.ts";
+import { type ExtractRun, manifestBase, openSnapshot, snapshotSchema } from "./run.ts";
 
 /** The columns a range is given in, checked against the range's values. */
 export function rangeColumns(run: Pick<ExtractRun, "table">, range: BackfillRange): string[] {
@@ -48,15 +47,10 @@ export async function runBackfill(
   const batchId = newBatchId();
   const described = `${columns.join(", ")} in [${JSON.stringify(range.from)}, ${JSON.stringify(range.to)})`;
   ctx.log.info(`${table.name}: backfill of ${described} into ${batchId}; the watermark stays where it is`);
-  const snapshot = await run.driver.openSnapshot(run.db, { statementTimeoutMs: run.statementTimeoutMs });
+  const snapshot = await openSnapshot(run);
   let manifest: BatchManifest;
   try {
-    const schema = extractSchema(
-      table,
-      { driver: run.driver, name: run.db.name, timezone: run.db.timezone },
-      await snapshot.columns(run.relation),
-      run.previous,
-    );
+    const schema = await snapshotSchema(run, snapshot, run.previous);
     const data = await landRead(
       { ...run.target, batchId },
       snapshot,

@@ -5,8 +5,8 @@ import type { BatchManifest } from "../../landing/types.ts";
 import { faultHook } from "../../warehouse/fault.ts";
 import { landRead } from "./batch.ts";
 import { ChunkProgress } from "./progress.ts";
-import { type ExtractRun, manifestBase } from "./run.ts";
-import { extractSchema, withDrift } from "./schema.ts";
+import { type ExtractRun, manifestBase, openSnapshot, snapshotSchema, warnNulled } from "./run.ts";
+import { withDrift } from "./schema.ts";
 
 /** A key range of a chunked load: `(from, to]`, open-ended for the last chunk (`to` null). */
 interface ChunkPlan {
@@ -140,7 +140,7 @@ async function planChunks(
   incremental: boolean,
 ): Promise<{ plan: ChunkPlan[]; watermark: unknown[] | null }> {
   const { table } = run;
-  const snapshot = await run.driver.openSnapshot(run.db, { statementTimeoutMs: run.statementTimeoutMs });
+  const snapshot = await openSnapshot(run);
   const plan: ChunkPlan[] = [];
   try {
     const watermark = !incremental
@@ -174,14 +174,9 @@ async function readChunk(
   load: { total: number; watermark: unknown[] | null },
 ): Promise<BatchManifest> {
   const { table } = run;
-  const snapshot = await run.driver.openSnapshot(run.db, { statementTimeoutMs: run.statementTimeoutMs });
+  const snapshot = await openSnapshot(run);
   try {
-    const schema = extractSchema(
-      table,
-      { driver: run.driver, name: run.db.name, timezone: run.db.timezone },
-      await snapshot.columns(run.relation),
-      null,
-    );
+    const schema = await snapshotSchema(run, snapshot, null);
     const keyAt = table.primaryKey.map((k) => schema.landed.findIndex((c) => c.name === k));
     const target = { ...run.target, batchId };
     const data = await landRead(
@@ -195,10 +190,7 @@ async function readChunk(
     const last = chunk.to === null;
     const keyColumns = schema.landed.filter((c) => table.primaryKey.includes(c.name));
     const keys = last ? await landRead(target, snapshot, run.relation, keyColumns, {}, "keys") : null;
-    for (const c of schema.landed) {
-      if (c.mapping.nulled?.count)
-        run.ctx.log.warn(`${table.name}.${c.name}: ${c.mapping.nulled.count} ${c.mapping.nulled.reason}`);
-    }
+    warnNulled(run, schema.landed);
     const lastKey = data.lastRow ? keyAt.map((i) => data.lastRow?.[i]) : chunk.from;
     return {
       ...manifestBase(run, batchId, snapshot.info),

@@ -19,8 +19,8 @@ import { resolveDatabase, resolveLanding } from "../../spec/resolve.ts";
 import { runBackfill } from "./backfill.ts";
 import { type BatchTarget, landRead } from "./batch.ts";
 import { runChunkedLoad } from "./chunks.ts";
-import { type ExtractRun, manifestBase } from "./run.ts";
-import { applyLag, extractSchema } from "./schema.ts";
+import { type ExtractRun, manifestBase, openSnapshot, snapshotSchema, warnNulled } from "./run.ts";
+import { applyLag } from "./schema.ts";
 import { openExtractDuckdb } from "./writer.ts";
 
 /** Default statement timeout for source reads (6 h); `SMELTER_EXTRACT_STATEMENT_TIMEOUT_MS` overrides it. */
@@ -125,15 +125,10 @@ async function runIncremental(run: ExtractRun): Promise<StepMetrics> {
   const target: BatchTarget = { ...run.target, batchId };
   const reconcile =
     table.deletes.mode === "reconcile" && (run.stored?.runs ?? 0) % table.deletes.everyRuns === 0;
-  const snapshot = await run.driver.openSnapshot(run.db, { statementTimeoutMs: run.statementTimeoutMs });
+  const snapshot = await openSnapshot(run);
   let manifest: BatchManifest;
   try {
-    const schema = extractSchema(
-      table,
-      { driver: run.driver, name: run.db.name, timezone: run.db.timezone },
-      await snapshot.columns(run.relation),
-      run.previous,
-    );
+    const schema = await snapshotSchema(run, snapshot, run.previous);
     const to = await snapshot.max(run.relation, table.cursor);
     ctx.log.info(
       `${table.name}: reading ${table.cursor.join(", ")} >= ${JSON.stringify(from)} up to ${JSON.stringify(to)} into ${batchId}`,
@@ -151,10 +146,7 @@ async function runIncremental(run: ExtractRun): Promise<StepMetrics> {
           );
     const keyColumns = schema.landed.filter((c) => table.primaryKey.includes(c.name));
     const keys = reconcile ? await landRead(target, snapshot, run.relation, keyColumns, {}, "keys") : null;
-    for (const c of schema.landed) {
-      if (c.mapping.nulled?.count)
-        ctx.log.warn(`${table.name}.${c.name}: ${c.mapping.nulled.count} ${c.mapping.nulled.reason}`);
-    }
+    warnNulled(run, schema.landed);
     if (data.rows === 0 && !keys) {
       ctx.log.info(`${table.name}: no rows at or after the watermark; nothing landed`);
       return {

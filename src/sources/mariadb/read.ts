@@ -3,7 +3,15 @@ import type mysql from "mysql2/promise";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import { sourceError } from "../errors.ts";
 import { type SqlDialect, SqlSnapshot, selectSql } from "../sql.ts";
-import type { ColumnMapping, CsvRead, ReadRange, Relation, SourceColumn, SourceSnapshot } from "../types.ts";
+import type {
+  CsvColumn,
+  CsvRead,
+  CsvReadOptions,
+  ReadRange,
+  Relation,
+  SourceColumn,
+  SourceSnapshot,
+} from "../types.ts";
 import { connectMariadb } from "./connection.ts";
 import { type CsvReader, csvChunks, missingWireHooks } from "./wire-read.ts";
 
@@ -73,44 +81,35 @@ class MariadbSnapshot extends SqlSnapshot {
     super(dialect, db, info);
   }
 
-  async columns(relation: Relation): Promise<SourceColumn[]> {
-    try {
-      if ("query" in relation) return await this.queryColumns(relation.query);
-      const [schema, table] = relation.table.includes(".")
-        ? relation.table.split(".", 2)
-        : [this.db.database, relation.table];
-      const [rows] = await this.conn.query(
-        `SELECT c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, c.IS_NULLABLE, c.NUMERIC_PRECISION, c.NUMERIC_SCALE,
+  protected readonly defaultSchema = this.db.database;
+  protected readonly noSuchTable = "ER_NO_SUCH_TABLE";
+
+  protected async tableColumns(schema: string, table: string): Promise<SourceColumn[]> {
+    const [rows] = await this.conn.query(
+      `SELECT c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, c.IS_NULLABLE, c.NUMERIC_PRECISION, c.NUMERIC_SCALE,
                 EXISTS (SELECT 1 FROM information_schema.CHECK_CONSTRAINTS k
                          WHERE k.CONSTRAINT_SCHEMA = c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME
                            AND k.CHECK_CLAUSE = CONCAT('json_valid(\`', c.COLUMN_NAME, '\`)')) AS IS_JSON
            FROM information_schema.COLUMNS c
           WHERE c.TABLE_SCHEMA = ? AND c.TABLE_NAME = ?
           ORDER BY c.ORDINAL_POSITION`,
-        [schema, table],
-      );
-      const list = (rows as unknown[][]).map((r) => {
-        const dataType = String(r[1]).toLowerCase();
-        return {
-          name: String(r[0]),
-          // MariaDB stores JSON as LONGTEXT with a json_valid() check.
-          dataType: Number(r[6]) === 1 ? "json" : dataType,
-          columnType: String(r[2]).toLowerCase(),
-          nullable: r[3] === "YES",
-          precision: dataType === "bit" ? bitWidth(String(r[2])) : r[4] === null ? null : Number(r[4]),
-          scale: r[5] === null ? null : Number(r[5]),
-        };
-      });
-      if (list.length === 0)
-        throw sourceError({ code: "ER_NO_SUCH_TABLE", message: "table not found" }, this.where(relation));
-      return list;
-    } catch (error) {
-      throw sourceError(error, this.where(relation));
-    }
+      [schema, table],
+    );
+    return (rows as unknown[][]).map((r) => {
+      const dataType = String(r[1]).toLowerCase();
+      return {
+        name: String(r[0]),
+        // MariaDB stores JSON as LONGTEXT with a json_valid() check.
+        dataType: Number(r[6]) === 1 ? "json" : dataType,
+        columnType: String(r[2]).toLowerCase(),
+        nullable: r[3] === "YES",
+        precision: dataType === "bit" ? bitWidth(String(r[2])) : r[4] === null ? null : Number(r[4]),
+        scale: r[5] === null ? null : Number(r[5]),
+      };
+    });
   }
 
-  /** Columns of a query: from the result metadata of a zero-row read. */
-  private async queryColumns(query: string): Promise<SourceColumn[]> {
+  protected async queryColumns(query: string): Promise<SourceColumn[]> {
     const [, fields] = await this.conn.query(`SELECT * FROM (${query}) AS \`_smelter_src\` LIMIT 0`);
     return (fields ?? []).map((f) => fieldColumn(f));
   }
@@ -120,12 +119,7 @@ class MariadbSnapshot extends SqlSnapshot {
     return (rows as unknown[][])[0];
   }
 
-  streamCsv(
-    relation: Relation,
-    columns: { name: string; mapping: ColumnMapping }[],
-    range: ReadRange,
-    options: { signal: AbortSignal; partRows: number },
-  ): CsvRead {
+  streamCsv(relation: Relation, columns: CsvColumn[], range: ReadRange, options: CsvReadOptions): CsvRead {
     const { sql, values } = selectSql(
       dialect,
       relation,

@@ -21,6 +21,11 @@ function text(value: unknown): string | null {
   return typeof value === "string" ? value : String(value);
 }
 
+/** A number whose text on the wire is the text it lands as (integers, floats, YEAR). */
+function wireNumber(parquetType: string, logical: LogicalType): ColumnMapping {
+  return { parquetType, logical, input: "text", toText: text, wire: VERBATIM };
+}
+
 function dateMapping(parquetType: string, logical: LogicalType, suffix = ""): ColumnMapping {
   const nulled = { reason: "zero date (0000-00-00) landed as NULL", count: 0 };
   return {
@@ -97,14 +102,9 @@ function mapBase(column: SourceColumn, where: string, timezoneSuffix: string): C
   const integer = INTEGERS[type];
   if (integer) {
     const [signedType, unsignedType, bits] = integer;
-    return {
-      parquetType: unsigned ? unsignedType : signedType,
-      // MEDIUMINT UNSIGNED lands signed: 32 bits hold its 24.
-      logical: { type: "int", bits, signed: !unsigned || type === "mediumint" },
-      input: "text",
-      toText: text,
-      wire: VERBATIM,
-    };
+    // MEDIUMINT UNSIGNED lands signed: 32 bits hold its 24.
+    const logical: LogicalType = { type: "int", bits, signed: !unsigned || type === "mediumint" };
+    return wireNumber(unsigned ? unsignedType : signedType, logical);
   }
   if (STRINGS.has(type)) return { parquetType: "VARCHAR", logical: { type: "string" }, input: "text" };
   if (BINARIES.has(type)) return { parquetType: "BLOB", logical: { type: "binary" }, input: "blob" };
@@ -117,29 +117,11 @@ function mapBase(column: SourceColumn, where: string, timezoneSuffix: string): C
       return { parquetType: `DECIMAL(${p},${s})`, logical, input: "text" };
     }
     case "float":
-      return {
-        parquetType: "FLOAT",
-        logical: { type: "float", bits: 32 },
-        input: "text",
-        toText: text,
-        wire: VERBATIM,
-      };
+      return wireNumber("FLOAT", { type: "float", bits: 32 });
     case "double":
-      return {
-        parquetType: "DOUBLE",
-        logical: { type: "float", bits: 64 },
-        input: "text",
-        toText: text,
-        wire: VERBATIM,
-      };
+      return wireNumber("DOUBLE", { type: "float", bits: 64 });
     case "year":
-      return {
-        parquetType: "SMALLINT",
-        logical: { type: "int", bits: 16, signed: true },
-        input: "text",
-        toText: text,
-        wire: VERBATIM,
-      };
+      return wireNumber("SMALLINT", { type: "int", bits: 16, signed: true });
     case "date":
       return dateMapping("DATE", { type: "date" });
     case "datetime":

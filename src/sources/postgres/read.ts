@@ -5,8 +5,9 @@ import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import { sourceError } from "../errors.ts";
 import { type SqlDialect, SqlSnapshot, selectSql } from "../sql.ts";
 import {
-  type ColumnMapping,
+  type CsvColumn,
   type CsvRead,
+  type CsvReadOptions,
   type CsvRows,
   isCsvText,
   type ReadRange,
@@ -71,55 +72,48 @@ class PostgresSnapshot extends SqlSnapshot {
     super(dialect, db, info);
   }
 
-  async columns(relation: Relation): Promise<SourceColumn[]> {
-    try {
-      if ("query" in relation) {
-        const { fields } = await this.client.query(
-          `SELECT * FROM (${relation.query}) AS "_smelter_src" LIMIT 0`,
-        );
-        const { rows } = await this.client.query<{ oid: string; t: string }>(
-          "SELECT oid::text AS oid, format_type(oid, NULL) AS t FROM pg_type WHERE oid = ANY($1::oid[])",
-          [fields.map((f) => f.dataTypeID)],
-        );
-        const names = new Map(rows.map((r) => [Number(r.oid), r.t]));
-        return fields.map((f) => {
-          const t = names.get(f.dataTypeID) ?? "text";
-          return { name: f.name, dataType: t, columnType: t, nullable: true, precision: null, scale: null };
-        });
-      }
-      const [schema, table] = relation.table.includes(".")
-        ? relation.table.split(".", 2)
-        : ["public", relation.table];
-      const { rows } = await this.client.query<{
-        name: string;
-        data_type: string;
-        column_type: string;
-        nullable: string;
-        precision: string | null;
-        scale: string | null;
-      }>(
-        `SELECT c.column_name AS name, c.data_type, format_type(a.atttypid, a.atttypmod) AS column_type,
+  protected readonly defaultSchema = "public";
+  protected readonly noSuchTable = "42P01";
+
+  protected async queryColumns(query: string): Promise<SourceColumn[]> {
+    const { fields } = await this.client.query(`SELECT * FROM (${query}) AS "_smelter_src" LIMIT 0`);
+    const { rows } = await this.client.query<{ oid: string; t: string }>(
+      "SELECT oid::text AS oid, format_type(oid, NULL) AS t FROM pg_type WHERE oid = ANY($1::oid[])",
+      [fields.map((f) => f.dataTypeID)],
+    );
+    const names = new Map(rows.map((r) => [Number(r.oid), r.t]));
+    return fields.map((f) => {
+      const t = names.get(f.dataTypeID) ?? "text";
+      return { name: f.name, dataType: t, columnType: t, nullable: true, precision: null, scale: null };
+    });
+  }
+
+  protected async tableColumns(schema: string, table: string): Promise<SourceColumn[]> {
+    const { rows } = await this.client.query<{
+      name: string;
+      data_type: string;
+      column_type: string;
+      nullable: string;
+      precision: string | null;
+      scale: string | null;
+    }>(
+      `SELECT c.column_name AS name, c.data_type, format_type(a.atttypid, a.atttypmod) AS column_type,
                 c.is_nullable AS nullable, c.numeric_precision::text AS precision, c.numeric_scale::text AS scale
            FROM information_schema.columns c
            JOIN pg_attribute a ON a.attrelid = format('%I.%I', c.table_schema, c.table_name)::regclass
                               AND a.attname = c.column_name
           WHERE c.table_schema = $1 AND c.table_name = $2
           ORDER BY c.ordinal_position`,
-        [schema, table],
-      );
-      if (rows.length === 0)
-        throw sourceError({ code: "42P01", message: "table not found" }, this.where(relation));
-      return rows.map((r) => ({
-        name: r.name,
-        dataType: r.data_type,
-        columnType: r.column_type,
-        nullable: r.nullable === "YES",
-        precision: r.precision === null ? null : Number(r.precision),
-        scale: r.scale === null ? null : Number(r.scale),
-      }));
-    } catch (error) {
-      throw sourceError(error, this.where(relation));
-    }
+      [schema, table],
+    );
+    return rows.map((r) => ({
+      name: r.name,
+      dataType: r.data_type,
+      columnType: r.column_type,
+      nullable: r.nullable === "YES",
+      precision: r.precision === null ? null : Number(r.precision),
+      scale: r.scale === null ? null : Number(r.scale),
+    }));
   }
 
   protected async queryFirstRow(text: string, values: unknown[] | undefined): Promise<unknown[] | undefined> {
@@ -132,12 +126,7 @@ class PostgresSnapshot extends SqlSnapshot {
    * src/executors/extract/csv.ts: text columns force-quoted, bytea selected as hex, every other value the
    * server's text under the session settings of connection.ts. No value becomes a JS object on the way.
    */
-  streamCsv(
-    relation: Relation,
-    columns: { name: string; mapping: ColumnMapping }[],
-    range: ReadRange,
-    options: { signal: AbortSignal; partRows: number },
-  ): CsvRead {
+  streamCsv(relation: Relation, columns: CsvColumn[], range: ReadRange, options: CsvReadOptions): CsvRead {
     // The server's text is the landed text only while no mapping converts values (none does for PostgreSQL).
     if (columns.some((c) => c.mapping.toText)) throw new Error("streamCsv: a column needs toText");
     const blob = columns.map((c) => c.mapping.input === "blob");

@@ -1,6 +1,6 @@
-import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
+import type { ErrorObject } from "ajv/dist/2020.js";
+import { validate as validator } from "../../../schema/pipeline-validator.js";
 import type { SpecPath } from "../problems.ts";
-import { validate as compiled } from "./pipeline-validator.generated.ts";
 
 /** A schema violation before it is placed in the file. `key` marks problems best shown at a property's key. */
 export interface SchemaViolation {
@@ -10,12 +10,11 @@ export interface SchemaViolation {
 }
 
 /**
- * The document as published (schema/pipeline.schema.json), compiled ahead of time with `verbose`: the failing
- * schema node travels with each error, so its `x-expected` can phrase the message (see compile.ts).
+ * Validates a parsed YAML value against the schema and returns every violation, phrased for people. The
+ * validator is the document as published (schema/pipeline.schema.json), compiled ahead of time with `verbose`
+ * (schema/pipeline-validator.js): the failing schema node travels with each error, so its `x-expected` can phrase
+ * the message (see compile.ts).
  */
-const validator = compiled as ValidateFunction;
-
-/** Validates a parsed YAML value against the schema and returns every violation, phrased for people. */
 export function checkSchema(value: unknown): SchemaViolation[] {
   if (validator(value)) return [];
   return phrase(validator.errors ?? []);

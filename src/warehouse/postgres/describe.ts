@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { hostTarget, pgPool } from "../../db/pg.ts";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
+import { unlessMissing } from "../describe.ts";
 import type { RowCount, WarehouseQuery, WarehouseState } from "../types.ts";
 import { quoteIdent as quote } from "./sql.ts";
 
@@ -35,14 +36,7 @@ function poolFor(db: ResolvedDatabase, timeoutMs: number): pg.Pool {
   return pool;
 }
 
-async function optional<T>(run: () => Promise<T>, fallback: T): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (isMissing(error)) return fallback;
-    throw error;
-  }
-}
+const optional = <T>(read: () => Promise<T>, fallback: T) => unlessMissing(read, fallback, isMissing);
 
 /** The pipeline's state, read over a small pool kept per warehouse (see `releasePools`). */
 export async function describePooled(
@@ -52,37 +46,19 @@ export async function describePooled(
 ): Promise<WarehouseState> {
   const client = await poolFor(db, timeoutMs).connect();
   try {
-    const commits = await optional(
-      async () =>
-        (
-          await client.query<{ table_name: string; version: string; at: Date }>(
-            `SELECT table_name, max(version)::text AS version, max(committed_at) AS at
-               FROM _smelter.commit_versions WHERE pipeline = $1 GROUP BY table_name`,
-            [q.pipeline],
-          )
-        ).rows,
-      [],
+    /** The rows of a query about the pipeline's records (`$1`); none before the metadata schema exists. */
+    const records = <R extends pg.QueryResultRow>(sql: string) =>
+      optional(async () => (await client.query<R>(sql, [q.pipeline])).rows, []);
+    const commits = await records<{ table_name: string; version: string; at: Date }>(
+      `SELECT table_name, max(version)::text AS version, max(committed_at) AS at
+         FROM _smelter.commit_versions WHERE pipeline = $1 GROUP BY table_name`,
     );
-    const batches = await optional(
-      async () =>
-        (
-          await client.query<{ table_name: string; batches: string; rows: string }>(
-            `SELECT table_name, count(*)::text AS batches, coalesce(sum(rows), 0)::text AS rows
-               FROM _smelter.bronze_batches WHERE pipeline = $1 GROUP BY table_name`,
-            [q.pipeline],
-          )
-        ).rows,
-      [],
+    const batches = await records<{ table_name: string; batches: string; rows: string }>(
+      `SELECT table_name, count(*)::text AS batches, coalesce(sum(rows), 0)::text AS rows
+         FROM _smelter.bronze_batches WHERE pipeline = $1 GROUP BY table_name`,
     );
-    const checkpoints = await optional(
-      async () =>
-        (
-          await client.query<{ model: string; version: string; updated_at: Date }>(
-            "SELECT model, version::text AS version, updated_at FROM _smelter.silver_checkpoints WHERE pipeline = $1",
-            [q.pipeline],
-          )
-        ).rows,
-      [],
+    const checkpoints = await records<{ model: string; version: string; updated_at: Date }>(
+      "SELECT model, version::text AS version, updated_at FROM _smelter.silver_checkpoints WHERE pipeline = $1",
     );
     const estimates = new Map(
       (

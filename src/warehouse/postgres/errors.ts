@@ -1,16 +1,7 @@
-import { ConfigError, DataError, SmelterError, TransientError } from "../../errors.ts";
+import { ConfigError, DataError, SmelterError, TransientError, UNREACHABLE_CODES } from "../../errors.ts";
 
 /** SQLSTATE classes a retry can cure: connection, resources, serialization, operator intervention. */
 const TRANSIENT_CLASSES = new Set(["08", "40", "53", "57", "58"]);
-/** Node socket errors on the way to the warehouse. */
-const TRANSIENT_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-]);
 
 /**
  * Turns a driver error into a SmelterError that says where it happened (`where`: table, batch, model) and whether
@@ -24,7 +15,7 @@ export function warehouseError(error: unknown, where: string): SmelterError {
   const text = `${where}: ${message}${detail ? ` (${detail})` : ""}`;
   const code = e.code ?? "";
   if (
-    TRANSIENT_CODES.has(code) ||
+    UNREACHABLE_CODES.has(code) ||
     TRANSIENT_CLASSES.has(code.slice(0, 2)) ||
     /Connection terminated/i.test(message)
   ) {

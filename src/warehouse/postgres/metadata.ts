@@ -1,6 +1,6 @@
 import type { ClientBase } from "pg";
 import { CAPTURE_FUNCTION } from "./capture.ts";
-import { lockSql } from "./sql.ts";
+import { lockedTransaction } from "./sql.ts";
 
 /**
  * The `_smelter` schema: bookkeeping that must commit in the same transaction as the data it describes.
@@ -65,16 +65,7 @@ export async function ensureMetadata(client: ClientBase): Promise<void> {
   // The newest object: a schema created by an older version gets what it lacks.
   const exists = await client.query("SELECT to_regprocedure('_smelter.capture_changes()') IS NOT NULL AS ok");
   if (exists.rows[0]?.ok) return;
-  await client.query("BEGIN");
-  try {
-    const lock = lockSql("smelter:_smelter:ddl");
-    await client.query(lock.text, lock.values);
-    await client.query(DDL);
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  }
+  await lockedTransaction(client, "smelter:_smelter:ddl", () => client.query(DDL));
 }
 
 /** Applied batch ids of a table. */

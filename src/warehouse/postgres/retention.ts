@@ -1,7 +1,7 @@
 import type { ClientBase } from "pg";
-import type { MaintenanceResult } from "../types.ts";
+import type { ChangeFeed, MaintenanceResult, PruneResult } from "../types.ts";
 import * as meta from "./metadata.ts";
-import { lockSql, qualified, quoteIdent } from "./sql.ts";
+import { lockedTransaction, qualified, quoteIdent } from "./sql.ts";
 import { COMMIT_VERSION, changesName } from "./tables.ts";
 
 /**
@@ -11,27 +11,18 @@ import { COMMIT_VERSION, changesName } from "./tables.ts";
  */
 export async function pruneChangeFeed(
   client: ClientBase,
-  pipeline: string,
-  schema: string,
-  table: string,
-  consumers: string[],
+  { pipeline, schema, table, consumers }: ChangeFeed,
   options: { keepLast?: number } = {},
-): Promise<{ floor: number; deletedRows: number }> {
-  await client.query("BEGIN");
-  try {
-    // The bronze lock: no commit adds versions while the floor moves.
-    const lock = lockSql(`smelter:bronze:${pipeline}:${table}`);
-    await client.query(lock.text, lock.values);
+): Promise<PruneResult> {
+  // The bronze lock: no commit adds versions while the floor moves.
+  return lockedTransaction(client, `smelter:bronze:${pipeline}:${table}`, async () => {
     const current = await meta.currentVersion(client, pipeline, table);
     const floor = await meta.retentionFloor(client, pipeline, table);
     let target = current;
     for (const model of consumers)
       target = Math.min(target, await meta.silverCheckpoint(client, pipeline, model));
     if (options.keepLast !== undefined) target = Math.min(target, current - options.keepLast);
-    if (target <= floor) {
-      await client.query("COMMIT");
-      return { floor, deletedRows: 0 };
-    }
+    if (target <= floor) return { floor, deletedRows: 0 };
     const deleted = await client.query(
       `DELETE FROM ${qualified(schema, changesName(table))} WHERE ${quoteIdent(COMMIT_VERSION)} <= $1`,
       [target],
@@ -42,12 +33,8 @@ export async function pruneChangeFeed(
        ON CONFLICT (pipeline, table_name) DO UPDATE SET floor_version = EXCLUDED.floor_version, pruned_at = now()`,
       [pipeline, table, target],
     );
-    await client.query("COMMIT");
     return { floor: target, deletedRows: deleted.rowCount ?? 0 };
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  }
+  });
 }
 
 /**

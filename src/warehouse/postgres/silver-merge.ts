@@ -1,4 +1,5 @@
 import type { ClientBase } from "pg";
+import { UPDATED, V } from "../silver-table.ts";
 import type { SilverTarget } from "../types.ts";
 import type { ProjectedColumn } from "./projection.ts";
 import { analyzeKey, comparable, fewLookups, joinOn, keyLookups, quoteIdent, timed } from "./sql.ts";
@@ -10,9 +11,6 @@ import { CHANGE_TYPE, COMMIT_TIMESTAMP, COMMIT_VERSION } from "./tables.ts";
  */
 
 const PROJ = "_smelter_proj";
-/** Silver bookkeeping columns. */
-export const V = "_smelter_commit_version";
-export const UPDATED = "_smelter_updated_at";
 
 /** What merging a set of change rows did. */
 export interface MergeCounts {

@@ -1,10 +1,11 @@
 import type { ClientBase } from "pg";
-import { ConfigError, DataError } from "../../errors.ts";
+import { nothingNew, requireBronze, requireChangeFeed, requireUnpruned } from "../silver-checks.ts";
+import { addedColumns, silverColumnDefinitions } from "../silver-table.ts";
 import type { SilverResult, SilverTarget, StepHooks } from "../types.ts";
 import * as meta from "./metadata.ts";
 import { type ProjectedColumn, projectModel } from "./projection.ts";
-import { mergeSource, UPDATED, V } from "./silver-merge.ts";
-import { lockSql, qualified, quoteIdent } from "./sql.ts";
+import { mergeSource } from "./silver-merge.ts";
+import { lockedTransaction, qualified, quoteIdent } from "./sql.ts";
 import {
   CHANGE_TYPE,
   COMMIT_TIMESTAMP,
@@ -31,12 +32,8 @@ async function ensureSilverTable(
   const scd2 = model.scd === 2;
   const existing = await tableColumns(client, silverSchema, model.name);
   if (existing === null) {
-    const defs = cols.map(
-      (c) => `${quoteIdent(c.name)} ${c.type}${model.key.includes(c.name) ? " NOT NULL" : ""}`,
-    );
-    if (scd2)
-      defs.push("valid_from timestamptz NOT NULL", "valid_to timestamptz", "is_current boolean NOT NULL");
-    defs.push(`${quoteIdent(V)} bigint NOT NULL`, `${quoteIdent(UPDATED)} timestamptz NOT NULL`);
+    const types = { quoteIdent, bigint: "bigint", boolean: "boolean", timestamp: "timestamptz" };
+    const defs = silverColumnDefinitions(model, cols, types);
     const key = [...model.key.map(quoteIdent), ...(scd2 ? ["valid_from"] : [])];
     await ensureSchema(client, silverSchema);
     await client.query(
@@ -49,29 +46,19 @@ async function ensureSilverTable(
     }
     return name;
   }
-  // A model that gained columns: add them; rows written before keep NULL until their key changes.
-  const have = new Set(existing.map((c) => c.name));
-  for (const c of cols) {
-    if (!have.has(c.name))
-      await client.query(`ALTER TABLE ${name} ADD COLUMN ${quoteIdent(c.name)} ${c.type}`);
+  for (const c of addedColumns(cols, existing)) {
+    await client.query(`ALTER TABLE ${name} ADD COLUMN ${quoteIdent(c.name)} ${c.type}`);
   }
   return name;
 }
 
-async function begin(client: ClientBase, target: SilverTarget): Promise<void> {
-  await client.query("BEGIN");
-  const lock = lockSql(`smelter:silver:${target.pipeline}:${target.model.name}`);
-  await client.query(lock.text, lock.values);
+/** Runs `work` in a transaction holding the model's lock: one silver commit of a model at a time. */
+function underModelLock<T>(client: ClientBase, target: SilverTarget, work: () => Promise<T>): Promise<T> {
+  return lockedTransaction(client, `smelter:silver:${target.pipeline}:${target.model.name}`, work);
 }
 
 async function bronzeColumns(client: ClientBase, target: SilverTarget) {
-  const cols = await tableColumns(client, target.bronzeSchema, target.table.name);
-  if (cols === null) {
-    throw new DataError(
-      `silver model ${target.model.name}: bronze table ${target.bronzeSchema}.${target.table.name} does not exist yet; run bronze first (a retry after bronze helps)`,
-    );
-  }
-  return cols;
+  return requireBronze(target, await tableColumns(client, target.bronzeSchema, target.table.name));
 }
 
 /** Merges the change feed since the model's checkpoint; see the module comment. */
@@ -81,34 +68,13 @@ export async function applySilver(
   hooks: StepHooks,
 ): Promise<SilverResult> {
   const { pipeline, table, model, bronzeSchema } = target;
-  if (!table.bronze.changeFeed) {
-    throw new ConfigError(
-      `silver.${model.name}: bronze table ${table.name} has bronze.changeFeed: false; silver reads the change feed`,
-    );
-  }
-  await begin(client, target);
-  try {
+  requireChangeFeed(target);
+  return underModelLock(client, target, async () => {
     const from = await meta.silverCheckpoint(client, pipeline, model.name);
     const floor = await meta.retentionFloor(client, pipeline, table.name);
     const to = await meta.currentVersion(client, pipeline, table.name);
-    if (from < floor) {
-      throw new DataError(
-        `silver model ${model.name}: versions ${from + 1}..${floor} of table ${bronzeSchema}.${table.name} were pruned from the change feed; rebuild silver from bronze (smelter's rebuildSilver) — a retry will not help`,
-      );
-    }
-    const empty = {
-      versionFrom: from,
-      versionTo: from,
-      rowsRead: 0,
-      inserted: 0,
-      updated: 0,
-      deleted: 0,
-      unchanged: 0,
-    };
-    if (to <= from) {
-      await client.query("COMMIT");
-      return empty;
-    }
+    requireUnpruned(target, from, floor);
+    if (to <= from) return nothingNew(from);
     const cols = projectModel(model, await bronzeColumns(client, target), `${bronzeSchema}.${table.name}`);
     const silver = await ensureSilverTable(client, target, cols);
     const changes = qualified(bronzeSchema, changesName(table.name));
@@ -125,12 +91,8 @@ export async function applySilver(
     const counts = await mergeSource(client, target, cols, silver, source, known, hooks.log);
     await meta.setSilverCheckpoint(client, pipeline, model.name, table.name, to);
     hooks.fault("silver:after-merge");
-    await client.query("COMMIT");
     return { versionFrom: from, versionTo: to, ...counts };
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  }
+  });
 }
 
 /**
@@ -140,8 +102,7 @@ export async function applySilver(
  */
 export async function rebuildSilver(client: ClientBase, target: SilverTarget): Promise<SilverResult> {
   const { pipeline, table, model, bronzeSchema } = target;
-  await begin(client, target);
-  try {
+  return underModelLock(client, target, async () => {
     const to = await meta.currentVersion(client, pipeline, table.name);
     const cols = projectModel(model, await bronzeColumns(client, target), `${bronzeSchema}.${table.name}`);
     const silver = await ensureSilverTable(client, target, cols);
@@ -150,10 +111,6 @@ export async function rebuildSilver(client: ClientBase, target: SilverTarget): P
               now() AS ${quoteIdent(COMMIT_TIMESTAMP)} FROM ${qualified(bronzeSchema, table.name)}) c`;
     const counts = await mergeSource(client, target, cols, silver, source, null, () => undefined);
     await meta.setSilverCheckpoint(client, pipeline, model.name, table.name, to);
-    await client.query("COMMIT");
     return { versionFrom: 0, versionTo: to, ...counts };
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  }
+  });
 }

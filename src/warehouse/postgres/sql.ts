@@ -43,6 +43,28 @@ export function lockSql(name: string): { text: string; values: string[] } {
   return { text: "SELECT pg_advisory_xact_lock(hashtext($1))", values: [name] };
 }
 
+/**
+ * Runs `work` in a transaction that first takes the advisory lock `lock` (see lockSql), and commits what it did;
+ * rolls back and rethrows when anything fails.
+ */
+export async function lockedTransaction<T>(
+  client: ClientBase,
+  lock: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  await client.query("BEGIN");
+  try {
+    const { text, values } = lockSql(lock);
+    await client.query(text, values);
+    const result = await work();
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+}
+
 /** Runs one phase of a commit and logs how long it took (`<label> <ms> ms`), for the execution log. */
 export async function timed<T>(log: (m: string) => void, label: string, work: () => Promise<T>): Promise<T> {
   const start = performance.now();

@@ -1,4 +1,5 @@
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
+import { unlessMissing } from "../describe.ts";
 import type { WarehouseQuery, WarehouseState } from "../types.ts";
 import { SparkClient } from "./client.ts";
 import { meta } from "./metadata.ts";
@@ -12,13 +13,11 @@ import { isMissing } from "./tables.ts";
  * A connection is opened per call: opening a Thrift session costs milliseconds next to Spark's queries.
  */
 
-async function optional<T>(run: () => Promise<T>, fallback: T): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (isMissing(error)) return fallback;
-    throw error;
-  }
+const optional = <T>(read: () => Promise<T>, fallback: T) => unlessMissing(read, fallback, isMissing);
+
+/** A timestamp as the session prints it (`yyyy-MM-dd HH:mm:ss[.f]`, UTC) in ISO 8601; null stays null. */
+function isoTime(at: string | null | undefined): string | null {
+  return at ? new Date(`${at.replace(" ", "T")}Z`).toISOString() : null;
 }
 
 async function describeWith(client: SparkClient, q: WarehouseQuery): Promise<WarehouseState> {
@@ -49,7 +48,7 @@ async function describeWith(client: SparkClient, q: WarehouseQuery): Promise<War
     if (!t) continue;
     state.tables.set(table, {
       version: Number(t.version ?? 0),
-      committedAt: t.at ? new Date(`${t.at.replace(" ", "T")}Z`).toISOString() : null,
+      committedAt: isoTime(t.at),
       batches: Number(t.batches ?? 0),
       appliedRows: Number(t.rows ?? 0),
       rows: await count(q.bronzeSchema, table),
@@ -60,7 +59,7 @@ async function describeWith(client: SparkClient, q: WarehouseQuery): Promise<War
     if (!m) continue;
     state.models.set(model, {
       checkpoint: Number(m.version ?? 0),
-      updatedAt: m.at ? new Date(`${m.at.replace(" ", "T")}Z`).toISOString() : null,
+      updatedAt: isoTime(m.at),
       rows: await count(q.silverSchema, model),
     });
   }

@@ -1,15 +1,4 @@
-import { ConfigError, DataError, SmelterError, TransientError } from "../../errors.ts";
-
-/** Node socket errors on the way to the Thrift server: a retry can help. */
-const UNREACHABLE = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-]);
+import { ConfigError, DataError, SmelterError, TransientError, UNREACHABLE_CODES } from "../../errors.ts";
 
 /**
  * Spark error classes of values that cannot be applied: bad data, retrying does not help. Found anywhere in the
@@ -48,7 +37,10 @@ export function sparkError(error: unknown, where: string, sql?: string): Smelter
   const e = error as { code?: unknown; message?: unknown; response?: { errorMessage?: string } };
   const raw = String(e.response?.errorMessage ?? e.message ?? error);
   const code = typeof e.code === "string" ? e.code : "";
-  if (UNREACHABLE.has(code) || /ECONNREFUSED|ECONNRESET|socket hang up|connection (closed|lost)/i.test(raw)) {
+  if (
+    UNREACHABLE_CODES.has(code) ||
+    /ECONNREFUSED|ECONNRESET|socket hang up|connection (closed|lost)/i.test(raw)
+  ) {
     return new TransientError(`warehouse unavailable: ${where}: ${raw}`, error);
   }
   const message = cleanMessage(raw);

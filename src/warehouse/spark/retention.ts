@@ -1,4 +1,4 @@
-import type { MaintenanceResult } from "../types.ts";
+import type { ChangeFeed, MaintenanceResult, PruneResult } from "../types.ts";
 import { bronzeCommits } from "./bronze.ts";
 import type { SparkClient } from "./client.ts";
 import * as meta from "./metadata.ts";
@@ -14,12 +14,9 @@ import { isMissing } from "./tables.ts";
  */
 export async function pruneChangeFeed(
   client: SparkClient,
-  pipeline: string,
-  schema: string,
-  table: string,
-  consumers: string[],
+  { pipeline, schema, table, consumers }: ChangeFeed,
   options: { keepLast?: number } = {},
-): Promise<{ floor: number; deletedRows: number }> {
+): Promise<PruneResult> {
   const commits = await bronzeCommits(client, pipeline, schema, table, false);
   const current = Math.max(0, ...commits.map((c) => c.version ?? 0));
   const floor = await meta.retentionFloor(client, pipeline, table);

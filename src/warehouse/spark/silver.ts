@@ -1,5 +1,7 @@
-import { ConfigError, DataError } from "../../errors.ts";
 import type { SilverModel } from "../../spec/types.ts";
+import { nothingNew, requireBronze, requireChangeFeed, requireUnpruned } from "../silver-checks.ts";
+import { jsonPathSteps, type ProjectedColumn, projectModel as project } from "../silver-projection.ts";
+import { addedColumns, silverColumnDefinitions, UPDATED, V } from "../silver-table.ts";
 import type { SilverResult, SilverTarget, StepHooks } from "../types.ts";
 import { bronzeCommits } from "./bronze.ts";
 import type { SparkClient } from "./client.ts";
@@ -16,75 +18,24 @@ import { ensureSchema, isMissing, type TypedColumn, tableColumns } from "./table
  */
 
 const PROJ = "_smelter_proj";
-/** Silver bookkeeping columns, as PostgreSQL has them. */
-export const V = "_smelter_commit_version";
-export const UPDATED = "_smelter_updated_at";
-const SKIPPED = /^_smelter_/;
 
-/** A silver column as SQL over one change row. */
-interface ProjectedColumn {
-  name: string;
-  type: string;
-  expr: string;
-}
-
-/** `$.a.b[0]["c d"]` as a `get_json_object` path (`$.a.b[0]['c d']`). */
+/** `$.a.b[0]["c d"]` as a `get_json_object` path (`$.a.b[0]['c d']`); a key cannot hold an unescaped `'`. */
 export function jsonPath(path: string, where: string): string {
-  if (!path.startsWith("$")) throw new ConfigError(`${where}: JSON path "${path}" must start with "$"`);
-  const token = /\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\["((?:[^"\\']|\\.)*)"\]/y;
   let out = "$";
-  let at = 1;
-  while (at < path.length) {
-    token.lastIndex = at;
-    const m = token.exec(path);
-    if (!m) throw new ConfigError(`${where}: JSON path "${path}" is not understood at position ${at}`);
-    out += m[1] ? `.${m[1]}` : m[2] ? `[${m[2]}]` : `['${(m[3] as string).replace(/\\(.)/g, "$1")}']`;
-    at = token.lastIndex;
+  for (const s of jsonPathSteps(path, where, false)) {
+    out += s.kind === "member" ? `.${s.name}` : s.kind === "index" ? `[${s.index}]` : `['${s.key}']`;
   }
   return out;
 }
 
+/** The silver columns of a model in Spark SQL (see silver-projection.ts); JSON documents are read as strings. */
 function projectModel(model: SilverModel, bronze: TypedColumn[], table: string): ProjectedColumn[] {
-  const types = new Map(bronze.map((c) => [c.name, c.type]));
-  const out: ProjectedColumn[] = [];
-  model.columns.forEach((col, i) => {
-    const where = `silver.${model.name}.columns[${i}] (${col.name})`;
-    if ("from" in col) {
-      const bronzeType = types.get(col.from);
-      if (!bronzeType) throw new ConfigError(`${where}: bronze table ${table} has no column ${col.from}`);
-      const type = col.type ? sparkType(col.type, where) : bronzeType;
-      const expr = col.type ? `CAST(${quoteIdent(col.from)} AS ${type})` : quoteIdent(col.from);
-      out.push({ name: col.name, type, expr });
-    } else if ("json" in col) {
-      if (!types.has(col.json.column)) {
-        throw new ConfigError(`${where}: bronze table ${table} has no column ${col.json.column}`);
-      }
-      const type = sparkType(col.type, where);
-      const doc = `CAST(${quoteIdent(col.json.column)} AS STRING)`;
-      out.push({
-        name: col.name,
-        type,
-        expr: `CAST(get_json_object(${doc}, ${literal(jsonPath(col.json.path, where))}) AS ${type})`,
-      });
-    } else {
-      const type = sparkType(col.type, where);
-      out.push({ name: col.name, type, expr: `CAST((${col.expr}) AS ${type})` });
-    }
+  return project(model, bronze, table, {
+    quoteIdent,
+    sqlType: sparkType,
+    jsonText: (column, path, where) =>
+      `get_json_object(CAST(${quoteIdent(column)} AS STRING), ${literal(jsonPath(path, where))})`,
   });
-  if (model.includeAll) {
-    const named = new Set(out.map((c) => c.name));
-    for (const col of model.columns) if ("from" in col) named.add(col.from);
-    for (const c of bronze) {
-      if (!named.has(c.name) && !SKIPPED.test(c.name))
-        out.push({ name: c.name, type: c.type, expr: quoteIdent(c.name) });
-    }
-  }
-  for (const k of model.key) {
-    if (!out.some((c) => c.name === k)) {
-      throw new ConfigError(`silver.${model.name}.key: ${k} is not a column of the model`);
-    }
-  }
-  return out;
 }
 
 async function ensureSilverTable(
@@ -96,19 +47,13 @@ async function ensureSilverTable(
   const name = qualified(silverSchema, model.name);
   const existing = await tableColumns(client, silverSchema, model.name);
   if (existing === null) {
-    const defs = cols.map(
-      (c) => `${quoteIdent(c.name)} ${c.type}${model.key.includes(c.name) ? " NOT NULL" : ""}`,
-    );
-    if (model.scd === 2)
-      defs.push("valid_from TIMESTAMP NOT NULL", "valid_to TIMESTAMP", "is_current BOOLEAN NOT NULL");
-    defs.push(`${quoteIdent(V)} BIGINT NOT NULL`, `${quoteIdent(UPDATED)} TIMESTAMP NOT NULL`);
+    const types = { quoteIdent, bigint: "BIGINT", boolean: "BOOLEAN", timestamp: "TIMESTAMP" };
+    const defs = silverColumnDefinitions(model, cols, types);
     await ensureSchema(client, silverSchema);
     await client.query(`CREATE TABLE IF NOT EXISTS ${name} (\n  ${defs.join(",\n  ")}\n) USING DELTA`);
     return name;
   }
-  // A model that gained columns: add them; rows written before keep NULL until their key changes.
-  const have = new Set(existing.map((c) => c.name));
-  const added = cols.filter((c) => !have.has(c.name)).map((c) => `${quoteIdent(c.name)} ${c.type}`);
+  const added = addedColumns(cols, existing).map((c) => `${quoteIdent(c.name)} ${c.type}`);
   if (added.length) await client.query(`ALTER TABLE ${name} ADD COLUMNS (${added.join(", ")})`);
   return name;
 }
@@ -227,13 +172,7 @@ async function lastCommit(client: SparkClient, target: SilverTarget): Promise<me
 }
 
 async function bronzeColumns(client: SparkClient, target: SilverTarget): Promise<TypedColumn[]> {
-  const cols = await tableColumns(client, target.bronzeSchema, target.table.name);
-  if (cols === null) {
-    throw new DataError(
-      `silver model ${target.model.name}: bronze table ${target.bronzeSchema}.${target.table.name} does not exist yet; run bronze first (a retry after bronze helps)`,
-    );
-  }
-  return cols;
+  return requireBronze(target, await tableColumns(client, target.bronzeSchema, target.table.name));
 }
 
 /** `CASE _commit_version WHEN <delta version> THEN <smelter version> ... END` for the commits in range. */
@@ -298,31 +237,14 @@ export async function applySilver(
   hooks: StepHooks,
 ): Promise<SilverResult> {
   const { pipeline, table, model, bronzeSchema } = target;
-  if (!table.bronze.changeFeed) {
-    throw new ConfigError(
-      `silver.${model.name}: bronze table ${table.name} has bronze.changeFeed: false; silver reads the change feed`,
-    );
-  }
+  requireChangeFeed(target);
   const last = await lastCommit(client, target);
   const from = last?.version ?? 0;
   const floor = await meta.retentionFloor(client, pipeline, table.name);
-  if (from < floor) {
-    throw new DataError(
-      `silver model ${model.name}: versions ${from + 1}..${floor} of table ${bronzeSchema}.${table.name} were pruned from the change feed; rebuild silver from bronze (smelter's rebuildSilver) — a retry will not help`,
-    );
-  }
+  requireUnpruned(target, from, floor);
   const commits = await bronzeCommits(client, pipeline, bronzeSchema, table.name, false);
   const to = Math.max(0, ...commits.map((c) => c.version ?? 0));
-  const empty = {
-    versionFrom: from,
-    versionTo: from,
-    rowsRead: 0,
-    inserted: 0,
-    updated: 0,
-    deleted: 0,
-    unchanged: 0,
-  };
-  if (to <= from) return empty;
+  if (to <= from) return nothingNew(from);
   const deltaOf = (v: number) => commits.find((c) => c.version === v)?.deltaVersion ?? -1;
   const cols = projectModel(model, await bronzeColumns(client, target), `${bronzeSchema}.${table.name}`);
   const silver = await ensureSilverTable(client, target, cols);

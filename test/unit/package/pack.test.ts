@@ -30,6 +30,7 @@ const ALLOWED = [
   /^src\/.+\.(ts|sql|css|js)$/,
   /^dist\/.+\.(js|d\.ts)$/,
   /^schema\/pipeline\.schema\.json$/,
+  /^schema\/pipeline-validator\.(js|d\.ts)$/,
   /^examples\/social\.yaml$/,
 ];
 
@@ -59,6 +60,7 @@ test("the package holds what the CLI and the service read at run time", () => {
     "src/ui/assets/ui.css",
     "src/ui/assets/log.js",
     "schema/pipeline.schema.json",
+    "schema/pipeline-validator.js",
     "examples/social.yaml",
   ]) {
     assert.ok(files.includes(needed), `${needed} is packed`);

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { VALIDATOR_PATH, validatorFileText } from "../../../../src/spec/schema/compile.ts";
+import {
+  VALIDATOR_PATH,
+  VALIDATOR_TYPES_PATH,
+  validatorFileText,
+  validatorTypesText,
+} from "../../../../src/spec/schema/compile.ts";
 import { SCHEMA_PATH, schemaFileText } from "../../../../src/spec/schema/pipeline.ts";
 
 test("schema/pipeline.schema.json is what `npm run schema` writes from src/spec/schema/", () => {
@@ -20,6 +25,10 @@ test("the compiled validator is what `npm run schema` writes from the same defin
   const written = readFileSync(VALIDATOR_PATH, "utf8");
   assert.ok(
     written === validatorFileText(),
-    "src/spec/schema/pipeline-validator.generated.ts is stale: run `npm run schema` to regenerate it",
+    "schema/pipeline-validator.js is stale: run `npm run schema` to regenerate it",
+  );
+  assert.ok(
+    readFileSync(VALIDATOR_TYPES_PATH, "utf8") === validatorTypesText(),
+    "schema/pipeline-validator.d.ts is stale: run `npm run schema` to regenerate it",
   );
 });

@@ -1,5 +1,4 @@
-// @ts-nocheck
-// Written by `npm run schema` (src/spec/schema/compile.ts) from the definitions in this folder; do not edit.
+// Written by `npm run schema` (src/spec/schema/compile.ts) from the definitions there; do not edit.
 import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 export const validate = validate20;
