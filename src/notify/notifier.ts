@@ -133,8 +133,8 @@ export class Notifier {
       const due = await this.options.incidents.claimDue(limit, lease);
       if (due.length === 0) return delivered;
       const outcomes = await Promise.all(due.map((m) => this.attempt(m)));
+      // Another round: a message that waited for an earlier one of its incident (a resolve) may now be due.
       delivered += outcomes.filter(Boolean).length;
-      if (due.length < limit) return delivered;
     }
   }
 

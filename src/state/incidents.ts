@@ -36,7 +36,7 @@ export interface Incident {
   /** The worst level told so far. */
   level: string;
   severity: number;
-  /** Events the incident has seen, the first included. */
+  /** Events the incident has seen: the one that opened it, those it held or escalated on, its resolution. */
   events: number;
   openedAt: string;
   resolvedAt: string | null;
@@ -136,7 +136,8 @@ export class IncidentStore {
             ({
               rows: [row],
             } = await client.query<IncidentRow>(
-              `UPDATE smelter.incidents SET resolved_at = now(), updated_at = now(), last_event = $2
+              `UPDATE smelter.incidents
+               SET resolved_at = now(), updated_at = now(), last_event = $2, events = events + 1
                WHERE id = $1 RETURNING *`,
               [open.id, last],
             ));

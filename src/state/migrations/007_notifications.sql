@@ -12,7 +12,7 @@ CREATE TABLE smelter.incidents (
   -- How bad it is now (execution: failed; freshness: warn, error) and that as a number, for escalation.
   level       text NOT NULL,
   severity    integer NOT NULL,
-  -- Events the incident has absorbed without a new alert (further failed tries, a freshness state held).
+  -- Events the incident has seen: the one that opened it, further failed tries or late readings, its resolution.
   events      integer NOT NULL DEFAULT 1,
   last_event  jsonb NOT NULL,
   opened_at   timestamptz NOT NULL DEFAULT now(),
