@@ -21,7 +21,7 @@ export interface NotificationEvent {
   type: EventType;
   /** `firing` while the incident is open, `resolved` once it recovered. */
   status: "firing" | "resolved";
-  /** One line for people. */
+  /** One line for people: what happened to what (the error is in `error`). */
   summary: string;
   pipeline: string;
   table?: string;
@@ -80,7 +80,7 @@ export function executionEvent(e: Execution, incident: Incident, links: LinkBase
   const attempt = e.airflow?.try_number ?? null;
   const tried = attempt !== null ? ` (try ${attempt})` : "";
   const summary = failed
-    ? `${what(e)} failed${tried}: ${e.error?.type ?? "Error"}: ${e.error?.message ?? "no message"} (${e.error?.retryable ? "retryable" : "not retryable"})`
+    ? `${what(e)} failed${tried}`
     : `${what(e)} succeeded${tried} after ${incident.events - 1} failed execution(s)`;
   return {
     type: failed ? "execution.failed" : "execution.recovered",

@@ -12,6 +12,9 @@ const mrkdwn = (text: string): string =>
 const clip = (text: string): string =>
   text.length > SLACK_TEXT_LIMIT ? `${text.slice(0, SLACK_TEXT_LIMIT)}…` : text;
 
+/** The notification line of a phone or a desktop shows a few hundred characters at most. */
+const short = (text: string): string => (text.length > 300 ? `${text.slice(0, 300)}…` : text);
+
 const TITLES: Record<NotificationEvent["type"], string> = {
   "execution.failed": ":red_circle: Execution failed",
   "execution.recovered": ":large_green_circle: Execution recovered",
@@ -67,7 +70,8 @@ export function slackBody(event: NotificationEvent): { text: string; blocks: unk
       },
     ],
   });
-  return { text: `${TITLES[event.type].replace(/^:[a-z_]+: /, "")}: ${event.summary}`, blocks };
+  const error = event.error ? `: ${event.error.type}: ${short(event.error.message)}` : "";
+  return { text: `${TITLES[event.type].replace(/^:[a-z_]+: /, "")}: ${event.summary}${error}`, blocks };
 }
 
 /**

@@ -56,8 +56,7 @@ test("a failed execution's event names the step, table, try, error and links", (
   assert.deepEqual(event, {
     type: "execution.failed",
     status: "firing",
-    summary:
-      "bronze of table orders in pipeline shop failed (try 2): DataError: batch b1 brings new column(s) <note> & total; failing at postgres://u:pw-0123456789@wh/db (not retryable)",
+    summary: "bronze of table orders in pipeline shop failed (try 2)",
     pipeline: "shop",
     table: "orders",
     step: "bronze",
@@ -100,7 +99,7 @@ test("an execution of a whole source without Airflow names the source and has no
   assert.equal(event.table, undefined);
   assert.equal(event.execution?.attempt, null);
   assert.equal(event.links.airflow, undefined);
-  assert.match(event.summary, /^bronze of source shopdb in pipeline shop failed: /);
+  assert.equal(event.summary, "bronze of source shopdb in pipeline shop failed");
 });
 
 test("a freshness event carries the state, age and thresholds", () => {
@@ -137,7 +136,10 @@ test("a freshness event carries the state, age and thresholds", () => {
 
 test("the Slack body has a fallback text and blocks, with mrkdwn's control characters escaped", () => {
   const body = slackBody(executionEvent(failed, incident, links));
-  assert.match(body.text, /^Execution failed: bronze of table orders in pipeline shop failed \(try 2\)/);
+  assert.equal(
+    body.text,
+    "Execution failed: bronze of table orders in pipeline shop failed (try 2): DataError: batch b1 brings new column(s) <note> & total; failing at postgres://u:pw-0123456789@wh/db",
+  );
   const text = JSON.stringify(body.blocks);
   assert.match(text, /\*:red_circle: Execution failed\*/);
   assert.match(text, /&lt;note&gt; &amp; total/);
