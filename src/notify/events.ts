@@ -11,7 +11,8 @@ export type EventType =
   | "execution.recovered"
   | "freshness.warn"
   | "freshness.error"
-  | "freshness.recovered";
+  | "freshness.recovered"
+  | "schema.changed";
 
 /**
  * One notification as smelter's generic JSON webhook receives it (the Slack format is written from it). It names
@@ -19,8 +20,8 @@ export type EventType =
  */
 export interface NotificationEvent {
   type: EventType;
-  /** `firing` while the incident is open, `resolved` once it recovered. */
-  status: "firing" | "resolved";
+  /** `firing` while the incident is open, `resolved` once it recovered, `notice` for a change with nothing to resolve. */
+  status: "firing" | "resolved" | "notice";
   /** One line for people: what happened to what (the error is in `error`). */
   summary: string;
   pipeline: string;
@@ -45,6 +46,8 @@ export interface NotificationEvent {
     warn_after_seconds: number | null;
     error_after_seconds: number | null;
   };
+  /** Schema changes: the columns bronze added (`add_columns`) and those whose values it rescued (`rescue`). */
+  columns?: { added: string[]; rescued: string[] };
   /** The execution's page and its Airflow task instance, or the pipeline's page. */
   links: { pipeline: string; execution?: string; airflow?: string };
   /** When the event happened. */
@@ -98,6 +101,83 @@ export function executionEvent(e: Execution, incident: Incident, links: LinkBase
       finished_at: e.finished_at,
     },
     ...(failed && e.error ? { error: e.error } : {}),
+    links: {
+      pipeline: `${links.publicUrl}/ui/pipelines/${seg(e.pipeline)}`,
+      execution: `${links.publicUrl}/ui/executions/${seg(e.id)}`,
+      ...(e.airflow && links.airflowUrl
+        ? { airflow: airflowUrls(links.airflowUrl).task(e.airflow).task }
+        : {}),
+    },
+    at: e.finished_at ?? new Date().toISOString(),
+  };
+}
+
+/** Columns a bronze table gained, or whose values it rescued, in one execution. */
+export interface SchemaChange {
+  table: string;
+  added: string[];
+  rescued: string[];
+}
+
+const names = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === "string").sort() : [];
+
+function changeOf(table: string | null, m: Record<string, unknown> | undefined): SchemaChange[] {
+  if (!m || table === null) return [];
+  const added = names(m.columns_added ?? m.columnsAdded);
+  const rescued = names(m.columns_rescued ?? m.columnsRescued);
+  return added.length > 0 || rescued.length > 0 ? [{ table, added, rescued }] : [];
+}
+
+/**
+ * The schema changes a successful execution's metrics report: its bronze step's, each table's of a task covering
+ * a source, and those of the bronze step a `downstream` extract ran.
+ */
+export function schemaChanges(e: Execution): SchemaChange[] {
+  if (e.status !== "success" || !e.metrics) return [];
+  const m = e.metrics;
+  const tables = (m.tables ?? {}) as Record<string, Record<string, unknown>>;
+  const steps = (m.steps ?? {}) as Record<string, Record<string, unknown>>;
+  return [
+    ...(e.step === "bronze" ? changeOf(e.table, m) : []),
+    ...(e.step === "bronze" ? Object.entries(tables).flatMap(([t, tm]) => changeOf(t, tm)) : []),
+    ...changeOf(e.table, steps.bronze),
+  ];
+}
+
+/** The subject of a schema change: the same columns added and rescued are told once. */
+export const schemaSubject = (pipeline: string, c: SchemaChange): string =>
+  JSON.stringify([pipeline, c.table, c.added, c.rescued]);
+
+/** The event of a bronze table's columns changing under the execution `e`. */
+export function schemaEvent(
+  e: Execution,
+  change: SchemaChange,
+  incident: Incident,
+  links: LinkBases,
+): NotificationEvent {
+  const parts = [
+    ...(change.added.length > 0 ? [`added column(s) ${change.added.join(", ")}`] : []),
+    ...(change.rescued.length > 0
+      ? [`kept the values of new column(s) ${change.rescued.join(", ")} in _rescued_data`]
+      : []),
+  ];
+  return {
+    type: "schema.changed",
+    status: "notice",
+    summary: `bronze table ${change.table} of pipeline ${e.pipeline} ${parts.join(" and ")}`,
+    pipeline: e.pipeline,
+    table: change.table,
+    step: "bronze",
+    incident: incidentOf(incident),
+    execution: {
+      id: e.id,
+      status: e.status,
+      attempt: e.airflow?.try_number ?? null,
+      started_at: e.started_at,
+      finished_at: e.finished_at,
+    },
+    columns: { added: change.added, rescued: change.rescued },
     links: {
       pipeline: `${links.publicUrl}/ui/pipelines/${seg(e.pipeline)}`,
       execution: `${links.publicUrl}/ui/executions/${seg(e.id)}`,

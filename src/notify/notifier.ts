@@ -12,6 +12,9 @@ import {
   freshnessSignal,
   type LinkBases,
   type NotificationEvent,
+  schemaChanges,
+  schemaEvent,
+  schemaSubject,
 } from "./events.ts";
 import { webhookBody } from "./payload.ts";
 
@@ -56,8 +59,21 @@ export class Notifier {
     this.retry = options.retry ?? DEFAULT_RETRY;
   }
 
-  /** Records what a finished execution means for its step's incident: a failure opens one, a success resolves it. */
+  /**
+   * Records what a finished execution means for its step's incident (a failure opens one, a success resolves it)
+   * and tells the schema changes of a success, each set of columns once.
+   */
   async executionFinished(execution: Execution): Promise<void> {
+    for (const change of schemaChanges(execution)) {
+      await this.options.incidents.signal(
+        "schema",
+        schemaSubject(execution.pipeline, change),
+        execution.pipeline,
+        { level: "changed", severity: 1 },
+        { execution_id: execution.id, ...change },
+        (i) => this.messages(schemaEvent(execution, change, i, this.options.links)),
+      );
+    }
     const signal = executionSignal(execution);
     if (signal === undefined) return;
     const { transition, incident } = await this.options.incidents.signal(

@@ -21,6 +21,7 @@ const TITLES: Record<NotificationEvent["type"], string> = {
   "freshness.warn": ":large_yellow_circle: Freshness warn",
   "freshness.error": ":red_circle: Freshness error",
   "freshness.recovered": ":large_green_circle: Freshness recovered",
+  "schema.changed": ":large_blue_circle: Schema changed",
 };
 
 /**
@@ -37,6 +38,8 @@ export function slackBody(event: NotificationEvent): { text: string; blocks: unk
   if (event.error) {
     fields.push(["Error", `${event.error.type} (${event.error.retryable ? "retryable" : "not retryable"})`]);
   }
+  if (event.columns?.added.length) fields.push(["Columns added", event.columns.added.join(", ")]);
+  if (event.columns?.rescued.length) fields.push(["Values rescued", event.columns.rescued.join(", ")]);
   if (event.freshness?.age_seconds != null) {
     fields.push(["Age", `${(event.freshness.age_seconds / 3600).toFixed(1)} h`]);
   }

@@ -1,8 +1,11 @@
 import type pg from "pg";
 import { inTransaction } from "./db.ts";
 
-/** What an incident is about: an execution step of a table or source, or a table's or model's freshness. */
-export type IncidentKind = "execution" | "freshness";
+/**
+ * What an incident is about: an execution step of a table or source, a table's or model's freshness, or a change
+ * of a bronze table's columns (told once, never resolved: the columns stay).
+ */
+export type IncidentKind = "execution" | "freshness" | "schema";
 
 /** What an event says of its subject: a level and how bad it is (higher is worse), or `null`: all is well. */
 export type IncidentSignal = { level: string; severity: number } | null;

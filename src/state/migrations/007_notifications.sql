@@ -1,12 +1,13 @@
 -- Notifications: incidents (what went wrong, open until it recovers) and an outbox of webhook deliveries.
 
--- One row per incident: an execution step of a table (or source) that failed, or a table or model past its
--- freshness SLA. At most one is open per subject, whichever replica saw the event, so a restart or a second
+-- One row per incident: an execution step of a table (or source) that failed, a table or model past its
+-- freshness SLA, or a change of a bronze table's columns. At most one is open per subject, whichever replica saw the event, so a restart or a second
 -- replica finds it open and says nothing again; a recovery closes it.
 CREATE TABLE smelter.incidents (
   id          bigserial PRIMARY KEY,
-  kind        text NOT NULL CHECK (kind IN ('execution', 'freshness')),
-  -- What the incident is about: [pipeline, step, table or "source:<name>"] or [pipeline, "table"|"model", name].
+  kind        text NOT NULL CHECK (kind IN ('execution', 'freshness', 'schema')),
+  -- What the incident is about: [pipeline, step, table or "source:<name>"], [pipeline, "table"|"model", name],
+  -- or [pipeline, table, columns added, columns rescued] (a schema change, told once and never resolved).
   subject     text NOT NULL,
   pipeline    text NOT NULL,
   -- How bad it is now (execution: failed; freshness: warn, error) and that as a number, for escalation.

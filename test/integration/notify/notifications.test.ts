@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseTokens, type WebhookTarget } from "../../../src/config.ts";
-import type { Executor } from "../../../src/contracts/step.ts";
+import type { Executor, StepMetrics } from "../../../src/contracts/step.ts";
 import { ConfigError } from "../../../src/errors.ts";
 import type { FreshnessSnapshot, TableFreshness } from "../../../src/http/freshness.ts";
 import { serviceLog, serviceSecrets } from "../../../src/log.ts";
@@ -74,6 +74,8 @@ let incidents: IncidentStore;
 const receiver = new Receiver();
 /** Whether the steered executor fails, with a message quoting a connection URL with its password. */
 let failing = true;
+/** Metrics the steered executor adds to a success (the schema changes bronze reports). */
+let reported: StepMetrics = {};
 
 before(async () => {
   await receiver.start();
@@ -85,7 +87,7 @@ before(async () => {
         `cannot reach postgres://loader:${WH_PASSWORD}@warehouse:5432/dw (password ${WH_PASSWORD})`,
       );
     }
-    return { rowsRead: 1 };
+    return { rowsRead: 1, ...reported };
   };
   service = await startService(db.url, {
     registry: { extract: run, bronze: run, silver: run },
@@ -236,6 +238,30 @@ test("a webhook that keeps failing is given up after its attempts and recorded u
   ]);
   failing = false;
   await runTry("items", 2);
+});
+
+test("columns bronze added or rescued are told once per set of columns", async () => {
+  failing = false;
+  const before = receiver.accepted<NotificationEvent>(JSON_HOOK).length;
+  reported = { columnsRescued: ["lang"] };
+  await runTry("orders", 5);
+  await runTry("orders", 6);
+  reported = { columnsAdded: ["coupon"] };
+  await runTry("orders", 7);
+  reported = {};
+  await runTry("orders", 8);
+  await notifier.deliver();
+  const told = receiver
+    .accepted<NotificationEvent>(JSON_HOOK)
+    .slice(before)
+    .filter((t) => t.type === "schema.changed");
+  assert.deepEqual(
+    told.map((t) => [t.status, t.table, t.columns, t.execution?.attempt]),
+    [
+      ["notice", "orders", { added: [], rescued: ["lang"] }, 5],
+      ["notice", "orders", { added: ["coupon"], rescued: [] }, 7],
+    ],
+  );
 });
 
 test("late tables are told once across a restarted job, escalate once, and recover once", async () => {

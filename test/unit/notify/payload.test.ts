@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { executionEvent, freshnessEvent } from "../../../src/notify/events.ts";
+import {
+  executionEvent,
+  freshnessEvent,
+  schemaChanges,
+  schemaEvent,
+  schemaSubject,
+} from "../../../src/notify/events.ts";
 import { retryableStatus, retryDelaySeconds } from "../../../src/notify/notifier.ts";
 import { slackBody, webhookBody } from "../../../src/notify/payload.ts";
 import type { Execution } from "../../../src/state/executions.ts";
@@ -174,4 +180,47 @@ test("delivery is retried on timeouts, rate limits and server errors, about a mi
     true,
     true,
   ]);
+});
+
+test("schema changes are read from a bronze step, each table of a source task, and a downstream bronze step", () => {
+  const ok = { ...failed, status: "success" as const, error: null };
+  assert.deepEqual(schemaChanges({ ...ok, metrics: { columns_added: ["b", "a"], inserted: 1 } }), [
+    { table: "orders", added: ["a", "b"], rescued: [] },
+  ]);
+  assert.deepEqual(
+    schemaChanges({
+      ...ok,
+      table: null,
+      source: "shopdb",
+      metrics: { tables: { orders: { columns_rescued: ["x"] }, items: { inserted: 2 } } },
+    }),
+    [{ table: "orders", added: [], rescued: ["x"] }],
+  );
+  assert.deepEqual(
+    schemaChanges({ ...ok, step: "extract", metrics: { steps: { bronze: { columnsAdded: ["c"] } } } }),
+    [{ table: "orders", added: ["c"], rescued: [] }],
+  );
+  assert.deepEqual(schemaChanges({ ...failed, metrics: { columns_added: ["a"] } }), []);
+  assert.deepEqual(schemaChanges({ ...ok, metrics: { inserted: 3 } }), []);
+});
+
+test("a schema change is a notice naming the columns, told once per set of columns", () => {
+  const ok = { ...failed, status: "success" as const, error: null };
+  const change = { table: "orders", added: ["coupon"], rescued: ["lang"] };
+  const event = schemaEvent(ok, change, { ...incident, kind: "schema", level: "changed" }, links);
+  assert.equal(event.type, "schema.changed");
+  assert.equal(event.status, "notice");
+  assert.equal(
+    event.summary,
+    "bronze table orders of pipeline shop added column(s) coupon and kept the values of new column(s) lang in _rescued_data",
+  );
+  assert.deepEqual(event.columns, { added: ["coupon"], rescued: ["lang"] });
+  const text = JSON.stringify(slackBody(event).blocks);
+  assert.match(text, /\*Columns added\*\\ncoupon/);
+  assert.match(text, /\*Values rescued\*\\nlang/);
+  assert.equal(schemaSubject("shop", change), schemaSubject("shop", { ...change }));
+  assert.notEqual(
+    schemaSubject("shop", change),
+    schemaSubject("shop", { ...change, rescued: ["lang", "tz"] }),
+  );
 });
