@@ -226,4 +226,21 @@ export class IncidentStore {
       [id, outcome.status, outcome.status === "undelivered" ? outcome.error : null],
     );
   }
+
+  /**
+   * Deletes messages delivered or given up, and incidents resolved, more than `days` ago; open incidents and
+   * pending messages stay whatever their age. Answers how many of each.
+   */
+  async deleteFinishedBefore(days: number): Promise<{ notifications: number; incidents: number }> {
+    const notifications = await this.pool.query(
+      `DELETE FROM smelter.notifications
+       WHERE status <> 'pending' AND finished_at < now() - make_interval(days => $1)`,
+      [days],
+    );
+    const incidents = await this.pool.query(
+      "DELETE FROM smelter.incidents WHERE resolved_at < now() - make_interval(days => $1)",
+      [days],
+    );
+    return { notifications: notifications.rowCount ?? 0, incidents: incidents.rowCount ?? 0 };
+  }
 }

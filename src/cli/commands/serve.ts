@@ -46,8 +46,9 @@ export function define(command: Command): void {
     const catalog = new PipelineCatalog(pool, config.specsDir, parsePipeline, config.registeredSpecs);
     const ledger = new PublishedDags(pool);
     const metrics = new ServiceMetrics();
+    const incidents = new IncidentStore(pool);
     const notifier = new Notifier({
-      incidents: new IncidentStore(pool),
+      incidents,
       webhooks: config.webhooks,
       links: {
         publicUrl: config.publicUrl,
@@ -106,6 +107,7 @@ export function define(command: Command): void {
           },
           pruneChangeFeed,
           pruneLanding,
+          incidents,
           say: jobLog("retention"),
         }),
         freshnessJob(config.jobs.freshness, {

@@ -305,6 +305,34 @@ test("late tables are told once across a restarted job, escalate once, and recov
   assert.deepEqual(await notifier.freshnessStates(), new Map());
 });
 
+test("retention deletes old sent messages and resolved incidents, never open ones or pending messages", async () => {
+  await service.pool.query(
+    "UPDATE smelter.notifications SET created_at = now() - interval '40 days', finished_at = now() - interval '40 days'",
+  );
+  await service.pool.query(
+    `UPDATE smelter.incidents SET opened_at = now() - interval '40 days',
+       resolved_at = CASE WHEN resolved_at IS NULL THEN NULL ELSE now() - interval '40 days' END`,
+  );
+  await service.pool.query(
+    "INSERT INTO smelter.notifications (target, event, body) VALUES ('chat', 'execution.failed', '{}')",
+  );
+  const counts = async () =>
+    (
+      await service.pool.query<{ open: number; resolved: number; pending: number; sent: number }>(
+        `SELECT (SELECT count(*)::int FROM smelter.incidents WHERE resolved_at IS NULL) AS open,
+                (SELECT count(*)::int FROM smelter.incidents WHERE resolved_at IS NOT NULL) AS resolved,
+                (SELECT count(*)::int FROM smelter.notifications WHERE status = 'pending') AS pending,
+                (SELECT count(*)::int FROM smelter.notifications WHERE status <> 'pending') AS sent`,
+      )
+    ).rows[0]!;
+  const before = await counts();
+  assert.ok(before.open > 0 && before.resolved > 0 && before.sent > 0);
+  const deleted = await incidents.deleteFinishedBefore(30);
+  assert.deepEqual(deleted, { notifications: before.sent, incidents: before.resolved });
+  assert.deepEqual(await counts(), { open: before.open, resolved: 0, pending: before.pending, sent: 0 });
+  await service.pool.query("DELETE FROM smelter.notifications WHERE status = 'pending'");
+});
+
 test("no body any webhook received holds a secret", () => {
   assert.ok(receiver.received.length >= 10);
   for (const r of receiver.received) {
