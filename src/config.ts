@@ -1,4 +1,4 @@
-import { realpathSync, statSync } from "node:fs";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import { BlockList, isIP } from "node:net";
 import cron from "node-cron";
 import { ConfigError } from "./errors.ts";
@@ -97,6 +97,18 @@ function badHost(entry: string): ConfigError {
   );
 }
 
+/** The body a webhook receives: Slack's incoming-webhook message, or smelter's own JSON event. */
+export type WebhookFormat = "slack" | "json";
+
+export const WEBHOOK_FORMATS: readonly WebhookFormat[] = ["slack", "json"];
+
+/** Where notifications go: a name for the log, the body's format, and the URL (a secret: it may hold a token). */
+export interface WebhookTarget {
+  name: string;
+  format: WebhookFormat;
+  url: string;
+}
+
 /** How the service writes its log: JSON lines (default) or one readable line per entry. */
 export type LogFormat = "json" | "pretty";
 
@@ -149,7 +161,11 @@ export interface ServiceConfig {
     taskWatch: string;
     /** Evaluates the freshness SLAs of every table and model and logs each change of state. */
     freshness: string;
+    /** Delivers pending notifications to their webhooks. */
+    notify: string;
   };
+  /** SMELTER_NOTIFY_WEBHOOKS: where failures, recoveries and freshness changes are sent; empty: nowhere. */
+  webhooks: WebhookTarget[];
   /** Whether the reconcile job publishes changed specs (true) or only reports drift (false); default false. */
   reconcilePublish: boolean;
   /** Days finished executions and their logs are kept; default 30. */
@@ -276,6 +292,63 @@ function secretsDir(env: Env): string | null {
   return real;
 }
 
+const WEBHOOK_ENTRY = /^([a-z0-9_-]+):(slack|json):(env|file):(.+)$/;
+
+/**
+ * Webhooks from SMELTER_NOTIFY_WEBHOOKS: comma-separated `name:format:env:VARIABLE` or `name:format:file:/path`,
+ * where format is `slack` or `json` and the URL is read from the variable or the file (a trailing newline
+ * dropped), like the service's other secrets it is never written in the list itself. Errors name the entry's
+ * target and reference, never the URL.
+ */
+export function parseWebhooks(env: Env): WebhookTarget[] {
+  const entries = (env.SMELTER_NOTIFY_WEBHOOKS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const seen = new Set<string>();
+  return entries.map((entry, index) => {
+    const m = WEBHOOK_ENTRY.exec(entry);
+    if (!m) {
+      throw new ConfigError(
+        `SMELTER_NOTIFY_WEBHOOKS entry ${index + 1} is invalid: expected name:format:env:VARIABLE or name:format:file:/path, with format ${WEBHOOK_FORMATS.join(" or ")} and a name of lowercase letters, digits, _ and -`,
+      );
+    }
+    const [, name, format, kind, ref] = m as unknown as [
+      string,
+      string,
+      WebhookFormat,
+      "env" | "file",
+      string,
+    ];
+    if (seen.has(name)) throw new ConfigError(`SMELTER_NOTIFY_WEBHOOKS names webhook ${name} twice`);
+    seen.add(name);
+    const where = `SMELTER_NOTIFY_WEBHOOKS webhook ${name}`;
+    let raw: string | undefined;
+    if (kind === "env") {
+      raw = env[ref];
+      if (!raw) throw new ConfigError(`${where}: environment variable ${ref} is not set`);
+    } else {
+      try {
+        raw = readFileSync(ref, "utf8").replace(/\r?\n$/, "");
+      } catch (error) {
+        throw new ConfigError(
+          `${where}: file ${ref} cannot be read (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`,
+        );
+      }
+    }
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new ConfigError(`${where}: the URL in ${kind} ${ref} is not a valid URL`);
+    }
+    if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+      throw new ConfigError(`${where}: the URL in ${kind} ${ref} is not an http(s) URL`);
+    }
+    return { name, format, url: raw };
+  });
+}
+
 /** SMELTER_ALLOWED_HOSTS, comma-separated, or null when unset (any host). */
 function allowedHosts(env: Env): AllowedHosts | null {
   const raw = env.SMELTER_ALLOWED_HOSTS;
@@ -335,7 +408,9 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
       airflowWatch: schedule(env, "SMELTER_JOB_AIRFLOW_WATCH", "* * * * *"),
       taskWatch: schedule(env, "SMELTER_JOB_TASK_WATCH", "*/15 * * * * *"),
       freshness: schedule(env, "SMELTER_JOB_FRESHNESS", "* * * * *"),
+      notify: schedule(env, "SMELTER_JOB_NOTIFY", "*/5 * * * * *"),
     },
+    webhooks: parseWebhooks(env),
     reconcilePublish: boolean(env, "SMELTER_RECONCILE_PUBLISH", false),
     retentionDays: integer(env, "SMELTER_RETENTION_DAYS", 30, 1),
     changeFeedKeepVersions: integer(env, "SMELTER_CHANGE_FEED_KEEP_VERSIONS", 10, 0),

@@ -118,17 +118,32 @@ export function serviceLog(
 }
 
 /**
- * The log of a service configured by `config`: its format and level, and every secret it knows of removed from
- * every line (API tokens, the Airflow password, secret-named environment variables, passwords in URLs).
+ * Every secret a service configured by `config` knows of: API tokens, the Airflow password, webhook URLs,
+ * secret-named environment variables, passwords in URLs. The log and notification bodies are scrubbed of them.
+ */
+export function serviceSecrets(
+  config: Pick<ServiceConfig, "tokens" | "airflow"> & Partial<Pick<ServiceConfig, "webhooks">>,
+  env: NodeJS.ProcessEnv,
+): string[] {
+  const given = [
+    ...config.tokens.map((t) => t.token),
+    ...(config.airflow ? [config.airflow.password] : []),
+    ...(config.webhooks ?? []).map((w) => w.url),
+  ];
+  return knownSecrets(given, env);
+}
+
+/**
+ * The log of a service configured by `config`: its format and level, and every secret it knows of
+ * (`serviceSecrets`) removed from every line.
  */
 export function serviceLogOf(
-  config: Pick<ServiceConfig, "log" | "tokens" | "airflow">,
+  config: Pick<ServiceConfig, "log" | "tokens" | "airflow"> & Partial<Pick<ServiceConfig, "webhooks">>,
   env: NodeJS.ProcessEnv,
   destination?: NodeJS.WritableStream,
 ): ServiceLog {
-  const given = [...config.tokens.map((t) => t.token), ...(config.airflow ? [config.airflow.password] : [])];
   return serviceLog(config.log, {
-    secrets: knownSecrets(given, env),
+    secrets: serviceSecrets(config, env),
     ...(destination ? { destination } : {}),
   });
 }

@@ -79,6 +79,9 @@ export interface StepMetrics {
   chunksTotal?: number;
   /** Rows landed per second of this run (chunked loads). */
   rowsPerSecond?: number;
+  /** Bronze: columns the batches brought that bronze added (`add_columns`), or whose values it rescued (`rescue`). */
+  columnsAdded?: string[];
+  columnsRescued?: string[];
   /** Per-table metrics when a task covers a whole source. */
   tables?: Record<string, StepMetrics>;
   /** Metrics of the later steps a `downstream` request ran, by `bronze` and `silver <model>`. */

@@ -34,6 +34,11 @@ export interface WorkerOptions {
   leaseSeconds: number;
   env?: NodeJS.ProcessEnv;
   observe?: ExecutionObserver;
+  /**
+   * Told about every execution as recorded once it ended, whether this worker ran it or marked it interrupted
+   * (notifications); awaited after the outcome is recorded, and a failure of it is logged, never the execution's.
+   */
+  finished?: (execution: Execution) => Promise<void>;
   /** Service log (stdout by default); never receives secrets. */
   say?: (message: string) => void;
   /**
@@ -95,7 +100,25 @@ export class ExecutionWorker {
       this.say(
         `marked ${interrupted.length} interrupted execution(s) failed (retryable): ${interrupted.join(", ")}`,
       );
+      await this.told(interrupted);
     }
+  }
+
+  /** Tells `finished` about executions marked interrupted, read back as recorded. */
+  private async told(ids: readonly string[]): Promise<void> {
+    if (!this.options.finished) return;
+    for (const id of ids) {
+      const execution = await this.options.store.get(id).catch(() => undefined);
+      if (execution) await this.tell(execution);
+    }
+  }
+
+  private async tell(execution: Execution): Promise<void> {
+    await this.options
+      .finished?.(execution)
+      .catch((error: Error) =>
+        this.say(`cannot record the notifications of ${execution.id}: ${error.message}`),
+      );
   }
 
   /** Looks for queued work now instead of at the next poll. */
@@ -127,6 +150,7 @@ export class ExecutionWorker {
     if (timedOut && this.running.size > 0) {
       const ids = await this.options.store.markInterrupted({ worker: this.id });
       this.say(`shutdown: marked ${ids.length} running execution(s) interrupted: ${ids.join(", ")}`);
+      await this.told(ids);
       for (const r of this.running.values()) r.controller.abort();
       await Promise.race([all, sleep(5000)]);
     }
@@ -240,14 +264,18 @@ export class ExecutionWorker {
     const status = error === undefined ? "success" : error.type === "Cancelled" ? "cancelled" : "failed";
     if (status === "success") log.info(`${what}: succeeded in ${durationMs} ms`);
     await log.flush();
-    await store
+    const recorded = await store
       .finish(execution.id, this.id, {
         status,
         ...(metrics ? { metrics: toWireMetrics(metrics, durationMs) } : {}),
         ...(error ? { error } : {}),
       })
-      .catch((e: Error) => this.say(`cannot record the outcome of ${execution.id}: ${e.message}`));
+      .catch((e: Error) => {
+        this.say(`cannot record the outcome of ${execution.id}: ${e.message}`);
+        return undefined;
+      });
     this.options.observe?.(execution, status, metrics, durationMs);
+    if (recorded) await this.tell(recorded);
   }
 
   /** Runs `fn` holding the advisory locks of the execution's tables on one dedicated connection. */

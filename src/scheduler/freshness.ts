@@ -51,20 +51,43 @@ export function freshnessChanges(
 }
 
 /**
+ * Where the freshness job keeps the states it compares with when they must outlive the process and be shared by
+ * replicas: the open freshness incidents of the state database, which it also tells of every change (opening,
+ * escalating or resolving them, with their notifications).
+ */
+export interface FreshnessIncidents {
+  /** The state of every open incident, by the key `freshnessChanges` uses. */
+  freshnessStates(): Promise<Map<string, FreshnessState>>;
+  /** Records the changes and closes the incidents of `gone` keys; answers the changes that were news. */
+  freshnessChanged(changes: FreshnessChange[], gone: string[], at: Date): Promise<FreshnessChange[]>;
+}
+
+/**
  * Freshness: evaluates every table's and model's freshness SLA (`freshness: {warn_after, error_after}` in the
  * spec) and logs each change of state, at warn level into `warn`, error level into `error`, info level when it
  * recovers. The states themselves are on the metrics and the pipeline pages, computed from the same reading.
+ * With `incidents` the previous states are the open incidents (a restart or another replica says nothing
+ * again, and a move back from error to warn is no news); without, this process's memory.
  */
 export function freshnessJob(
   schedule: string,
-  deps: { read: () => Promise<FreshnessSnapshot>; log: ServiceLog },
+  deps: { read: () => Promise<FreshnessSnapshot>; log: ServiceLog; incidents?: FreshnessIncidents },
 ): Job {
   const previous = new Map<string, FreshnessState>();
+  const evaluate = async (): Promise<FreshnessChange[]> => {
+    const snapshot = await deps.read();
+    if (!deps.incidents) return freshnessChanges(snapshot, previous);
+    const states = await deps.incidents.freshnessStates();
+    const before = [...states.keys()];
+    const changes = freshnessChanges(snapshot, states);
+    const gone = before.filter((key) => !states.has(key));
+    return deps.incidents.freshnessChanged(changes, gone, snapshot.at);
+  };
   return {
     name: "freshness",
     schedule,
     run: async () => {
-      for (const c of freshnessChanges(await deps.read(), previous)) {
+      for (const c of await evaluate()) {
         const { sla, ageSeconds } = c.entry;
         const fields = {
           pipeline: c.pipeline,

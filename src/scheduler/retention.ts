@@ -1,5 +1,6 @@
 import type { PipelineSpec } from "../spec/types.ts";
 import type { ExecutionStore } from "../state/executions.ts";
+import type { IncidentStore } from "../state/incidents.ts";
 import type { PipelineCatalog } from "../state/pipelines.ts";
 import type { Job } from "./index.ts";
 
@@ -32,7 +33,7 @@ export interface RetentionSettings {
 }
 
 /**
- * Retention: the run registry (finished executions and their logs), then per pipeline and table the change
+ * Retention: the run registry (finished executions and their logs, notifications and resolved incidents), then per pipeline and table the change
  * feed (versions every silver model has merged, beyond the newest `changeFeedKeepVersions`) and the landing
  * zone. A table that fails (warehouse unreachable, bronze never ran) is reported and the others go on; the
  * job itself runs on one replica at a time and never overlaps itself (src/scheduler/index.ts).
@@ -46,6 +47,8 @@ export function retentionJob(
     pruneChangeFeed: ChangeFeedPruner;
     /** Without it landing files are left alone. */
     pruneLanding?: LandingPruner;
+    /** Notifications sent or given up and incidents resolved are kept as long as executions; without it, for ever. */
+    incidents?: IncidentStore;
     env?: NodeJS.ProcessEnv;
     say: (message: string) => void;
   },
@@ -59,6 +62,14 @@ export function retentionJob(
       const n = await deps.store.deleteFinishedBefore(settings.executionDays);
       if (n > 0)
         say(`retention: deleted ${n} execution(s) finished more than ${settings.executionDays} days ago`);
+      if (deps.incidents) {
+        const d = await deps.incidents.deleteFinishedBefore(settings.executionDays);
+        if (d.notifications + d.incidents > 0) {
+          say(
+            `retention: deleted ${d.notifications} notification(s) and ${d.incidents} resolved incident(s) older than ${settings.executionDays} days`,
+          );
+        }
+      }
       for (const entry of await deps.catalog.list()) {
         const spec = entry.pipeline?.spec;
         if (!spec) continue;

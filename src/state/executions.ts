@@ -161,15 +161,18 @@ export class ExecutionStore {
     );
   }
 
-  /** Records the outcome of a running execution; ignored when another replica already marked it. */
+  /**
+   * Records the outcome of a running execution and answers it as recorded; ignored (undefined) when another
+   * replica already marked it.
+   */
   async finish(
     id: string,
     worker: string,
     outcome: { status: "success" | "failed" | "cancelled"; metrics?: WireMetrics; error?: ErrorInfo },
-  ): Promise<void> {
-    await this.pool.query(
+  ): Promise<Execution | undefined> {
+    const { rows } = await this.pool.query<Row>(
       `UPDATE smelter.executions SET status = $3, metrics = $4, error = $5, finished_at = now()
-       WHERE id = $1 AND worker = $2 AND status = 'running'`,
+       WHERE id = $1 AND worker = $2 AND status = 'running' RETURNING *`,
       [
         id,
         worker,
@@ -178,6 +181,7 @@ export class ExecutionStore {
         outcome.error ? JSON.stringify(outcome.error) : null,
       ],
     );
+    return rows[0] ? toExecution(rows[0]) : undefined;
   }
 
   /**

@@ -77,6 +77,21 @@ export interface BronzeResult {
   updated: number;
   deleted: number;
   unchanged: number;
+  /**
+   * The schema evolution this commit applied: columns of the batches it added to bronze (`add_columns`) and those
+   * whose values it kept in `_rescued_data` (`rescue`); absent when the batches brought no new column.
+   */
+  schemaChange?: { added: string[]; rescued: string[] };
+}
+
+/** The `schemaChange` of a bronze commit from the columns it added and rescued; nothing when neither. */
+export function schemaChangeOf(shape: {
+  added: string[];
+  rescued: string[];
+}): Pick<BronzeResult, "schemaChange"> {
+  return shape.added.length > 0 || shape.rescued.length > 0
+    ? { schemaChange: { added: shape.added, rescued: shape.rescued } }
+    : {};
 }
 
 /** What maintenance did to one table. */

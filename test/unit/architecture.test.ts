@@ -29,6 +29,7 @@ const LAYERS = [
   "airflow",
   "ui",
   "http",
+  "notify",
   "scheduler",
   "demo",
   "cli",

@@ -80,3 +80,38 @@ test("a freshness reading is reused for a minute unless SMELTER_FRESHNESS_TTL_SE
     /SMELTER_FRESHNESS_TTL_SECONDS="0" is invalid: expected an integer between 1 and/,
   );
 });
+
+test("webhooks take their URL from a variable or a file, and errors never show the URL", () => {
+  const file = join(root, "ops-webhook");
+  writeFileSync(file, "https://hooks.example/services/T1/B2/file-token-123\n");
+  const hooks = loadConfig({
+    ...base,
+    SMELTER_NOTIFY_WEBHOOKS: `ops:slack:env:OPS_HOOK, audit:json:file:${file}`,
+    OPS_HOOK: "https://hooks.example/services/T1/B2/env-token-456",
+  }).webhooks;
+  assert.deepEqual(hooks, [
+    { name: "ops", format: "slack", url: "https://hooks.example/services/T1/B2/env-token-456" },
+    { name: "audit", format: "json", url: "https://hooks.example/services/T1/B2/file-token-123" },
+  ]);
+  assert.deepEqual(loadConfig(base).webhooks, []);
+  const bad =
+    (value: string, env: Record<string, string> = {}) =>
+    () =>
+      loadConfig({ ...base, SMELTER_NOTIFY_WEBHOOKS: value, ...env });
+  assert.throws(
+    bad("ops:teams:env:X"),
+    /SMELTER_NOTIFY_WEBHOOKS entry 1 is invalid: expected name:format:env/,
+  );
+  assert.throws(bad("ops:slack:env:NOT_SET"), /webhook ops: environment variable NOT_SET is not set/);
+  assert.throws(
+    bad(`ops:json:file:${join(root, "none")}`),
+    /webhook ops: file .*none cannot be read \(ENOENT\)/,
+  );
+  assert.throws(bad("ops:json:env:A,ops:json:env:A", { A: "https://x.example/" }), /names webhook ops twice/);
+  const notUrl = bad("ops:json:env:A", { A: "hooks.example/secret-token-789" });
+  assert.throws(notUrl, (error: Error) => {
+    assert.match(error.message, /webhook ops: the URL in env A is not a valid URL/);
+    assert.doesNotMatch(error.message, /secret-token-789/);
+    return true;
+  });
+});

@@ -65,7 +65,7 @@ test("URL passwords and known secret values are removed from whatever a line say
   assert.equal(JSON.parse(scrub(line, secrets)).msg, `said ${REDACTED}`);
 });
 
-test("the service's secrets are its tokens, the Airflow password, secret-named variables and URL passwords", () => {
+test("the service's secrets are its tokens, the Airflow password, webhook URLs, secret-named variables and URL passwords", () => {
   const secrets = knownSecrets(["api-token-1"], {
     SRC_PASSWORD: "pw-one-long",
     MY_TOKEN: "tok-two-long",
@@ -84,10 +84,11 @@ test("the service's secrets are its tokens, the Airflow password, secret-named v
     log: { format: "json" as const, level: "info" },
     tokens: parseTokens({ SMELTER_API_TOKENS: "ops:tok-abcdef" }),
     airflow: { url: "http://af", user: "admin", password: "af-secret-pw" },
+    webhooks: [{ name: "ops", format: "slack" as const, url: "https://hooks.example/T1/B2/hook-tok" }],
   };
   const log = serviceLogOf(config, { WH_PASSWORD: "wh-pw-value" }, out.stream);
-  log.error("leaked tok-abcdef, af-secret-pw and wh-pw-value");
-  assert.equal(JSON.parse(out.text()).msg, `leaked ${REDACTED}, ${REDACTED} and ${REDACTED}`);
+  log.error("leaked tok-abcdef, af-secret-pw, https://hooks.example/T1/B2/hook-tok and wh-pw-value");
+  assert.equal(JSON.parse(out.text()).msg, `leaked ${REDACTED}, ${REDACTED}, ${REDACTED} and ${REDACTED}`);
 });
 
 test("the pretty format writes one readable line per entry", () => {

@@ -9,7 +9,8 @@ import { createApp } from "../../http/app.ts";
 import { FreshnessReader } from "../../http/freshness.ts";
 import { ServiceMetrics } from "../../http/metrics.ts";
 import { drainAndStop } from "../../http/shutdown.ts";
-import { sayTo, serviceLogOf } from "../../log.ts";
+import { sayTo, serviceLogOf, serviceSecrets } from "../../log.ts";
+import { Notifier } from "../../notify/notifier.ts";
 import { parsePipeline } from "../../registry.ts";
 import { ExecutionWorker } from "../../runtime/worker.ts";
 import { airflowWatchJob } from "../../scheduler/airflow-watch.ts";
@@ -17,11 +18,13 @@ import { freshnessJob } from "../../scheduler/freshness.ts";
 import { startJobs } from "../../scheduler/index.ts";
 import { pruneLanding } from "../../scheduler/landing-retention.ts";
 import { maintenanceJob } from "../../scheduler/maintenance.ts";
+import { notifyJob } from "../../scheduler/notify.ts";
 import { reconcileJob } from "../../scheduler/reconcile.ts";
 import { retentionJob } from "../../scheduler/retention.ts";
 import { taskWatchJob } from "../../scheduler/task-watch.ts";
 import { openStateDb } from "../../state/db.ts";
 import { ExecutionStore } from "../../state/executions.ts";
+import { IncidentStore } from "../../state/incidents.ts";
 import { PipelineCatalog } from "../../state/pipelines.ts";
 import { PublishedDags } from "../../state/published-dags.ts";
 import { closeWarehousePools } from "../../ui/warehouse.ts";
@@ -43,6 +46,17 @@ export function define(command: Command): void {
     const catalog = new PipelineCatalog(pool, config.specsDir, parsePipeline, config.registeredSpecs);
     const ledger = new PublishedDags(pool);
     const metrics = new ServiceMetrics();
+    const incidents = new IncidentStore(pool);
+    const notifier = new Notifier({
+      incidents,
+      webhooks: config.webhooks,
+      links: {
+        publicUrl: config.publicUrl,
+        ...(config.airflow?.publicUrl ? { airflowUrl: config.airflow.publicUrl } : {}),
+      },
+      log: log.child({ job: "notify" }),
+      secrets: serviceSecrets(config, process.env),
+    });
     const worker = new ExecutionWorker({
       pool,
       store,
@@ -52,6 +66,7 @@ export function define(command: Command): void {
       lockWaitSeconds: config.lockWaitSeconds,
       leaseSeconds: config.leaseSeconds,
       observe: metrics.observe,
+      finished: (execution) => notifier.executionFinished(execution),
       say,
       log,
     });
@@ -92,12 +107,15 @@ export function define(command: Command): void {
           },
           pruneChangeFeed,
           pruneLanding,
+          incidents,
           say: jobLog("retention"),
         }),
         freshnessJob(config.jobs.freshness, {
           read: () => freshness.read(),
           log: log.child({ job: "freshness" }),
+          incidents: notifier,
         }),
+        notifyJob(config.jobs.notify, { deliver: () => notifier.deliver(), say: jobLog("notify") }),
         maintenanceJob(config.jobs.maintenance, {
           catalog,
           maintain: maintainPipeline,

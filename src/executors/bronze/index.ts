@@ -100,6 +100,21 @@ export const bronze: Executor = async (request, ctx) => {
       metrics.updated = (metrics.updated ?? 0) + result.updated;
       metrics.deleted = (metrics.deleted ?? 0) + result.deleted;
       metrics.unchanged = (metrics.unchanged ?? 0) + result.unchanged;
+      if (result.schemaChange) {
+        const { added, rescued } = result.schemaChange;
+        if (added.length > 0) {
+          metrics.columnsAdded = [...new Set([...(metrics.columnsAdded ?? []), ...added])];
+          ctx.log.info(
+            `bronze ${table.name}: added column(s) ${added.join(", ")} (schema evolution add_columns)`,
+          );
+        }
+        if (rescued.length > 0) {
+          metrics.columnsRescued = [...new Set([...(metrics.columnsRescued ?? []), ...rescued])];
+          ctx.log.warn(
+            `bronze ${table.name}: values of new column(s) ${rescued.join(", ")} kept in _rescued_data (schema evolution rescue)`,
+          );
+        }
+      }
       if (result.version !== null) {
         metrics.versionFrom ??= result.version;
         metrics.versionTo = result.version;

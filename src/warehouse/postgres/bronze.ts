@@ -1,6 +1,6 @@
 import type { ClientBase } from "pg";
 import { TransientError } from "../../errors.ts";
-import type { BronzeResult, StepHooks } from "../types.ts";
+import { type BronzeResult, type StepHooks, schemaChangeOf } from "../types.ts";
 import { ensureCaptureTriggers } from "./capture.ts";
 import { applyChanges, rowImage } from "./merge.ts";
 import * as meta from "./metadata.ts";
@@ -205,7 +205,7 @@ export async function applyBronze(
     await meta.recordBronzeCommit(client, pipeline, table.name, version, counts, batches);
     hooks.fault("bronze:after-merge");
     await timed(log, "commit", () => client.query("COMMIT"));
-    return { skipped: false, version, rowsRead: staged, ...counts };
+    return { skipped: false, version, rowsRead: staged, ...counts, ...schemaChangeOf(shape) };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw error;

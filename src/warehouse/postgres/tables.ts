@@ -44,6 +44,8 @@ export interface BronzeShape {
   columns: StagingColumn[];
   /** Staging columns unknown to bronze whose values go into `_rescued_data` (rescue mode). */
   rescued: string[];
+  /** Columns of the batches this commit added to bronze (`add_columns` mode). */
+  added: string[];
   hasRescue: boolean;
   /**
    * The table was created by this commit, from the staged columns and types, and still lacks its cluster index and
@@ -184,6 +186,7 @@ export async function prepareBronze(client: ClientBase, load: StagedLoad): Promi
   const added = load.columns.filter((c) => !known.has(c.name));
   const mode = table.bronze.schemaEvolution;
   let rescued: string[] = [];
+  let addedNames: string[] = [];
   if (added.length > 0) {
     const names = added.map((c) => c.name).join(", ");
     const first = load.batches[0];
@@ -194,6 +197,7 @@ export async function prepareBronze(client: ClientBase, load: StagedLoad): Promi
       );
     }
     if (mode === "add_columns") {
+      addedNames = added.map((c) => c.name);
       const name = qualified(schema, table.name);
       for (const c of added) {
         await client.query(
@@ -222,6 +226,7 @@ export async function prepareBronze(client: ClientBase, load: StagedLoad): Promi
   return {
     columns: all.filter((c) => !BRONZE_META.has(c.name)),
     rescued,
+    added: addedNames,
     hasRescue: all.some((c) => c.name === RESCUED),
     created,
     feedCreated,

@@ -1,5 +1,5 @@
 import { TransientError } from "../../errors.ts";
-import type { BronzeLoad, BronzeResult, StepHooks } from "../types.ts";
+import { type BronzeLoad, type BronzeResult, type StepHooks, schemaChangeOf } from "../types.ts";
 import type { SparkClient } from "./client.ts";
 import * as meta from "./metadata.ts";
 import { integer, joinOn, literal, qualified, quoteIdent, sameValues, timed } from "./sql.ts";
@@ -307,6 +307,7 @@ export async function applyBronze(
       updated: r.updated,
       deleted: r.deleted,
       unchanged: r.unchanged,
+      ...schemaChangeOf(shape),
     };
   } finally {
     if (cached) await client.run(`UNCACHE TABLE IF EXISTS ${KEYS}`).catch(() => undefined);

@@ -60,6 +60,8 @@ export interface BronzeShape {
   columns: TypedColumn[];
   /** Landed columns unknown to bronze whose values go into `_rescued_data` (rescue mode). */
   rescued: string[];
+  /** Columns of the batches this commit added to bronze (`add_columns` mode). */
+  added: string[];
   hasRescue: boolean;
   /** The table was created by this commit: it holds no row yet. */
   created: boolean;
@@ -115,6 +117,7 @@ export async function prepareBronze(client: SparkClient, load: BronzeLoad): Prom
   const known = new Set(existing.map((c) => c.name));
   const added = load.columns.filter((c) => !known.has(c.name));
   let rescued: string[] = [];
+  let addedNames: string[] = [];
   if (added.length > 0) {
     const names = added.map((c) => c.name).join(", ");
     const mode = table.bronze.schemaEvolution;
@@ -127,6 +130,7 @@ export async function prepareBronze(client: SparkClient, load: BronzeLoad): Prom
     }
     const name = qualified(schema, table.name);
     if (mode === "add_columns") {
+      addedNames = added.map((c) => c.name);
       const defs = added.map((c) => `${quoteIdent(c.name)} ${columnType(c)}`);
       await client.query(`ALTER TABLE ${name} ADD COLUMNS (${defs.join(", ")})`);
     } else {
@@ -147,6 +151,7 @@ export async function prepareBronze(client: SparkClient, load: BronzeLoad): Prom
   return {
     columns: existing.filter((c) => !BRONZE_META.has(c.name)),
     rescued,
+    added: addedNames,
     hasRescue: existing.some((c) => c.name === RESCUED),
     created,
   };

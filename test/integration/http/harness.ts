@@ -15,7 +15,7 @@ import { type ServiceLog, serviceLog } from "../../../src/log.ts";
 import { ExecutionWorker } from "../../../src/runtime/worker.ts";
 import type { LoadedPipeline, PipelineSpec } from "../../../src/spec/types.ts";
 import { openStateDb } from "../../../src/state/db.ts";
-import { ExecutionStore } from "../../../src/state/executions.ts";
+import { type Execution, ExecutionStore } from "../../../src/state/executions.ts";
 import { PipelineCatalog } from "../../../src/state/pipelines.ts";
 
 /** Base URL of a PostgreSQL server on which the tests may create and drop databases. */
@@ -124,6 +124,8 @@ export async function startService(
     log?: ServiceLog;
     /** Environment the pipelines' connection references resolve against; default process.env. */
     env?: NodeJS.ProcessEnv;
+    /** Told about every execution the worker finished or marked interrupted (notifications). */
+    finished?: (execution: Execution) => Promise<void>;
   },
 ): Promise<TestService> {
   const pool = await openStateDb(dbUrl, 20);
@@ -147,6 +149,7 @@ export async function startService(
     say: (m) => log.info(m),
     log,
     ...(options.env ? { env: options.env } : {}),
+    ...(options.finished ? { finished: options.finished } : {}),
   });
   if (options.startWorker !== false) await worker.start();
   const app = createApp({

@@ -280,7 +280,9 @@ export function bronzeSuite(ctx: SuiteContext): void {
 
     suiteTest(ctx, "add_columns adds a new source column to bronze and its change feed", async () => {
       const { fx, run } = await drift("add_columns");
-      assert.equal((await run()).inserted, 1);
+      const metrics = await run();
+      assert.equal(metrics.inserted, 1);
+      assert.deepEqual([metrics.columnsAdded, metrics.columnsRescued], [["lang"], undefined]);
       assert.deepEqual(await fx.bronzeRows(["id", "lang"]), [
         { id: "1", lang: null },
         { id: "2", lang: "en" },
@@ -294,7 +296,8 @@ export function bronzeSuite(ctx: SuiteContext): void {
       "rescue keeps the table's columns and puts unexpected values into _rescued_data",
       async () => {
         const { fx, run } = await drift("rescue");
-        await run();
+        const metrics = await run();
+        assert.deepEqual([metrics.columnsAdded, metrics.columnsRescued], [undefined, ["lang"]]);
         assert.deepEqual(await fx.bronzeRows(["id", "_rescued_data"], { json: ["_rescued_data"] }), [
           { id: "1", _rescued_data: null },
           { id: "2", _rescued_data: '{"lang":"en"}' },
