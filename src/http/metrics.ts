@@ -163,95 +163,68 @@ export class ServiceMetrics {
       this.freshnessOfScrape ??= read ? read().catch(() => undefined) : Promise.resolve(undefined);
       return this.freshnessOfScrape;
     };
-    new Gauge({
-      name: "smelter_table_freshness_seconds",
-      help: "Seconds since the newest change of a bronze table was committed, by pipeline and table.",
-      labelNames: ["pipeline", "table"],
-      registers,
-      async collect() {
-        const s = await snapshot();
-        this.reset();
-        for (const t of s?.tables ?? []) {
-          if (t.ageSeconds !== null) this.set({ pipeline: t.pipeline, table: t.table }, t.ageSeconds);
-        }
-      },
-    });
-    new Gauge({
-      name: "smelter_table_version",
-      help: "Newest change-feed version of a bronze table, by pipeline and table.",
-      labelNames: ["pipeline", "table"],
-      registers,
-      async collect() {
-        const s = await snapshot();
-        this.reset();
-        for (const t of s?.tables ?? [])
-          if (t.applied) this.set({ pipeline: t.pipeline, table: t.table }, t.version);
-      },
-    });
-    new Gauge({
-      name: "smelter_model_freshness_seconds",
-      help: "Seconds since the newest change a silver model holds was committed to bronze, by pipeline and model.",
-      labelNames: ["pipeline", "model"],
-      registers,
-      async collect() {
-        const s = await snapshot();
-        this.reset();
-        for (const m of s?.models ?? []) {
-          if (m.ageSeconds !== null) this.set({ pipeline: m.pipeline, model: m.model }, m.ageSeconds);
-        }
-      },
-    });
-    new Gauge({
-      name: "smelter_silver_lag_versions",
-      help: "Change-feed versions of its bronze table a silver model has not merged yet, by pipeline and model.",
-      labelNames: ["pipeline", "model", "table"],
-      registers,
-      async collect() {
-        const s = await snapshot();
-        this.reset();
-        for (const m of s?.models ?? []) {
-          if (m.applied) this.set({ pipeline: m.pipeline, model: m.model, table: m.table }, m.lagVersions);
-        }
-      },
-    });
-    new Gauge({
-      name: "smelter_table_freshness_state",
-      help: "A bronze table against its freshness SLA: 0 ok, 1 warn, 2 error; tables without an SLA or any commit have no series.",
-      labelNames: ["pipeline", "table"],
-      registers,
-      async collect() {
-        const s = await snapshot();
-        this.reset();
-        for (const t of s?.tables ?? []) {
-          const level = freshnessLevel(t.state);
-          if (level !== null) this.set({ pipeline: t.pipeline, table: t.table }, level);
-        }
-      },
-    });
-    new Gauge({
-      name: "smelter_model_freshness_state",
-      help: "A silver model against its freshness SLA: 0 ok, 1 warn, 2 error; models without an SLA or any merge have no series.",
-      labelNames: ["pipeline", "model"],
-      registers,
-      async collect() {
-        const s = await snapshot();
-        this.reset();
-        for (const m of s?.models ?? []) {
-          const level = freshnessLevel(m.state);
-          if (level !== null) this.set({ pipeline: m.pipeline, model: m.model }, level);
-        }
-      },
-    });
-    new Gauge({
-      name: "smelter_warehouse_up",
-      help: "Whether a pipeline's warehouse answered the last freshness read (1) or not (0), by pipeline.",
-      labelNames: ["pipeline"],
-      registers,
-      async collect() {
-        const s = await snapshot();
-        this.reset();
-        for (const [pipeline, up] of s?.reachable ?? []) this.set({ pipeline }, up ? 1 : 0);
-      },
-    });
+    type Series = [labels: Record<string, string>, value: number | null][];
+    const gauge = (
+      name: string,
+      help: string,
+      labelNames: string[],
+      series: (s: FreshnessSnapshot) => Series,
+    ) =>
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        async collect() {
+          const s = await snapshot();
+          this.reset();
+          if (!s) return;
+          for (const [labels, value] of series(s)) if (value !== null) this.set(labels, value);
+        },
+      });
+    const table = (t: FreshnessSnapshot["tables"][number]) => ({ pipeline: t.pipeline, table: t.table });
+    const model = (m: FreshnessSnapshot["models"][number]) => ({ pipeline: m.pipeline, model: m.model });
+    gauge(
+      "smelter_table_freshness_seconds",
+      "Seconds since the newest change of a bronze table was committed, by pipeline and table.",
+      ["pipeline", "table"],
+      (s) => s.tables.map((t) => [table(t), t.ageSeconds]),
+    );
+    gauge(
+      "smelter_table_version",
+      "Newest change-feed version of a bronze table, by pipeline and table.",
+      ["pipeline", "table"],
+      (s) => s.tables.map((t) => [table(t), t.applied ? t.version : null]),
+    );
+    gauge(
+      "smelter_model_freshness_seconds",
+      "Seconds since the newest change a silver model holds was committed to bronze, by pipeline and model.",
+      ["pipeline", "model"],
+      (s) => s.models.map((m) => [model(m), m.ageSeconds]),
+    );
+    gauge(
+      "smelter_silver_lag_versions",
+      "Change-feed versions of its bronze table a silver model has not merged yet, by pipeline and model.",
+      ["pipeline", "model", "table"],
+      (s) => s.models.map((m) => [{ ...model(m), table: m.table }, m.applied ? m.lagVersions : null]),
+    );
+    gauge(
+      "smelter_table_freshness_state",
+      "A bronze table against its freshness SLA: 0 ok, 1 warn, 2 error; tables without an SLA or any commit have no series.",
+      ["pipeline", "table"],
+      (s) => s.tables.map((t) => [table(t), freshnessLevel(t.state)]),
+    );
+    gauge(
+      "smelter_model_freshness_state",
+      "A silver model against its freshness SLA: 0 ok, 1 warn, 2 error; models without an SLA or any merge have no series.",
+      ["pipeline", "model"],
+      (s) => s.models.map((m) => [model(m), freshnessLevel(m.state)]),
+    );
+    gauge(
+      "smelter_warehouse_up",
+      "Whether a pipeline's warehouse answered the last freshness read (1) or not (0), by pipeline.",
+      ["pipeline"],
+      (s) => [...s.reachable].map(([pipeline, up]) => [{ pipeline }, up ? 1 : 0]),
+    );
   }
 }

@@ -93,22 +93,30 @@ export function executionEvent(e: Execution, incident: Incident, links: LinkBase
     ...(e.table !== null ? { table: e.table } : { source: e.source ?? "" }),
     step: e.step,
     incident: incidentOf(incident),
-    execution: {
-      id: e.id,
-      status: e.status,
-      attempt,
-      started_at: e.started_at,
-      finished_at: e.finished_at,
-    },
+    execution: executionOf(e),
     ...(failed && e.error ? { error: e.error } : {}),
-    links: {
-      pipeline: `${links.publicUrl}/ui/pipelines/${seg(e.pipeline)}`,
-      execution: `${links.publicUrl}/ui/executions/${seg(e.id)}`,
-      ...(e.airflow && links.airflowUrl
-        ? { airflow: airflowUrls(links.airflowUrl).task(e.airflow).task }
-        : {}),
-    },
+    links: linksOf(e, links),
     at: e.finished_at ?? new Date().toISOString(),
+  };
+}
+
+/** What an event says of the execution it comes from; `attempt` is Airflow's try number. */
+function executionOf(e: Execution): NotificationEvent["execution"] {
+  return {
+    id: e.id,
+    status: e.status,
+    attempt: e.airflow?.try_number ?? null,
+    started_at: e.started_at,
+    finished_at: e.finished_at,
+  };
+}
+
+/** The pages of an execution's pipeline and of the execution, and its Airflow task when Airflow ran it. */
+function linksOf(e: Execution, links: LinkBases): NotificationEvent["links"] {
+  return {
+    pipeline: `${links.publicUrl}/ui/pipelines/${seg(e.pipeline)}`,
+    execution: `${links.publicUrl}/ui/executions/${seg(e.id)}`,
+    ...(e.airflow && links.airflowUrl ? { airflow: airflowUrls(links.airflowUrl).task(e.airflow).task } : {}),
   };
 }
 
@@ -170,21 +178,9 @@ export function schemaEvent(
     table: change.table,
     step: "bronze",
     incident: incidentOf(incident),
-    execution: {
-      id: e.id,
-      status: e.status,
-      attempt: e.airflow?.try_number ?? null,
-      started_at: e.started_at,
-      finished_at: e.finished_at,
-    },
+    execution: executionOf(e),
     columns: { added: change.added, rescued: change.rescued },
-    links: {
-      pipeline: `${links.publicUrl}/ui/pipelines/${seg(e.pipeline)}`,
-      execution: `${links.publicUrl}/ui/executions/${seg(e.id)}`,
-      ...(e.airflow && links.airflowUrl
-        ? { airflow: airflowUrls(links.airflowUrl).task(e.airflow).task }
-        : {}),
-    },
+    links: linksOf(e, links),
     at: e.finished_at ?? new Date().toISOString(),
   };
 }
