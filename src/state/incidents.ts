@@ -61,17 +61,8 @@ export interface PendingMessage {
   attempts: number;
 }
 
-interface IncidentRow {
-  id: string;
-  kind: IncidentKind;
-  subject: string;
-  pipeline: string;
-  level: string;
-  severity: number;
-  events: number;
-  opened_at: Date;
-  resolved_at: Date | null;
-}
+/** An incident as its table row holds it: the times as dates, under their column names. */
+type IncidentRow = Omit<Incident, "openedAt" | "resolvedAt"> & { opened_at: Date; resolved_at: Date | null };
 
 const toIncident = (r: IncidentRow): Incident => ({
   id: String(r.id),
