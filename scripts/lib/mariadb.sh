@@ -70,7 +70,9 @@ mariadb_up() {
       --datadir="$SMELTER_MARIADB_DATA" --bind-address="$STACK_HOST" --port="$SMELTER_MARIADB_PORT" \
       --socket="$MARIADB_SOCKET" --pid-file="$MARIADB_ROOT/mariadbd.pid" --log-error="$MARIADB_LOG" \
       --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci --skip-name-resolve \
-      --max-connections=300 --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=2
+      --max-connections=300 --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=2 \
+      --server-id=1 --log-bin=mariadb-bin --binlog-format=ROW --binlog-row-image=FULL \
+      --binlog-row-metadata=FULL --binlog-expire-logs-seconds=259200
   fi
   if ! wait_healthy mariadb "$SMELTER_STACK_TIMEOUT" mariadb_root_sql -e 'SELECT 1'; then
     show_log_tail "$MARIADB_LOG"

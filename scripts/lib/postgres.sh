@@ -84,7 +84,7 @@ postgres_up() {
     log "starting PostgreSQL on $STACK_HOST:$SMELTER_PG_PORT"
     pg_as_owner "$SMELTER_PG_BIN/pg_ctl" start -D "$SMELTER_PG_DATA" -l "$PG_LOG" -s -w \
       -t "$SMELTER_STACK_TIMEOUT" \
-      -o "-c listen_addresses=$STACK_HOST -p $SMELTER_PG_PORT -k $PG_SOCKET_DIR" 9>&- || {
+      -o "-c listen_addresses=$STACK_HOST -p $SMELTER_PG_PORT -k $PG_SOCKET_DIR -c wal_level=logical -c max_replication_slots=32 -c max_wal_senders=32" 9>&- || {
       show_log_tail "$PG_LOG"
       die "PostgreSQL did not start"
     }
