@@ -73,6 +73,11 @@ spark.sql.session.timeZone                   UTC
 spark.sql.shuffle.partitions                 2
 spark.default.parallelism                    2
 spark.databricks.delta.snapshotPartitions    2
+# VACUUM lists a table's files in this many tasks (10000 by default: over a minute of empty tasks on two cores).
+spark.sql.sources.parallelPartitionDiscovery.parallelism 2
+# VACUUM writes no VACUUM START/END commits to the table's history (two commits, seconds each, per VACUUM); the
+# maintenance job reports what it vacuumed.
+spark.databricks.delta.vacuum.logging.enabled false
 # s3a on the stack's S3 emulator: bronze reads landed parquet where it lies.
 spark.hadoop.fs.s3a.endpoint                 $(s3_url)
 spark.hadoop.fs.s3a.endpoint.region          us-east-1

@@ -297,7 +297,7 @@ export async function applyBronze(
     if (!mine) throw meta.concurrentCommit(`bronze table ${schema}.${table.name}`);
     const r = meta.bronzeRecord(mine);
     hooks.fault("bronze:after-merge");
-    await timed(log, "record commit", () => meta.recordBronze(client, pipeline, table.name, r));
+    await timed(log, "record commit", () => meta.recordBronze(client, pipeline, table.name, r, log));
     recorded?.push(r);
     return {
       skipped: false,

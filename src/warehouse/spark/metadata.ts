@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { TransientError } from "../../errors.ts";
 import type { SparkClient, SparkRow } from "./client.ts";
 import { integer, literal, qualified, quoteIdent } from "./sql.ts";
@@ -43,11 +44,58 @@ export const METADATA_TABLES = Object.keys(DDL).map((table) => ({ schema: META, 
 export const meta = (table: keyof typeof DDL | string) => qualified(META, table);
 
 /**
- * Every commit adds a row, so a file, to these tables: without compaction a table read opens one file per commit
- * ever made (seconds after a few hundred). Delta's auto compaction merges the small files after a write once there
- * are enough of them (spark.databricks.delta.autoCompact.minNumFiles, 50 by default).
+ * Every commit appends a row, so a file, to the commit tables; without compaction a read opens one file per commit
+ * ever made (seconds after a few hundred). Delta's auto compaction would keep them small, but it rebuilds the table's
+ * state after every append, which costs seconds per commit once the table has a long history. So each writer
+ * compacts a commit table itself, once every `COMPACT_EVERY` of its own commits at an offset of its own (writers of
+ * many tables take turns, and a table stays near `COMPACT_EVERY` files), and the maintenance job compacts and
+ * vacuums them too (`WarehouseSession.metadataTables`).
  */
-const COMPACTED = "'delta.autoOptimize.autoCompact' = 'true'";
+const COMPACT_EVERY = 50;
+const AUTO_COMPACT = "delta.autoOptimize.autoCompact";
+
+/** Whether the writer's commit `seq` is its turn to compact a commit table. */
+export function compactsAt(writer: string, seq: number): boolean {
+  const offset = createHash("sha256").update(writer).digest().readUInt32BE(0) % COMPACT_EVERY;
+  return (seq + offset) % COMPACT_EVERY === 0;
+}
+
+/**
+ * Compacts a commit table when it is the writer's turn. Best effort: the commit it follows is complete and
+ * recorded, so a failure (another writer compacting at the same moment) is logged and the next turn compacts.
+ */
+async function compactInTurn(
+  client: SparkClient,
+  table: string,
+  writer: string,
+  seq: number,
+  log: (message: string) => void,
+): Promise<void> {
+  if (!compactsAt(writer, seq)) return;
+  try {
+    await client.query(`OPTIMIZE ${meta(table)}`);
+  } catch (error) {
+    log(`compaction of ${meta(table)} left to a later commit: ${(error as Error).message}`);
+  }
+}
+
+/** Warehouses whose commit tables were checked for auto compaction in this process (`SparkClient.where`). */
+const checked = new Set<string>();
+
+/**
+ * Commit tables created before writers compacted them carry Delta's auto compaction; it is turned off once per
+ * process and warehouse.
+ */
+async function dropAutoCompact(client: SparkClient): Promise<void> {
+  if (checked.has(client.where)) return;
+  for (const name of ["bronze_commits", "silver_commits"]) {
+    const rows = await client.query(`SHOW TBLPROPERTIES ${meta(name)} ('${AUTO_COMPACT}')`);
+    if (rows.some((r) => String(r.value) === "true")) {
+      await client.query(`ALTER TABLE ${meta(name)} UNSET TBLPROPERTIES IF EXISTS ('${AUTO_COMPACT}')`);
+    }
+  }
+  checked.add(client.where);
+}
 
 /** Creates the `_smelter` schema and tables that are missing; concurrent creators tolerate each other. */
 export async function ensureMetadata(client: SparkClient): Promise<void> {
@@ -60,13 +108,12 @@ export async function ensureMetadata(client: SparkClient): Promise<void> {
   for (const [name, columns] of Object.entries(DDL)) {
     if (have.has(name)) continue;
     try {
-      await client.query(
-        `CREATE TABLE IF NOT EXISTS ${meta(name)} (${columns}) USING DELTA TBLPROPERTIES (${COMPACTED})`,
-      );
+      await client.query(`CREATE TABLE IF NOT EXISTS ${meta(name)} (${columns}) USING DELTA`);
     } catch (error) {
       if (!/already exists/i.test(String((error as Error).message))) throw error;
     }
   }
+  await dropAutoCompact(client);
 }
 
 /** What a commit says about itself in Delta's `userMetadata` (`smelter/<kind>/k=v/...`: no spaces, quotes or `;`). */
@@ -210,12 +257,13 @@ export function bronzeRecord(commit: HistoryCommit): BronzeRecord {
   };
 }
 
-/** Appends a bronze commit's durable record. */
+/** Appends a bronze commit's durable record (and compacts the records when it is this table's turn). */
 export async function recordBronze(
   client: SparkClient,
   pipeline: string,
   table: string,
   r: BronzeRecord,
+  log: (message: string) => void = () => undefined,
 ): Promise<void> {
   const array = (items: string[], type: string) =>
     items.length ? `array(${items.join(", ")})` : `CAST(array() AS ARRAY<${type}>)`;
@@ -227,6 +275,7 @@ export async function recordBronze(
     )},
     ${integer(r.rowsRead)}, ${integer(r.inserted)}, ${integer(r.updated)}, ${integer(r.deleted)},
     ${integer(r.unchanged)}, current_timestamp())`);
+  await compactInTurn(client, "bronze_commits", JSON.stringify([pipeline, table]), r.seq, log);
 }
 
 /** A recorded silver commit: the bronze version it merged up to. */
@@ -299,16 +348,19 @@ export async function lastSilver(
   };
 }
 
+/** Appends a silver commit's durable record (and compacts the records when it is this model's turn). */
 export async function recordSilver(
   client: SparkClient,
   pipeline: string,
   model: string,
   table: string,
   r: SilverRecord,
+  log: (message: string) => void = () => undefined,
 ): Promise<void> {
   await client.query(`INSERT INTO ${meta("silver_commits")} VALUES (${literal(pipeline)}, ${literal(model)},
     ${literal(table)}, ${integer(r.seq)}, ${integer(r.version)}, ${integer(r.deltaVersion)}, ${integer(r.rowsRead)},
     ${integer(r.inserted)}, ${integer(r.updated)}, ${integer(r.deleted)}, ${integer(r.unchanged)}, current_timestamp())`);
+  await compactInTurn(client, "silver_commits", JSON.stringify([pipeline, model]), r.seq, log);
 }
 
 /** Versions up to the floor are out of the change feed's reach; 0 when nothing was pruned. */

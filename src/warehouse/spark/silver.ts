@@ -215,7 +215,7 @@ async function commit(
   const record = meta.silverRecord(mine);
   hooks.fault("silver:after-merge");
   await timed(hooks.log, "record commit", () =>
-    meta.recordSilver(client, target.pipeline, target.model.name, target.table.name, record),
+    meta.recordSilver(client, target.pipeline, target.model.name, target.table.name, record, hooks.log),
   );
   return record;
 }

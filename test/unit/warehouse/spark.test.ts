@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ConfigError, DataError, TransientError } from "../../../src/errors.ts";
 import { sparkError } from "../../../src/warehouse/spark/errors.ts";
-import { formatNote } from "../../../src/warehouse/spark/metadata.ts";
+import { compactsAt, formatNote } from "../../../src/warehouse/spark/metadata.ts";
 import { jsonPath } from "../../../src/warehouse/spark/silver.ts";
 import { literal, quoteIdent, sparkType } from "../../../src/warehouse/spark/sql.ts";
 import { columnType, deltaType } from "../../../src/warehouse/spark/types.ts";
@@ -41,6 +41,17 @@ test("JSON paths become get_json_object paths", () => {
   assert.equal(jsonPath("$.a.b[0]", "x"), "$.a.b[0]");
   assert.equal(jsonPath('$["odd key"].v', "x"), "$['odd key'].v");
   assert.throws(() => jsonPath("a", "x"), ConfigError);
+});
+
+test("each writer compacts its commit table once every 50 of its commits, writers at different turns", () => {
+  const turns = (writer: string, from: number) =>
+    Array.from({ length: 50 }, (_, i) => from + i).filter((seq) => compactsAt(writer, seq));
+  for (const writer of ['["p","posts"]', '["p","users"]']) {
+    assert.equal(turns(writer, 1).length, 1);
+    assert.deepEqual(turns(writer, 51), turns(writer, 1).map((seq) => seq + 50));
+  }
+  const offsets = new Set(Array.from({ length: 20 }, (_, i) => turns(`["p","t${i}"]`, 1)[0]));
+  assert.ok(offsets.size > 10, `20 writers share ${offsets.size} turns`);
 });
 
 test("commit notes refuse characters a SET statement would not carry", () => {

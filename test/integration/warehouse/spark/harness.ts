@@ -45,7 +45,8 @@ export class SparkHarness implements WarehouseHarness {
   /** Pipelines dropped since the last close, whose _smelter rows close deletes. */
   private dropped: string[] = [];
 
-  private session(): Promise<SparkClient> {
+  /** The harness's own session, for tests of what only Spark has. */
+  session(): Promise<SparkClient> {
     const { host, port } = sparkAddress();
     const db: ResolvedDatabase = {
       name: "test",

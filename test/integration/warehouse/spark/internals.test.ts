@@ -7,7 +7,9 @@ import { ConfigError } from "../../../../src/errors.ts";
 import { bronze } from "../../../../src/executors/bronze/index.ts";
 import { silver } from "../../../../src/executors/silver.ts";
 import { resolveDatabase } from "../../../../src/spec/resolve.ts";
+import { SparkClient } from "../../../../src/warehouse/spark/client.ts";
 import { sparkDialect } from "../../../../src/warehouse/spark/dialect.ts";
+import { compactsAt, ensureMetadata, recordBronze } from "../../../../src/warehouse/spark/metadata.ts";
 import { Fixture, type Row } from "../fixture.ts";
 import { SparkHarness } from "./harness.ts";
 
@@ -138,6 +140,50 @@ describe("Delta warehouse internals", () => {
       assert.deepEqual(await lost.bronzeRows(["id"]).catch(() => []), [], "nothing applied");
     } finally {
       await rm(location, { recursive: true, force: true });
+    }
+  });
+
+  test("each writer compacts its commit table at its turn; commit tables run without auto compaction", async () => {
+    const fx = await Fixture.create(undefined, undefined, { warehouse: harness });
+    fixtures.push(fx);
+    const property = "'delta.autoOptimize.autoCompact'";
+    // A commit table created when they carried auto compaction loses it the first time a process opens the
+    // warehouse (another connection name: this process has opened the stack's warehouse before).
+    await harness.query(`ALTER TABLE _smelter.bronze_commits SET TBLPROPERTIES (${property} = 'true')`);
+    const client = await SparkClient.connect({
+      ...resolveDatabase(fx.spec, fx.spec.warehouse, process.env),
+      name: "compaction-probe",
+    });
+    try {
+      await ensureMetadata(client);
+      const props = await harness.query(`SHOW TBLPROPERTIES _smelter.bronze_commits (${property})`);
+      assert.notEqual(props[0]?.value, "true");
+
+      const writer = JSON.stringify([fx.spec.name, "probe"]);
+      const turn = Array.from({ length: 50 }, (_, i) => i + 4).find((seq) => compactsAt(writer, seq)) ?? 0;
+      const files = async () =>
+        Number((await harness.query("DESCRIBE DETAIL _smelter.bronze_commits"))[0]?.numFiles);
+      const record = (seq: number) =>
+        recordBronze(client, fx.spec.name, "probe", {
+          seq,
+          version: seq,
+          deltaVersion: seq,
+          batchIds: [`b${seq}`],
+          batchRows: [1],
+          rowsRead: 1,
+          inserted: 1,
+          updated: 0,
+          deleted: 0,
+          unchanged: 0,
+        });
+      for (const seq of [turn - 3, turn - 2, turn - 1]) await record(seq);
+      assert.ok((await files()) >= 3, "each record is a file of its own");
+      await record(turn);
+      assert.equal(await files(), 1, "the writer's turn compacted the table");
+      const [last] = await harness.query("DESCRIBE HISTORY _smelter.bronze_commits LIMIT 1");
+      assert.equal(last?.operation, "OPTIMIZE");
+    } finally {
+      await client.close();
     }
   });
 });
