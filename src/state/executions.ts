@@ -127,6 +127,29 @@ export class ExecutionStore {
     return rows.map(toExecution);
   }
 
+  /**
+   * The newest `limit` finished executions of `step` for each of `tables` of a pipeline, oldest first per table
+   * (the pages' trend charts).
+   */
+  async recentRuns(
+    pipeline: string,
+    step: "extract" | "bronze" | "silver",
+    tables: readonly string[],
+    limit: number,
+  ): Promise<Execution[]> {
+    const { rows } = await this.pool.query<Row>(
+      `SELECT e.* FROM unnest($2::text[]) AS t(name)
+       CROSS JOIN LATERAL (
+         SELECT * FROM smelter.executions
+         WHERE pipeline = $1 AND table_name = t.name AND step = $3 AND finished_at IS NOT NULL
+         ORDER BY created_at DESC LIMIT $4
+       ) e
+       ORDER BY e.table_name, e.created_at`,
+      [pipeline, tables, step, limit],
+    );
+    return rows.map(toExecution);
+  }
+
   /** Takes the oldest queued execution for `worker`, or undefined when none is queued. */
   async claim(worker: string): Promise<Execution | undefined> {
     const { rows } = await this.pool.query<Row>(

@@ -16,7 +16,9 @@ import type {
   LandingState,
   PipelineDetail,
   PipelineRow,
+  RunPoint,
   TableRow,
+  TableTrend,
 } from "./model.ts";
 import { readWarehouseState, type WarehouseState } from "./warehouse.ts";
 
@@ -120,6 +122,42 @@ async function landingOf(data: UiData, p: LoadedPipeline, table: string): Promis
   return { batchId, watermark: mark.watermark, runs: mark.runs, updatedAt: mark.updatedAt, manifest };
 }
 
+/** Runs per table and step the trend charts draw. */
+export const TREND_RUNS = 30;
+
+function runPoint(e: Execution): RunPoint {
+  const m = e.metrics ?? {};
+  const n = (k: string): number | null => (typeof m[k] === "number" ? (m[k] as number) : null);
+  const changes = [n("inserted"), n("updated"), n("deleted")];
+  const rows =
+    e.step === "extract"
+      ? n("rows_landed")
+      : changes.every((c) => c === null)
+        ? null
+        : changes.reduce<number>((a, c) => a + (c ?? 0), 0);
+  const elapsed = e.started_at && e.finished_at ? Date.parse(e.finished_at) - Date.parse(e.started_at) : 0;
+  return {
+    id: e.id,
+    status: e.status,
+    finishedAt: e.finished_at ?? e.created_at,
+    ms: n("duration_ms") ?? elapsed,
+    rows,
+  };
+}
+
+/** The newest runs of each table's extract and bronze steps, from the service's own state. */
+async function trends(data: UiData, pipeline: string, tables: string[]): Promise<Map<string, TableTrend>> {
+  const out = new Map<string, TableTrend>(tables.map((t) => [t, { extract: [], bronze: [] }]));
+  if (tables.length === 0) return out;
+  const [extract, bronze] = await Promise.all([
+    data.store.recentRuns(pipeline, "extract", tables, TREND_RUNS),
+    data.store.recentRuns(pipeline, "bronze", tables, TREND_RUNS),
+  ]);
+  for (const e of extract) out.get(e.table ?? "")?.extract.push(runPoint(e));
+  for (const e of bronze) out.get(e.table ?? "")?.bronze.push(runPoint(e));
+  return out;
+}
+
 /** The page of one pipeline, or undefined when the service knows no pipeline of that name. */
 export async function pipelineDetail(data: UiData, name: string): Promise<PipelineDetail | undefined> {
   const entry = await data.catalog.entry(name);
@@ -142,12 +180,17 @@ export async function pipelineDetail(data: UiData, name: string): Promise<Pipeli
         ),
       )
     : Promise.resolve({ ok: true, value: null });
-  const [executions, audit, airflow, wh, landings] = await Promise.all([
+  const [executions, audit, airflow, wh, landings, trend] = await Promise.all([
     data.store.list({ pipeline: name, limit: 20 }),
     data.audit.list({ pipeline: name, limit: 20 }),
     airflowPanel(data, p, 5),
     warehouse,
     Promise.all((spec?.tables ?? []).map((t) => landingOf(data, p!, t.name))),
+    trends(
+      data,
+      name,
+      (spec?.tables ?? []).map((t) => t.name),
+    ),
   ]);
   const state = wh.ok ? wh.value : null;
   const tables: TableRow[] = (spec?.tables ?? []).map((t, i) => ({
@@ -158,6 +201,7 @@ export async function pipelineDetail(data: UiData, name: string): Promise<Pipeli
     landing: landings[i] ?? null,
     bronze: state?.tables.get(t.name) ?? null,
     freshness: t.freshness,
+    trend: trend.get(t.name),
   }));
   return {
     name: entry.name,

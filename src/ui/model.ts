@@ -71,6 +71,22 @@ export interface BronzeState {
   rows: RowCount | null;
 }
 
+/** One finished run of a step of a table, as the trend charts draw it. */
+export interface RunPoint {
+  id: string;
+  status: string;
+  finishedAt: string;
+  ms: number;
+  /** Extract: rows landed; bronze: changes applied (inserted + updated + deleted); null when not reported. */
+  rows: number | null;
+}
+
+/** A table's recent runs, oldest first, for the trend charts. */
+export interface TableTrend {
+  extract: RunPoint[];
+  bronze: RunPoint[];
+}
+
 export interface TableRow {
   name: string;
   source: string;
@@ -80,6 +96,8 @@ export interface TableRow {
   bronze: BronzeState | null;
   /** The table's freshness SLA from the spec; absent: none. */
   freshness?: FreshnessSla;
+  /** Its recent runs; absent when the state database did not answer. */
+  trend?: TableTrend;
 }
 
 export interface ModelRow {

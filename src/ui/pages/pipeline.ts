@@ -1,6 +1,7 @@
 import { freshnessState } from "../../spec/freshness.ts";
 import type { FreshnessSla } from "../../spec/types.ts";
 import type { Execution } from "../../state/executions.ts";
+import { freshnessChart, runsChart } from "../chart.ts";
 import { type Html, html } from "../html.ts";
 import { ago, badge, count, layout, notice, took } from "../layout.ts";
 import type { ModelRow, PipelineDetail, RowCount, TableRow } from "../model.ts";
@@ -85,6 +86,25 @@ function modelRow(m: ModelRow, now: Date, warehouseOk: boolean, actions: Html | 
   <td>${ago(m.updatedAt, now)}${slaBadge(m.changedAt ?? null, m.freshness, now)}</td>${actions}</tr>`;
 }
 
+/** Per table: rows and duration of its recent extract and bronze runs, and its freshness over them. */
+function trendsTable(tables: TableRow[], now: Date): Html {
+  return html`<table class="trends"><thead><tr>
+  <th>Table</th><th>Rows landed per run</th><th>Extract duration</th><th>Changes applied per run</th>
+  <th>Bronze duration</th><th>Freshness (age of the newest applied change)</th>
+</tr></thead><tbody>${tables.map((t) => {
+    const runs = t.trend ?? { extract: [], bronze: [] };
+    const changes = runs.bronze
+      .filter((r) => r.status === "success" && (r.rows ?? 0) > 0)
+      .map((r) => r.finishedAt);
+    return html`<tr data-table="${t.name}"><td><strong>${t.name}</strong></td>
+  <td>${runsChart("rows", "extract", t.name, runs.extract)}</td>
+  <td>${runsChart("duration", "extract", t.name, runs.extract)}</td>
+  <td>${runsChart("rows", "bronze", t.name, runs.bronze)}</td>
+  <td>${runsChart("duration", "bronze", t.name, runs.bronze)}</td>
+  <td>${freshnessChart(t.name, changes, now, t.freshness)}</td></tr>`;
+  })}</tbody></table>`;
+}
+
 /** A list of executions, newest first, each linking to its page. */
 export function executionsTable(executions: Execution[], now: Date): Html {
   if (executions.length === 0) {
@@ -147,6 +167,7 @@ export function pipelinePage(p: PipelineDetail, now: Date, options: { operate?: 
 ${p.error ? notice("error", "The spec does not load", p.error) : null}
 ${p.warehouse.ok ? null : notice("warn", "The warehouse could not be reached", p.warehouse.message)}
 <section><h2>Tables</h2>${tables}</section>
+${p.tables.length > 0 ? html`<section><h2>Trends</h2>${trendsTable(p.tables, now)}</section>` : null}
 <section><h2>Silver</h2>${models}</section>
 <section><h2>Airflow</h2>${airflowSection(p.airflow, now)}</section>
 <section><h2>Recent executions</h2>${executionsTable(p.executions, now)}</section>

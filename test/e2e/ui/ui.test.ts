@@ -156,6 +156,26 @@ test(
     } finally {
       await warehouse.end();
     }
+    // The trend charts draw the newest finished extract runs of posts, each bar carrying the rows that run landed.
+    const chart = page.locator('svg[data-chart="extract-rows"][data-table="posts"]');
+    assert.equal(await chart.count(), 1, "rows chart of posts");
+    const marks = await chart
+      .locator("rect")
+      .evaluateAll((rects) =>
+        rects.map((r) => [r.getAttribute("data-execution"), r.getAttribute("data-value")]),
+      );
+    const listed = await api<{ executions: (ApiExecution & { metrics: Record<string, unknown> | null })[] }>(
+      `/api/v1/executions?pipeline=${PIPELINE}&status=success&limit=500`,
+    );
+    const byId = new Map(listed.executions.map((e) => [e.id, e]));
+    const checked = marks.filter(([id]) => byId.has(id ?? ""));
+    assert.ok(checked.length > 0, `bars of executions the API lists: ${JSON.stringify(marks)}`);
+    for (const [id, value] of checked) {
+      const e = byId.get(id ?? "");
+      assert.deepEqual([e?.step, e?.table], ["extract", "posts"]);
+      assert.equal(value, String(e?.metrics?.rows_landed), `rows of ${id}`);
+    }
+    assert.equal(await page.locator('svg[data-chart="freshness"][data-table="posts"]').count(), 1);
     const models = (await page.locator("table.models").textContent()) ?? "";
     assert.match(models, /posts_flat/);
     assert.match((await page.locator("table.executions").textContent()) ?? "", /success/);

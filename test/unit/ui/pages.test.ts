@@ -203,6 +203,74 @@ test("each table and model with a freshness SLA shows where it stands against it
   ]);
 });
 
+test("trend charts draw each table's recent runs and its freshness, each mark carrying its number", () => {
+  const run = (id: string, finishedAt: string, ms: number, rows: number | null, status = "success") => ({
+    id,
+    status,
+    finishedAt,
+    ms,
+    rows,
+  });
+  const page = pipelinePage(
+    detail({
+      tables: [
+        {
+          name: "posts",
+          source: "db",
+          mode: "incremental",
+          cursor: ["updated_at"],
+          landing: null,
+          bronze: null,
+          freshness: { warnAfterSeconds: 3600, errorAfterSeconds: 7200 },
+          trend: {
+            extract: [
+              run("ex_a", "2026-11-21T09:00:00Z", 1200, 500),
+              run("ex_b", "2026-11-21T10:00:00Z", 900, null, "failed"),
+              run("ex_c", "2026-11-21T11:00:00Z", 300, 20),
+            ],
+            bronze: [
+              run("ex_d", "2026-11-21T09:00:05Z", 2000, 500),
+              run("ex_e", "2026-11-21T10:30:05Z", 400, 0),
+              run("ex_f", "2026-11-21T11:00:05Z", 800, 20),
+            ],
+          },
+        },
+        { name: "users", source: "db", mode: "full", cursor: [], landing: null, bronze: null },
+      ],
+    }),
+    now,
+  ).value;
+  const chart = (name: string) => {
+    const at = page.indexOf(`data-chart="${name}" data-table="posts"`);
+    assert.ok(at > 0, `chart ${name}`);
+    return page.slice(at, page.indexOf("</svg>", at));
+  };
+  const marks = (svg: string) =>
+    [...svg.matchAll(/data-execution="(\w+)" data-value="([^"]*)"\s+data-status="(\w+)"/g)].map((m) =>
+      m.slice(1),
+    );
+  assert.deepEqual(marks(chart("extract-rows")), [
+    ["ex_a", "500", "success"],
+    ["ex_b", "", "failed"],
+    ["ex_c", "20", "success"],
+  ]);
+  assert.deepEqual(
+    marks(chart("bronze-duration")).map(([id, ms]) => [id, ms]),
+    [
+      ["ex_d", "2000"],
+      ["ex_e", "400"],
+      ["ex_f", "800"],
+    ],
+  );
+  // Changes applied at 09:00:05 and 11:00:05 (the run at 10:30 changed nothing): the age peaked at 2 h before the
+  // second change and is 59 min 55 s at the page's time.
+  const freshness = chart("freshness");
+  assert.match(freshness, /data-changes="2" data-ages="7200,3595"/);
+  assert.match(freshness, /class="limit warn" data-seconds="3600"/);
+  assert.match(freshness, /class="limit error" data-seconds="7200"/);
+  assert.match(page, /<tr data-table="users">[\s\S]*?no runs yet[\s\S]*?no change applied yet/);
+});
+
 test("the execution page escapes log lines and errors and links to the Airflow task", () => {
   const airflow = {
     dag_id: "smelter__social",
