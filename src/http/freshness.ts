@@ -2,6 +2,7 @@ import { type FreshnessState, freshnessState, modelChangedAt } from "../spec/fre
 import { resolveDatabase } from "../spec/resolve.ts";
 import type { FreshnessSla, LoadedPipeline } from "../spec/types.ts";
 import type { PipelineCatalog } from "../state/pipelines.ts";
+import { SourceChangeTimes } from "../ui/change-times.ts";
 import { readWarehouseState, type WarehouseState } from "../ui/warehouse.ts";
 
 /** How fresh one bronze table is: the age of its newest committed change and its change-feed version. */
@@ -11,8 +12,13 @@ export interface TableFreshness {
   /** Whether bronze has applied anything for the table; false: only its SLA is known. */
   applied: boolean;
   version: number;
-  /** Seconds since the newest change was committed to bronze; null when no commit changed anything yet. */
+  /**
+   * Seconds since the newest source change bronze holds was made (`source`: the high watermark of the newest
+   * applied batch, when the table's cursor is a timestamp), else since its newest commit (`commit`); null when
+   * nothing was applied yet.
+   */
   ageSeconds: number | null;
+  measuredFrom: "source" | "commit";
   sla: FreshnessSla;
   state: FreshnessState;
 }
@@ -26,8 +32,8 @@ export interface ModelFreshness {
   applied: boolean;
   lagVersions: number;
   /**
-   * Seconds since the newest change the model holds was committed to bronze: its table's age when the model is
-   * caught up; otherwise the seconds since the model last merged, a lower bound of that age.
+   * The age of the newest change the model holds: its table's age when the model is caught up; otherwise the
+   * seconds since the model last merged, a lower bound of that age.
    */
   ageSeconds: number | null;
   sla: FreshnessSla;
@@ -65,6 +71,7 @@ const seconds = (from: string | null, now: Date): number | null =>
  * slow warehouse never slows a scrape. Concurrent reads are one; ages are recomputed per call.
  */
 export class FreshnessReader {
+  private readonly changeTimes = new SourceChangeTimes();
   private cached: { at: number; states: PipelineStates } | undefined;
   private pending: Promise<PipelineStates> | undefined;
 
@@ -108,27 +115,44 @@ export class FreshnessReader {
         },
         this.options.timeoutMs ?? 10_000,
       );
-      return { pipeline: p, state };
+      const changes = new Map<string, string | null>();
+      for (const [table, t] of state.tables) {
+        try {
+          changes.set(table, await this.changeTimes.of(p, table, t.lastBatch, this.options.env));
+        } catch (error) {
+          // The landing zone did not answer: this read measures the table from its commit.
+          this.options.say?.(`freshness of ${spec.name}.${table}: ${(error as Error).message}`);
+        }
+      }
+      return { pipeline: p, state, changes };
     } catch (error) {
       this.options.say?.(`freshness of pipeline ${spec.name}: ${(error as Error).message}`);
-      return { pipeline: p, state: null };
+      return { pipeline: p, state: null, changes: new Map() };
     }
   }
 }
 
-/** A pipeline and its warehouse state, null when the warehouse did not answer. */
-type PipelineState = { pipeline: LoadedPipeline; state: WarehouseState | null };
+/**
+ * A pipeline and its warehouse state, null when the warehouse did not answer, with the time of the newest source
+ * change of each table whose newest applied batch says it.
+ */
+type PipelineState = {
+  pipeline: LoadedPipeline;
+  state: WarehouseState | null;
+  changes: Map<string, string | null>;
+};
 type PipelineStates = PipelineState[];
 
 function snapshot(states: PipelineStates, now: Date): FreshnessSnapshot {
   const out: FreshnessSnapshot = { at: now, tables: [], models: [], reachable: new Map() };
-  for (const { pipeline, state } of states) {
+  for (const { pipeline, state, changes } of states) {
     const name = pipeline.spec.name;
     out.reachable.set(name, state !== null);
     if (!state) continue;
     for (const table of pipeline.spec.tables) {
       const t = state.tables.get(table.name);
-      const ageSeconds = t ? seconds(t.committedAt, now) : null;
+      const changedAt = changes.get(table.name) ?? null;
+      const ageSeconds = t ? seconds(changedAt ?? t.committedAt, now) : null;
       if (!t && freshnessState(null, table.freshness) === "none") continue;
       out.tables.push({
         pipeline: name,
@@ -136,13 +160,16 @@ function snapshot(states: PipelineStates, now: Date): FreshnessSnapshot {
         applied: t !== undefined,
         version: t?.version ?? 0,
         ageSeconds,
+        measuredFrom: changedAt === null ? "commit" : "source",
         sla: table.freshness,
         state: freshnessState(ageSeconds, table.freshness),
       });
     }
     for (const model of pipeline.spec.silver) {
       const m = state.models.get(model.name);
-      const source = state.tables.get(model.from);
+      const table = state.tables.get(model.from);
+      const changedAt = changes.get(model.from) ?? null;
+      const source = table && changedAt !== null ? { ...table, committedAt: changedAt } : table;
       const lag = Math.max(0, (source?.version ?? 0) - (m?.checkpoint ?? 0));
       const ageSeconds = m ? seconds(modelChangedAt(m, source), now) : null;
       if (!m && freshnessState(null, model.freshness) === "none") continue;

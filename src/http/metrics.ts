@@ -186,7 +186,7 @@ export class ServiceMetrics {
     const model = (m: FreshnessSnapshot["models"][number]) => ({ pipeline: m.pipeline, model: m.model });
     gauge(
       "smelter_table_freshness_seconds",
-      "Seconds since the newest change of a bronze table was committed, by pipeline and table.",
+      "Age of the newest source change a bronze table holds (of its newest commit when its cursor is not a timestamp), by pipeline and table.",
       ["pipeline", "table"],
       (s) => s.tables.map((t) => [table(t), t.ageSeconds]),
     );
@@ -198,7 +198,7 @@ export class ServiceMetrics {
     );
     gauge(
       "smelter_model_freshness_seconds",
-      "Seconds since the newest change a silver model holds was committed to bronze, by pipeline and model.",
+      "Age of the newest change a silver model holds (a lower bound while it is behind its table), by pipeline and model.",
       ["pipeline", "model"],
       (s) => s.models.map((m) => [model(m), m.ageSeconds]),
     );

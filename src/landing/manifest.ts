@@ -104,3 +104,36 @@ export async function latestManifest(
   const last = ids.at(-1);
   return last ? readManifest(zone, pipeline, table, last) : null;
 }
+
+/** `2026-12-05 13:36:04.523066`, `2026-12-05T13:36:04Z`, `2026-12-05 13:36:04+02`, `...+05:30`. */
+const TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/** A UTC offset as ISO 8601 spells it: `Z`, `+02` and `+0200` become `Z`, `+02:00`, `+02:00`. */
+function isoOffset(offset: string): string {
+  if (offset === "Z") return "Z";
+  const digits = offset.slice(1).replace(":", "");
+  return `${offset[0]}${digits.slice(0, 2)}:${digits.slice(2, 4) || "00"}`;
+}
+
+/**
+ * When the newest source change a batch carries was made: its high watermark's first cursor value, when that
+ * cursor is a timestamp. A wall-clock timestamp is read in the zone the source session used (the manifest's
+ * `source.snapshot.timezone`, else `zone`); an instant without an offset is UTC, as sources land them. Null when
+ * the first cursor is not a timestamp, for a backfill (its watermark did not move) and for a value that does not
+ * read as a time.
+ */
+export function newestChangeAt(m: BatchManifest, zone: string): string | null {
+  const cursor = m.cursor[0];
+  const value = m.watermark.to?.[0];
+  if (m.backfill || cursor === undefined || typeof value !== "string") return null;
+  const logical = m.schema.columns.find((c) => c.name === cursor)?.logical;
+  if (logical?.type !== "timestamp") return null;
+  const parts = TIMESTAMP.exec(value.trim());
+  if (!parts) return null;
+  const [, date, time, fraction = "", offset] = parts;
+  const sessionZone = m.source.snapshot.timezone;
+  const at = offset ?? (logical.zoned ? "Z" : typeof sessionZone === "string" ? sessionZone : zone);
+  if (!/^(Z|[+-]\d{2}(:?\d{2})?)$/.test(at)) return null;
+  const ms = Date.parse(`${date}T${time}${fraction.slice(0, 4)}${isoOffset(at)}`);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}

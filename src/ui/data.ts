@@ -1,14 +1,14 @@
 import type pg from "pg";
-import { openLandingZone, readManifest } from "../landing/index.ts";
-import type { LandingZone } from "../landing/types.ts";
+import { readManifest } from "../landing/index.ts";
 import { modelChangedAt } from "../spec/freshness.ts";
-import { resolveDatabase, resolveLanding } from "../spec/resolve.ts";
+import { resolveDatabase } from "../spec/resolve.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
 import type { AuditStore } from "../state/audit.ts";
 import type { Execution, ExecutionStore } from "../state/executions.ts";
 import type { CatalogEntry, PipelineCatalog } from "../state/pipelines.ts";
 import { PgWatermarkStore } from "../state/watermarks.ts";
 import type { AirflowReader } from "./airflow.ts";
+import { SourceChangeTimes, zoneOf } from "./change-times.ts";
 import type {
   AirflowPanel,
   ExecutionDetail,
@@ -60,19 +60,6 @@ async function within<T>(ms: number, what: string, work: () => Promise<T>): Prom
   }
 }
 
-/** Landing zones by pipeline and spec hash: the S3 client is made once, not per page. */
-const zones = new Map<string, LandingZone>();
-
-function zoneOf(p: LoadedPipeline, env: NodeJS.ProcessEnv): LandingZone {
-  const key = `${p.spec.name}:${p.hash}`;
-  let zone = zones.get(key);
-  if (!zone) {
-    zone = openLandingZone(resolveLanding(p.spec, p.spec.landing, env));
-    zones.set(key, zone);
-  }
-  return zone;
-}
-
 async function airflowPanel(
   data: UiData,
   pipeline: LoadedPipeline | undefined,
@@ -122,6 +109,9 @@ async function landingOf(data: UiData, p: LoadedPipeline, table: string): Promis
   return { batchId, watermark: mark.watermark, runs: mark.runs, updatedAt: mark.updatedAt, manifest };
 }
 
+/** Source change times of applied batches, remembered across page loads. */
+const changeTimes = new SourceChangeTimes();
+
 /** Runs per table and step the trend charts draw. */
 export const TREND_RUNS = 30;
 
@@ -158,6 +148,11 @@ async function trends(data: UiData, pipeline: string, tables: string[]): Promise
   return out;
 }
 
+/** A bronze table as freshness measures it: from its newest source change when known, else its commit. */
+const measuredFrom = (
+  b: { version: number; committedAt: string | null; changedAt?: string | null } | undefined,
+) => (b ? { version: b.version, committedAt: b.changedAt ?? b.committedAt } : undefined);
+
 /** The page of one pipeline, or undefined when the service knows no pipeline of that name. */
 export async function pipelineDetail(data: UiData, name: string): Promise<PipelineDetail | undefined> {
   const entry = await data.catalog.entry(name);
@@ -193,13 +188,28 @@ export async function pipelineDetail(data: UiData, name: string): Promise<Pipeli
     ),
   ]);
   const state = wh.ok ? wh.value : null;
+  // The newest source change of each table, from the manifest of its newest applied batch; unknown when the
+  // landing zone does not answer in time (the table is then measured from its commit).
+  const changed = new Map<string, string | null>();
+  await Promise.all(
+    [...(state?.tables ?? [])].map(async ([table, b]) => {
+      const at = await within(timeoutMs, "the landing zone", () =>
+        changeTimes.of(p!, table, b.lastBatch, data.env),
+      );
+      changed.set(table, at.ok ? at.value : null);
+    }),
+  );
+  const bronzeOf = (table: string) => {
+    const b = state?.tables.get(table);
+    return b ? { ...b, changedAt: changed.get(table) ?? null } : undefined;
+  };
   const tables: TableRow[] = (spec?.tables ?? []).map((t, i) => ({
     name: t.name,
     source: t.source,
     mode: t.mode,
     cursor: t.cursor,
     landing: landings[i] ?? null,
-    bronze: state?.tables.get(t.name) ?? null,
+    bronze: bronzeOf(t.name) ?? null,
     freshness: t.freshness,
     trend: trend.get(t.name),
   }));
@@ -220,7 +230,7 @@ export async function pipelineDetail(data: UiData, name: string): Promise<Pipeli
         sourceVersion: state?.tables.get(m.from)?.version ?? null,
         updatedAt: cp?.updatedAt ?? null,
         rows: cp?.rows ?? null,
-        changedAt: cp ? modelChangedAt(cp, state?.tables.get(m.from)) : null,
+        changedAt: cp ? modelChangedAt(cp, measuredFrom(bronzeOf(m.from))) : null,
         freshness: m.freshness,
       };
     }),

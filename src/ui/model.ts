@@ -63,8 +63,13 @@ export interface LandingState {
 /** The bronze side of a table, from the warehouse's `_smelter` bookkeeping and the table itself. */
 export interface BronzeState {
   version: number;
-  /** When the last change was committed: freshness is measured from here. */
+  /** When the last change was committed. */
   committedAt: string | null;
+  /**
+   * When the newest source change bronze holds was made (the newest applied batch's high watermark, for a table
+   * whose cursor is a timestamp): freshness is measured from here, else from `committedAt`.
+   */
+  changedAt?: string | null;
   batches: number;
   /** Rows of every batch applied to bronze. */
   appliedRows: number;

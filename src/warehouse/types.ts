@@ -152,6 +152,8 @@ export interface WarehouseState {
     {
       version: number;
       committedAt: string | null;
+      /** The newest batch applied (batch ids sort by creation): its manifest says how new the source data is. */
+      lastBatch: string | null;
       batches: number;
       appliedRows: number;
       rows: RowCount | null;

@@ -50,7 +50,9 @@ function tableRow(t: TableRow, now: Date, warehouseOk: boolean, actions: Html | 
           warehouseOk ? slaBadge(null, t.freshness, now) : null
         }</td>`
       : html`<td class="num">v${b.version}</td><td class="num">${rows(b.rows)}</td>
-        <td>${ago(b.committedAt, now)}${slaBadge(b.committedAt, t.freshness, now)}</td>`;
+        <td data-measured-from="${b.changedAt ? "source" : "commit"}">${ago(b.changedAt ?? b.committedAt, now)}${
+          b.changedAt ? html`<div class="muted small">committed ${ago(b.committedAt, now)}</div>` : null
+        }${slaBadge(b.changedAt ?? b.committedAt, t.freshness, now)}</td>`;
   return html`<tr>
   <td><strong>${t.name}</strong><div class="muted small">${t.source} · ${t.mode}${
     t.cursor.length ? html` by ${t.cursor.join(", ")}` : null
@@ -142,7 +144,7 @@ export function pipelinePage(p: PipelineDetail, now: Date, options: { operate?: 
       ? notice("empty", "This pipeline has no tables")
       : html`<table class="tables"><thead><tr>
   <th>Table</th><th>Watermark</th><th>Last landed batch</th><th class="num">Landed rows</th>
-  <th class="num">Bronze version</th><th class="num">Bronze rows</th><th>Freshness (last change applied)</th>${actionsHead}
+  <th class="num">Bronze version</th><th class="num">Bronze rows</th><th>Freshness (newest source change applied)</th>${actionsHead}
 </tr></thead><tbody>${p.tables.map((t) =>
           tableRow(t, now, warehouseOk, operate ? tableActions(p.name, t) : null),
         )}</tbody></table>`;

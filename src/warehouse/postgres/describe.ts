@@ -53,8 +53,8 @@ export async function describePooled(
       `SELECT table_name, max(version)::text AS version, max(committed_at) AS at
          FROM _smelter.commit_versions WHERE pipeline = $1 GROUP BY table_name`,
     );
-    const batches = await records<{ table_name: string; batches: string; rows: string }>(
-      `SELECT table_name, count(*)::text AS batches, coalesce(sum(rows), 0)::text AS rows
+    const batches = await records<{ table_name: string; batches: string; rows: string; last: string }>(
+      `SELECT table_name, count(*)::text AS batches, coalesce(sum(rows), 0)::text AS rows, max(batch_id) AS last
          FROM _smelter.bronze_batches WHERE pipeline = $1 GROUP BY table_name`,
     );
     const checkpoints = await records<{ model: string; version: string; updated_at: Date }>(
@@ -88,6 +88,7 @@ export async function describePooled(
       state.tables.set(table, {
         version: c ? Number(c.version) : 0,
         committedAt: c ? c.at.toISOString() : null,
+        lastBatch: b?.last ?? null,
         batches: b ? Number(b.batches) : 0,
         appliedRows: b ? Number(b.rows) : 0,
         rows: await countRows(q.bronzeSchema, table),

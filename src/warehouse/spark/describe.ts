@@ -25,6 +25,7 @@ async function describeWith(client: SparkClient, q: WarehouseQuery): Promise<War
   const tables = await optional(
     () =>
       client.query(`SELECT table_name, max(version) AS version, max(committed_at) AS at, sum(size(batch_ids)) AS batches,
+          max(array_max(batch_ids)) AS last,
           sum(aggregate(batch_rows, 0L, (a, x) -> a + x)) AS rows
         FROM ${meta("bronze_commits")} WHERE pipeline = ${pipeline} GROUP BY table_name`),
     [],
@@ -49,6 +50,7 @@ async function describeWith(client: SparkClient, q: WarehouseQuery): Promise<War
     state.tables.set(table, {
       version: Number(t.version ?? 0),
       committedAt: isoTime(t.at),
+      lastBatch: t.last ? String(t.last) : null,
       batches: Number(t.batches ?? 0),
       appliedRows: Number(t.rows ?? 0),
       rows: await count(q.bronzeSchema, table),

@@ -272,6 +272,7 @@ test("late tables are told once across a restarted job, escalate once, and recov
     applied: true,
     version: 3,
     ageSeconds,
+    measuredFrom: "source",
     sla,
     state: freshnessState(ageSeconds, sla),
   });

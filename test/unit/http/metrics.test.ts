@@ -47,7 +47,16 @@ test("freshness and registry gauges are read at scrape time, and a failed freshn
     freshness: async () => ({
       at: new Date(),
       tables: [
-        { pipeline: "shop", table: "orders", applied: true, version: 4, ageSeconds: 90, sla, state: "ok" },
+        {
+          pipeline: "shop",
+          table: "orders",
+          applied: true,
+          version: 4,
+          ageSeconds: 90,
+          measuredFrom: "source",
+          sla,
+          state: "ok",
+        },
         // An SLA, but nothing applied yet: no age, version or state series.
         {
           pipeline: "shop",
@@ -55,6 +64,7 @@ test("freshness and registry gauges are read at scrape time, and a failed freshn
           applied: false,
           version: 0,
           ageSeconds: null,
+          measuredFrom: "commit",
           sla,
           state: "unknown",
         },

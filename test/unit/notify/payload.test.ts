@@ -116,6 +116,7 @@ test("a freshness event carries the state, age and thresholds", () => {
     applied: true,
     version: 4,
     ageSeconds: 9000.4,
+    measuredFrom: "source" as const,
     sla,
     state: "error" as const,
   };

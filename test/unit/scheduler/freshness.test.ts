@@ -15,6 +15,7 @@ function orders(ageSeconds: number): TableFreshness {
     applied: true,
     version: 3,
     ageSeconds,
+    measuredFrom: "source",
     sla,
     state: freshnessState(ageSeconds, sla),
   };
