@@ -9,6 +9,7 @@ import type { ServiceLog } from "../log.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
 import { type Execution, type ExecutionStore, requestOf } from "../state/executions.ts";
 import { PgWatermarkStore } from "../state/watermarks.ts";
+import { phase } from "../trace.ts";
 import { ExecutionLog, toWireMetrics } from "./execution-log.ts";
 import { lockHolder, lockKeys, tryLockAll, unlockAll } from "./locks.ts";
 
@@ -211,7 +212,7 @@ export class ExecutionWorker {
     const log = new ExecutionLog(
       store,
       execution.id,
-      await store.nextLogSeq(execution.id).catch(() => 0),
+      await phase("service: log sequence", () => store.nextLogSeq(execution.id).catch(() => 0)),
       lines ? (line) => lines[line.level](line.message) : undefined,
     );
     let cancelReason: string | null = null;
@@ -236,7 +237,9 @@ export class ExecutionWorker {
     let metrics: StepMetrics | undefined;
     let error: ErrorInfo | undefined;
     try {
-      const pipeline = await this.options.pipelines(execution.pipeline);
+      const pipeline = await phase("service: load pipeline", () =>
+        this.options.pipelines(execution.pipeline),
+      );
       if (!pipeline) throw new ConfigError(`pipeline ${execution.pipeline} is not known to the service`);
       log.info(`${what}: execution ${execution.id} started on ${this.id}`);
       metrics = await this.withLocks(execution, request, pipeline, log, controller.signal, () =>
@@ -263,17 +266,19 @@ export class ExecutionWorker {
     const durationMs = Date.now() - started;
     const status = error === undefined ? "success" : error.type === "Cancelled" ? "cancelled" : "failed";
     if (status === "success") log.info(`${what}: succeeded in ${durationMs} ms`);
-    await log.flush();
-    const recorded = await store
-      .finish(execution.id, this.id, {
-        status,
-        ...(metrics ? { metrics: toWireMetrics(metrics, durationMs) } : {}),
-        ...(error ? { error } : {}),
-      })
-      .catch((e: Error) => {
-        this.say(`cannot record the outcome of ${execution.id}: ${e.message}`);
-        return undefined;
-      });
+    await phase("service: flush log", () => log.flush());
+    const recorded = await phase("service: record outcome", () =>
+      store
+        .finish(execution.id, this.id, {
+          status,
+          ...(metrics ? { metrics: toWireMetrics(metrics, durationMs) } : {}),
+          ...(error ? { error } : {}),
+        })
+        .catch((e: Error) => {
+          this.say(`cannot record the outcome of ${execution.id}: ${e.message}`);
+          return undefined;
+        }),
+    );
     this.options.observe?.(execution, status, metrics, durationMs);
     if (recorded) await this.tell(recorded);
   }
@@ -288,11 +293,11 @@ export class ExecutionWorker {
     fn: () => Promise<T>,
   ): Promise<T> {
     const keys = lockKeys(pipeline.spec, request);
-    const client = await this.options.pool.connect();
+    const client = await phase("service: take locks", () => this.options.pool.connect());
     try {
       const deadline = Date.now() + this.options.lockWaitSeconds * 1000;
       let announced = false;
-      while (!(await tryLockAll(client, keys))) {
+      while (!(await phase("service: take locks", () => tryLockAll(client, keys)))) {
         const holder =
           (await lockHolder(this.options.store, pipeline.spec, keys, execution.id)) ?? "another execution";
         if (Date.now() >= deadline) {
@@ -308,7 +313,7 @@ export class ExecutionWorker {
       try {
         return await fn();
       } finally {
-        await unlockAll(client, keys);
+        await phase("service: release locks", () => unlockAll(client, keys));
       }
     } finally {
       client.release();

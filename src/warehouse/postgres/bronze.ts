@@ -1,5 +1,6 @@
 import type { ClientBase } from "pg";
 import { TransientError } from "../../errors.ts";
+import { phase } from "../../trace.ts";
 import { type BronzeResult, type StepHooks, schemaChangeOf } from "../types.ts";
 import { ensureCaptureTriggers } from "./capture.ts";
 import { applyChanges, rowImage } from "./merge.ts";
@@ -154,13 +155,15 @@ export async function applyBronze(
   const ids = load.batches.map((b) => b.batchId);
   await client.query("BEGIN");
   try {
-    await client.query(`SET LOCAL work_mem = '${WORK_MEM}'`);
-    const lock = lockSql(`smelter:bronze:${pipeline}:${table.name}`);
-    await client.query(lock.text, lock.values);
-    const done = await client.query(
-      "SELECT count(*)::int AS n FROM _smelter.bronze_batches WHERE pipeline = $1 AND table_name = $2 AND batch_id = ANY($3)",
-      [pipeline, table.name, ids],
-    );
+    const done = await phase("bronze: begin, lock, replay check", async () => {
+      await client.query(`SET LOCAL work_mem = '${WORK_MEM}'`);
+      const lock = lockSql(`smelter:bronze:${pipeline}:${table.name}`);
+      await client.query(lock.text, lock.values);
+      return client.query(
+        "SELECT count(*)::int AS n FROM _smelter.bronze_batches WHERE pipeline = $1 AND table_name = $2 AND batch_id = ANY($3)",
+        [pipeline, table.name, ids],
+      );
+    });
     const already = done.rows[0].n as number;
     if (already > 0) {
       await client.query("ROLLBACK");
@@ -179,7 +182,7 @@ export async function applyBronze(
         `bronze table ${schema}.${table.name}: batches ${ids.join(", ")} were partly applied by another execution meanwhile; a retry applies the rest`,
       );
     }
-    const shape = await prepareBronze(client, load);
+    const shape = await phase("bronze: prepare table", () => prepareBronze(client, load));
     await stageKeys(client, load, log);
     let staged: number;
     let applied: { counts: Counts; version: number | null };
@@ -188,10 +191,12 @@ export async function applyBronze(
       staged = applied.counts.inserted + applied.counts.unchanged;
       hooks.fault("bronze:after-stage");
     } else {
-      staged = await stage(client, load, log);
+      staged = await phase("bronze: stage rows (COPY)", () => stage(client, load, log));
       hooks.fault("bronze:after-stage");
-      const source = await latestPerKey(client, load, staged, log);
-      applied = await (shape.created ? initialLoad : incremental)(client, load, shape, source, log);
+      const source = await phase("bronze: latest row per key", () => latestPerKey(client, load, staged, log));
+      applied = await phase("bronze: merge and change feed", () =>
+        (shape.created ? initialLoad : incremental)(client, load, shape, source, log),
+      );
     }
     const { counts, version } = applied;
     if (shape.created) {
@@ -202,9 +207,11 @@ export async function applyBronze(
     if (shape.feedCreated)
       await timed(log, "index change feed", () => indexChangeFeed(client, schema, table.name));
     const batches = load.batches.map((b) => ({ batchId: b.batchId, rows: b.rows }));
-    await meta.recordBronzeCommit(client, pipeline, table.name, version, counts, batches);
+    await phase("bronze: checkpoint", () =>
+      meta.recordBronzeCommit(client, pipeline, table.name, version, counts, batches),
+    );
     hooks.fault("bronze:after-merge");
-    await timed(log, "commit", () => client.query("COMMIT"));
+    await phase("bronze: commit", () => timed(log, "commit", () => client.query("COMMIT")));
     return { skipped: false, version, rowsRead: staged, ...counts, ...schemaChangeOf(shape) };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type pg from "pg";
 import { openDuckdb } from "../../db/duckdb.ts";
+import { phase } from "../../trace.ts";
 import { bronzeWhere, PlacingSession } from "../session.ts";
 import type { BronzeLoad, StepHooks } from "../types.ts";
 import { applyBronze } from "./bronze.ts";
@@ -54,7 +55,8 @@ export class PostgresSession extends PlacingSession<pg.Client> {
 
   async applyBronze(load: BronzeLoad, hooks: StepHooks) {
     // Staging (download, DuckDB planning) runs outside `run`: what fails there is not the warehouse's.
-    const staged = await stageLoad(await this.duckdb(), load, hooks.log);
+    const duck = await phase("bronze: open DuckDB", () => this.duckdb());
+    const staged = await phase("bronze: download and plan staging", () => stageLoad(duck, load, hooks.log));
     return this.run(bronzeWhere(load), () => applyBronze(this.client, staged, hooks));
   }
 

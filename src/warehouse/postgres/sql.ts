@@ -1,5 +1,6 @@
 import type { ClientBase } from "pg";
 import { ConfigError } from "../../errors.ts";
+import { phase } from "../../trace.ts";
 
 /** Quotes a PostgreSQL identifier: always, so that names from specs and sources never need escaping by hand. */
 export function quoteIdent(name: string): string {
@@ -45,19 +46,20 @@ export function lockSql(name: string): { text: string; values: string[] } {
 
 /**
  * Runs `work` in a transaction that first takes the advisory lock `lock` (see lockSql), and commits what it did;
- * rolls back and rethrows when anything fails.
+ * rolls back and rethrows when anything fails. `step` names the phases of the begin and the commit.
  */
 export async function lockedTransaction<T>(
   client: ClientBase,
   lock: string,
   work: () => Promise<T>,
+  step = "warehouse",
 ): Promise<T> {
-  await client.query("BEGIN");
+  await phase(`${step}: begin and lock`, () => client.query("BEGIN"));
   try {
     const { text, values } = lockSql(lock);
-    await client.query(text, values);
+    await phase(`${step}: begin and lock`, () => client.query(text, values));
     const result = await work();
-    await client.query("COMMIT");
+    await phase(`${step}: commit`, () => client.query("COMMIT"));
     return result;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
