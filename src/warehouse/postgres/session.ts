@@ -20,16 +20,23 @@ const operations = {
   maintain,
 };
 
-/** One connection to a PostgreSQL warehouse, used by one execution (see `connect` in dialect.ts). */
-export class PostgresSession extends PlacingSession<pg.Client> {
+/**
+ * One pooled connection to a PostgreSQL warehouse, used by one execution (see `connect` in dialect.ts and
+ * pool.ts): returned to the pool when the session closes, or destroyed when an operation of it failed, since a
+ * failure may leave it mid-COPY or in an aborted transaction.
+ */
+export class PostgresSession extends PlacingSession<pg.PoolClient> {
   /** Prints landed parquet as COPY text; created on the first bronze commit of the session. */
   private duck: DuckDBConnection | null = null;
+  private failed = false;
+  private released = false;
 
-  constructor(client: pg.Client, name: string) {
+  constructor(client: pg.PoolClient, name: string) {
     super(client, name, operations);
   }
 
   protected placeError(error: unknown, where: string) {
+    this.failed = true;
     return warehouseError(error, where);
   }
 
@@ -63,6 +70,8 @@ export class PostgresSession extends PlacingSession<pg.Client> {
   async close() {
     this.duck?.closeSync();
     this.duck = null;
-    await this.client.end().catch(() => undefined);
+    if (this.released) return;
+    this.released = true;
+    this.client.release(this.failed);
   }
 }
