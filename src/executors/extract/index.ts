@@ -22,7 +22,7 @@ import { type BatchTarget, landRead } from "./batch.ts";
 import { runChunkedLoad } from "./chunks.ts";
 import { type ExtractRun, manifestBase, openSnapshot, snapshotSchema, warnNulled } from "./run.ts";
 import { applyLag } from "./schema.ts";
-import { openExtractDuckdb } from "./writer.ts";
+import { borrowExtractDuckdb } from "./writer.ts";
 
 /** Default statement timeout for source reads (6 h); `SMELTER_EXTRACT_STATEMENT_TIMEOUT_MS` overrides it. */
 const DEFAULT_STATEMENT_TIMEOUT_MS = 6 * 3600 * 1000;
@@ -43,7 +43,9 @@ export const extract: Executor = async (request, ctx) => {
   const zone = openLandingZone(resolveLanding(spec, spec.landing, ctx.env));
   const relation: Relation = table.query ? { query: table.query } : { table: table.table ?? table.name };
   const tmpDir = await mkdtemp(join(tmpdir(), "smelter-extract-"));
-  const duck = await phase("extract: open DuckDB", () => openExtractDuckdb(tmpDir));
+  const lease = await phase("extract: open DuckDB", borrowExtractDuckdb);
+  const duck = lease.instance;
+  let failed = false;
   try {
     const { stored, previous } = await phase("extract: watermark and manifests", () =>
       adoptManifests(ctx.watermarks, zone, spec.name, table.name, ctx),
@@ -85,9 +87,13 @@ export const extract: Executor = async (request, ctx) => {
     if ((stored?.watermark ?? null) === null)
       return await runChunkedLoad(run, { label: "initial load", resume: null });
     return await runIncremental(run);
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
     await phase("extract: clean up", async () => {
-      duck.closeSync();
+      // After a failure the instance is not lent again: whatever went wrong stays with it.
+      await lease.release(!failed);
       await rm(tmpDir, { recursive: true, force: true });
     });
   }
