@@ -11,32 +11,8 @@ import type { BatchManifest, LandingZone, ManifestColumn } from "./types.ts";
 /** Writes a batch's manifest (last step of landing a batch). */
 export async function writeManifest(zone: LandingZone, manifest: BatchManifest): Promise<string> {
   const key = manifestKey(manifest.pipeline, manifest.table, manifest.batchId);
-  const text = `${JSON.stringify(manifest, null, 2)}\n`;
-  await zone.putBytes(key, text, "application/json");
-  remember(`${zone.url}/${key}`, text);
+  await zone.putBytes(key, `${JSON.stringify(manifest, null, 2)}\n`, "application/json");
   return key;
-}
-
-/** Manifests this process wrote, kept at most (by the text's length, up to `WRITTEN_BYTES` in all). */
-const WRITTEN_BYTES = 4 * 1024 * 1024;
-const written = new Map<string, string>();
-let writtenBytes = 0;
-
-/**
- * Keeps the text of a manifest this process wrote: the next extract of the table reads it back as its previous
- * batch, and bronze reads it as pending, each a GET otherwise. A manifest never changes once written (its batch
- * id is new), so the kept text stays right for as long as the object exists.
- */
-function remember(where: string, text: string): void {
-  if (text.length > WRITTEN_BYTES / 16) return;
-  written.delete(where);
-  written.set(where, text);
-  writtenBytes += text.length;
-  for (const [oldest, kept] of written) {
-    if (writtenBytes <= WRITTEN_BYTES) break;
-    written.delete(oldest);
-    writtenBytes -= kept.length;
-  }
 }
 
 /** Reads one manifest; null when the batch has none (it does not exist). */
@@ -47,12 +23,9 @@ export async function readManifest(
   batchId: string,
 ): Promise<BatchManifest | null> {
   const key = manifestKey(pipeline, table, batchId);
-  const where = `${zone.url}/${key}`;
-  const kept = written.get(where);
-  if (kept !== undefined) return parseManifest(Buffer.from(kept), where);
   const bytes = await zone.getBytes(key);
   if (!bytes) return null;
-  return parseManifest(bytes, where);
+  return parseManifest(bytes, `${zone.url}/${key}`);
 }
 
 /** Parses and checks the shape of a manifest's bytes; `where` names it in errors. */
