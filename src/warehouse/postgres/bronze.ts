@@ -5,7 +5,7 @@ import { type BronzeResult, type StepHooks, schemaChangeOf } from "../types.ts";
 import { ensureCaptureTriggers } from "./capture.ts";
 import { applyChanges, rowImage } from "./merge.ts";
 import * as meta from "./metadata.ts";
-import { analyzeKey, lockSql, qualified, quoteIdent, timed } from "./sql.ts";
+import { analyzeKey, beginLocked, qualified, quoteIdent, timed } from "./sql.ts";
 import { copyIntoBronze, latestPerKey, stage, stageKeys } from "./stage.ts";
 import type { StagedLoad } from "./staging/types.ts";
 import {
@@ -126,8 +126,11 @@ async function incremental(
 ): Promise<{ counts: Counts; version: number | null }> {
   const { pipeline, schema, table } = load;
   const bronze = qualified(schema, table.name);
-  const empty = await client.query(`SELECT NOT EXISTS (SELECT 1 FROM ${bronze}) AS empty`);
-  const version = (await meta.currentVersion(client, pipeline, table.name)) + 1;
+  const state = await client.query(
+    `SELECT NOT EXISTS (SELECT 1 FROM ${bronze}) AS empty, ${meta.CURRENT_VERSION} AS v`,
+    [pipeline, table.name],
+  );
+  const version = Number(state.rows[0].v) + 1;
   const { inserted, updated, deleted, unchanged } = await applyChanges(
     client,
     load,
@@ -139,7 +142,7 @@ async function incremental(
   const counts = { inserted, updated, deleted, unchanged };
   if (inserted + updated + deleted === 0) return { counts, version: null };
   // A table that was empty has no useful statistics: the next commit's planner needs its size.
-  if (empty.rows[0].empty)
+  if (state.rows[0].empty)
     await timed(log, "analyze bronze key", () => analyzeKey(client, bronze, table.primaryKey));
   return { counts, version };
 }
@@ -153,12 +156,12 @@ export async function applyBronze(
   const { pipeline, schema, table } = load;
   const { log } = hooks;
   const ids = load.batches.map((b) => b.batchId);
-  await client.query("BEGIN");
   try {
     const done = await phase("bronze: begin, lock, replay check", async () => {
-      await client.query(`SET LOCAL work_mem = '${WORK_MEM}'`);
-      const lock = lockSql(`smelter:bronze:${pipeline}:${table.name}`);
-      await client.query(lock.text, lock.values);
+      await beginLocked(client, `smelter:bronze:${pipeline}:${table.name}`, [
+        `SET LOCAL work_mem = '${WORK_MEM}'`,
+      ]);
+      // A statement of its own, after the lock: its snapshot sees every commit the lock waited for.
       return client.query(
         "SELECT count(*)::int AS n FROM _smelter.bronze_batches WHERE pipeline = $1 AND table_name = $2 AND batch_id = ANY($3)",
         [pipeline, table.name, ids],

@@ -71,13 +71,12 @@ export async function applySilver(
   const { pipeline, table, model, bronzeSchema } = target;
   requireChangeFeed(target);
   return underModelLock(client, target, async () => {
-    const [from, floor, to] = await phase(
-      "silver: read checkpoint and versions",
-      async (): Promise<[number, number, number]> => [
-        await meta.silverCheckpoint(client, pipeline, model.name),
-        await meta.retentionFloor(client, pipeline, table.name),
-        await meta.currentVersion(client, pipeline, table.name),
-      ],
+    const {
+      checkpoint: from,
+      floor,
+      version: to,
+    } = await phase("silver: read checkpoint and versions", () =>
+      meta.silverStart(client, pipeline, table.name, model.name),
     );
     requireUnpruned(target, from, floor);
     if (to <= from) return nothingNew(from);

@@ -39,9 +39,15 @@ export function joinOn(left: string, right: string, keys: string[]): string {
   return keys.map((k) => `${left}.${quoteIdent(k)} = ${right}.${quoteIdent(k)}`).join(" AND ");
 }
 
-/** A stable 64-bit-ish advisory lock key for a name; PostgreSQL's hashtext keeps it in the database. */
-export function lockSql(name: string): { text: string; values: string[] } {
-  return { text: "SELECT pg_advisory_xact_lock(hashtext($1))", values: [name] };
+/**
+ * Begins a transaction, applies `settings` (`SET LOCAL` statements) and takes the transaction advisory lock of the
+ * name `lock` (its key is PostgreSQL's `hashtext` of the name, stable in the database) in one round trip: three statements of one simple query, which PostgreSQL runs in order, so the lock
+ * is held before the caller's next statement reads anything. The name is a literal here (a simple query takes no
+ * parameters). The caller rolls back when this fails: a failed statement leaves the transaction open, aborted.
+ */
+export async function beginLocked(client: ClientBase, lock: string, settings: string[] = []): Promise<void> {
+  const statements = ["BEGIN", ...settings, `SELECT pg_advisory_xact_lock(hashtext(${quoteLiteral(lock)}))`];
+  await client.query(statements.join("; "));
 }
 
 /**
@@ -54,10 +60,8 @@ export async function lockedTransaction<T>(
   work: () => Promise<T>,
   step = "warehouse",
 ): Promise<T> {
-  await phase(`${step}: begin and lock`, () => client.query("BEGIN"));
   try {
-    const { text, values } = lockSql(lock);
-    await phase(`${step}: begin and lock`, () => client.query(text, values));
+    await phase(`${step}: begin and lock`, () => beginLocked(client, lock));
     const result = await work();
     await phase(`${step}: commit`, () => client.query("COMMIT"));
     return result;
