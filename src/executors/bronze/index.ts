@@ -58,12 +58,16 @@ export const bronze: Executor = async (request, ctx) => {
   const warehouse = await openWarehouse(spec, ctx.env);
   const dir = await mkdtemp(join(tmpdir(), "smelter-bronze-"));
   try {
-    const done = await phase("bronze: read checkpoints", () =>
-      warehouse.checkpointedBatches(spec.name, table.name),
+    // The checkpoints and the landed manifests are read at once: neither depends on the other.
+    const [done, listed] = await phase("bronze: read checkpoints and list manifests", () =>
+      Promise.all([
+        warehouse.checkpointedBatches(spec.name, table.name),
+        listManifestIds(zone, spec.name, table.name),
+      ]),
     );
     const pending: BatchManifest[] = [];
-    await phase("bronze: list and read manifests", async () => {
-      for (const id of await listManifestIds(zone, spec.name, table.name)) {
+    await phase("bronze: read manifests", async () => {
+      for (const id of listed) {
         if (done.has(id)) continue;
         const manifest = await readManifest(zone, spec.name, table.name, id);
         if (manifest) pending.push(manifest);
