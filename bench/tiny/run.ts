@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
-import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import mysql from "mysql2/promise";
 import pg from "pg";
 import { generateDags } from "../../src/airflow/pipelines.ts";
@@ -27,13 +27,19 @@ import { renderReport, type StepReport, summarize } from "./report.ts";
  * `REPS` times. Per step it reports the median and p95 of the HTTP round trip (submit → success seen by the long
  * poll) and of the service's own execution time, and the median of each phase the code publishes on the
  * `smelter.phase` diagnostics channel (src/trace.ts). The baseline, measured in the same run on connections
- * opened once: the same kind of statements and S3 requests a step needs at least, done by hand, so the ratio says
- * how much of a step is overhead. It measures and reports; it asserts nothing.
- * Usage: node --import tsx bench/tiny/run.ts [reps=30] [warmup=3] (with the stack's stack.env sourced).
+ * opened once: the statements and object store requests a step needs at least, done by hand (extract: snapshot,
+ * max cursor, the row, watermark; LIST of the table's manifests, PUT of a part and of a manifest; bronze: MERGE,
+ * change row and checkpoint in one transaction, LIST of the manifests; silver: MERGE and checkpoint in one
+ * transaction), so the ratio says how much of a step is overhead, and the S3 part of it how much no code change
+ * on smelter's side can remove. With `local` the landing zone is a local directory instead of S3 (no S3 floor).
+ * It measures and reports; it asserts nothing.
+ * Usage: node --import tsx bench/tiny/run.ts [reps=30] [warmup=3] [s3|local] (with the stack's stack.env sourced).
  */
 
 const REPS = Number(process.argv[2] ?? 30);
 const WARMUP = Number(process.argv[3] ?? 3);
+const LANDING = process.argv[4] === "local" ? "local" : "s3";
+const LOCAL_LANDING = "/var/tmp/smelter-bench/tiny-landing";
 const NAME = "bench_tiny";
 const DATABASES = { state: "bench_tiny_state", source: "bench_tiny_src", warehouse: "bench_tiny_wh" };
 
@@ -77,13 +83,19 @@ connections:
     user: { env: SMELTER_PG_USER }
     password: { env: SMELTER_PG_PASSWORD }
   landing:
-    kind: s3
+${
+  LANDING === "local"
+    ? `    kind: local
+    path: ${LOCAL_LANDING}
+    prefix: ${prefix}`
+    : `    kind: s3
     bucket: { env: SMELTER_S3_BUCKET }
     prefix: ${prefix}
     region: { env: AWS_REGION }
     endpoint: { env: SMELTER_S3_ENDPOINT }
     access_key_id: { env: AWS_ACCESS_KEY_ID }
-    secret_access_key: { env: AWS_SECRET_ACCESS_KEY }
+    secret_access_key: { env: AWS_SECRET_ACCESS_KEY }`
+}
 warehouse: warehouse
 landing: landing
 tables:
@@ -236,6 +248,18 @@ async function runStep(base: string, step: string, table: string): Promise<Execu
   return execution;
 }
 
+/** A baseline's time: its statements, and its object store requests (0 with a local landing zone). */
+interface Floor {
+  sqlMs: number;
+  s3Ms: number;
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await work();
+  return performance.now() - start;
+}
+
 /** What a step needs at least, done by hand on connections opened once: the baseline of each step. */
 class Baseline {
   private constructor(
@@ -280,8 +304,31 @@ class Baseline {
     );
   }
 
-  /** Snapshot, max cursor and the row read in one transaction, a part and a manifest put, the watermark saved. */
-  async extract(kind: "mariadb" | "postgres", since: string): Promise<void> {
+  /** LIST of a table's manifests, as smelter's landing layout places them. */
+  private list(table: string): Promise<unknown> {
+    return this.s3.send(
+      new ListObjectsV2Command({
+        Bucket: need("SMELTER_S3_BUCKET"),
+        Prefix: `${prefix}/${NAME}/${table}/_manifests/`,
+      }),
+    );
+  }
+
+  /** Snapshot, max cursor and the row read in one transaction, the watermark saved; LIST, part and manifest PUT. */
+  async extract(kind: "mariadb" | "postgres", table: string, since: string): Promise<Floor> {
+    const sqlMs = await timed(() => this.extractSql(kind, since));
+    const s3Ms =
+      LANDING === "local"
+        ? 0
+        : await timed(async () => {
+            await this.list(table);
+            await this.put("part.parquet", 1500);
+            await this.put("manifest.json", 2000);
+          });
+    return { sqlMs, s3Ms };
+  }
+
+  private async extractSql(kind: "mariadb" | "postgres", since: string): Promise<void> {
     if (kind === "mariadb") {
       await this.maria.query("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
       await this.maria.query("SELECT MAX(updated_at) FROM events");
@@ -293,20 +340,19 @@ class Baseline {
       await this.source.query("SELECT * FROM events WHERE updated_at >= $1", [since]);
       await this.source.query("COMMIT");
     }
-    await this.put("part.parquet", 1500);
-    await this.put("manifest.json", 2000);
     await this.state.query(
       "INSERT INTO baseline_watermarks VALUES ('t', $1) ON CONFLICT (name) DO UPDATE SET w = EXCLUDED.w",
       [since],
     );
   }
 
-  /** One MERGE of a row with its change-feed row and checkpoint, in one transaction (plus the part's get). */
-  async bronze(id: number): Promise<void> {
-    const part = await this.s3.send(
-      new GetObjectCommand({ Bucket: need("SMELTER_S3_BUCKET"), Key: `${prefix}/baseline/part.parquet` }),
-    );
-    await part.Body?.transformToByteArray();
+  /** One MERGE of a row with its change-feed row and checkpoint, in one transaction; LIST of the manifests. */
+  async bronze(table: string, id: number): Promise<Floor> {
+    const s3Ms = LANDING === "local" ? 0 : await timed(() => this.list(table));
+    return { sqlMs: await timed(() => this.bronzeSql(id)), s3Ms };
+  }
+
+  private async bronzeSql(id: number): Promise<void> {
     const w = this.warehouse;
     await w.query("BEGIN");
     await w.query(
@@ -323,7 +369,11 @@ class Baseline {
   }
 
   /** The change rows after a checkpoint merged into silver, with the checkpoint, in one transaction. */
-  async silver(): Promise<void> {
+  async silver(): Promise<Floor> {
+    return { sqlMs: await timed(() => this.silverSql()), s3Ms: 0 };
+  }
+
+  private async silverSql(): Promise<void> {
     const w = this.warehouse;
     await w.query("BEGIN");
     await w.query("SELECT v FROM baseline.checkpoints WHERE name = 'silver'");
@@ -337,6 +387,17 @@ class Baseline {
       "INSERT INTO baseline.checkpoints VALUES ('silver', 1) ON CONFLICT (name) DO UPDATE SET v = baseline.checkpoints.v + 1",
     );
     await w.query("COMMIT");
+  }
+
+  /** Deletes what the run landed in the shared bucket (its own prefix), so later runs list no more than this one. */
+  async removeLanded(): Promise<void> {
+    const Bucket = need("SMELTER_S3_BUCKET");
+    for (;;) {
+      const page = await this.s3.send(new ListObjectsV2Command({ Bucket, Prefix: `${prefix}/` }));
+      const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
+      if (keys.length === 0) return;
+      await this.s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys, Quiet: true } }));
+    }
   }
 
   async close(): Promise<void> {
@@ -364,7 +425,9 @@ const STEPS = [
 ] as const;
 
 async function main(): Promise<void> {
-  console.log(`tiny: preparing databases and the service (${REPS} repetitions, ${WARMUP} warm-up)`);
+  console.log(
+    `tiny: preparing databases and the service (${REPS} repetitions, ${WARMUP} warm-up, ${LANDING} landing)`,
+  );
   await prepare();
   const service = await startService();
   const baseline = await Baseline.open();
@@ -387,13 +450,15 @@ async function main(): Promise<void> {
         const roundTrip = performance.now() - start;
         const phases = current;
         current = null;
-        const t0 = performance.now();
         const since = "2026-01-01 00:00:00";
-        if (s.baseline === "extract") await baseline.extract("mariadb", since);
-        else if (s.baseline === "extract-pg") await baseline.extract("postgres", since);
-        else if (s.baseline === "bronze") await baseline.bronze(rep + 100);
-        else await baseline.silver();
-        const base = performance.now() - t0;
+        const floor =
+          s.baseline === "extract"
+            ? await baseline.extract("mariadb", s.table, since)
+            : s.baseline === "extract-pg"
+              ? await baseline.extract("postgres", s.table, since)
+              : s.baseline === "bronze"
+                ? await baseline.bronze(s.table, rep + 100)
+                : await baseline.silver();
         if (rep < 0) continue;
         const rows = execution.metrics?.rows_landed ?? execution.metrics?.rows_read ?? 0;
         const list = samples[s.key] ?? [];
@@ -401,7 +466,8 @@ async function main(): Promise<void> {
         list.push({
           roundTripMs: roundTrip,
           executionMs: execution.metrics?.duration_ms ?? Number.NaN,
-          baselineMs: base,
+          baselineMs: floor.sqlMs + floor.s3Ms,
+          objectStoreMs: floor.s3Ms,
           rows,
           phases,
         });
@@ -412,12 +478,14 @@ async function main(): Promise<void> {
     unsubscribe(PHASES.name, listener);
     await maria.end();
     await source.end();
-    await baseline.close();
     await service.close();
+    if (LANDING === "s3") await baseline.removeLanded();
+    else await rm(LOCAL_LANDING, { recursive: true, force: true });
+    await baseline.close();
   }
   const steps = STEPS.map((s) => summarize(s.key, samples[s.key] ?? []));
-  const results = { date: new Date().toISOString(), reps: REPS, warmup: WARMUP, steps };
-  const out = new URL("../results/tiny.json", import.meta.url);
+  const results = { date: new Date().toISOString(), reps: REPS, warmup: WARMUP, landing: LANDING, steps };
+  const out = new URL(`../results/tiny${LANDING === "local" ? "-local" : ""}.json`, import.meta.url);
   await mkdir(new URL(".", out), { recursive: true });
   await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(renderReport(steps));
