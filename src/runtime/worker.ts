@@ -166,7 +166,7 @@ export class ExecutionWorker {
           this.say(`cannot check execution leases: ${error.message}`),
         );
       }
-      let claimed: Execution | undefined;
+      let claimed: { execution: Execution; nextLogSeq: number } | undefined;
       if (this.running.size < this.options.concurrency) {
         try {
           claimed = await this.options.store.claim(this.id);
@@ -175,7 +175,7 @@ export class ExecutionWorker {
         }
       }
       if (claimed) {
-        this.launch(claimed);
+        this.launch(claimed.execution, claimed.nextLogSeq);
         continue;
       }
       if (this.woken) continue;
@@ -190,16 +190,20 @@ export class ExecutionWorker {
     }
   }
 
-  private launch(execution: Execution): void {
+  private launch(execution: Execution, nextLogSeq: number): void {
     const controller = new AbortController();
-    const done = this.execute(execution, controller).finally(() => {
+    const done = this.execute(execution, nextLogSeq, controller).finally(() => {
       this.running.delete(execution.id);
       this.wake();
     });
     this.running.set(execution.id, { execution, controller, done });
   }
 
-  private async execute(execution: Execution, controller: AbortController): Promise<void> {
+  private async execute(
+    execution: Execution,
+    nextLogSeq: number,
+    controller: AbortController,
+  ): Promise<void> {
     const { store } = this.options;
     const started = Date.now();
     const request = requestOf(execution);
@@ -212,7 +216,7 @@ export class ExecutionWorker {
     const log = new ExecutionLog(
       store,
       execution.id,
-      await phase("service: log sequence", () => store.nextLogSeq(execution.id).catch(() => 0)),
+      nextLogSeq,
       lines ? (line) => lines[line.level](line.message) : undefined,
     );
     let cancelReason: string | null = null;
