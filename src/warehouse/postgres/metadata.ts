@@ -60,12 +60,20 @@ export const METADATA_TABLES = [
   "change_feed_floor",
 ].map((table) => ({ schema: "_smelter", table }));
 
+/**
+ * Connections (kept in the warehouse's pool, see pool.ts) that have seen the metadata schema complete: it is not
+ * looked for again on them. Should it be dropped meanwhile, the next statement on it fails, the failing session
+ * destroys its connection, and the next connection looks again.
+ */
+const checked = new WeakSet<ClientBase>();
+
 /** Creates the metadata schema; the advisory lock keeps concurrent first runs from racing on CREATE. */
 export async function ensureMetadata(client: ClientBase): Promise<void> {
+  if (checked.has(client)) return;
   // The newest object: a schema created by an older version gets what it lacks.
   const exists = await client.query("SELECT to_regprocedure('_smelter.capture_changes()') IS NOT NULL AS ok");
-  if (exists.rows[0]?.ok) return;
-  await lockedTransaction(client, "smelter:_smelter:ddl", () => client.query(DDL));
+  if (!exists.rows[0]?.ok) await lockedTransaction(client, "smelter:_smelter:ddl", () => client.query(DDL));
+  checked.add(client);
 }
 
 /** Applied batch ids of a table. */
