@@ -109,6 +109,7 @@ export class PipelineCatalog {
   /** Forgets a registered pipeline; answers whether there was one. Spec files are never touched. */
   async unregister(name: string): Promise<boolean> {
     const { rowCount } = await this.pool.query("DELETE FROM smelter.pipelines WHERE name = $1", [name]);
+    this.registeredCache.delete(name);
     return (rowCount ?? 0) > 0;
   }
 
