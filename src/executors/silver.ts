@@ -1,5 +1,6 @@
 import type { Executor } from "../contracts/step.ts";
 import { silverTarget } from "../spec/lookup.ts";
+import { phase } from "../trace.ts";
 import { faultHook } from "../warehouse/fault.ts";
 import { openWarehouse } from "../warehouse/index.ts";
 
@@ -35,6 +36,6 @@ export const silver: Executor = async (request, ctx) => {
       versionTo: r.versionTo,
     };
   } finally {
-    await warehouse.close();
+    await phase("silver: clean up", () => warehouse.close());
   }
 };

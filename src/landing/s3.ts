@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type {
@@ -20,6 +20,10 @@ type S3Sdk = typeof import("@aws-sdk/client-s3");
 /** Files above this size are uploaded in parts (S3's own minimum part size is 5 MiB). */
 const MULTIPART_THRESHOLD = 16 * 1024 * 1024;
 const PART_SIZE = 8 * 1024 * 1024;
+/** Objects this zone wrote of at most this size are kept in memory for reads (see `S3LandingZone.written`). */
+const KEPT_OBJECT_BYTES = 256 * 1024;
+/** Bytes of written objects kept in all, per zone. */
+const KEPT_BYTES = 16 * 1024 * 1024;
 
 /**
  * A landing zone in S3 or an S3-compatible server. A PUT (single or multipart) is atomic in S3: an object is
@@ -31,6 +35,14 @@ export class S3LandingZone implements LandingZone {
   private sdk?: Promise<{ s3: S3Sdk; client: S3Client }>;
   private readonly bucket: string;
   private readonly prefix: string;
+  /**
+   * Small objects this zone wrote, by key, the least recently written first: a tiny batch's part and manifest are
+   * read back by bronze (and the manifest by the next extract) in the same process, each a GET otherwise. Landed
+   * objects are written once under new keys (batch ids) and never changed, so a kept copy is what a GET returns;
+   * a delete through the zone forgets it.
+   */
+  private readonly written = new Map<string, Uint8Array>();
+  private writtenBytes = 0;
 
   constructor(resolved: S3Landing) {
     const config: S3ClientConfig = {
@@ -75,8 +87,34 @@ export class S3LandingZone implements LandingZone {
     return new TransientError(message, error);
   }
 
+  private keep(key: string, body: Uint8Array): void {
+    if (body.length > KEPT_OBJECT_BYTES) return;
+    this.forget([key]);
+    this.written.set(key, body);
+    this.writtenBytes += body.length;
+    for (const [oldest, kept] of this.written) {
+      if (this.writtenBytes <= KEPT_BYTES) break;
+      this.written.delete(oldest);
+      this.writtenBytes -= kept.length;
+    }
+  }
+
+  private forget(keys: string[]): void {
+    for (const key of keys) {
+      const kept = this.written.get(key);
+      if (kept === undefined) continue;
+      this.written.delete(key);
+      this.writtenBytes -= kept.length;
+    }
+  }
+
   async putFile(key: string, localPath: string): Promise<{ bytes: number }> {
     const { size } = await stat(localPath);
+    if (size <= KEPT_OBJECT_BYTES) {
+      const body = await readFile(localPath);
+      await this.putBytes(key, body);
+      return { bytes: size };
+    }
     const { s3, client } = await this.connect();
     try {
       if (size <= MULTIPART_THRESHOLD) {
@@ -118,6 +156,7 @@ export class S3LandingZone implements LandingZone {
     } catch (error) {
       throw this.fail("write", key, error);
     }
+    this.keep(key, typeof body === "string" ? Buffer.from(body) : body);
   }
 
   private async get(key: string): Promise<Readable | null> {
@@ -132,6 +171,8 @@ export class S3LandingZone implements LandingZone {
   }
 
   async getBytes(key: string): Promise<Uint8Array | null> {
+    const kept = this.written.get(key);
+    if (kept) return Buffer.from(kept);
     const body = await this.get(key);
     if (!body) return null;
     const chunks: Buffer[] = [];
@@ -140,6 +181,11 @@ export class S3LandingZone implements LandingZone {
   }
 
   async getFile(key: string, localPath: string): Promise<{ bytes: number }> {
+    const kept = this.written.get(key);
+    if (kept) {
+      await writeFile(localPath, kept);
+      return { bytes: kept.length };
+    }
     const body = await this.getStream(key);
     try {
       await pipeline(body, createWriteStream(localPath));
@@ -150,6 +196,8 @@ export class S3LandingZone implements LandingZone {
   }
 
   async getStream(key: string): Promise<Readable> {
+    const kept = this.written.get(key);
+    if (kept) return Readable.from([Buffer.from(kept)]);
     const body = await this.get(key);
     if (!body) throw new DataError(`landing zone: ${this.url}/${key} does not exist`);
     return body instanceof Readable ? body : Readable.from(body);
@@ -193,6 +241,7 @@ export class S3LandingZone implements LandingZone {
    * manifest only after its data files).
    */
   async delete(keys: string[]): Promise<void> {
+    this.forget(keys);
     const { s3, client } = await this.connect();
     for (let i = 0; i < keys.length; i += 1000) {
       const slice = keys.slice(i, i + 1000);

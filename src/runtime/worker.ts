@@ -9,6 +9,7 @@ import type { ServiceLog } from "../log.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
 import { type Execution, type ExecutionStore, requestOf } from "../state/executions.ts";
 import { PgWatermarkStore } from "../state/watermarks.ts";
+import { phase } from "../trace.ts";
 import { ExecutionLog, toWireMetrics } from "./execution-log.ts";
 import { lockHolder, lockKeys, tryLockAll, unlockAll } from "./locks.ts";
 
@@ -165,7 +166,7 @@ export class ExecutionWorker {
           this.say(`cannot check execution leases: ${error.message}`),
         );
       }
-      let claimed: Execution | undefined;
+      let claimed: { execution: Execution; nextLogSeq: number } | undefined;
       if (this.running.size < this.options.concurrency) {
         try {
           claimed = await this.options.store.claim(this.id);
@@ -174,7 +175,7 @@ export class ExecutionWorker {
         }
       }
       if (claimed) {
-        this.launch(claimed);
+        this.launch(claimed.execution, claimed.nextLogSeq);
         continue;
       }
       if (this.woken) continue;
@@ -189,16 +190,20 @@ export class ExecutionWorker {
     }
   }
 
-  private launch(execution: Execution): void {
+  private launch(execution: Execution, nextLogSeq: number): void {
     const controller = new AbortController();
-    const done = this.execute(execution, controller).finally(() => {
+    const done = this.execute(execution, nextLogSeq, controller).finally(() => {
       this.running.delete(execution.id);
       this.wake();
     });
     this.running.set(execution.id, { execution, controller, done });
   }
 
-  private async execute(execution: Execution, controller: AbortController): Promise<void> {
+  private async execute(
+    execution: Execution,
+    nextLogSeq: number,
+    controller: AbortController,
+  ): Promise<void> {
     const { store } = this.options;
     const started = Date.now();
     const request = requestOf(execution);
@@ -211,7 +216,7 @@ export class ExecutionWorker {
     const log = new ExecutionLog(
       store,
       execution.id,
-      await store.nextLogSeq(execution.id).catch(() => 0),
+      nextLogSeq,
       lines ? (line) => lines[line.level](line.message) : undefined,
     );
     let cancelReason: string | null = null;
@@ -236,7 +241,9 @@ export class ExecutionWorker {
     let metrics: StepMetrics | undefined;
     let error: ErrorInfo | undefined;
     try {
-      const pipeline = await this.options.pipelines(execution.pipeline);
+      const pipeline = await phase("service: load pipeline", () =>
+        this.options.pipelines(execution.pipeline),
+      );
       if (!pipeline) throw new ConfigError(`pipeline ${execution.pipeline} is not known to the service`);
       log.info(`${what}: execution ${execution.id} started on ${this.id}`);
       metrics = await this.withLocks(execution, request, pipeline, log, controller.signal, () =>
@@ -263,17 +270,19 @@ export class ExecutionWorker {
     const durationMs = Date.now() - started;
     const status = error === undefined ? "success" : error.type === "Cancelled" ? "cancelled" : "failed";
     if (status === "success") log.info(`${what}: succeeded in ${durationMs} ms`);
-    await log.flush();
-    const recorded = await store
-      .finish(execution.id, this.id, {
-        status,
-        ...(metrics ? { metrics: toWireMetrics(metrics, durationMs) } : {}),
-        ...(error ? { error } : {}),
-      })
-      .catch((e: Error) => {
-        this.say(`cannot record the outcome of ${execution.id}: ${e.message}`);
-        return undefined;
-      });
+    await phase("service: flush log", () => log.flush());
+    const recorded = await phase("service: record outcome", () =>
+      store
+        .finish(execution.id, this.id, {
+          status,
+          ...(metrics ? { metrics: toWireMetrics(metrics, durationMs) } : {}),
+          ...(error ? { error } : {}),
+        })
+        .catch((e: Error) => {
+          this.say(`cannot record the outcome of ${execution.id}: ${e.message}`);
+          return undefined;
+        }),
+    );
     this.options.observe?.(execution, status, metrics, durationMs);
     if (recorded) await this.tell(recorded);
   }
@@ -288,11 +297,11 @@ export class ExecutionWorker {
     fn: () => Promise<T>,
   ): Promise<T> {
     const keys = lockKeys(pipeline.spec, request);
-    const client = await this.options.pool.connect();
+    const client = await phase("service: take locks", () => this.options.pool.connect());
     try {
       const deadline = Date.now() + this.options.lockWaitSeconds * 1000;
       let announced = false;
-      while (!(await tryLockAll(client, keys))) {
+      while (!(await phase("service: take locks", () => tryLockAll(client, keys)))) {
         const holder =
           (await lockHolder(this.options.store, pipeline.spec, keys, execution.id)) ?? "another execution";
         if (Date.now() >= deadline) {
@@ -308,7 +317,7 @@ export class ExecutionWorker {
       try {
         return await fn();
       } finally {
-        await unlockAll(client, keys);
+        await phase("service: release locks", () => unlockAll(client, keys));
       }
     } finally {
       client.release();

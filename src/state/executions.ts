@@ -150,16 +150,21 @@ export class ExecutionStore {
     return rows.map(toExecution);
   }
 
-  /** Takes the oldest queued execution for `worker`, or undefined when none is queued. */
-  async claim(worker: string): Promise<Execution | undefined> {
-    const { rows } = await this.pool.query<Row>(
-      `UPDATE smelter.executions SET status = 'running', started_at = now(), heartbeat_at = now(), worker = $1
+  /**
+   * Takes the oldest queued execution for `worker`, with the next free sequence number of its log (0 unless lines
+   * were stored for it before), or undefined when none is queued. One round trip for both.
+   */
+  async claim(worker: string): Promise<{ execution: Execution; nextLogSeq: number } | undefined> {
+    const { rows } = await this.pool.query<Row & { next_log_seq: number }>(
+      `UPDATE smelter.executions e SET status = 'running', started_at = now(), heartbeat_at = now(), worker = $1
        WHERE id = (SELECT id FROM smelter.executions WHERE status = 'queued'
                    ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
-       RETURNING *`,
+       RETURNING e.*, (SELECT coalesce(max(l.seq) + 1, 0)::int FROM smelter.execution_logs l
+                        WHERE l.execution_id = e.id) AS next_log_seq`,
       [worker],
     );
-    return rows[0] ? toExecution(rows[0]) : undefined;
+    const row = rows[0];
+    return row ? { execution: toExecution(row), nextLogSeq: row.next_log_seq } : undefined;
   }
 
   /** Proves `worker` is still alive; answers whether a cancel was requested meanwhile, and why. */
@@ -282,15 +287,6 @@ export class ExecutionStore {
         lines.map((l) => l.message),
       ],
     );
-  }
-
-  /** The next free log sequence number of an execution (a re-claimed execution continues its log). */
-  async nextLogSeq(id: string): Promise<number> {
-    const { rows } = await this.pool.query<{ n: number }>(
-      "SELECT coalesce(max(seq) + 1, 0)::int AS n FROM smelter.execution_logs WHERE execution_id = $1",
-      [id],
-    );
-    return rows[0]?.n ?? 0;
   }
 
   async readLogs(id: string, offset: number, limit: number): Promise<LogLine[]> {

@@ -1,6 +1,7 @@
 import { ConfigError } from "../errors.ts";
 import { resolveDatabase } from "../spec/resolve.ts";
 import type { PipelineSpec } from "../spec/types.ts";
+import { phase } from "../trace.ts";
 import { postgresDialect } from "./postgres/dialect.ts";
 import { sparkDialect } from "./spark/dialect.ts";
 import type { WarehouseDialect, WarehouseSession } from "./types.ts";
@@ -27,9 +28,9 @@ export function warehouseDialect(kind: string): WarehouseDialect {
 /** Connects to the pipeline's warehouse and makes sure its `_smelter` metadata schema exists. */
 export async function openWarehouse(spec: PipelineSpec, env: NodeJS.ProcessEnv): Promise<WarehouseSession> {
   const db = resolveDatabase(spec, spec.warehouse, env);
-  const session = await warehouseDialect(db.kind).connect(db);
+  const session = await phase("warehouse: connect", () => warehouseDialect(db.kind).connect(db));
   try {
-    await session.ensureMetadata();
+    await phase("warehouse: metadata schema check", () => session.ensureMetadata());
   } catch (error) {
     await session.close();
     throw error;

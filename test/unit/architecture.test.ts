@@ -15,6 +15,7 @@ const LAYERS = [
   "logical-type.ts",
   "config.ts",
   "log.ts",
+  "trace.ts",
   "db",
   "spec",
   "contracts",

@@ -3,6 +3,7 @@ import { AirflowClient } from "../../airflow/client.ts";
 import { airflowPipelineDags, generateDags } from "../../airflow/pipelines.ts";
 import { LocalDagFolder, Publisher } from "../../airflow/publisher.ts";
 import { loadConfig } from "../../config.ts";
+import { closeKeptDuckdb } from "../../db/duckdb.ts";
 import { safeHost } from "../../db/pg.ts";
 import { runTask } from "../../executors/index.ts";
 import { createApp } from "../../http/app.ts";
@@ -157,7 +158,7 @@ export function define(command: Command): void {
         server,
         worker,
         stopJobs,
-        close: [closeWarehousePools, () => store.events.close(), () => pool.end()],
+        close: [closeWarehousePools, closeKeptDuckdb, () => store.events.close(), () => pool.end()],
         timeoutMs: config.shutdownTimeoutSeconds * 1000,
         say,
       });

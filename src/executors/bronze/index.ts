@@ -9,6 +9,7 @@ import type { BatchManifest } from "../../landing/types.ts";
 import { tableOf } from "../../spec/lookup.ts";
 import { resolveLanding } from "../../spec/resolve.ts";
 import type { TableSpec } from "../../spec/types.ts";
+import { phase } from "../../trace.ts";
 import { faultHook } from "../../warehouse/fault.ts";
 import { openWarehouse } from "../../warehouse/index.ts";
 import type { LandedColumn } from "../../warehouse/types.ts";
@@ -57,13 +58,21 @@ export const bronze: Executor = async (request, ctx) => {
   const warehouse = await openWarehouse(spec, ctx.env);
   const dir = await mkdtemp(join(tmpdir(), "smelter-bronze-"));
   try {
-    const done = await warehouse.checkpointedBatches(spec.name, table.name);
+    // The checkpoints and the landed manifests are read at once: neither depends on the other.
+    const [done, listed] = await phase("bronze: read checkpoints and list manifests", () =>
+      Promise.all([
+        warehouse.checkpointedBatches(spec.name, table.name),
+        listManifestIds(zone, spec.name, table.name),
+      ]),
+    );
     const pending: BatchManifest[] = [];
-    for (const id of await listManifestIds(zone, spec.name, table.name)) {
-      if (done.has(id)) continue;
-      const manifest = await readManifest(zone, spec.name, table.name, id);
-      if (manifest) pending.push(manifest);
-    }
+    await phase("bronze: read manifests", async () => {
+      for (const id of listed) {
+        if (done.has(id)) continue;
+        const manifest = await readManifest(zone, spec.name, table.name, id);
+        if (manifest) pending.push(manifest);
+      }
+    });
     ctx.log.info(`bronze ${table.name}: ${pending.length} batch(es) to apply from ${zone.url}`);
     for (const group of groupBatches(pending)) {
       if (ctx.signal.aborted) throw new CancelledError(`bronze ${table.name} cancelled between commits`);
@@ -125,7 +134,9 @@ export const bronze: Executor = async (request, ctx) => {
     }
     return metrics;
   } finally {
-    await warehouse.close();
-    await rm(dir, { recursive: true, force: true });
+    await phase("bronze: clean up", async () => {
+      await warehouse.close();
+      await rm(dir, { recursive: true, force: true });
+    });
   }
 };

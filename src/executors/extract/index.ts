@@ -16,12 +16,13 @@ import { sourceDriver } from "../../sources/index.ts";
 import type { Relation } from "../../sources/types.ts";
 import { tableOf } from "../../spec/lookup.ts";
 import { resolveDatabase, resolveLanding } from "../../spec/resolve.ts";
+import { phase } from "../../trace.ts";
 import { runBackfill } from "./backfill.ts";
 import { type BatchTarget, landRead } from "./batch.ts";
 import { runChunkedLoad } from "./chunks.ts";
 import { type ExtractRun, manifestBase, openSnapshot, snapshotSchema, warnNulled } from "./run.ts";
 import { applyLag } from "./schema.ts";
-import { openExtractDuckdb } from "./writer.ts";
+import { borrowExtractDuckdb } from "./writer.ts";
 
 /** Default statement timeout for source reads (6 h); `SMELTER_EXTRACT_STATEMENT_TIMEOUT_MS` overrides it. */
 const DEFAULT_STATEMENT_TIMEOUT_MS = 6 * 3600 * 1000;
@@ -42,9 +43,13 @@ export const extract: Executor = async (request, ctx) => {
   const zone = openLandingZone(resolveLanding(spec, spec.landing, ctx.env));
   const relation: Relation = table.query ? { query: table.query } : { table: table.table ?? table.name };
   const tmpDir = await mkdtemp(join(tmpdir(), "smelter-extract-"));
-  const duck = await openExtractDuckdb(tmpDir);
+  const lease = await phase("extract: open DuckDB", borrowExtractDuckdb);
+  const duck = lease.instance;
+  let failed = false;
   try {
-    const { stored, previous } = await adoptManifests(ctx.watermarks, zone, spec.name, table.name, ctx);
+    const { stored, previous } = await phase("extract: watermark and manifests", () =>
+      adoptManifests(ctx.watermarks, zone, spec.name, table.name, ctx),
+    );
     const run: ExtractRun = {
       ctx,
       table,
@@ -82,9 +87,15 @@ export const extract: Executor = async (request, ctx) => {
     if ((stored?.watermark ?? null) === null)
       return await runChunkedLoad(run, { label: "initial load", resume: null });
     return await runIncremental(run);
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
-    duck.closeSync();
-    await rm(tmpDir, { recursive: true, force: true });
+    await phase("extract: clean up", async () => {
+      // After a failure the instance is not lent again: whatever went wrong stays with it.
+      await lease.release(!failed);
+      await rm(tmpDir, { recursive: true, force: true });
+    });
   }
 };
 
@@ -125,24 +136,26 @@ async function runIncremental(run: ExtractRun): Promise<StepMetrics> {
   const target: BatchTarget = { ...run.target, batchId };
   const reconcile =
     table.deletes.mode === "reconcile" && (run.stored?.runs ?? 0) % table.deletes.everyRuns === 0;
-  const snapshot = await openSnapshot(run);
+  const snapshot = await phase("extract: source connect and snapshot", () => openSnapshot(run));
   let manifest: BatchManifest;
   try {
-    const schema = await snapshotSchema(run, snapshot, run.previous);
-    const to = await snapshot.max(run.relation, table.cursor);
+    const schema = await phase("extract: source columns", () => snapshotSchema(run, snapshot, run.previous));
+    const to = await phase("extract: source max cursor", () => snapshot.max(run.relation, table.cursor));
     ctx.log.info(
       `${table.name}: reading ${table.cursor.join(", ")} >= ${JSON.stringify(from)} up to ${JSON.stringify(to)} into ${batchId}`,
     );
     const data =
       to === null
         ? { files: [], rows: 0, lastRow: null }
-        : await landRead(
-            target,
-            snapshot,
-            run.relation,
-            schema.landed,
-            { cursorFrom: from ? { columns: table.cursor, values: from } : null },
-            "part",
+        : await phase("extract: read and land rows", () =>
+            landRead(
+              target,
+              snapshot,
+              run.relation,
+              schema.landed,
+              { cursorFrom: from ? { columns: table.cursor, values: from } : null },
+              "part",
+            ),
           );
     const keyColumns = schema.landed.filter((c) => table.primaryKey.includes(c.name));
     const keys = reconcile ? await landRead(target, snapshot, run.relation, keyColumns, {}, "keys") : null;
@@ -167,11 +180,13 @@ async function runIncremental(run: ExtractRun): Promise<StepMetrics> {
       ...(keys ? { keyFiles: keys.files } : {}),
     };
   } finally {
-    await snapshot.close().catch(() => undefined);
+    await phase("extract: source close", () => snapshot.close().catch(() => undefined));
   }
   if (ctx.signal.aborted) throw new CancelledError();
-  await writeManifest(run.zone, manifest);
-  await ctx.watermarks.save(run.target.pipeline, table.name, batchId, manifest.watermark.to);
+  await phase("extract: write manifest", () => writeManifest(run.zone, manifest));
+  await phase("extract: save watermark", () =>
+    ctx.watermarks.save(run.target.pipeline, table.name, batchId, manifest.watermark.to),
+  );
   const bytes = [...manifest.files, ...(manifest.keyFiles ?? [])].reduce((n, f) => n + f.bytes, 0);
   ctx.log.info(
     `${table.name}: batch ${batchId} landed: ${manifest.rows} rows in ${manifest.files.length} file(s)`,

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { type FileHandle, open, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { duckIdent, duckString, openDuckdb } from "../../db/duckdb.ts";
+import { borrowDuckdb, type DuckdbLease, duckIdent, duckString } from "../../db/duckdb.ts";
 import { DataError } from "../../errors.ts";
 import { partKey } from "../../landing/layout.ts";
 import type { LandingZone } from "../../landing/types.ts";
@@ -62,13 +62,14 @@ export function rowGroupPlan(
 const DICTIONARY_BYTES = 1;
 
 /**
- * Opens the embedded DuckDB that turns CSV parts into parquet; one per extraction, spilling to `tmpDir`.
- * Insertion order is kept (rows land in read order); memory is capped well below the extraction's budget.
+ * Borrows the embedded DuckDB that turns CSV parts into parquet, for one extraction at a time (kept between
+ * extractions, see `borrowDuckdb`), spilling to a directory of its own. Insertion order is kept (rows land in read
+ * order); memory is capped well below the extraction's budget, and each part sets its own cap before it converts.
  */
-export function openExtractDuckdb(tmpDir: string): Promise<DuckDBInstance> {
+export function borrowExtractDuckdb(): Promise<DuckdbLease> {
   // One thread: converting a part (~0.4 s per 500k narrow rows) is faster than reading the next one, and a second
   // thread cost 40% more CPU for no gain in wall time while the JS thread and the source use the other cores.
-  return openDuckdb({ threads: 1, memoryBytes: BASE_MEMORY_BYTES, spillDir: tmpDir });
+  return borrowDuckdb({ threads: 1, memoryBytes: BASE_MEMORY_BYTES, spill: true });
 }
 
 /** A part file that is complete on disk and waiting to become parquet. */

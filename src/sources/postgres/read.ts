@@ -3,6 +3,7 @@ import { to as copyTo } from "pg-copy-streams";
 import { CancelledError } from "../../errors.ts";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import { sourceError } from "../errors.ts";
+import { KeptConnections, settingsKey } from "../kept.ts";
 import { type SqlDialect, SqlSnapshot, selectSql } from "../sql.ts";
 import {
   type CsvColumn,
@@ -31,15 +32,28 @@ export function literal(value: unknown): string {
   return `E'${String(value).replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
 }
 
+const kept = new KeptConnections<pg.Client>({
+  end: (client) => client.end().catch(() => undefined),
+  hold: (client, held) => {
+    // pg's Client has ref() and unref() (its pool's allowExitOnIdle uses them); its types do not list them.
+    const socket = client as unknown as { ref(): void; unref(): void };
+    if (held) socket.ref();
+    else socket.unref();
+  },
+});
+
 /**
  * A PostgreSQL snapshot: `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`; rows are streamed as the server's
- * COPY output, so that memory stays flat.
+ * COPY output, so that memory stays flat. The connection is a kept one when there is one (see ../kept.ts); a kept
+ * connection the server closed meanwhile is replaced by a new one.
  */
 export async function openPostgresSnapshot(
   db: ResolvedDatabase,
   options: { statementTimeoutMs: number },
 ): Promise<SourceSnapshot> {
-  const client = await connectPostgres(db, options.statementTimeoutMs);
+  const key = settingsKey(db, options.statementTimeoutMs);
+  const reused = kept.take(key);
+  const client = reused ?? (await connectPostgres(db, options.statementTimeoutMs));
   try {
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     const { rows } = await client.query<{ v: string; at: string; xmin: string }>(
@@ -53,9 +67,10 @@ export async function openPostgresSnapshot(
       snapshotXmin: first?.xmin,
       isolation: "REPEATABLE READ",
     };
-    return new PostgresSnapshot(client, db, info);
+    return new PostgresSnapshot(client, db, info, (clean) => (clean ? kept.give(key, client) : client.end()));
   } catch (error) {
     await client.end().catch(() => undefined);
+    if (reused) return openPostgresSnapshot(db, options);
     throw sourceError(error, `source ${db.name}`);
   }
 }
@@ -68,6 +83,8 @@ class PostgresSnapshot extends SqlSnapshot {
     private readonly client: pg.Client,
     db: ResolvedDatabase,
     info: Record<string, unknown>,
+    /** Gives the connection up: kept when `clean`, closed otherwise. */
+    private readonly done: (clean: boolean) => Promise<void>,
   ) {
     super(dialect, db, info);
   }
@@ -96,16 +113,18 @@ class PostgresSnapshot extends SqlSnapshot {
       nullable: string;
       precision: string | null;
       scale: string | null;
-    }>(
-      `SELECT c.column_name AS name, c.data_type, format_type(a.atttypid, a.atttypmod) AS column_type,
+    }>({
+      // Named, so that a kept connection plans the information_schema view once (planning is most of its cost).
+      name: "smelter-source-columns",
+      text: `SELECT c.column_name AS name, c.data_type, format_type(a.atttypid, a.atttypmod) AS column_type,
                 c.is_nullable AS nullable, c.numeric_precision::text AS precision, c.numeric_scale::text AS scale
            FROM information_schema.columns c
            JOIN pg_attribute a ON a.attrelid = format('%I.%I', c.table_schema, c.table_name)::regclass
                               AND a.attname = c.column_name
           WHERE c.table_schema = $1 AND c.table_name = $2
           ORDER BY c.ordinal_position`,
-      [schema, table],
-    );
+      values: [schema, table],
+    });
     return rows.map((r) => ({
       name: r.name,
       dataType: r.data_type,
@@ -164,10 +183,14 @@ class PostgresSnapshot extends SqlSnapshot {
   }
 
   async close(): Promise<void> {
+    let clean = !this.midCopy;
     try {
-      if (!this.midCopy) await this.client.query("COMMIT");
+      if (clean) await this.client.query("COMMIT");
+    } catch (error) {
+      clean = false;
+      throw error;
     } finally {
-      await this.client.end().catch(() => undefined);
+      await this.done(clean);
     }
   }
 }

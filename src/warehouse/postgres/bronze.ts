@@ -1,10 +1,11 @@
 import type { ClientBase } from "pg";
 import { TransientError } from "../../errors.ts";
+import { phase } from "../../trace.ts";
 import { type BronzeResult, type StepHooks, schemaChangeOf } from "../types.ts";
 import { ensureCaptureTriggers } from "./capture.ts";
 import { applyChanges, rowImage } from "./merge.ts";
 import * as meta from "./metadata.ts";
-import { analyzeKey, lockSql, qualified, quoteIdent, timed } from "./sql.ts";
+import { analyzeKey, beginLocked, qualified, quoteIdent, timed } from "./sql.ts";
 import { copyIntoBronze, latestPerKey, stage, stageKeys } from "./stage.ts";
 import type { StagedLoad } from "./staging/types.ts";
 import {
@@ -125,8 +126,11 @@ async function incremental(
 ): Promise<{ counts: Counts; version: number | null }> {
   const { pipeline, schema, table } = load;
   const bronze = qualified(schema, table.name);
-  const empty = await client.query(`SELECT NOT EXISTS (SELECT 1 FROM ${bronze}) AS empty`);
-  const version = (await meta.currentVersion(client, pipeline, table.name)) + 1;
+  const state = await client.query(
+    `SELECT NOT EXISTS (SELECT 1 FROM ${bronze}) AS empty, ${meta.CURRENT_VERSION} AS v`,
+    [pipeline, table.name],
+  );
+  const version = Number(state.rows[0].v) + 1;
   const { inserted, updated, deleted, unchanged } = await applyChanges(
     client,
     load,
@@ -138,7 +142,7 @@ async function incremental(
   const counts = { inserted, updated, deleted, unchanged };
   if (inserted + updated + deleted === 0) return { counts, version: null };
   // A table that was empty has no useful statistics: the next commit's planner needs its size.
-  if (empty.rows[0].empty)
+  if (state.rows[0].empty)
     await timed(log, "analyze bronze key", () => analyzeKey(client, bronze, table.primaryKey));
   return { counts, version };
 }
@@ -152,15 +156,17 @@ export async function applyBronze(
   const { pipeline, schema, table } = load;
   const { log } = hooks;
   const ids = load.batches.map((b) => b.batchId);
-  await client.query("BEGIN");
   try {
-    await client.query(`SET LOCAL work_mem = '${WORK_MEM}'`);
-    const lock = lockSql(`smelter:bronze:${pipeline}:${table.name}`);
-    await client.query(lock.text, lock.values);
-    const done = await client.query(
-      "SELECT count(*)::int AS n FROM _smelter.bronze_batches WHERE pipeline = $1 AND table_name = $2 AND batch_id = ANY($3)",
-      [pipeline, table.name, ids],
-    );
+    const done = await phase("bronze: begin, lock, replay check", async () => {
+      await beginLocked(client, `smelter:bronze:${pipeline}:${table.name}`, [
+        `SET LOCAL work_mem = '${WORK_MEM}'`,
+      ]);
+      // A statement of its own, after the lock: its snapshot sees every commit the lock waited for.
+      return client.query(
+        "SELECT count(*)::int AS n FROM _smelter.bronze_batches WHERE pipeline = $1 AND table_name = $2 AND batch_id = ANY($3)",
+        [pipeline, table.name, ids],
+      );
+    });
     const already = done.rows[0].n as number;
     if (already > 0) {
       await client.query("ROLLBACK");
@@ -179,7 +185,7 @@ export async function applyBronze(
         `bronze table ${schema}.${table.name}: batches ${ids.join(", ")} were partly applied by another execution meanwhile; a retry applies the rest`,
       );
     }
-    const shape = await prepareBronze(client, load);
+    const shape = await phase("bronze: prepare table", () => prepareBronze(client, load));
     await stageKeys(client, load, log);
     let staged: number;
     let applied: { counts: Counts; version: number | null };
@@ -188,10 +194,12 @@ export async function applyBronze(
       staged = applied.counts.inserted + applied.counts.unchanged;
       hooks.fault("bronze:after-stage");
     } else {
-      staged = await stage(client, load, log);
+      staged = await phase("bronze: stage rows (COPY)", () => stage(client, load, log));
       hooks.fault("bronze:after-stage");
-      const source = await latestPerKey(client, load, staged, log);
-      applied = await (shape.created ? initialLoad : incremental)(client, load, shape, source, log);
+      const source = await phase("bronze: latest row per key", () => latestPerKey(client, load, staged, log));
+      applied = await phase("bronze: merge and change feed", () =>
+        (shape.created ? initialLoad : incremental)(client, load, shape, source, log),
+      );
     }
     const { counts, version } = applied;
     if (shape.created) {
@@ -202,9 +210,11 @@ export async function applyBronze(
     if (shape.feedCreated)
       await timed(log, "index change feed", () => indexChangeFeed(client, schema, table.name));
     const batches = load.batches.map((b) => ({ batchId: b.batchId, rows: b.rows }));
-    await meta.recordBronzeCommit(client, pipeline, table.name, version, counts, batches);
+    await phase("bronze: checkpoint", () =>
+      meta.recordBronzeCommit(client, pipeline, table.name, version, counts, batches),
+    );
     hooks.fault("bronze:after-merge");
-    await timed(log, "commit", () => client.query("COMMIT"));
+    await phase("bronze: commit", () => timed(log, "commit", () => client.query("COMMIT")));
     return { skipped: false, version, rowsRead: staged, ...counts, ...schemaChangeOf(shape) };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);

@@ -1,9 +1,9 @@
-import { hostTarget, pgClient } from "../../db/pg.ts";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import { typeNameCheck } from "../type-check.ts";
 import type { WarehouseCapabilities, WarehouseDialect, WarehouseSession } from "../types.ts";
 import { describePooled, releasePools } from "./describe.ts";
 import { warehouseError } from "./errors.ts";
+import { checkout, endSessionPools } from "./pool.ts";
 import { PostgresSession } from "./session.ts";
 import { sqlType } from "./sql.ts";
 import { columnType } from "./types.ts";
@@ -18,18 +18,21 @@ export const capabilities: WarehouseCapabilities = {
   maxClusterColumns: 32,
 };
 
-/** Opens one connection; temp tables (staging) need the whole commit on one session. */
+/**
+ * Takes one connection of the warehouse's pool for the session (see pool.ts); temp tables (staging) need the whole
+ * commit on one connection.
+ */
 async function connect(db: ResolvedDatabase): Promise<WarehouseSession> {
-  const client = pgClient(hostTarget(db), { application: "smelter" });
   try {
-    await client.connect();
-    // Staging and change classification live in temp tables; their buffers must be set before first use.
-    await client.query("SET temp_buffers = '256MB'");
+    return new PostgresSession(await checkout(db), db.name);
   } catch (error) {
-    await client.end().catch(() => undefined);
     throw warehouseError(error, `warehouse ${db.name} (${db.host}:${db.port}/${db.database})`);
   }
-  return new PostgresSession(client, db.name);
+}
+
+/** Closes the connections the pages and the executions keep. */
+async function release(): Promise<void> {
+  await Promise.all([releasePools(), endSessionPools()]);
 }
 
 /** The PostgreSQL warehouse. */
@@ -40,5 +43,5 @@ export const postgresDialect: WarehouseDialect = {
   checkType: typeNameCheck(sqlType, "PostgreSQL"),
   connect,
   describe: describePooled,
-  release: releasePools,
+  release,
 };

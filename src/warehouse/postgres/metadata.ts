@@ -60,12 +60,20 @@ export const METADATA_TABLES = [
   "change_feed_floor",
 ].map((table) => ({ schema: "_smelter", table }));
 
+/**
+ * Connections (kept in the warehouse's pool, see pool.ts) that have seen the metadata schema complete: it is not
+ * looked for again on them. Should it be dropped meanwhile, the next statement on it fails, the failing session
+ * destroys its connection, and the next connection looks again.
+ */
+const checked = new WeakSet<ClientBase>();
+
 /** Creates the metadata schema; the advisory lock keeps concurrent first runs from racing on CREATE. */
 export async function ensureMetadata(client: ClientBase): Promise<void> {
+  if (checked.has(client)) return;
   // The newest object: a schema created by an older version gets what it lacks.
   const exists = await client.query("SELECT to_regprocedure('_smelter.capture_changes()') IS NOT NULL AS ok");
-  if (exists.rows[0]?.ok) return;
-  await lockedTransaction(client, "smelter:_smelter:ddl", () => client.query(DDL));
+  if (!exists.rows[0]?.ok) await lockedTransaction(client, "smelter:_smelter:ddl", () => client.query(DDL));
+  checked.add(client);
 }
 
 /** Applied batch ids of a table. */
@@ -81,13 +89,34 @@ export async function checkpointedBatches(
   return new Set(result.rows.map((r) => r.batch_id as string));
 }
 
+/** The newest commit version of table `$2` of pipeline `$1` as a scalar subquery; 0 before its first change. */
+export const CURRENT_VERSION =
+  "(SELECT coalesce(max(version), 0)::bigint FROM _smelter.commit_versions WHERE pipeline = $1 AND table_name = $2)";
+
 /** The table's newest commit version; 0 before its first change. */
 export async function currentVersion(client: ClientBase, pipeline: string, table: string): Promise<number> {
-  const result = await client.query(
-    "SELECT coalesce(max(version), 0)::bigint AS v FROM _smelter.commit_versions WHERE pipeline = $1 AND table_name = $2",
-    [pipeline, table],
-  );
+  const result = await client.query(`SELECT ${CURRENT_VERSION} AS v`, [pipeline, table]);
   return Number(result.rows[0].v);
+}
+
+/**
+ * What a silver run starts from, in one round trip: the model's checkpoint (0 before its first run), the table's
+ * retention floor (0 when nothing was pruned) and its newest version.
+ */
+export async function silverStart(
+  client: ClientBase,
+  pipeline: string,
+  table: string,
+  model: string,
+): Promise<{ checkpoint: number; floor: number; version: number }> {
+  const result = await client.query(
+    `SELECT coalesce((SELECT version FROM _smelter.silver_checkpoints WHERE pipeline = $1 AND model = $3), 0) AS checkpoint,
+            coalesce((SELECT floor_version FROM _smelter.change_feed_floor WHERE pipeline = $1 AND table_name = $2), 0) AS floor,
+            ${CURRENT_VERSION} AS version`,
+    [pipeline, table, model],
+  );
+  const row = result.rows[0];
+  return { checkpoint: Number(row.checkpoint), floor: Number(row.floor), version: Number(row.version) };
 }
 
 /** Change rows (pre-images aside) a commit version wrote: its inserts, updates and deletes. */
@@ -149,17 +178,24 @@ export async function recordBronzeCommit(
   counts: { inserted: number; updated: number; deleted: number },
   batches: { batchId: string; rows: number }[],
 ): Promise<void> {
-  if (version !== null) {
-    await client.query(
-      `INSERT INTO _smelter.commit_versions
-         (pipeline, table_name, version, committed_at, batches, inserted, updated, deleted)
-       VALUES ($1, $2, $3, now(), $4, $5, $6, $7)`,
-      [pipeline, table, version, batches.length, counts.inserted, counts.updated, counts.deleted],
-    );
-  }
+  // One statement: the version row (its CTE runs although nothing reads it) and the batches' checkpoints.
   await client.query(
-    `INSERT INTO _smelter.bronze_batches (pipeline, table_name, batch_id, version, rows, committed_at)
+    `WITH version_row AS (
+       INSERT INTO _smelter.commit_versions
+         (pipeline, table_name, version, committed_at, batches, inserted, updated, deleted)
+       SELECT $1, $2, $3, now(), $6, $7, $8, $9 WHERE $3::bigint IS NOT NULL)
+     INSERT INTO _smelter.bronze_batches (pipeline, table_name, batch_id, version, rows, committed_at)
      SELECT $1, $2, b, $3, r, now() FROM unnest($4::text[], $5::bigint[]) AS t(b, r)`,
-    [pipeline, table, version, batches.map((b) => b.batchId), batches.map((b) => b.rows)],
+    [
+      pipeline,
+      table,
+      version,
+      batches.map((b) => b.batchId),
+      batches.map((b) => b.rows),
+      batches.length,
+      counts.inserted,
+      counts.updated,
+      counts.deleted,
+    ],
   );
 }

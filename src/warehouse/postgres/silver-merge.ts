@@ -79,7 +79,10 @@ async function mergeProjected(
   const on = joinOn("t", "p", target.model.key) + (scd2 ? " AND t.is_current" : "");
   const differs = `ROW(${cols.map((c) => comparable(`t.${quoteIdent(c.name)}`, c.type)).join(", ")}) IS DISTINCT FROM ROW(${cols.map((c) => comparable(`p.${quoteIdent(c.name)}`, c.type)).join(", ")})`;
   const firstKey = `t.${quoteIdent(target.model.key[0] as string)}`;
-  return keyLookups(client, await fewLookups(client, rows, silver), async () => {
+  const few = await fewLookups(client, rows, silver);
+  // Statistics only matter to a planner free to choose hash joins; key lookups are forced for small batches.
+  if (!few) await client.query(`ANALYZE ${PROJ} (${target.model.key.map(quoteIdent).join(", ")})`);
+  return keyLookups(client, few, async () => {
     const counted = await client.query(`
       SELECT count(*) FILTER (WHERE ${firstKey} IS NULL AND NOT p._smelter_del) AS ins,
              count(*) FILTER (WHERE ${firstKey} IS NOT NULL AND p._smelter_del) AS del,
@@ -126,7 +129,6 @@ export async function mergeSource(
   log: (m: string) => void,
 ): Promise<MergeCounts> {
   const empty = (await client.query(`SELECT NOT EXISTS (SELECT 1 FROM ${silver}) AS empty`)).rows[0].empty;
-  const key = target.model.key.map(quoteIdent).join(", ");
   const fresh = async (rowsRead: number, inserted: number): Promise<MergeCounts> => {
     // Statistics on the key, so that the next run's join looks keys up instead of scanning the new rows.
     await timed(log, "analyze silver key", () => analyzeKey(client, silver, target.model.key));
@@ -149,6 +151,5 @@ export async function mergeSource(
     );
     return fresh(rows, inserted);
   }
-  await client.query(`ANALYZE ${PROJ} (${key})`);
   return timed(log, "merge into silver", () => mergeProjected(client, target, cols, silver, rows));
 }

@@ -1,4 +1,5 @@
 import type { ClientBase } from "pg";
+import { phase } from "../../trace.ts";
 import { nothingNew, requireBronze, requireChangeFeed, requireUnpruned } from "../silver-checks.ts";
 import { addedColumns, silverColumnDefinitions } from "../silver-table.ts";
 import type { SilverResult, SilverTarget, StepHooks } from "../types.ts";
@@ -54,7 +55,7 @@ async function ensureSilverTable(
 
 /** Runs `work` in a transaction holding the model's lock: one silver commit of a model at a time. */
 function underModelLock<T>(client: ClientBase, target: SilverTarget, work: () => Promise<T>): Promise<T> {
-  return lockedTransaction(client, `smelter:silver:${target.pipeline}:${target.model.name}`, work);
+  return lockedTransaction(client, `smelter:silver:${target.pipeline}:${target.model.name}`, work, "silver");
 }
 
 async function bronzeColumns(client: ClientBase, target: SilverTarget) {
@@ -70,13 +71,19 @@ export async function applySilver(
   const { pipeline, table, model, bronzeSchema } = target;
   requireChangeFeed(target);
   return underModelLock(client, target, async () => {
-    const from = await meta.silverCheckpoint(client, pipeline, model.name);
-    const floor = await meta.retentionFloor(client, pipeline, table.name);
-    const to = await meta.currentVersion(client, pipeline, table.name);
+    const {
+      checkpoint: from,
+      floor,
+      version: to,
+    } = await phase("silver: read checkpoint and versions", () =>
+      meta.silverStart(client, pipeline, table.name, model.name),
+    );
     requireUnpruned(target, from, floor);
     if (to <= from) return nothingNew(from);
-    const cols = projectModel(model, await bronzeColumns(client, target), `${bronzeSchema}.${table.name}`);
-    const silver = await ensureSilverTable(client, target, cols);
+    const { cols, silver } = await phase("silver: bronze columns and silver table", async () => {
+      const cols = projectModel(model, await bronzeColumns(client, target), `${bronzeSchema}.${table.name}`);
+      return { cols, silver: await ensureSilverTable(client, target, cols) };
+    });
     const changes = qualified(bronzeSchema, changesName(table.name));
     const range = `${quoteIdent(COMMIT_VERSION)} > ${from} AND ${quoteIdent(COMMIT_VERSION)} <= ${to}
           AND ${quoteIdent(CHANGE_TYPE)} <> 'update_preimage'`;
@@ -87,9 +94,13 @@ export async function applySilver(
     const source = single
       ? `(SELECT * FROM ${changes} WHERE ${range}) c`
       : `(SELECT DISTINCT ON (${key}) * FROM ${changes} WHERE ${range} ORDER BY ${key}, ${quoteIdent(COMMIT_VERSION)} DESC) c`;
-    const known = single ? await meta.changeRows(client, pipeline, table.name, to) : null;
-    const counts = await mergeSource(client, target, cols, silver, source, known, hooks.log);
-    await meta.setSilverCheckpoint(client, pipeline, model.name, table.name, to);
+    const counts = await phase("silver: merge", async () => {
+      const known = single ? await meta.changeRows(client, pipeline, table.name, to) : null;
+      return mergeSource(client, target, cols, silver, source, known, hooks.log);
+    });
+    await phase("silver: checkpoint", () =>
+      meta.setSilverCheckpoint(client, pipeline, model.name, table.name, to),
+    );
     hooks.fault("silver:after-merge");
     return { versionFrom: from, versionTo: to, ...counts };
   });

@@ -1,5 +1,6 @@
 import type { ClientBase } from "pg";
 import { ConfigError } from "../../errors.ts";
+import { phase } from "../../trace.ts";
 
 /** Quotes a PostgreSQL identifier: always, so that names from specs and sources never need escaping by hand. */
 export function quoteIdent(name: string): string {
@@ -38,26 +39,31 @@ export function joinOn(left: string, right: string, keys: string[]): string {
   return keys.map((k) => `${left}.${quoteIdent(k)} = ${right}.${quoteIdent(k)}`).join(" AND ");
 }
 
-/** A stable 64-bit-ish advisory lock key for a name; PostgreSQL's hashtext keeps it in the database. */
-export function lockSql(name: string): { text: string; values: string[] } {
-  return { text: "SELECT pg_advisory_xact_lock(hashtext($1))", values: [name] };
+/**
+ * Begins a transaction, applies `settings` (`SET LOCAL` statements) and takes the transaction advisory lock of the
+ * name `lock` (its key is PostgreSQL's `hashtext` of the name, stable in the database) in one round trip: three statements of one simple query, which PostgreSQL runs in order, so the lock
+ * is held before the caller's next statement reads anything. The name is a literal here (a simple query takes no
+ * parameters). The caller rolls back when this fails: a failed statement leaves the transaction open, aborted.
+ */
+export async function beginLocked(client: ClientBase, lock: string, settings: string[] = []): Promise<void> {
+  const statements = ["BEGIN", ...settings, `SELECT pg_advisory_xact_lock(hashtext(${quoteLiteral(lock)}))`];
+  await client.query(statements.join("; "));
 }
 
 /**
  * Runs `work` in a transaction that first takes the advisory lock `lock` (see lockSql), and commits what it did;
- * rolls back and rethrows when anything fails.
+ * rolls back and rethrows when anything fails. `step` names the phases of the begin and the commit.
  */
 export async function lockedTransaction<T>(
   client: ClientBase,
   lock: string,
   work: () => Promise<T>,
+  step = "warehouse",
 ): Promise<T> {
-  await client.query("BEGIN");
   try {
-    const { text, values } = lockSql(lock);
-    await client.query(text, values);
+    await phase(`${step}: begin and lock`, () => beginLocked(client, lock));
     const result = await work();
-    await client.query("COMMIT");
+    await phase(`${step}: commit`, () => client.query("COMMIT"));
     return result;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);

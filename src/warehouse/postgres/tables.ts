@@ -132,15 +132,19 @@ export async function indexBronze(client: ClientBase, schema: string, table: Tab
 
 /**
  * Creates the change feed table (without its version index: see `indexChangeFeed`) or adds the bronze columns it
- * lacks. Returns whether it was created.
+ * lacks; `bronze` is the bronze table's columns as they are now. Returns whether it was created.
  */
-async function ensureChanges(client: ClientBase, schema: string, table: string): Promise<boolean> {
+async function ensureChanges(
+  client: ClientBase,
+  schema: string,
+  table: string,
+  bronze: StagingColumn[],
+): Promise<boolean> {
   const changes = qualified(schema, changesName(table));
-  const bronze = await tableColumns(client, schema, table);
   const existing = await tableColumns(client, schema, changesName(table));
   if (existing === null) {
     const defs = [
-      ...(bronze ?? []).map((c) => `${quoteIdent(c.name)} ${c.type}`),
+      ...bronze.map((c) => `${quoteIdent(c.name)} ${c.type}`),
       `${quoteIdent(CHANGE_TYPE)} text NOT NULL`,
       `${quoteIdent(COMMIT_VERSION)} bigint NOT NULL`,
       `${quoteIdent(COMMIT_TIMESTAMP)} timestamptz NOT NULL`,
@@ -149,7 +153,7 @@ async function ensureChanges(client: ClientBase, schema: string, table: string):
     return true;
   }
   const have = new Set(existing.map((c) => c.name));
-  for (const c of bronze ?? []) {
+  for (const c of bronze) {
     if (!have.has(c.name))
       await client.query(`ALTER TABLE ${changes} ADD COLUMN ${quoteIdent(c.name)} ${c.type}`);
   }
@@ -214,8 +218,8 @@ export async function prepareBronze(client: ClientBase, load: StagedLoad): Promi
     }
     existing = await tableColumns(client, schema, table.name);
   }
-  const feedCreated = table.bronze.changeFeed ? await ensureChanges(client, schema, table.name) : false;
   const all = existing ?? [];
+  const feedCreated = table.bronze.changeFeed ? await ensureChanges(client, schema, table.name, all) : false;
   for (const k of table.primaryKey) {
     if (!all.some((c) => c.name === k)) {
       throw new ConfigError(

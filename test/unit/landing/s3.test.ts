@@ -74,3 +74,19 @@ test("keys that failed only for passing reasons (throttling, server errors) make
   answer = result([["pre/a/1.parquet", "SlowDown"]]);
   await assert.rejects(zone().delete(["a/1.parquet"]), TransientError);
 });
+
+test("a small object the zone wrote is read back without a request, until the zone deletes it", async () => {
+  answer = result([]);
+  asked.length = 0;
+  const z = zone();
+  await z.putBytes("t/_manifests/b1.json", '{"kept":true}');
+  assert.equal(Buffer.from((await z.getBytes("t/_manifests/b1.json"))!).toString(), '{"kept":true}');
+  assert.deepEqual(
+    asked.filter((line) => /^(GET|PUT|POST) /.test(line)).map((line) => line.split(" ")[0]),
+    ["PUT"],
+  );
+  await z.delete(["t/_manifests/b1.json"]);
+  asked.length = 0;
+  await z.getBytes("t/_manifests/b1.json");
+  assert.match(asked[0]!, /^GET \/lake\/pre\/t\/_manifests\/b1\.json/);
+});

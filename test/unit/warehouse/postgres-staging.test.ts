@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { BatchManifest } from "../../../src/landing/types.ts";
 import type { TableSpec } from "../../../src/spec/types.ts";
-import { DUCK_CSV, duckCsvStream } from "../../../src/warehouse/postgres/staging/fifo.ts";
+import { DUCK_CSV, duckCsvFile, duckCsvStream } from "../../../src/warehouse/postgres/staging/fifo.ts";
 import { dataQuery, keysAreUnique } from "../../../src/warehouse/postgres/staging/parquet.ts";
 
 let dir: string;
@@ -98,6 +98,29 @@ describe("bronze staging rows", () => {
     const bare = duckCsvStream(duck, join(dir, "two.fifo"), query({ target: "bronze", bookkeeping: false }));
     const [data] = await Promise.all([readAll(bare.rows), bare.finished]);
     assert.equal(data, "7\n");
+  });
+
+  test("a small load printed to a file streams the same rows as through the pipe", async () => {
+    const path = await parquet("small.parquet", "SELECT * FROM (VALUES (1, 'a\tb'), (2, NULL)) v(id, s)");
+    const query = await dataQuery(
+      duck,
+      [manifest("b9", ["k"])],
+      [
+        { name: "id", type: "bigint" },
+        { name: "s", type: "text" },
+      ],
+      new Map([["k", path]]),
+    );
+    assert.ok(query);
+    const sql = query({ target: "bronze", loadedAt: "T" });
+    const piped = duckCsvStream(duck, join(dir, "small.fifo"), sql);
+    const [viaPipe] = await Promise.all([readAll(piped.rows), piped.finished]);
+    const filed = duckCsvFile(duck, join(dir, "small.csv"), sql);
+    const [viaFile] = await Promise.all([readAll(filed.rows), filed.finished]);
+    assert.equal(viaFile, viaPipe);
+    const failing = duckCsvFile(duck, join(dir, "bad.csv"), "SELECT error('broken value')");
+    await assert.rejects(readAll(failing.rows), /broken value/);
+    await assert.rejects(failing.finished, /broken value/);
   });
 
   test("a DuckDB failure fails the stream instead of ending it short", async () => {

@@ -3,7 +3,7 @@ import { PassThrough } from "node:stream";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { BronzeLoad } from "../../types.ts";
 import { columnType } from "../types.ts";
-import { duckCsvStream } from "./fifo.ts";
+import { duckCsvFile, duckCsvStream } from "./fifo.ts";
 import { dataQuery, download, keysAreUnique, keysQuery } from "./parquet.ts";
 import type { StagedLoad, StagingSource } from "./types.ts";
 
@@ -13,6 +13,9 @@ const EMPTY: StagingSource = () => {
   rows.end();
   return { rows, finished: Promise.resolve() };
 };
+
+/** Loads of at most this many rows are printed to a file before COPY, not through a named pipe (see fifo.ts). */
+const SMALL_LOAD_ROWS = 10_000;
 
 /**
  * Prepares a bronze load for PostgreSQL: downloads the batches' files into the load's work directory and plans
@@ -28,6 +31,11 @@ export async function stageLoad(
   const columns = load.columns.map((c) => ({ name: c.name, type: columnType(c) }));
   const query = await dataQuery(duck, load.batches, columns, files);
   const uniqueKeys = await keysAreUnique(duck, load.batches, load.table, files);
+  const small = load.batches.reduce((n, b) => n + b.rows, 0) <= SMALL_LOAD_ROWS;
+  const stream = (name: string, sql: string) =>
+    small
+      ? duckCsvFile(duck, join(load.workDir, `${name}.csv`), sql)
+      : duckCsvStream(duck, join(load.workDir, `${name}.fifo`), sql);
   const last = load.batches.at(-1);
   const keys = last?.keyFiles ? await keysQuery(duck, last, load.table, files) : undefined;
   log(
@@ -36,13 +44,8 @@ export async function stageLoad(
   return {
     ...load,
     columns,
-    data: query ? (layout) => duckCsvStream(duck, join(load.workDir, "data.fifo"), query(layout)) : EMPTY,
+    data: query ? (layout) => stream("data", query(layout)) : EMPTY,
     uniqueKeys,
-    keys:
-      keys === undefined
-        ? undefined
-        : keys
-          ? () => duckCsvStream(duck, join(load.workDir, "keys.fifo"), keys)
-          : EMPTY,
+    keys: keys === undefined ? undefined : keys ? () => stream("keys", keys) : EMPTY,
   };
 }
