@@ -131,6 +131,66 @@ export interface SourceSnapshot {
   close(): Promise<void>;
 }
 
+/** One row change read from a source's log. */
+export interface LogChange {
+  op: "insert" | "update" | "delete";
+  /**
+   * Where the change is in the log, as an unsigned integer in decimal digits: changes compare by it (as numbers)
+   * in log order, and a row read in a snapshot compares with them by `ChangeLog.snapshotOrder`.
+   */
+  order: string;
+  /** When the change's transaction committed, as the log records it (milliseconds since the epoch). */
+  committedAt: number;
+  /** The full row by column name: the new row for inserts and updates, the row before it for deletes. */
+  row: Record<string, unknown>;
+  /** Updates: the row before it, where the log has it. Its order is `order - 1` (free for this use). */
+  before?: Record<string, unknown>;
+}
+
+/** A position in a source's log as the extract watermark stores it (JSON-able). */
+export type LogPosition = unknown[];
+
+/** What a drain of the log does for the extract step, between two positions. */
+export interface DrainOptions {
+  /** The stored position: changes after it are read. */
+  from: LogPosition;
+  /** The head the drain stops at (read at the start of the task). */
+  to: LogPosition;
+  /** The source table (`schema.table` or a table of the connection's database). */
+  table: string;
+  signal: AbortSignal;
+  /** Called with the changes of each committed transaction of `table`, in log order. */
+  onChanges(changes: LogChange[]): Promise<void>;
+}
+
+/**
+ * Log-based change capture of a source (`mode: cdc`): the server settings it needs, the log's head, and reading
+ * the changes of one table between two positions. Positions are the watermark of a cdc table.
+ */
+export interface ChangeLog {
+  /**
+   * Checks the server settings and privileges change capture needs; a ConfigError naming each one to set
+   * otherwise (retrying cannot help).
+   */
+  preflight(db: ResolvedDatabase): Promise<void>;
+  /** The position after the last committed transaction. */
+  head(db: ResolvedDatabase): Promise<LogPosition>;
+  /** Whether `a` is before `b`. */
+  before(a: LogPosition, b: LogPosition): boolean;
+  /**
+   * The order (see `LogChange.order`) of rows read in a snapshot: above every change the snapshot sees, below
+   * every change it does not. From the snapshot's `info` when the database records its log position there,
+   * else `fallback` (a position read before the snapshot opened: changes between the two are then applied again
+   * on top of the snapshot's rows, which converges to the same rows).
+   */
+  snapshotOrder(info: Record<string, unknown>, fallback: LogPosition): string;
+  /**
+   * Reads the changes of a table in `(from, to]`. A `from` the server no longer holds (purged) is a
+   * `LogPurgedError`, before anything is read.
+   */
+  drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ changes: number }>;
+}
+
 /** A source database kind: its capabilities, type mapping and how to open a snapshot. */
 export interface SourceDriver {
   readonly kind: string;
@@ -145,4 +205,6 @@ export interface SourceDriver {
     options: { where: string; timezone: string; override?: string },
   ): ColumnMapping;
   openSnapshot(db: ResolvedDatabase, options: { statementTimeoutMs: number }): Promise<SourceSnapshot>;
+  /** Log-based change capture, for kinds that have it (`mode: cdc`). */
+  changeLog?: ChangeLog;
 }

@@ -1,7 +1,7 @@
 import type { SpecPath } from "./problems.ts";
 import { IDENTIFIER_PATTERN } from "./schema/identifier.ts";
 import type { RawPipeline } from "./schema/pipeline.ts";
-import type { PipelineSpec } from "./types.ts";
+import type { PipelineSpec, TableSpec } from "./types.ts";
 
 /** A rule the schema cannot express, broken at `path`. */
 export interface SemanticViolation {
@@ -29,6 +29,8 @@ export interface WarehouseSupport {
  */
 export interface KindSupport {
   sources: readonly string[];
+  /** Source kinds whose log smelter reads for `mode: cdc`. */
+  changeCapture: readonly string[];
   landing: readonly string[];
   warehouses: Readonly<Record<string, WarehouseSupport>>;
 }
@@ -97,6 +99,33 @@ export function checkSemantics(
     }
   }
 
+  /** Change capture reads one source table's log by primary key: no query, no cursor, deletes come from the log. */
+  function checkCdc(
+    rawTable: RawPipeline["tables"][number],
+    table: TableSpec,
+    at: (...rest: (string | number)[]) => SpecPath,
+  ) {
+    if (rawTable.query !== undefined)
+      report(
+        at("query"),
+        "mode cdc reads a source table's log; name the table (table: schema.table) instead of a query",
+      );
+    if (table.cursor.length > 0)
+      report(at("cursor"), "is not used by mode cdc (changes are ordered by their log position); remove it");
+    if (table.deletes.mode === "reconcile")
+      report(
+        at("deletes"),
+        "mode cdc reads deletes from the log; key reconciliation does not apply (use none or soft)",
+      );
+    const conn = spec.connections[table.source];
+    if (conn && kinds.sources.includes(conn.kind) && !kinds.changeCapture.includes(conn.kind)) {
+      report(
+        at("mode"),
+        `source "${table.source}" is ${conn.kind}, whose log smelter does not read (mode cdc works with: ${kinds.changeCapture.join(", ")})`,
+      );
+    }
+  }
+
   const tableIndex = new Map<string, number>();
   spec.tables.forEach((table, i) => {
     const at = (...rest: (string | number)[]): SpecPath => ["tables", i, ...rest];
@@ -121,6 +150,7 @@ export function checkSemantics(
     if (table.mode === "incremental" && table.cursor.length === 0) {
       report(at("cursor"), "is required when mode is incremental (or set mode: full)");
     }
+    if (table.mode === "cdc") checkCdc(rawTable, table, at);
     const { include, exclude } = table.columns;
     if (include && exclude) report(at("columns"), "give either include or exclude, not both");
     const needed: [string, string[]][] = [

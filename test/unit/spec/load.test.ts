@@ -179,7 +179,7 @@ describe("schema errors are all reported with file, line, column and spec path",
     [
       "a bad enum value",
       `${BASE}tables: [{ name: a, primary_key: [id], mode: sometimes }]\n`,
-      ['spec.yaml:9:46 tables[0].mode: must be one of: "incremental", "full"'],
+      ['spec.yaml:9:46 tables[0].mode: must be one of: "incremental", "full", "cdc"'],
     ],
     [
       "a bad duration and a bad schedule",
@@ -299,6 +299,37 @@ silver:
       'spec.yaml:15:36 tables[0].type_overrides.y: "jsonb" is not a type of this warehouse (warehouse postgres)',
       "spec.yaml:17:41 silver[0].scd: warehouse postgres does not keep SCD type 2 history; use scd: 1",
       'spec.yaml:17:82 silver[0].columns[0].type: "nope" is not a type of this warehouse (warehouse postgres)',
+    ]);
+  });
+
+  test("a cdc table loads with no cursor and refuses a query, a cursor and key reconciliation", () => {
+    const { spec } = parsePipeline(`${BASE}tables: [{ name: a, primary_key: [id], mode: cdc }]\n`, "x.yaml");
+    assert.equal(spec.tables[0]?.mode, "cdc");
+    assert.deepEqual(spec.tables[0]?.cursor, []);
+    assert.deepEqual(
+      problems(`${BASE}tables:
+  - { name: a, query: "SELECT 1 AS id", primary_key: [id], mode: cdc, cursor: [id], deletes: reconcile }
+`),
+      [
+        "spec.yaml:10:23 tables[0].query: mode cdc reads a source table's log; name the table (table: schema.table) instead of a query",
+        "spec.yaml:10:79 tables[0].cursor: is not used by mode cdc (changes are ordered by their log position); remove it",
+        "spec.yaml:10:94 tables[0].deletes: mode cdc reads deletes from the log; key reconciliation does not apply (use none or soft)",
+      ],
+    );
+  });
+
+  test("a cdc table on a source kind without change capture is refused at its mode", () => {
+    const kinds: KindSupport = { ...KINDS, changeCapture: ["mariadb"] };
+    const text = `${BASE.replace("kind: mariadb", "kind: mysql")}tables: [{ name: a, primary_key: [id], mode: cdc }]\n`;
+    let found: string[] = [];
+    try {
+      parseChecked(text, "spec.yaml", kinds);
+    } catch (error) {
+      assert.ok(error instanceof SpecErrors, String(error));
+      found = error.problems.map(formatProblem);
+    }
+    assert.deepEqual(found, [
+      'spec.yaml:9:46 tables[0].mode: source "shop_db" is mysql, whose log smelter does not read (mode cdc works with: mariadb)',
     ]);
   });
 
