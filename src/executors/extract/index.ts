@@ -18,6 +18,7 @@ import { tableOf } from "../../spec/lookup.ts";
 import { resolveDatabase, resolveLanding } from "../../spec/resolve.ts";
 import { runBackfill } from "./backfill.ts";
 import { type BatchTarget, landRead } from "./batch.ts";
+import { runCdc } from "./cdc.ts";
 import { runChunkedLoad } from "./chunks.ts";
 import { type ExtractRun, manifestBase, openSnapshot, snapshotSchema, warnNulled } from "./run.ts";
 import { applyLag } from "./schema.ts";
@@ -73,6 +74,7 @@ export const extract: Executor = async (request, ctx) => {
     const mode = request.mode;
     if (table.mode === "incremental" && table.cursor.length === 0)
       throw new ConfigError(`tables.${table.name}.cursor: incremental mode needs a cursor`);
+    if (table.mode === "cdc") return await runCdc(run, mode, underway);
     if (mode?.kind === "backfill") return await runBackfill(run, mode.range, underway);
     // A re-sync continues a chunked load under way (its key set makes bronze converge all the same).
     if (mode?.kind === "resync") return await runChunkedLoad(run, { label: "re-sync", resume: underway });
@@ -108,7 +110,7 @@ async function adoptManifests(
       ctx.log.warn(
         `${table}: adopting ${newer.length} landed batch(es) the state DB missed, up to ${newest}`,
       );
-      const watermark = manifest.mode === "incremental" ? manifest.watermark.to : null;
+      const watermark = manifest.mode === "full" ? null : manifest.watermark.to;
       const loading = manifest.chunk ? !manifest.chunk.last : false;
       await watermarks.save(pipeline, table, manifest.batchId, watermark, { loading });
       return { stored: await watermarks.read(pipeline, table), previous: manifest };
