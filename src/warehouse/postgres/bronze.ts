@@ -2,6 +2,7 @@ import type { ClientBase } from "pg";
 import { TransientError } from "../../errors.ts";
 import { type BronzeResult, type StepHooks, schemaChangeOf } from "../types.ts";
 import { ensureCaptureTriggers } from "./capture.ts";
+import { applyChangeRounds } from "./changes.ts";
 import { applyChanges, rowImage } from "./merge.ts";
 import * as meta from "./metadata.ts";
 import { analyzeKey, lockSql, qualified, quoteIdent, timed } from "./sql.ts";
@@ -183,10 +184,16 @@ export async function applyBronze(
     await stageKeys(client, load, log);
     let staged: number;
     let applied: { counts: Counts; version: number | null };
-    if (shape.created && loadsDirectly(load)) {
+    // Changes read from a log are applied in log order, a version per change of a key (see changes.ts).
+    const changeLoad = load.batches.some((b) => b.changes);
+    if (shape.created && !changeLoad && loadsDirectly(load)) {
       applied = await initialLoad(client, load, shape, "direct", log);
       staged = applied.counts.inserted + applied.counts.unchanged;
       hooks.fault("bronze:after-stage");
+    } else if (changeLoad) {
+      staged = await stage(client, load, log);
+      hooks.fault("bronze:after-stage");
+      applied = await applyChangeRounds(client, load, shape, staged, log);
     } else {
       staged = await stage(client, load, log);
       hooks.fault("bronze:after-stage");
@@ -202,7 +209,8 @@ export async function applyBronze(
     if (shape.feedCreated)
       await timed(log, "index change feed", () => indexChangeFeed(client, schema, table.name));
     const batches = load.batches.map((b) => ({ batchId: b.batchId, rows: b.rows }));
-    await meta.recordBronzeCommit(client, pipeline, table.name, version, counts, batches);
+    if (changeLoad) await meta.recordBatches(client, pipeline, table.name, version, batches);
+    else await meta.recordBronzeCommit(client, pipeline, table.name, version, counts, batches);
     hooks.fault("bronze:after-merge");
     await timed(log, "commit", () => client.query("COMMIT"));
     return { skipped: false, version, rowsRead: staged, ...counts, ...schemaChangeOf(shape) };

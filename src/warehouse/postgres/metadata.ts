@@ -149,14 +149,35 @@ export async function recordBronzeCommit(
   counts: { inserted: number; updated: number; deleted: number },
   batches: { batchId: string; rows: number }[],
 ): Promise<void> {
-  if (version !== null) {
-    await client.query(
-      `INSERT INTO _smelter.commit_versions
-         (pipeline, table_name, version, committed_at, batches, inserted, updated, deleted)
-       VALUES ($1, $2, $3, now(), $4, $5, $6, $7)`,
-      [pipeline, table, version, batches.length, counts.inserted, counts.updated, counts.deleted],
-    );
-  }
+  if (version !== null) await recordVersion(client, pipeline, table, version, counts, batches.length);
+  await recordBatches(client, pipeline, table, version, batches);
+}
+
+/** One commit version of a table and what it changed. */
+export async function recordVersion(
+  client: ClientBase,
+  pipeline: string,
+  table: string,
+  version: number,
+  counts: { inserted: number; updated: number; deleted: number },
+  batches: number,
+): Promise<void> {
+  await client.query(
+    `INSERT INTO _smelter.commit_versions
+       (pipeline, table_name, version, committed_at, batches, inserted, updated, deleted)
+     VALUES ($1, $2, $3, now(), $4, $5, $6, $7)`,
+    [pipeline, table, version, batches, counts.inserted, counts.updated, counts.deleted],
+  );
+}
+
+/** The batches a commit applied, checkpointed with its (last) version, or null when nothing changed. */
+export async function recordBatches(
+  client: ClientBase,
+  pipeline: string,
+  table: string,
+  version: number | null,
+  batches: { batchId: string; rows: number }[],
+): Promise<void> {
   await client.query(
     `INSERT INTO _smelter.bronze_batches (pipeline, table_name, batch_id, version, rows, committed_at)
      SELECT $1, $2, b, $3, r, now() FROM unnest($4::text[], $5::bigint[]) AS t(b, r)`,
