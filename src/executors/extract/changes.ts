@@ -69,10 +69,17 @@ function field(value: unknown, mapping: ColumnMapping): string {
  */
 export function encodeChanges(changes: LogChange[], columns: LandedColumn[], primaryKey: string[]): string[] {
   const lines: string[] = [];
+  // The changes of a transaction share its commit time: its text is made once.
+  let time = Number.NaN;
+  let at = "";
   const line = (op: string, order: string, committedAt: number, row: Record<string, unknown>) => {
-    const data = columns.map((c) => field(row[c.name], c.mapping));
-    const at = new Date(committedAt).toISOString().replace("T", " ").replace("Z", "+00:00");
-    lines.push(`${[...data, `"${op}"`, order, at].join(",")}\n`);
+    if (committedAt !== time) {
+      time = committedAt;
+      at = new Date(committedAt).toISOString().replace("T", " ").replace("Z", "+00:00");
+    }
+    let text = "";
+    for (const c of columns) text += `${field(row[c.name], c.mapping)},`;
+    lines.push(`${text}"${op}",${order},${at}\n`);
   };
   for (const c of changes) {
     const before = c.before;
