@@ -18,6 +18,7 @@ export interface WarehouseSupport {
     readonly mergeStrategies: readonly ("upsert" | "scd2")[];
     readonly partitioning: readonly ("list" | "hash")[];
     readonly maxClusterColumns: number;
+    readonly changeBatches: boolean;
   };
   /** Null when `type` names a type of this warehouse, otherwise why not. */
   checkType(type: string): string | null;
@@ -116,6 +117,11 @@ export function checkSemantics(
       report(
         at("deletes"),
         "mode cdc reads deletes from the log; key reconciliation does not apply (use none or soft)",
+      );
+    if (support && !support.capabilities.changeBatches)
+      report(
+        at("mode"),
+        `${warehouseName} does not apply changes read from a log yet; read this table with mode incremental or full`,
       );
     const conn = spec.connections[table.source];
     if (conn && kinds.sources.includes(conn.kind) && !kinds.changeCapture.includes(conn.kind)) {

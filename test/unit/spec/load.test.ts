@@ -271,7 +271,12 @@ airflow: { start_date: "2024-02-30" }
       ...KINDS,
       warehouses: {
         postgres: {
-          capabilities: { mergeStrategies: ["upsert"], partitioning: [], maxClusterColumns: 2 },
+          capabilities: {
+            mergeStrategies: ["upsert"],
+            partitioning: [],
+            maxClusterColumns: 2,
+            changeBatches: false,
+          },
           checkType: (type) => (type === "known" ? null : `"${type}" is not a type of this warehouse`),
         },
       },
@@ -283,6 +288,7 @@ airflow: { start_date: "2024-02-30" }
     partition_by: { column: id, kind: list }
     cluster_by: [x, y, z]
     type_overrides: { x: known, y: jsonb }
+  - { name: b, primary_key: [id], mode: cdc }
 silver:
   - { name: m, from: a, key: [id], scd: 2, columns: [{ name: id, from: id, type: nope }] }
 `;
@@ -297,8 +303,9 @@ silver:
       "spec.yaml:13:39 tables[0].partition_by.kind: warehouse postgres does not partition tables; remove partition_by (cluster_by orders the data instead)",
       "spec.yaml:14:17 tables[0].cluster_by: warehouse postgres clusters by at most 2 columns",
       'spec.yaml:15:36 tables[0].type_overrides.y: "jsonb" is not a type of this warehouse (warehouse postgres)',
-      "spec.yaml:17:41 silver[0].scd: warehouse postgres does not keep SCD type 2 history; use scd: 1",
-      'spec.yaml:17:82 silver[0].columns[0].type: "nope" is not a type of this warehouse (warehouse postgres)',
+      "spec.yaml:16:41 tables[1].mode: warehouse postgres does not apply changes read from a log yet; read this table with mode incremental or full",
+      "spec.yaml:18:41 silver[0].scd: warehouse postgres does not keep SCD type 2 history; use scd: 1",
+      'spec.yaml:18:82 silver[0].columns[0].type: "nope" is not a type of this warehouse (warehouse postgres)',
     ]);
   });
 
