@@ -150,16 +150,26 @@ export interface LogChange {
 /** A position in a source's log as the extract watermark stores it (JSON-able). */
 export type LogPosition = unknown[];
 
+/**
+ * Who reads a log: one table of one pipeline. Sources that keep a reader's position on the server (PostgreSQL's
+ * replication slot and publication) name them after `name`.
+ */
+export interface LogConsumer {
+  /** Unique per pipeline and table: `<pipeline>__<table>`. */
+  name: string;
+  /** The source table (`schema.table`, or a table of the connection's database or search path). */
+  table: string;
+}
+
 /** What a drain of the log does for the extract step, between two positions. */
 export interface DrainOptions {
+  consumer: LogConsumer;
   /** The stored position: changes after it are read. */
   from: LogPosition;
   /** The head the drain stops at (read at the start of the task). */
   to: LogPosition;
-  /** The source table (`schema.table` or a table of the connection's database). */
-  table: string;
   signal: AbortSignal;
-  /** Called with the changes of each committed transaction of `table`, in log order. */
+  /** Called with the changes of each committed transaction of the table, in log order. */
   onChanges(changes: LogChange[]): Promise<void>;
 }
 
@@ -169,12 +179,16 @@ export interface DrainOptions {
  */
 export interface ChangeLog {
   /**
-   * Checks the server settings and privileges change capture needs; a ConfigError naming each one to set
-   * otherwise (retrying cannot help).
+   * Checks the server settings and privileges change capture of the table needs; a ConfigError naming each one
+   * to set otherwise (retrying cannot help).
    */
-  preflight(db: ResolvedDatabase): Promise<void>;
-  /** The position after the last committed transaction. */
-  head(db: ResolvedDatabase): Promise<LogPosition>;
+  preflight(db: ResolvedDatabase, consumer: LogConsumer): Promise<void>;
+  /**
+   * The position after the last committed transaction. With `start` (a snapshot begins, the log is read from
+   * here), what the server keeps for the consumer is created when missing (a replication slot holds the log from
+   * there on); without it, its absence is a `LogPurgedError`.
+   */
+  head(db: ResolvedDatabase, consumer: LogConsumer, options: { start: boolean }): Promise<LogPosition>;
   /** Whether `a` is before `b`. */
   before(a: LogPosition, b: LogPosition): boolean;
   /**
@@ -185,10 +199,15 @@ export interface ChangeLog {
    */
   snapshotOrder(info: Record<string, unknown>, fallback: LogPosition): string;
   /**
-   * Reads the changes of a table in `(from, to]`. A `from` the server no longer holds (purged) is a
-   * `LogPurgedError`, before anything is read.
+   * Reads the changes of the consumer's table in `(from, to]`. A `from` the server no longer holds (purged, a
+   * lost slot) is a `LogPurgedError`, before anything is read.
    */
   drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ changes: number }>;
+  /**
+   * Tells the server the consumer stored `position` (its changes are landed): a replication slot may then recycle
+   * the log before it. Called only after the position is stored.
+   */
+  confirm(db: ResolvedDatabase, consumer: LogConsumer, position: LogPosition): Promise<void>;
 }
 
 /** A source database kind: its capabilities, type mapping and how to open a snapshot. */

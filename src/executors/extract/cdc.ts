@@ -2,7 +2,7 @@ import type { RequestMode, StepMetrics } from "../../contracts/step.ts";
 import { CancelledError, ConfigError } from "../../errors.ts";
 import { newBatchId, readManifest, writeManifest } from "../../landing/index.ts";
 import type { BatchManifest } from "../../landing/types.ts";
-import type { ChangeLog, LogPosition } from "../../sources/types.ts";
+import type { ChangeLog, LogConsumer, LogPosition } from "../../sources/types.ts";
 import { faultHook } from "../../warehouse/fault.ts";
 import { CHANGE_LANDED, csvRows, encodeChanges, withChangeColumns } from "./changes.ts";
 import { runChunkedLoad } from "./chunks.ts";
@@ -39,10 +39,16 @@ export async function runCdc(
     );
   }
   if (mode && mode.kind !== "resync") throw new ConfigError(`extract has no ${mode.kind} mode`);
-  await log.preflight(db);
+  const consumer: LogConsumer = {
+    name: `${run.target.pipeline}__${table.name}`,
+    table: table.table ?? table.name,
+  };
+  await log.preflight(db, consumer);
   let loaded: StepMetrics | null = null;
   if (mode?.kind === "resync" || underway || (run.stored?.watermark ?? null) === null) {
-    const position = underway ? (underway.watermark.to as LogPosition) : await log.head(db);
+    const position = underway
+      ? (underway.watermark.to as LogPosition)
+      : await log.head(db, consumer, { start: true });
     const label = mode?.kind === "resync" ? "re-sync" : "initial snapshot";
     ctx.log.info(`${table.name}: ${label} joined to the log at ${position.join(":")}`);
     loaded = await runChunkedLoad(run, { label, resume: underway, log: { position, changeLog: log } });
@@ -52,7 +58,7 @@ export async function runCdc(
       ? await readManifest(run.zone, run.target.pipeline, table.name, stored.batchId)
       : null;
   }
-  const drained = await drainLog(run, log);
+  const drained = await drainLog(run, log, consumer);
   if (!loaded) return drained;
   const add = (k: "rowsRead" | "rowsLanded" | "files" | "bytes" | "batches") =>
     (loaded[k] ?? 0) + (drained[k] ?? 0);
@@ -68,10 +74,10 @@ export async function runCdc(
 }
 
 /** Lands the changes from the stored position up to the log's head now, as one batch. */
-async function drainLog(run: ExtractRun, log: ChangeLog): Promise<StepMetrics> {
+async function drainLog(run: ExtractRun, log: ChangeLog, consumer: LogConsumer): Promise<StepMetrics> {
   const { table, ctx, db } = run;
   const from = run.stored?.watermark as LogPosition;
-  const to = await log.head(db);
+  const to = await log.head(db, consumer, { start: false });
   if (!log.before(from, to)) {
     ctx.log.info(`${table.name}: the log has nothing after ${from.join(":")}; nothing landed`);
     return { rowsRead: 0, rowsLanded: 0, files: 0, bytes: 0, batches: 0, watermark: from };
@@ -100,9 +106,9 @@ async function drainLog(run: ExtractRun, log: ChangeLog): Promise<StepMetrics> {
   let changes = 0;
   try {
     const result = await log.drain(db, {
+      consumer,
       from,
       to,
-      table: table.table ?? table.name,
       signal: ctx.signal,
       onChanges: async (batch) => {
         await writer.appendCsv(csvRows(encodeChanges(batch, schema.landed, table.primaryKey)));
@@ -132,6 +138,7 @@ async function drainLog(run: ExtractRun, log: ChangeLog): Promise<StepMetrics> {
   await writeManifest(run.zone, manifest);
   fault("extract:after-manifest");
   await ctx.watermarks.save(run.target.pipeline, table.name, batchId, to);
+  await log.confirm(db, consumer, to);
   const bytes = files.reduce((n, f) => n + f.bytes, 0);
   return {
     rowsRead: manifest.rows,

@@ -49,6 +49,8 @@ export function snapshotConstants(order: string): { name: string; sql: string }[
 function field(value: unknown, mapping: ColumnMapping): string {
   if (value === null || value === undefined) return "";
   if (mapping.input === "blob") {
+    // Bytes, or PostgreSQL's hex text of them (`\x00ff`).
+    if (typeof value === "string" && value.startsWith("\\x")) return `"${value.slice(2)}"`;
     const bytes = Buffer.isBuffer(value) ? value : Buffer.from(String(value), "utf8");
     return `"${bytes.toString("hex")}"`;
   }

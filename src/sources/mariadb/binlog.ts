@@ -3,7 +3,7 @@ import type ZongJi from "@vlasky/zongji";
 import { CancelledError, ConfigError, LogPurgedError, TransientError } from "../../errors.ts";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import { sourceError } from "../errors.ts";
-import type { ChangeLog, DrainOptions, LogChange, LogPosition } from "../types.ts";
+import type { ChangeLog, DrainOptions, LogChange, LogConsumer, LogPosition } from "../types.ts";
 import { connectMariadb } from "./connection.ts";
 
 /**
@@ -52,7 +52,7 @@ function compare(a: LogPosition, b: LogPosition): number {
 }
 
 /** Settings and grants change capture needs, checked in one round so that every problem is named at once. */
-async function preflight(db: ResolvedDatabase): Promise<void> {
+async function preflight(db: ResolvedDatabase, _consumer: LogConsumer): Promise<void> {
   const where = `source ${db.name} (${db.kind} ${db.host}:${db.port})`;
   const conn = await connectMariadb(db, 0);
   try {
@@ -158,9 +158,9 @@ interface BinlogEvent {
 async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ changes: number }> {
   const { from, to, signal } = options;
   if (compare(from, to) >= 0) return { changes: 0 };
-  await checkHeld(db, from, options.table);
+  await checkHeld(db, from, options.consumer.table);
   const start = asPosition(from);
-  const target = splitTable(options.table, db.database);
+  const target = splitTable(options.consumer.table, db.database);
   const { default: ZongJiClass } = await import("@vlasky/zongji");
   const zongji: ZongJi = new ZongJiClass({
     host: db.host,
@@ -241,7 +241,7 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
       if (error.errno === 1236) {
         finish(
           new LogPurgedError(
-            `source ${db.name}, table ${options.table}: the server cannot send the binary log from ${start.file}:${start.offset} (${error.message}); re-sync the table (smelter resync <spec> --table <name>); nothing was written`,
+            `source ${db.name}, table ${options.consumer.table}: the server cannot send the binary log from ${start.file}:${start.offset} (${error.message}); re-sync the table (smelter resync <spec> --table <name>); nothing was written`,
           ),
         );
       } else finish(sourceError(error, `source ${db.name} (binlog)`));
@@ -306,4 +306,6 @@ export const binlog: ChangeLog = {
     return order(file as string, offset as number, 0);
   },
   drain,
+  // The binlog keeps no reader's position: it is the extract watermark alone.
+  confirm: async () => undefined,
 };
