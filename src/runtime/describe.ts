@@ -65,6 +65,8 @@ export function describeAction(spec: PipelineSpec, action: Action, context: Desc
     }
     case "reset_watermark": {
       const t = tableOf(spec, action.table);
+      if (t.mode === "cdc")
+        return `Reset the log position of table ${t.name} of pipeline ${spec.name}${now}: the next extract reads the log's head, loads the whole table again in key-range chunks with its key set, as on the first run, and drains the log from that head; bronze then converges to the source, deletes included. Nothing is read now, and a chunked load under way is abandoned. Refused while an extract of ${t.name} runs.`;
       return t.mode === "incremental"
         ? `Reset the watermark of table ${t.name} of pipeline ${spec.name}${now}: the next extract loads the whole table again in key-range chunks with its key set, as on the first run, and fixes a new watermark; bronze then converges to the source, deletes included. Nothing is read now, and a chunked load under way is abandoned. Refused while an extract of ${t.name} runs.`
         : `Reset the load of full table ${t.name} of pipeline ${spec.name}: a full load under way is abandoned and the next extract starts a new one from the first chunk. Nothing is read now. Refused while an extract of ${t.name} runs.`;

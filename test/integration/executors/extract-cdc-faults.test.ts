@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { extract } from "../../../src/executors/extract/index.ts";
@@ -19,6 +22,7 @@ import { bothDifferences, bronzeAndSilver, warehousePool, withWarehouse } from "
 
 const skip = missingStack("SMELTER_MARIADB_URL", "SMELTER_WAREHOUSE_URL");
 const CHILD = fileURLToPath(new URL("./extract-kill-child.ts", import.meta.url));
+const STEP_CHILD = fileURLToPath(new URL("../warehouse/step-child.ts", import.meta.url));
 const ROWS = 1_000;
 const state = standaloneState(process.env, "smelter-test");
 
@@ -156,6 +160,51 @@ describe("change capture from the MariaDB binary log, when things fail", { skip:
     await changes(10, "d");
     await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
     await bronzeAndSilver(spec, table);
+    assert.deepEqual(await bothDifferences(db(), warehouse, spec, table), { bronze: [], silver: [] });
+  });
+
+  it("resumes a snapshot killed between chunks, after a reset of the log position", async () => {
+    const zone = openLandingZone(resolveLanding(spec, "landing", process.env));
+    const newest = (await listManifestIds(zone, spec.name, table)).at(-1) as string;
+    await state.watermarks.set(spec.name, table, newest, null);
+    await changes(30, "e");
+    assert.equal(await killedExtract(spec, "extract:after-manifest", 1), "SIGKILL");
+    const landed = await manifests(spec, table);
+    assert.deepEqual(
+      [landed.at(-1)?.chunk?.index, landed.at(-1)?.chunk?.last],
+      [1, false],
+      "killed after the second chunk's manifest",
+    );
+    await changes(30, "f");
+    const resumed = await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
+    assert.equal(resumed.chunks, 1, "only the last chunk is read again");
+    await bronzeAndSilver(spec, table);
+    assert.deepEqual(await bothDifferences(db(), warehouse, spec, table), { bronze: [], silver: [] });
+  });
+
+  it("rolls back a bronze commit of changes killed before COMMIT, and the retry applies each change once", async () => {
+    const changed = await changes(60, "g");
+    await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
+    const feed = `"${spec.bronzeSchema}"."${table}__changes"`;
+    const count = async () =>
+      Number(
+        (await warehouse.query(`SELECT count(*) AS n FROM ${feed} WHERE _change_type <> 'update_preimage'`))
+          .rows[0].n,
+      );
+    const before = await count();
+    const specFile = join(await mkdtemp(join(tmpdir(), "smelter-cdc-")), "spec.json");
+    await writeFile(specFile, JSON.stringify(spec));
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) => {
+      const child = spawn(process.execPath, ["--import", "tsx", STEP_CHILD, specFile, "bronze", table], {
+        env: { ...process.env, SMELTER_FAULT_POINT: "bronze:after-merge" },
+        stdio: ["ignore", "ignore", "ignore"],
+      });
+      child.on("exit", (_code, s) => resolve(s));
+    });
+    assert.equal(signal, "SIGKILL");
+    assert.equal(await count(), before, "the killed commit left nothing");
+    await bronzeAndSilver(spec, table);
+    assert.equal(await count(), before + changed, "one change-feed row per change");
     assert.deepEqual(await bothDifferences(db(), warehouse, spec, table), { bronze: [], silver: [] });
   });
 
