@@ -161,16 +161,15 @@ export interface LogConsumer {
   table: string;
 }
 
-/** What a drain of the log does for the extract step, between two positions. */
+/** What a drain of the log does for the extract step: the changes of its consumers' tables up to one head. */
 export interface DrainOptions {
-  consumer: LogConsumer;
-  /** The stored position: changes after it are read. */
-  from: LogPosition;
+  /** The tables read, each from its own stored position (changes after it are read). */
+  consumers: { consumer: LogConsumer; from: LogPosition }[];
   /** The head the drain stops at (read at the start of the task). */
   to: LogPosition;
   signal: AbortSignal;
-  /** Called with the changes of each committed transaction of the table, in log order. */
-  onChanges(changes: LogChange[]): Promise<void>;
+  /** Called with the changes of each committed transaction, per consumer (`LogConsumer.name`), in log order. */
+  onChanges(consumer: string, changes: LogChange[]): Promise<void>;
 }
 
 /**
@@ -199,10 +198,12 @@ export interface ChangeLog {
    */
   snapshotOrder(info: Record<string, unknown>, fallback: LogPosition): string;
   /**
-   * Reads the changes of the consumer's table in `(from, to]`. A `from` the server no longer holds (purged, a
-   * lost slot) is a `LogPurgedError`, before anything is read.
+   * Reads the changes of each consumer's table in `(from, to]`. A `from` the server no longer holds (purged, a
+   * lost slot) is a `LogPurgedError`, before anything is read. Several consumers only when `sharedReads`.
    */
   drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ changes: number }>;
+  /** One read of the log serves several tables (the binlog); false when each table has its own (a slot). */
+  readonly sharedReads: boolean;
   /**
    * Tells the server the consumer stored `position` (its changes are landed): a replication slot may then recycle
    * the log before it. Called only after the position is stored.

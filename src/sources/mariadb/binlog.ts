@@ -154,13 +154,29 @@ interface BinlogEvent {
   rows?: unknown[];
 }
 
-/** Changes of one table in `(from, to]`, handed over a committed transaction at a time. */
+/**
+ * Changes of the consumers' tables, each in `(from, to]`, handed over a committed transaction at a time. One read
+ * serves every table: it starts at the earliest `from`, and a table's changes at or before its own `from` (already
+ * landed for it) are skipped.
+ */
 async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ changes: number }> {
-  const { from, to, signal } = options;
-  if (compare(from, to) >= 0) return { changes: 0 };
-  await checkHeld(db, from, options.consumer.table);
-  const start = asPosition(from);
-  const target = splitTable(options.consumer.table, db.database);
+  const { to, signal } = options;
+  const live = options.consumers.filter((c) => compare(c.from, to) < 0);
+  const first = live.reduce<LogPosition | null>(
+    (min, c) => (min === null || compare(c.from, min) < 0 ? c.from : min),
+    null,
+  );
+  if (first === null) return { changes: 0 };
+  const tables = live.map((c) => c.consumer.table).join(", ");
+  await checkHeld(db, first, tables);
+  const start = asPosition(first);
+  const targets = new Map<string, { name: string; from: LogPosition }>();
+  const includeSchema: Record<string, string[]> = {};
+  for (const c of live) {
+    const t = splitTable(c.consumer.table, db.database);
+    targets.set(`${t.schema}.${t.name}`, { name: c.consumer.name, from: c.from });
+    includeSchema[t.schema] = [...(includeSchema[t.schema] ?? []), t.name];
+  }
   const { default: ZongJiClass } = await import("@vlasky/zongji");
   const zongji: ZongJi = new ZongJiClass({
     host: db.host,
@@ -178,7 +194,7 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
   let changes = 0;
   return await new Promise<{ changes: number }>((resolve, reject) => {
     let file = start.file;
-    let pending: LogChange[] = [];
+    let pending = new Map<string, LogChange[]>();
     let writing: Promise<void> = Promise.resolve();
     let inFlight = 0;
     let paused = false;
@@ -213,17 +229,22 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
       );
     };
     const commit = (committedAt: number) => {
-      if (pending.length === 0) return;
-      const batch = pending.map((c) => ({ ...c, committedAt }));
-      pending = [];
-      changes += batch.length;
+      if (pending.size === 0) return;
+      const batches = [...pending].map(([name, list]) => ({
+        name,
+        list: list.map((c) => ({ ...c, committedAt })),
+      }));
+      pending = new Map();
       inFlight += 1;
       if (inFlight >= PAUSE_AT && !paused) {
         paused = true;
         connection()?.pause();
       }
       writing = writing.then(async () => {
-        await options.onChanges(batch);
+        for (const { name, list } of batches) {
+          changes += list.length;
+          await options.onChanges(name, list);
+        }
         inFlight -= 1;
         if (paused && inFlight <= PAUSE_AT / 4) {
           paused = false;
@@ -232,16 +253,16 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
       });
       writing.catch((error) => finish(error));
     };
-    const rows = (changed: Row[], position: number, op: "insert" | "delete") => {
-      changed.forEach((row, i) => {
-        pending.push({ op, order: order(file, position, i * 2), committedAt: 0, row });
-      });
+    const add = (name: string, change: LogChange) => {
+      const list = pending.get(name);
+      if (list) list.push(change);
+      else pending.set(name, [change]);
     };
     zongji.on("error", (error: { code?: string; errno?: number; message?: string }) => {
       if (error.errno === 1236) {
         finish(
           new LogPurgedError(
-            `source ${db.name}, table ${options.consumer.table}: the server cannot send the binary log from ${start.file}:${start.offset} (${error.message}); re-sync the table (smelter resync <spec> --table <name>); nothing was written`,
+            `source ${db.name}, table ${tables}: the server cannot send the binary log from ${start.file}:${start.offset} (${error.message}); re-sync the table (smelter resync <spec> --table <name>); nothing was written`,
           ),
         );
       } else finish(sourceError(error, `source ${db.name} (binlog)`));
@@ -257,20 +278,25 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
           break;
         case "mariadbgtid":
         case "gtid":
-          pending = [];
+          pending = new Map();
           break;
         case "writerows":
         case "deleterows":
         case "updaterows": {
           const map = event.tableMap?.[event.tableId ?? -1];
+          const target = map ? targets.get(`${map.parentSchema}.${map.tableName}`) : undefined;
+          // A table whose stored position is past this event landed it already.
+          if (!target || compare([file, position], target.from) <= 0) break;
           const changed = (event.rows ?? []) as Row[];
-          if (map?.parentSchema !== target.schema || map?.tableName !== target.name) break;
-          if (name === "writerows") rows(changed, position, "insert");
-          else if (name === "deleterows") rows(changed, position, "delete");
-          else {
-            (changed as { before: Row; after: Row }[]).forEach((r, i) => {
+          if (name === "updaterows") {
+            (changed as unknown as { before: Row; after: Row }[]).forEach((r, i) => {
               const at = order(file, position, i * 2 + 1);
-              pending.push({ op: "update", order: at, committedAt: 0, row: r.after, before: r.before });
+              add(target.name, { op: "update", order: at, committedAt: 0, row: r.after, before: r.before });
+            });
+          } else {
+            const op = name === "writerows" ? "insert" : "delete";
+            changed.forEach((row, i) => {
+              add(target.name, { op, order: order(file, position, i * 2), committedAt: 0, row });
             });
           }
           break;
@@ -291,7 +317,7 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
       filename: start.file,
       position: start.offset,
       serverId: randomInt(1_000_000, 2 ** 31),
-      includeSchema: { [target.schema]: [target.name] },
+      includeSchema,
     });
   });
 }
@@ -306,6 +332,7 @@ export const binlog: ChangeLog = {
     return order(file as string, offset as number, 0);
   },
   drain,
+  sharedReads: true,
   // The binlog keeps no reader's position: it is the extract watermark alone.
   confirm: async () => undefined,
 };

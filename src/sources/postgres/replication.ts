@@ -156,7 +156,11 @@ type Message =
   | { tag: "origin" | "type" };
 
 async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ changes: number }> {
-  const { consumer, from, to, signal } = options;
+  const { to, signal } = options;
+  const [only, ...more] = options.consumers;
+  if (!only || more.length > 0)
+    throw new ConfigError("a PostgreSQL drain reads one table: each cdc table has its own replication slot");
+  const { consumer, from } = only;
   if (at(from) >= at(to)) return { changes: 0 };
   await checkSlot(db, consumer, from);
   const name = serverName(consumer);
@@ -165,7 +169,16 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
     { ...hostTarget(db), options: SESSION, application_name: "smelter-cdc" },
     { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: true } },
   );
-  const plugin = new PgoutputPlugin({ protoVersion: 1, publicationNames: [name], messages: true });
+  // Values as the server's text, as a snapshot read lands them: a relation's column parsers are replaced as the
+  // relation is parsed, before any row of it (the stream parses messages ahead of the handler).
+  class TextPgoutput extends PgoutputPlugin {
+    override parse(buffer: Buffer) {
+      const message = super.parse(buffer) as unknown as Message;
+      if (message.tag === "relation") for (const c of message.columns) c.parser = (text: string) => text;
+      return message as unknown as ReturnType<InstanceType<typeof PgoutputPlugin>["parse"]>;
+    }
+  }
+  const plugin = new TextPgoutput({ protoVersion: 1, publicationNames: [name], messages: true });
   const end = at(to);
   let changes = 0;
   let pending: LogChange[] = [];
@@ -203,10 +216,6 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
       if (settled) return;
       try {
         switch (message.tag) {
-          case "relation":
-            // Values as the server's text, as a snapshot read lands them.
-            for (const c of message.columns) c.parser = (text: string) => text;
-            break;
           case "begin":
             pending = [];
             commit = lsn(message.commitLsn) * OFFSET;
@@ -248,7 +257,7 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
             pending = [];
             if (batch.length > 0) {
               changes += batch.length;
-              await options.onChanges(batch);
+              await options.onChanges(consumer.name, batch);
             }
             break;
           }
@@ -303,5 +312,6 @@ export const replication: ChangeLog = {
   before: (a, b) => at(a) < at(b),
   snapshotOrder: (_info, fallback) => (at(fallback) * OFFSET).toString(),
   drain,
+  sharedReads: false,
   confirm,
 };
