@@ -325,6 +325,12 @@ silver:
     );
   });
 
+  test("a cdc table needs a primary key: its changes are applied by key", () => {
+    assert.deepEqual(problems(`${BASE}tables: [{ name: a, mode: cdc }]\n`), [
+      'spec.yaml:9:10 tables[0]: missing required property "primary_key"',
+    ]);
+  });
+
   test("a cdc table on a source kind without change capture is refused at its mode", () => {
     const kinds: KindSupport = { ...KINDS, changeCapture: ["mariadb"] };
     const text = `${BASE.replace("kind: mariadb", "kind: mysql")}tables: [{ name: a, primary_key: [id], mode: cdc }]\n`;
