@@ -100,7 +100,12 @@ async function preflight(db: ResolvedDatabase, _consumer: LogConsumer): Promise<
 async function head(db: ResolvedDatabase): Promise<LogPosition> {
   const conn = await connectMariadb(db, 0);
   try {
-    const [rows] = await conn.query("SHOW MASTER STATUS");
+    // MySQL 8.4 renamed the statement (MariaDB 10.5.2+ knows a third name, and the old one too).
+    const [rows] = await conn
+      .query("SHOW MASTER STATUS")
+      .catch((error: { code?: string }) =>
+        error.code === "ER_PARSE_ERROR" ? conn.query("SHOW BINARY LOG STATUS") : Promise.reject(error),
+      );
     const row = (rows as unknown[][])[0];
     if (!row) throw new ConfigError(`source ${db.name}: SHOW MASTER STATUS is empty: the binary log is off`);
     return [String(row[0]), Number(row[1])];

@@ -107,3 +107,34 @@ describe("MariaDB types through change capture", { skip: skip ?? false }, () => 
     assert.deepEqual(rows[2].v, rows[0].v, "bronze holds the same values for the row read from the log");
   });
 });
+
+describe("a column added while changes are captured", { skip: skip ?? false }, () => {
+  const { table, db } = mariadbTable("cdcddl", async (db, table) => {
+    await db.query(`CREATE TABLE ${table} (id INT PRIMARY KEY, payload VARCHAR(20))`);
+    await db.query(`INSERT INTO ${table} SELECT seq, CONCAT('row ', seq) FROM seq_1_to_50`);
+  });
+  let spec: PipelineSpec;
+  const warehouse = warehousePool(() => [spec]);
+
+  it("lands the new column from the changes after the ALTER and bronze adds it (schema evolution add_columns)", async () => {
+    spec = withWarehouse(await mariadbSpec(table, { over: { mode: "cdc", cursor: [] } }), table);
+    await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
+    await bronze({ pipeline: spec.name, step: "bronze", table }, context(spec));
+    await db().query(`UPDATE ${table} SET payload = 'before' WHERE id = 1`);
+    await db().query(`ALTER TABLE ${table} ADD COLUMN note INT NULL`);
+    await db().query(`UPDATE ${table} SET payload = 'after', note = 7 WHERE id = 2`);
+    await db().query(`INSERT INTO ${table} VALUES (51, 'new', 8)`);
+    await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
+    const ctx = context(spec);
+    const metrics = await bronze({ pipeline: spec.name, step: "bronze", table }, ctx);
+    assert.deepEqual(metrics.columnsAdded, ["note"]);
+    const { rows } = await warehouse.query(
+      `SELECT id, payload, note FROM "${spec.bronzeSchema}"."${table}" WHERE id IN (1, 2, 51) ORDER BY id`,
+    );
+    assert.deepEqual(rows, [
+      { id: 1, payload: "before", note: null },
+      { id: 2, payload: "after", note: 7 },
+      { id: 51, payload: "new", note: 8 },
+    ]);
+  });
+});
