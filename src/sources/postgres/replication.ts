@@ -31,6 +31,10 @@ function lsn(text: unknown): bigint {
   return (BigInt(`0x${m[1]}`) << 32n) | BigInt(`0x${m[2]}`);
 }
 
+function lsnText(value: bigint): string {
+  return `${(value >> 32n).toString(16).toUpperCase()}/${(value & 0xffffffffn).toString(16).toUpperCase()}`;
+}
+
 function at(position: LogPosition): bigint {
   return lsn(position[0]);
 }
@@ -211,6 +215,12 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
     };
     armIdle();
     service.on("error", (error: Error) => finish(sourceError(error, `source ${db.name} (replication)`)));
+    // The server ends a walsender that does not answer its keepalives (wal_sender_timeout). The answer confirms
+    // the stored position and no further (the client adds one to what it is given).
+    const alive = lsnText(at(from) - 1n);
+    service.on("heartbeat", (_lsn: string, _time: number, respond: boolean) => {
+      if (respond) service.acknowledge(alive).catch(() => undefined);
+    });
     service.on("data", async (_lsn: string, message: Message) => {
       armIdle();
       if (settled) return;
