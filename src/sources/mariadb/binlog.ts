@@ -8,10 +8,11 @@ import { connectMariadb } from "./connection.ts";
 
 /**
  * MariaDB/MySQL change capture from the binary log, read with `@vlasky/zongji` as a replica would. A position is
- * `[binlog file, offset]` at a transaction boundary (what `SHOW MASTER STATUS` and MariaDB's
- * `Binlog_snapshot_file`/`Binlog_snapshot_position` give). A change's order is the number
- * `file sequence × 10^18 + event end offset × 10^6 + row index`, so changes compare in log order as numbers, and a
- * snapshot taken at offset P (order P × 10^6) sits above every change committed before it and below every later one.
+ * `[binlog file, offset, GTID position]` at a transaction boundary, where `SHOW MASTER STATUS` and MariaDB's
+ * `Binlog_snapshot_file`/`Binlog_snapshot_position` put it; the GTID is only recorded, for operators. A change's
+ * order is the number `file sequence × 10^18 + event end offset × 10^6 + row index`, so changes compare in log
+ * order as numbers, and a snapshot taken at offset P (order P × 10^6) sits above every change committed before it
+ * and below every later one.
  */
 
 /** How long a drain may go without any event from the server before it gives up (the server is stuck or gone). */
@@ -108,7 +109,17 @@ async function head(db: ResolvedDatabase): Promise<LogPosition> {
       );
     const row = (rows as unknown[][])[0];
     if (!row) throw new ConfigError(`source ${db.name}: SHOW MASTER STATUS is empty: the binary log is off`);
-    return [String(row[0]), Number(row[1])];
+    const [file, offset] = [String(row[0]), Number(row[1])];
+    // The GTID position of the same point, for operators (another server of the topology knows it, not the file):
+    // MySQL reports it beside the file, MariaDB translates the file and offset.
+    const gtid =
+      row.length > 4
+        ? String(row[4] ?? "")
+        : String(
+            ((await conn.query("SELECT BINLOG_GTID_POS(?, ?)", [file, offset]))[0] as unknown[][])[0]?.[0] ??
+              "",
+          );
+    return gtid ? [file, offset, gtid] : [file, offset];
   } catch (error) {
     throw sourceError(error, `source ${db.name}`);
   } finally {

@@ -158,6 +158,12 @@ describe("change capture from the MariaDB binary log", { skip: skip ?? false }, 
       );
     }
 
+    // The stored position: binlog file and offset, and the same point as a MariaDB GTID position.
+    const stored = await context(spec).watermarks.read(spec.name, table);
+    assert.match(String(stored?.watermark?.[0]), /^mariadb-bin\.\d+$/);
+    assert.equal(typeof stored?.watermark?.[1], "number");
+    assert.match(String(stored?.watermark?.[2]), /^\d+-\d+-\d+/);
+
     // Nothing changed since: the next run lands nothing and bronze commits no version.
     const version = await newestVersion(warehouse, spec, table);
     const idle = await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
