@@ -1,8 +1,9 @@
 import type { ClientBase } from "pg";
 import { TransientError } from "../../errors.ts";
+import { CHANGE_COLUMNS } from "../../landing/types.ts";
 import { type BronzeResult, type StepHooks, schemaChangeOf } from "../types.ts";
 import { ensureCaptureTriggers } from "./capture.ts";
-import { applyChangeRounds } from "./changes.ts";
+import { afterSnapshot, applyChangeRounds } from "./changes.ts";
 import { applyChanges, rowImage } from "./merge.ts";
 import * as meta from "./metadata.ts";
 import { analyzeKey, lockSql, qualified, quoteIdent, timed } from "./sql.ts";
@@ -186,10 +187,13 @@ export async function applyBronze(
     let applied: { counts: Counts; version: number | null };
     // Changes read from a log are applied in log order, a version per change of a key (see changes.ts).
     const changeLoad = load.batches.some((b) => b.changes);
+    // Snapshot rows of a cdc table.
+    const snapshotRows = !changeLoad && load.columns.some((c) => c.name === CHANGE_COLUMNS.order);
     if (shape.created && !changeLoad && loadsDirectly(load)) {
       applied = await initialLoad(client, load, shape, "direct", log);
       staged = applied.counts.inserted + applied.counts.unchanged;
       hooks.fault("bronze:after-stage");
+      if (snapshotRows) await afterSnapshot(client, load, null, log);
     } else if (changeLoad) {
       staged = await stage(client, load, log);
       hooks.fault("bronze:after-stage");
@@ -199,6 +203,7 @@ export async function applyBronze(
       hooks.fault("bronze:after-stage");
       const source = await latestPerKey(client, load, staged, log);
       applied = await (shape.created ? initialLoad : incremental)(client, load, shape, source, log);
+      if (snapshotRows) await afterSnapshot(client, load, shape.created ? null : source, log);
     }
     const { counts, version } = applied;
     if (shape.created) {

@@ -13,8 +13,9 @@ import type { BronzeShape } from "./tables.ts";
  * log order, each as its own version, so that the change feed holds every version a key went through, not only
  * the last one of the drain.
  *
- * 1. Changes bronze already reflects are dropped: those whose log order is at or below the order of the key's
- *    bronze row (a snapshot chunk read them, or an earlier drain applied them).
+ * 1. Changes bronze already reflects are dropped: those at or below the highest order applied since the table's
+ *    last snapshot (`_smelter.change_orders`: changes landed again, deletes included), and those at or below the
+ *    order of the key's bronze row (a snapshot chunk read them).
  * 2. The same change landed twice (same key and order) is kept once.
  * 3. The rest are numbered per key in log order; round n applies the n-th change of every key, in one MERGE
  *    (deletes included) under its own version. Keys are independent, so applying round by round leaves each key
@@ -41,6 +42,15 @@ export async function applyChangeRounds(
   const bronze = qualified(schema, table.name);
   const key = table.primaryKey.map(quoteIdent).join(", ");
   const order = quoteIdent(CHANGE_COLUMNS.order);
+  const highest = (await client.query(`SELECT max(${order})::text AS o FROM ${STAGE}`)).rows[0]?.o as
+    | string
+    | null;
+  const applied = await meta.changeOrder(client, pipeline, table.name);
+  if (applied !== null) {
+    await timed(log, "drop changes applied before", () =>
+      client.query(`DELETE FROM ${STAGE} WHERE ${order} <= $1::numeric`, [applied]),
+    );
+  }
   if (!shape.created && shape.columns.some((c) => c.name === CHANGE_COLUMNS.order)) {
     await timed(log, "drop changes bronze already holds", () =>
       client.query(`DELETE FROM ${STAGE} s USING ${bronze} b
@@ -77,6 +87,30 @@ export async function applyChangeRounds(
     changed = true;
     await meta.recordVersion(client, pipeline, table.name, version, applied, load.batches.length);
   }
+  if (highest !== null) await meta.recordChangeOrder(client, pipeline, table.name, highest);
   log(`${rounds} round(s) of changes${changed ? `, up to version ${version}` : ", nothing new"}`);
   return { counts, version: changed ? version : null };
+}
+
+/**
+ * After snapshot rows of a cdc table were applied: the table's highest applied change order is forgotten, and when
+ * they were merged (`source`, staged) into rows bronze held, rows whose order is above their snapshot row's take the snapshot's
+ * (without a change-feed row: their data did not change). Within one log, snapshot rows are newer than anything
+ * bronze holds and nothing changes; when the log started over (a rebuilt server, a new primary), the orders it
+ * gives are lower, and changes after the snapshot would otherwise be taken for changes already applied.
+ */
+export async function afterSnapshot(
+  client: ClientBase,
+  load: StagedLoad,
+  source: { table: string } | null,
+  log: (m: string) => void,
+): Promise<void> {
+  const { pipeline, schema, table } = load;
+  await meta.recordChangeOrder(client, pipeline, table.name, null);
+  if (source === null) return;
+  const order = quoteIdent(CHANGE_COLUMNS.order);
+  await timed(log, "log orders of the snapshot", () =>
+    client.query(`UPDATE ${qualified(schema, table.name)} b SET ${order} = x.${order} FROM ${source.table} x
+      WHERE ${joinOn("b", "x", table.primaryKey)} AND b.${order} > x.${order}`),
+  );
 }
