@@ -61,10 +61,10 @@ export const extract: Executor = (request, ctx) =>
  */
 export const extractShared: SourceExecutor = async (request, tables, ctx) => {
   const spec = ctx.pipeline.spec;
-  const db = resolveDatabase(spec, request.source, ctx.env);
-  const log = sourceDriver(db.kind).changeLog;
   const shared = tables.filter((t) => tableOf(spec, t).mode === "cdc");
-  if (!log?.sharedReads || shared.length < 2) return { results: {}, rest: tables };
+  if (shared.length < 2) return { results: {}, rest: tables };
+  const log = sourceDriver(resolveDatabase(spec, request.source, ctx.env).kind).changeLog;
+  if (!log?.sharedReads) return { results: {}, rest: tables };
   const runs: { run: ExtractRun; underway: BatchManifest | null }[] = [];
   const open = async (i: number): Promise<Record<string, StepMetrics>> => {
     if (i === shared.length) return runCdcShared(runs, log);
