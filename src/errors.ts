@@ -41,6 +41,16 @@ export class DataError extends SmelterError {
   }
 }
 
+/**
+ * The source's log no longer holds the position change capture stopped at (purged, or a lost replication slot):
+ * changes in between are gone, so only a re-sync (a new snapshot) brings the table back in step.
+ */
+export class LogPurgedError extends SmelterError {
+  constructor(message: string) {
+    super("LogPurged", message, { retryable: false });
+  }
+}
+
 /** A system smelter depends on failed or was unreachable (source, warehouse, landing zone); a retry may help. */
 export class TransientError extends SmelterError {
   constructor(message: string, cause?: unknown) {

@@ -16,6 +16,9 @@ import { WAREHOUSES } from "./warehouse/index.ts";
  */
 export const KINDS: KindSupport = {
   sources: Object.keys(sources),
+  changeCapture: Object.entries(sources)
+    .filter(([, driver]) => driver?.changeLog)
+    .map(([kind]) => kind),
   landing: Object.keys(LANDING_ZONES),
   warehouses: WAREHOUSES,
 };

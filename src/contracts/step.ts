@@ -126,3 +126,14 @@ export interface ExecutionContext {
 
 /** One step for one table or model. Throws a SmelterError on failure. */
 export type Executor = (request: TaskRequest, ctx: ExecutionContext) => Promise<StepMetrics>;
+
+/**
+ * One step for several tables of a source request (`source` set) at once, where they share work (one read of the
+ * source's log): the metrics of the tables it ran, and the tables it left to run one by one. Throws a
+ * SmelterError on failure.
+ */
+export type SourceExecutor = (
+  request: TaskRequest & { source: string },
+  tables: string[],
+  ctx: ExecutionContext,
+) => Promise<{ results: Record<string, StepMetrics>; rest: string[] }>;

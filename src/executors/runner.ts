@@ -1,10 +1,20 @@
-import type { ExecutionContext, Executor, Step, StepMetrics, TaskRequest } from "../contracts/step.ts";
+import type {
+  ExecutionContext,
+  Executor,
+  SourceExecutor,
+  Step,
+  StepMetrics,
+  TaskRequest,
+} from "../contracts/step.ts";
 import { CancelledError, ConfigError, SmelterError } from "../errors.ts";
 import { laterSteps, unitsOf } from "../spec/lookup.ts";
 import type { PipelineSpec } from "../spec/types.ts";
 
-/** The executors by step: the one place that says which function runs which step. */
-export type ExecutorRegistry = Record<Step, Executor>;
+/**
+ * The executors by step: the one place that says which function runs which step. `shared` lists, by step, the
+ * executor a source request offers its tables first, for those that share work.
+ */
+export type ExecutorRegistry = Record<Step, Executor> & { shared?: Partial<Record<Step, SourceExecutor>> };
 
 /** Upper bound of tables of a source run at once: the source connection's `maxConnections` (default 4). */
 function concurrencyOf(spec: PipelineSpec, source: string): number {
@@ -110,10 +120,25 @@ export async function runTaskWith(
   }
 
   const spec = ctx.pipeline.spec;
-  const units = unitsOf(spec, request);
+  let units = unitsOf(spec, request);
   const results: Record<string, StepMetrics> = {};
   const failures: { table: string; error: unknown }[] = [];
   const budget = concurrencyOf(spec, request.source);
+  const shared = registry.shared?.[request.step];
+  if (shared) {
+    let together: Awaited<ReturnType<SourceExecutor>>;
+    try {
+      together = await shared({ ...request, source: request.source }, units, ctx);
+    } catch (error) {
+      if (!(error instanceof SmelterError)) throw error;
+      throw new SmelterError(error.type, `source ${request.source}: ${error.message}`, {
+        retryable: error.retryable,
+        cause: error,
+      });
+    }
+    Object.assign(results, together.results);
+    units = together.rest;
+  }
   const width = Math.min(budget, units.length);
   // Tables side by side share the source's connections: a full load's parallel chunks stay within its share.
   const tableCtx: ExecutionContext = {
@@ -146,6 +171,6 @@ export async function runTaskWith(
     }
     throw new Error(`table ${first.table}: ${(cause as Error).message ?? String(cause)}${others}`, { cause });
   }
-  if (Object.keys(results).length < units.length) throw new CancelledError();
+  if (units.some((t) => !(t in results))) throw new CancelledError();
   return mergeMetrics(results);
 }

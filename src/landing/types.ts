@@ -44,7 +44,7 @@ export interface BatchManifest {
   pipeline: string;
   table: string;
   source: { name: string; kind: string; snapshot: Record<string, unknown> };
-  mode: "incremental" | "full";
+  mode: "incremental" | "full" | "cdc";
   createdAt: string;
   primaryKey: string[];
   cursor: string[];
@@ -61,6 +61,24 @@ export interface BatchManifest {
    * carries the table's key set (`keyFiles`), read after every other chunk.
    */
   chunk?: { index: number; from: unknown[] | null; to: unknown[] | null; last: boolean; total?: number };
+  /**
+   * Change capture (`mode: cdc`): the changes of the log in `(from, to]`, one row per change with the
+   * `CHANGE_COLUMNS` after the table's columns. Snapshot chunks of a cdc table carry the same columns (operation
+   * `snapshot`, the snapshot's log order) but no `changes`.
+   */
+  changes?: { from: unknown[]; to: unknown[]; count: number };
   /** A backfill: the range read again (the watermark did not move). */
   backfill?: { by: "cursor" | "key"; columns: string[]; from: unknown[] | null; to: unknown[] | null };
 }
+
+/**
+ * The columns every landed row of a `mode: cdc` table carries after its own: the operation (`insert`, `update`,
+ * `delete`, or `snapshot` for rows of a snapshot chunk), the change's order in the source's log (an unsigned
+ * integer, compared as a number: bronze applies a key's changes in this order and skips those its row already
+ * reflects), and when its transaction committed (null for snapshot rows).
+ */
+export const CHANGE_COLUMNS = {
+  op: "_smelter_op",
+  order: "_smelter_position",
+  committedAt: "_smelter_committed_at",
+} as const;

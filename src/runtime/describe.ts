@@ -37,7 +37,9 @@ export function describeAction(spec: PipelineSpec, action: Action, context: Desc
       const mark =
         t.mode === "incremental"
           ? ` The watermark${now} is set to the source's highest ${t.cursor.join(", ")}, read before the first chunk, so the next incremental run picks up rows changed during the re-sync.`
-          : "";
+          : t.mode === "cdc"
+            ? ` The log's position${now} is set to its head, read before the first chunk, and the log is drained from there after the last chunk, so changes made during the re-sync are applied on top of it.`
+            : "";
       return `Re-sync table ${t.name} of pipeline ${spec.name}: read every row of ${t.name} from source ${t.source} again, in key-range chunks of ${t.chunkSize} rows, then all its primary keys, and merge them into bronze table ${spec.bronzeSchema}.${t.name}, which then holds exactly the source's rows: rows the source no longer has are deleted, changed rows updated, missing rows inserted, identical rows left alone, and every change is written to its change feed.${silverTail(t.name)}${mark} It waits for any running extract, bronze or silver of ${t.name} and holds them off until it ends; stopped, it resumes after its last landed chunk at the next extract.`;
     }
     case "backfill": {
@@ -63,6 +65,8 @@ export function describeAction(spec: PipelineSpec, action: Action, context: Desc
     }
     case "reset_watermark": {
       const t = tableOf(spec, action.table);
+      if (t.mode === "cdc")
+        return `Reset the log position of table ${t.name} of pipeline ${spec.name}${now}: the next extract reads the log's head, loads the whole table again in key-range chunks with its key set, as on the first run, and drains the log from that head; bronze then converges to the source, deletes included. Nothing is read now, and a chunked load under way is abandoned. Refused while an extract of ${t.name} runs.`;
       return t.mode === "incremental"
         ? `Reset the watermark of table ${t.name} of pipeline ${spec.name}${now}: the next extract loads the whole table again in key-range chunks with its key set, as on the first run, and fixes a new watermark; bronze then converges to the source, deletes included. Nothing is read now, and a chunked load under way is abandoned. Refused while an extract of ${t.name} runs.`
         : `Reset the load of full table ${t.name} of pipeline ${spec.name}: a full load under way is abandoned and the next extract starts a new one from the first chunk. Nothing is read now. Refused while an extract of ${t.name} runs.`;

@@ -131,6 +131,86 @@ export interface SourceSnapshot {
   close(): Promise<void>;
 }
 
+/** One row change read from a source's log. */
+export interface LogChange {
+  op: "insert" | "update" | "delete";
+  /**
+   * Where the change is in the log, as an unsigned integer in decimal digits: changes compare by it (as numbers)
+   * in log order, and a row read in a snapshot compares with them by `ChangeLog.snapshotOrder`.
+   */
+  order: string;
+  /** When the change's transaction committed, as the log records it (milliseconds since the epoch). */
+  committedAt: number;
+  /** The full row by column name: the new row for inserts and updates, the row before it for deletes. */
+  row: Record<string, unknown>;
+  /** Updates: the row before it, where the log has it. Its order is `order - 1` (free for this use). */
+  before?: Record<string, unknown>;
+}
+
+/** A position in a source's log as the extract watermark stores it (JSON-able). */
+export type LogPosition = unknown[];
+
+/**
+ * Who reads a log: one table of one pipeline. Sources that keep a reader's position on the server (PostgreSQL's
+ * replication slot and publication) name them after `name`.
+ */
+export interface LogConsumer {
+  /** Unique per pipeline and table: `<pipeline>__<table>`. */
+  name: string;
+  /** The source table (`schema.table`, or a table of the connection's database or search path). */
+  table: string;
+}
+
+/** What a drain of the log does for the extract step: the changes of its consumers' tables up to one head. */
+export interface DrainOptions {
+  /** The tables read, each from its own stored position (changes after it are read). */
+  consumers: { consumer: LogConsumer; from: LogPosition }[];
+  /** The head the drain stops at (read at the start of the task). */
+  to: LogPosition;
+  signal: AbortSignal;
+  /** Called with the changes of each committed transaction, per consumer (`LogConsumer.name`), in log order. */
+  onChanges(consumer: string, changes: LogChange[]): Promise<void>;
+}
+
+/**
+ * Log-based change capture of a source (`mode: cdc`): the server settings it needs, the log's head, and reading
+ * the changes of one table between two positions. Positions are the watermark of a cdc table.
+ */
+export interface ChangeLog {
+  /**
+   * Checks the server settings and privileges change capture of the table needs; a ConfigError naming each one
+   * to set otherwise (retrying cannot help).
+   */
+  preflight(db: ResolvedDatabase, consumer: LogConsumer): Promise<void>;
+  /**
+   * The position after the last committed transaction. With `start` (a snapshot begins, the log is read from
+   * here), what the server keeps for the consumer is created when missing (a replication slot holds the log from
+   * there on); without it, its absence is a `LogPurgedError`.
+   */
+  head(db: ResolvedDatabase, consumer: LogConsumer, options: { start: boolean }): Promise<LogPosition>;
+  /** Whether `a` is before `b`. */
+  before(a: LogPosition, b: LogPosition): boolean;
+  /**
+   * The order (see `LogChange.order`) of rows read in a snapshot: above every change the snapshot sees, below
+   * every change it does not. From the snapshot's `info` when the database records its log position there,
+   * else `fallback` (a position read before the snapshot opened: changes between the two are then applied again
+   * on top of the snapshot's rows, which converges to the same rows).
+   */
+  snapshotOrder(info: Record<string, unknown>, fallback: LogPosition): string;
+  /**
+   * Reads the changes of each consumer's table in `(from, to]`. A `from` the server no longer holds (purged, a
+   * lost slot) is a `LogPurgedError`, before anything is read. Several consumers only when `sharedReads`.
+   */
+  drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ changes: number }>;
+  /** One read of the log serves several tables (the binlog); false when each table has its own (a slot). */
+  readonly sharedReads: boolean;
+  /**
+   * Tells the server the consumer stored `position` (its changes are landed): a replication slot may then recycle
+   * the log before it. Called only after the position is stored.
+   */
+  confirm(db: ResolvedDatabase, consumer: LogConsumer, position: LogPosition): Promise<void>;
+}
+
 /** A source database kind: its capabilities, type mapping and how to open a snapshot. */
 export interface SourceDriver {
   readonly kind: string;
@@ -145,4 +225,6 @@ export interface SourceDriver {
     options: { where: string; timezone: string; override?: string },
   ): ColumnMapping;
   openSnapshot(db: ResolvedDatabase, options: { statementTimeoutMs: number }): Promise<SourceSnapshot>;
+  /** Log-based change capture, for kinds that have it (`mode: cdc`). */
+  changeLog?: ChangeLog;
 }

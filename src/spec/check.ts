@@ -1,7 +1,7 @@
 import type { SpecPath } from "./problems.ts";
 import { IDENTIFIER_PATTERN } from "./schema/identifier.ts";
 import type { RawPipeline } from "./schema/pipeline.ts";
-import type { PipelineSpec } from "./types.ts";
+import type { PipelineSpec, TableSpec } from "./types.ts";
 
 /** A rule the schema cannot express, broken at `path`. */
 export interface SemanticViolation {
@@ -18,6 +18,7 @@ export interface WarehouseSupport {
     readonly mergeStrategies: readonly ("upsert" | "scd2")[];
     readonly partitioning: readonly ("list" | "hash")[];
     readonly maxClusterColumns: number;
+    readonly changeBatches: boolean;
   };
   /** Null when `type` names a type of this warehouse, otherwise why not. */
   checkType(type: string): string | null;
@@ -29,6 +30,8 @@ export interface WarehouseSupport {
  */
 export interface KindSupport {
   sources: readonly string[];
+  /** Source kinds whose log smelter reads for `mode: cdc`. */
+  changeCapture: readonly string[];
   landing: readonly string[];
   warehouses: Readonly<Record<string, WarehouseSupport>>;
 }
@@ -97,6 +100,38 @@ export function checkSemantics(
     }
   }
 
+  /** Change capture reads one source table's log by primary key: no query, no cursor, deletes come from the log. */
+  function checkCdc(
+    rawTable: RawPipeline["tables"][number],
+    table: TableSpec,
+    at: (...rest: (string | number)[]) => SpecPath,
+  ) {
+    if (rawTable.query !== undefined)
+      report(
+        at("query"),
+        "mode cdc reads a source table's log; name the table (table: schema.table) instead of a query",
+      );
+    if (table.cursor.length > 0)
+      report(at("cursor"), "is not used by mode cdc (changes are ordered by their log position); remove it");
+    if (table.deletes.mode === "reconcile")
+      report(
+        at("deletes"),
+        "mode cdc reads deletes from the log; key reconciliation does not apply (use none or soft)",
+      );
+    if (support && !support.capabilities.changeBatches)
+      report(
+        at("mode"),
+        `${warehouseName} does not apply changes read from a log yet; read this table with mode incremental or full`,
+      );
+    const conn = spec.connections[table.source];
+    if (conn && kinds.sources.includes(conn.kind) && !kinds.changeCapture.includes(conn.kind)) {
+      report(
+        at("mode"),
+        `source "${table.source}" is ${conn.kind}, whose log smelter does not read (mode cdc works with: ${kinds.changeCapture.join(", ")})`,
+      );
+    }
+  }
+
   const tableIndex = new Map<string, number>();
   spec.tables.forEach((table, i) => {
     const at = (...rest: (string | number)[]): SpecPath => ["tables", i, ...rest];
@@ -121,6 +156,7 @@ export function checkSemantics(
     if (table.mode === "incremental" && table.cursor.length === 0) {
       report(at("cursor"), "is required when mode is incremental (or set mode: full)");
     }
+    if (table.mode === "cdc") checkCdc(rawTable, table, at);
     const { include, exclude } = table.columns;
     if (include && exclude) report(at("columns"), "give either include or exclude, not both");
     const needed: [string, string[]][] = [

@@ -27,6 +27,11 @@ export interface WarehouseCapabilities {
    * (Delta liquid clustering), each with its own limit.
    */
   maxClusterColumns: number;
+  /**
+   * Bronze applies batches of changes read from a source's log (`mode: cdc`): each key's changes in log order,
+   * deletes by their operation, changes its rows already hold skipped.
+   */
+  changeBatches: boolean;
 }
 
 /**

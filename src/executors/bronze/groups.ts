@@ -9,7 +9,7 @@ function columnSet(m: BatchManifest): string {
 
 /**
  * Splits pending batches (in batch order) into commits. Consecutive batches with the same columns share one
- * commit and one version, which is exact because duplicate keys across them are reduced by cursor then batch
+ * commit and one version (changes read from a log share a commit only with each other, applied a version per change of a key), which is exact because duplicate keys across them are reduced by cursor then batch
  * order, exactly as if they had been applied one after another (only intermediate versions of a key are not
  * recorded in the change feed). A batch carrying key files (reconciliation) ends its commit: its key set describes
  * the source after the batches before it were read (applying them first and then reconciling leaves the same rows
@@ -29,6 +29,7 @@ export function groupBatches(pending: BatchManifest[], limits = GROUP_LIMITS): B
     const fits =
       first !== undefined &&
       columnSet(first) === columnSet(m) &&
+      Boolean(first.changes) === Boolean(m.changes) &&
       current.length < limits.batches &&
       rows + m.rows <= limits.rows;
     if (!fits) flush();

@@ -16,6 +16,8 @@ export interface BatchTarget {
   tmpDir: string;
   log: Logger;
   signal: AbortSignal;
+  /** Columns of one value for every data row (`part` files), after the read ones (a cdc table's snapshot rows). */
+  constants?: readonly { name: string; sql: string }[];
 }
 
 /** Result of streaming one read into parquet files. */
@@ -45,6 +47,7 @@ export async function landRead(
     columns,
     target.fileRows,
     target.tmpDir,
+    kind === "part" ? (target.constants ?? []) : [],
   );
   let lastRow: unknown[] | null = null;
   let reported = 0;

@@ -2,8 +2,10 @@ import type { StepMetrics } from "../../contracts/step.ts";
 import { CancelledError } from "../../errors.ts";
 import { newBatchId, writeManifest } from "../../landing/index.ts";
 import type { BatchManifest } from "../../landing/types.ts";
+import type { ChangeLog, LogPosition } from "../../sources/types.ts";
 import { faultHook } from "../../warehouse/fault.ts";
 import { landRead } from "./batch.ts";
+import { snapshotConstants, withChangeColumns } from "./changes.ts";
 import { ChunkProgress } from "./progress.ts";
 import { type ExtractRun, manifestBase, openSnapshot, snapshotSchema, warnNulled } from "./run.ts";
 import { withDrift } from "./schema.ts";
@@ -21,6 +23,11 @@ export interface ChunkedLoad {
   label: string;
   /** The manifest of the last landed chunk of the load to resume, or null to start a new load. */
   resume: BatchManifest | null;
+  /**
+   * A cdc table's load: the log position read before the first chunk (the watermark of every chunk, where the
+   * log is drained from after the load), and the log whose order each chunk's rows are stamped with.
+   */
+  log?: { position: LogPosition; changeLog: ChangeLog };
 }
 
 /**
@@ -47,7 +54,7 @@ export async function runChunkedLoad(run: ExtractRun, load: ChunkedLoad): Promis
   const { table, ctx } = run;
   const resume = load.resume?.chunk && !load.resume.chunk.last ? load.resume : null;
   const incremental = table.mode === "incremental";
-  const planned = await planChunks(run, resume, incremental);
+  const planned = await planChunks(run, resume, incremental, load.log?.position ?? null);
   const { plan, watermark } = planned;
   const first = plan[0]?.index ?? 0;
   const total = first + plan.length;
@@ -86,7 +93,7 @@ export async function runChunkedLoad(run: ExtractRun, load: ChunkedLoad): Promis
       // The key set must describe the source after every other chunk was read.
       if (last) await before;
       if (failure && failure.index < chunk.index) return;
-      const landed = await readChunk(run, chunk, batchId, { total, watermark });
+      const landed = await readChunk(run, chunk, batchId, { total, watermark, log: load.log });
       await before;
       if (failure && failure.index < chunk.index) return;
       if (ctx.signal.aborted) throw new CancelledError();
@@ -138,16 +145,21 @@ async function planChunks(
   run: ExtractRun,
   resume: BatchManifest | null,
   incremental: boolean,
+  logPosition: LogPosition | null,
 ): Promise<{ plan: ChunkPlan[]; watermark: unknown[] | null }> {
   const { table } = run;
   const snapshot = await openSnapshot(run);
   const plan: ChunkPlan[] = [];
   try {
-    const watermark = !incremental
-      ? null
-      : resume
+    const watermark = logPosition
+      ? resume
         ? resume.watermark.to
-        : await snapshot.max(run.relation, table.cursor);
+        : logPosition
+      : !incremental
+        ? null
+        : resume
+          ? resume.watermark.to
+          : await snapshot.max(run.relation, table.cursor);
     let from = resume?.chunk?.to ?? null;
     const first = resume?.chunk ? resume.chunk.index + 1 : 0;
     for (;;) {
@@ -171,14 +183,19 @@ async function readChunk(
   run: ExtractRun,
   chunk: ChunkPlan,
   batchId: string,
-  load: { total: number; watermark: unknown[] | null },
+  load: {
+    total: number;
+    watermark: unknown[] | null;
+    log: { position: LogPosition; changeLog: ChangeLog } | undefined;
+  },
 ): Promise<BatchManifest> {
   const { table } = run;
   const snapshot = await openSnapshot(run);
   try {
     const schema = await snapshotSchema(run, snapshot, null);
     const keyAt = table.primaryKey.map((k) => schema.landed.findIndex((c) => c.name === k));
-    const target = { ...run.target, batchId };
+    const order = load.log?.changeLog.snapshotOrder(snapshot.info, load.log.position);
+    const target = { ...run.target, batchId, ...(order ? { constants: snapshotConstants(order) } : {}) };
     const data = await landRead(
       target,
       snapshot,
@@ -195,7 +212,7 @@ async function readChunk(
     return {
       ...manifestBase(run, batchId, snapshot.info),
       watermark: { from: null, to: load.watermark, lagSeconds: table.lagSeconds },
-      schema: schema.manifest,
+      schema: order ? withChangeColumns(schema.manifest) : schema.manifest,
       files: data.files,
       rows: data.rows,
       ...(keys ? { keyFiles: keys.files } : {}),

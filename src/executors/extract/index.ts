@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ExecutionContext, Executor, StepMetrics } from "../../contracts/step.ts";
+import type { ExecutionContext, Executor, SourceExecutor, StepMetrics } from "../../contracts/step.ts";
 import type { WatermarkState, WatermarkStore } from "../../contracts/stores.ts";
 import { CancelledError, ConfigError } from "../../errors.ts";
 import {
@@ -19,6 +19,7 @@ import { resolveDatabase, resolveLanding } from "../../spec/resolve.ts";
 import { phase } from "../../trace.ts";
 import { runBackfill } from "./backfill.ts";
 import { type BatchTarget, landRead } from "./batch.ts";
+import { runCdc, runCdcShared } from "./cdc.ts";
 import { runChunkedLoad } from "./chunks.ts";
 import { type ExtractRun, manifestBase, openSnapshot, snapshotSchema, warnNulled } from "./run.ts";
 import { applyLag } from "./schema.ts";
@@ -35,9 +36,59 @@ const DEFAULT_STATEMENT_TIMEOUT_MS = 6 * 3600 * 1000;
  * run of a full table, the first run of an incremental one (or the first after its watermark was reset), and a
  * re-sync. A backfill reads one range again and leaves the watermark where it is (see backfill.ts).
  */
-export const extract: Executor = async (request, ctx) => {
+export const extract: Executor = (request, ctx) =>
+  withExtractRun(request.table, ctx, (run, underway) => {
+    const { table } = run;
+    const mode = request.mode;
+    if (table.mode === "incremental" && table.cursor.length === 0)
+      throw new ConfigError(`tables.${table.name}.cursor: incremental mode needs a cursor`);
+    if (table.mode === "cdc") return runCdc(run, mode, underway);
+    if (mode?.kind === "backfill") return runBackfill(run, mode.range, underway);
+    // A re-sync continues a chunked load under way (its key set makes bronze converge all the same).
+    if (mode?.kind === "resync") return runChunkedLoad(run, { label: "re-sync", resume: underway });
+    if (mode) throw new ConfigError(`extract has no ${mode.kind} mode`);
+    if (table.mode === "full") return runChunkedLoad(run, { label: "full load", resume: underway });
+    if (underway) return runChunkedLoad(run, { label: "chunked load", resume: underway });
+    if ((run.stored?.watermark ?? null) === null)
+      return runChunkedLoad(run, { label: "initial load", resume: null });
+    return runIncremental(run);
+  });
+
+/**
+ * The extract of a source's tables in one task (`airflow.granularity: source`), for the tables that share work:
+ * the cdc tables of a source whose log one read serves (`ChangeLog.sharedReads`), when there are two or more,
+ * are drained together (see `runCdcShared`). Returns their metrics by table and the tables left to extract one
+ * by one.
+ */
+export const extractShared: SourceExecutor = async (request, tables, ctx) => {
   const spec = ctx.pipeline.spec;
-  const table = tableOf(spec, request.table);
+  const shared = tables.filter((t) => tableOf(spec, t).mode === "cdc");
+  if (shared.length < 2) return { results: {}, rest: tables };
+  const log = sourceDriver(resolveDatabase(spec, request.source, ctx.env).kind).changeLog;
+  if (!log?.sharedReads) return { results: {}, rest: tables };
+  const runs: { run: ExtractRun; underway: BatchManifest | null }[] = [];
+  const open = async (i: number): Promise<Record<string, StepMetrics>> => {
+    if (i === shared.length) return runCdcShared(runs, log);
+    return withExtractRun(shared[i], ctx, (run, underway) => {
+      runs.push({ run, underway });
+      return open(i + 1);
+    });
+  };
+  return { results: await open(0), rest: tables.filter((t) => !shared.includes(t)) };
+};
+
+/**
+ * Opens what an extraction of one table works with (its landing zone, a DuckDB converting parts, a temporary
+ * directory, its stored watermark after adopting manifests the state DB missed), runs `work` and closes them.
+ * `underway` is the last landed chunk of a chunked load still under way, if any.
+ */
+async function withExtractRun<T>(
+  name: string | undefined,
+  ctx: ExecutionContext,
+  work: (run: ExtractRun, underway: BatchManifest | null) => Promise<T>,
+): Promise<T> {
+  const spec = ctx.pipeline.spec;
+  const table = tableOf(spec, name);
   const db = resolveDatabase(spec, table.source, ctx.env);
   const driver = sourceDriver(db.kind);
   const zone = openLandingZone(resolveLanding(spec, spec.landing, ctx.env));
@@ -75,18 +126,7 @@ export const extract: Executor = async (request, ctx) => {
     };
     // A chunked load under way continues, unless an operator set or reset the watermark since.
     const underway = stored?.loading !== false && previous?.chunk && !previous.chunk.last ? previous : null;
-    const mode = request.mode;
-    if (table.mode === "incremental" && table.cursor.length === 0)
-      throw new ConfigError(`tables.${table.name}.cursor: incremental mode needs a cursor`);
-    if (mode?.kind === "backfill") return await runBackfill(run, mode.range, underway);
-    // A re-sync continues a chunked load under way (its key set makes bronze converge all the same).
-    if (mode?.kind === "resync") return await runChunkedLoad(run, { label: "re-sync", resume: underway });
-    if (mode) throw new ConfigError(`extract has no ${mode.kind} mode`);
-    if (table.mode === "full") return await runChunkedLoad(run, { label: "full load", resume: underway });
-    if (underway) return await runChunkedLoad(run, { label: "chunked load", resume: underway });
-    if ((stored?.watermark ?? null) === null)
-      return await runChunkedLoad(run, { label: "initial load", resume: null });
-    return await runIncremental(run);
+    return await work(run, underway);
   } catch (error) {
     failed = true;
     throw error;
@@ -97,7 +137,7 @@ export const extract: Executor = async (request, ctx) => {
       await rm(tmpDir, { recursive: true, force: true });
     });
   }
-};
+}
 
 /**
  * A crash between writing a manifest and saving the watermark leaves manifests newer than the stored batch:
@@ -119,7 +159,7 @@ async function adoptManifests(
       ctx.log.warn(
         `${table}: adopting ${newer.length} landed batch(es) the state DB missed, up to ${newest}`,
       );
-      const watermark = manifest.mode === "incremental" ? manifest.watermark.to : null;
+      const watermark = manifest.mode === "full" ? null : manifest.watermark.to;
       const loading = manifest.chunk ? !manifest.chunk.last : false;
       await watermarks.save(pipeline, table, manifest.batchId, watermark, { loading });
       return { stored: await watermarks.read(pipeline, table), previous: manifest };

@@ -108,6 +108,8 @@ export class PartWriter {
     private readonly columns: LandedColumn[],
     private readonly fileRows: number,
     private readonly tmpDir: string,
+    /** Columns of the same value in every row, after the read ones: a name and a DuckDB SQL expression. */
+    private readonly constants: readonly { name: string; sql: string }[] = [],
   ) {}
 
   /**
@@ -192,7 +194,10 @@ export class PartWriter {
     const local = part.csv.replace(/\.csv$/, ".parquet");
     this.connection ??= await this.duck.connect();
     const from = readCsvSql(part.csv, this.columns.length, part.longestLine);
-    const select = this.columns.map((c, i) => `${castSql(c.mapping, i)} AS ${duckIdent(c.name)}`).join(", ");
+    const select = [
+      ...this.columns.map((c, i) => `${castSql(c.mapping, i)} AS ${duckIdent(c.name)}`),
+      ...this.constants.map((c) => `${c.sql} AS ${duckIdent(c.name)}`),
+    ].join(", ");
     try {
       const plan = rowGroupPlan((await stat(part.csv)).size, part.rows, part.longestLine);
       await this.connection.run(`SET memory_limit = '${plan.memoryBytes}b'`);

@@ -1,4 +1,5 @@
 import type { SourceDriver } from "../types.ts";
+import { binlog } from "./binlog.ts";
 import { capabilities } from "./capabilities.ts";
 import { openMariadbSnapshot } from "./read.ts";
 import { mapMariadbColumn } from "./types.ts";
@@ -9,4 +10,5 @@ export const mariadb: SourceDriver = {
   capabilities,
   mapColumn: (column, { where, timezone, override }) => mapMariadbColumn(column, where, timezone, override),
   openSnapshot: openMariadbSnapshot,
+  changeLog: binlog,
 };

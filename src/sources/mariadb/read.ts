@@ -74,7 +74,12 @@ export async function openMariadbSnapshot(
       "SELECT VERSION(), DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ')",
     );
     const first = (rows as unknown[][])[0] ?? [];
+    // MariaDB: the binlog position this snapshot sees up to, where change capture joins it (empty on MySQL).
+    const [status] = await conn.query("SHOW SESSION STATUS LIKE 'binlog_snapshot_%'");
+    const at = new Map((status as unknown[][]).map((r) => [String(r[0]).toLowerCase(), String(r[1])]));
+    const file = at.get("binlog_snapshot_file");
     info = {
+      ...(file ? { binlog: { file, offset: Number(at.get("binlog_snapshot_position")) } } : {}),
       serverVersion: first[0],
       snapshotAt: first[1],
       isolation: "REPEATABLE READ",

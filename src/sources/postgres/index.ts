@@ -1,6 +1,7 @@
 import type { SourceDriver } from "../types.ts";
 import { capabilities } from "./capabilities.ts";
 import { openPostgresSnapshot } from "./read.ts";
+import { replication } from "./replication.ts";
 import { mapPostgresColumn } from "./types.ts";
 
 /** PostgreSQL as a source. */
@@ -9,4 +10,5 @@ export const postgres: SourceDriver = {
   capabilities,
   mapColumn: (column, { where }) => mapPostgresColumn(column, where),
   openSnapshot: openPostgresSnapshot,
+  changeLog: replication,
 };

@@ -55,7 +55,10 @@ export const TableOptions = define(
     Type.Object(
       {
         source: ref(Identifier, { description: "Source connection name." }),
-        mode: Enum(["incremental", "full"], { description: "Default incremental." }),
+        mode: Enum(["incremental", "full", "cdc"], {
+          description:
+            "incremental: rows at or after the cursor; full: the whole table in key chunks; cdc: every change from the database's log (docs/cdc.md). Default incremental.",
+        }),
         chunk_size: Type.Integer({
           minimum: 1,
           description: "Rows per key-range chunk of a full load; default 100000.",

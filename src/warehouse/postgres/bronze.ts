@@ -1,8 +1,10 @@
 import type { ClientBase } from "pg";
 import { TransientError } from "../../errors.ts";
+import { CHANGE_COLUMNS } from "../../landing/types.ts";
 import { phase } from "../../trace.ts";
 import { type BronzeResult, type StepHooks, schemaChangeOf } from "../types.ts";
 import { ensureCaptureTriggers } from "./capture.ts";
+import { afterSnapshot, applyChangeRounds } from "./changes.ts";
 import { applyChanges, rowImage } from "./merge.ts";
 import * as meta from "./metadata.ts";
 import { analyzeKey, beginLocked, qualified, quoteIdent, timed } from "./sql.ts";
@@ -189,10 +191,19 @@ export async function applyBronze(
     await stageKeys(client, load, log);
     let staged: number;
     let applied: { counts: Counts; version: number | null };
-    if (shape.created && loadsDirectly(load)) {
+    // Changes read from a log are applied in log order, a version per change of a key (see changes.ts).
+    const changeLoad = load.batches.some((b) => b.changes);
+    // Snapshot rows of a cdc table.
+    const snapshotRows = !changeLoad && load.columns.some((c) => c.name === CHANGE_COLUMNS.order);
+    if (shape.created && !changeLoad && loadsDirectly(load)) {
       applied = await initialLoad(client, load, shape, "direct", log);
       staged = applied.counts.inserted + applied.counts.unchanged;
       hooks.fault("bronze:after-stage");
+      if (snapshotRows) await afterSnapshot(client, load, null, log);
+    } else if (changeLoad) {
+      staged = await stage(client, load, log);
+      hooks.fault("bronze:after-stage");
+      applied = await applyChangeRounds(client, load, shape, staged, log);
     } else {
       staged = await phase("bronze: stage rows (COPY)", () => stage(client, load, log));
       hooks.fault("bronze:after-stage");
@@ -200,6 +211,7 @@ export async function applyBronze(
       applied = await phase("bronze: merge and change feed", () =>
         (shape.created ? initialLoad : incremental)(client, load, shape, source, log),
       );
+      if (snapshotRows) await afterSnapshot(client, load, shape.created ? null : source, log);
     }
     const { counts, version } = applied;
     if (shape.created) {
@@ -211,7 +223,9 @@ export async function applyBronze(
       await timed(log, "index change feed", () => indexChangeFeed(client, schema, table.name));
     const batches = load.batches.map((b) => ({ batchId: b.batchId, rows: b.rows }));
     await phase("bronze: checkpoint", () =>
-      meta.recordBronzeCommit(client, pipeline, table.name, version, counts, batches),
+      changeLoad
+        ? meta.recordBatches(client, pipeline, table.name, version, batches)
+        : meta.recordBronzeCommit(client, pipeline, table.name, version, counts, batches),
     );
     hooks.fault("bronze:after-merge");
     await phase("bronze: commit", () => timed(log, "commit", () => client.query("COMMIT")));

@@ -10,12 +10,13 @@ import { columnType } from "./types.ts";
 
 /**
  * PostgreSQL 15+: SCD1 and SCD2 silver, declarative list/hash partitioning, `cluster_by` as a b-tree index (at
- * most 32 columns, PostgreSQL's INDEX_MAX_KEYS).
+ * most 32 columns, PostgreSQL's INDEX_MAX_KEYS); batches of changes read from a source's log.
  */
 export const capabilities: WarehouseCapabilities = {
   mergeStrategies: ["upsert", "scd2"],
   partitioning: ["list", "hash"],
   maxClusterColumns: 32,
+  changeBatches: true,
 };
 
 /**

@@ -1,4 +1,5 @@
 import type { ClientBase } from "pg";
+import { CHANGE_COLUMNS } from "../../landing/types.ts";
 import { type Captured, capturing, ensureCaptureTriggers } from "./capture.ts";
 import {
   comparable,
@@ -73,7 +74,12 @@ export function rowImage(load: StagedLoad, shape: BronzeShape): RowImage {
   }
   // With a key set, it is the source at the batch's snapshot: a staged row whose key is not in it is gone.
   const missing = `NOT EXISTS (SELECT 1 FROM ${KEYS} k WHERE ${joinOn("k", "d", load.table.primaryKey)})`;
-  const deleted = load.keys ? `(${deleteFlag(load, staged)} OR ${missing})` : deleteFlag(load, staged);
+  const flag = deleteFlag(load, staged);
+  // A change read from a log carries its operation.
+  const logged = staged.has(CHANGE_COLUMNS.op)
+    ? `(d.${quoteIdent(CHANGE_COLUMNS.op)} = 'delete' OR ${flag})`
+    : flag;
+  const deleted = load.keys ? `(${logged} OR ${missing})` : logged;
   return { names, exprs, deleted };
 }
 
@@ -115,12 +121,14 @@ export async function applyChanges(
       `(SELECT * FROM ${rows} s WHERE NOT s.${DELETED}) s`,
     );
   }
-  const oldRow = image.names.map((n, i) =>
-    comparable(`b.${quoteIdent(n)}`, shape.columns[i]?.type ?? "jsonb"),
+  // A row differs by its data: the log order and operation a row of a cdc table carries say where it came from,
+  // not what it holds (a re-sync's identical rows stay as they are).
+  const bookkeeping = new Set<string>(Object.values(CHANGE_COLUMNS));
+  const compared = image.names.flatMap((n, i) =>
+    bookkeeping.has(n) ? [] : [{ name: n, type: shape.columns[i]?.type ?? "jsonb" }],
   );
-  const newRow = image.names.map((n, i) =>
-    comparable(`x.${quoteIdent(n)}`, shape.columns[i]?.type ?? "jsonb"),
-  );
+  const oldRow = compared.map((c) => comparable(`b.${quoteIdent(c.name)}`, c.type));
+  const newRow = compared.map((c) => comparable(`x.${quoteIdent(c.name)}`, c.type));
   const differs = `ROW(${oldRow.join(", ")}) IS DISTINCT FROM ROW(${newRow.join(", ")})`;
   const set = [
     ...data.map((c) => `${quoteIdent(c)} = x.${quoteIdent(c)}`),

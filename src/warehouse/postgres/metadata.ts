@@ -11,6 +11,8 @@ import { lockedTransaction } from "./sql.ts";
  *   the batch changed nothing.
  * - `silver_checkpoints`: the last bronze version each silver model has merged.
  * - `change_feed_floor`: versions up to `floor_version` were pruned from the change feed.
+ * - `change_orders`: the highest log order of the changes applied to a cdc table since its last snapshot: a
+ *   change at or below it is a change landed again (changes.ts).
  * - `capture_changes()`: the function of bronze tables' capture triggers (capture.ts).
  */
 const DDL = `
@@ -43,6 +45,12 @@ CREATE TABLE IF NOT EXISTS _smelter.silver_checkpoints (
   updated_at timestamptz NOT NULL,
   PRIMARY KEY (pipeline, model)
 );
+CREATE TABLE IF NOT EXISTS _smelter.change_orders (
+  pipeline text NOT NULL,
+  table_name text NOT NULL,
+  max_order numeric NOT NULL,
+  PRIMARY KEY (pipeline, table_name)
+);
 CREATE TABLE IF NOT EXISTS _smelter.change_feed_floor (
   pipeline text NOT NULL,
   table_name text NOT NULL,
@@ -58,6 +66,7 @@ export const METADATA_TABLES = [
   "bronze_batches",
   "silver_checkpoints",
   "change_feed_floor",
+  "change_orders",
 ].map((table) => ({ schema: "_smelter", table }));
 
 /**
@@ -71,7 +80,7 @@ const checked = new WeakSet<ClientBase>();
 export async function ensureMetadata(client: ClientBase): Promise<void> {
   if (checked.has(client)) return;
   // The newest object: a schema created by an older version gets what it lacks.
-  const exists = await client.query("SELECT to_regprocedure('_smelter.capture_changes()') IS NOT NULL AS ok");
+  const exists = await client.query("SELECT to_regclass('_smelter.change_orders') IS NOT NULL AS ok");
   if (!exists.rows[0]?.ok) await lockedTransaction(client, "smelter:_smelter:ddl", () => client.query(DDL));
   checked.add(client);
 }
@@ -197,5 +206,71 @@ export async function recordBronzeCommit(
       counts.updated,
       counts.deleted,
     ],
+  );
+}
+
+/** One commit version of a table and what it changed. */
+export async function recordVersion(
+  client: ClientBase,
+  pipeline: string,
+  table: string,
+  version: number,
+  counts: { inserted: number; updated: number; deleted: number },
+  batches: number,
+): Promise<void> {
+  await client.query(
+    `INSERT INTO _smelter.commit_versions
+       (pipeline, table_name, version, committed_at, batches, inserted, updated, deleted)
+     VALUES ($1, $2, $3, now(), $4, $5, $6, $7)`,
+    [pipeline, table, version, batches, counts.inserted, counts.updated, counts.deleted],
+  );
+}
+
+/** The batches a commit applied, checkpointed with its (last) version, or null when nothing changed. */
+export async function recordBatches(
+  client: ClientBase,
+  pipeline: string,
+  table: string,
+  version: number | null,
+  batches: { batchId: string; rows: number }[],
+): Promise<void> {
+  await client.query(
+    `INSERT INTO _smelter.bronze_batches (pipeline, table_name, batch_id, version, rows, committed_at)
+     SELECT $1, $2, b, $3, r, now() FROM unnest($4::text[], $5::bigint[]) AS t(b, r)`,
+    [pipeline, table, version, batches.map((b) => b.batchId), batches.map((b) => b.rows)],
+  );
+}
+
+/** The highest log order applied to a cdc table since its last snapshot; null when none. */
+export async function changeOrder(
+  client: ClientBase,
+  pipeline: string,
+  table: string,
+): Promise<string | null> {
+  const result = await client.query(
+    "SELECT max_order::text AS o FROM _smelter.change_orders WHERE pipeline = $1 AND table_name = $2",
+    [pipeline, table],
+  );
+  return (result.rows[0]?.o as string | undefined) ?? null;
+}
+
+/** Raises a cdc table's highest applied log order to `order` (never lowers it); null forgets it (a snapshot). */
+export async function recordChangeOrder(
+  client: ClientBase,
+  pipeline: string,
+  table: string,
+  order: string | null,
+): Promise<void> {
+  if (order === null) {
+    await client.query("DELETE FROM _smelter.change_orders WHERE pipeline = $1 AND table_name = $2", [
+      pipeline,
+      table,
+    ]);
+    return;
+  }
+  await client.query(
+    `INSERT INTO _smelter.change_orders AS o (pipeline, table_name, max_order) VALUES ($1, $2, $3::numeric)
+     ON CONFLICT (pipeline, table_name) DO UPDATE SET max_order = greatest(o.max_order, EXCLUDED.max_order)`,
+    [pipeline, table, order],
   );
 }

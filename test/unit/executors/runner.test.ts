@@ -105,3 +105,42 @@ test("a failing table fails the source task with the table's name and the error'
       /table b: connection reset/.test(error.message) && error.retryable === true,
   );
 });
+
+test("a source task offers its tables to the step's shared executor first and runs the rest one by one", async () => {
+  const { ctx } = context();
+  const one: string[] = [];
+  const registry: ExecutorRegistry = {
+    ...registryOf(async (request) => {
+      one.push(request.table!);
+      return { rowsRead: 1 };
+    }),
+    shared: {
+      extract: async (_request, tables) => ({
+        results: { a: { rowsRead: 5 }, c: { rowsRead: 7 } },
+        rest: tables.filter((t) => t === "b"),
+      }),
+    },
+  };
+  const metrics = await runTaskWith(registry, { pipeline: "shop", step: "extract", source: "db" }, ctx);
+  assert.deepEqual(one, ["b"]);
+  assert.equal(metrics.rowsRead, 13);
+  assert.deepEqual(Object.keys(metrics.tables ?? {}).sort(), ["a", "b", "c"]);
+});
+
+test("a failing shared executor fails the source task naming the source", async () => {
+  const { ctx } = context();
+  const { TransientError } = await import("../../../src/errors.ts");
+  const registry: ExecutorRegistry = {
+    ...registryOf(async () => ({})),
+    shared: {
+      extract: async () => {
+        throw new TransientError("binlog connection lost");
+      },
+    },
+  };
+  await assert.rejects(
+    runTaskWith(registry, { pipeline: "shop", step: "extract", source: "db" }, ctx),
+    (error: Error & { retryable?: boolean }) =>
+      /^source db: binlog connection lost/.test(error.message) && error.retryable === true,
+  );
+});

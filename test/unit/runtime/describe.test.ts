@@ -12,6 +12,7 @@ const spec = {
   tables: [
     tableSpec({ name: "posts", chunkSize: 1000 }),
     tableSpec({ name: "tags", mode: "full", cursor: [] }),
+    tableSpec({ name: "likes", mode: "cdc", cursor: [] }),
   ],
   silver: [{ name: "posts_flat", from: "posts", key: ["id"], includeAll: true, columns: [], scd: 2 }],
 } as unknown as PipelineSpec;
@@ -35,6 +36,14 @@ test("a re-sync says what it reads, that bronze converges with deletes, and who 
   assert.match(text, /Then silver model posts_flat merges those changes\./);
   assert.match(text, /The watermark \(now 2026-01-01 00:00:00\) is set to the source's highest updated_at/);
   assert.doesNotMatch(describeAction(spec, { kind: "resync", table: "tags" }), /watermark/);
+});
+
+test("a re-sync of a cdc table says the log is drained from its head read before the first chunk", () => {
+  const text = describeAction(spec, { kind: "resync", table: "likes" });
+  assert.match(
+    text,
+    /The log's position is set to its head, read before the first chunk, and the log is drained/,
+  );
 });
 
 test("a backfill names its range and says the watermark stays and deletes are not seen", () => {

@@ -179,7 +179,7 @@ describe("schema errors are all reported with file, line, column and spec path",
     [
       "a bad enum value",
       `${BASE}tables: [{ name: a, primary_key: [id], mode: sometimes }]\n`,
-      ['spec.yaml:9:46 tables[0].mode: must be one of: "incremental", "full"'],
+      ['spec.yaml:9:46 tables[0].mode: must be one of: "incremental", "full", "cdc"'],
     ],
     [
       "a bad duration and a bad schedule",
@@ -271,7 +271,12 @@ airflow: { start_date: "2024-02-30" }
       ...KINDS,
       warehouses: {
         postgres: {
-          capabilities: { mergeStrategies: ["upsert"], partitioning: [], maxClusterColumns: 2 },
+          capabilities: {
+            mergeStrategies: ["upsert"],
+            partitioning: [],
+            maxClusterColumns: 2,
+            changeBatches: false,
+          },
           checkType: (type) => (type === "known" ? null : `"${type}" is not a type of this warehouse`),
         },
       },
@@ -283,6 +288,7 @@ airflow: { start_date: "2024-02-30" }
     partition_by: { column: id, kind: list }
     cluster_by: [x, y, z]
     type_overrides: { x: known, y: jsonb }
+  - { name: b, primary_key: [id], mode: cdc }
 silver:
   - { name: m, from: a, key: [id], scd: 2, columns: [{ name: id, from: id, type: nope }] }
 `;
@@ -297,8 +303,46 @@ silver:
       "spec.yaml:13:39 tables[0].partition_by.kind: warehouse postgres does not partition tables; remove partition_by (cluster_by orders the data instead)",
       "spec.yaml:14:17 tables[0].cluster_by: warehouse postgres clusters by at most 2 columns",
       'spec.yaml:15:36 tables[0].type_overrides.y: "jsonb" is not a type of this warehouse (warehouse postgres)',
-      "spec.yaml:17:41 silver[0].scd: warehouse postgres does not keep SCD type 2 history; use scd: 1",
-      'spec.yaml:17:82 silver[0].columns[0].type: "nope" is not a type of this warehouse (warehouse postgres)',
+      "spec.yaml:16:41 tables[1].mode: warehouse postgres does not apply changes read from a log yet; read this table with mode incremental or full",
+      "spec.yaml:18:41 silver[0].scd: warehouse postgres does not keep SCD type 2 history; use scd: 1",
+      'spec.yaml:18:82 silver[0].columns[0].type: "nope" is not a type of this warehouse (warehouse postgres)',
+    ]);
+  });
+
+  test("a cdc table loads with no cursor and refuses a query, a cursor and key reconciliation", () => {
+    const { spec } = parsePipeline(`${BASE}tables: [{ name: a, primary_key: [id], mode: cdc }]\n`, "x.yaml");
+    assert.equal(spec.tables[0]?.mode, "cdc");
+    assert.deepEqual(spec.tables[0]?.cursor, []);
+    assert.deepEqual(
+      problems(`${BASE}tables:
+  - { name: a, query: "SELECT 1 AS id", primary_key: [id], mode: cdc, cursor: [id], deletes: reconcile }
+`),
+      [
+        "spec.yaml:10:23 tables[0].query: mode cdc reads a source table's log; name the table (table: schema.table) instead of a query",
+        "spec.yaml:10:79 tables[0].cursor: is not used by mode cdc (changes are ordered by their log position); remove it",
+        "spec.yaml:10:94 tables[0].deletes: mode cdc reads deletes from the log; key reconciliation does not apply (use none or soft)",
+      ],
+    );
+  });
+
+  test("a cdc table needs a primary key: its changes are applied by key", () => {
+    assert.deepEqual(problems(`${BASE}tables: [{ name: a, mode: cdc }]\n`), [
+      'spec.yaml:9:10 tables[0]: missing required property "primary_key"',
+    ]);
+  });
+
+  test("a cdc table on a source kind without change capture is refused at its mode", () => {
+    const kinds: KindSupport = { ...KINDS, changeCapture: ["mariadb"] };
+    const text = `${BASE.replace("kind: mariadb", "kind: mysql")}tables: [{ name: a, primary_key: [id], mode: cdc }]\n`;
+    let found: string[] = [];
+    try {
+      parseChecked(text, "spec.yaml", kinds);
+    } catch (error) {
+      assert.ok(error instanceof SpecErrors, String(error));
+      found = error.problems.map(formatProblem);
+    }
+    assert.deepEqual(found, [
+      'spec.yaml:9:46 tables[0].mode: source "shop_db" is mysql, whose log smelter does not read (mode cdc works with: mariadb)',
     ]);
   });
 

@@ -101,7 +101,13 @@ export class PostgresHarness implements WarehouseHarness {
   async drop(spec: PipelineSpec): Promise<void> {
     await this.pool.query(`DROP SCHEMA IF EXISTS ${quote(spec.bronzeSchema)} CASCADE`);
     await this.pool.query(`DROP SCHEMA IF EXISTS ${quote(spec.silverSchema)} CASCADE`);
-    for (const t of ["commit_versions", "bronze_batches", "silver_checkpoints", "change_feed_floor"]) {
+    for (const t of [
+      "commit_versions",
+      "bronze_batches",
+      "silver_checkpoints",
+      "change_feed_floor",
+      "change_orders",
+    ]) {
       await this.pool
         .query(`DELETE FROM _smelter.${t} WHERE pipeline = $1`, [spec.name])
         .catch(() => undefined);

@@ -35,5 +35,9 @@ describe("reading extracted CSV parts into parquet", () => {
       "coalesce(CAST(TRY_CAST(c2 AS DECIMAL(18,4)) AS DECIMAL(20,4)), CAST(c2 AS DECIMAL(20,4)))",
     );
     assert.equal(castSql(decimal("DECIMAL(38,20)"), 1), "CAST(c1 AS DECIMAL(38,20))");
+    assert.equal(
+      castSql(decimal("DECIMAL(38,0)"), 4),
+      "coalesce(CAST(TRY_CAST(c4 AS HUGEINT) AS DECIMAL(38,0)), CAST(c4 AS DECIMAL(38,0)))",
+    );
   });
 });

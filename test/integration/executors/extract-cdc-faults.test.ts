@@ -1,0 +1,259 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { bronze } from "../../../src/executors/bronze/index.ts";
+import { extract } from "../../../src/executors/extract/index.ts";
+import { listManifestIds, listManifests, openLandingZone } from "../../../src/landing/index.ts";
+import type { BatchManifest } from "../../../src/landing/types.ts";
+import { standaloneState } from "../../../src/runtime/standalone.ts";
+import { resolveLanding } from "../../../src/spec/resolve.ts";
+import type { PipelineSpec } from "../../../src/spec/types.ts";
+import { context, mariadbSpec, mariadbTable, missingStack, uniqueName } from "./extract-helpers.ts";
+import { bothDifferences, bronzeAndSilver, warehousePool, withWarehouse } from "./pipeline-helpers.ts";
+
+/*
+ * Failures of change capture from MariaDB's binary log: a process killed in the middle of a drain and between a
+ * drain's manifest and its position, changes landed twice, a stored position the log no longer holds, and a
+ * user without replication grants.
+ */
+
+const skip = missingStack("SMELTER_MARIADB_URL", "SMELTER_WAREHOUSE_URL");
+const CHILD = fileURLToPath(new URL("./extract-kill-child.ts", import.meta.url));
+const STEP_CHILD = fileURLToPath(new URL("../warehouse/step-child.ts", import.meta.url));
+const ROWS = 1_000;
+const state = standaloneState(process.env, "smelter-test");
+
+/** Runs one extract in a child process that kills itself at `point` after passing it `skip` times. */
+async function killedExtract(
+  spec: PipelineSpec,
+  point: string,
+  skip: number,
+): Promise<NodeJS.Signals | null> {
+  const child = spawn(process.execPath, ["--import", "tsx", CHILD, JSON.stringify(spec)], {
+    env: { ...process.env, SMELTER_FAULT_POINT: point, SMELTER_FAULT_SKIP: String(skip) },
+    stdio: ["ignore", "ignore", "ignore"],
+  });
+  return new Promise((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+}
+
+async function manifests(spec: PipelineSpec, table: string): Promise<BatchManifest[]> {
+  const zone = openLandingZone(resolveLanding(spec, "landing", process.env));
+  const out: BatchManifest[] = [];
+  for await (const m of listManifests(zone, spec.name, table)) out.push(m);
+  return out;
+}
+
+async function objects(spec: PipelineSpec, table: string): Promise<string[]> {
+  const zone = openLandingZone(resolveLanding(spec, "landing", process.env));
+  const out: string[] = [];
+  for await (const f of zone.list(`${spec.name}/${table}/`)) out.push(f.key);
+  return out;
+}
+
+describe("change capture from the MariaDB binary log, when things fail", { skip: skip ?? false }, () => {
+  const { table, db } = mariadbTable("cdcfault", async (db, table) => {
+    await db.query(
+      `CREATE TABLE ${table} (id INT PRIMARY KEY, payload VARCHAR(100), updated_at DATETIME(6) NOT NULL)`,
+    );
+    await db.query(
+      `INSERT INTO ${table} SELECT seq, CONCAT('row ', seq), '2026-01-01' + INTERVAL seq SECOND FROM seq_1_to_${ROWS}`,
+    );
+  });
+  let spec: PipelineSpec;
+  const warehouse = warehousePool(() => [spec]);
+
+  /**
+   * `n` single-row changes in separate transactions: updates, deletes and inserts, some to the same keys. Returns
+   * how many changed a row (a delete of a missing key writes nothing to the log).
+   */
+  const changes = async (n: number, tag: string): Promise<number> => {
+    let changed = 0;
+    for (let i = 0; i < n; i++) {
+      const id = 1 + ((i * 7) % 40);
+      const [result] =
+        i % 5 === 4
+          ? await db().query(`DELETE FROM ${table} WHERE id = ?`, [id])
+          : await db().query(
+              `INSERT INTO ${table} VALUES (?, ?, NOW(6)) ON DUPLICATE KEY UPDATE payload = VALUES(payload)`,
+              [id, `${tag}-${i}`],
+            );
+      if ((result as { affectedRows: number }).affectedRows > 0) changed += 1;
+    }
+    return changed;
+  };
+
+  it("converges after kills mid-drain and between manifest and position, landing each change once", async () => {
+    spec = withWarehouse(
+      await mariadbSpec(table, { over: { mode: "cdc", cursor: [], chunkSize: 400 } }),
+      table,
+    );
+    await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
+    await bronzeAndSilver(spec, table);
+    const landed = (await manifests(spec, table)).length;
+
+    const first = await changes(300, "a");
+    assert.equal(await killedExtract(spec, "extract:cdc-drain", 120), "SIGKILL");
+    assert.equal((await manifests(spec, table)).length, landed, "a drain killed midway writes no manifest");
+
+    assert.equal(await killedExtract(spec, "extract:after-manifest", 0), "SIGKILL");
+    const drained = await manifests(spec, table);
+    assert.equal(drained.length, landed + 1, "the second try landed its manifest before it was killed");
+    assert.equal(drained.at(-1)?.rows, first, "one landed row per change");
+
+    // The next run adopts that manifest (its position was not stored) and drains only what came after it.
+    const second = await changes(50, "b");
+    const next = await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
+    assert.equal(next.rowsLanded, second);
+    await bronzeAndSilver(spec, table);
+    assert.deepEqual(await bothDifferences(db(), warehouse, spec, table), { bronze: [], silver: [] });
+  });
+
+  it("applies nothing again when the same changes land twice, a key inserted and deleted among them", async () => {
+    const zone = openLandingZone(resolveLanding(spec, "landing", process.env));
+    // A key that comes and goes within the drain: bronze holds no row of it to compare orders with.
+    await db().query(`INSERT INTO ${table} VALUES (900001, 'brief', NOW(6))`);
+    await db().query(`DELETE FROM ${table} WHERE id = 900001`);
+    await changes(20, "h");
+    await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
+    await bronzeAndSilver(spec, table);
+    const drains = (await manifests(spec, table)).filter((m) => m.changes);
+    const from = drains.at(-2)?.changes?.from as unknown[];
+    // Move the position back to the start of the two last drains: the next run lands their changes again.
+    const newest = (await listManifestIds(zone, spec.name, table)).at(-1) as string;
+    await state.watermarks.set(spec.name, table, newest, from);
+    const again = await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
+    const twice = (drains.at(-2)?.rows ?? 0) + (drains.at(-1)?.rows ?? 0);
+    assert.equal(again.rowsLanded, twice, "the changes were landed a second time");
+    const feed = async () =>
+      (await warehouse.query(`SELECT count(*)::int AS n FROM "${spec.bronzeSchema}"."${table}__changes"`))
+        .rows;
+    const before = await feed();
+    const applied = await bronze({ pipeline: spec.name, step: "bronze", table }, context(spec));
+    assert.equal(applied.versionTo, null, "bronze committed no version");
+    assert.deepEqual(await feed(), before, "not one change-feed row");
+    assert.deepEqual(await bothDifferences(db(), warehouse, spec, table), { bronze: [], silver: [] });
+  });
+
+  it("refuses a position the log no longer holds, writes nothing, and a re-sync recovers", async () => {
+    const zone = openLandingZone(resolveLanding(spec, "landing", process.env));
+    const newest = (await listManifestIds(zone, spec.name, table)).at(-1) as string;
+    await state.watermarks.set(spec.name, table, newest, ["mariadb-bin.000000", 4]);
+    await changes(20, "c");
+    const files = await objects(spec, table);
+    await assert.rejects(
+      extract({ pipeline: spec.name, step: "extract", table }, context(spec)),
+      (error: Error & { type?: string; retryable?: boolean }) => {
+        assert.equal(error.type, "LogPurged");
+        assert.equal(error.retryable, false);
+        assert.match(error.message, /no longer holds position mariadb-bin\.000000:4/);
+        assert.match(error.message, /Re-sync the table/);
+        return true;
+      },
+    );
+    assert.deepEqual(await objects(spec, table), files, "nothing was written");
+
+    const resync = await extract(
+      { pipeline: spec.name, step: "extract", table, mode: { kind: "resync" } },
+      context(spec),
+    );
+    assert.ok((resync.chunks ?? 0) >= 3);
+    await changes(10, "d");
+    await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
+    await bronzeAndSilver(spec, table);
+    assert.deepEqual(await bothDifferences(db(), warehouse, spec, table), { bronze: [], silver: [] });
+  });
+
+  it("resumes a snapshot killed between chunks, after a reset of the log position", async () => {
+    const zone = openLandingZone(resolveLanding(spec, "landing", process.env));
+    const newest = (await listManifestIds(zone, spec.name, table)).at(-1) as string;
+    await state.watermarks.set(spec.name, table, newest, null);
+    await changes(30, "e");
+    assert.equal(await killedExtract(spec, "extract:after-manifest", 1), "SIGKILL");
+    const landed = await manifests(spec, table);
+    assert.deepEqual(
+      [landed.at(-1)?.chunk?.index, landed.at(-1)?.chunk?.last],
+      [1, false],
+      "killed after the second chunk's manifest",
+    );
+    await changes(30, "f");
+    const resumed = await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
+    assert.equal(resumed.chunks, 1, "only the last chunk is read again");
+    await bronzeAndSilver(spec, table);
+    assert.deepEqual(await bothDifferences(db(), warehouse, spec, table), { bronze: [], silver: [] });
+  });
+
+  it("rolls back a bronze commit of changes killed before COMMIT, and the retry applies each change once", async () => {
+    const changed = await changes(60, "g");
+    await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
+    const feed = `"${spec.bronzeSchema}"."${table}__changes"`;
+    const count = async () =>
+      Number(
+        (await warehouse.query(`SELECT count(*) AS n FROM ${feed} WHERE _change_type <> 'update_preimage'`))
+          .rows[0].n,
+      );
+    const before = await count();
+    const specFile = join(await mkdtemp(join(tmpdir(), "smelter-cdc-")), "spec.json");
+    await writeFile(specFile, JSON.stringify(spec));
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) => {
+      const child = spawn(process.execPath, ["--import", "tsx", STEP_CHILD, specFile, "bronze", table], {
+        env: { ...process.env, SMELTER_FAULT_POINT: "bronze:after-merge" },
+        stdio: ["ignore", "ignore", "ignore"],
+      });
+      child.on("exit", (_code, s) => resolve(s));
+    });
+    assert.equal(signal, "SIGKILL");
+    assert.equal(await count(), before, "the killed commit left nothing");
+    await bronzeAndSilver(spec, table);
+    assert.equal(await count(), before + changed, "one change-feed row per change");
+    assert.deepEqual(await bothDifferences(db(), warehouse, spec, table), { bronze: [], silver: [] });
+  });
+
+  it("takes the changes after a snapshot when the log started over with lower positions", async () => {
+    // As after a rebuilt server or a new primary: bronze's rows carry orders from the old log, above any the new
+    // log gives.
+    await warehouse.query(`UPDATE "${spec.bronzeSchema}"."${table}" SET _smelter_position = 9e37`);
+    const zone = openLandingZone(resolveLanding(spec, "landing", process.env));
+    const newest = (await listManifestIds(zone, spec.name, table)).at(-1) as string;
+    await state.watermarks.set(spec.name, table, newest, null);
+    await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
+    await bronzeAndSilver(spec, table);
+    await changes(40, "k");
+    await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
+    await bronzeAndSilver(spec, table);
+    assert.deepEqual(await bothDifferences(db(), warehouse, spec, table), { bronze: [], silver: [] });
+  });
+
+  it("names the grants a user without replication privileges lacks", async () => {
+    const user = uniqueName("cdcuser").slice(0, 32);
+    await db().query(`CREATE USER '${user}'@'127.0.0.1' IDENTIFIED BY 'pw'`);
+    try {
+      await db().query(`GRANT SELECT ON *.* TO '${user}'@'127.0.0.1'`);
+      const url = new URL(process.env.SMELTER_MARIADB_URL as string);
+      url.username = user;
+      url.password = "pw";
+      const ctx = context(spec);
+      ctx.env = { ...ctx.env, TEST_CDC_URL: url.toString() };
+      const limited = {
+        ...spec,
+        connections: { ...spec.connections, src: { ...spec.connections.src, url: { env: "TEST_CDC_URL" } } },
+      } as PipelineSpec;
+      await assert.rejects(
+        extract(
+          { pipeline: limited.name, step: "extract", table },
+          { ...ctx, pipeline: { ...ctx.pipeline, spec: limited } },
+        ),
+        (error: Error & { type?: string }) => {
+          assert.equal(error.type, "ConfigError");
+          assert.match(error.message, /GRANT REPLICATION SLAVE, REPLICATION CLIENT ON \*\.\*/);
+          return true;
+        },
+      );
+    } finally {
+      await db().query(`DROP USER '${user}'@'127.0.0.1'`);
+    }
+  });
+});
