@@ -29,6 +29,8 @@ const execution = (over: Partial<Execution> = {}): Execution => ({
   downstream: false,
   progress: null,
   rerun_of: null,
+  chain: false,
+  parent_id: null,
   ...over,
 });
 
