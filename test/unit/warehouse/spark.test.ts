@@ -48,7 +48,10 @@ test("each writer compacts its commit table once every 50 of its commits, writer
     Array.from({ length: 50 }, (_, i) => from + i).filter((seq) => compactsAt(writer, seq));
   for (const writer of ['["p","posts"]', '["p","users"]']) {
     assert.equal(turns(writer, 1).length, 1);
-    assert.deepEqual(turns(writer, 51), turns(writer, 1).map((seq) => seq + 50));
+    assert.deepEqual(
+      turns(writer, 51),
+      turns(writer, 1).map((seq) => seq + 50),
+    );
   }
   const offsets = new Set(Array.from({ length: 20 }, (_, i) => turns(`["p","t${i}"]`, 1)[0]));
   assert.ok(offsets.size > 10, `20 writers share ${offsets.size} turns`);
