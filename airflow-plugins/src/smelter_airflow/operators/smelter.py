@@ -135,7 +135,9 @@ class SmelterOperator(BaseOperator):
         if (table is None) == (source is None):
             raise ValueError(f"SmelterOperator '{self.task_id}': give exactly one of table= and source=")
         if chain and table is None:
-            raise ValueError(f"SmelterOperator '{self.task_id}': chain= runs the later steps of a table; give table=")
+            raise ValueError(
+                f"SmelterOperator '{self.task_id}': chain= runs the later steps of a table; give table="
+            )
         self.pipeline = pipeline
         self.step = step
         self.table = table
