@@ -262,34 +262,38 @@ export class ExecutionWorker {
       const pipeline = await this.options.pipelines(execution.pipeline);
       if (!pipeline) throw new ConfigError(`pipeline ${execution.pipeline} is not known to the service`);
       log.info(`${what}: execution ${execution.id} started on ${this.id}`);
-      if (request.chain && request.table !== undefined) {
-        metrics = await this.chain(
-          execution,
-          { ...request, table: request.table },
-          pipeline,
-          log,
-          controller,
-          () => {
-            stepFailed = true;
-          },
-        );
-      } else
-        metrics = await this.withLocks(execution, request, pipeline, log, controller.signal, () =>
-          this.options.runTask(request, {
-            executionId: execution.id,
-            pipeline,
-            log,
-            signal: controller.signal,
-            env: this.options.env ?? process.env,
-            watermarks: this.watermarks,
-            progress: (progress) => {
-              store.setProgress(execution.id, progress).catch(() => {});
-            },
-          }),
-        );
+      const onStepFailed = () => {
+        stepFailed = true;
+      };
+      metrics =
+        request.chain && request.table !== undefined
+          ? await this.chain(
+              execution,
+              { ...request, table: request.table },
+              pipeline,
+              log,
+              controller,
+              onStepFailed,
+            )
+          : await this.withLocks(execution, request, pipeline, log, controller.signal, () =>
+              this.options.runTask(request, {
+                executionId: execution.id,
+                pipeline,
+                log,
+                signal: controller.signal,
+                env: this.options.env ?? process.env,
+                watermarks: this.watermarks,
+                progress: (progress) => {
+                  store.setProgress(execution.id, progress).catch(() => {});
+                },
+              }),
+            );
     } catch (caught) {
+      // A step of a chain is aborted with the reason its chain stopped.
+      const reason =
+        cancelReason ?? (typeof controller.signal.reason === "string" ? controller.signal.reason : null);
       error = controller.signal.aborted
-        ? new CancelledError(`execution was cancelled: ${cancelReason ?? "the service is stopping"}`).toInfo()
+        ? new CancelledError(`execution was cancelled: ${reason ?? "the service is stopping"}`).toInfo()
         : toErrorInfo(caught);
       log.error(`${error.type}: ${error.message} (${error.retryable ? "retryable" : "not retryable"})`);
     } finally {
@@ -332,7 +336,7 @@ export class ExecutionWorker {
       run: async (child) => {
         // Cancelling the chain cancels the step under way; a step cancelled on its own ends the chain.
         const own = new AbortController();
-        const abort = () => own.abort();
+        const abort = () => own.abort(`the table's execution ${execution.id} was cancelled or stopped`);
         controller.signal.addEventListener("abort", abort, { once: true });
         try {
           const outcome = await this.execute(child, own, log);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Executor } from "../../../src/contracts/step.ts";
-import { TransientError } from "../../../src/errors.ts";
+import { CancelledError, TransientError } from "../../../src/errors.ts";
 import type { ExecutorRegistry } from "../../../src/executors/runner.ts";
 import { airflowCtx, call, eventually, freshDatabase, startService, type TestService } from "./harness.ts";
 
@@ -11,7 +11,7 @@ import { airflowCtx, call, eventually, freshDatabase, startService, type TestSer
  * executors; the HTTP app, the worker, the locks and the state database are the real ones.
  */
 
-const SPEC = "name: social\ntables: [posts, users]\nsilver: [posts_flat, posts_recent]\n";
+const SPEC = "name: social\ntables: [posts, users, slow]\nsilver: [posts_flat, posts_recent]\n";
 
 /** Runs of each `<step>:<table>`, and a silver model that fails while `failing` holds it. */
 const runs: string[] = [];
@@ -22,6 +22,9 @@ const registry: ExecutorRegistry = Object.fromEntries(
     const run: Executor = async (request, ctx) => {
       runs.push(`${step}:${request.table}`);
       ctx.log.info(`${step} working on ${request.table}`);
+      if (step === "bronze" && request.table === "slow")
+        await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
+      if (ctx.signal.aborted) throw new CancelledError();
       if (failing.has(`${step}:${request.table}`))
         throw new TransientError(`warehouse connection lost during ${step} of ${request.table}`);
       return { rowsRead: 5, inserted: 2 };
@@ -167,6 +170,21 @@ describe("a chain of a table's steps", () => {
     });
     assert.equal((await finished(svc, sub.body.id)).status, "success");
     assert.deepEqual(runs, ["extract:users", "bronze:users"]);
+  });
+
+  test("cancelling the chain cancels the step under way and starts no later step", async () => {
+    runs.length = 0;
+    const sub = await submit(svc, "slow", 1);
+    const running = await eventually(async () =>
+      (await childrenOf(svc, sub.body.id)).find((c) => c.step === "bronze" && c.status === "running"),
+    );
+    await call(svc.url, "POST", `/api/v1/executions/${sub.body.id}/cancel`);
+    const chain = await finished(svc, sub.body.id);
+    assert.equal(chain.status, "cancelled");
+    const step = await finished(svc, running.id);
+    assert.equal(step.status, "cancelled");
+    assert.match(step.error.message, new RegExp(`the table's execution ${sub.body.id} was cancelled`));
+    assert.deepEqual(runs, ["extract:slow", "bronze:slow"]);
   });
 
   test("a chain is refused for a source, and for silver", async () => {
