@@ -1,4 +1,4 @@
-import type { Logger, Step, StepMetrics, TaskRequest } from "../contracts/step.ts";
+import type { Logger, RequestMode, Step, StepMetrics, TaskRequest } from "../contracts/step.ts";
 import { CancelledError, type ErrorInfo, SmelterError } from "../errors.ts";
 import { laterSteps } from "../spec/lookup.ts";
 import type { PipelineSpec } from "../spec/types.ts";
@@ -12,10 +12,11 @@ import type { Execution } from "../state/executions.ts";
  * themselves are the usual executors, so exactly-once is what it is for each step alone.
  */
 
-/** One step of a chain: the step and its table (silver: model). */
+/** One step of a chain: the step and its table (silver: model), and the first step's mode (a backfill run's). */
 export interface ChainStep {
   step: Step;
   table: string;
+  mode?: RequestMode;
 }
 
 /** What a chain needs from the worker that runs it. */
@@ -28,9 +29,17 @@ export interface ChainDeps {
   run(child: Execution): Promise<{ metrics?: StepMetrics; error?: ErrorInfo }>;
 }
 
-/** The steps a chain request runs, in order: its own step, then the later steps of its table. */
+/**
+ * The steps a chain request runs, in order: its own step (with the request's mode, e.g. the range of a backfill
+ * DAG run), then the later steps of its table, in their usual run.
+ */
 export function chainSteps(spec: PipelineSpec, request: TaskRequest & { table: string }): ChainStep[] {
-  return [{ step: request.step, table: request.table }, ...laterSteps(spec, request.step, request.table)];
+  const first: ChainStep = {
+    step: request.step,
+    table: request.table,
+    ...(request.mode ? { mode: request.mode } : {}),
+  };
+  return [first, ...laterSteps(spec, request.step, request.table)];
 }
 
 /** How a step is named in a chain's log and metrics: `extract`, `bronze`, `silver <model>`. */

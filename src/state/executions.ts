@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { Step, StepProgress } from "../contracts/step.ts";
+import type { RequestMode, Step, StepProgress } from "../contracts/step.ts";
 import type { ErrorInfo } from "../errors.ts";
 import { inTransaction } from "./db.ts";
 import { ExecutionEvents } from "./execution-events.ts";
@@ -97,13 +97,13 @@ export class ExecutionStore {
    */
   async startChild(
     parent: Execution,
-    target: { step: Step; table: string },
+    target: { step: Step; table: string; mode?: RequestMode },
     worker: string,
   ): Promise<Execution> {
     const { rows } = await this.pool.query<Row>(
       `INSERT INTO smelter.executions
-         (id, idempotency_key, pipeline, step, table_name, status, airflow, parent_id, worker, started_at, heartbeat_at)
-       VALUES ($1, $2, $3, $4, $5, 'running', $6, $7, $8, now(), now()) RETURNING *`,
+         (id, idempotency_key, pipeline, step, table_name, status, airflow, parent_id, worker, started_at, heartbeat_at, mode)
+       VALUES ($1, $2, $3, $4, $5, 'running', $6, $7, $8, now(), now(), $9) RETURNING *`,
       [
         newExecutionId(),
         `${parent.idempotency_key}#${target.step}:${target.table}`,
@@ -113,6 +113,7 @@ export class ExecutionStore {
         parent.airflow === null ? null : JSON.stringify(parent.airflow),
         parent.id,
         worker,
+        target.mode ? JSON.stringify(target.mode) : null,
       ],
     );
     return toExecution(rows[0]!);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { Executor } from "../../../src/contracts/step.ts";
+import type { Executor, RequestMode } from "../../../src/contracts/step.ts";
 import { CancelledError, TransientError } from "../../../src/errors.ts";
 import type { ExecutorRegistry } from "../../../src/executors/runner.ts";
 import { airflowCtx, call, eventually, freshDatabase, startService, type TestService } from "./harness.ts";
@@ -185,6 +185,22 @@ describe("a chain of a table's steps", () => {
     assert.equal(step.status, "cancelled");
     assert.match(step.error.message, new RegExp(`the table's execution ${sub.body.id} was cancelled`));
     assert.deepEqual(runs, ["extract:slow", "bronze:slow"]);
+  });
+
+  test("a step keeps the mode the chain asked for its first step (a backfill DAG run's range)", async () => {
+    const parent = await finished(
+      svc,
+      (await submit(svc, "users", 1, { idempotency_key: "mode-parent" })).body.id,
+    );
+    const mode: RequestMode = { kind: "backfill", range: { by: "cursor", from: ["2026-01-01"], to: null } };
+    // As the worker starts a chain's first step (a parent key of its own, so as not to meet the chain's steps).
+    const child = await svc.store.startChild(
+      { ...parent, idempotency_key: "mode-parent-again" },
+      { step: "extract", table: "users", mode },
+      "test-worker",
+    );
+    assert.deepEqual((await svc.store.get(child.id))?.mode, mode);
+    assert.equal(child.parent_id, parent.id);
   });
 
   test("a chain is refused for a source, and for silver", async () => {
