@@ -56,3 +56,16 @@ class TestDeferrable:
         monkeypatch.setenv("AIRFLOW__OPERATORS__DEFAULT_DEFERRABLE", configured)
         tasks = smelter_tasks("minimal")
         assert {task.deferrable for task in tasks} == {False}
+
+
+class TestLayoutTable:
+    def test_each_table_is_one_task_that_chains_its_steps(self) -> None:
+        tasks = smelter_tasks("per_table")
+        assert sorted((t.task_id, t.step, t.table, t.chain) for t in tasks) == [
+            ("table__customers", "extract", "customers", True),
+            ("table__orders", "extract", "orders", True),
+        ]
+        assert all(not t.upstream_task_ids for t in tasks)
+
+    def test_a_task_per_step_does_not_chain(self) -> None:
+        assert {task.chain for task in smelter_tasks("social")} == {False}

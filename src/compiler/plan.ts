@@ -11,6 +11,11 @@ export interface PlannedTask {
   upstream: string[];
   /** Tables whose bronze Asset this task updates (only with `airflow.assets`). */
   outlets: string[];
+  /**
+   * `airflow.layout: table`: the task runs its extract, then the table's later steps (bronze, the silver models
+   * reading it) in the service, each as its own execution (CONTRACTS §1 `chain`).
+   */
+  chain?: true;
 }
 
 /** An Airflow Asset standing for one bronze table. */
@@ -50,6 +55,11 @@ export function silverDagId(pipeline: string): string {
   return `smelter__${pipeline}__silver`;
 }
 
+/** Task id of a table's one task under `airflow.layout: table` (CONTRACTS §3). */
+export function tableTaskId(table: string): string {
+  return `table__${table}`;
+}
+
 /** The Asset of a bronze table (CONTRACTS §3). */
 export function bronzeAsset(pipeline: string, table: string): PlannedAsset {
   return { table, uri: `smelter://${pipeline}/bronze/${table}`, name: `smelter_${pipeline}_bronze_${table}` };
@@ -58,7 +68,9 @@ export function bronzeAsset(pipeline: string, table: string): PlannedAsset {
 /**
  * Turns a spec into DAGs and tasks. Extract → bronze per table (or per source with `granularity: source`);
  * each silver model after the bronze task that loads its table, or, with `assets: true`, in a second DAG
- * scheduled on the bronze Assets. Order follows the spec, so the same spec always yields the same plan.
+ * scheduled on the bronze Assets. With `layout: table`, one task per table runs all of the table's steps; a
+ * silver model joins the task of the one bronze table it reads (a model reads exactly one table and no other
+ * model, so every model has such a task). Order follows the spec, so the same spec always yields the same plan.
  */
 export function planPipeline(spec: PipelineSpec): Plan {
   const { airflow } = spec;
@@ -83,6 +95,12 @@ export function planPipeline(spec: PipelineSpec): Plan {
       });
       for (const table of tables) bronzeOf.set(table, bronze);
     }
+  } else if (airflow.layout === "table") {
+    for (const { name } of spec.tables) {
+      const task = tableTaskId(name);
+      main.push({ taskId: task, step: "extract", table: name, upstream: [], outlets: [], chain: true });
+      bronzeOf.set(name, task);
+    }
   } else {
     for (const { name } of spec.tables) {
       const extract = `extract__${name}`;
@@ -99,13 +117,18 @@ export function planPipeline(spec: PipelineSpec): Plan {
     }
   }
 
-  const silverTasks: PlannedTask[] = spec.silver.map((model) => ({
-    taskId: `silver__${model.name}`,
-    step: "silver",
-    table: model.name,
-    upstream: airflow.assets ? [] : [bronzeOf.get(model.from)!],
-    outlets: [],
-  }));
+  // A model runs inside the task of the table it reads when that task is a chain; any other model is a task
+  // of its own after the task that loads its table.
+  const chained = new Set(main.filter((t) => t.chain).map((t) => t.table));
+  const silverTasks: PlannedTask[] = spec.silver
+    .filter((model) => !chained.has(model.from))
+    .map((model) => ({
+      taskId: `silver__${model.name}`,
+      step: "silver",
+      table: model.name,
+      upstream: airflow.assets ? [] : [bronzeOf.get(model.from)!],
+      outlets: [],
+    }));
   const schedule: PlannedDag["schedule"] =
     airflow.schedule === null ? { kind: "none" } : { kind: "cron", value: airflow.schedule };
   const dags: PlannedDag[] = [];

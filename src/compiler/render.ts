@@ -55,12 +55,14 @@ export function renderDag(plan: Plan, source: Pick<LoadedPipeline, "file" | "has
       "",
     );
   }
+  // The chain column is written only when a task chains, so that DAG files of specs without one do not change.
+  const chains = plan.dags.some((d) => d.tasks.some((t) => t.chain));
   out.push(
     "",
     "def _add_tasks(rows: tuple) -> None:",
     '    """Creates one SmelterOperator per row and wires each to its upstream tasks."""',
     "    created = {}",
-    "    for task_id, step, table, source, upstream, outlets in rows:",
+    `    for task_id, step, table, source, upstream, outlets${chains ? ", chain" : ""} in rows:`,
     "        created[task_id] = task = SmelterOperator(",
     "            task_id=task_id,",
     "            pipeline=PIPELINE,",
@@ -68,28 +70,29 @@ export function renderDag(plan: Plan, source: Pick<LoadedPipeline, "file" | "has
     "            table=table,",
     "            source=source,",
     "            smelter_conn_id=SMELTER_CONN_ID,",
+    ...(chains ? ["            chain=chain,"] : []),
     ...(plan.assets.length > 0 ? ["            outlets=[_bronze_asset(name) for name in outlets],"] : []),
     "        )",
     "        for upstream_id in upstream:",
     "            created[upstream_id] >> task",
     "",
   );
-  for (const dag of plan.dags) out.push("", ...renderOneDag(plan, dag));
+  for (const dag of plan.dags) out.push("", ...renderOneDag(plan, dag, chains));
   return `${out.join("\n")}\n`;
 }
 
-function renderOneDag(plan: Plan, dag: PlannedDag): string[] {
+function renderOneDag(plan: Plan, dag: PlannedDag, chains: boolean): string[] {
   const { airflow } = plan;
   const rowsName = dag.role === "main" ? "TASKS" : "SILVER_TASKS";
   const [year, month, day] = airflow.startDate.split("-").map(Number);
   const tags = [...new Set(["smelter", ...airflow.tags])];
   const lines = [
-    "# (task id, step, table or silver model, source, upstream task ids, tables whose bronze Asset it updates)",
+    `# (task id, step, table or silver model, source, upstream task ids, tables whose bronze Asset it updates${chains ? ", whether it runs the later steps of its table too" : ""})`,
     `${rowsName} = (`,
     ...dag.tasks.map(
       (t) =>
         `    (${pyStr(t.taskId)}, ${pyStr(t.step)}, ${pyOptStr(t.table)}, ${pyOptStr(t.source)}, ` +
-        `${pyStrTuple(t.upstream)}, ${pyStrTuple(t.outlets)}),`,
+        `${pyStrTuple(t.upstream)}, ${pyStrTuple(t.outlets)}${chains ? `, ${t.chain ? "True" : "False"}` : ""}),`,
     ),
     ")",
     "",

@@ -43,6 +43,13 @@ export interface RequestOptions {
    * every silver model reading the table. How an operator's re-sync or backfill reaches silver.
    */
   downstream?: boolean;
+  /**
+   * After the step, run the later steps of the same table one after the other, each as an execution of its own
+   * (with its own locks, log and metrics) whose parent is this one: one Airflow task per table
+   * (`airflow.layout: table`). A step that an earlier try of the same Airflow task finished in the same DAG run
+   * is not run again, so a retry resumes at the step that failed. Not together with `downstream`.
+   */
+  chain?: boolean;
 }
 
 /** What Airflow asks to run: a table (or silver model), or every table of one source. Nothing secret. */
@@ -84,8 +91,11 @@ export interface StepMetrics {
   columnsRescued?: string[];
   /** Per-table metrics when a task covers a whole source. */
   tables?: Record<string, StepMetrics>;
-  /** Metrics of the later steps a `downstream` request ran, by `bronze` and `silver <model>`. */
+  /** Metrics of the later steps a `downstream` request ran (a chain: of every step), by `extract`, `bronze`, `silver <model>`. */
   steps?: Record<string, StepMetrics>;
+  /** A chain's step: the execution that ran it, and whether an earlier try of the task did (so it was not run again). */
+  executionId?: string;
+  ranBefore?: boolean;
 }
 
 /**

@@ -63,8 +63,10 @@ const MODE_STEP = { resync: "extract", backfill: "extract", rebuild: "silver" } 
 /** A mode or `downstream` only with a table request, and a mode only with its step. */
 function checkOptions(request: TaskRequest): void {
   const what = `${request.step} of ${request.table ?? `source ${request.source}`}`;
-  if (request.table === undefined && (request.mode || request.downstream))
-    throw new ConfigError(`${what}: a mode or downstream steps need a table, not a source`);
+  if (request.table === undefined && (request.mode || request.downstream || request.chain))
+    throw new ConfigError(`${what}: a mode or later steps need a table, not a source`);
+  if (request.chain && request.downstream)
+    throw new ConfigError(`${what}: chain and downstream both run the later steps; ask for one`);
   const mode = request.mode;
   if (mode && MODE_STEP[mode.kind] !== request.step)
     throw new ConfigError(

@@ -80,6 +80,22 @@ export function executionRoutes(deps: ExecutionRouteDeps): RouteDef[] {
         ? { pipeline: body.pipeline, step: body.step, table: body.table }
         : { pipeline: body.pipeline, step: body.step, source: body.source! }
     ) as TaskRequest;
+    if (body.chain) {
+      if (body.table === undefined)
+        throw new HttpError(400, "ValidationError", "chain is for a table, not a source", {
+          field: "/chain",
+        });
+      if (body.step === "silver")
+        throw new HttpError(
+          400,
+          "ValidationError",
+          "chain starts at extract or bronze: silver has no later step",
+          {
+            field: "/chain",
+          },
+        );
+      request.chain = true;
+    }
     if (body.backfill) {
       if (body.step !== "extract" || body.table === undefined)
         throw new HttpError(400, "ValidationError", "backfill is for the extract step of one table", {

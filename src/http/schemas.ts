@@ -59,6 +59,12 @@ export const submitExecutionSchema = {
       source: Type.Optional(identifier),
       idempotency_key: Type.String({ minLength: 1, maxLength: 1024 }),
       airflow: Type.Optional(airflowContextSchema),
+      chain: Type.Optional(
+        Type.Boolean({
+          description:
+            "a table only: after the step, run the later steps of the table (bronze, its silver models), each as an execution of its own; steps an earlier try of the same Airflow task finished in the same DAG run are not run again",
+        }),
+      ),
       backfill: Type.Optional({
         ...backfillBodySchema,
         description:
@@ -110,6 +116,12 @@ export const executionSchema = Type.Object({
     }),
   ),
   rerun_of: Type.Optional(nullableString),
+  chain: Type.Optional(
+    Type.Boolean({ description: "the step and the later steps of the table run as child executions" }),
+  ),
+  parent_id: Type.Optional(
+    OfType(["string", "null"], { description: "the chain execution that ran this step" }),
+  ),
   links: Type.Object({ ui: Type.Optional(Type.String()) }),
 });
 

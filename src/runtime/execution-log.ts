@@ -52,12 +52,12 @@ export class ExecutionLog implements Logger {
 
 const snake = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-/** StepMetrics in the wire form of the task hook API (snake_case keys, per-table metrics alike). */
+/** StepMetrics in the wire form of the task hook API (snake_case keys, per-table and per-step metrics alike). */
 export function toWireMetrics(metrics: StepMetrics, durationMs?: number): WireMetrics {
   const wire: WireMetrics = {};
   for (const [key, value] of Object.entries(metrics)) {
-    if (key === "tables" && value) {
-      wire.tables = Object.fromEntries(
+    if ((key === "tables" || key === "steps") && value) {
+      wire[key] = Object.fromEntries(
         Object.entries(value as Record<string, StepMetrics>).map(([t, m]) => [t, toWireMetrics(m)]),
       );
     } else if (value !== undefined) {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
-import type { ExecutionContext, StepMetrics, TaskRequest } from "../contracts/step.ts";
+import type { ExecutionContext, Logger, StepMetrics, TaskRequest } from "../contracts/step.ts";
 import type { WatermarkStore } from "../contracts/stores.ts";
 import { BusyError, CancelledError, ConfigError, type ErrorInfo, toErrorInfo } from "../errors.ts";
 import type { ServiceLog } from "../log.ts";
@@ -10,6 +10,7 @@ import type { LoadedPipeline } from "../spec/types.ts";
 import { type Execution, type ExecutionStore, requestOf } from "../state/executions.ts";
 import { PgWatermarkStore } from "../state/watermarks.ts";
 import { phase } from "../trace.ts";
+import { runChain, stepName } from "./chain.ts";
 import { ExecutionLog, toWireMetrics } from "./execution-log.ts";
 import { lockHolder, lockKeys, tryLockAll, unlockAll } from "./locks.ts";
 
@@ -192,18 +193,26 @@ export class ExecutionWorker {
 
   private launch(execution: Execution, nextLogSeq: number): void {
     const controller = new AbortController();
-    const done = this.execute(execution, nextLogSeq, controller).finally(() => {
-      this.running.delete(execution.id);
-      this.wake();
-    });
+    const done = this.execute(execution, nextLogSeq, controller)
+      .then(() => undefined)
+      .finally(() => {
+        this.running.delete(execution.id);
+        this.wake();
+      });
     this.running.set(execution.id, { execution, controller, done });
   }
 
+  /**
+   * Runs one execution to its end and records the outcome. `nextLogSeq`: the next free sequence number of its log
+   * (as the claim answered it). A step of a chain runs here too, inside the chain's slot, with its lines also
+   * written to the chain's log (`chainLog`).
+   */
   private async execute(
     execution: Execution,
     nextLogSeq: number,
     controller: AbortController,
-  ): Promise<void> {
+    chainLog?: Logger,
+  ): Promise<{ metrics?: StepMetrics; error?: ErrorInfo }> {
     const { store } = this.options;
     const started = Date.now();
     const request = requestOf(execution);
@@ -213,11 +222,17 @@ export class ExecutionWorker {
       step: execution.step,
       ...(request.table !== undefined ? { table: request.table } : { source: request.source }),
     });
+    const label = request.table !== undefined ? stepName({ step: request.step, table: request.table }) : "";
     const log = new ExecutionLog(
       store,
       execution.id,
       nextLogSeq,
-      lines ? (line) => lines[line.level](line.message) : undefined,
+      lines || chainLog
+        ? (line) => {
+            lines?.[line.level](line.message);
+            chainLog?.[line.level](`[${label}] ${line.message}`);
+          }
+        : undefined,
     );
     let cancelReason: string | null = null;
     const beat = setInterval(
@@ -236,32 +251,54 @@ export class ExecutionWorker {
       Math.min(2000, (this.options.leaseSeconds * 1000) / 3),
     );
     const mode = request.mode ? ` (${request.mode.kind})` : "";
-    const later = request.downstream ? " and the later steps" : "";
+    const later = request.downstream
+      ? " and the later steps"
+      : request.chain
+        ? " and the later steps, each as its own execution"
+        : "";
     const what = `${execution.step}${mode} ${request.table ?? `source ${request.source}`}${later} of ${execution.pipeline}`;
     let metrics: StepMetrics | undefined;
     let error: ErrorInfo | undefined;
+    /** A step of this chain failed: that step's execution is the one whose failure is told. */
+    let stepFailed = false;
     try {
       const pipeline = await phase("service: load pipeline", () =>
         this.options.pipelines(execution.pipeline),
       );
       if (!pipeline) throw new ConfigError(`pipeline ${execution.pipeline} is not known to the service`);
       log.info(`${what}: execution ${execution.id} started on ${this.id}`);
-      metrics = await this.withLocks(execution, request, pipeline, log, controller.signal, () =>
-        this.options.runTask(request, {
-          executionId: execution.id,
-          pipeline,
-          log,
-          signal: controller.signal,
-          env: this.options.env ?? process.env,
-          watermarks: this.watermarks,
-          progress: (progress) => {
-            store.setProgress(execution.id, progress).catch(() => {});
-          },
-        }),
-      );
+      const onStepFailed = () => {
+        stepFailed = true;
+      };
+      metrics =
+        request.chain && request.table !== undefined
+          ? await this.chain(
+              execution,
+              { ...request, table: request.table },
+              pipeline,
+              log,
+              controller,
+              onStepFailed,
+            )
+          : await this.withLocks(execution, request, pipeline, log, controller.signal, () =>
+              this.options.runTask(request, {
+                executionId: execution.id,
+                pipeline,
+                log,
+                signal: controller.signal,
+                env: this.options.env ?? process.env,
+                watermarks: this.watermarks,
+                progress: (progress) => {
+                  store.setProgress(execution.id, progress).catch(() => {});
+                },
+              }),
+            );
     } catch (caught) {
+      // A step of a chain is aborted with the reason its chain stopped.
+      const reason =
+        cancelReason ?? (typeof controller.signal.reason === "string" ? controller.signal.reason : null);
       error = controller.signal.aborted
-        ? new CancelledError(`execution was cancelled: ${cancelReason ?? "the service is stopping"}`).toInfo()
+        ? new CancelledError(`execution was cancelled: ${reason ?? "the service is stopping"}`).toInfo()
         : toErrorInfo(caught);
       log.error(`${error.type}: ${error.message} (${error.retryable ? "retryable" : "not retryable"})`);
     } finally {
@@ -283,8 +320,41 @@ export class ExecutionWorker {
           return undefined;
         }),
     );
-    this.options.observe?.(execution, status, metrics, durationMs);
-    if (recorded) await this.tell(recorded);
+    // A chain's steps are counted and told as the executions they are; the chain itself only when it failed on
+    // its own (before any step did).
+    if (!execution.chain) this.options.observe?.(execution, status, metrics, durationMs);
+    if (recorded && (!execution.chain || (status !== "success" && !stepFailed))) await this.tell(recorded);
+    return { ...(metrics ? { metrics } : {}), ...(error ? { error } : {}) };
+  }
+
+  /** Runs a chain's steps (src/runtime/chain.ts), each as a child execution in this execution's slot. */
+  private chain(
+    execution: Execution,
+    request: TaskRequest & { table: string },
+    pipeline: LoadedPipeline,
+    log: ExecutionLog,
+    controller: AbortController,
+    stepFailed: () => void,
+  ): Promise<StepMetrics> {
+    const { store } = this.options;
+    return runChain(pipeline.spec, request, log, controller.signal, {
+      doneSteps: () => store.doneSteps(execution.airflow),
+      startChild: (target) => store.startChild(execution, target, this.id),
+      run: async (child) => {
+        // Cancelling the chain cancels the step under way; a step cancelled on its own ends the chain.
+        const own = new AbortController();
+        const abort = () => own.abort(`the table's execution ${execution.id} was cancelled or stopped`);
+        controller.signal.addEventListener("abort", abort, { once: true });
+        try {
+          // A step's execution is new (startChild inserts it): its log starts at 0.
+          const outcome = await this.execute(child, 0, own, log);
+          if (outcome.error) stepFailed();
+          return outcome;
+        } finally {
+          controller.signal.removeEventListener("abort", abort);
+        }
+      },
+    });
   }
 
   /** Runs `fn` holding the advisory locks of the execution's tables on one dedicated connection. */

@@ -246,6 +246,17 @@ export function checkSemantics(
   if (Number.isNaN(start.getTime()) || start.toISOString().slice(0, 10) !== spec.airflow.startDate) {
     report(["airflow", "start_date"], `"${spec.airflow.startDate}" is not a calendar date`);
   }
+  // A table's task runs its silver models after bronze; assets would move them to their own DAG, and a task per
+  // source has no one table to chain.
+  if (spec.airflow.layout === "table") {
+    if (spec.airflow.assets)
+      report(
+        ["airflow", "layout"],
+        "layout: table runs a table's silver models inside the table's task; it cannot be combined with assets: true, which runs silver in its own DAG",
+      );
+    if (spec.airflow.granularity === "source")
+      report(["airflow", "layout"], "layout: table needs granularity: table (a task per table)");
+  }
   // Thresholds merge field by field, so a conflict may come from the pipeline's default: report it where written.
   const slas = [
     ...spec.tables.map((t, i) => ({ sla: t.freshness, own: raw.tables[i]?.freshness, path: ["tables", i] })),

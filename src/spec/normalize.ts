@@ -184,6 +184,7 @@ function airflow(raw: RawAirflow): AirflowSettings {
     owner: raw.owner ?? DEFAULTS.owner,
     tags: raw.tags ?? [],
     granularity: raw.granularity ?? "table",
+    layout: raw.layout ?? "step",
     assets: raw.assets ?? false,
     connectionId: raw.connection_id ?? DEFAULTS.connectionId,
     deferrable: raw.deferrable ?? null,

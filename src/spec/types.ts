@@ -164,6 +164,12 @@ export interface AirflowSettings {
   tags: string[];
   /** `table`: a task per table per step; `source`: a task per source per step (bounded concurrency inside). */
   granularity: NonNullable<RawAirflow["granularity"]>;
+  /**
+   * `step` (default): a task per step of each table. `table`: one task per table (`table__<table>`) that runs
+   * extract, bronze and the silver models reading the table, each as its own execution, resuming at the step
+   * that failed when Airflow retries it.
+   */
+  layout: NonNullable<RawAirflow["layout"]>;
   /** When true, bronze tasks emit Assets and silver runs in a separate DAG scheduled on them. */
   assets: boolean;
   /** Airflow connection id of the smelter service; default "smelter_default". */

@@ -45,6 +45,10 @@ export interface Execution {
   progress: StepProgress | null;
   /** The execution this one re-runs. */
   rerun_of: string | null;
+  /** The step and the later steps of the table run as child executions of this one (`chain`). */
+  chain: boolean;
+  /** The chain execution that ran this step, if one did. */
+  parent_id: string | null;
 }
 
 export interface NewExecution {
@@ -98,6 +102,8 @@ export function toExecution(row: Row): Execution {
     downstream: row.downstream,
     progress: row.progress,
     rerun_of: row.rerun_of,
+    chain: row.chain,
+    parent_id: row.parent_id,
   };
 }
 
@@ -106,6 +112,7 @@ export function requestOf(execution: Execution): TaskRequest {
   const options = {
     ...(execution.mode ? { mode: execution.mode } : {}),
     ...(execution.downstream ? { downstream: true } : {}),
+    ...(execution.chain ? { chain: true } : {}),
   };
   return execution.table !== null
     ? { pipeline: execution.pipeline, step: execution.step, table: execution.table, ...options }
@@ -120,7 +127,8 @@ export function sameRequest(execution: Execution, r: TaskRequest): boolean {
     execution.table === (r.table ?? null) &&
     execution.source === (r.source ?? null) &&
     JSON.stringify(execution.mode) === JSON.stringify(r.mode ?? null) &&
-    execution.downstream === (r.downstream ?? false)
+    execution.downstream === (r.downstream ?? false) &&
+    execution.chain === (r.chain ?? false)
   );
 }
 

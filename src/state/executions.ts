@@ -1,9 +1,10 @@
 import type pg from "pg";
-import type { StepProgress } from "../contracts/step.ts";
+import type { RequestMode, Step, StepProgress } from "../contracts/step.ts";
 import type { ErrorInfo } from "../errors.ts";
 import { inTransaction } from "./db.ts";
 import { ExecutionEvents } from "./execution-events.ts";
 import {
+  type AirflowContext,
   type Execution,
   type ExecutionStatus,
   type LogLine,
@@ -70,8 +71,8 @@ export class ExecutionStore {
       if (queued >= maxQueue) return { kind: "queue_full", queued };
       const { rows } = await client.query<Row>(
         `INSERT INTO smelter.executions
-           (id, idempotency_key, pipeline, step, table_name, source, status, airflow, mode, downstream, rerun_of)
-         VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $9, $10) RETURNING *`,
+           (id, idempotency_key, pipeline, step, table_name, source, status, airflow, mode, downstream, rerun_of, chain)
+         VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $9, $10, $11) RETURNING *`,
         [
           newExecutionId(),
           input.idempotencyKey,
@@ -83,10 +84,58 @@ export class ExecutionStore {
           input.request.mode ? JSON.stringify(input.request.mode) : null,
           input.request.downstream ?? false,
           input.rerunOf ?? null,
+          input.request.chain ?? false,
         ],
       );
       return { kind: "created", execution: toExecution(rows[0]!) };
     });
+  }
+
+  /**
+   * Records one step of a running chain as an execution of its own, already running on `worker` (it runs in the
+   * chain's slot, not through the queue), with the chain's Airflow context and the chain as its parent.
+   */
+  async startChild(
+    parent: Execution,
+    target: { step: Step; table: string; mode?: RequestMode },
+    worker: string,
+  ): Promise<Execution> {
+    const { rows } = await this.pool.query<Row>(
+      `INSERT INTO smelter.executions
+         (id, idempotency_key, pipeline, step, table_name, status, airflow, parent_id, worker, started_at, heartbeat_at, mode)
+       VALUES ($1, $2, $3, $4, $5, 'running', $6, $7, $8, now(), now(), $9) RETURNING *`,
+      [
+        newExecutionId(),
+        `${parent.idempotency_key}#${target.step}:${target.table}`,
+        parent.pipeline,
+        target.step,
+        target.table,
+        parent.airflow === null ? null : JSON.stringify(parent.airflow),
+        parent.id,
+        worker,
+        target.mode ? JSON.stringify(target.mode) : null,
+      ],
+    );
+    return toExecution(rows[0]!);
+  }
+
+  /**
+   * The steps that chains of the same Airflow task instance (DAG, run, task, map index) ran successfully, by
+   * `<step>:<table>`: what a retry of that task does not run again. Empty for an execution without Airflow context.
+   */
+  async doneSteps(airflow: AirflowContext | null): Promise<Map<string, Execution>> {
+    const done = new Map<string, Execution>();
+    if (airflow === null) return done;
+    const { rows } = await this.pool.query<Row>(
+      `SELECT * FROM smelter.executions
+       WHERE parent_id IS NOT NULL AND status = 'success'
+         AND airflow ->> 'run_id' = $1 AND airflow ->> 'task_id' = $2
+         AND airflow ->> 'dag_id' = $3 AND (airflow ->> 'map_index')::int = $4
+       ORDER BY finished_at`,
+      [airflow.run_id, airflow.task_id, airflow.dag_id, airflow.map_index],
+    );
+    for (const row of rows) done.set(`${row.step}:${row.table_name}`, toExecution(row));
+    return done;
   }
 
   async get(id: string): Promise<Execution | undefined> {

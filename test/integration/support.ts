@@ -38,6 +38,7 @@ export function airflowSettings(owner: string): AirflowSettings {
     owner,
     tags: [],
     granularity: "table",
+    layout: "step",
     assets: false,
     connectionId: "smelter_default",
     deferrable: null,

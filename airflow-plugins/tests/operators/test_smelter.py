@@ -100,6 +100,15 @@ class TestRequest:
         assert request["backfill"] == {"by": "key", "from": [1], "to": [100]}
         assert "backfill" not in operator().build_request(context)
 
+    def test_a_table_task_asks_for_the_chain_of_its_steps(self, context: dict[str, Any]) -> None:
+        request = operator(step="extract", task_id="table__posts", chain=True).build_request(context)
+        assert request["chain"] is True and request["step"] == "extract" and request["table"] == "posts"
+        assert "chain" not in operator().build_request(context)
+
+    def test_a_chain_needs_a_table(self) -> None:
+        with pytest.raises(ValueError, match="chain= runs the later steps of a table"):
+            operator(table=None, source="social_db", chain=True)
+
     def test_declares_its_templated_fields(self) -> None:
         assert SmelterOperator.template_fields == ("pipeline", "step", "table", "source")
 

@@ -42,6 +42,10 @@ export const Airflow = define(
         granularity: Enum(["table", "source"], {
           description: "A task per table per step, or a task per source per step; default table.",
         }),
+        layout: Enum(["step", "table"], {
+          description:
+            "step: a task per step of each table (extract, bronze, each silver model); table: one task per table that runs extract, bronze and the table's silver models one after the other in the service, each step still its own execution. Needs granularity table and no assets. Default step.",
+        }),
         assets: Type.Boolean({
           description:
             "Bronze tasks emit Assets and silver runs in its own DAG scheduled on them; default false.",

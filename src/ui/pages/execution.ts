@@ -17,15 +17,27 @@ function metricsTable(metrics: Record<string, unknown> | null): Html {
   if (!metrics || Object.keys(metrics).length === 0) {
     return html`<p class="muted">No metrics yet: they are reported when the execution finishes.</p>`;
   }
-  const { tables, ...flat } = metrics as { tables?: Record<string, Record<string, unknown>> };
+  const { tables, steps, ...flat } = metrics as {
+    tables?: Record<string, Record<string, unknown>>;
+    steps?: Record<string, Record<string, unknown>>;
+  };
   const perTable = tables
     ? html`<h3>Per table</h3>${Object.entries(tables).map(
         ([name, m]) => html`<h4>${name}</h4>${metricsTable(m)}`,
       )}`
     : null;
+  const perStep = steps
+    ? html`<h3>Per step</h3>${Object.entries(steps).map(([name, m]) => {
+        const { execution_id: id, ran_before: before, ...rest } = m;
+        const link =
+          typeof id === "string" ? html` <a class="mono" href="/ui/executions/${id}">${id}</a>` : null;
+        const note = before ? html` <span class="muted">done by an earlier try; not run again</span>` : null;
+        return html`<h4>${name}${link}${note}</h4>${Object.keys(rest).length > 0 ? metricsTable(rest) : null}`;
+      })}`
+    : null;
   return html`<table class="metrics"><tbody>${Object.entries(flat).map(
     ([k, v]) => html`<tr><th>${k.replaceAll("_", " ")}</th><td class="num">${metricValue(k, v)}</td></tr>`,
-  )}</tbody></table>${perTable}`;
+  )}</tbody></table>${perTable}${perStep}`;
 }
 
 /** One log line as the page shows it; the live-log script builds the same markup. */
@@ -62,7 +74,7 @@ export function executionPage(d: ExecutionDetail, now: Date, options: { operate?
   <dt>Pipeline</dt><dd><a href="/ui/pipelines/${encodeURIComponent(e.pipeline)}">${e.pipeline}</a></dd>
   <dt>Step</dt><dd>${e.step}${e.mode ? html` <span class="badge">${e.mode.kind}</span>` : null}${
     e.downstream ? html` <span class="muted">and the later steps of the table</span>` : null
-  }</dd>
+  }${e.chain ? html` <span class="muted">and the later steps of the table, each an execution of its own</span>` : null}</dd>
   <dt>${e.table !== null ? "Table" : "Source"}</dt><dd>${e.table ?? e.source}</dd>
   <dt>Created</dt><dd>${ago(e.created_at, now)}</dd>
   <dt>Started</dt><dd>${ago(e.started_at, now)}</dd>
@@ -79,6 +91,7 @@ export function executionPage(d: ExecutionDetail, now: Date, options: { operate?
   }</dd>
 </dl>
 ${e.rerun_of ? html`<p class="muted">Re-runs <a href="/ui/executions/${e.rerun_of}">${e.rerun_of}</a>.</p>` : null}
+${e.parent_id ? html`<p class="muted">A step of <a href="/ui/executions/${e.parent_id}">${e.parent_id}</a>, which runs the table's steps in one Airflow task.</p>` : null}
 ${progressBlock(e, live)}
 ${rerun}
 ${e.error ? notice("error", `${e.error.type}${e.error.retryable ? " (a retry may help)" : " (retrying will not help)"}`, e.error.message) : null}

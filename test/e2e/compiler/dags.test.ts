@@ -73,6 +73,7 @@ describe("generated DAGs in Airflow", { skip }, () => {
   const written: GeneratedDag[] = [];
   const table = `e2e_${suffix}_table`;
   const assets = `e2e_${suffix}_assets`;
+  const chained = `e2e_${suffix}_chained`;
 
   before(async () => {
     const response = await fetch(`${url}/auth/token`, {
@@ -88,6 +89,7 @@ describe("generated DAGs in Airflow", { skip }, () => {
     for (const [name, airflow] of [
       [table, "{ schedule: '@daily', max_active_tasks: 5 }"],
       [assets, "{ assets: true, granularity: source }"],
+      [chained, "{ layout: table }"],
     ] as const) {
       const dag = compilePipeline(parsePipeline(spec(name, airflow), `e2e/${name}.yaml`));
       await writeDagFile(folder!, dag);
@@ -114,6 +116,13 @@ describe("generated DAGs in Airflow", { skip }, () => {
       `/api/v2/dags/${dagId}`,
     );
     assert.equal(body.max_active_tasks, 5);
+  });
+
+  test("layout table gives one task per table and no edges", async () => {
+    const dagId = `smelter__${chained}`;
+    await waitForDag(dagId);
+    assert.deepEqual(await importErrors(`smelter__${chained}.py`), []);
+    assert.deepEqual(await taskGraph(dagId), { table__posts: [], table__accounts: [] });
   });
 
   test("assets split silver into a second DAG scheduled on the bronze assets", async () => {

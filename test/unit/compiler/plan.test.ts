@@ -38,6 +38,31 @@ describe("planning", () => {
     });
   });
 
+  test("layout table gives one chained task per table, with its silver models inside it", async () => {
+    const { spec } = await loadPipeline("test/fixtures/specs/per_table.yaml");
+    const plan = planPipeline(spec);
+    assert.equal(plan.dags.length, 1);
+    assert.deepEqual(
+      plan.dags[0]!.tasks.map((t) => [t.taskId, t.step, t.table, t.upstream, t.chain]),
+      [
+        ["table__orders", "extract", "orders", [], true],
+        ["table__customers", "extract", "customers", [], true],
+      ],
+    );
+  });
+
+  test("the social spec with layout table keeps no silver task of its own", async () => {
+    const { spec } = await loadPipeline("test/fixtures/specs/social.yaml");
+    const plan = planPipeline({ ...spec, airflow: { ...spec.airflow, assets: false, layout: "table" } });
+    const ids = plan.dags[0]!.tasks.map((t) => t.taskId);
+    assert.ok(
+      ids.every((id) => id.startsWith("table__")),
+      ids.join(", "),
+    );
+    assert.equal(ids.length, spec.tables.length);
+    assert.deepEqual(edges(plan.dags[0]!.tasks), []);
+  });
+
   test("a task per source gives one extract and one bronze task per source", async () => {
     const { spec } = await loadPipeline("test/fixtures/specs/per_source.yaml");
     const [dag] = planPipeline(spec).dags;

@@ -41,6 +41,8 @@ const failed: Execution = {
   downstream: false,
   progress: null,
   rerun_of: null,
+  chain: false,
+  parent_id: null,
 };
 
 const incident: Incident = {

@@ -67,6 +67,7 @@ describe("loading a valid spec", () => {
       owner: "smelter",
       tags: [],
       granularity: "table",
+      layout: "step",
       assets: false,
       connectionId: "smelter_default",
       deferrable: null,
@@ -373,6 +374,16 @@ tables:
       found[1]!,
       /tables\[2\]\.freshness\.error_after: error_after \(300 s\) is below warn_after \(600 s\)/,
     );
+  });
+
+  test("a task per table cannot be combined with assets or with a task per source", () => {
+    const tables = "tables: [{ name: a, primary_key: [id], mode: full }]\n";
+    assert.deepEqual(problems(`${BASE}${tables}airflow: { layout: table, assets: true }\n`), [
+      "spec.yaml:10:20 airflow.layout: layout: table runs a table's silver models inside the table's task; it cannot be combined with assets: true, which runs silver in its own DAG",
+    ]);
+    assert.deepEqual(problems(`${BASE}${tables}airflow: { layout: table, granularity: source }\n`), [
+      "spec.yaml:10:20 airflow.layout: layout: table needs granularity: table (a task per table)",
+    ]);
   });
 
   test("a pipeline name with a double underscore is rejected", () => {

@@ -29,6 +29,8 @@ const execution = (over: Partial<Execution> = {}): Execution => ({
   downstream: false,
   progress: null,
   rerun_of: null,
+  chain: false,
+  parent_id: null,
   ...over,
 });
 
@@ -304,6 +306,37 @@ test("the execution page escapes log lines and errors and links to the Airflow t
   );
   assert.match(page, /retrying will not help/);
   assert.match(page, /data-live="0"/);
+});
+
+test("a chain links each step's execution, and a step links its chain", () => {
+  const chain = executionPage(
+    {
+      execution: execution({
+        step: "extract",
+        chain: true,
+        metrics: {
+          steps: {
+            extract: { execution_id: "ex_2", ran_before: true },
+            bronze: { execution_id: "ex_3", inserted: 12 },
+          },
+        },
+      }),
+      airflow: null,
+      log: { lines: [], nextOffset: 0 },
+    },
+    now,
+  ).value;
+  assert.match(chain, /each an execution of its own/);
+  assert.match(
+    chain,
+    /<h4>extract <a class="mono" href="\/ui\/executions\/ex_2">ex_2<\/a> <span class="muted">done by an earlier try/,
+  );
+  assert.match(chain, /<h4>bronze <a class="mono" href="\/ui\/executions\/ex_3">ex_3<\/a><\/h4><table/);
+  const step = executionPage(
+    { execution: execution({ parent_id: "ex_9" }), airflow: null, log: { lines: [], nextOffset: 0 } },
+    now,
+  ).value;
+  assert.match(step, /A step of <a href="\/ui\/executions\/ex_9">ex_9<\/a>/);
 });
 
 test("a running execution without log lines says so and is marked live", () => {

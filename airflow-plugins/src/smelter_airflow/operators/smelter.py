@@ -107,6 +107,9 @@ class SmelterOperator(BaseOperator):
     :param max_poll_interval: ceiling for the poll wait, which grows while nothing changes (default 60).
     :param wait_before_defer: seconds to wait in the worker before deferring (default 10): a short
         execution ends without the cost of a deferral and a resume.
+    :param chain: after the step, run the later steps of the table (bronze, its silver models) in the same
+        task, each as an execution of its own; a retry does not run again the steps an earlier try finished
+        (default False; generated DAGs set it with the spec's ``airflow.layout: table``).
     """
 
     template_fields = ("pipeline", "step", "table", "source")
@@ -125,11 +128,16 @@ class SmelterOperator(BaseOperator):
         poll_interval: float = 5.0,
         max_poll_interval: float = 60.0,
         wait_before_defer: float = 10.0,
+        chain: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         if (table is None) == (source is None):
             raise ValueError(f"SmelterOperator '{self.task_id}': give exactly one of table= and source=")
+        if chain and table is None:
+            raise ValueError(
+                f"SmelterOperator '{self.task_id}': chain= runs the later steps of a table; give table="
+            )
         self.pipeline = pipeline
         self.step = step
         self.table = table
@@ -139,6 +147,7 @@ class SmelterOperator(BaseOperator):
         self.poll_interval = poll_interval
         self.max_poll_interval = max(poll_interval, max_poll_interval)
         self.wait_before_defer = wait_before_defer
+        self.chain = chain
         self.execution_id: str | None = None
 
     @cached_property
@@ -163,6 +172,7 @@ class SmelterOperator(BaseOperator):
             **target,
             "idempotency_key": idempotency_key(identity),
             "airflow": identity,
+            **({"chain": True} if self.chain else {}),
             **({"backfill": backfill} if backfill is not None else {}),
         }
 
