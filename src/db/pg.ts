@@ -60,7 +60,11 @@ export function pgPool(
     ...(options.idleTimeoutMs ? { idleTimeoutMillis: options.idleTimeoutMs } : {}),
     ...(options.allowExitOnIdle ? { allowExitOnIdle: true } : {}),
   });
+  // An idle client's failure is the pool's 'error'; a checked-out client's is its own, and with no listener a
+  // connection the server ends (a restart, pg_terminate_backend) would end the process. Its query fails all the
+  // same, and the session that holds it destroys it.
   pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
   return pool;
 }
 

@@ -39,6 +39,9 @@ export async function connectMariadb(
   } catch (error) {
     throw sourceError(error, `source ${db.name} (${db.kind} ${db.host}:${db.port}/${db.database})`);
   }
+  // A connection the server ends while no command runs (a kept one idle between executions, a KILL) reports it
+  // as an 'error' event: with no listener that would end the process. The next command on it fails instead.
+  conn.on("error", () => undefined);
   try {
     await conn.query("SET SESSION time_zone = ?", [db.timezone]);
     await conn.query("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
