@@ -22,7 +22,7 @@ export async function pruneLanding(
     async () => {
       const warehouse = await openWarehouse(spec, env);
       try {
-        return await warehouse.checkpointedBatches(spec.name, table);
+        return await warehouse.checkpointedBatches(spec.name, spec.bronzeSchema, table);
       } finally {
         await warehouse.close();
       }

@@ -47,6 +47,7 @@ export abstract class PlacingSession<C> implements WarehouseSession {
 
   abstract checkpointedBatches(
     pipeline: string,
+    schema: string,
     table: string,
   ): ReturnType<WarehouseSession["checkpointedBatches"]>;
   abstract applyBronze(load: BronzeLoad, hooks: StepHooks): ReturnType<WarehouseSession["applyBronze"]>;

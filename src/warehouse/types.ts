@@ -186,8 +186,8 @@ export interface PruneResult {
 export interface WarehouseSession {
   /** Creates the `_smelter` metadata schema if missing (idempotent, safe across replicas). */
   ensureMetadata(): Promise<void>;
-  /** Batch ids of a table already applied to bronze. */
-  checkpointedBatches(pipeline: string, table: string): Promise<Set<string>>;
+  /** Batch ids of a table already applied to bronze (`schema`: the pipeline's bronze schema). */
+  checkpointedBatches(pipeline: string, schema: string, table: string): Promise<Set<string>>;
   /**
    * Applies a group of batches in one transaction: schema evolution, staging, dedupe, MERGE, change feed and
    * batch checkpoints. Batches already checkpointed make it a no-op.

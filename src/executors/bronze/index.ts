@@ -61,7 +61,7 @@ export const bronze: Executor = async (request, ctx) => {
     // The checkpoints and the landed manifests are read at once: neither depends on the other.
     const [done, listed] = await phase("bronze: read checkpoints and list manifests", () =>
       Promise.all([
-        warehouse.checkpointedBatches(spec.name, table.name),
+        warehouse.checkpointedBatches(spec.name, spec.bronzeSchema, table.name),
         listManifestIds(zone, spec.name, table.name),
       ]),
     );

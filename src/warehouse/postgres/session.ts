@@ -56,7 +56,7 @@ export class PostgresSession extends PlacingSession<pg.PoolClient> {
     return meta.METADATA_TABLES;
   }
 
-  checkpointedBatches(pipeline: string, table: string) {
+  checkpointedBatches(pipeline: string, _schema: string, table: string) {
     return this.run(`bronze checkpoints of ${table}`, () =>
       meta.checkpointedBatches(this.client, pipeline, table),
     );

@@ -203,17 +203,16 @@ export async function bronzeCommits(
   schema: string,
   table: string,
   record: boolean,
-  recorded?: meta.BronzeCommit[],
 ): Promise<meta.BronzeCommit[]> {
-  const commits = [...(recorded ?? (await meta.bronzeCommits(client, pipeline, table)))];
-  const last = commits.at(-1)?.seq ?? 0;
   let found: meta.HistoryCommit[];
   try {
     found = await meta.history(client, qualified(schema, table), "bronze");
   } catch (error) {
-    if (isMissing(error)) return commits;
-    throw error;
+    if (!isMissing(error)) throw error;
+    found = [];
   }
+  const commits = await meta.bronzeCommits(client, pipeline, table, found[0] ?? null);
+  const last = commits.at(-1)?.seq ?? 0;
   for (const h of found.filter((c) => Number(c.note.seq) > last).reverse()) {
     const r = meta.bronzeRecord(h);
     if (record) await meta.recordBronze(client, pipeline, table, r);
@@ -222,21 +221,16 @@ export async function bronzeCommits(
   return commits;
 }
 
-/**
- * Applies a group of batches to bronze; see the module comment. `recorded`: the table's recorded commits when the
- * session has just read them (the executor asks for checkpoints first); the new commit is appended to it.
- */
+/** Applies a group of batches to bronze; see the module comment. */
 export async function applyBronze(
   client: SparkClient,
   load: BronzeLoad,
   hooks: StepHooks,
-  recorded?: meta.BronzeCommit[],
 ): Promise<BronzeResult> {
   const { pipeline, schema, table } = load;
   const { log } = hooks;
   const ids = load.batches.map((b) => b.batchId);
-  const commits = await bronzeCommits(client, pipeline, schema, table.name, true, recorded);
-  if (recorded) recorded.splice(0, recorded.length, ...commits);
+  const commits = await bronzeCommits(client, pipeline, schema, table.name, true);
   const done = new Set(commits.flatMap((c) => c.batchIds));
   const already = ids.filter((id) => done.has(id)).length;
   if (already === ids.length) {
@@ -256,13 +250,14 @@ export async function applyBronze(
     await client.query(`CREATE OR REPLACE TEMPORARY VIEW ${STAGE} AS ${stagingQuery(load, root)}`);
     if (keys) await client.query(`CREATE OR REPLACE TEMPORARY VIEW ${KEYS} AS ${keys}`);
     // Counted so that `unchanged` counts what the write leaves out: with a MERGE, the `keep` row per key of the
-    // key set that no staged row has; with the append of a first load, the latest rows that are deletes.
+    // key set that no staged row has; with the append of a first load, the latest rows that are deletes, which are
+    // the staged keys less the rows it writes (a count that reads only the key columns of the landed files).
     let keep = 0;
-    let gone = 0;
+    let latest: number | null = null;
     if (empty && (keys || load.table.deletes.mode === "soft")) {
-      const { sql } = latestRows(load, shape, keys !== null);
-      const counted = await client.query(`SELECT count_if(${DELETED}) AS n FROM (${sql})`);
-      gone = Number(counted[0]?.n ?? 0);
+      const key = table.primaryKey.map(quoteIdent).join(", ");
+      const counted = await client.query(`SELECT count(DISTINCT ${key}) AS n FROM ${STAGE}`);
+      latest = Number(counted[0]?.n ?? 0);
     } else if (keys && !empty) {
       cached = true;
       await timed(log, "stage key set", () => client.query(`CACHE TABLE ${KEYS}`));
@@ -279,7 +274,7 @@ export async function applyBronze(
       version,
       read: load.batches.reduce((n, b) => n + b.rows, 0),
       keep,
-      gone,
+      latest,
       batches: ids.join(","),
       rows: load.batches.map((b) => b.rows).join(","),
     });
@@ -298,7 +293,6 @@ export async function applyBronze(
     const r = meta.bronzeRecord(mine);
     hooks.fault("bronze:after-merge");
     await timed(log, "record commit", () => meta.recordBronze(client, pipeline, table.name, r, log));
-    recorded?.push(r);
     return {
       skipped: false,
       version: r.version,

@@ -97,8 +97,15 @@ async function dropAutoCompact(client: SparkClient): Promise<void> {
   checked.add(client.where);
 }
 
+/**
+ * Thrift sessions that have checked the `_smelter` tables: a kept session checks once (a table dropped afterwards
+ * fails the statement that needs it, and a session whose statement failed is not kept).
+ */
+const ensured = new WeakSet<SparkClient>();
+
 /** Creates the `_smelter` schema and tables that are missing; concurrent creators tolerate each other. */
 export async function ensureMetadata(client: SparkClient): Promise<void> {
+  if (ensured.has(client)) return;
   const have = new Set<string>();
   try {
     for (const r of await client.query(`SHOW TABLES IN ${quoteIdent(META)}`)) have.add(String(r.tableName));
@@ -114,6 +121,7 @@ export async function ensureMetadata(client: SparkClient): Promise<void> {
     }
   }
   await dropAutoCompact(client);
+  ensured.add(client);
 }
 
 /** What a commit says about itself in Delta's `userMetadata` (`smelter/<kind>/k=v/...`: no spaces, quotes or `;`). */
@@ -200,8 +208,47 @@ export interface BronzeCommit {
   batchIds: string[];
 }
 
-/** The bronze commits recorded for a table, oldest first. */
-export async function bronzeCommits(
+/**
+ * Records this process has read or written, by warehouse and table (the newest `KNOWN_TABLES` tables). A commit
+ * reads its table's history anyway: when the newest commit there is the newest record known, nobody has committed
+ * to the table since, so its records need not be read again (a read of a commit table costs a Delta snapshot and
+ * a scan, seconds once the table has a long history). Anything else reads them.
+ */
+class Known<T> {
+  private readonly entries = new Map<string, T>();
+
+  private key(client: SparkClient, pipeline: string, name: string): string {
+    return JSON.stringify([client.where, pipeline, name]);
+  }
+
+  get(client: SparkClient, pipeline: string, name: string): T | undefined {
+    return this.entries.get(this.key(client, pipeline, name));
+  }
+
+  set(client: SparkClient, pipeline: string, name: string, value: T): void {
+    const key = this.key(client, pipeline, name);
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > KNOWN_TABLES) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  forget(client: SparkClient, pipeline: string, name: string): void {
+    this.entries.delete(this.key(client, pipeline, name));
+  }
+}
+
+const KNOWN_TABLES = 4096;
+const knownBronze = new Known<BronzeCommit[]>();
+const knownSilver = new Known<SilverRecord | null>();
+
+/** Whether the newest smelter commit of a table's history is `last` (both absent counts as the same). */
+function isNewest(last: { seq: number; deltaVersion: number } | null, newest: HistoryCommit | null): boolean {
+  if (!last || !newest) return !last && !newest;
+  return Number(newest.note.seq) === last.seq && newest.deltaVersion === last.deltaVersion;
+}
+
+/** The bronze commits recorded for a table, oldest first, read from the commit table. */
+async function readBronzeCommits(
   client: SparkClient,
   pipeline: string,
   table: string,
@@ -210,12 +257,29 @@ export async function bronzeCommits(
     `SELECT seq, version, delta_version, to_json(batch_ids) AS ids FROM ${meta("bronze_commits")}
       WHERE pipeline = ${literal(pipeline)} AND table_name = ${literal(table)} ORDER BY seq`,
   );
-  return rows.map((r) => ({
+  const commits = rows.map((r) => ({
     seq: Number(r.seq),
     version: r.version === null ? null : Number(r.version),
     deltaVersion: Number(r.delta_version),
     batchIds: JSON.parse(r.ids ?? "[]") as string[],
   }));
+  knownBronze.set(client, pipeline, table, commits);
+  return commits;
+}
+
+/**
+ * The bronze commits recorded for a table, oldest first: those known to this process when they end with `newest`
+ * (the newest smelter commit of the table's history, null when it has none), else read.
+ */
+export async function bronzeCommits(
+  client: SparkClient,
+  pipeline: string,
+  table: string,
+  newest: HistoryCommit | null,
+): Promise<BronzeCommit[]> {
+  const known = knownBronze.get(client, pipeline, table);
+  if (known && isNewest(known.at(-1) ?? null, newest)) return [...known];
+  return readBronzeCommits(client, pipeline, table);
 }
 
 /** What one bronze commit did, as recorded. */
@@ -230,7 +294,8 @@ export interface BronzeRecord extends BronzeCommit {
 
 /**
  * The counts of a bronze commit from its Delta history entry: a MERGE's from its metrics (`keep` rows of a key set
- * left out), a first load's append inserted every row it wrote and left out the `gone` rows (deletes).
+ * left out); a first load's append inserted every row it wrote and left out the rest of the `latest` rows (one per
+ * staged key; deletes), or the `gone` rows its note counts (commits before `latest`).
  */
 export function bronzeRecord(commit: HistoryCommit): BronzeRecord {
   const m = (k: string) => Number(commit.metrics[k] ?? 0);
@@ -240,8 +305,9 @@ export function bronzeRecord(commit: HistoryCommit): BronzeRecord {
   const inserted = appended ? m("numOutputRows") : m("numTargetRowsInserted");
   const updated = appended ? 0 : m("numTargetRowsUpdated");
   const deleted = appended ? 0 : m("numTargetRowsDeleted");
+  const latest = note.latest ? Number(note.latest) : inserted;
   const unchanged = appended
-    ? Number(note.gone ?? 0)
+    ? Number(note.gone ?? latest - inserted)
     : m("numSourceRows") - Number(note.keep ?? 0) - inserted - updated - m("numTargetRowsMatchedDeleted");
   return {
     seq: Number(note.seq),
@@ -275,6 +341,11 @@ export async function recordBronze(
     )},
     ${integer(r.rowsRead)}, ${integer(r.inserted)}, ${integer(r.updated)}, ${integer(r.deleted)},
     ${integer(r.unchanged)}, current_timestamp())`);
+  const known = knownBronze.get(client, pipeline, table);
+  if (known && (known.at(-1)?.seq ?? 0) === r.seq - 1) {
+    const { seq, version, deltaVersion, batchIds } = r;
+    known.push({ seq, version, deltaVersion, batchIds });
+  } else knownBronze.forget(client, pipeline, table);
   await compactInTurn(client, "bronze_commits", JSON.stringify([pipeline, table]), r.seq, log);
 }
 
@@ -324,28 +395,38 @@ export function silverRecord(commit: HistoryCommit): SilverRecord {
   };
 }
 
-/** The newest recorded silver commit of a model, or null before its first. */
+/**
+ * The newest recorded silver commit of a model, or null before its first: the one known to this process when it is
+ * `newest` (the newest smelter commit of the silver table's history, null when it has none), else (and without
+ * `newest`) read.
+ */
 export async function lastSilver(
   client: SparkClient,
   pipeline: string,
   model: string,
+  newest?: HistoryCommit | null,
 ): Promise<SilverRecord | null> {
+  const known = knownSilver.get(client, pipeline, model);
+  if (known !== undefined && newest !== undefined && isNewest(known, newest)) return known;
   const rows = await client.query(
     `SELECT seq, version, delta_version FROM ${meta("silver_commits")}
       WHERE pipeline = ${literal(pipeline)} AND model = ${literal(model)} ORDER BY seq DESC LIMIT 1`,
   );
   const r = rows[0];
-  if (!r) return null;
-  return {
-    seq: Number(r.seq),
-    version: Number(r.version),
-    deltaVersion: Number(r.delta_version),
-    rowsRead: 0,
-    inserted: 0,
-    updated: 0,
-    deleted: 0,
-    unchanged: 0,
-  };
+  const last = r
+    ? {
+        seq: Number(r.seq),
+        version: Number(r.version),
+        deltaVersion: Number(r.delta_version),
+        rowsRead: 0,
+        inserted: 0,
+        updated: 0,
+        deleted: 0,
+        unchanged: 0,
+      }
+    : null;
+  knownSilver.set(client, pipeline, model, last);
+  return last;
 }
 
 /** Appends a silver commit's durable record (and compacts the records when it is this model's turn). */
@@ -360,6 +441,9 @@ export async function recordSilver(
   await client.query(`INSERT INTO ${meta("silver_commits")} VALUES (${literal(pipeline)}, ${literal(model)},
     ${literal(table)}, ${integer(r.seq)}, ${integer(r.version)}, ${integer(r.deltaVersion)}, ${integer(r.rowsRead)},
     ${integer(r.inserted)}, ${integer(r.updated)}, ${integer(r.deleted)}, ${integer(r.unchanged)}, current_timestamp())`);
+  const known = knownSilver.get(client, pipeline, model);
+  if (known !== undefined && (known?.seq ?? 0) === r.seq - 1) knownSilver.set(client, pipeline, model, r);
+  else knownSilver.forget(client, pipeline, model);
   await compactInTurn(client, "silver_commits", JSON.stringify([pipeline, model]), r.seq, log);
 }
 

@@ -1,9 +1,9 @@
 import { bronzeWhere, PlacingSession } from "../session.ts";
 import type { BronzeLoad, StepHooks } from "../types.ts";
-import { applyBronze } from "./bronze.ts";
+import { applyBronze, bronzeCommits } from "./bronze.ts";
 import type { SparkClient } from "./client.ts";
 import { sparkError } from "./errors.ts";
-import { type BronzeCommit, bronzeCommits, ensureMetadata, METADATA_TABLES } from "./metadata.ts";
+import { ensureMetadata, METADATA_TABLES } from "./metadata.ts";
 import { maintain, pruneChangeFeed } from "./retention.ts";
 import { applySilver, rebuildSilver } from "./silver.ts";
 
@@ -15,12 +15,6 @@ const operations = { ensureMetadata, applySilver, rebuildSilver, pruneChangeFeed
  * well (see `connect` in dialect.ts).
  */
 export class SparkSession extends PlacingSession<SparkClient> {
-  /**
-   * Recorded bronze commits read by `checkpointedBatches`, by pipeline and table: the executor's next
-   * `applyBronze` calls on the same table start from them instead of reading them again.
-   */
-  private readonly recorded = new Map<string, BronzeCommit[]>();
-
   /** Set when a statement failed: the session's state is not known, so it is closed rather than kept. */
   private failed = false;
 
@@ -42,19 +36,17 @@ export class SparkSession extends PlacingSession<SparkClient> {
     return METADATA_TABLES;
   }
 
-  checkpointedBatches(pipeline: string, table: string) {
-    // Recorded commits only: a commit that only Delta's history knows yet (a crash before its record) is taken
-    // from history by the next applyBronze, which then skips its batches.
+  checkpointedBatches(pipeline: string, schema: string, table: string) {
+    // With the commits only Delta's history knows yet (a crash before their record): their batches are applied,
+    // and the next applyBronze records them.
     return this.run(`bronze checkpoints of ${table}`, async () => {
-      const commits = await bronzeCommits(this.client, pipeline, table);
-      this.recorded.set(`${pipeline}\u0000${table}`, commits);
+      const commits = await bronzeCommits(this.client, pipeline, schema, table, false);
       return new Set(commits.flatMap((c) => c.batchIds));
     });
   }
 
   applyBronze(load: BronzeLoad, hooks: StepHooks) {
-    const recorded = this.recorded.get(`${load.pipeline}\u0000${load.table.name}`);
-    return this.run(bronzeWhere(load), () => applyBronze(this.client, load, hooks, recorded));
+    return this.run(bronzeWhere(load), () => applyBronze(this.client, load, hooks));
   }
 
   /** Keeps the Thrift session for the next execution (see `connect`), or closes it. */

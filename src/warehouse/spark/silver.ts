@@ -155,14 +155,14 @@ function appId(target: SilverTarget): string {
 /** The model's newest commit, with one only the silver table's history knows recorded first. */
 async function lastCommit(client: SparkClient, target: SilverTarget): Promise<meta.SilverRecord | null> {
   const { pipeline, model, silverSchema, table } = target;
-  const last = await meta.lastSilver(client, pipeline, model.name);
   let found: meta.HistoryCommit[];
   try {
     found = await meta.history(client, qualified(silverSchema, model.name), "silver");
   } catch (error) {
-    if (isMissing(error)) return last;
+    if (isMissing(error)) return meta.lastSilver(client, pipeline, model.name, null);
     throw error;
   }
+  const last = await meta.lastSilver(client, pipeline, model.name, found[0] ?? null);
   let newest = last;
   for (const h of found.filter((c) => Number(c.note.seq) > (last?.seq ?? 0)).reverse()) {
     newest = meta.silverRecord(h);

@@ -23,27 +23,55 @@ export function isMissing(error: unknown): boolean {
   );
 }
 
+/** A table's columns in order and (with `extended`) its table properties. */
+interface DescribedTable {
+  columns: TypedColumn[];
+  properties: Map<string, string>;
+}
+
+/**
+ * `DESCRIBE TABLE [EXTENDED]` of a table, or null when it does not exist. The extended form adds a row
+ * `Table Properties` = `[key=value,key=value,...]`, read here so that a commit need not ask for them separately.
+ */
+async function describeTable(
+  client: SparkClient,
+  schema: string,
+  table: string,
+  extended: boolean,
+): Promise<DescribedTable | null> {
+  let rows: Awaited<ReturnType<SparkClient["query"]>>;
+  try {
+    rows = await client.query(`DESCRIBE TABLE${extended ? " EXTENDED" : ""} ${qualified(schema, table)}`);
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+  const columns: TypedColumn[] = [];
+  const properties = new Map<string, string>();
+  let inColumns = true;
+  for (const r of rows) {
+    const name = r.col_name ?? "";
+    // Partitioning, clustering and the detailed information follow the columns after an empty or `#` row.
+    if (name === "" || name.startsWith("#")) inColumns = false;
+    if (inColumns) columns.push({ name, type: r.data_type ?? "" });
+    else if (name === "Table Properties") {
+      const text = (r.data_type ?? "").replace(/^\[|\]$/g, "");
+      for (const pair of text.split(/,(?=[\w.-]+=)/)) {
+        const at = pair.indexOf("=");
+        if (at > 0) properties.set(pair.slice(0, at), pair.slice(at + 1));
+      }
+    }
+  }
+  return { columns, properties };
+}
+
 /** Columns of a table in order, or null when it does not exist. */
 export async function tableColumns(
   client: SparkClient,
   schema: string,
   table: string,
 ): Promise<TypedColumn[] | null> {
-  let rows: Awaited<ReturnType<SparkClient["query"]>>;
-  try {
-    rows = await client.query(`DESCRIBE TABLE ${qualified(schema, table)}`);
-  } catch (error) {
-    if (isMissing(error)) return null;
-    throw error;
-  }
-  const out: TypedColumn[] = [];
-  for (const r of rows) {
-    const name = r.col_name ?? "";
-    // Partitioning and clustering information follows the columns after an empty or `#` row.
-    if (name === "" || name.startsWith("#")) break;
-    out.push({ name, type: r.data_type ?? "" });
-  }
-  return out;
+  return (await describeTable(client, schema, table, false))?.columns ?? null;
 }
 
 /** Creates a schema if missing, under the connection's `location` when it sets one. */
@@ -89,10 +117,9 @@ async function createBronze(client: SparkClient, load: BronzeLoad): Promise<void
  * Refuses a bronze table whose change data feed was turned off outside smelter: its commits would reach no
  * silver model. Nothing is written before this check.
  */
-async function checkChangeFeed(client: SparkClient, schema: string, table: string): Promise<void> {
+function checkChangeFeed(described: DescribedTable, schema: string, table: string): void {
   const name = qualified(schema, table);
-  const rows = await client.query(`SHOW TBLPROPERTIES ${name} ('delta.enableChangeDataFeed')`);
-  if (rows[0]?.value?.toLowerCase() === "true") return;
+  if (described.properties.get("delta.enableChangeDataFeed")?.toLowerCase() === "true") return;
   throw new ConfigError(
     `bronze table ${schema}.${table}: its change data feed is off (delta.enableChangeDataFeed), so silver would miss this commit's changes; turn it back on with ALTER TABLE ${name} SET TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true') and rebuild the silver models that read it (smelter rebuild-silver), or set tables.${table}.bronze.changeFeed: false (retrying will not help)`,
   );
@@ -108,12 +135,11 @@ async function checkChangeFeed(client: SparkClient, schema: string, table: strin
  */
 export async function prepareBronze(client: SparkClient, load: BronzeLoad): Promise<BronzeShape> {
   const { schema, table } = load;
-  let existing = await tableColumns(client, schema, table.name);
-  const created = existing === null;
-  if (existing === null) {
-    await createBronze(client, load);
-    existing = (await tableColumns(client, schema, table.name)) ?? [];
-  }
+  const described = await describeTable(client, schema, table.name, true);
+  const created = described === null;
+  if (described === null) await createBronze(client, load);
+  else if (table.bronze.changeFeed) checkChangeFeed(described, schema, table.name);
+  let existing = described?.columns ?? (await tableColumns(client, schema, table.name)) ?? [];
   const known = new Set(existing.map((c) => c.name));
   const added = load.columns.filter((c) => !known.has(c.name));
   let rescued: string[] = [];
@@ -140,7 +166,6 @@ export async function prepareBronze(client: SparkClient, load: BronzeLoad): Prom
     }
     existing = (await tableColumns(client, schema, table.name)) ?? [];
   }
-  if (!created && table.bronze.changeFeed) await checkChangeFeed(client, schema, table.name);
   for (const k of table.primaryKey) {
     if (!existing.some((c) => c.name === k)) {
       throw new ConfigError(

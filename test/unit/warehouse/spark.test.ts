@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ConfigError, DataError, TransientError } from "../../../src/errors.ts";
 import { sparkError } from "../../../src/warehouse/spark/errors.ts";
-import { compactsAt, formatNote } from "../../../src/warehouse/spark/metadata.ts";
+import { bronzeRecord, compactsAt, formatNote } from "../../../src/warehouse/spark/metadata.ts";
 import { jsonPath } from "../../../src/warehouse/spark/silver.ts";
 import { literal, quoteIdent, sparkType } from "../../../src/warehouse/spark/sql.ts";
 import { columnType, deltaType } from "../../../src/warehouse/spark/types.ts";
@@ -55,6 +55,22 @@ test("each writer compacts its commit table once every 50 of its commits, writer
   }
   const offsets = new Set(Array.from({ length: 20 }, (_, i) => turns(`["p","t${i}"]`, 1)[0]));
   assert.ok(offsets.size > 10, `20 writers share ${offsets.size} turns`);
+});
+
+test("a first load's append counts as unchanged the latest rows it left out: staged keys less rows written", () => {
+  const append = (note: Record<string, string>) =>
+    bronzeRecord({
+      deltaVersion: 1,
+      operation: "WRITE",
+      note: { seq: "1", version: "1", read: "12", batches: "b1", rows: "12", ...note },
+      metrics: { numOutputRows: "7" },
+    });
+  assert.deepEqual(
+    [append({ latest: "10" }).inserted, append({ latest: "10" }).unchanged, append({ latest: "10" }).version],
+    [7, 3, 1],
+  );
+  assert.equal(append({ latest: "" }).unchanged, 0, "no deletes possible, no count");
+  assert.equal(append({ gone: "2" }).unchanged, 2, "a commit noted before `latest` keeps its count");
 });
 
 test("commit notes refuse characters a SET statement would not carry", () => {

@@ -239,7 +239,10 @@ export function bronzeSuite(ctx: SuiteContext): void {
         );
         const warehouse = await openWarehouse(fx.spec, process.env);
         try {
-          assert.equal((await warehouse.checkpointedBatches(fx.spec.name, "posts")).size, 0);
+          assert.equal(
+            (await warehouse.checkpointedBatches(fx.spec.name, fx.spec.bronzeSchema, "posts")).size,
+            0,
+          );
         } finally {
           await warehouse.close();
         }
