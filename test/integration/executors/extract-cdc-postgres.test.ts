@@ -4,6 +4,13 @@ import pg from "pg";
 import { extract } from "../../../src/executors/extract/index.ts";
 import type { PipelineSpec } from "../../../src/spec/types.ts";
 import {
+  type CdcCase,
+  type ChangeTarget,
+  changeRound,
+  random,
+  snapshotWhileChanging,
+} from "./cdc-helpers.ts";
+import {
   context,
   migrateState,
   missingStack,
@@ -23,18 +30,8 @@ const skip = missingStack("SMELTER_PG_URL", "SMELTER_WAREHOUSE_URL");
 const database = uniqueName("cdcsrc");
 const URL_ENV = "TEST_PG_CDC_URL";
 const ROWS = 2_000;
-const KEYS = 2_400;
-const HOT = 15;
 const ROUNDS = 3;
 const OPS = 150;
-
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 describe("change capture from PostgreSQL by logical replication", { skip: skip ?? false }, () => {
   let admin: pg.Client;
@@ -92,50 +89,24 @@ describe("change capture from PostgreSQL by logical replication", { skip: skip ?
     silver: await differences(`"${spec.silverSchema}"."${flatModel(table)}"`),
   });
 
-  const change = async (next: () => number, tag: string, expected: Map<number, string[]>) => {
-    const id = 1 + Math.floor(next() * (next() < 0.5 ? HOT : KEYS));
-    const pick = next();
-    const list = expected.get(id) ?? [];
-    if (pick < 0.35) {
-      const r = await src.query(
-        `INSERT INTO app.${table} (id, payload, updated_at) VALUES ($1, $2, now())
-         ON CONFLICT (id) DO UPDATE SET payload = EXCLUDED.payload, updated_at = now()`,
-        [id, tag],
-      );
-      if ((r.rowCount ?? 0) > 0) list.push(tag);
-    } else if (pick < 0.75) {
-      const r = await src.query(`UPDATE app.${table} SET payload = $1, updated_at = now() WHERE id = $2`, [
-        tag,
-        id,
-      ]);
-      if ((r.rowCount ?? 0) > 0) list.push(tag);
-    } else {
-      const r = await src.query(`DELETE FROM app.${table} WHERE id = $1`, [id]);
-      if ((r.rowCount ?? 0) > 0) list.push("delete");
-    }
-    if (list.length > 0) expected.set(id, list);
+  const source: ChangeTarget = {
+    upsert: async (id, payload) =>
+      (
+        await src.query(
+          `INSERT INTO app.${table} (id, payload, updated_at) VALUES ($1, $2, now())
+           ON CONFLICT (id) DO UPDATE SET payload = EXCLUDED.payload, updated_at = now()`,
+          [id, payload],
+        )
+      ).rowCount ?? 0,
+    update: async (id, payload) =>
+      (
+        await src.query(`UPDATE app.${table} SET payload = $1, updated_at = now() WHERE id = $2`, [
+          payload,
+          id,
+        ])
+      ).rowCount ?? 0,
+    remove: async (id) => (await src.query(`DELETE FROM app.${table} WHERE id = $1`, [id])).rowCount ?? 0,
   };
-
-  const feed = async (version: number): Promise<Map<number, string[]>> => {
-    const { rows } = await warehouse.query<{ id: string; c: string; p: string | null }>(
-      `SELECT id, _change_type AS c, payload AS p FROM "${spec.bronzeSchema}"."${table}__changes"
-        WHERE _commit_version > $1 AND _change_type <> 'update_preimage' ORDER BY id, _commit_version`,
-      [version],
-    );
-    const out = new Map<number, string[]>();
-    for (const r of rows) {
-      const list = out.get(Number(r.id)) ?? [];
-      list.push(r.c === "delete" ? "delete" : String(r.p));
-      out.set(Number(r.id), list);
-    }
-    return out;
-  };
-  const newest = async () =>
-    (
-      await warehouse.query<{ v: number }>(
-        `SELECT coalesce(max(_commit_version), 0)::int AS v FROM "${spec.bronzeSchema}"."${table}__changes"`,
-      )
-    ).rows[0]?.v ?? 0;
 
   it("joins a snapshot to the slot and lands every change in commit order", async () => {
     const base = await pipelineSpec(
@@ -144,43 +115,10 @@ describe("change capture from PostgreSQL by logical replication", { skip: skip ?
       { source: "postgres", urlEnv: URL_ENV, landing: "local" },
     );
     spec = withWarehouse(base, table);
+    const c: CdcCase = { spec, table, warehouse, source, differences: both };
     const next = random(5);
-    const ctx = context(spec);
-    let during: Promise<void> = Promise.resolve();
-    const info = ctx.log.info;
-    ctx.log.info = (m: string) => {
-      info(m);
-      if (m.includes("chunk 1/"))
-        during = (async () => {
-          for (let i = 0; i < 100; i++) await change(next, `s-${i}`, new Map());
-        })();
-    };
-    const first = await extract({ pipeline: spec.name, step: "extract", table }, ctx);
-    await during;
-    assert.equal(first.chunks, 3, ctx.lines.join("\n"));
-    await bronzeAndSilver(spec, table);
-    await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
-    await bronzeAndSilver(spec, table);
-    assert.deepEqual(await both(), { bronze: [], silver: [] });
-
-    for (let round = 1; round <= ROUNDS; round++) {
-      const version = await newest();
-      const expected = new Map<number, string[]>();
-      for (let i = 0; i < OPS; i++) await change(next, `r${round}-${i}`, expected);
-      const started = performance.now();
-      const metrics = await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
-      const ms = Math.round(performance.now() - started);
-      await bronzeAndSilver(spec, table);
-      const count = [...expected.values()].reduce((n, l) => n + l.length, 0);
-      console.error(`round ${round}: ${count} changes drained in ${ms} ms`);
-      assert.equal(metrics.rowsLanded, count, `round ${round}: one landed row per change`);
-      assert.deepEqual(await both(), { bronze: [], silver: [] }, `round ${round}`);
-      assert.deepEqual(
-        [...(await feed(version)).entries()].sort((a, b) => a[0] - b[0]),
-        [...expected.entries()].sort((a, b) => a[0] - b[0]),
-        `round ${round}: the change feed holds every version of every key, in order`,
-      );
-    }
+    await snapshotWhileChanging(c, next, 100, (i) => `s-${i}`);
+    for (let round = 1; round <= ROUNDS; round++) await changeRound(c, next, round, OPS);
 
     // The slot confirmed exactly the stored position: the server may recycle the WAL before it, not after.
     const { rows } = await admin.query(
