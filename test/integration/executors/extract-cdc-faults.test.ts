@@ -12,7 +12,7 @@ import type { BatchManifest } from "../../../src/landing/types.ts";
 import { standaloneState } from "../../../src/runtime/standalone.ts";
 import { resolveLanding } from "../../../src/spec/resolve.ts";
 import type { PipelineSpec } from "../../../src/spec/types.ts";
-import { context, mariadbSpec, mariadbTable, missingStack, uniqueName } from "./extract-helpers.ts";
+import { changingTable, context, mariadbSpec, missingStack, uniqueName } from "./extract-helpers.ts";
 import { bothDifferences, bronzeAndSilver, warehousePool, withWarehouse } from "./pipeline-helpers.ts";
 
 /*
@@ -55,14 +55,7 @@ async function objects(spec: PipelineSpec, table: string): Promise<string[]> {
 }
 
 describe("change capture from the MariaDB binary log, when things fail", { skip: skip ?? false }, () => {
-  const { table, db } = mariadbTable("cdcfault", async (db, table) => {
-    await db.query(
-      `CREATE TABLE ${table} (id INT PRIMARY KEY, payload VARCHAR(100), updated_at DATETIME(6) NOT NULL)`,
-    );
-    await db.query(
-      `INSERT INTO ${table} SELECT seq, CONCAT('row ', seq), '2026-01-01' + INTERVAL seq SECOND FROM seq_1_to_${ROWS}`,
-    );
-  });
+  const { table, db } = changingTable("cdcfault", ROWS);
   let spec: PipelineSpec;
   const warehouse = warehousePool(() => [spec]);
 

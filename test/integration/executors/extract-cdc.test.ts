@@ -10,7 +10,7 @@ import {
   random,
   snapshotWhileChanging,
 } from "./cdc-helpers.ts";
-import { context, mariadbSpec, mariadbTable, missingStack } from "./extract-helpers.ts";
+import { changingTable, context, mariadbSpec, missingStack } from "./extract-helpers.ts";
 import { bothDifferences, bronzeAndSilver, warehousePool, withWarehouse } from "./pipeline-helpers.ts";
 
 /*
@@ -27,14 +27,7 @@ const OPS = 200;
 const affected = ([result]: [unknown, unknown]) => (result as { affectedRows: number }).affectedRows;
 
 describe("change capture from the MariaDB binary log", { skip: skip ?? false }, () => {
-  const { table, db } = mariadbTable("cdc", async (db, table) => {
-    await db.query(
-      `CREATE TABLE ${table} (id INT PRIMARY KEY, payload VARCHAR(100), updated_at DATETIME(6) NOT NULL)`,
-    );
-    await db.query(
-      `INSERT INTO ${table} SELECT seq, CONCAT('row ', seq), '2026-01-01' + INTERVAL seq SECOND FROM seq_1_to_${ROWS}`,
-    );
-  });
+  const { table, db } = changingTable("cdc", ROWS);
   let spec: PipelineSpec;
   const warehouse = warehousePool(() => [spec]);
 

@@ -71,16 +71,29 @@ export function mariadbTable(
   return { table, db: () => db as mysql.Connection };
 }
 
-/** A MariaDB table of `rows` rows (id, payload, updated_at one second apart) for the suite; returns its name. */
-export function sequenceTable(prefix: string, rows: number): string {
+/**
+ * A MariaDB table of `rows` rows for the suite: id, payload `row <id>`, and updated_at one second apart from
+ * 2026-01-01 (`updatedAt` its type; the default keeps microseconds, so that the suite's own changes stamped
+ * `NOW(6)` are told apart). `db()` is the connection, for those changes.
+ */
+export function changingTable(
+  prefix: string,
+  rows: number,
+  updatedAt: "DATETIME" | "DATETIME(6)" = "DATETIME(6)",
+): { table: string; db: () => mysql.Connection } {
   return mariadbTable(prefix, async (db, table) => {
     await db.query(
-      `CREATE TABLE ${table} (id INT PRIMARY KEY, payload VARCHAR(100), updated_at DATETIME NOT NULL)`,
+      `CREATE TABLE ${table} (id INT PRIMARY KEY, payload VARCHAR(100), updated_at ${updatedAt} NOT NULL)`,
     );
     await db.query(
       `INSERT INTO ${table} SELECT seq, CONCAT('row ', seq), '2026-01-01' + INTERVAL seq SECOND FROM seq_1_to_${rows}`,
     );
-  }).table;
+  });
+}
+
+/** A MariaDB table of `rows` rows (id, payload, updated_at one second apart) for the suite; returns its name. */
+export function sequenceTable(prefix: string, rows: number): string {
+  return changingTable(prefix, rows, "DATETIME").table;
 }
 
 /** A pipeline landing one MariaDB table (the table spec's defaults, then `over`), into a local directory by default. */
