@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import pg from "pg";
+import { before, describe, it } from "node:test";
 import { extract } from "../../../src/executors/extract/index.ts";
 import type { PipelineSpec } from "../../../src/spec/types.ts";
 import {
@@ -12,9 +11,9 @@ import {
 } from "./cdc-helpers.ts";
 import {
   context,
-  migrateState,
   missingStack,
   pipelineSpec,
+  postgresSource,
   tableSpec,
   uniqueName,
 } from "./extract-helpers.ts";
@@ -27,53 +26,32 @@ import { bronzeAndSilver, flatModel, warehousePool, withWarehouse } from "./pipe
  */
 
 const skip = missingStack("SMELTER_PG_URL", "SMELTER_WAREHOUSE_URL");
-const database = uniqueName("cdcsrc");
 const URL_ENV = "TEST_PG_CDC_URL";
 const ROWS = 2_000;
 const ROUNDS = 3;
 const OPS = 150;
 
 describe("change capture from PostgreSQL by logical replication", { skip: skip ?? false }, () => {
-  let admin: pg.Client;
-  let src: pg.Client;
+  const { database, admin, src } = postgresSource("cdcsrc", URL_ENV);
   let spec: PipelineSpec;
   const table = "items";
   const warehouse = warehousePool(() => [spec]);
 
   before(async () => {
-    await migrateState();
-    admin = new pg.Client({ connectionString: process.env.SMELTER_PG_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    const url = new URL(process.env.SMELTER_PG_URL as string);
-    url.pathname = `/${database}`;
-    process.env[URL_ENV] = url.href;
-    src = new pg.Client({ connectionString: url.href });
-    await src.connect();
-    await src.query("CREATE SCHEMA app");
-    await src.query(`CREATE TABLE app.${table} (id int8 PRIMARY KEY, payload text, updated_at timestamptz NOT NULL,
+    await src().query("CREATE SCHEMA app");
+    await src().query(`CREATE TABLE app.${table} (id int8 PRIMARY KEY, payload text, updated_at timestamptz NOT NULL,
       n numeric(38,10), by bytea, j jsonb, tags text[])`);
-    await src.query(`ALTER TABLE app.${table} REPLICA IDENTITY FULL`);
-    await src.query(`INSERT INTO app.${table}
+    await src().query(`ALTER TABLE app.${table} REPLICA IDENTITY FULL`);
+    await src().query(`INSERT INTO app.${table}
       SELECT g, 'row ' || g, '2026-01-01'::timestamptz + g * interval '1 second', g * 1.5, '\\x00ff', '{"a": 1}',
              '{"x,y","z"}' FROM generate_series(1, ${ROWS}) g`);
-  });
-
-  after(async () => {
-    await src?.end();
-    await admin?.query(
-      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1 AND NOT active",
-      [database],
-    );
-    await admin?.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin?.end();
   });
 
   /** Ids whose row differs between the source and a warehouse table. */
   const differences = async (qualified: string): Promise<number[]> => {
     const sql = (t: string) =>
       `SELECT id::int AS id, coalesce(payload, '∅') || '|' || extract(epoch FROM updated_at)::text AS v FROM ${t}`;
-    const source = (await src.query(sql(`app.${table}`))).rows as { id: number; v: string }[];
+    const source = (await src().query(sql(`app.${table}`))).rows as { id: number; v: string }[];
     const target = new Map(
       ((await warehouse.query(sql(qualified))).rows as { id: number; v: string }[]).map((r) => [r.id, r.v]),
     );
@@ -92,7 +70,7 @@ describe("change capture from PostgreSQL by logical replication", { skip: skip ?
   const source: ChangeTarget = {
     upsert: async (id, payload) =>
       (
-        await src.query(
+        await src().query(
           `INSERT INTO app.${table} (id, payload, updated_at) VALUES ($1, $2, now())
            ON CONFLICT (id) DO UPDATE SET payload = EXCLUDED.payload, updated_at = now()`,
           [id, payload],
@@ -100,12 +78,12 @@ describe("change capture from PostgreSQL by logical replication", { skip: skip ?
       ).rowCount ?? 0,
     update: async (id, payload) =>
       (
-        await src.query(`UPDATE app.${table} SET payload = $1, updated_at = now() WHERE id = $2`, [
+        await src().query(`UPDATE app.${table} SET payload = $1, updated_at = now() WHERE id = $2`, [
           payload,
           id,
         ])
       ).rowCount ?? 0,
-    remove: async (id) => (await src.query(`DELETE FROM app.${table} WHERE id = $1`, [id])).rowCount ?? 0,
+    remove: async (id) => (await src().query(`DELETE FROM app.${table} WHERE id = $1`, [id])).rowCount ?? 0,
   };
 
   it("joins a snapshot to the slot and lands every change in commit order", async () => {
@@ -121,7 +99,7 @@ describe("change capture from PostgreSQL by logical replication", { skip: skip ?
     for (let round = 1; round <= ROUNDS; round++) await changeRound(c, next, round, OPS);
 
     // The slot confirmed exactly the stored position: the server may recycle the WAL before it, not after.
-    const { rows } = await admin.query(
+    const { rows } = await admin().query(
       "SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE database = $1",
       [database],
     );
@@ -133,7 +111,7 @@ describe("change capture from PostgreSQL by logical replication", { skip: skip ?
   });
 
   it("lands numeric, bytea, jsonb, arrays and timestamps from the log as the snapshot landed them", async () => {
-    await src.query(
+    await src().query(
       `INSERT INTO app.${table} SELECT id + 1000000, payload, updated_at, n, by, j, tags FROM app.${table} WHERE id BETWEEN 1000 AND 1019`,
     );
     await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
@@ -153,7 +131,7 @@ describe("change capture from PostgreSQL by logical replication", { skip: skip ?
   });
 
   it("names what a table lacks for logical replication before reading anything", async () => {
-    await src.query("CREATE TABLE app.plain (id int PRIMARY KEY, payload text)");
+    await src().query("CREATE TABLE app.plain (id int PRIMARY KEY, payload text)");
     const plain = await pipelineSpec(
       spec.name,
       [tableSpec({ name: "plain", table: "app.plain", mode: "cdc", cursor: [] })],
@@ -170,11 +148,11 @@ describe("change capture from PostgreSQL by logical replication", { skip: skip ?
   });
 
   it("refuses to go on after its slot was dropped, writes nothing, and a re-sync recovers", async () => {
-    await admin.query(
+    await admin().query(
       "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1",
       [database],
     );
-    await src.query(`UPDATE app.${table} SET payload = 'after the slot' WHERE id <= 5`);
+    await src().query(`UPDATE app.${table} SET payload = 'after the slot' WHERE id <= 5`);
     const landed = (await context(spec).watermarks.read(spec.name, table))?.batchId;
     await assert.rejects(
       extract({ pipeline: spec.name, step: "extract", table }, context(spec)),
@@ -188,7 +166,7 @@ describe("change capture from PostgreSQL by logical replication", { skip: skip ?
     );
     assert.equal((await context(spec).watermarks.read(spec.name, table))?.batchId, landed, "nothing landed");
     await extract({ pipeline: spec.name, step: "extract", table, mode: { kind: "resync" } }, context(spec));
-    await src.query(`DELETE FROM app.${table} WHERE id <= 3`);
+    await src().query(`DELETE FROM app.${table} WHERE id <= 3`);
     await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
     await bronzeAndSilver(spec, table);
     assert.deepEqual(await both(), { bronze: [], silver: [] });

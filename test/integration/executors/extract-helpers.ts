@@ -96,6 +96,41 @@ export function sequenceTable(prefix: string, rows: number): string {
   return changingTable(prefix, rows, "DATETIME").table;
 }
 
+/**
+ * Registers hooks that create a PostgreSQL source database of the suite's own on the stack's server before the
+ * suite (after `migrateState`), with its URL in `process.env[urlEnv]` for specs, and drop it after the suite,
+ * with the replication slots drains left on it. `admin()` is a client of the server, `src()` of the database.
+ */
+export function postgresSource(
+  prefix: string,
+  urlEnv: string,
+): { database: string; admin: () => pg.Client; src: () => pg.Client } {
+  const database = uniqueName(prefix);
+  let admin: pg.Client | undefined;
+  let src: pg.Client | undefined;
+  before(async () => {
+    await migrateState();
+    admin = new pg.Client({ connectionString: process.env.SMELTER_PG_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    const url = new URL(process.env.SMELTER_PG_URL as string);
+    url.pathname = `/${database}`;
+    process.env[urlEnv] = url.href;
+    src = new pg.Client({ connectionString: url.href });
+    await src.connect();
+  });
+  after(async () => {
+    await src?.end();
+    await admin?.query(
+      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1 AND NOT active",
+      [database],
+    );
+    await admin?.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin?.end();
+  });
+  return { database, admin: () => admin as pg.Client, src: () => src as pg.Client };
+}
+
 /** A pipeline landing one MariaDB table (the table spec's defaults, then `over`), into a local directory by default. */
 export function mariadbSpec(
   table: string,
