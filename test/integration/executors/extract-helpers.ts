@@ -1,4 +1,5 @@
-import { execFileSync } from "node:child_process";
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
@@ -129,6 +130,39 @@ export function postgresSource(
     await admin?.end();
   });
   return { database, admin: () => admin as pg.Client, src: () => src as pg.Client };
+}
+
+const KILL_CHILD = fileURLToPath(new URL("./extract-kill-child.ts", import.meta.url));
+
+/**
+ * Runs one extract of `spec` (its first table) in a child process (extract-kill-child.ts) that dies by SIGKILL:
+ * from the test once `when` is true of its log so far, or by its own hand at fault point `point` after passing it
+ * `skip` times (`SMELTER_FAULT_POINT`, src/warehouse/fault.ts). Asserts that it died so; returns its log.
+ */
+export async function killedExtract(
+  spec: PipelineSpec,
+  kill: { when: (log: string) => boolean } | { point: string; skip?: number },
+): Promise<string> {
+  const fault =
+    "point" in kill ? { SMELTER_FAULT_POINT: kill.point, SMELTER_FAULT_SKIP: String(kill.skip ?? 0) } : {};
+  const child = spawn(process.execPath, ["--import", "tsx", KILL_CHILD, JSON.stringify(spec)], {
+    env: { ...process.env, ...fault },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.on("exit", (_code, signal) => resolve(signal)),
+  );
+  let log = "";
+  let killed = false;
+  child.stderr.on("data", (chunk: Buffer) => {
+    log += chunk.toString();
+    if (!killed && "when" in kill && kill.when(log)) {
+      killed = true;
+      child.kill("SIGKILL");
+    }
+  });
+  assert.equal(await exited, "SIGKILL", `the child ended before it was killed:\n${log}`);
+  return log;
 }
 
 /** A pipeline landing one MariaDB table (the table spec's defaults, then `over`), into a local directory by default. */
