@@ -7,9 +7,8 @@ import type { ExecutionContext, StepMetrics } from "../../src/contracts/step.ts"
 import { bronze } from "../../src/executors/bronze/index.ts";
 import { extract } from "../../src/executors/extract/index.ts";
 import { standaloneState } from "../../src/runtime/standalone.ts";
-import { DEFAULTS } from "../../src/spec/normalize.ts";
 import type { PipelineSpec, TableSpec } from "../../src/spec/types.ts";
-import { airflowSettings } from "../../test/integration/support.ts";
+import { airflowSettings, tableSpec } from "../../test/integration/support.ts";
 import { time } from "../lib/measure.ts";
 
 /**
@@ -26,27 +25,6 @@ const ROWS = Number(process.argv[2] ?? 500_000);
 const env = process.env;
 const table = `bench_cdc_${Date.now().toString(36)}`;
 const state = standaloneState(env, "smelter-bench");
-
-function tableSpec(over: Partial<TableSpec>): TableSpec {
-  return {
-    name: table,
-    source: "src",
-    table,
-    primaryKey: ["id"],
-    cursor: ["updated_at"],
-    mode: "incremental",
-    chunkSize: DEFAULTS.chunkSize,
-    lagSeconds: 0,
-    deletes: { mode: "none" },
-    columns: {},
-    typeOverrides: {},
-    clusterBy: [],
-    bronze: { schemaEvolution: "add_columns", changeFeed: true },
-    fileRows: DEFAULTS.fileRows,
-    freshness: { warnAfterSeconds: null, errorAfterSeconds: null },
-    ...over,
-  };
-}
 
 async function pipeline(name: string, over: Partial<TableSpec>): Promise<PipelineSpec> {
   return {
@@ -65,7 +43,7 @@ async function pipeline(name: string, over: Partial<TableSpec>): Promise<Pipelin
     landing: "landing",
     bronzeSchema: `${name}_bronze`,
     silverSchema: `${name}_silver`,
-    tables: [tableSpec(over)],
+    tables: [tableSpec({ name: table, ...over })],
     silver: [],
     airflow: airflowSettings("bench"),
   };

@@ -15,6 +15,7 @@ import { withStackEnv } from "../../src/demo/settings.ts";
 import { loadPipeline } from "../../src/registry.ts";
 import { migrate } from "../../src/state/migrate.ts";
 import { time } from "../lib/measure.ts";
+import { ensureDatabase } from "../lib/postgres.ts";
 import { type AirflowResult, airflowRun, publishBench } from "./airflow.ts";
 import { type DeltaPhase, type DeltaSettings, deltaPhase, resetDelta } from "./delta.ts";
 import { deltaRows, renderDelta } from "./delta-report.ts";
@@ -115,17 +116,6 @@ async function rawPhase(after: string | null): Promise<Pick<PhaseResult, "rawRea
   return { rawRead: { rows, seconds: readSeconds }, rawCopyMerge: { rows, seconds, tables } };
 }
 
-async function ensureDatabase(name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    const { rowCount } = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
-    if (!rowCount) await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-}
-
 async function phase(name: string, after: string | null): Promise<PhaseResult> {
   say(`==> ${name}: raw limits`);
   const raw = await rawPhase(after);
@@ -181,7 +171,7 @@ async function deltaRound(name: string, initialRound: boolean): Promise<DeltaPha
 }
 
 let round = Math.floor(Date.now() / 1000);
-await ensureDatabase("bench_raw");
+await ensureDatabase(adminUrl, "bench_raw");
 const initial = await phase("initial load", null);
 const deltaInitial = await deltaRound("initial load", true);
 const before = await maxCursor(sourceUrl);

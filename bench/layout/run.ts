@@ -20,6 +20,7 @@ import { DemoService } from "../../src/demo/service.ts";
 import { withStackEnv } from "../../src/demo/settings.ts";
 import { benchSourceUrl, changeOnePercent, seedBench } from "../e2e/source.ts";
 import { writeBenchSpec } from "../e2e/spec.ts";
+import { ensureDatabase } from "../lib/postgres.ts";
 
 const option = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
@@ -69,17 +70,6 @@ interface RunTiming {
 
 const seconds = (from: Date | string | null | undefined, to: Date | string | null | undefined): number =>
   from && to ? (new Date(to).getTime() - new Date(from).getTime()) / 1000 : Number.NaN;
-
-async function ensureDatabase(name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: `${pgBase}/postgres` });
-  await admin.connect();
-  try {
-    const { rowCount } = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
-    if (!rowCount) await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-}
 
 async function publish(layout: Layout): Promise<void> {
   const name = pipelineOf(layout);
@@ -164,7 +154,7 @@ await mkdir(work, { recursive: true });
 await mkdir(resultsDir, { recursive: true });
 say(`==> seeding MariaDB ${sourceDatabase} at scale ${scale}`);
 await seedBench(sourceUrl, scale, (m) => say(`    ${m}`));
-await ensureDatabase(warehouseDatabase);
+await ensureDatabase(`${pgBase}/postgres`, warehouseDatabase);
 for (const layout of LAYOUTS) {
   say(`==> publishing ${pipelineOf(layout)} (layout: ${layout})`);
   await publish(layout);

@@ -1,20 +1,6 @@
 import { newestChangeAt, openLandingZone, readManifest } from "../landing/index.ts";
-import type { LandingZone } from "../landing/types.ts";
 import { resolveLanding } from "../spec/resolve.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
-
-/** Landing zones by pipeline and spec hash: the S3 client is made once, not per read. */
-const zones = new Map<string, LandingZone>();
-
-export function zoneOf(p: LoadedPipeline, env: NodeJS.ProcessEnv): LandingZone {
-  const key = `${p.spec.name}:${p.hash}`;
-  let zone = zones.get(key);
-  if (!zone) {
-    zone = openLandingZone(resolveLanding(p.spec, p.spec.landing, env));
-    zones.set(key, zone);
-  }
-  return zone;
-}
 
 /** Batches whose change time is remembered; past it the memory starts over. */
 const MEMO_LIMIT = 10_000;
@@ -40,7 +26,8 @@ export class SourceChangeTimes {
     if (lastBatch === null) return null;
     const key = `${p.spec.name}\u0000${p.hash}\u0000${table}\u0000${lastBatch}`;
     if (this.memo.has(key)) return this.memo.get(key) ?? null;
-    const manifest = await readManifest(zoneOf(p, env), p.spec.name, table, lastBatch);
+    const landing = openLandingZone(resolveLanding(p.spec, p.spec.landing, env));
+    const manifest = await readManifest(landing, p.spec.name, table, lastBatch);
     const source = p.spec.tables.find((t) => t.name === table)?.source;
     const conn = source ? p.spec.connections[source] : undefined;
     const zone = conn && "timezone" in conn ? conn.timezone : "+00:00";

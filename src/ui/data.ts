@@ -1,14 +1,14 @@
 import type pg from "pg";
-import { readManifest } from "../landing/index.ts";
+import { openLandingZone, readManifest } from "../landing/index.ts";
 import { modelChangedAt } from "../spec/freshness.ts";
-import { resolveDatabase } from "../spec/resolve.ts";
+import { resolveDatabase, resolveLanding } from "../spec/resolve.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
 import type { AuditStore } from "../state/audit.ts";
 import type { Execution, ExecutionStore } from "../state/executions.ts";
 import type { CatalogEntry, PipelineCatalog } from "../state/pipelines.ts";
 import { PgWatermarkStore } from "../state/watermarks.ts";
 import type { AirflowReader } from "./airflow.ts";
-import { SourceChangeTimes, zoneOf } from "./change-times.ts";
+import { SourceChangeTimes } from "./change-times.ts";
 import type {
   AirflowPanel,
   ExecutionDetail,
@@ -103,7 +103,8 @@ async function landingOf(data: UiData, p: LoadedPipeline, table: string): Promis
   if (!mark) return null;
   const batchId = mark.batchId;
   const manifest = await within(data.timeoutMs ?? DEFAULT_TIMEOUT_MS, "the landing zone", async () => {
-    const m = await readManifest(zoneOf(p, data.env), p.spec.name, table, batchId);
+    const landing = openLandingZone(resolveLanding(p.spec, p.spec.landing, data.env));
+    const m = await readManifest(landing, p.spec.name, table, batchId);
     return m ? { rows: m.rows, createdAt: m.createdAt, mode: m.mode } : null;
   });
   return { batchId, watermark: mark.watermark, runs: mark.runs, updatedAt: mark.updatedAt, manifest };

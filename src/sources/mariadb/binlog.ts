@@ -1,7 +1,8 @@
 import { randomInt } from "node:crypto";
 import type ZongJi from "@vlasky/zongji";
-import { CancelledError, ConfigError, LogPurgedError, TransientError } from "../../errors.ts";
+import { ConfigError, LogPurgedError, TransientError } from "../../errors.ts";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
+import { drainEnd } from "../drain-end.ts";
 import { sourceError } from "../errors.ts";
 import type { ChangeLog, DrainOptions, LogChange, LogConsumer, LogPosition } from "../types.ts";
 import { connectMariadb } from "./connection.ts";
@@ -15,8 +16,6 @@ import { connectMariadb } from "./connection.ts";
  * and below every later one.
  */
 
-/** How long a drain may go without any event from the server before it gives up (the server is stuck or gone). */
-const IDLE_MS = 60_000;
 /** Transactions handed to the writer but not yet written at which the binlog connection is paused. */
 const PAUSE_AT = 16;
 
@@ -208,134 +207,124 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
     jsonStrings: true,
   });
   let changes = 0;
-  return await new Promise<{ changes: number }>((resolve, reject) => {
-    let file = start.file;
-    let pending = new Map<string, LogChange[]>();
-    let writing: Promise<void> = Promise.resolve();
-    let inFlight = 0;
-    let paused = false;
-    let settled = false;
-    let idle: NodeJS.Timeout | undefined;
-    const connection = () =>
-      (zongji as unknown as { connection?: { pause(): void; resume(): void } }).connection;
-    const finish = (error?: unknown) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(idle);
-      signal.removeEventListener("abort", onAbort);
+  let file = start.file;
+  let pending = new Map<string, LogChange[]>();
+  let writing: Promise<void> = Promise.resolve();
+  let inFlight = 0;
+  let paused = false;
+  const connection = () =>
+    (zongji as unknown as { connection?: { pause(): void; resume(): void } }).connection;
+  const ending = drainEnd(
+    signal,
+    (seconds) =>
+      new TransientError(
+        `source ${db.name}: no binlog event for ${seconds} s before reaching ${to.join(":")} (stopped at ${file}); a retry drains again from the stored position`,
+      ),
+    () => {
       zongji.removeAllListeners("binlog");
       zongji.stop();
-      if (error !== undefined) {
-        writing.catch(() => undefined);
-        reject(error);
-      } else writing.then(() => resolve({ changes }), reject);
-    };
-    const onAbort = () => finish(new CancelledError());
-    signal.addEventListener("abort", onAbort);
-    const armIdle = () => {
-      clearTimeout(idle);
-      idle = setTimeout(
-        () =>
-          finish(
-            new TransientError(
-              `source ${db.name}: no binlog event for ${IDLE_MS / 1000} s before reaching ${to.join(":")} (stopped at ${file}); a retry drains again from the stored position`,
-            ),
-          ),
-        IDLE_MS,
+    },
+  );
+  const commit = (committedAt: number) => {
+    if (pending.size === 0) return;
+    const batches = [...pending].map(([name, list]) => ({
+      name,
+      list: list.map((c) => ({ ...c, committedAt })),
+    }));
+    pending = new Map();
+    inFlight += 1;
+    if (inFlight >= PAUSE_AT && !paused) {
+      paused = true;
+      connection()?.pause();
+    }
+    writing = writing.then(async () => {
+      for (const { name, list } of batches) {
+        changes += list.length;
+        await options.onChanges(name, list);
+      }
+      inFlight -= 1;
+      if (paused && inFlight <= PAUSE_AT / 4) {
+        paused = false;
+        connection()?.resume();
+      }
+    });
+    writing.catch((error) => ending.finish(error));
+  };
+  const add = (name: string, change: LogChange) => {
+    const list = pending.get(name);
+    if (list) list.push(change);
+    else pending.set(name, [change]);
+  };
+  zongji.on("error", (error: { code?: string; errno?: number; message?: string }) => {
+    if (error.errno === 1236) {
+      ending.finish(
+        new LogPurgedError(
+          `source ${db.name}, table ${tables}: the server cannot send the binary log from ${start.file}:${start.offset} (${error.message}); re-sync the table (smelter resync <spec> --table <name>); nothing was written`,
+        ),
       );
-    };
-    const commit = (committedAt: number) => {
-      if (pending.size === 0) return;
-      const batches = [...pending].map(([name, list]) => ({
-        name,
-        list: list.map((c) => ({ ...c, committedAt })),
-      }));
-      pending = new Map();
-      inFlight += 1;
-      if (inFlight >= PAUSE_AT && !paused) {
-        paused = true;
-        connection()?.pause();
-      }
-      writing = writing.then(async () => {
-        for (const { name, list } of batches) {
-          changes += list.length;
-          await options.onChanges(name, list);
-        }
-        inFlight -= 1;
-        if (paused && inFlight <= PAUSE_AT / 4) {
-          paused = false;
-          connection()?.resume();
-        }
-      });
-      writing.catch((error) => finish(error));
-    };
-    const add = (name: string, change: LogChange) => {
-      const list = pending.get(name);
-      if (list) list.push(change);
-      else pending.set(name, [change]);
-    };
-    zongji.on("error", (error: { code?: string; errno?: number; message?: string }) => {
-      if (error.errno === 1236) {
-        finish(
-          new LogPurgedError(
-            `source ${db.name}, table ${tables}: the server cannot send the binary log from ${start.file}:${start.offset} (${error.message}); re-sync the table (smelter resync <spec> --table <name>); nothing was written`,
-          ),
-        );
-      } else finish(sourceError(error, `source ${db.name} (binlog)`));
-    });
-    zongji.on("binlog", (event: BinlogEvent) => {
-      armIdle();
-      const name: string = event.getEventName();
-      const position: number = event.nextPosition;
-      if (position > 0 && compare([file, position], to) > 0) return finish();
-      switch (name) {
-        case "rotate":
-          if (event.binlogName) file = event.binlogName;
-          break;
-        case "mariadbgtid":
-        case "gtid":
-          pending = new Map();
-          break;
-        case "writerows":
-        case "deleterows":
-        case "updaterows": {
-          const map = event.tableMap?.[event.tableId ?? -1];
-          const target = map ? targets.get(`${map.parentSchema}.${map.tableName}`) : undefined;
-          // A table whose stored position is past this event landed it already.
-          if (!target || compare([file, position], target.from) <= 0) break;
-          const changed = (event.rows ?? []) as Row[];
-          if (name === "updaterows") {
-            (changed as unknown as { before: Row; after: Row }[]).forEach((r, i) => {
-              const at = order(file, position, i * 2 + 1);
-              add(target.name, { op: "update", order: at, committedAt: 0, row: r.after, before: r.before });
-            });
-          } else {
-            const op = name === "writerows" ? "insert" : "delete";
-            changed.forEach((row, i) => {
-              add(target.name, { op, order: order(file, position, i * 2), committedAt: 0, row });
-            });
-          }
-          break;
-        }
-        case "xid":
-          commit(event.timestamp);
-          break;
-        case "query":
-          if (/^\s*COMMIT\s*$/i.test(String(event.query ?? ""))) commit(event.timestamp);
-          break;
-        default:
-          break;
-      }
-      if (position > 0 && compare([file, position], to) === 0) finish();
-    });
-    armIdle();
-    zongji.start({
-      filename: start.file,
-      position: start.offset,
-      serverId: randomInt(1_000_000, 2 ** 31),
-      includeSchema,
-    });
+    } else ending.finish(sourceError(error, `source ${db.name} (binlog)`));
   });
+  zongji.on("binlog", (event: BinlogEvent) => {
+    ending.armIdle();
+    const name: string = event.getEventName();
+    const position: number = event.nextPosition;
+    if (position > 0 && compare([file, position], to) > 0) return ending.finish();
+    switch (name) {
+      case "rotate":
+        if (event.binlogName) file = event.binlogName;
+        break;
+      case "mariadbgtid":
+      case "gtid":
+        pending = new Map();
+        break;
+      case "writerows":
+      case "deleterows":
+      case "updaterows": {
+        const map = event.tableMap?.[event.tableId ?? -1];
+        const target = map ? targets.get(`${map.parentSchema}.${map.tableName}`) : undefined;
+        // A table whose stored position is past this event landed it already.
+        if (!target || compare([file, position], target.from) <= 0) break;
+        const changed = (event.rows ?? []) as Row[];
+        if (name === "updaterows") {
+          (changed as unknown as { before: Row; after: Row }[]).forEach((r, i) => {
+            const at = order(file, position, i * 2 + 1);
+            add(target.name, { op: "update", order: at, committedAt: 0, row: r.after, before: r.before });
+          });
+        } else {
+          const op = name === "writerows" ? "insert" : "delete";
+          changed.forEach((row, i) => {
+            add(target.name, { op, order: order(file, position, i * 2), committedAt: 0, row });
+          });
+        }
+        break;
+      }
+      case "xid":
+        commit(event.timestamp);
+        break;
+      case "query":
+        if (/^\s*COMMIT\s*$/i.test(String(event.query ?? ""))) commit(event.timestamp);
+        break;
+      default:
+        break;
+    }
+    if (position > 0 && compare([file, position], to) === 0) ending.finish();
+  });
+  ending.armIdle();
+  zongji.start({
+    filename: start.file,
+    position: start.offset,
+    serverId: randomInt(1_000_000, 2 ** 31),
+    includeSchema,
+  });
+  try {
+    await ending.done;
+  } catch (error) {
+    writing.catch(() => undefined);
+    throw error;
+  }
+  // Changes handed over before the end are written before the drain reports them.
+  await writing;
+  return { changes };
 }
 
 export const binlog: ChangeLog = {

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import { hostTarget } from "../../db/pg.ts";
-import { CancelledError, ConfigError, DataError, LogPurgedError, TransientError } from "../../errors.ts";
+import { ConfigError, DataError, LogPurgedError, TransientError } from "../../errors.ts";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
+import { drainEnd } from "../drain-end.ts";
 import { sourceError } from "../errors.ts";
 import type { ChangeLog, DrainOptions, LogChange, LogConsumer, LogPosition } from "../types.ts";
 import { connectPostgres } from "./connection.ts";
@@ -17,7 +18,6 @@ import { connectPostgres } from "./connection.ts";
  * commit order, so this is log order.
  */
 
-const IDLE_MS = 60_000;
 const OFFSET = 10n ** 9n;
 /** Session settings of the walsender: values print as a snapshot read prints them (see connection.ts). */
 const RESYNC =
@@ -188,105 +188,86 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
   let pending: LogChange[] = [];
   let commit = 0n;
   let index = 0n;
-  let idle: NodeJS.Timeout | undefined;
-  let settled = false;
-  const done = new Promise<void>((resolve, reject) => {
-    const finish = (error?: unknown) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(idle);
-      signal.removeEventListener("abort", onAbort);
-      if (error === undefined) resolve();
-      else reject(error);
-    };
-    const onAbort = () => finish(new CancelledError());
-    signal.addEventListener("abort", onAbort);
-    const armIdle = () => {
-      clearTimeout(idle);
-      idle = setTimeout(
-        () =>
-          finish(
-            new TransientError(
-              `source ${db.name}: no replication message for ${IDLE_MS / 1000} s before reaching ${String(to[0])}; a retry drains again from the stored position`,
-            ),
-          ),
-        IDLE_MS,
-      );
-    };
-    armIdle();
-    service.on("error", (error: Error) => finish(sourceError(error, `source ${db.name} (replication)`)));
-    // The server ends a walsender that does not answer its keepalives (wal_sender_timeout). The answer confirms
-    // the stored position and no further (the client adds one to what it is given).
-    const alive = lsnText(at(from) - 1n);
-    service.on("heartbeat", (_lsn: string, _time: number, respond: boolean) => {
-      if (respond) service.acknowledge(alive).catch(() => undefined);
-    });
-    service.on("data", async (_lsn: string, message: Message) => {
-      armIdle();
-      if (settled) return;
-      try {
-        switch (message.tag) {
-          case "begin":
-            pending = [];
-            commit = lsn(message.commitLsn) * OFFSET;
-            index = 0n;
-            break;
-          case "insert":
-            pending.push({
-              op: "insert",
-              order: (commit + index++).toString(),
-              committedAt: 0,
-              row: message.new,
-            });
-            break;
-          case "update":
-            index += 1n;
-            pending.push({
-              op: "update",
-              order: (commit + index++).toString(),
-              committedAt: 0,
-              row: message.new,
-              ...(message.old ? { before: message.old } : {}),
-            });
-            break;
-          case "delete":
-            pending.push({
-              op: "delete",
-              order: (commit + index++).toString(),
-              committedAt: 0,
-              row: message.old ?? {},
-            });
-            break;
-          case "truncate":
-            throw new DataError(
-              `source ${db.name}, table ${consumer.table}: the table was truncated; its rows are not in the log, so re-sync the table`,
-            );
-          case "commit": {
-            const committedAt = Number((message.commitTime as bigint) / 1000n);
-            const batch = pending.map((c) => ({ ...c, committedAt }));
-            pending = [];
-            if (batch.length > 0) {
-              changes += batch.length;
-              await options.onChanges(consumer.name, batch);
-            }
-            break;
+  const ending = drainEnd(
+    signal,
+    (seconds) =>
+      new TransientError(
+        `source ${db.name}: no replication message for ${seconds} s before reaching ${String(to[0])}; a retry drains again from the stored position`,
+      ),
+  );
+  ending.armIdle();
+  service.on("error", (error: Error) => ending.finish(sourceError(error, `source ${db.name} (replication)`)));
+  // The server ends a walsender that does not answer its keepalives (wal_sender_timeout). The answer confirms
+  // the stored position and no further (the client adds one to what it is given).
+  const alive = lsnText(at(from) - 1n);
+  service.on("heartbeat", (_lsn: string, _time: number, respond: boolean) => {
+    if (respond) service.acknowledge(alive).catch(() => undefined);
+  });
+  service.on("data", async (_lsn: string, message: Message) => {
+    ending.armIdle();
+    if (ending.settled) return;
+    try {
+      switch (message.tag) {
+        case "begin":
+          pending = [];
+          commit = lsn(message.commitLsn) * OFFSET;
+          index = 0n;
+          break;
+        case "insert":
+          pending.push({
+            op: "insert",
+            order: (commit + index++).toString(),
+            committedAt: 0,
+            row: message.new,
+          });
+          break;
+        case "update":
+          index += 1n;
+          pending.push({
+            op: "update",
+            order: (commit + index++).toString(),
+            committedAt: 0,
+            row: message.new,
+            ...(message.old ? { before: message.old } : {}),
+          });
+          break;
+        case "delete":
+          pending.push({
+            op: "delete",
+            order: (commit + index++).toString(),
+            committedAt: 0,
+            row: message.old ?? {},
+          });
+          break;
+        case "truncate":
+          throw new DataError(
+            `source ${db.name}, table ${consumer.table}: the table was truncated; its rows are not in the log, so re-sync the table`,
+          );
+        case "commit": {
+          const committedAt = Number((message.commitTime as bigint) / 1000n);
+          const batch = pending.map((c) => ({ ...c, committedAt }));
+          pending = [];
+          if (batch.length > 0) {
+            changes += batch.length;
+            await options.onChanges(consumer.name, batch);
           }
-          case "message":
-            if (message.prefix === "smelter" && lsn(message.messageLsn) >= end) finish();
-            break;
-          default:
-            break;
+          break;
         }
-      } catch (error) {
-        finish(error);
+        case "message":
+          if (message.prefix === "smelter" && lsn(message.messageLsn) >= end) ending.finish();
+          break;
+        default:
+          break;
       }
-    });
+    } catch (error) {
+      ending.finish(error);
+    }
   });
   const streaming = service.subscribe(plugin, name, String(from[0])).catch((error) => {
-    if (!settled) throw error;
+    if (!ending.settled) throw error;
   });
   try {
-    await Promise.race([done, streaming.then(() => done)]);
+    await Promise.race([ending.done, streaming.then(() => ending.done)]);
   } finally {
     await service.destroy().catch(() => undefined);
   }

@@ -2,12 +2,13 @@ import type { ClientBase } from "pg";
 import { TransientError } from "../../errors.ts";
 import { CHANGE_COLUMNS } from "../../landing/types.ts";
 import { phase } from "../../trace.ts";
+import { timed } from "../timed.ts";
 import { type BronzeResult, type StepHooks, schemaChangeOf } from "../types.ts";
 import { ensureCaptureTriggers } from "./capture.ts";
 import { afterSnapshot, applyChangeRounds } from "./changes.ts";
 import { applyChanges, rowImage } from "./merge.ts";
 import * as meta from "./metadata.ts";
-import { analyzeKey, beginLocked, qualified, quoteIdent, timed } from "./sql.ts";
+import { analyzeKey, beginLocked, qualified, quoteIdent } from "./sql.ts";
 import { copyIntoBronze, latestPerKey, stage, stageKeys } from "./stage.ts";
 import type { StagedLoad } from "./staging/types.ts";
 import {

@@ -1,8 +1,9 @@
 import type { ClientBase } from "pg";
 import { CHANGE_COLUMNS } from "../../landing/types.ts";
+import { timed } from "../timed.ts";
 import { applyChanges } from "./merge.ts";
 import * as meta from "./metadata.ts";
-import { joinOn, qualified, quoteIdent, timed } from "./sql.ts";
+import { joinOn, qualified, quoteIdent } from "./sql.ts";
 import { STAGE } from "./stage.ts";
 import type { StagedLoad } from "./staging/types.ts";
 import { STAGING_META } from "./staging/types.ts";

@@ -1,16 +1,8 @@
 import type { ClientBase } from "pg";
 import { CHANGE_COLUMNS } from "../../landing/types.ts";
+import { timed } from "../timed.ts";
 import { type Captured, capturing, ensureCaptureTriggers } from "./capture.ts";
-import {
-  comparable,
-  fewLookups,
-  joinOn,
-  keyLookups,
-  qualified,
-  quoteIdent,
-  quoteLiteral,
-  timed,
-} from "./sql.ts";
+import { comparable, fewLookups, joinOn, keyLookups, qualified, quoteIdent, quoteLiteral } from "./sql.ts";
 import { KEYS } from "./stage.ts";
 import type { StagedLoad, StagingColumn } from "./staging/types.ts";
 import {

@@ -1,8 +1,9 @@
 import type { ClientBase } from "pg";
 import { UPDATED, V } from "../silver-table.ts";
+import { timed } from "../timed.ts";
 import type { SilverTarget } from "../types.ts";
 import type { ProjectedColumn } from "./projection.ts";
-import { analyzeKey, comparable, fewLookups, joinOn, keyLookups, quoteIdent, timed } from "./sql.ts";
+import { analyzeKey, comparable, fewLookups, joinOn, keyLookups, quoteIdent } from "./sql.ts";
 import { CHANGE_TYPE, COMMIT_TIMESTAMP, COMMIT_VERSION } from "./tables.ts";
 
 /**

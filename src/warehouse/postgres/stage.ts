@@ -1,7 +1,8 @@
 import { pipeline as pump } from "node:stream/promises";
 import type { ClientBase } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { qualified, quoteIdent, quoteLiteral, sqlType, timed } from "./sql.ts";
+import { timed } from "../timed.ts";
+import { qualified, quoteIdent, quoteLiteral, sqlType } from "./sql.ts";
 import {
   STAGING_CSV,
   STAGING_META,

@@ -1,8 +1,9 @@
 import { TransientError } from "../../errors.ts";
+import { timed } from "../timed.ts";
 import { type BronzeLoad, type BronzeResult, type StepHooks, schemaChangeOf } from "../types.ts";
 import type { SparkClient } from "./client.ts";
 import * as meta from "./metadata.ts";
-import { integer, joinOn, literal, qualified, quoteIdent, sameValues, timed } from "./sql.ts";
+import { integer, joinOn, literal, qualified, quoteIdent, sameValues } from "./sql.ts";
 import { BATCH_ID, type BronzeShape, isMissing, LOADED_AT, prepareBronze, RESCUED } from "./tables.ts";
 import { columnType } from "./types.ts";
 

@@ -2,11 +2,12 @@ import type { SilverModel } from "../../spec/types.ts";
 import { nothingNew, requireBronze, requireChangeFeed, requireUnpruned } from "../silver-checks.ts";
 import { jsonPathSteps, type ProjectedColumn, projectModel as project } from "../silver-projection.ts";
 import { addedColumns, silverColumnDefinitions, UPDATED, V } from "../silver-table.ts";
+import { timed } from "../timed.ts";
 import type { SilverResult, SilverTarget, StepHooks } from "../types.ts";
 import { bronzeCommits } from "./bronze.ts";
 import type { SparkClient } from "./client.ts";
 import * as meta from "./metadata.ts";
-import { integer, joinOn, literal, qualified, quoteIdent, sameValues, sparkType, timed } from "./sql.ts";
+import { integer, joinOn, literal, qualified, quoteIdent, sameValues, sparkType } from "./sql.ts";
 import { ensureSchema, isMissing, type TypedColumn, tableColumns } from "./tables.ts";
 
 /**

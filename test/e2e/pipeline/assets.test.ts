@@ -1,18 +1,15 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import type mysql from "mysql2/promise";
-import { seedDemo } from "../../../src/demo/seed.ts";
+import { describe, test } from "node:test";
 import { SHAPES } from "./changes.ts";
 import {
   airflow,
-  cleanup,
-  connectionsYaml,
+  demoPipeline,
   describeRun,
   follow,
-  freshSourceDatabase,
   publish,
   runPipeline,
   skip,
+  specHead,
   uniqueName,
   waitFor,
 } from "./harness.ts";
@@ -29,22 +26,12 @@ const silverDagId = `smelter__${name}__silver`;
 const posts = SHAPES.filter((s) => s.table === "posts");
 
 describe("a pipeline whose silver DAG runs on the bronze Assets", { skip }, () => {
-  let conn: mysql.Connection;
-
-  before(async () => {
-    conn = await freshSourceDatabase(name);
-    await seedDemo(conn, { seed: name, scale: 0.01, force: true });
-  });
-
-  after(async () => {
-    await conn?.end();
-    await cleanup(name, name, [dagId, silverDagId]);
-  });
+  const { db } = demoPipeline(name, { dagIds: [dagId, silverDagId] });
 
   test("a bronze run triggers the silver DAG through its Assets, and silver equals the source", async () => {
     const files = await publish(
       name,
-      `version: 1\nname: ${name}\n${connectionsYaml(name)}defaults: { source: src }\n` +
+      specHead(name) +
         "tables:\n  - { name: posts, primary_key: [id], cursor: [updated_at], type_overrides: { payload: jsonb } }\n" +
         "silver:\n  - { name: posts_copy, from: posts, include_all: true }\n" +
         "airflow: { retries: 1, retry_delay: 5s, assets: true }\n",
@@ -71,6 +58,6 @@ describe("a pipeline whose silver DAG runs on the bronze Assets", { skip }, () =
       "asset_triggered",
       `run ${silverRun.dag_run_id} of ${silverDagId}`,
     );
-    await assertLayersMatchSource(conn, name, posts, { posts: "posts_copy" }, `${name}, after the Asset run`);
+    await assertLayersMatchSource(db(), name, posts, { posts: "posts_copy" }, `${name}, after the Asset run`);
   });
 });

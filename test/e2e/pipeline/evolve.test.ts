@@ -1,19 +1,8 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import type mysql from "mysql2/promise";
+import { describe, test } from "node:test";
 import { formatDateTime } from "../../../src/demo/dataset.ts";
-import { seedDemo } from "../../../src/demo/seed.ts";
 import { SHAPES } from "./changes.ts";
-import {
-  cleanup,
-  connectionsYaml,
-  describeRun,
-  freshSourceDatabase,
-  publish,
-  runPipeline,
-  skip,
-  uniqueName,
-} from "./harness.ts";
+import { demoPipeline, describeRun, publish, runPipeline, skip, specHead, uniqueName } from "./harness.ts";
 import { assertLayersMatchSource, type Shape } from "./rows.ts";
 
 /*
@@ -37,24 +26,14 @@ function spec(tables: string[]): string {
     daily_metrics: "  - { name: metrics_copy, from: daily_metrics, include_all: true }\n",
   };
   return (
-    `version: 1\nname: ${name}\n${connectionsYaml(name)}defaults: { source: src }\n` +
+    specHead(name) +
     `tables:\n${tables.map((t) => all[t]).join("")}silver:\n${tables.map((t) => models[t]).join("")}` +
     "airflow: { retries: 1, retry_delay: 5s }\n"
   );
 }
 
 describe("a spec change republished to Airflow", { skip }, () => {
-  let conn: mysql.Connection;
-
-  before(async () => {
-    conn = await freshSourceDatabase(name);
-    await seedDemo(conn, { seed: name, scale: 0.01, force: true });
-  });
-
-  after(async () => {
-    await conn?.end();
-    await cleanup(name, name, [dagId]);
-  });
+  const { db } = demoPipeline(name);
 
   test("the next run has the new table's tasks and lands the new table and the new column", async () => {
     await publish(name, spec(["posts"]));
@@ -66,9 +45,9 @@ describe("a spec change republished to Airflow", { skip }, () => {
       "silver__posts_copy",
     ]);
 
-    await conn.query("ALTER TABLE posts ADD COLUMN language VARCHAR(8) NULL");
+    await db().query("ALTER TABLE posts ADD COLUMN language VARCHAR(8) NULL");
     const stamp = formatDateTime(Date.UTC(2026, 0, 2));
-    await conn.query(
+    await db().query(
       "UPDATE posts SET language = IF(id % 2 = 0, 'pt-BR', 'en'), updated_at = ? WHERE id % 7 = 0",
       [stamp],
     );
@@ -93,7 +72,7 @@ describe("a spec change republished to Airflow", { skip }, () => {
     const metrics = SHAPES.find((s) => s.table === "daily_metrics") as Shape;
     const withLanguage = { ...posts, columns: [...posts.columns, "language"] };
     await assertLayersMatchSource(
-      conn,
+      db(),
       name,
       [withLanguage, metrics],
       { posts: "posts_copy", daily_metrics: "metrics_copy" },

@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import mysql from "mysql2/promise";
 import pg from "pg";
 import { AirflowClient, type AirflowTaskInstance } from "../../../src/airflow/client.ts";
 import { type FollowedRun, followRun } from "../../../src/demo/follow.ts";
+import { seedDemo } from "../../../src/demo/seed.ts";
 
 /*
  * What the end-to-end tests share: the stack's addresses, a fresh MariaDB database and pipeline name per test
@@ -127,6 +129,11 @@ export function connectionsYaml(database: string, mariadbPort = "{ env: SMELTER_
 warehouse: warehouse
 landing: landing
 `;
+}
+
+/** The head of a test pipeline's spec: version, name, `connectionsYaml(name)` and `src` as the default source. */
+export function specHead(name: string): string {
+  return `version: 1\nname: ${name}\n${connectionsYaml(name)}defaults: { source: src }\n`;
 }
 
 // ---- smelter service ------------------------------------------------------------------------------------------
@@ -353,6 +360,32 @@ async function removeLanded(name: string): Promise<void> {
     if (keys.length === 0) return;
     await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys } }));
   }
+}
+
+// ---- a test file's pipeline -----------------------------------------------------------------------------------
+
+/**
+ * Registers the hooks of a test file's pipeline `name` (call it inside `describe`). Before the suite: a fresh
+ * MariaDB database `name` seeded with the demo data set (scale 0.01, seeded by `name`), then `spec` published
+ * when given. After it: the connection closed, `beforeCleanup` when given, and `cleanup` of the pipeline and of
+ * `dagIds` (default: its main DAG). `db()` is the source connection, for the suite's own changes.
+ */
+export function demoPipeline(
+  name: string,
+  options: { spec?: string; dagIds?: string[]; beforeCleanup?: () => Promise<void> } = {},
+): { db: () => mysql.Connection } {
+  let conn: mysql.Connection | undefined;
+  before(async () => {
+    conn = await freshSourceDatabase(name);
+    await seedDemo(conn, { seed: name, scale: 0.01, force: true });
+    if (options.spec !== undefined) await publish(name, options.spec);
+  });
+  after(async () => {
+    await conn?.end();
+    await options.beforeCleanup?.();
+    await cleanup(name, name, options.dagIds ?? [`smelter__${name}`]);
+  });
+  return { db: () => conn as mysql.Connection };
 }
 
 // ---- PostgreSQL -----------------------------------------------------------------------------------------------

@@ -1,21 +1,17 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import type mysql from "mysql2/promise";
+import { describe, test } from "node:test";
 import type pg from "pg";
-import { seedDemo } from "../../../src/demo/seed.ts";
 import { randomRound, SHAPES, SILVER, SILVER_YAML, TABLES_YAML } from "./changes.ts";
 import {
   airflowText,
-  cleanup,
-  connectionsYaml,
+  demoPipeline,
   describeRun,
   type Execution,
   executions,
   follow,
-  freshSourceDatabase,
-  publish,
   runPipeline,
   skip,
+  specHead,
   taskOf,
   taskPath,
   trigger,
@@ -43,21 +39,8 @@ const ofRun = async (runId: string): Promise<Step[]> =>
   ((await executions(name)) as Step[]).filter((e) => e.airflow?.run_id === runId).reverse();
 
 describe("one Airflow task per table (layout: table)", { skip, timeout: 10 * 60_000 }, () => {
-  let conn: mysql.Connection;
-
-  before(async () => {
-    conn = await freshSourceDatabase(name);
-    await seedDemo(conn, { seed: name, scale: 0.01, force: true });
-    await publish(
-      name,
-      `version: 1\nname: ${name}\n${connectionsYaml(name)}defaults: { source: src }\n${TABLES_YAML}${SILVER_YAML}` +
-        "airflow: { layout: table, retries: 2, retry_delay: 5s }\n",
-    );
-  });
-
-  after(async () => {
-    await conn?.end();
-    await cleanup(name, name, [dagId]);
+  const { db } = demoPipeline(name, {
+    spec: `${specHead(name)}${TABLES_YAML}${SILVER_YAML}airflow: { layout: table, retries: 2, retry_delay: 5s }\n`,
   });
 
   test("a run has one task per table, and each step of a table is an execution of its own", async () => {
@@ -68,7 +51,7 @@ describe("one Airflow task per table (layout: table)", { skip, timeout: 10 * 60_
       "table__network_accounts",
       "table__posts",
     ]);
-    await assertLayersMatchSource(conn, name, SHAPES, SILVER, `${name}, first run`);
+    await assertLayersMatchSource(db(), name, SHAPES, SILVER, `${name}, first run`);
 
     const all = await ofRun(run.runId);
     const chain = all.find((e) => e.chain && e.table === "posts");
@@ -95,7 +78,7 @@ describe("one Airflow task per table (layout: table)", { skip, timeout: 10 * 60_
   });
 
   test("a step that fails is retried by Airflow, and the retry starts at that step", async () => {
-    const summary = await randomRound(conn, name, 1);
+    const summary = await randomRound(db(), name, 1);
     let started: { dag_id: string; run_id: string } | undefined;
     await withWarehouse(async (lock: pg.Client) => {
       await lock.query("BEGIN");
@@ -122,7 +105,7 @@ describe("one Airflow task per table (layout: table)", { skip, timeout: 10 * 60_
     const run = await follow(started.dag_id, started.run_id);
     assert.equal(run.state, "success", describeRun(run));
     assert.ok(taskOf(run, "table__posts").try_number >= 2, `table__posts was retried: ${describeRun(run)}`);
-    await assertLayersMatchSource(conn, name, SHAPES, SILVER, `${name}, after ${JSON.stringify(summary)}`);
+    await assertLayersMatchSource(db(), name, SHAPES, SILVER, `${name}, after ${JSON.stringify(summary)}`);
 
     const all = await ofRun(started.run_id);
     const steps = (step: string, table: string) =>

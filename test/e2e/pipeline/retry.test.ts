@@ -2,22 +2,18 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { promisify } from "node:util";
-import type mysql from "mysql2/promise";
 import type pg from "pg";
-import { seedDemo } from "../../../src/demo/seed.ts";
 import { SHAPES } from "./changes.ts";
 import {
-  cleanup,
-  connectionsYaml,
+  demoPipeline,
   describeRun,
   type Execution,
   executions,
   follow,
-  freshSourceDatabase,
-  publish,
   skip,
+  specHead,
   taskOf,
   trigger,
   uniqueName,
@@ -39,7 +35,6 @@ import { assertLayersMatchSource } from "./rows.ts";
 const run = promisify(execFile);
 const STACK = join(import.meta.dirname, "../../../scripts/stack");
 const name = uniqueName("e2e_retry");
-const dagId = `smelter__${name}`;
 const posts = SHAPES.filter((s) => s.table === "posts");
 
 /** The pid of the running service; waits out a restart by someone else (the pid file is rewritten then). */
@@ -81,25 +76,16 @@ async function killService(): Promise<void> {
 }
 
 describe("an Airflow retry after the service died mid-bronze", { skip, timeout: 8 * 60_000 }, () => {
-  let conn: mysql.Connection;
-
-  before(async () => {
-    conn = await freshSourceDatabase(name);
-    await seedDemo(conn, { seed: name, scale: 0.01, force: true });
-    await publish(
-      name,
-      `version: 1\nname: ${name}\n${connectionsYaml(name)}defaults: { source: src }\n` +
-        "tables:\n  - { name: posts, primary_key: [id], cursor: [updated_at], type_overrides: { payload: jsonb } }\n" +
-        "silver:\n  - { name: posts_copy, from: posts, include_all: true }\n" +
-        "airflow: { retries: 2, retry_delay: 5s }\n",
-    );
-  });
-
-  after(async () => {
-    await conn?.end();
+  const { db } = demoPipeline(name, {
+    spec:
+      specHead(name) +
+      "tables:\n  - { name: posts, primary_key: [id], cursor: [updated_at], type_overrides: { payload: jsonb } }\n" +
+      "silver:\n  - { name: posts_copy, from: posts, include_all: true }\n" +
+      "airflow: { retries: 2, retry_delay: 5s }\n",
     // A failed test may leave the service down; the other test files need it.
-    await run("bash", [STACK, "up", "service"]).catch(() => undefined);
-    await cleanup(name, name, [dagId]);
+    beforeCleanup: async () => {
+      await run("bash", [STACK, "up", "service"]).catch(() => undefined);
+    },
   });
 
   test("the execution is marked Interrupted, Airflow retries the task, and nothing is lost or duplicated", async () => {
@@ -134,7 +120,7 @@ describe("an Airflow retry after the service died mid-bronze", { skip, timeout: 
     assert.equal(retried.length, 1, "one successful bronze execution after the interrupted one");
     assert.notEqual(retried[0]?.idempotency_key, bronze.idempotency_key, "the retry is a new task try");
 
-    await assertLayersMatchSource(conn, name, posts, { posts: "posts_copy" }, `${name}, after the retry`);
+    await assertLayersMatchSource(db(), name, posts, { posts: "posts_copy" }, `${name}, after the retry`);
     const inserts = await withWarehouse(async (client) => {
       const { rows } = await client.query(
         `SELECT count(*) AS n, count(DISTINCT id) AS keys FROM "${name}_bronze"."posts__changes" WHERE _change_type = 'insert'`,

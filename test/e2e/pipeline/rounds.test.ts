@@ -1,19 +1,15 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { after, before, describe, test } from "node:test";
-import type mysql from "mysql2/promise";
-import { seedDemo } from "../../../src/demo/seed.ts";
+import { describe, test } from "node:test";
 import { randomRound, SHAPES, SILVER, SILVER_YAML, TABLES_YAML } from "./changes.ts";
 import {
   airflowApi,
   airflowText,
-  cleanup,
-  connectionsYaml,
+  demoPipeline,
   describeRun,
-  freshSourceDatabase,
-  publish,
   runPipeline,
   skip,
+  specHead,
   taskOf,
   taskPath,
   uniqueName,
@@ -31,27 +27,14 @@ const name = uniqueName("e2e_rounds");
 const dagId = `smelter__${name}`;
 
 describe("a pipeline run through Airflow, then incremental rounds", { skip }, () => {
-  let conn: mysql.Connection;
-
-  before(async () => {
-    conn = await freshSourceDatabase(name);
-    await seedDemo(conn, { seed: name, scale: 0.01, force: true });
-    await publish(
-      name,
-      `version: 1\nname: ${name}\n${connectionsYaml(name)}defaults: { source: src }\n${TABLES_YAML}${SILVER_YAML}` +
-        "airflow: { retries: 1, retry_delay: 5s, max_active_tasks: 8 }\n",
-    );
-  });
-
-  after(async () => {
-    await conn?.end();
-    await cleanup(name, name, [dagId]);
+  const { db } = demoPipeline(name, {
+    spec: `${specHead(name)}${TABLES_YAML}${SILVER_YAML}airflow: { retries: 1, retry_delay: 5s, max_active_tasks: 8 }\n`,
   });
 
   test("the first run lands every source row in bronze and silver; the task log holds the execution's log and metrics", async () => {
     const run = await runPipeline(name);
     assert.equal(run.state, "success", describeRun(run));
-    await assertLayersMatchSource(conn, name, SHAPES, SILVER, `${name}, first run`);
+    await assertLayersMatchSource(db(), name, SHAPES, SILVER, `${name}, first run`);
 
     const bronze = taskOf(run, "bronze__posts");
     const log = await airflowText(
@@ -90,11 +73,11 @@ describe("a pipeline run through Airflow, then incremental rounds", { skip }, ()
 
   test("three rounds of random inserts, updates, soft and hard deletes keep bronze and silver equal to the source", async () => {
     for (let round = 1; round <= 3; round++) {
-      const summary = await randomRound(conn, name, round);
+      const summary = await randomRound(db(), name, round);
       const run = await runPipeline(name);
       assert.equal(run.state, "success", describeRun(run));
       await assertLayersMatchSource(
-        conn,
+        db(),
         name,
         SHAPES,
         SILVER,

@@ -12,7 +12,14 @@ import type { BatchManifest } from "../../../src/landing/types.ts";
 import { standaloneState } from "../../../src/runtime/standalone.ts";
 import { resolveLanding } from "../../../src/spec/resolve.ts";
 import type { PipelineSpec } from "../../../src/spec/types.ts";
-import { context, mariadbSpec, mariadbTable, missingStack, uniqueName } from "./extract-helpers.ts";
+import {
+  changingTable,
+  context,
+  killedExtract,
+  mariadbSpec,
+  missingStack,
+  uniqueName,
+} from "./extract-helpers.ts";
 import { bothDifferences, bronzeAndSilver, warehousePool, withWarehouse } from "./pipeline-helpers.ts";
 
 /*
@@ -22,23 +29,9 @@ import { bothDifferences, bronzeAndSilver, warehousePool, withWarehouse } from "
  */
 
 const skip = missingStack("SMELTER_MARIADB_URL", "SMELTER_WAREHOUSE_URL");
-const CHILD = fileURLToPath(new URL("./extract-kill-child.ts", import.meta.url));
 const STEP_CHILD = fileURLToPath(new URL("../warehouse/step-child.ts", import.meta.url));
 const ROWS = 1_000;
 const state = standaloneState(process.env, "smelter-test");
-
-/** Runs one extract in a child process that kills itself at `point` after passing it `skip` times. */
-async function killedExtract(
-  spec: PipelineSpec,
-  point: string,
-  skip: number,
-): Promise<NodeJS.Signals | null> {
-  const child = spawn(process.execPath, ["--import", "tsx", CHILD, JSON.stringify(spec)], {
-    env: { ...process.env, SMELTER_FAULT_POINT: point, SMELTER_FAULT_SKIP: String(skip) },
-    stdio: ["ignore", "ignore", "ignore"],
-  });
-  return new Promise((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
-}
 
 async function manifests(spec: PipelineSpec, table: string): Promise<BatchManifest[]> {
   const zone = openLandingZone(resolveLanding(spec, "landing", process.env));
@@ -55,14 +48,7 @@ async function objects(spec: PipelineSpec, table: string): Promise<string[]> {
 }
 
 describe("change capture from the MariaDB binary log, when things fail", { skip: skip ?? false }, () => {
-  const { table, db } = mariadbTable("cdcfault", async (db, table) => {
-    await db.query(
-      `CREATE TABLE ${table} (id INT PRIMARY KEY, payload VARCHAR(100), updated_at DATETIME(6) NOT NULL)`,
-    );
-    await db.query(
-      `INSERT INTO ${table} SELECT seq, CONCAT('row ', seq), '2026-01-01' + INTERVAL seq SECOND FROM seq_1_to_${ROWS}`,
-    );
-  });
+  const { table, db } = changingTable("cdcfault", ROWS);
   let spec: PipelineSpec;
   const warehouse = warehousePool(() => [spec]);
 
@@ -96,10 +82,10 @@ describe("change capture from the MariaDB binary log, when things fail", { skip:
     const landed = (await manifests(spec, table)).length;
 
     const first = await changes(300, "a");
-    assert.equal(await killedExtract(spec, "extract:cdc-drain", 120), "SIGKILL");
+    await killedExtract(spec, { point: "extract:cdc-drain", skip: 120 });
     assert.equal((await manifests(spec, table)).length, landed, "a drain killed midway writes no manifest");
 
-    assert.equal(await killedExtract(spec, "extract:after-manifest", 0), "SIGKILL");
+    await killedExtract(spec, { point: "extract:after-manifest", skip: 0 });
     const drained = await manifests(spec, table);
     assert.equal(drained.length, landed + 1, "the second try landed its manifest before it was killed");
     assert.equal(drained.at(-1)?.rows, first, "one landed row per change");
@@ -172,7 +158,7 @@ describe("change capture from the MariaDB binary log, when things fail", { skip:
     const newest = (await listManifestIds(zone, spec.name, table)).at(-1) as string;
     await state.watermarks.set(spec.name, table, newest, null);
     await changes(30, "e");
-    assert.equal(await killedExtract(spec, "extract:after-manifest", 1), "SIGKILL");
+    await killedExtract(spec, { point: "extract:after-manifest", skip: 1 });
     const landed = await manifests(spec, table);
     assert.deepEqual(
       [landed.at(-1)?.chunk?.index, landed.at(-1)?.chunk?.last],

@@ -6,14 +6,7 @@ import { listManifestIds, openLandingZone } from "../../../src/landing/index.ts"
 import { standaloneState } from "../../../src/runtime/standalone.ts";
 import { resolveLanding } from "../../../src/spec/resolve.ts";
 import type { PipelineSpec } from "../../../src/spec/types.ts";
-import {
-  context,
-  type mariadbConnection,
-  mariadbSpec,
-  mariadbTable,
-  missingStack,
-  tableSpec,
-} from "./extract-helpers.ts";
+import { changingTable, context, mariadbSpec, missingStack, tableSpec } from "./extract-helpers.ts";
 import { differences, warehousePool, withWarehouse } from "./pipeline-helpers.ts";
 
 /*
@@ -25,19 +18,10 @@ const skip = missingStack("SMELTER_MARIADB_URL", "SMELTER_WAREHOUSE_URL");
 const ROWS = 500;
 const state = standaloneState(process.env, "smelter-test");
 
-const create = (rows: number) => async (db: Awaited<ReturnType<typeof mariadbConnection>>, table: string) => {
-  await db.query(
-    `CREATE TABLE ${table} (id INT PRIMARY KEY, payload VARCHAR(100), updated_at DATETIME(6) NOT NULL)`,
-  );
-  await db.query(
-    `INSERT INTO ${table} SELECT seq, CONCAT('row ', seq), '2026-01-01' + INTERVAL seq SECOND FROM seq_1_to_${rows}`,
-  );
-};
-
 describe("cdc tables of one source in one task", { skip: skip ?? false }, () => {
-  const a = mariadbTable("cdca", create(ROWS));
-  const b = mariadbTable("cdcb", create(ROWS));
-  const c = mariadbTable("cdcc", create(ROWS));
+  const a = changingTable("cdca", ROWS);
+  const b = changingTable("cdcb", ROWS);
+  const c = changingTable("cdcc", ROWS);
   let spec: PipelineSpec;
   const warehouse = warehousePool(() => [spec]);
 

@@ -1,11 +1,16 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { extract } from "../../../src/executors/extract/index.ts";
 import type { BatchManifest } from "../../../src/landing/types.ts";
 import type { PipelineSpec } from "../../../src/spec/types.ts";
-import { context, manifests, mariadbSpec, mariadbTable, missingStack } from "./extract-helpers.ts";
+import {
+  context,
+  killedExtract,
+  manifests,
+  mariadbSpec,
+  mariadbTable,
+  missingStack,
+} from "./extract-helpers.ts";
 import { bothDifferences, bronzeAndSilver, warehousePool, withWarehouse } from "./pipeline-helpers.ts";
 
 /*
@@ -16,31 +21,8 @@ import { bothDifferences, bronzeAndSilver, warehousePool, withWarehouse } from "
  */
 
 const skip = missingStack("SMELTER_MARIADB_URL", "SMELTER_WAREHOUSE_URL");
-const CHILD = fileURLToPath(new URL("./extract-kill-child.ts", import.meta.url));
 const ROWS = 500_000;
 const CHUNK = 50_000;
-
-/** Runs one extract in a child process and SIGKILLs it once `killWhen` is true of its log (or a fault kills it). */
-async function killedRun(
-  spec: PipelineSpec,
-  killWhen: (log: string) => boolean,
-  env: NodeJS.ProcessEnv = {},
-): Promise<string> {
-  const child = spawn(process.execPath, ["--import", "tsx", CHILD, JSON.stringify(spec)], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-    child.on("exit", (_code, signal) => resolve(signal)),
-  );
-  let log = "";
-  child.stderr.on("data", (chunk: Buffer) => {
-    log += chunk.toString();
-    if (killWhen(log)) child.kill("SIGKILL");
-  });
-  assert.equal(await exited, "SIGKILL", `the child ended before it was killed:\n${log}`);
-  return log;
-}
 
 /** The line a resumed run logs, naming the chunk it starts at (1-based) and the chunks of the load. */
 function resumedAt(log: string): { chunk: number; total: number } {
@@ -71,7 +53,7 @@ describe(
       const started = Date.now();
 
       // 1. Killed right after the third chunk landed (manifest and watermark written).
-      const first = await killedRun(spec, (log) => /chunk 3\/\d+ landed/.test(log));
+      const first = await killedExtract(spec, { when: (log) => /chunk 3\/\d+ landed/.test(log) });
       const planned = /initial load in (\d+) chunk\(s\).*watermark fixed at (\[[^\]]*\])/.exec(first);
       assert.ok(planned, first);
       const watermark = JSON.parse(planned[2] as string) as unknown[];
@@ -88,7 +70,7 @@ describe(
       );
 
       // 2. Killed in the middle of a chunk: its first part is uploaded, no manifest yet.
-      const second = await killedRun(spec, (log) => /resuming[\s\S]*landed part 1 /.test(log));
+      const second = await killedExtract(spec, { when: (log) => /resuming[\s\S]*landed part 1 /.test(log) });
       assert.equal(
         resumedAt(second).chunk,
         afterFirst.length + 1,
@@ -97,10 +79,7 @@ describe(
       const afterSecond = await manifests(spec, table);
 
       // 3. Killed between a chunk's manifest and its watermark (the second chunk this run lands).
-      const third = await killedRun(spec, () => false, {
-        SMELTER_FAULT_POINT: "extract:after-manifest",
-        SMELTER_FAULT_SKIP: "1",
-      });
+      const third = await killedExtract(spec, { point: "extract:after-manifest", skip: 1 });
       assert.equal(
         resumedAt(third).chunk,
         afterSecond.length + 1,

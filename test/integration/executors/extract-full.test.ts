@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import type mysql from "mysql2/promise";
 import { extract } from "../../../src/executors/extract/index.ts";
-import type { PipelineSpec } from "../../../src/spec/types.ts";
 import {
   context,
+  killedExtract,
   landingZone,
   manifests,
   mariadbConnection,
@@ -19,26 +17,8 @@ import {
 } from "./extract-helpers.ts";
 
 const skip = missingStack("SMELTER_MARIADB_URL");
-const CHILD = fileURLToPath(new URL("./extract-kill-child.ts", import.meta.url));
 const ROWS = 20_000;
 const CHUNK = 1_500;
-
-/** Runs one extract in a child process and SIGKILLs it once `line` appears in its log. */
-async function killWhenLogged(spec: PipelineSpec, line: string): Promise<void> {
-  const child = spawn(process.execPath, ["--import", "tsx", CHILD, JSON.stringify(spec)], {
-    env: process.env,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-    child.on("exit", (_code, signal) => resolve(signal)),
-  );
-  let log = "";
-  child.stderr.on("data", (chunk: Buffer) => {
-    log += chunk.toString();
-    if (log.includes(line)) child.kill("SIGKILL");
-  });
-  assert.equal(await exited, "SIGKILL", `the child ended before logging "${line}":\n${log}`);
-}
 
 describe(
   "full load of a MariaDB table with a composite key, in key-range chunks",
@@ -78,7 +58,9 @@ describe(
         ],
         { source: "mariadb", urlEnv: "SMELTER_MARIADB_URL", landing: "local" },
       );
-      await killWhenLogged(spec, `chunk 4/${Math.floor(ROWS / CHUNK) + 1} landed`);
+      await killedExtract(spec, {
+        when: (log) => log.includes(`chunk 4/${Math.floor(ROWS / CHUNK) + 1} landed`),
+      });
       const before = await manifests(spec, table);
       assert.ok(before.length >= 4, `at least chunks 0..3 landed before the kill (got ${before.length})`);
       assert.ok(before.every((m) => !m.chunk?.last));

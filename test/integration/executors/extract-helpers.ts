@@ -1,4 +1,5 @@
-import { execFileSync } from "node:child_process";
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
@@ -71,16 +72,97 @@ export function mariadbTable(
   return { table, db: () => db as mysql.Connection };
 }
 
-/** A MariaDB table of `rows` rows (id, payload, updated_at one second apart) for the suite; returns its name. */
-export function sequenceTable(prefix: string, rows: number): string {
+/**
+ * A MariaDB table of `rows` rows for the suite: id, payload `row <id>`, and updated_at one second apart from
+ * 2026-01-01 (`updatedAt` its type; the default keeps microseconds, so that the suite's own changes stamped
+ * `NOW(6)` are told apart). `db()` is the connection, for those changes.
+ */
+export function changingTable(
+  prefix: string,
+  rows: number,
+  updatedAt: "DATETIME" | "DATETIME(6)" = "DATETIME(6)",
+): { table: string; db: () => mysql.Connection } {
   return mariadbTable(prefix, async (db, table) => {
     await db.query(
-      `CREATE TABLE ${table} (id INT PRIMARY KEY, payload VARCHAR(100), updated_at DATETIME NOT NULL)`,
+      `CREATE TABLE ${table} (id INT PRIMARY KEY, payload VARCHAR(100), updated_at ${updatedAt} NOT NULL)`,
     );
     await db.query(
       `INSERT INTO ${table} SELECT seq, CONCAT('row ', seq), '2026-01-01' + INTERVAL seq SECOND FROM seq_1_to_${rows}`,
     );
-  }).table;
+  });
+}
+
+/** A MariaDB table of `rows` rows (id, payload, updated_at one second apart) for the suite; returns its name. */
+export function sequenceTable(prefix: string, rows: number): string {
+  return changingTable(prefix, rows, "DATETIME").table;
+}
+
+/**
+ * Registers hooks that create a PostgreSQL source database of the suite's own on the stack's server before the
+ * suite (after `migrateState`), with its URL in `process.env[urlEnv]` for specs, and drop it after the suite,
+ * with the replication slots drains left on it. `admin()` is a client of the server, `src()` of the database.
+ */
+export function postgresSource(
+  prefix: string,
+  urlEnv: string,
+): { database: string; admin: () => pg.Client; src: () => pg.Client } {
+  const database = uniqueName(prefix);
+  let admin: pg.Client | undefined;
+  let src: pg.Client | undefined;
+  before(async () => {
+    await migrateState();
+    admin = new pg.Client({ connectionString: process.env.SMELTER_PG_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    const url = new URL(process.env.SMELTER_PG_URL as string);
+    url.pathname = `/${database}`;
+    process.env[urlEnv] = url.href;
+    src = new pg.Client({ connectionString: url.href });
+    await src.connect();
+  });
+  after(async () => {
+    await src?.end();
+    await admin?.query(
+      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1 AND NOT active",
+      [database],
+    );
+    await admin?.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin?.end();
+  });
+  return { database, admin: () => admin as pg.Client, src: () => src as pg.Client };
+}
+
+const KILL_CHILD = fileURLToPath(new URL("./extract-kill-child.ts", import.meta.url));
+
+/**
+ * Runs one extract of `spec` (its first table) in a child process (extract-kill-child.ts) that dies by SIGKILL:
+ * from the test once `when` is true of its log so far, or by its own hand at fault point `point` after passing it
+ * `skip` times (`SMELTER_FAULT_POINT`, src/warehouse/fault.ts). Asserts that it died so; returns its log.
+ */
+export async function killedExtract(
+  spec: PipelineSpec,
+  kill: { when: (log: string) => boolean } | { point: string; skip?: number },
+): Promise<string> {
+  const fault =
+    "point" in kill ? { SMELTER_FAULT_POINT: kill.point, SMELTER_FAULT_SKIP: String(kill.skip ?? 0) } : {};
+  const child = spawn(process.execPath, ["--import", "tsx", KILL_CHILD, JSON.stringify(spec)], {
+    env: { ...process.env, ...fault },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.on("exit", (_code, signal) => resolve(signal)),
+  );
+  let log = "";
+  let killed = false;
+  child.stderr.on("data", (chunk: Buffer) => {
+    log += chunk.toString();
+    if (!killed && "when" in kill && kill.when(log)) {
+      killed = true;
+      child.kill("SIGKILL");
+    }
+  });
+  assert.equal(await exited, "SIGKILL", `the child ended before it was killed:\n${log}`);
+  return log;
 }
 
 /** A pipeline landing one MariaDB table (the table spec's defaults, then `over`), into a local directory by default. */

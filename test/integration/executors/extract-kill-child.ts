@@ -1,4 +1,7 @@
-/** Child of extract-kill.test.ts: runs one extract of the spec given as JSON in argv[2], logging to stderr. */
+/**
+ * Child of `killedExtract` (extract-helpers.ts): runs one extract of the spec given as JSON in argv[2], logging to
+ * stderr.
+ */
 
 import { extract } from "../../../src/executors/extract/index.ts";
 import { standaloneState } from "../../../src/runtime/standalone.ts";

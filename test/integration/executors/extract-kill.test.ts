@@ -1,15 +1,12 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { extract } from "../../../src/executors/extract/index.ts";
 import { listManifests, openLandingZone } from "../../../src/landing/index.ts";
 import type { BatchManifest } from "../../../src/landing/types.ts";
 import { resolveLanding } from "../../../src/spec/resolve.ts";
-import { context, localPartsSpec, missingStack, sequenceTable } from "./extract-helpers.ts";
+import { context, killedExtract, localPartsSpec, missingStack, sequenceTable } from "./extract-helpers.ts";
 
 const skip = missingStack("SMELTER_MARIADB_URL");
-const CHILD = fileURLToPath(new URL("./extract-kill-child.ts", import.meta.url));
 const ROWS = 200_000;
 
 describe("a killed extraction", { skip: skip ?? false }, () => {
@@ -17,21 +14,7 @@ describe("a killed extraction", { skip: skip ?? false }, () => {
 
   it("leaves parts but no manifest, and the retry lands every row once", async () => {
     const spec = await localPartsSpec(table);
-    const child = spawn(process.execPath, ["--import", "tsx", CHILD, JSON.stringify(spec)], {
-      env: process.env,
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      child.on("exit", (_code, signal) => resolve(signal)),
-    );
-    let killed = false;
-    child.stderr.on("data", (chunk: Buffer) => {
-      if (!killed && chunk.toString().includes("landed part 2")) {
-        killed = true;
-        child.kill("SIGKILL");
-      }
-    });
-    assert.equal(await exited, "SIGKILL");
+    await killedExtract(spec, { when: (log) => log.includes("landed part 2") });
 
     const ctx = context(spec);
     const zone = openLandingZone(resolveLanding(spec, "landing", ctx.env));

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import pg from "pg";
+import { before, describe, it } from "node:test";
 import { DataError } from "../../../src/errors.ts";
 import { extract } from "../../../src/executors/extract/index.ts";
 import type { BatchManifest } from "../../../src/landing/types.ts";
@@ -11,41 +10,30 @@ import {
   landedRows,
   landingZone,
   manifests,
-  migrateState,
   missingStack,
   pipelineSpec,
+  postgresSource,
   readWithPyarrow,
   tableSpec,
   uniqueName,
 } from "./extract-helpers.ts";
 
 const skip = missingStack("SMELTER_PG_URL");
-/** The source database of this test, created fresh on the stack's PostgreSQL server. */
-const database = uniqueName("src");
 const URL_ENV = "TEST_PG_SOURCE_URL";
 
 describe("extract from PostgreSQL", { skip: skip ?? false }, () => {
-  let admin: pg.Client;
-  let src: pg.Client;
+  /** The source database of this test, created fresh on the stack's PostgreSQL server. */
+  const { src } = postgresSource("src", URL_ENV);
   let spec: PipelineSpec;
   const table = "posts";
 
   before(async () => {
-    await migrateState();
-    admin = new pg.Client({ connectionString: process.env.SMELTER_PG_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${database}`);
-    const url = new URL(process.env.SMELTER_PG_URL as string);
-    url.pathname = `/${database}`;
-    process.env[URL_ENV] = url.href;
-    src = new pg.Client({ connectionString: url.href });
-    await src.connect();
-    await src.query(`CREATE SCHEMA app`);
-    await src.query(`CREATE TABLE app.${table} (
+    await src().query(`CREATE SCHEMA app`);
+    await src().query(`CREATE TABLE app.${table} (
       id int8 PRIMARY KEY, updated_at timestamptz NOT NULL,
       n numeric(38,10), n_wide numeric(60,20), n_free numeric, i8 int8, ts timestamp(6), d date, b boolean,
       j jsonb, t text, by bytea, u uuid, ints int4[], tags text[], iv interval)`);
-    await src.query(`INSERT INTO app.${table} VALUES
+    await src().query(`INSERT INTO app.${table} VALUES
       (1, '2026-01-01 00:00:01+00', 1234567890123456789012345678.0123456789,
        1234567890123456789012345678901234567890.12345678901234567890, 3.14159265358979323846264338327950288419716939937510,
        -9223372036854775808, '2026-03-04 05:06:07.123456', '2026-03-04', true,
@@ -59,11 +47,6 @@ line break', '\\x00ff10', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{1,2,NULL}', 
       urlEnv: URL_ENV,
       landing: "local",
     });
-  });
-  after(async () => {
-    await src?.end();
-    await admin?.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin?.end();
   });
 
   it("lands every type exactly, readable by DuckDB and pyarrow", async () => {
@@ -142,9 +125,9 @@ line break', '\\x00ff10', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{1,2,NULL}', 
   });
 
   it("picks up inserts, updates and rows sharing the watermark exactly once", async () => {
-    await src.query(`INSERT INTO app.${table} (id, updated_at, t) VALUES
+    await src().query(`INSERT INTO app.${table} (id, updated_at, t) VALUES
       (4, '2026-01-01 00:00:02+00', 'shares the watermark'), (5, '2026-01-01 00:00:05+00', 'later')`);
-    await src.query(
+    await src().query(
       `UPDATE app.${table} SET t = 'changed', updated_at = '2026-01-01 00:00:06+00' WHERE id = 1`,
     );
     const metrics = await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
@@ -183,10 +166,10 @@ line break', '\\x00ff10', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{1,2,NULL}', 
   });
 
   it("fails with a DataError naming the column when a value does not fit its parquet type", async () => {
-    await src.query(
+    await src().query(
       "CREATE TABLE app.nan (id int PRIMARY KEY, updated_at timestamptz NOT NULL, amount numeric(10,2))",
     );
-    await src.query("INSERT INTO app.nan VALUES (1, now(), 1.5), (2, now(), 'NaN')");
+    await src().query("INSERT INTO app.nan VALUES (1, now(), 1.5), (2, now(), 'NaN')");
     const bad = await pipelineSpec(uniqueName("p"), [tableSpec({ name: "nan", table: "app.nan" })], {
       source: "postgres",
       urlEnv: URL_ENV,

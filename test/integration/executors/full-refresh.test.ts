@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { extract } from "../../../src/executors/extract/index.ts";
 import type { PipelineSpec } from "../../../src/spec/types.ts";
-import { context, mariadbSpec, mariadbTable, missingStack } from "./extract-helpers.ts";
+import { changingTable, context, mariadbSpec, missingStack } from "./extract-helpers.ts";
 import {
   bothDifferences,
   bronzeAndSilver,
@@ -20,14 +20,7 @@ const skip = missingStack("SMELTER_MARIADB_URL", "SMELTER_WAREHOUSE_URL");
 const ROWS = 20_000;
 
 describe("repeated full refreshes of a full-mode table", { skip: skip ?? false }, () => {
-  const { table, db } = mariadbTable("fullref", async (db, table) => {
-    await db.query(
-      `CREATE TABLE ${table} (id INT PRIMARY KEY, payload VARCHAR(100), updated_at DATETIME(6) NOT NULL)`,
-    );
-    await db.query(
-      `INSERT INTO ${table} SELECT seq, CONCAT('row ', seq), '2026-01-01' + INTERVAL seq SECOND FROM seq_1_to_${ROWS}`,
-    );
-  });
+  const { table, db } = changingTable("fullref", ROWS);
   let spec: PipelineSpec;
   const warehouse = warehousePool(() => [spec]);
 
