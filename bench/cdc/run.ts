@@ -68,6 +68,7 @@ async function pipeline(name: string, over: Partial<TableSpec>): Promise<Pipelin
     tables: [tableSpec(over)],
     silver: [],
     airflow: airflowSettings("bench"),
+    notifications: [],
   };
 }
 

@@ -132,6 +132,7 @@ export async function pipelineSpec(
     tables,
     silver: [],
     airflow: airflowSettings("test"),
+    notifications: [],
   };
 }
 

@@ -63,6 +63,7 @@ export function parseTestSpec(text: string, file: string): LoadedPipeline {
     tables: raw.tables.map((name) => ({ name, source: "src" })),
     silver: (raw.silver ?? []).map((name) => ({ name, from: raw.tables[0] })),
     airflow: {},
+    notifications: [],
   } as unknown as PipelineSpec;
   return { spec, file, hash: createHash("sha256").update(text).digest("hex") };
 }
