@@ -356,6 +356,32 @@ test("a reference that does not resolve leaves its messages undelivered, naming 
   );
 });
 
+test("a message for a webhook no longer in its pipeline's spec is given up at once", async () => {
+  const { rows } = await service.pool.query<{ id: string }>(
+    `INSERT INTO smelter.notifications (target, event, body)
+     VALUES ('shop/gone', 'execution.failed', '{}'), ('nowhere/team', 'execution.failed', '{}') RETURNING id`,
+  );
+  await notifier.deliver();
+  const { rows: outcome } = await service.pool.query(
+    "SELECT target, status, attempts, last_error FROM smelter.notifications WHERE id = ANY($1) ORDER BY id",
+    [rows.map((r) => r.id)],
+  );
+  assert.deepEqual(outcome, [
+    {
+      target: "shop/gone",
+      status: "undelivered",
+      attempts: 1,
+      last_error: "webhook shop/gone is no longer in pipeline shop's spec",
+    },
+    {
+      target: "nowhere/team",
+      status: "undelivered",
+      attempts: 1,
+      last_error: "webhook nowhere/team is no longer in pipeline nowhere's spec",
+    },
+  ]);
+});
+
 test("no log line and no body holds a webhook's URL or a secret read from a file", () => {
   const text = output.join("");
   assert.ok(text.length > 0);
