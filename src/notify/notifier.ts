@@ -83,18 +83,9 @@ export class Notifier {
    */
   private async specOf(pipeline: string): Promise<PipelineSpec | undefined> {
     if (!this.options.pipelines) return undefined;
+    let spec: PipelineSpec | undefined;
     try {
-      const spec = (await this.options.pipelines(pipeline))?.spec;
-      // Read the webhooks' URLs now, so that the bodies written for them are scrubbed of them too; a reference
-      // that does not resolve is reported when its message is sent.
-      for (const webhook of spec?.notifications ?? []) {
-        try {
-          resolveWebhookUrl(spec!, webhook, this.options.env ?? process.env);
-        } catch (error) {
-          if (!(error instanceof ConfigError)) throw error;
-        }
-      }
-      return spec;
+      spec = (await this.options.pipelines(pipeline))?.spec;
     } catch (error) {
       this.options.log.warn(
         { pipeline },
@@ -102,6 +93,16 @@ export class Notifier {
       );
       return undefined;
     }
+    // Read the webhooks' URLs now, so that the bodies written for them are scrubbed of them too; a reference that
+    // does not resolve is reported when its message is sent.
+    for (const webhook of spec?.notifications ?? []) {
+      try {
+        resolveWebhookUrl(spec!, webhook, this.options.env ?? process.env);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+      }
+    }
+    return spec;
   }
 
   /**
@@ -109,8 +110,11 @@ export class Notifier {
    * and tells the schema changes of a success, each set of columns once.
    */
   async executionFinished(execution: Execution): Promise<void> {
+    const changes = schemaChanges(execution);
+    const signal = executionSignal(execution);
+    if (changes.length === 0 && signal === undefined) return;
     const spec = await this.specOf(execution.pipeline);
-    for (const change of schemaChanges(execution)) {
+    for (const change of changes) {
       await this.options.incidents.signal(
         "schema",
         schemaSubject(execution.pipeline, change),
@@ -121,7 +125,6 @@ export class Notifier {
           this.messages(schemaEvent(execution, change, i, this.options.links), spec, transition, told),
       );
     }
-    const signal = executionSignal(execution);
     if (signal === undefined) return;
     const { transition, incident } = await this.options.incidents.signal(
       "execution",
