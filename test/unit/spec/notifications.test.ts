@@ -220,9 +220,9 @@ describe("a webhook's URL", () => {
   });
 });
 
-test("secrets read through a spec's references, files included, are scrubbed from the service log", () => {
+test("secrets read through a spec's references, files included, are scrubbed from the service log", (t) => {
   const root = realpathSync(mkdtempSync(join(tmpdir(), "smelter-scrub-")));
-  after(() => rmSync(root, { recursive: true, force: true }));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
   const passwordFile = join(root, "db-password");
   const hookFile = join(root, "hook");
   writeFileSync(passwordFile, "file-pw-6c2d9e\n");
