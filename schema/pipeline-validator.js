@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 export const validate = validate20;
 export default validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://smelter.dev/schema/pipeline.schema.json","title":"smelter pipeline","description":"One smelter pipeline: connections, tables extracted into bronze, silver models, and how Airflow runs them. Reference: docs/spec.md.","type":"object","additionalProperties":false,"required":["version","name","connections","warehouse","landing","tables"],"properties":{"version":{"const":1,"description":"Format version."},"name":{"$ref":"#/$defs/identifier","description":"Pipeline name, used in DAG ids, landing keys and warehouse schemas."},"description":{"type":"string","description":"Shown as the DAG's documentation in Airflow."},"connections":{"type":"object","minProperties":1,"propertyNames":{"$ref":"#/$defs/identifier"},"additionalProperties":{"$ref":"#/$defs/connection"},"x-expected":"a map of one or more named connections","description":"Databases and landing zones by name. Secrets are `{env: NAME}` or `{file: /path}`, never inline."},"warehouse":{"$ref":"#/$defs/identifier","description":"Name of the warehouse connection (postgres, or spark for Delta Lake)."},"landing":{"$ref":"#/$defs/identifier","description":"Name of the s3 or local landing connection."},"bronze_schema":{"$ref":"#/$defs/identifier","description":"Default `<name>_bronze`."},"silver_schema":{"$ref":"#/$defs/identifier","description":"Default `<name>_silver`."},"defaults":{"$ref":"#/$defs/tableDefaults"},"freshness":{"$ref":"#/$defs/freshness","description":"Freshness SLA of every table and silver model that does not set its own."},"tables":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/table"},"x-expected":"a non-empty list of tables"},"silver":{"type":"array","items":{"$ref":"#/$defs/silverModel"},"x-expected":"a list of silver models"},"airflow":{"$ref":"#/$defs/airflow"}},"$defs":{"identifier":{"type":"string","pattern":"^[a-z_][a-z0-9_]{0,62}$","x-expected":"a lower-case SQL identifier (a-z, 0-9, _; starts with a letter or _; at most 63 characters)"},"columnName":{"type":"string","minLength":1,"maxLength":64,"x-expected":"a column name (1 to 64 characters)"},"columnList":{"type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/columnName"},"x-expected":"an array of column names"},"sqlType":{"type":"string","pattern":"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$","x-expected":"a warehouse type such as text, bigint, numeric(20,4), timestamptz, jsonb"},"duration":{"anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(s|m|h|d)$"}],"x-expected":"a duration: seconds, or a string like \"30s\", \"5m\", \"1h\", \"2d\""},"freshness":{"type":"object","additionalProperties":false,"properties":{"warn_after":{"$ref":"#/$defs/duration","description":"Age of the newest applied change past which the table or model warns."},"error_after":{"$ref":"#/$defs/duration","description":"Age past which it is in error; not below warn_after."}},"description":"Freshness SLA: how old the newest change applied may get. Unset: no SLA; each field falls back to the pipeline's `freshness`."},"secretRef":{"oneOf":[{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"}}},{"type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^/"}}}],"x-expected":"a secret reference {env: VARIABLE} or {file: /absolute/path}; secrets are never written inline"},"envRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"}}},"stringSetting":{"anyOf":[{"type":"string","minLength":1},{"$ref":"#/$defs/envRef"}],"x-expected":"a string or {env: VARIABLE}"},"hostSetting":{"anyOf":[{"type":"string","pattern":"^[^@/\\s]+$"},{"$ref":"#/$defs/envRef"}],"x-expected":"a host name (no user, password or path) or {env: VARIABLE}"},"urlSetting":{"anyOf":[{"type":"string","pattern":"^https?://[^@/\\s]+(/\\S*)?$"},{"$ref":"#/$defs/envRef"}],"x-expected":"an http(s) URL without credentials, or {env: VARIABLE}"},"portSetting":{"anyOf":[{"type":"integer","minimum":1,"maximum":65535},{"$ref":"#/$defs/envRef"}],"x-expected":"a TCP port or {env: VARIABLE}"},"connection":{"type":"object","required":["kind"],"properties":{"kind":{"enum":["mariadb","mysql","postgres","spark","s3","local"]}},"allOf":[{"if":{"properties":{"kind":{"enum":["mariadb","mysql","postgres","spark"]}}},"then":{"$ref":"#/$defs/databaseConnection"}},{"if":{"properties":{"kind":{"const":"s3"}}},"then":{"$ref":"#/$defs/s3Connection"}},{"if":{"properties":{"kind":{"const":"local"}}},"then":{"$ref":"#/$defs/localConnection"}}]},"databaseConnection":{"type":"object","additionalProperties":false,"properties":{"kind":{"enum":["mariadb","mysql","postgres","spark"]},"url":{"$ref":"#/$defs/secretRef","description":"A connection URL; it may hold a password, so it is a secret."},"host":{"$ref":"#/$defs/hostSetting"},"port":{"$ref":"#/$defs/portSetting"},"database":{"$ref":"#/$defs/stringSetting"},"user":{"$ref":"#/$defs/stringSetting"},"password":{"$ref":"#/$defs/secretRef"},"timezone":{"type":"string","pattern":"^[+-][0-9]{2}:[0-9]{2}$","x-expected":"a UTC offset like \"+00:00\"","description":"Session time zone used to read MariaDB/MySQL TIMESTAMP; default \"+00:00\"."},"max_connections":{"type":"integer","minimum":1,"maximum":64,"description":"Default 4."},"catalog":{"$ref":"#/$defs/stringSetting","description":"Spark: the catalog bronze and silver schemas are created in; default spark_catalog."},"location":{"$ref":"#/$defs/stringSetting","description":"Spark: where Delta tables are stored, as <location>/<schema>/<table> (s3a://bucket/prefix or a directory); default: the catalog's managed location."},"landing_path":{"$ref":"#/$defs/stringSetting","description":"Spark: the landing zone's root as the warehouse reads it; default s3a://<bucket>/<prefix> for s3, <path>/<prefix> for local."}}},"s3Connection":{"type":"object","additionalProperties":false,"required":["bucket"],"properties":{"kind":{"const":"s3"},"bucket":{"$ref":"#/$defs/stringSetting"},"prefix":{"$ref":"#/$defs/keyPrefix"},"region":{"$ref":"#/$defs/stringSetting","description":"Default us-east-1."},"endpoint":{"$ref":"#/$defs/urlSetting","description":"For S3-compatible servers."},"access_key_id":{"$ref":"#/$defs/secretRef"},"secret_access_key":{"$ref":"#/$defs/secretRef"}}},"localConnection":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"kind":{"const":"local"},"path":{"anyOf":[{"type":"string","pattern":"^(/|file:///)"},{"$ref":"#/$defs/envRef"}],"x-expected":"an absolute directory, file:///..., or {env: VARIABLE}"},"prefix":{"$ref":"#/$defs/keyPrefix"}}},"keyPrefix":{"type":"string","pattern":"^[A-Za-z0-9_.=-]+(/[A-Za-z0-9_.=-]+)*$","x-expected":"a key prefix without leading or trailing slash","description":"Default \"landing\"."},"deletes":{"anyOf":[{"enum":["none","reconcile"]},{"type":"object","additionalProperties":false,"required":["mode"],"properties":{"mode":{"const":"none"}}},{"type":"object","additionalProperties":false,"required":["mode","column"],"properties":{"mode":{"const":"soft"},"column":{"$ref":"#/$defs/columnName"},"value":{"type":["string","number","boolean"],"description":"Default true."}}},{"type":"object","additionalProperties":false,"required":["mode"],"properties":{"mode":{"const":"reconcile"},"every_runs":{"type":"integer","minimum":1,"description":"Default 1."}}}],"x-expected":"none, reconcile, {mode: soft, column, value}, or {mode: reconcile, every_runs}"},"bronze":{"type":"object","additionalProperties":false,"properties":{"schema_evolution":{"enum":["add_columns","rescue","fail"],"description":"New source columns: add them, keep them in a `_rescued_data` JSON column, or fail. Default add_columns."},"change_feed":{"type":"boolean","description":"Write the change feed; default true."}}},"tableOptions":{"type":"object","properties":{"source":{"$ref":"#/$defs/identifier","description":"Source connection name."},"mode":{"enum":["incremental","full","cdc"],"description":"incremental: rows at or after the cursor; full: the whole table in key chunks; cdc: every change from the database's log (docs/cdc.md). Default incremental."},"chunk_size":{"type":"integer","minimum":1,"description":"Rows per key-range chunk of a full load; default 100000."},"lag":{"$ref":"#/$defs/duration","description":"Re-read window behind the watermark; default 0."},"deletes":{"$ref":"#/$defs/deletes"},"bronze":{"$ref":"#/$defs/bronze"},"file_rows":{"type":"integer","minimum":1000,"description":"Rows per parquet file; default 250000."}},"description":"Options a table may set and `defaults` may give for all tables."},"tableDefaults":{"$ref":"#/$defs/tableOptions","type":"object","unevaluatedProperties":false,"description":"Table options applied to every table that does not set them."},"table":{"type":"object","$ref":"#/$defs/tableOptions","required":["name","primary_key"],"unevaluatedProperties":false,"properties":{"name":{"$ref":"#/$defs/identifier","description":"Bronze table name."},"table":{"type":"string","pattern":"^[^.\\s]+(\\.[^.\\s]+)?$","x-expected":"a source table name, optionally schema.table","description":"Source table; default: the name."},"query":{"type":"string","minLength":1,"description":"A SELECT instead of a table."},"primary_key":{"$ref":"#/$defs/keyList"},"cursor":{"$ref":"#/$defs/columnList"},"columns":{"type":"object","additionalProperties":false,"properties":{"include":{"$ref":"#/$defs/columnList"},"exclude":{"$ref":"#/$defs/columnList"}}},"type_overrides":{"type":"object","propertyNames":{"$ref":"#/$defs/columnName"},"additionalProperties":{"$ref":"#/$defs/sqlType"}},"cluster_by":{"$ref":"#/$defs/columnList"},"freshness":{"$ref":"#/$defs/freshness"},"partition_by":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"$ref":"#/$defs/columnName"},"kind":{"enum":["list","hash"],"description":"Default list."},"partitions":{"type":"integer","minimum":2,"maximum":1024}}}}},"silverColumn":{"anyOf":[{"$ref":"#/$defs/identifier"},{"type":"object","additionalProperties":false,"required":["name","from"],"properties":{"name":{"$ref":"#/$defs/identifier"},"from":{"$ref":"#/$defs/columnName"},"type":{"$ref":"#/$defs/sqlType"}}},{"type":"object","additionalProperties":false,"required":["name","json","type"],"properties":{"name":{"$ref":"#/$defs/identifier"},"json":{"type":"object","additionalProperties":false,"required":["column","path"],"properties":{"column":{"$ref":"#/$defs/columnName"},"path":{"type":"string","pattern":"^\\$(\\.[A-Za-z_][A-Za-z0-9_]*|\\[[0-9]+\\])*$"}}},"type":{"$ref":"#/$defs/sqlType"}}},{"type":"object","additionalProperties":false,"required":["name","expr","type"],"properties":{"name":{"$ref":"#/$defs/identifier"},"expr":{"type":"string","minLength":1},"type":{"$ref":"#/$defs/sqlType"}}}],"x-expected":"a column name, {name, from, type?}, {name, json: {column, path: $.a.b}, type} or {name, expr, type}"},"silverModel":{"type":"object","additionalProperties":false,"required":["name","from"],"properties":{"name":{"$ref":"#/$defs/identifier"},"from":{"$ref":"#/$defs/identifier","description":"The bronze table (a tables[].name) this model reads."},"key":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/identifier"},"x-expected":"an array of silver column names","description":"Default: the bronze table's primary key."},"include_all":{"type":"boolean","description":"Also copy every bronze column not named in columns; default false."},"columns":{"type":"array","items":{"$ref":"#/$defs/silverColumn"},"x-expected":"a list of columns"},"where":{"type":"string","minLength":1,"description":"SQL predicate over bronze columns."},"scd":{"enum":[1,2],"description":"Slowly changing dimension type; default 1."},"freshness":{"$ref":"#/$defs/freshness"}}},"airflow":{"type":"object","additionalProperties":false,"properties":{"schedule":{"type":["string","null"],"pattern":"^(@(once|hourly|daily|weekly|monthly|yearly)|\\S+( \\S+){4,5})$","x-expected":"a cron expression (5 or 6 fields), a preset such as @hourly, or null","description":"Default null: runs only when triggered."},"start_date":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","x-expected":"a date YYYY-MM-DD","description":"Default 2024-01-01."},"pool":{"type":["string","null"],"pattern":"^[A-Za-z0-9_.-]{1,256}$","description":"Airflow pool; default none."},"pool_slots":{"type":"integer","minimum":1,"description":"Slots each task takes in the pool; default 1."},"pool_size":{"type":"integer","minimum":1,"description":"Slots of the pool `pool` names: publishing creates the pool with this many slots, or sets an existing pool's slots to it. Default: a missing pool is created with max_active_tasks × pool_slots slots; an existing one is left as it is."},"max_active_tasks":{"type":"integer","minimum":1,"description":"Tasks of one run at a time; default 8."},"max_active_runs":{"type":"integer","minimum":1,"description":"Default 1."},"retries":{"type":"integer","minimum":0,"description":"Default 2."},"retry_delay":{"$ref":"#/$defs/duration","description":"Default 5m."},"execution_timeout":{"$ref":"#/$defs/duration","description":"Default 2h."},"owner":{"type":"string","minLength":1,"description":"Default smelter."},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":100}},"granularity":{"enum":["table","source"],"description":"A task per table per step, or a task per source per step; default table."},"layout":{"enum":["step","table"],"description":"step: a task per step of each table (extract, bronze, each silver model); table: one task per table that runs extract, bronze and the table's silver models one after the other in the service, each step still its own execution. Needs granularity table and no assets. Default step."},"assets":{"type":"boolean","description":"Bronze tasks emit Assets and silver runs in its own DAG scheduled on them; default false."},"connection_id":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,250}$","description":"Airflow connection id of the smelter service; default smelter_default."},"deferrable":{"type":"boolean","description":"Tasks wait for long executions in the triggerer, holding no worker slot; false polls in the worker. Default: Airflow's [operators] default_deferrable."},"wait_before_defer":{"$ref":"#/$defs/duration","description":"How long a task waits in the worker before deferring: executions that end sooner skip the deferral's cost. Default 10s."}}},"keyList":{"type":"array","uniqueItems":true,"minItems":1,"items":{"$ref":"#/$defs/columnName"},"x-expected":"a non-empty array of column names"}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://smelter.dev/schema/pipeline.schema.json","title":"smelter pipeline","description":"One smelter pipeline: connections, tables extracted into bronze, silver models, and how Airflow runs them. Reference: docs/spec.md.","type":"object","additionalProperties":false,"required":["version","name","connections","warehouse","landing","tables"],"properties":{"version":{"const":1,"description":"Format version."},"name":{"$ref":"#/$defs/identifier","description":"Pipeline name, used in DAG ids, landing keys and warehouse schemas."},"description":{"type":"string","description":"Shown as the DAG's documentation in Airflow."},"connections":{"type":"object","minProperties":1,"propertyNames":{"$ref":"#/$defs/identifier"},"additionalProperties":{"$ref":"#/$defs/connection"},"x-expected":"a map of one or more named connections","description":"Databases and landing zones by name. Secrets are `{env: NAME}` or `{file: /path}`, never inline."},"warehouse":{"$ref":"#/$defs/identifier","description":"Name of the warehouse connection (postgres, or spark for Delta Lake)."},"landing":{"$ref":"#/$defs/identifier","description":"Name of the s3 or local landing connection."},"bronze_schema":{"$ref":"#/$defs/identifier","description":"Default `<name>_bronze`."},"silver_schema":{"$ref":"#/$defs/identifier","description":"Default `<name>_silver`."},"defaults":{"$ref":"#/$defs/tableDefaults"},"freshness":{"$ref":"#/$defs/freshness","description":"Freshness SLA of every table and silver model that does not set its own."},"tables":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/table"},"x-expected":"a non-empty list of tables"},"silver":{"type":"array","items":{"$ref":"#/$defs/silverModel"},"x-expected":"a list of silver models"},"airflow":{"$ref":"#/$defs/airflow"},"notifications":{"$ref":"#/$defs/notifications"}},"$defs":{"identifier":{"type":"string","pattern":"^[a-z_][a-z0-9_]{0,62}$","x-expected":"a lower-case SQL identifier (a-z, 0-9, _; starts with a letter or _; at most 63 characters)"},"columnName":{"type":"string","minLength":1,"maxLength":64,"x-expected":"a column name (1 to 64 characters)"},"columnList":{"type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/columnName"},"x-expected":"an array of column names"},"sqlType":{"type":"string","pattern":"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$","x-expected":"a warehouse type such as text, bigint, numeric(20,4), timestamptz, jsonb"},"duration":{"anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(s|m|h|d)$"}],"x-expected":"a duration: seconds, or a string like \"30s\", \"5m\", \"1h\", \"2d\""},"freshness":{"type":"object","additionalProperties":false,"properties":{"warn_after":{"$ref":"#/$defs/duration","description":"Age of the newest applied change past which the table or model warns."},"error_after":{"$ref":"#/$defs/duration","description":"Age past which it is in error; not below warn_after."}},"description":"Freshness SLA: how old the newest change applied may get. Unset: no SLA; each field falls back to the pipeline's `freshness`."},"secretRef":{"oneOf":[{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"}}},{"type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^/"}}}],"x-expected":"a secret reference {env: VARIABLE} or {file: /absolute/path}; secrets are never written inline"},"envRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"}}},"stringSetting":{"anyOf":[{"type":"string","minLength":1},{"$ref":"#/$defs/envRef"}],"x-expected":"a string or {env: VARIABLE}"},"hostSetting":{"anyOf":[{"type":"string","pattern":"^[^@/\\s]+$"},{"$ref":"#/$defs/envRef"}],"x-expected":"a host name (no user, password or path) or {env: VARIABLE}"},"urlSetting":{"anyOf":[{"type":"string","pattern":"^https?://[^@/\\s]+(/\\S*)?$"},{"$ref":"#/$defs/envRef"}],"x-expected":"an http(s) URL without credentials, or {env: VARIABLE}"},"portSetting":{"anyOf":[{"type":"integer","minimum":1,"maximum":65535},{"$ref":"#/$defs/envRef"}],"x-expected":"a TCP port or {env: VARIABLE}"},"connection":{"type":"object","required":["kind"],"properties":{"kind":{"enum":["mariadb","mysql","postgres","spark","s3","local"]}},"allOf":[{"if":{"properties":{"kind":{"enum":["mariadb","mysql","postgres","spark"]}}},"then":{"$ref":"#/$defs/databaseConnection"}},{"if":{"properties":{"kind":{"const":"s3"}}},"then":{"$ref":"#/$defs/s3Connection"}},{"if":{"properties":{"kind":{"const":"local"}}},"then":{"$ref":"#/$defs/localConnection"}}]},"databaseConnection":{"type":"object","additionalProperties":false,"properties":{"kind":{"enum":["mariadb","mysql","postgres","spark"]},"url":{"$ref":"#/$defs/secretRef","description":"A connection URL; it may hold a password, so it is a secret."},"host":{"$ref":"#/$defs/hostSetting"},"port":{"$ref":"#/$defs/portSetting"},"database":{"$ref":"#/$defs/stringSetting"},"user":{"$ref":"#/$defs/stringSetting"},"password":{"$ref":"#/$defs/secretRef"},"timezone":{"type":"string","pattern":"^[+-][0-9]{2}:[0-9]{2}$","x-expected":"a UTC offset like \"+00:00\"","description":"Session time zone used to read MariaDB/MySQL TIMESTAMP; default \"+00:00\"."},"max_connections":{"type":"integer","minimum":1,"maximum":64,"description":"Default 4."},"catalog":{"$ref":"#/$defs/stringSetting","description":"Spark: the catalog bronze and silver schemas are created in; default spark_catalog."},"location":{"$ref":"#/$defs/stringSetting","description":"Spark: where Delta tables are stored, as <location>/<schema>/<table> (s3a://bucket/prefix or a directory); default: the catalog's managed location."},"landing_path":{"$ref":"#/$defs/stringSetting","description":"Spark: the landing zone's root as the warehouse reads it; default s3a://<bucket>/<prefix> for s3, <path>/<prefix> for local."}}},"s3Connection":{"type":"object","additionalProperties":false,"required":["bucket"],"properties":{"kind":{"const":"s3"},"bucket":{"$ref":"#/$defs/stringSetting"},"prefix":{"$ref":"#/$defs/keyPrefix"},"region":{"$ref":"#/$defs/stringSetting","description":"Default us-east-1."},"endpoint":{"$ref":"#/$defs/urlSetting","description":"For S3-compatible servers."},"access_key_id":{"$ref":"#/$defs/secretRef"},"secret_access_key":{"$ref":"#/$defs/secretRef"}}},"localConnection":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"kind":{"const":"local"},"path":{"anyOf":[{"type":"string","pattern":"^(/|file:///)"},{"$ref":"#/$defs/envRef"}],"x-expected":"an absolute directory, file:///..., or {env: VARIABLE}"},"prefix":{"$ref":"#/$defs/keyPrefix"}}},"keyPrefix":{"type":"string","pattern":"^[A-Za-z0-9_.=-]+(/[A-Za-z0-9_.=-]+)*$","x-expected":"a key prefix without leading or trailing slash","description":"Default \"landing\"."},"deletes":{"anyOf":[{"enum":["none","reconcile"]},{"type":"object","additionalProperties":false,"required":["mode"],"properties":{"mode":{"const":"none"}}},{"type":"object","additionalProperties":false,"required":["mode","column"],"properties":{"mode":{"const":"soft"},"column":{"$ref":"#/$defs/columnName"},"value":{"type":["string","number","boolean"],"description":"Default true."}}},{"type":"object","additionalProperties":false,"required":["mode"],"properties":{"mode":{"const":"reconcile"},"every_runs":{"type":"integer","minimum":1,"description":"Default 1."}}}],"x-expected":"none, reconcile, {mode: soft, column, value}, or {mode: reconcile, every_runs}"},"bronze":{"type":"object","additionalProperties":false,"properties":{"schema_evolution":{"enum":["add_columns","rescue","fail"],"description":"New source columns: add them, keep them in a `_rescued_data` JSON column, or fail. Default add_columns."},"change_feed":{"type":"boolean","description":"Write the change feed; default true."}}},"tableOptions":{"type":"object","properties":{"source":{"$ref":"#/$defs/identifier","description":"Source connection name."},"mode":{"enum":["incremental","full","cdc"],"description":"incremental: rows at or after the cursor; full: the whole table in key chunks; cdc: every change from the database's log (docs/cdc.md). Default incremental."},"chunk_size":{"type":"integer","minimum":1,"description":"Rows per key-range chunk of a full load; default 100000."},"lag":{"$ref":"#/$defs/duration","description":"Re-read window behind the watermark; default 0."},"deletes":{"$ref":"#/$defs/deletes"},"bronze":{"$ref":"#/$defs/bronze"},"file_rows":{"type":"integer","minimum":1000,"description":"Rows per parquet file; default 250000."}},"description":"Options a table may set and `defaults` may give for all tables."},"tableDefaults":{"$ref":"#/$defs/tableOptions","type":"object","unevaluatedProperties":false,"description":"Table options applied to every table that does not set them."},"table":{"type":"object","$ref":"#/$defs/tableOptions","required":["name","primary_key"],"unevaluatedProperties":false,"properties":{"name":{"$ref":"#/$defs/identifier","description":"Bronze table name."},"table":{"type":"string","pattern":"^[^.\\s]+(\\.[^.\\s]+)?$","x-expected":"a source table name, optionally schema.table","description":"Source table; default: the name."},"query":{"type":"string","minLength":1,"description":"A SELECT instead of a table."},"primary_key":{"$ref":"#/$defs/keyList"},"cursor":{"$ref":"#/$defs/columnList"},"columns":{"type":"object","additionalProperties":false,"properties":{"include":{"$ref":"#/$defs/columnList"},"exclude":{"$ref":"#/$defs/columnList"}}},"type_overrides":{"type":"object","propertyNames":{"$ref":"#/$defs/columnName"},"additionalProperties":{"$ref":"#/$defs/sqlType"}},"cluster_by":{"$ref":"#/$defs/columnList"},"freshness":{"$ref":"#/$defs/freshness"},"partition_by":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"$ref":"#/$defs/columnName"},"kind":{"enum":["list","hash"],"description":"Default list."},"partitions":{"type":"integer","minimum":2,"maximum":1024}}}}},"silverColumn":{"anyOf":[{"$ref":"#/$defs/identifier"},{"type":"object","additionalProperties":false,"required":["name","from"],"properties":{"name":{"$ref":"#/$defs/identifier"},"from":{"$ref":"#/$defs/columnName"},"type":{"$ref":"#/$defs/sqlType"}}},{"type":"object","additionalProperties":false,"required":["name","json","type"],"properties":{"name":{"$ref":"#/$defs/identifier"},"json":{"type":"object","additionalProperties":false,"required":["column","path"],"properties":{"column":{"$ref":"#/$defs/columnName"},"path":{"type":"string","pattern":"^\\$(\\.[A-Za-z_][A-Za-z0-9_]*|\\[[0-9]+\\])*$"}}},"type":{"$ref":"#/$defs/sqlType"}}},{"type":"object","additionalProperties":false,"required":["name","expr","type"],"properties":{"name":{"$ref":"#/$defs/identifier"},"expr":{"type":"string","minLength":1},"type":{"$ref":"#/$defs/sqlType"}}}],"x-expected":"a column name, {name, from, type?}, {name, json: {column, path: $.a.b}, type} or {name, expr, type}"},"silverModel":{"type":"object","additionalProperties":false,"required":["name","from"],"properties":{"name":{"$ref":"#/$defs/identifier"},"from":{"$ref":"#/$defs/identifier","description":"The bronze table (a tables[].name) this model reads."},"key":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/identifier"},"x-expected":"an array of silver column names","description":"Default: the bronze table's primary key."},"include_all":{"type":"boolean","description":"Also copy every bronze column not named in columns; default false."},"columns":{"type":"array","items":{"$ref":"#/$defs/silverColumn"},"x-expected":"a list of columns"},"where":{"type":"string","minLength":1,"description":"SQL predicate over bronze columns."},"scd":{"enum":[1,2],"description":"Slowly changing dimension type; default 1."},"freshness":{"$ref":"#/$defs/freshness"}}},"airflow":{"type":"object","additionalProperties":false,"properties":{"schedule":{"type":["string","null"],"pattern":"^(@(once|hourly|daily|weekly|monthly|yearly)|\\S+( \\S+){4,5})$","x-expected":"a cron expression (5 or 6 fields), a preset such as @hourly, or null","description":"Default null: runs only when triggered."},"start_date":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","x-expected":"a date YYYY-MM-DD","description":"Default 2024-01-01."},"pool":{"type":["string","null"],"pattern":"^[A-Za-z0-9_.-]{1,256}$","description":"Airflow pool; default none."},"pool_slots":{"type":"integer","minimum":1,"description":"Slots each task takes in the pool; default 1."},"pool_size":{"type":"integer","minimum":1,"description":"Slots of the pool `pool` names: publishing creates the pool with this many slots, or sets an existing pool's slots to it. Default: a missing pool is created with max_active_tasks × pool_slots slots; an existing one is left as it is."},"max_active_tasks":{"type":"integer","minimum":1,"description":"Tasks of one run at a time; default 8."},"max_active_runs":{"type":"integer","minimum":1,"description":"Default 1."},"retries":{"type":"integer","minimum":0,"description":"Default 2."},"retry_delay":{"$ref":"#/$defs/duration","description":"Default 5m."},"execution_timeout":{"$ref":"#/$defs/duration","description":"Default 2h."},"owner":{"type":"string","minLength":1,"description":"Default smelter."},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":100}},"granularity":{"enum":["table","source"],"description":"A task per table per step, or a task per source per step; default table."},"layout":{"enum":["step","table"],"description":"step: a task per step of each table (extract, bronze, each silver model); table: one task per table that runs extract, bronze and the table's silver models one after the other in the service, each step still its own execution. Needs granularity table and no assets. Default step."},"assets":{"type":"boolean","description":"Bronze tasks emit Assets and silver runs in its own DAG scheduled on them; default false."},"connection_id":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,250}$","description":"Airflow connection id of the smelter service; default smelter_default."},"deferrable":{"type":"boolean","description":"Tasks wait for long executions in the triggerer, holding no worker slot; false polls in the worker. Default: Airflow's [operators] default_deferrable."},"wait_before_defer":{"$ref":"#/$defs/duration","description":"How long a task waits in the worker before deferring: executions that end sooner skip the deferral's cost. Default 10s."}}},"notifications":{"type":"object","propertyNames":{"$ref":"#/$defs/webhookName"},"additionalProperties":{"$ref":"#/$defs/webhook"},"x-expected":"a map of named webhooks","description":"Webhooks told of this pipeline's events, by name; the service's own webhooks (SMELTER_NOTIFY_WEBHOOKS) are told too."},"webhook":{"type":"object","additionalProperties":false,"required":["format","url"],"properties":{"format":{"enum":["slack","json"],"description":"slack: Slack's incoming-webhook message {text, blocks}; json: smelter's JSON event."},"url":{"$ref":"#/$defs/secretRef","description":"The webhook's URL; it is its own credential (a token in the path or query), so it is a secret reference."},"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/notificationEvent"},"x-expected":"a non-empty list of event types","description":"The events it receives; default every event."},"tables":{"type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/identifier"},"x-expected":"a list of table names of this spec","description":"Only the events of these tables (and of tasks covering their sources); with `models`, of those too. Default: every table and model."},"models":{"type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/identifier"},"x-expected":"a list of silver model names of this spec","description":"Only the events of these silver models; with `tables`, of those too."}}},"webhookName":{"type":"string","pattern":"^[a-z0-9_-]{1,63}$","x-expected":"a webhook name (1 to 63 lower-case letters, digits, _ and -)"},"notificationEvent":{"enum":["execution.failed","execution.recovered","freshness.warn","freshness.error","freshness.recovered","schema.changed"],"description":"An event type (docs/observability.md#events)."},"keyList":{"type":"array","uniqueItems":true,"minItems":1,"items":{"$ref":"#/$defs/columnName"},"x-expected":"a non-empty array of column names"}}};
 const schema32 = {"type":"string","pattern":"^[a-z_][a-z0-9_]{0,62}$","x-expected":"a lower-case SQL identifier (a-z, 0-9, _; starts with a letter or _; at most 63 characters)"};
 const func1 = Object.prototype.hasOwnProperty;
 const pattern4 = new RegExp("^[a-z_][a-z0-9_]{0,62}$", "u");
@@ -4764,6 +4764,502 @@ return errors === 0;
 }
 validate67.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
+const schema94 = {"type":"object","propertyNames":{"$ref":"#/$defs/webhookName"},"additionalProperties":{"$ref":"#/$defs/webhook"},"x-expected":"a map of named webhooks","description":"Webhooks told of this pipeline's events, by name; the service's own webhooks (SMELTER_NOTIFY_WEBHOOKS) are told too."};
+const schema95 = {"type":"string","pattern":"^[a-z0-9_-]{1,63}$","x-expected":"a webhook name (1 to 63 lower-case letters, digits, _ and -)"};
+const pattern54 = new RegExp("^[a-z0-9_-]{1,63}$", "u");
+const schema96 = {"type":"object","additionalProperties":false,"required":["format","url"],"properties":{"format":{"enum":["slack","json"],"description":"slack: Slack's incoming-webhook message {text, blocks}; json: smelter's JSON event."},"url":{"$ref":"#/$defs/secretRef","description":"The webhook's URL; it is its own credential (a token in the path or query), so it is a secret reference."},"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/notificationEvent"},"x-expected":"a non-empty list of event types","description":"The events it receives; default every event."},"tables":{"type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/identifier"},"x-expected":"a list of table names of this spec","description":"Only the events of these tables (and of tasks covering their sources); with `models`, of those too. Default: every table and model."},"models":{"type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/identifier"},"x-expected":"a list of silver model names of this spec","description":"Only the events of these silver models; with `tables`, of those too."}}};
+const schema98 = {"enum":["execution.failed","execution.recovered","freshness.warn","freshness.error","freshness.recovered","schema.changed"],"description":"An event type (docs/observability.md#events)."};
+
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate70.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.format === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "format"},message:"must have required property '"+"format"+"'",schema:schema96.required,parentSchema:schema96,data};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.url === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema96.required,parentSchema:schema96,data};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((key0 === "format") || (key0 === "url")) || (key0 === "events")) || (key0 === "tables")) || (key0 === "models"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema96,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data.format !== undefined){
+let data0 = data.format;
+if(!((data0 === "slack") || (data0 === "json"))){
+const err3 = {instancePath:instancePath+"/format",schemaPath:"#/properties/format/enum",keyword:"enum",params:{allowedValues: schema96.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema96.properties.format.enum,parentSchema:schema96.properties.format,data:data0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.url !== undefined){
+let data1 = data.url;
+const _errs5 = errors;
+let valid2 = false;
+let passing0 = null;
+const _errs6 = errors;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.env === undefined){
+const err4 = {instancePath:instancePath+"/url",schemaPath:"#/$defs/secretRef/oneOf/0/required",keyword:"required",params:{missingProperty: "env"},message:"must have required property '"+"env"+"'",schema:schema36.oneOf[0].required,parentSchema:schema36.oneOf[0],data:data1};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+for(const key1 in data1){
+if(!(key1 === "env")){
+const err5 = {instancePath:instancePath+"/url",schemaPath:"#/$defs/secretRef/oneOf/0/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema36.oneOf[0],data:data1};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data1.env !== undefined){
+let data2 = data1.env;
+if(typeof data2 === "string"){
+if(!pattern6.test(data2)){
+const err6 = {instancePath:instancePath+"/url/env",schemaPath:"#/$defs/secretRef/oneOf/0/properties/env/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema36.oneOf[0].properties.env,data:data2};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/url/env",schemaPath:"#/$defs/secretRef/oneOf/0/properties/env/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.oneOf[0].properties.env.type,parentSchema:schema36.oneOf[0].properties.env,data:data2};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/url",schemaPath:"#/$defs/secretRef/oneOf/0/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.oneOf[0].type,parentSchema:schema36.oneOf[0],data:data1};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+var _valid0 = _errs6 === errors;
+if(_valid0){
+valid2 = true;
+passing0 = 0;
+var props0 = true;
+}
+const _errs11 = errors;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.file === undefined){
+const err9 = {instancePath:instancePath+"/url",schemaPath:"#/$defs/secretRef/oneOf/1/required",keyword:"required",params:{missingProperty: "file"},message:"must have required property '"+"file"+"'",schema:schema36.oneOf[1].required,parentSchema:schema36.oneOf[1],data:data1};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+for(const key2 in data1){
+if(!(key2 === "file")){
+const err10 = {instancePath:instancePath+"/url",schemaPath:"#/$defs/secretRef/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema36.oneOf[1],data:data1};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data1.file !== undefined){
+let data3 = data1.file;
+if(typeof data3 === "string"){
+if(!pattern7.test(data3)){
+const err11 = {instancePath:instancePath+"/url/file",schemaPath:"#/$defs/secretRef/oneOf/1/properties/file/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\"",schema:"^/",parentSchema:schema36.oneOf[1].properties.file,data:data3};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/url/file",schemaPath:"#/$defs/secretRef/oneOf/1/properties/file/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.oneOf[1].properties.file.type,parentSchema:schema36.oneOf[1].properties.file,data:data3};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/url",schemaPath:"#/$defs/secretRef/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.oneOf[1].type,parentSchema:schema36.oneOf[1],data:data1};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+var _valid0 = _errs11 === errors;
+if(_valid0 && valid2){
+valid2 = false;
+passing0 = [passing0, 1];
+}
+else {
+if(_valid0){
+valid2 = true;
+passing0 = 1;
+if(props0 !== true){
+props0 = true;
+}
+}
+}
+if(!valid2){
+const err14 = {instancePath:instancePath+"/url",schemaPath:"#/$defs/secretRef/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema36.oneOf,parentSchema:schema36,data:data1};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+else {
+errors = _errs5;
+if(vErrors !== null){
+if(_errs5){
+vErrors.length = _errs5;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.events !== undefined){
+let data4 = data.events;
+if(Array.isArray(data4)){
+if(data4.length < 1){
+const err15 = {instancePath:instancePath+"/events",schemaPath:"#/properties/events/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema96.properties.events,data:data4};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+let data5 = data4[i0];
+if(!((((((data5 === "execution.failed") || (data5 === "execution.recovered")) || (data5 === "freshness.warn")) || (data5 === "freshness.error")) || (data5 === "freshness.recovered")) || (data5 === "schema.changed"))){
+const err16 = {instancePath:instancePath+"/events/" + i0,schemaPath:"#/$defs/notificationEvent/enum",keyword:"enum",params:{allowedValues: schema98.enum},message:"must be equal to one of the allowed values",schema:schema98.enum,parentSchema:schema98,data:data5};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+let i1 = data4.length;
+let j0;
+if(i1 > 1){
+outer0:
+for(;i1--;){
+for(j0 = i1; j0--;){
+if(func0(data4[i1], data4[j0])){
+const err17 = {instancePath:instancePath+"/events",schemaPath:"#/properties/events/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema96.properties.events,data:data4};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+break outer0;
+}
+}
+}
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/events",schemaPath:"#/properties/events/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema96.properties.events.type,parentSchema:schema96.properties.events,data:data4};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data.tables !== undefined){
+let data6 = data.tables;
+if(Array.isArray(data6)){
+const len1 = data6.length;
+for(let i2=0; i2<len1; i2++){
+let data7 = data6[i2];
+if(typeof data7 === "string"){
+if(!pattern4.test(data7)){
+const err19 = {instancePath:instancePath+"/tables/" + i2,schemaPath:"#/$defs/identifier/pattern",keyword:"pattern",params:{pattern: "^[a-z_][a-z0-9_]{0,62}$"},message:"must match pattern \""+"^[a-z_][a-z0-9_]{0,62}$"+"\"",schema:"^[a-z_][a-z0-9_]{0,62}$",parentSchema:schema32,data:data7};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/tables/" + i2,schemaPath:"#/$defs/identifier/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data7};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+let i3 = data6.length;
+let j1;
+if(i3 > 1){
+outer1:
+for(;i3--;){
+for(j1 = i3; j1--;){
+if(func0(data6[i3], data6[j1])){
+const err21 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/uniqueItems",keyword:"uniqueItems",params:{i: i3, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i3+" are identical)",schema:true,parentSchema:schema96.properties.tables,data:data6};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+break outer1;
+}
+}
+}
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema96.properties.tables.type,parentSchema:schema96.properties.tables,data:data6};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.models !== undefined){
+let data8 = data.models;
+if(Array.isArray(data8)){
+const len2 = data8.length;
+for(let i4=0; i4<len2; i4++){
+let data9 = data8[i4];
+if(typeof data9 === "string"){
+if(!pattern4.test(data9)){
+const err23 = {instancePath:instancePath+"/models/" + i4,schemaPath:"#/$defs/identifier/pattern",keyword:"pattern",params:{pattern: "^[a-z_][a-z0-9_]{0,62}$"},message:"must match pattern \""+"^[a-z_][a-z0-9_]{0,62}$"+"\"",schema:"^[a-z_][a-z0-9_]{0,62}$",parentSchema:schema32,data:data9};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/models/" + i4,schemaPath:"#/$defs/identifier/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.type,parentSchema:schema32,data:data9};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+let i5 = data8.length;
+let j2;
+if(i5 > 1){
+outer2:
+for(;i5--;){
+for(j2 = i5; j2--;){
+if(func0(data8[i5], data8[j2])){
+const err25 = {instancePath:instancePath+"/models",schemaPath:"#/properties/models/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i5+" are identical)",schema:true,parentSchema:schema96.properties.models,data:data8};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+break outer2;
+}
+}
+}
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/models",schemaPath:"#/properties/models/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema96.properties.models.type,parentSchema:schema96.properties.models,data:data8};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+}
+else {
+const err27 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema96.type,parentSchema:schema96,data};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+validate70.errors = vErrors;
+return errors === 0;
+}
+validate70.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
+
+function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate69.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+const _errs2 = errors;
+if(typeof key0 === "string"){
+if(!pattern54.test(key0)){
+const err0 = {instancePath,schemaPath:"#/$defs/webhookName/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9_-]{1,63}$"},message:"must match pattern \""+"^[a-z0-9_-]{1,63}$"+"\"",schema:"^[a-z0-9_-]{1,63}$",parentSchema:schema95,data:key0,propertyName:key0};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/$defs/webhookName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema95.type,parentSchema:schema95,data:key0,propertyName:key0};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var valid0 = _errs2 === errors;
+if(!valid0){
+const err2 = {instancePath,schemaPath:"#/propertyNames",keyword:"propertyNames",params:{propertyName: key0},message:"property name must be valid",schema:schema94.propertyNames,parentSchema:schema94,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+for(const key1 in data){
+if(!(validate70(data[key1], {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data,parentDataProperty:key1,rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema94.type,parentSchema:schema94,data};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+validate69.errors = vErrors;
+return errors === 0;
+}
+validate69.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+
 
 function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://smelter.dev/schema/pipeline.schema.json" */;
@@ -5136,6 +5632,12 @@ errors++;
 if(data.airflow !== undefined){
 if(!(validate67(data.airflow, {instancePath:instancePath+"/airflow",parentData:data,parentDataProperty:"airflow",rootData,dynamicAnchors}))){
 vErrors = vErrors === null ? validate67.errors : vErrors.concat(validate67.errors);
+errors = vErrors.length;
+}
+}
+if(data.notifications !== undefined){
+if(!(validate69(data.notifications, {instancePath:instancePath+"/notifications",parentData:data,parentDataProperty:"notifications",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate69.errors : vErrors.concat(validate69.errors);
 errors = vErrors.length;
 }
 }

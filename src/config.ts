@@ -2,6 +2,13 @@ import { readFileSync, realpathSync, statSync } from "node:fs";
 import { BlockList, isIP } from "node:net";
 import cron from "node-cron";
 import { ConfigError } from "./errors.ts";
+import {
+  eventChoiceProblem,
+  NOTIFICATION_EVENTS,
+  type NotificationEventType,
+  WEBHOOK_FORMATS,
+  type WebhookFormat,
+} from "./webhooks.ts";
 
 /**
  * Settings of the smelter service, parsed once at start from the environment. A bad value fails fast with the
@@ -97,16 +104,13 @@ function badHost(entry: string): ConfigError {
   );
 }
 
-/** The body a webhook receives: Slack's incoming-webhook message, or smelter's own JSON event. */
-export type WebhookFormat = "slack" | "json";
-
-export const WEBHOOK_FORMATS: readonly WebhookFormat[] = ["slack", "json"];
-
 /** Where notifications go: a name for the log, the body's format, and the URL (a secret: it may hold a token). */
 export interface WebhookTarget {
   name: string;
   format: WebhookFormat;
   url: string;
+  /** The event types it receives; absent: every type. */
+  events?: readonly NotificationEventType[];
 }
 
 /** How the service writes its log: JSON lines (default) or one readable line per entry. */
@@ -292,13 +296,16 @@ function secretsDir(env: Env): string | null {
   return real;
 }
 
-const WEBHOOK_ENTRY = /^([a-z0-9_-]+):(slack|json):(env|file):(.+)$/;
+// Event names hold a dot, so an events part is never taken for the `env` or `file` that follows it.
+const WEBHOOK_ENTRY =
+  /^([a-z0-9_-]+):(slack|json)(?::([a-z]+\.[a-z]+(?:\+[a-z]+\.[a-z]+)*))?:(env|file):(.+)$/;
 
 /**
  * Webhooks from SMELTER_NOTIFY_WEBHOOKS: comma-separated `name:format:env:VARIABLE` or `name:format:file:/path`,
  * where format is `slack` or `json` and the URL is read from the variable or the file (a trailing newline
- * dropped), like the service's other secrets it is never written in the list itself. Errors name the entry's
- * target and reference, never the URL.
+ * dropped), like the service's other secrets it is never written in the list itself. An optional part after the
+ * format chooses the events the webhook receives (`name:format:execution.failed+execution.recovered:env:VAR`);
+ * without it, every event. Errors name the entry's target and reference, never the URL.
  */
 export function parseWebhooks(env: Env): WebhookTarget[] {
   const entries = (env.SMELTER_NOTIFY_WEBHOOKS ?? "")
@@ -310,19 +317,29 @@ export function parseWebhooks(env: Env): WebhookTarget[] {
     const m = WEBHOOK_ENTRY.exec(entry);
     if (!m) {
       throw new ConfigError(
-        `SMELTER_NOTIFY_WEBHOOKS entry ${index + 1} is invalid: expected name:format:env:VARIABLE or name:format:file:/path, with format ${WEBHOOK_FORMATS.join(" or ")} and a name of lowercase letters, digits, _ and -`,
+        `SMELTER_NOTIFY_WEBHOOKS entry ${index + 1} is invalid: expected name:format:env:VARIABLE or name:format:file:/path (optionally name:format:event+event:…), with format ${WEBHOOK_FORMATS.join(" or ")} and a name of lowercase letters, digits, _ and -`,
       );
     }
-    const [, name, format, kind, ref] = m as unknown as [
+    const [, name, format, chosen, kind, ref] = m as unknown as [
       string,
       string,
       WebhookFormat,
+      string | undefined,
       "env" | "file",
       string,
     ];
     if (seen.has(name)) throw new ConfigError(`SMELTER_NOTIFY_WEBHOOKS names webhook ${name} twice`);
     seen.add(name);
     const where = `SMELTER_NOTIFY_WEBHOOKS webhook ${name}`;
+    const events = chosen?.split("+");
+    const unknown = events?.find((e) => !(NOTIFICATION_EVENTS as readonly string[]).includes(e));
+    if (unknown !== undefined) {
+      throw new ConfigError(
+        `${where}: unknown event ${JSON.stringify(unknown)}: expected ${NOTIFICATION_EVENTS.join(", ")}`,
+      );
+    }
+    const problem = events && eventChoiceProblem(events as NotificationEventType[]);
+    if (problem) throw new ConfigError(`${where}: ${problem}`);
     let raw: string | undefined;
     if (kind === "env") {
       raw = env[ref];
@@ -345,7 +362,12 @@ export function parseWebhooks(env: Env): WebhookTarget[] {
     if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
       throw new ConfigError(`${where}: the URL in ${kind} ${ref} is not an http(s) URL`);
     }
-    return { name, format, url: raw };
+    return {
+      name,
+      format,
+      url: raw,
+      ...(events ? { events: [...new Set(events)] as NotificationEventType[] } : {}),
+    };
   });
 }
 

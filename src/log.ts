@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import pino from "pino";
 import type { LogSettings, ServiceConfig } from "./config.ts";
+import { addUrlPasswords, longestFirst, URL_PASSWORD, withRemembered } from "./secrets.ts";
 
 /**
  * The service's log: one JSON object per line on stdout (pino), each with `time`, `level` and `msg`, and the
@@ -29,29 +30,19 @@ export const REDACTED = "[redacted]";
 /** Names of environment variables that hold secrets (a connection's `{ env: NAME }` reference, say). */
 const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL/i;
 
-/** A URL's user information: `scheme://user:password@`. */
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/\s@"]+):([^@\s"/]+)@/gi;
-
 /**
- * Values a log line must never show, as far as the service can know them: the given ones (API tokens, the
- * Airflow password) and, from the environment, the values of secret-named variables and the passwords of URLs.
- * Values shorter than 8 characters are left out: replacing them would garble ordinary words (a local stack's
- * password `smelter` would blank the service's own name).
+ * Values a log line must never show, as far as the service can know them at start: the given ones (API tokens,
+ * the Airflow password, webhook URLs) and, from the environment, the values of secret-named variables and the
+ * passwords of URLs. Values shorter than 8 characters are left out.
  */
 export function knownSecrets(given: readonly string[], env: NodeJS.ProcessEnv): string[] {
   const found = new Set(given);
   for (const [name, value] of Object.entries(env)) {
     if (!value) continue;
     if (SECRET_NAME.test(name)) found.add(value);
-    for (const m of value.matchAll(URL_PASSWORD)) {
-      const password = m[2]!;
-      found.add(password);
-      try {
-        found.add(decodeURIComponent(password));
-      } catch {}
-    }
+    addUrlPasswords(value, found);
   }
-  return [...found].filter((s) => s.length >= 8).sort((a, b) => b.length - a.length);
+  return longestFirst(found);
 }
 
 /**
@@ -97,13 +88,13 @@ function prettyStream(out: NodeJS.WritableStream): Writable {
 
 /**
  * The service log. `destination` defaults to stdout; `secrets` are values to remove from every line (see
- * `knownSecrets`).
+ * `knownSecrets`), and so is every secret remembered while it runs (`rememberSecret`).
  */
 export function serviceLog(
   settings: LogSettings,
   options: { destination?: NodeJS.WritableStream; secrets?: readonly string[] } = {},
 ): ServiceLog {
-  const secrets = options.secrets ?? [];
+  const secrets = withRemembered(options.secrets ?? []);
   const out = options.destination ?? process.stdout;
   return pino(
     {
@@ -111,7 +102,7 @@ export function serviceLog(
       base: null,
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACTED_PATHS, censor: REDACTED },
-      hooks: { streamWrite: (line) => scrub(line, secrets) },
+      hooks: { streamWrite: (line) => scrub(line, secrets()) },
     },
     settings.format === "pretty" ? prettyStream(out) : (out as pino.DestinationStream),
   );

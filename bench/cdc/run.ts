@@ -46,6 +46,7 @@ async function pipeline(name: string, over: Partial<TableSpec>): Promise<Pipelin
     tables: [tableSpec({ name: table, ...over })],
     silver: [],
     airflow: airflowSettings("bench"),
+    notifications: [],
   };
 }
 

@@ -4,15 +4,10 @@ import type { FreshnessState } from "../spec/freshness.ts";
 import type { Execution } from "../state/executions.ts";
 import type { Incident, IncidentSignal } from "../state/incidents.ts";
 import { airflowUrls } from "../ui/airflow.ts";
+import type { NotificationEventType } from "../webhooks.ts";
 
-/** What a notification tells. */
-export type EventType =
-  | "execution.failed"
-  | "execution.recovered"
-  | "freshness.warn"
-  | "freshness.error"
-  | "freshness.recovered"
-  | "schema.changed";
+/** What a notification tells (`NOTIFICATION_EVENTS`). */
+export type EventType = NotificationEventType;
 
 /**
  * One notification as smelter's generic JSON webhook receives it (the Slack format is written from it). It names

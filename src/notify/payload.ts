@@ -1,5 +1,5 @@
-import type { WebhookFormat } from "../config.ts";
 import { scrub } from "../log.ts";
+import type { WebhookFormat } from "../webhooks.ts";
 import type { NotificationEvent } from "./events.ts";
 
 /** Slack's limit on a section's text is 3000 characters; an error message may be longer. */

@@ -1,3 +1,4 @@
+import { eventChoiceProblem } from "../webhooks.ts";
 import type { SpecPath } from "./problems.ts";
 import { IDENTIFIER_PATTERN } from "./schema/identifier.ts";
 import type { RawPipeline } from "./schema/pipeline.ts";
@@ -257,6 +258,7 @@ export function checkSemantics(
     if (spec.airflow.granularity === "source")
       report(["airflow", "layout"], "layout: table needs granularity: table (a task per table)");
   }
+  checkNotifications(spec, tableIndex, modelIndex, report);
   // Thresholds merge field by field, so a conflict may come from the pipeline's default: report it where written.
   const slas = [
     ...spec.tables.map((t, i) => ({ sla: t.freshness, own: raw.tables[i]?.freshness, path: ["tables", i] })),
@@ -279,4 +281,38 @@ export function checkSemantics(
     );
   }
   return out;
+}
+
+/**
+ * A pipeline's webhooks must name tables and models of the spec, and may not choose a recovery without what it
+ * recovers from: a resolve message goes only to the webhooks that were told the incident.
+ */
+function checkNotifications(
+  spec: PipelineSpec,
+  tables: ReadonlyMap<string, number>,
+  models: ReadonlyMap<string, number>,
+  report: (path: SpecPath, message: string) => void,
+): void {
+  for (const target of spec.notifications) {
+    const at = (...rest: (string | number)[]): SpecPath => ["notifications", target.name, ...rest];
+    target.only?.tables.forEach((table, i) => {
+      if (tables.has(table)) return;
+      const hint = models.has(table) ? `; "${table}" is a silver model: list it under models` : "";
+      report(at("tables", i), `unknown table "${table}" (tables: ${[...tables.keys()].join(", ")})${hint}`);
+    });
+    target.only?.models.forEach((model, i) => {
+      if (models.has(model)) return;
+      const known = models.size > 0 ? `silver models: ${[...models.keys()].join(", ")}` : "no silver models";
+      const hint = tables.has(model) ? `; "${model}" is a table: list it under tables` : "";
+      report(at("models", i), `unknown silver model "${model}" (${known})${hint}`);
+    });
+    if (target.only && target.only.tables.length === 0 && target.only.models.length === 0) {
+      report(
+        at(),
+        "lists no table and no model: it would receive nothing; remove tables and models to receive every event",
+      );
+    }
+    const problem = eventChoiceProblem(target.events);
+    if (problem) report(at("events"), problem);
+  }
 }

@@ -1,6 +1,8 @@
+import { NOTIFICATION_EVENTS } from "../webhooks.ts";
 import type { RawAirflow } from "./schema/airflow.ts";
 import type { RawDuration, RawFreshness } from "./schema/common.ts";
 import type { RawConnection } from "./schema/connections.ts";
+import type { RawNotifications } from "./schema/notifications.ts";
 import type { RawPipeline } from "./schema/pipeline.ts";
 import type { RawSilverColumn, RawSilverModel } from "./schema/silver.ts";
 import type { RawTable, RawTableOptions } from "./schema/tables.ts";
@@ -9,6 +11,7 @@ import type {
   Connection,
   DeleteDetection,
   FreshnessSla,
+  NotificationTarget,
   PipelineSpec,
   SilverColumn,
   SilverModel,
@@ -192,6 +195,19 @@ function airflow(raw: RawAirflow): AirflowSettings {
   };
 }
 
+function notifications(raw: RawNotifications | undefined): NotificationTarget[] {
+  return Object.entries(raw ?? {}).map(([name, w]) => ({
+    name,
+    format: w.format,
+    url: w.url,
+    events: w.events ?? [...NOTIFICATION_EVENTS],
+    only:
+      w.tables === undefined && w.models === undefined
+        ? null
+        : { tables: w.tables ?? [], models: w.models ?? [] },
+  }));
+}
+
 /** Maps a schema-valid document to the defaulted spec. */
 export function normalize(raw: RawPipeline): PipelineSpec {
   const source = implicitSource(raw);
@@ -209,5 +225,6 @@ export function normalize(raw: RawPipeline): PipelineSpec {
     tables,
     silver: (raw.silver ?? []).map((m) => silverModel(m, byName, raw.freshness)),
     airflow: airflow(raw.airflow ?? {}),
+    notifications: notifications(raw.notifications),
   };
 }

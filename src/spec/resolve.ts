@@ -2,10 +2,13 @@ import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync }
 import { isAbsolute, relative, sep } from "node:path";
 import type { RegisteredSpecRules } from "../config.ts";
 import { ConfigError } from "../errors.ts";
+import { rememberSecret } from "../secrets.ts";
+import { formatPath } from "./problems.ts";
 import type {
   DatabaseConnection,
   DatabaseKind,
   LandingConnection,
+  NotificationTarget,
   PipelineSpec,
   SecretRef,
   Setting,
@@ -121,13 +124,25 @@ function readRegularFile(path: string, file: string, where: string): string {
 
 /**
  * Reads a secret from its environment variable or file; a trailing newline of a file is dropped. With `rules`
- * (a confined spec) a file is read only from the secrets directory.
+ * (a confined spec) a file is read only from the secrets directory. The value joins the secrets the service log
+ * and notification bodies are scrubbed of (`rememberSecret`).
  */
 export function resolveSecret(
   ref: SecretRef,
   env: NodeJS.ProcessEnv,
   where: string,
   rules?: RegisteredSpecRules,
+): string {
+  const value = readSecret(ref, env, where, rules);
+  rememberSecret(value);
+  return value;
+}
+
+function readSecret(
+  ref: SecretRef,
+  env: NodeJS.ProcessEnv,
+  where: string,
+  rules: RegisteredSpecRules | undefined,
 ): string {
   if ("env" in ref) {
     const value = env[ref.env];
@@ -199,7 +214,44 @@ export function confinementProblems(spec: PipelineSpec, rules: RegisteredSpecRul
       attempt(() => checkHost(conn.host as string, rules, `${where}.host`));
     }
   }
+  for (const target of spec.notifications) {
+    if ("file" in target.url) {
+      const ref = target.url;
+      attempt(() => confinedPath(ref.file, rules, notificationWhere(target), true));
+    }
+  }
   return problems;
+}
+
+/** Where a webhook's URL is in the spec, as errors name it. */
+const notificationWhere = (target: NotificationTarget): string =>
+  `${formatPath(["notifications", target.name])}.url`;
+
+/**
+ * The URL of a pipeline's webhook (`notifications.<name>.url`), read from its reference when a notification is
+ * sent. It must be an http(s) URL; a confined spec's may name only the allowed hosts. Errors name the spec path
+ * and the reference, never the URL (a webhook URL is its own credential).
+ */
+export function resolveWebhookUrl(
+  spec: PipelineSpec,
+  target: NotificationTarget,
+  env: NodeJS.ProcessEnv,
+): string {
+  const where = notificationWhere(target);
+  const rules = confined.get(spec);
+  const raw = resolveSecret(target.url, env, where, rules);
+  const source = "env" in target.url ? `environment variable ${target.url.env}` : `file ${target.url.file}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${where}: the value of ${source} is not a valid URL (value not shown)`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new ConfigError(`${where}: the value of ${source} is not an http(s) URL (value not shown)`);
+  }
+  checkHost(url.hostname, rules, where);
+  return raw;
 }
 
 /** The host of an S3 endpoint URL. */

@@ -1,3 +1,4 @@
+import type { NotificationEventType, WebhookFormat } from "../webhooks.ts";
 import type { RawAirflow } from "./schema/airflow.ts";
 import type { RawEnvRef, RawSecretRef } from "./schema/common.ts";
 import type { DATABASE_KINDS } from "./schema/connections.ts";
@@ -183,6 +184,23 @@ export interface AirflowSettings {
   waitBeforeDeferSeconds: number;
 }
 
+/**
+ * A webhook of the pipeline (`notifications.<name>`): told of this pipeline's events, besides the service's own
+ * webhooks. Its URL stays a reference until a notification is sent (src/spec/resolve.ts).
+ */
+export interface NotificationTarget {
+  name: string;
+  format: WebhookFormat;
+  url: SecretRef;
+  /** The event types it receives; default every type. */
+  events: NotificationEventType[];
+  /**
+   * The tables and models whose events it receives (a table's also covers tasks of the table's source); null
+   * when neither `tables` nor `models` is written: every table and model of the pipeline.
+   */
+  only: { tables: string[]; models: string[] } | null;
+}
+
 export interface PipelineSpec {
   /** Format version; 1. */
   version: 1;
@@ -199,6 +217,8 @@ export interface PipelineSpec {
   tables: TableSpec[];
   silver: SilverModel[];
   airflow: AirflowSettings;
+  /** Webhooks of this pipeline, in the order written; default none. */
+  notifications: NotificationTarget[];
 }
 
 /** A spec with where it came from: used in DAG headers and error messages. */

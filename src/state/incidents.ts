@@ -88,7 +88,8 @@ export class IncidentStore {
 
   /**
    * Applies `signal` to the open incident of (`kind`, `subject`), and when the transition is told, writes the
-   * messages `messages` builds for it, atomically. Answers the transition and the incident as it is after it.
+   * messages `messages` builds for it, atomically; `told` holds the webhooks earlier messages of the incident
+   * went to (a resolve goes to them only). Answers the transition and the incident as it is after it.
    */
   async signal(
     kind: IncidentKind,
@@ -96,7 +97,11 @@ export class IncidentStore {
     pipeline: string,
     signal: IncidentSignal,
     event: unknown,
-    messages: (incident: Incident, transition: IncidentTransition) => OutboxMessage[],
+    messages: (
+      incident: Incident,
+      transition: IncidentTransition,
+      told: ReadonlySet<string>,
+    ) => OutboxMessage[],
   ): Promise<{ transition: IncidentTransition; incident: Incident | undefined }> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -138,7 +143,15 @@ export class IncidentStore {
           }
           const incident = row ? toIncident(row) : undefined;
           if (incident && TOLD.has(transition)) {
-            for (const m of messages(incident, transition)) {
+            const told = new Set<string>();
+            if (transition !== "open") {
+              const { rows: targets } = await client.query<{ target: string }>(
+                "SELECT DISTINCT target FROM smelter.notifications WHERE incident_id = $1",
+                [incident.id],
+              );
+              for (const t of targets) told.add(t.target);
+            }
+            for (const m of messages(incident, transition, told)) {
               await client.query(
                 `INSERT INTO smelter.notifications (incident_id, target, event, body) VALUES ($1, $2, $3, $4)`,
                 [incident.id, m.target, m.event, JSON.stringify(m.body)],
@@ -219,13 +232,16 @@ export class IncidentStore {
   }
 
   /**
-   * Deletes messages delivered or given up, and incidents resolved, more than `days` ago; open incidents and
-   * pending messages stay whatever their age. Answers how many of each.
+   * Deletes messages delivered or given up, and incidents resolved, more than `days` ago; open incidents, the
+   * messages of those that will resolve (they say whom the resolve goes to) and pending messages stay whatever
+   * their age. Answers how many of each.
    */
   async deleteFinishedBefore(days: number): Promise<{ notifications: number; incidents: number }> {
     const notifications = await this.pool.query(
-      `DELETE FROM smelter.notifications
-       WHERE status <> 'pending' AND finished_at < now() - make_interval(days => $1)`,
+      `DELETE FROM smelter.notifications n
+       WHERE n.status <> 'pending' AND n.finished_at < now() - make_interval(days => $1)
+         AND NOT EXISTS (SELECT 1 FROM smelter.incidents i
+                         WHERE i.id = n.incident_id AND i.resolved_at IS NULL AND i.kind <> 'schema')`,
       [days],
     );
     const incidents = await this.pool.query(

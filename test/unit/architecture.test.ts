@@ -13,6 +13,8 @@ const LAYERS = [
   "version.ts",
   "errors.ts",
   "logical-type.ts",
+  "webhooks.ts",
+  "secrets.ts",
   "config.ts",
   "log.ts",
   "trace.ts",

@@ -115,3 +115,33 @@ test("webhooks take their URL from a variable or a file, and errors never show t
     return true;
   });
 });
+
+test("a webhook of the service may choose its events between its format and its URL reference", () => {
+  const hooks = loadConfig({
+    ...base,
+    SMELTER_NOTIFY_WEBHOOKS:
+      "pager:json:execution.failed+execution.recovered+freshness.error:env:PAGER_HOOK,all:slack:env:ALL_HOOK",
+    PAGER_HOOK: "https://hooks.example/pager/token-1",
+    ALL_HOOK: "https://hooks.example/all/token-2",
+  }).webhooks;
+  assert.deepEqual(hooks, [
+    {
+      name: "pager",
+      format: "json",
+      url: "https://hooks.example/pager/token-1",
+      events: ["execution.failed", "execution.recovered", "freshness.error"],
+    },
+    { name: "all", format: "slack", url: "https://hooks.example/all/token-2" },
+  ]);
+  const bad = (value: string) => () =>
+    loadConfig({ ...base, SMELTER_NOTIFY_WEBHOOKS: value, HOOK: "https://hooks.example/x" });
+  assert.throws(
+    bad("pager:json:execution.failed+freshness.late:env:HOOK"),
+    /SMELTER_NOTIFY_WEBHOOKS webhook pager: unknown event "freshness.late": expected execution.failed, execution.recovered, freshness.warn, freshness.error, freshness.recovered, schema.changed/,
+  );
+  assert.throws(
+    bad("pager:json:execution.recovered:env:HOOK"),
+    /webhook pager: execution.recovered is sent only to webhooks that were told the incident: add execution.failed/,
+  );
+  assert.throws(bad("pager:json:failed:env:HOOK"), /SMELTER_NOTIFY_WEBHOOKS entry 1 is invalid/);
+});

@@ -51,6 +51,8 @@ export function define(command: Command): void {
     const notifier = new Notifier({
       incidents,
       webhooks: config.webhooks,
+      pipelines: (name) => catalog.get(name),
+      env: process.env,
       links: {
         publicUrl: config.publicUrl,
         ...(config.airflow?.publicUrl ? { airflowUrl: config.airflow.publicUrl } : {}),

@@ -18,6 +18,7 @@ import {
 } from "./common.ts";
 import { Connection, DatabaseConnection, KeyPrefix, LocalConnection, S3Connection } from "./connections.ts";
 import { canonical, printJson } from "./layout.ts";
+import { NotificationEvent, Notifications, Webhook, WebhookName } from "./notifications.ts";
 import { SilverColumn, SilverModel } from "./silver.ts";
 import { Bronze, Deletes, Table, TableDefaults, TableOptions } from "./tables.ts";
 
@@ -55,6 +56,7 @@ export const Pipeline = Type.Object(
     tables: Type.Array(ref(Table), { minItems: 1, "x-expected": "a non-empty list of tables" }),
     silver: Type.Optional(Type.Array(ref(SilverModel), { "x-expected": "a list of silver models" })),
     airflow: Type.Optional(ref(Airflow)),
+    notifications: Type.Optional(ref(Notifications)),
   },
   {
     additionalProperties: false,
@@ -93,6 +95,10 @@ const DEFINITIONS: Definition[] = [
   SilverColumn,
   SilverModel,
   Airflow,
+  Notifications,
+  Webhook,
+  WebhookName,
+  NotificationEvent,
   KeyList,
 ];
 

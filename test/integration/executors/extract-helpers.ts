@@ -214,6 +214,7 @@ export async function pipelineSpec(
     tables,
     silver: [],
     airflow: airflowSettings("test"),
+    notifications: [],
   };
 }
 

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import YAML from "yaml";
 import type { GeneratedDag } from "../../../src/airflow/pipelines.ts";
-import { parseTokens } from "../../../src/config.ts";
+import { parseTokens, type RegisteredSpecRules } from "../../../src/config.ts";
 import type { Executor } from "../../../src/contracts/step.ts";
 import { ConfigError } from "../../../src/errors.ts";
 import { type ExecutorRegistry, runTaskWith } from "../../../src/executors/runner.ts";
@@ -63,6 +63,7 @@ export function parseTestSpec(text: string, file: string): LoadedPipeline {
     tables: raw.tables.map((name) => ({ name, source: "src" })),
     silver: (raw.silver ?? []).map((name) => ({ name, from: raw.tables[0] })),
     airflow: {},
+    notifications: [],
   } as unknown as PipelineSpec;
   return { spec, file, hash: createHash("sha256").update(text).digest("hex") };
 }
@@ -124,16 +125,20 @@ export async function startService(
     log?: ServiceLog;
     /** Environment the pipelines' connection references resolve against; default process.env. */
     env?: NodeJS.ProcessEnv;
+    /** The rules of specs registered over the API; default no secrets directory and any host. */
+    registeredSpecs?: RegisteredSpecRules;
     /** Told about every execution the worker finished or marked interrupted (notifications). */
     finished?: (execution: Execution) => Promise<void>;
   },
 ): Promise<TestService> {
   const pool = await openStateDb(dbUrl, 20);
   const store = new ExecutionStore(pool);
-  const catalog = new PipelineCatalog(pool, "/nonexistent-specs-dir", options.parse ?? parseTestSpec, {
-    secretsDir: null,
-    allowedHosts: null,
-  });
+  const catalog = new PipelineCatalog(
+    pool,
+    "/nonexistent-specs-dir",
+    options.parse ?? parseTestSpec,
+    options.registeredSpecs ?? { secretsDir: null, allowedHosts: null },
+  );
   const metrics = new ServiceMetrics();
   const log = options.log ?? serviceLog({ format: "json", level: "silent" });
   const worker = new ExecutionWorker({

@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseTokens, type WebhookTarget } from "../../../src/config.ts";
@@ -14,6 +12,7 @@ import { freshnessJob } from "../../../src/scheduler/freshness.ts";
 import { freshnessState } from "../../../src/spec/freshness.ts";
 import { IncidentStore } from "../../../src/state/incidents.ts";
 import { call, eventually, freshDatabase, startService, type TestService } from "../http/harness.ts";
+import { Receiver } from "./receiver.ts";
 
 // Notifications end to end: executions run by the service's worker against a real state database, the outbox
 // delivered by the notifier to a webhook receiver on 127.0.0.1 (the real thing for a webhook).
@@ -22,45 +21,6 @@ import { call, eventually, freshDatabase, startService, type TestService } from 
 const HOOK_TOKEN = "hook-token-5f3a9c1e";
 const API_TOKEN = "ops-token-77aa0b3c";
 const WH_PASSWORD = "wh-password-0c8d2e61";
-
-interface Received {
-  path: string;
-  status: number;
-  body: Record<string, unknown>;
-}
-
-/** A webhook receiver: answers each path's scripted statuses in turn (then 200) and records every request. */
-class Receiver {
-  readonly received: Received[] = [];
-  readonly script = new Map<string, number[]>();
-  private server: Server | undefined;
-  url = "";
-
-  async start(): Promise<void> {
-    this.server = createServer((req: IncomingMessage, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        const path = req.url ?? "";
-        const status = this.script.get(path)?.shift() ?? 200;
-        this.received.push({ path, status, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) });
-        res.writeHead(status, { "content-type": "text/plain" }).end(status === 200 ? "ok" : "no");
-      });
-    });
-    this.server.listen(0, "127.0.0.1");
-    await new Promise((resolve) => this.server?.once("listening", resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  /** Bodies a path accepted (status 200), as the type its format says. */
-  accepted<T>(path: string): T[] {
-    return this.received.filter((r) => r.path === path && r.status === 200).map((r) => r.body as T);
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-}
 
 type Slack = { text: string; blocks: unknown[] };
 

@@ -112,6 +112,7 @@ export class Fixture {
       tables: [table],
       silver: models,
       airflow: airflowSettings("smelter"),
+      notifications: [],
     };
     this.zone = openLandingZone(resolveLanding(this.spec, "land", process.env));
   }

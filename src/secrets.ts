@@ -1,0 +1,59 @@
+/*
+ * The values the service must never show: how they are recognised in a value, and those the process reads
+ * through specs' secret references while it runs. Kept apart from the log (src/log.ts, which scrubs lines of
+ * them) so that resolving a spec's references does not load the logger.
+ */
+
+/** A URL's user information: `scheme://user:password@`. */
+export const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/\s@"]+):([^@\s"/]+)@/gi;
+
+/** Adds the passwords of the URLs in `value` to `into`, as written and decoded. */
+export function addUrlPasswords(value: string, into: Set<string>): void {
+  for (const m of value.matchAll(URL_PASSWORD)) {
+    const password = m[2]!;
+    into.add(password);
+    try {
+      into.add(decodeURIComponent(password));
+    } catch {}
+  }
+}
+
+/**
+ * Values shorter than this are never scrubbed: replacing them would garble ordinary words (a local stack's
+ * password `smelter` would blank the service's own name).
+ */
+const MIN_SECRET_LENGTH = 8;
+
+export const longestFirst = (values: Iterable<string>): string[] =>
+  [...values].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+
+const resolved = new Set<string>();
+let resolvedVersion = 0;
+
+/**
+ * Adds a secret the process read through a spec's `{env: …}` or `{file: …}` reference (src/spec/resolve.ts) to
+ * what every service log line and notification body is scrubbed of from then on, whatever the variable or file
+ * is called: a password, a connection URL (and the password in it), a key, a webhook URL.
+ */
+export function rememberSecret(value: string): void {
+  const before = resolved.size;
+  resolved.add(value);
+  addUrlPasswords(value, resolved);
+  if (resolved.size !== before) resolvedVersion++;
+}
+
+/**
+ * `given` and every secret remembered so far, longest first; the function answers the list as it is when called
+ * (rebuilt only after something new was remembered).
+ */
+export function withRemembered(given: readonly string[]): () => readonly string[] {
+  let version = -1;
+  let list: readonly string[] = given;
+  return () => {
+    if (version !== resolvedVersion) {
+      version = resolvedVersion;
+      list = longestFirst(new Set([...given, ...resolved]));
+    }
+    return list;
+  };
+}
