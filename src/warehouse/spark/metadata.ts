@@ -263,7 +263,8 @@ async function readBronzeCommits(
     deltaVersion: Number(r.delta_version),
     batchIds: JSON.parse(r.ids ?? "[]") as string[],
   }));
-  knownBronze.set(client, pipeline, table, commits);
+  // A copy: callers add the commits only history knows to what they get, which are not recorded.
+  knownBronze.set(client, pipeline, table, [...commits]);
   return commits;
 }
 
