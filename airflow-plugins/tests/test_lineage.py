@@ -32,6 +32,14 @@ except ImportError:  # Airflow 2.10
 
 PLUGIN_SRC = Path(__file__).resolve().parents[1] / "src"
 
+try:
+    import airflow.providers.openlineage  # noqa: F401
+
+    HAS_PROVIDER = True
+except ImportError:
+    HAS_PROVIDER = False
+needs_provider = pytest.mark.skipif(not HAS_PROVIDER, reason="apache-airflow-providers-openlineage not installed")
+
 POSTS = Asset(uri="smelter://social/bronze/posts", name="smelter_social_bronze_posts")
 COMMENTS = Asset(uri="smelter://social/bronze/comments", name="smelter_social_bronze_comments")
 POSTS_FLAT = Asset(uri="smelter://social/silver/posts_flat", name="smelter_social_silver_posts_flat")
@@ -98,6 +106,7 @@ class TestDatasets:
         assert datasets(execution("bronze", None)) == ([], [])
 
 
+@needs_provider
 class TestOperatorFacets:
     def test_the_start_names_nothing_yet(self) -> None:
         lineage = operator().get_openlineage_facets_on_start()
@@ -258,6 +267,17 @@ class TestAssetExtras:
             "rows": 40,
         }
 
+    def test_a_deferred_task_tells_them_when_it_resumes(
+        self, smelter: FakeSmelter, context: dict[str, Any]
+    ) -> None:
+        context["outlet_events"] = events = OutletEventAccessors()
+        finished = execution("bronze", BRONZE_METRICS, id="ex_7")
+        smelter.executions["ex_7"] = finished
+        operator("bronze", deferrable=True, outlets=[POSTS]).execute_complete(
+            context, {"status": "success", "execution": finished}
+        )
+        assert (events[POSTS].extra["execution_id"], events[POSTS].extra["rows"]) == ("ex_7", 40)
+
     def test_a_silver_task_tells_its_models_merge(self, smelter: FakeSmelter, context: dict[str, Any]) -> None:
         context["outlet_events"] = events = OutletEventAccessors()
         run(smelter, context, operator("silver", outlets=[POSTS_FLAT]), SILVER_METRICS)
@@ -337,6 +357,7 @@ if __name__ == "__main__":
 '''
 
 
+@needs_provider
 class TestEmittedByTheProvider:
     def test_the_listener_writes_start_and_complete_with_datasets_schemas_and_row_counts(
         self, smelter: FakeSmelter, airflow_home: Path, tmp_path: Path
