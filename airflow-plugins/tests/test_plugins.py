@@ -125,5 +125,6 @@ def test_airflow_lists_the_plugin_without_import_errors(tmp_path: Path) -> None:
     )
     assert listed.returncode == 0, listed.stderr
     plugins = json.loads(listed.stdout)
-    assert [plugin["name"] for plugin in plugins] == ["smelter"]
+    # Providers bring plugins of their own (the OpenLineage provider's listener): smelter's is there once.
+    assert [plugin["name"] for plugin in plugins].count("smelter") == 1
     assert "already registered" not in listed.stderr and "Failed to import" not in listed.stderr

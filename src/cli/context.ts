@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { StepLineage } from "../contracts/lineage.ts";
 import type { ExecutionContext, StepMetrics } from "../contracts/step.ts";
 import { toWireMetrics } from "../runtime/execution-log.ts";
 import { reportFailure } from "./format.ts";
@@ -52,7 +53,18 @@ export async function runInProcess(
     await cleanUp();
   }
   process.stdout.write("metrics:\n");
-  for (const [key, value] of Object.entries(toWireMetrics(metrics, Date.now() - started))) {
+  const { lineage, ...counts } = toWireMetrics(metrics, Date.now() - started);
+  for (const [key, value] of Object.entries(counts)) {
     process.stdout.write(`  ${key}: ${JSON.stringify(value)}\n`);
+  }
+  const datasets = lineage as StepLineage | undefined;
+  if (datasets) {
+    process.stdout.write("datasets:\n");
+    for (const d of datasets.inputs) process.stdout.write(`  read ${d.namespace}/${d.name}\n`);
+    for (const d of datasets.outputs) {
+      process.stdout.write(
+        `  wrote ${d.namespace}/${d.name}${d.rows === undefined ? "" : ` (${d.rows} rows)`}\n`,
+      );
+    }
   }
 }

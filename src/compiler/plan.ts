@@ -9,7 +9,10 @@ export interface PlannedTask {
   source?: string;
   /** Task ids of the same DAG that must finish first, in a fixed order. */
   upstream: string[];
-  /** Tables whose bronze Asset this task updates (only with `airflow.assets`). */
+  /**
+   * Keys of the Assets this task updates (only with `airflow.assets`): `bronze/<table>` for a bronze task,
+   * `silver/<model>` for a silver task.
+   */
   outlets: string[];
   /**
    * `airflow.layout: table`: the task runs its extract, then the table's later steps (bronze, the silver models
@@ -18,9 +21,13 @@ export interface PlannedTask {
   chain?: true;
 }
 
-/** An Airflow Asset standing for one bronze table. */
+/** An Airflow Asset standing for one bronze table or silver model. */
 export interface PlannedAsset {
+  layer: "bronze" | "silver";
+  /** The table, or the silver model. */
   table: string;
+  /** `<layer>/<table>`: how the DAG's task rows name it. */
+  key: string;
   uri: string;
   name: string;
 }
@@ -60,15 +67,31 @@ export function tableTaskId(table: string): string {
   return `table__${table}`;
 }
 
+/** The Asset of a bronze table or silver model (CONTRACTS §3). */
+export function layerAsset(pipeline: string, layer: PlannedAsset["layer"], table: string): PlannedAsset {
+  return {
+    layer,
+    table,
+    key: `${layer}/${table}`,
+    uri: `smelter://${pipeline}/${layer}/${table}`,
+    name: `smelter_${pipeline}_${layer}_${table}`,
+  };
+}
+
 /** The Asset of a bronze table (CONTRACTS §3). */
 export function bronzeAsset(pipeline: string, table: string): PlannedAsset {
-  return { table, uri: `smelter://${pipeline}/bronze/${table}`, name: `smelter_${pipeline}_bronze_${table}` };
+  return layerAsset(pipeline, "bronze", table);
+}
+
+/** The Asset of a silver model (CONTRACTS §3). */
+export function silverAsset(pipeline: string, model: string): PlannedAsset {
+  return layerAsset(pipeline, "silver", model);
 }
 
 /**
  * Turns a spec into DAGs and tasks. Extract → bronze per table (or per source with `granularity: source`);
  * each silver model after the bronze task that loads its table, or, with `assets: true`, in a second DAG
- * scheduled on the bronze Assets. With `layout: table`, one task per table runs all of the table's steps; a
+ * scheduled on the bronze Assets, each silver task updating its model's Asset. With `layout: table`, one task per table runs all of the table's steps; a
  * silver model joins the task of the one bronze table it reads (a model reads exactly one table and no other
  * model, so every model has such a task). Order follows the spec, so the same spec always yields the same plan.
  */
@@ -91,7 +114,7 @@ export function planPipeline(spec: PipelineSpec): Plan {
         step: "bronze",
         source,
         upstream: [extract],
-        outlets: airflow.assets ? tables : [],
+        outlets: airflow.assets ? tables.map((t) => bronzeAsset(spec.name, t).key) : [],
       });
       for (const table of tables) bronzeOf.set(table, bronze);
     }
@@ -111,7 +134,7 @@ export function planPipeline(spec: PipelineSpec): Plan {
         step: "bronze",
         table: name,
         upstream: [extract],
-        outlets: airflow.assets ? [name] : [],
+        outlets: airflow.assets ? [bronzeAsset(spec.name, name).key] : [],
       });
       bronzeOf.set(name, bronze);
     }
@@ -127,7 +150,7 @@ export function planPipeline(spec: PipelineSpec): Plan {
       step: "silver",
       table: model.name,
       upstream: airflow.assets ? [] : [bronzeOf.get(model.from)!],
-      outlets: [],
+      outlets: airflow.assets ? [silverAsset(spec.name, model.name).key] : [],
     }));
   const schedule: PlannedDag["schedule"] =
     airflow.schedule === null ? { kind: "none" } : { kind: "cron", value: airflow.schedule };
@@ -159,7 +182,12 @@ export function planPipeline(spec: PipelineSpec): Plan {
       tasks: [...main, ...silverTasks],
     });
   }
-  const assets = airflow.assets ? spec.tables.map((t) => bronzeAsset(spec.name, t.name)) : [];
+  const assets = airflow.assets
+    ? [
+        ...spec.tables.map((t) => bronzeAsset(spec.name, t.name)),
+        ...spec.silver.map((m) => silverAsset(spec.name, m.name)),
+      ]
+    : [];
   return {
     pipeline: spec.name,
     ...(spec.description === undefined ? {} : { description: spec.description }),

@@ -50,8 +50,10 @@ export function renderDag(plan: Plan, source: Pick<LoadedPipeline, "file" | "has
   if (plan.assets.length > 0) {
     out.push(
       "",
-      "def _bronze_asset(table: str) -> Asset:",
-      '    return Asset(uri=f"smelter://{PIPELINE}/bronze/{table}", name=f"smelter_{PIPELINE}_bronze_{table}")',
+      "def _asset(key: str) -> Asset:",
+      '    """The Asset of ``bronze/<table>`` or ``silver/<model>``."""',
+      '    layer, name = key.split("/", 1)',
+      '    return Asset(uri=f"smelter://{PIPELINE}/{key}", name=f"smelter_{PIPELINE}_{layer}_{name}")',
       "",
     );
   }
@@ -71,7 +73,7 @@ export function renderDag(plan: Plan, source: Pick<LoadedPipeline, "file" | "has
     "            source=source,",
     "            smelter_conn_id=SMELTER_CONN_ID,",
     ...(chains ? ["            chain=chain,"] : []),
-    ...(plan.assets.length > 0 ? ["            outlets=[_bronze_asset(name) for name in outlets],"] : []),
+    ...(plan.assets.length > 0 ? ["            outlets=[_asset(key) for key in outlets],"] : []),
     "        )",
     "        for upstream_id in upstream:",
     "            created[upstream_id] >> task",
@@ -84,10 +86,15 @@ export function renderDag(plan: Plan, source: Pick<LoadedPipeline, "file" | "has
 function renderOneDag(plan: Plan, dag: PlannedDag, chains: boolean): string[] {
   const { airflow } = plan;
   const rowsName = dag.role === "main" ? "TASKS" : "SILVER_TASKS";
+  // Worded as before silver Assets existed when the pipeline has no Assets, so that its DAG file does not change.
+  const outletsColumn =
+    plan.assets.length > 0
+      ? "Assets it updates (bronze/<table>, silver/<model>)"
+      : "tables whose bronze Asset it updates";
   const [year, month, day] = airflow.startDate.split("-").map(Number);
   const tags = [...new Set(["smelter", ...airflow.tags])];
   const lines = [
-    `# (task id, step, table or silver model, source, upstream task ids, tables whose bronze Asset it updates${chains ? ", whether it runs the later steps of its table too" : ""})`,
+    `# (task id, step, table or silver model, source, upstream task ids, ${outletsColumn}${chains ? ", whether it runs the later steps of its table too" : ""})`,
     `${rowsName} = (`,
     ...dag.tasks.map(
       (t) =>
@@ -120,7 +127,7 @@ function schedule(dag: PlannedDag): string {
     case "cron":
       return pyStr(dag.schedule.value);
     case "assets":
-      return `AssetAny(*(_bronze_asset(name) for name in ${pyStrTuple(dag.schedule.tables)}))`;
+      return `AssetAny(*(_asset(key) for key in ${pyStrTuple(dag.schedule.tables.map((t) => `bronze/${t}`))}))`;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { LoadedPipeline } from "../spec/types.ts";
+import type { StepLineage } from "./lineage.ts";
 import type { WatermarkStore } from "./stores.ts";
 
 /**
@@ -96,6 +97,8 @@ export interface StepMetrics {
   /** A chain's step: the execution that ran it, and whether an earlier try of the task did (so it was not run again). */
   executionId?: string;
   ranBefore?: boolean;
+  /** The datasets the step read and wrote, with their columns and the rows it wrote (see `LineageDataset`). */
+  lineage?: StepLineage;
 }
 
 /**

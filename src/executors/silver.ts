@@ -1,8 +1,9 @@
-import type { Executor } from "../contracts/step.ts";
+import type { Executor, StepMetrics } from "../contracts/step.ts";
 import { silverTarget } from "../spec/lookup.ts";
 import { phase } from "../trace.ts";
 import { faultHook } from "../warehouse/fault.ts";
 import { openWarehouse } from "../warehouse/index.ts";
+import { silverLineage } from "./lineage.ts";
 
 /**
  * Silver: merges the bronze change feed since the model's checkpoint into the silver table, in one transaction
@@ -26,7 +27,7 @@ export const silver: Executor = async (request, ctx) => {
     ctx.log.info(
       `silver ${target.model.name}: versions ${r.versionFrom}..${r.versionTo}: ${r.inserted} inserted, ${r.updated} updated, ${r.deleted} deleted, ${r.unchanged} unchanged`,
     );
-    return {
+    const metrics: StepMetrics = {
       rowsRead: r.rowsRead,
       inserted: r.inserted,
       updated: r.updated,
@@ -35,6 +36,10 @@ export const silver: Executor = async (request, ctx) => {
       versionFrom: r.versionFrom,
       versionTo: r.versionTo,
     };
+    metrics.lineage = await phase("silver: lineage", () =>
+      silverLineage(spec, ctx.env, warehouse, target, metrics),
+    );
+    return metrics;
   } finally {
     await phase("silver: clean up", () => warehouse.close());
   }

@@ -1,5 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { dagRunSchema, publishBodySchema, publishResultSchema } from "../airflow/views.ts";
+import { stepLineageSchema } from "../contracts/lineage.ts";
 import { STEPS } from "../contracts/step.ts";
 import { Default, Enum, OfType } from "../spec/schema/builders.ts";
 
@@ -98,7 +99,17 @@ export const executionSchema = Type.Object({
   started_at: Type.Optional(nullableString),
   finished_at: Type.Optional(nullableString),
   metrics: Type.Optional(
-    OfType(["object", "null"], { description: "rows_read, files, bytes, inserted, ... duration_ms" }),
+    Type.Union([
+      Type.Object(
+        { lineage: Type.Optional(stepLineageSchema) },
+        {
+          additionalProperties: true,
+          description:
+            "rows_read, files, bytes, inserted, ... duration_ms; lineage; per table (tables) and per step (steps) alike",
+        },
+      ),
+      Type.Null(),
+    ]),
   ),
   error: Type.Optional(Type.Union([errorInfoSchema, Type.Null()])),
   mode: Type.Optional(

@@ -362,7 +362,8 @@ export async function runActionHere(
       });
       try {
         const metrics = await run(request);
-        const summary = `done: ${JSON.stringify(toWireMetrics(metrics))}`;
+        // The datasets are for lineage consumers: the audit keeps the counts.
+        const summary = `done: ${JSON.stringify(toWireMetrics(metrics), (k, v) => (k === "lineage" ? undefined : v))}`;
         await deps.audit.finish(audit.id, "success", summary);
         return { audit: { ...audit, outcome: "success", detail: summary }, metrics };
       } catch (error) {

@@ -1,3 +1,4 @@
+import type { LineageNaming } from "../contracts/lineage.ts";
 import type { LogicalType } from "../logical-type.ts";
 import type { ResolvedDatabase } from "../spec/resolve.ts";
 
@@ -215,6 +216,8 @@ export interface ChangeLog {
 export interface SourceDriver {
   readonly kind: string;
   readonly capabilities: SourceCapabilities;
+  /** How lineage names the source's tables. */
+  readonly lineage: LineageNaming;
   /**
    * Landing type of a column. `where` names table and source in errors, `override` is the spec's typeOverrides
    * entry (a warehouse type: the warehouse applies it; a source only reads it where it changes how values land,

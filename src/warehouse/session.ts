@@ -12,6 +12,7 @@ export interface WarehouseOperations<C> {
   rebuildSilver: Operation<"rebuildSilver", C>;
   pruneChangeFeed: Operation<"pruneChangeFeed", C>;
   maintain: Operation<"maintain", C>;
+  columns: Operation<"columns", C>;
 }
 
 /** How errors name a group of batches: `bronze table <schema>.<table>, batch <first>[..<last>]`. */
@@ -67,6 +68,12 @@ export abstract class PlacingSession<C> implements WarehouseSession {
   rebuildSilver(target: SilverTarget) {
     return this.run(`rebuilding silver model ${target.silverSchema}.${target.model.name}`, () =>
       this.operations.rebuildSilver(this.client, target),
+    );
+  }
+
+  columns(schema: string, table: string) {
+    return this.run(`columns of ${schema}.${table}`, () =>
+      this.operations.columns(this.client, schema, table),
     );
   }
 

@@ -1,3 +1,4 @@
+import type { LineageNaming } from "../contracts/lineage.ts";
 import type { BatchManifest, LandingZone } from "../landing/types.ts";
 import type { LogicalType } from "../logical-type.ts";
 import type { SilverTarget } from "../spec/lookup.ts";
@@ -212,6 +213,8 @@ export interface WarehouseSession {
     table: string,
     options: { retainHours: number },
   ): Promise<MaintenanceResult | null>;
+  /** Columns of a table in order with their warehouse types; null when it does not exist. */
+  columns(schema: string, table: string): Promise<{ name: string; type: string }[] | null>;
   /** The warehouse's own bookkeeping tables (commits, checkpoints): maintained like the tables smelter writes. */
   metadataTables(): readonly { schema: string; table: string }[];
   close(): Promise<void>;
@@ -221,6 +224,8 @@ export interface WarehouseSession {
 export interface WarehouseDialect {
   readonly kind: string;
   readonly capabilities: WarehouseCapabilities;
+  /** How lineage names the warehouse's tables (always given as `schema.table`). */
+  readonly lineage: LineageNaming;
   /** The warehouse type bronze gives a landed column: its override when the spec sets one, else its mapping. */
   columnType(column: LandedColumn): string;
   /**

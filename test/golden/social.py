@@ -25,8 +25,10 @@ DEFAULT_ARGS = {
 DOC_MD = "### smelter pipeline `social`\n\nPosts, accounts and reactions of the social network, flattened for search.\nQuotes \"like these\" and a backslash \\ must survive into the DAG file.\n\nGenerated from `test/fixtures/specs/social.yaml` (spec sha256 477387967137fc356092fdd230941e3d76a7936b5f911724b1673d36aa33279f); edit the spec, not this DAG."
 
 
-def _bronze_asset(table: str) -> Asset:
-    return Asset(uri=f"smelter://{PIPELINE}/bronze/{table}", name=f"smelter_{PIPELINE}_bronze_{table}")
+def _asset(key: str) -> Asset:
+    """The Asset of ``bronze/<table>`` or ``silver/<model>``."""
+    layer, name = key.split("/", 1)
+    return Asset(uri=f"smelter://{PIPELINE}/{key}", name=f"smelter_{PIPELINE}_{layer}_{name}")
 
 
 def _add_tasks(rows: tuple) -> None:
@@ -40,24 +42,24 @@ def _add_tasks(rows: tuple) -> None:
             table=table,
             source=source,
             smelter_conn_id=SMELTER_CONN_ID,
-            outlets=[_bronze_asset(name) for name in outlets],
+            outlets=[_asset(key) for key in outlets],
         )
         for upstream_id in upstream:
             created[upstream_id] >> task
 
 
-# (task id, step, table or silver model, source, upstream task ids, tables whose bronze Asset it updates)
+# (task id, step, table or silver model, source, upstream task ids, Assets it updates (bronze/<table>, silver/<model>))
 TASKS = (
     ("extract__posts", "extract", "posts", None, (), ()),
-    ("bronze__posts", "bronze", "posts", None, ("extract__posts",), ("posts",)),
+    ("bronze__posts", "bronze", "posts", None, ("extract__posts",), ("bronze/posts",)),
     ("extract__accounts", "extract", "accounts", None, (), ()),
-    ("bronze__accounts", "bronze", "accounts", None, ("extract__accounts",), ("accounts",)),
+    ("bronze__accounts", "bronze", "accounts", None, ("extract__accounts",), ("bronze/accounts",)),
     ("extract__reactions", "extract", "reactions", None, (), ()),
-    ("bronze__reactions", "bronze", "reactions", None, ("extract__reactions",), ("reactions",)),
+    ("bronze__reactions", "bronze", "reactions", None, ("extract__reactions",), ("bronze/reactions",)),
     ("extract__invoices", "extract", "invoices", None, (), ()),
-    ("bronze__invoices", "bronze", "invoices", None, ("extract__invoices",), ("invoices",)),
+    ("bronze__invoices", "bronze", "invoices", None, ("extract__invoices",), ("bronze/invoices",)),
     ("extract__legacy_users", "extract", "legacy_users", None, (), ()),
-    ("bronze__legacy_users", "bronze", "legacy_users", None, ("extract__legacy_users",), ("legacy_users",)),
+    ("bronze__legacy_users", "bronze", "legacy_users", None, ("extract__legacy_users",), ("bronze/legacy_users",)),
 )
 
 with DAG(
@@ -74,16 +76,16 @@ with DAG(
 ):
     _add_tasks(TASKS)
 
-# (task id, step, table or silver model, source, upstream task ids, tables whose bronze Asset it updates)
+# (task id, step, table or silver model, source, upstream task ids, Assets it updates (bronze/<table>, silver/<model>))
 SILVER_TASKS = (
-    ("silver__posts_flat", "silver", "posts_flat", None, (), ()),
-    ("silver__accounts_history", "silver", "accounts_history", None, (), ()),
+    ("silver__posts_flat", "silver", "posts_flat", None, (), ("silver/posts_flat",)),
+    ("silver__accounts_history", "silver", "accounts_history", None, (), ("silver/accounts_history",)),
 )
 
 with DAG(
     dag_id="smelter__social__silver",
     description="silver models of social, run when their bronze tables change",
-    schedule=AssetAny(*(_bronze_asset(name) for name in ("posts", "accounts"))),
+    schedule=AssetAny(*(_asset(key) for key in ("bronze/posts", "bronze/accounts"))),
     start_date=datetime.datetime(2025, 6, 1, tzinfo=datetime.timezone.utc),
     catchup=False,
     max_active_tasks=5,

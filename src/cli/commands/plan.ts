@@ -39,8 +39,7 @@ export function describePlan(plan: Plan): string {
     for (const task of dag.tasks) {
       const what = task.table === undefined ? `source ${task.source}` : task.table;
       const after = task.upstream.length > 0 ? ` after ${task.upstream.join(", ")}` : "";
-      const emits =
-        task.outlets.length > 0 ? ` emits ${task.outlets.map((t) => `bronze/${t}`).join(", ")}` : "";
+      const emits = task.outlets.length > 0 ? ` emits ${task.outlets.join(", ")}` : "";
       lines.push(`  ${task.taskId} [${task.step} ${what}]${after}${emits}`);
     }
   }

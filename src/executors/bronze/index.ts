@@ -13,6 +13,7 @@ import { phase } from "../../trace.ts";
 import { faultHook } from "../../warehouse/fault.ts";
 import { openWarehouse } from "../../warehouse/index.ts";
 import type { LandedColumn } from "../../warehouse/types.ts";
+import { bronzeLineage } from "../lineage.ts";
 import { groupBatches } from "./groups.ts";
 
 /** The landed columns of a group (its batches share them), with the spec's type override of each. */
@@ -66,6 +67,7 @@ export const bronze: Executor = async (request, ctx) => {
       ]),
     );
     const pending: BatchManifest[] = [];
+    let applied: BatchManifest | null = null;
     await phase("bronze: read manifests", async () => {
       for (const id of listed) {
         if (done.has(id)) continue;
@@ -102,6 +104,7 @@ export const bronze: Executor = async (request, ctx) => {
         ctx.log.info(`bronze ${table.name}: batches ${ids} were already applied; skipped`);
         continue;
       }
+      applied = group.at(-1) ?? applied;
       metrics.batches = (metrics.batches ?? 0) + group.length;
       metrics.files = (metrics.files ?? 0) + files.size;
       metrics.rowsRead = (metrics.rowsRead ?? 0) + result.rowsRead;
@@ -132,6 +135,9 @@ export const bronze: Executor = async (request, ctx) => {
         `bronze ${table.name}: ${ids} → version ${result.version ?? "(unchanged)"}: ${result.inserted} inserted, ${result.updated} updated, ${result.deleted} deleted, ${result.unchanged} unchanged`,
       );
     }
+    metrics.lineage = await phase("bronze: lineage", () =>
+      bronzeLineage(spec, ctx.env, warehouse, zone, table.name, applied, metrics),
+    );
     return metrics;
   } finally {
     await phase("bronze: clean up", async () => {

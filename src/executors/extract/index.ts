@@ -1,7 +1,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ExecutionContext, Executor, SourceExecutor, StepMetrics } from "../../contracts/step.ts";
+import type {
+  ExecutionContext,
+  Executor,
+  SourceExecutor,
+  StepMetrics,
+  TaskRequest,
+} from "../../contracts/step.ts";
 import type { WatermarkState, WatermarkStore } from "../../contracts/stores.ts";
 import { CancelledError, ConfigError } from "../../errors.ts";
 import {
@@ -17,6 +23,7 @@ import type { Relation } from "../../sources/types.ts";
 import { tableOf } from "../../spec/lookup.ts";
 import { resolveDatabase, resolveLanding } from "../../spec/resolve.ts";
 import { phase } from "../../trace.ts";
+import { extractLineage } from "../lineage.ts";
 import { runBackfill } from "./backfill.ts";
 import { type BatchTarget, landRead } from "./batch.ts";
 import { runCdc, runCdcShared } from "./cdc.ts";
@@ -37,22 +44,32 @@ const DEFAULT_STATEMENT_TIMEOUT_MS = 6 * 3600 * 1000;
  * re-sync. A backfill reads one range again and leaves the watermark where it is (see backfill.ts).
  */
 export const extract: Executor = (request, ctx) =>
-  withExtractRun(request.table, ctx, (run, underway) => {
-    const { table } = run;
-    const mode = request.mode;
-    if (table.mode === "incremental" && table.cursor.length === 0)
-      throw new ConfigError(`tables.${table.name}.cursor: incremental mode needs a cursor`);
-    if (table.mode === "cdc") return runCdc(run, mode, underway);
-    if (mode?.kind === "backfill") return runBackfill(run, mode.range, underway);
-    // A re-sync continues a chunked load under way (its key set makes bronze converge all the same).
-    if (mode?.kind === "resync") return runChunkedLoad(run, { label: "re-sync", resume: underway });
-    if (mode) throw new ConfigError(`extract has no ${mode.kind} mode`);
-    if (table.mode === "full") return runChunkedLoad(run, { label: "full load", resume: underway });
-    if (underway) return runChunkedLoad(run, { label: "chunked load", resume: underway });
-    if ((run.stored?.watermark ?? null) === null)
-      return runChunkedLoad(run, { label: "initial load", resume: null });
-    return runIncremental(run);
+  withExtractRun(request.table, ctx, async (run, underway) => {
+    const metrics = await extractTable(run, underway, request.mode);
+    metrics.lineage = await phase("extract: lineage", () => extractLineage(run, metrics));
+    return metrics;
   });
+
+/** The extract of one table as its spec and the request's mode ask. */
+function extractTable(
+  run: ExtractRun,
+  underway: BatchManifest | null,
+  mode: TaskRequest["mode"],
+): Promise<StepMetrics> {
+  const { table } = run;
+  if (table.mode === "incremental" && table.cursor.length === 0)
+    throw new ConfigError(`tables.${table.name}.cursor: incremental mode needs a cursor`);
+  if (table.mode === "cdc") return runCdc(run, mode, underway);
+  if (mode?.kind === "backfill") return runBackfill(run, mode.range, underway);
+  // A re-sync continues a chunked load under way (its key set makes bronze converge all the same).
+  if (mode?.kind === "resync") return runChunkedLoad(run, { label: "re-sync", resume: underway });
+  if (mode) throw new ConfigError(`extract has no ${mode.kind} mode`);
+  if (table.mode === "full") return runChunkedLoad(run, { label: "full load", resume: underway });
+  if (underway) return runChunkedLoad(run, { label: "chunked load", resume: underway });
+  if ((run.stored?.watermark ?? null) === null)
+    return runChunkedLoad(run, { label: "initial load", resume: null });
+  return runIncremental(run);
+}
 
 /**
  * The extract of a source's tables in one task (`airflow.granularity: source`), for the tables that share work:
@@ -68,7 +85,14 @@ export const extractShared: SourceExecutor = async (request, tables, ctx) => {
   if (!log?.sharedReads) return { results: {}, rest: tables };
   const runs: { run: ExtractRun; underway: BatchManifest | null }[] = [];
   const open = async (i: number): Promise<Record<string, StepMetrics>> => {
-    if (i === shared.length) return runCdcShared(runs, log);
+    if (i === shared.length) {
+      const results = await runCdcShared(runs, log);
+      for (const { run } of runs) {
+        const metrics = results[run.table.name];
+        if (metrics) metrics.lineage = await extractLineage(run, metrics);
+      }
+      return results;
+    }
     return withExtractRun(shared[i], ctx, (run, underway) => {
       runs.push({ run, underway });
       return open(i + 1);

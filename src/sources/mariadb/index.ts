@@ -8,6 +8,7 @@ import { mapMariadbColumn } from "./types.ts";
 export const mariadb: SourceDriver = {
   kind: "mariadb",
   capabilities,
+  lineage: { scheme: "mysql", databaseInName: false },
   mapColumn: (column, { where, timezone, override }) => mapMariadbColumn(column, where, timezone, override),
   openSnapshot: openMariadbSnapshot,
   changeLog: binlog,

@@ -8,6 +8,7 @@ import { mapPostgresColumn } from "./types.ts";
 export const postgres: SourceDriver = {
   kind: "postgres",
   capabilities,
+  lineage: { scheme: "postgres", databaseInName: true, defaultSchema: "public" },
   mapColumn: (column, { where }) => mapPostgresColumn(column, where),
   openSnapshot: openPostgresSnapshot,
   changeLog: replication,

@@ -1,3 +1,4 @@
+import type { StepLineage } from "../../contracts/lineage.ts";
 import { type Html, html } from "../html.ts";
 import { ago, badge, count, duration, layout, notice, took } from "../layout.ts";
 import type { ExecutionDetail } from "../model.ts";
@@ -17,9 +18,10 @@ function metricsTable(metrics: Record<string, unknown> | null): Html {
   if (!metrics || Object.keys(metrics).length === 0) {
     return html`<p class="muted">No metrics yet: they are reported when the execution finishes.</p>`;
   }
-  const { tables, steps, ...flat } = metrics as {
+  const { tables, steps, lineage, ...flat } = metrics as {
     tables?: Record<string, Record<string, unknown>>;
     steps?: Record<string, Record<string, unknown>>;
+    lineage?: StepLineage;
   };
   const perTable = tables
     ? html`<h3>Per table</h3>${Object.entries(tables).map(
@@ -37,7 +39,19 @@ function metricsTable(metrics: Record<string, unknown> | null): Html {
     : null;
   return html`<table class="metrics"><tbody>${Object.entries(flat).map(
     ([k, v]) => html`<tr><th>${k.replaceAll("_", " ")}</th><td class="num">${metricValue(k, v)}</td></tr>`,
-  )}</tbody></table>${perTable}${perStep}`;
+  )}</tbody></table>${lineage ? datasetsTable(lineage) : null}${perTable}${perStep}`;
+}
+
+/** The datasets a step read and wrote (its lineage): what, where, columns and rows written. */
+function datasetsTable(lineage: StepLineage): Html {
+  const rows = [
+    ...lineage.inputs.map((d) => ({ role: "read", d })),
+    ...lineage.outputs.map((d) => ({ role: "wrote", d })),
+  ];
+  return html`<table class="datasets"><thead><tr><th>dataset</th><th></th><th>layer</th><th>columns</th><th>rows written</th></tr></thead><tbody>${rows.map(
+    ({ role, d }) =>
+      html`<tr><td class="mono">${d.namespace}/${d.name}</td><td>${role}</td><td>${d.layer}</td><td class="num">${d.fields ? count(d.fields.length) : "—"}</td><td class="num">${d.rows === undefined ? "—" : count(d.rows)}</td></tr>`,
+  )}</tbody></table>`;
 }
 
 /** One log line as the page shows it; the live-log script builds the same markup. */

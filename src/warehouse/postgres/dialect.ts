@@ -40,6 +40,7 @@ async function release(): Promise<void> {
 export const postgresDialect: WarehouseDialect = {
   kind: "postgres",
   capabilities,
+  lineage: { scheme: "postgres", databaseInName: true },
   columnType,
   checkType: typeNameCheck(sqlType, "PostgreSQL"),
   connect,

@@ -10,6 +10,7 @@ import * as meta from "./metadata.ts";
 import { maintain, pruneChangeFeed } from "./retention.ts";
 import { applySilver, rebuildSilver } from "./silver.ts";
 import { stageLoad } from "./staging/index.ts";
+import { tableColumns } from "./tables.ts";
 
 /** The operations a PostgreSQL session runs on its connection. */
 const operations = {
@@ -18,6 +19,7 @@ const operations = {
   rebuildSilver,
   pruneChangeFeed,
   maintain,
+  columns: tableColumns,
 };
 
 /**

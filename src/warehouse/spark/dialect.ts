@@ -75,6 +75,8 @@ async function connect(db: ResolvedDatabase): Promise<WarehouseSession> {
 export const sparkDialect: WarehouseDialect = {
   kind: "spark",
   capabilities,
+  // A Spark Thrift server speaks HiveServer2: its tables are named as Hive's, `{schema}.{table}`.
+  lineage: { scheme: "hive", databaseInName: false },
   columnType,
   checkType: typeNameCheck(sparkType, "Spark SQL"),
   connect,

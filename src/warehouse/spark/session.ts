@@ -6,9 +6,17 @@ import { sparkError } from "./errors.ts";
 import { ensureMetadata, METADATA_TABLES } from "./metadata.ts";
 import { maintain, pruneChangeFeed } from "./retention.ts";
 import { applySilver, rebuildSilver } from "./silver.ts";
+import { tableColumns } from "./tables.ts";
 
 /** The operations a Spark session runs on its Thrift session. */
-const operations = { ensureMetadata, applySilver, rebuildSilver, pruneChangeFeed, maintain };
+const operations = {
+  ensureMetadata,
+  applySilver,
+  rebuildSilver,
+  pruneChangeFeed,
+  maintain,
+  columns: tableColumns,
+};
 
 /**
  * A Thrift session of a Spark warehouse, used by one execution; kept in its pool for the next one when it ends

@@ -30,12 +30,40 @@ describe("planning", () => {
     const [main, silver] = plan.dags;
     assert.deepEqual(silver!.schedule, { kind: "assets", tables: ["posts", "accounts"] });
     assert.ok(silver!.tasks.every((t) => t.upstream.length === 0));
-    assert.deepEqual(main?.tasks.find((t) => t.taskId === "bronze__posts")?.outlets, ["posts"]);
+    assert.deepEqual(main?.tasks.find((t) => t.taskId === "bronze__posts")?.outlets, ["bronze/posts"]);
     assert.deepEqual(plan.assets[0], {
+      layer: "bronze",
       table: "posts",
+      key: "bronze/posts",
       uri: "smelter://social/bronze/posts",
       name: "smelter_social_bronze_posts",
     });
+  });
+
+  test("assets make each silver model an Asset that its silver task updates", async () => {
+    const { spec } = await loadPipeline("test/fixtures/specs/social.yaml");
+    const plan = planPipeline(spec);
+    const silver = plan.dags.find((d) => d.role === "silver");
+    assert.deepEqual(
+      silver?.tasks.map((t) => [t.taskId, t.outlets]),
+      spec.silver.map((m) => [`silver__${m.name}`, [`silver/${m.name}`]]),
+    );
+    const models = plan.assets.filter((a) => a.layer === "silver");
+    assert.deepEqual(
+      models.map((a) => a.table),
+      spec.silver.map((m) => m.name),
+    );
+    assert.deepEqual(models[0], {
+      layer: "silver",
+      table: spec.silver[0]!.name,
+      key: `silver/${spec.silver[0]!.name}`,
+      uri: `smelter://social/silver/${spec.silver[0]!.name}`,
+      name: `smelter_social_silver_${spec.silver[0]!.name}`,
+    });
+    // Extract tasks update nothing; without assets no task updates anything.
+    assert.ok(plan.dags[0]!.tasks.filter((t) => t.step === "extract").every((t) => t.outlets.length === 0));
+    const without = planPipeline({ ...spec, airflow: { ...spec.airflow, assets: false } });
+    assert.ok(without.dags.every((d) => d.tasks.every((t) => t.outlets.length === 0)));
   });
 
   test("layout table gives one chained task per table, with its silver models inside it", async () => {
@@ -83,7 +111,7 @@ describe("planning", () => {
     const { spec } = await loadPipeline("test/fixtures/specs/per_source.yaml");
     const plan = planPipeline({ ...spec, airflow: { ...spec.airflow, assets: true } });
     const bronze = plan.dags[0]?.tasks.find((t) => t.taskId === "bronze__src__crm_eu");
-    assert.deepEqual(bronze?.outlets, ["eu_contacts", "eu_deals"]);
+    assert.deepEqual(bronze?.outlets, ["bronze/eu_contacts", "bronze/eu_deals"]);
     assert.deepEqual(plan.dags[1]!.schedule, { kind: "assets", tables: ["eu_contacts"] });
   });
 });

@@ -339,6 +339,42 @@ test("a chain links each step's execution, and a step links its chain", () => {
   assert.match(step, /A step of <a href="\/ui\/executions\/ex_9">ex_9<\/a>/);
 });
 
+test("an execution's datasets are a table of what it read and wrote, not a metric", () => {
+  const page = executionPage(
+    {
+      execution: execution({
+        metrics: {
+          inserted: 40,
+          lineage: {
+            inputs: [{ namespace: "s3://acme-landing", name: "landing/social/posts", layer: "landing" }],
+            outputs: [
+              {
+                namespace: "postgres://wh:5432",
+                name: "warehouse.social_bronze.<posts>",
+                layer: "bronze",
+                fields: [{ name: "id", type: "bigint" }],
+                rows: 40,
+              },
+            ],
+          },
+        },
+      }),
+      airflow: null,
+      log: { lines: [], nextOffset: 0 },
+    },
+    now,
+  ).value;
+  assert.doesNotMatch(page, /<th>lineage<\/th>/);
+  assert.match(
+    page,
+    /<td class="mono">s3:\/\/acme-landing\/landing\/social\/posts<\/td><td>read<\/td><td>landing<\/td><td class="num">—<\/td><td class="num">—<\/td>/,
+  );
+  assert.match(
+    page,
+    /<td class="mono">postgres:\/\/wh:5432\/warehouse\.social_bronze\.&lt;posts&gt;<\/td><td>wrote<\/td><td>bronze<\/td><td class="num">1<\/td><td class="num">40<\/td>/,
+  );
+});
+
 test("a running execution without log lines says so and is marked live", () => {
   const page = executionPage(
     {

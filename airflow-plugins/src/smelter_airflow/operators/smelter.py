@@ -12,6 +12,7 @@ from smelter_airflow.backfill import backfill_range
 from smelter_airflow.exceptions import SmelterApiError, SmelterTaskFailedNoRetry, task_failure
 from smelter_airflow.executions import STEPS, describe, is_terminal, next_interval
 from smelter_airflow.hooks.smelter import LONG_POLL_SECONDS, SmelterHook
+from smelter_airflow.lineage import asset_extras, operator_lineage
 from smelter_airflow.links.smelter import SmelterExecutionLink, execution_url
 from smelter_airflow.triggers.smelter import SmelterExecutionTrigger
 
@@ -94,7 +95,10 @@ class SmelterOperator(BaseOperator):
 
     The execution is submitted with an idempotency key made of dag_id, run_id, task_id, map_index and
     try_number, so a resubmission never starts a second execution for the same try. Its log lines are copied
-    into the task log; on success the metrics dict is the task's return value (XCom ``return_value``).
+    into the task log; on success the metrics dict is the task's return value (XCom ``return_value``), and the
+    events of the task's smelter Assets (``outlets``) carry the rows and versions of the step that wrote each.
+    With the OpenLineage provider installed, the task's lineage events name the datasets the execution read and
+    wrote (see ``smelter_airflow.lineage``).
 
     :param pipeline: pipeline name from the spec.
     :param step: ``extract``, ``bronze`` or ``silver``.
@@ -149,6 +153,8 @@ class SmelterOperator(BaseOperator):
         self.wait_before_defer = wait_before_defer
         self.chain = chain
         self.execution_id: str | None = None
+        # The last execution seen in this process, for the OpenLineage listener after the task ends.
+        self.execution: dict[str, Any] | None = None
 
     @cached_property
     def hook(self) -> SmelterHook:
@@ -208,7 +214,7 @@ class SmelterOperator(BaseOperator):
                     method_name="execute_complete",
                 )
             execution, log_offset = self._wait(execution)
-        return self._complete(execution, log_offset)
+        return self._complete(context, execution, log_offset)
 
     def execute_complete(self, context: Any, event: dict[str, Any]) -> dict[str, Any]:
         """Resume after the trigger fired: copy the execution's logs, then succeed, retry or fail."""
@@ -220,7 +226,7 @@ class SmelterOperator(BaseOperator):
             )
         execution = event["execution"]
         self.execution_id = execution["id"]
-        return self._complete(execution, 0)
+        return self._complete(context, execution, 0)
 
     def on_kill(self) -> None:
         """Cancel the execution this task started, if any."""
@@ -277,11 +283,33 @@ class SmelterOperator(BaseOperator):
             execution = latest
         return execution, log_offset
 
-    def _complete(self, execution: dict[str, Any], log_offset: int) -> dict[str, Any]:
+    def _complete(self, context: Any, execution: dict[str, Any], log_offset: int) -> dict[str, Any]:
+        self.execution = execution
         self._copy_logs(execution["id"], log_offset, final=True)
         metrics = outcome(execution)
-        self.log.info("%s succeeded: %s", describe(execution), metrics)
+        self.log.info("%s succeeded: %s", describe(execution), _counts(metrics))
+        self._annotate_asset_events(context, execution)
         return metrics
+
+    def _annotate_asset_events(self, context: Any, execution: dict[str, Any]) -> None:
+        """Put the rows and versions of the step that wrote each of the task's Assets in its event's extra."""
+        outlet_events = context.get("outlet_events") if hasattr(context, "get") else None
+        if outlet_events is None:
+            return
+        for asset, extra in asset_extras(list(self.outlets or []), execution):
+            outlet_events[asset].extra.update(extra)
+
+    def get_openlineage_facets_on_start(self) -> Any:
+        """Lineage when the task starts: nothing yet, the datasets come with the execution's result."""
+        return _lineage_or_none(None)
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """The datasets the execution read and wrote, with their columns and the rows written."""
+        return _lineage_or_none(self.execution)
+
+    def get_openlineage_facets_on_failure(self, task_instance: Any) -> Any:
+        """What a failed execution reported: its datasets when it told them, else nothing."""
+        return _lineage_or_none(self.execution)
 
     def _copy_logs(self, execution_id: str, offset: int, *, final: bool) -> int:
         """Copy the execution's log lines from ``offset`` into the task log; return the next offset.
@@ -315,6 +343,26 @@ class SmelterOperator(BaseOperator):
     def _log_line(self, line: dict[str, Any]) -> None:
         level = {"warn": "warning", "error": "error", "debug": "debug"}.get(str(line.get("level")), "info")
         getattr(self.log, level)("[smelter %s] %s", line.get("ts", ""), line.get("message", ""))
+
+
+def _lineage_or_none(execution: dict[str, Any] | None) -> Any:
+    """``operator_lineage`` of the execution; None without the OpenLineage provider (nothing calls for it then)."""
+    try:
+        return operator_lineage(execution)
+    except ImportError:
+        return None
+
+
+def _counts(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The metrics as the task log shows them: without the datasets (the lineage events carry them), per table
+    and per step alike."""
+    return {
+        key: {name: _counts(inner) for name, inner in value.items()}
+        if key in ("tables", "steps") and isinstance(value, dict)
+        else value
+        for key, value in metrics.items()
+        if key != "lineage"
+    }
 
 
 def _sleep_rest(since: float, seconds: float) -> None:

@@ -3,6 +3,7 @@ import { describe } from "node:test";
 import { DataError } from "../../../../src/errors.ts";
 import { bronze } from "../../../../src/executors/bronze/index.ts";
 import { silver } from "../../../../src/executors/silver.ts";
+import { warehouseDialect } from "../../../../src/warehouse/index.ts";
 import { pruneChangeFeed, rebuildSilver } from "../../../../src/warehouse/maintenance.ts";
 import { type Row, silverModel, tableSpec } from "../fixture.ts";
 import { type SuiteContext, suiteTest } from "../harness.ts";
@@ -143,5 +144,39 @@ export function silverSuite(ctx: SuiteContext): void {
         "_smelter_updated_at",
       ]);
     });
+
+    suiteTest(
+      ctx,
+      "bronze and silver report their tables with the warehouse's columns as lineage",
+      async () => {
+        const { fx } = await setup();
+        await fx.land([row(1, "a", 1), row(2, "b", 1)]);
+        const b = await bronze({ pipeline: fx.spec.name, step: "bronze", table: "posts" }, fx.ctx());
+        const s = await silver({ pipeline: fx.spec.name, step: "silver", table: "posts_flat" }, fx.ctx());
+        const scheme = `${warehouseDialect(ctx.harness.kind).lineage.scheme}://`;
+        const [bronzeOut] = b.lineage?.outputs ?? [];
+        assert.ok(bronzeOut?.namespace.startsWith(scheme), bronzeOut?.namespace);
+        assert.match(bronzeOut?.name ?? "", new RegExp(`(^|\\.)${fx.spec.bronzeSchema}\\.posts$`));
+        assert.equal(bronzeOut?.rows, 2);
+        const bronzeFields = new Map(bronzeOut?.fields?.map((f) => [f.name, f.type]));
+        assert.deepEqual(
+          ["id", "title", "amount", "updated_at"].map(
+            (c) => bronzeFields.get(c) !== undefined && bronzeFields.get(c) !== "",
+          ),
+          [true, true, true, true],
+        );
+        assert.deepEqual(s.lineage?.inputs, [
+          { namespace: bronzeOut?.namespace, name: bronzeOut?.name, layer: "bronze" },
+        ]);
+        const [model] = s.lineage?.outputs ?? [];
+        assert.match(model?.name ?? "", new RegExp(`(^|\\.)${fx.spec.silverSchema}\\.posts_flat$`));
+        assert.equal(model?.rows, 2);
+        assert.deepEqual(
+          model?.fields?.map((f) => f.name),
+          await ctx.harness.columns(fx.spec.silverSchema, "posts_flat"),
+        );
+        assert.doesNotMatch(JSON.stringify([b.lineage, s.lineage]), /@|password/i);
+      },
+    );
   });
 }
