@@ -6,7 +6,7 @@ import { sparkError } from "./errors.ts";
 import { ensureMetadata, METADATA_TABLES } from "./metadata.ts";
 import { maintain, pruneChangeFeed } from "./retention.ts";
 import { applySilver, rebuildSilver } from "./silver.ts";
-import { tableColumns } from "./tables.ts";
+import { seenColumns, watchColumns } from "./tables.ts";
 
 /** The operations a Spark session runs on its Thrift session. */
 const operations = {
@@ -15,7 +15,7 @@ const operations = {
   rebuildSilver,
   pruneChangeFeed,
   maintain,
-  columns: tableColumns,
+  columns: seenColumns,
 };
 
 /**
@@ -33,6 +33,7 @@ export class SparkSession extends PlacingSession<SparkClient> {
     private readonly poolSize: number,
   ) {
     super(client, name, operations);
+    watchColumns(client);
   }
 
   protected placeError(error: unknown, where: string) {

@@ -8,7 +8,7 @@ import { bronzeCommits } from "./bronze.ts";
 import type { SparkClient } from "./client.ts";
 import * as meta from "./metadata.ts";
 import { integer, joinOn, literal, qualified, quoteIdent, sameValues, sparkType } from "./sql.ts";
-import { ensureSchema, isMissing, type TypedColumn, tableColumns } from "./tables.ts";
+import { ensureSchema, isMissing, type TypedColumn, tableChanged, tableColumns } from "./tables.ts";
 
 /**
  * Silver on Delta: the bronze table's change data feed (`table_changes`) after the model's checkpoint, reduced to
@@ -51,11 +51,15 @@ async function ensureSilverTable(
     const types = { quoteIdent, bigint: "BIGINT", boolean: "BOOLEAN", timestamp: "TIMESTAMP" };
     const defs = silverColumnDefinitions(model, cols, types);
     await ensureSchema(client, silverSchema);
+    tableChanged(client, silverSchema, model.name);
     await client.query(`CREATE TABLE IF NOT EXISTS ${name} (\n  ${defs.join(",\n  ")}\n) USING DELTA`);
     return name;
   }
   const added = addedColumns(cols, existing).map((c) => `${quoteIdent(c.name)} ${c.type}`);
-  if (added.length) await client.query(`ALTER TABLE ${name} ADD COLUMNS (${added.join(", ")})`);
+  if (added.length) {
+    tableChanged(client, silverSchema, model.name);
+    await client.query(`ALTER TABLE ${name} ADD COLUMNS (${added.join(", ")})`);
+  }
   return name;
 }
 

@@ -292,6 +292,11 @@ export function bronzeSuite(ctx: SuiteContext): void {
       ]);
       const changes = (await fx.changes(["id", "lang"])).filter((c) => c.id === "2");
       assert.deepEqual(changes, [{ _commit_version: "2", _change_type: "insert", id: "2", lang: "en" }]);
+      assert.deepEqual(
+        metrics.lineage?.outputs[0]?.fields?.map((f) => f.name),
+        await ctx.harness.columns(fx.spec.bronzeSchema, "posts"),
+        "lineage names the column the commit added",
+      );
     });
 
     suiteTest(
