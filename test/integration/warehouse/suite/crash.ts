@@ -111,8 +111,9 @@ export function crashSuite(ctx: SuiteContext): void {
         await writeFile(specFile, JSON.stringify(shared.spec));
         const source = new SourceModel(33);
         // Commits here and in another process in turn: what this process remembers of a table must give way to
-        // what the other one committed, recorded or (killed before its record) only in the table's history.
-        const turns = ["here", "there", "here", "killed there", "here", "there", "here"] as const;
+        // what the other one committed, recorded or (killed before its record) only in the table's history, and
+        // the other process, reading the records afterwards, must find that commit recorded.
+        const turns = ["here", "there", "here", "killed there", "here", "there"] as const;
         for (const turn of turns) {
           const rows = source.round({ inserts: 20, updates: 8, deletes: 3, redeliver: 4, softDelete: true });
           await reference.land(rows);
