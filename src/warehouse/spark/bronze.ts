@@ -194,9 +194,24 @@ async function holdsNoRow(
   return Number(detail?.numFiles ?? 1) === 0;
 }
 
+/** The newest smelter commits of a bronze table's history, newest first; none when the table does not exist. */
+export async function bronzeHistory(
+  client: SparkClient,
+  schema: string,
+  table: string,
+): Promise<meta.HistoryCommit[]> {
+  try {
+    return await meta.history(client, qualified(schema, table), "bronze");
+  } catch (error) {
+    if (isMissing(error)) return [];
+    throw error;
+  }
+}
+
 /**
  * The table's commits, with those only Delta's history knows (a crash after the MERGE, before its record) taken
- * from history and recorded (`record`) or just returned.
+ * from history and recorded (`record`) or just returned. `found`: the table's history when the caller has just
+ * read it.
  */
 export async function bronzeCommits(
   client: SparkClient,
@@ -204,14 +219,9 @@ export async function bronzeCommits(
   schema: string,
   table: string,
   record: boolean,
+  found?: meta.HistoryCommit[],
 ): Promise<meta.BronzeCommit[]> {
-  let found: meta.HistoryCommit[];
-  try {
-    found = await meta.history(client, qualified(schema, table), "bronze");
-  } catch (error) {
-    if (!isMissing(error)) throw error;
-    found = [];
-  }
+  found ??= await bronzeHistory(client, schema, table);
   const commits = await meta.bronzeCommits(client, pipeline, table, found[0] ?? null);
   const last = commits.at(-1)?.seq ?? 0;
   for (const h of found.filter((c) => Number(c.note.seq) > last).reverse()) {
@@ -222,16 +232,21 @@ export async function bronzeCommits(
   return commits;
 }
 
-/** Applies a group of batches to bronze; see the module comment. */
+/**
+ * Applies a group of batches to bronze; see the module comment. `found`: the table's history as the execution
+ * read it for its checkpoints (a commit made since then by another execution with the same sequence number is
+ * skipped by Delta, and this one fails with a retryable error).
+ */
 export async function applyBronze(
   client: SparkClient,
   load: BronzeLoad,
   hooks: StepHooks,
+  found?: meta.HistoryCommit[],
 ): Promise<BronzeResult> {
   const { pipeline, schema, table } = load;
   const { log } = hooks;
   const ids = load.batches.map((b) => b.batchId);
-  const commits = await bronzeCommits(client, pipeline, schema, table.name, true);
+  const commits = await bronzeCommits(client, pipeline, schema, table.name, true, found);
   const done = new Set(commits.flatMap((c) => c.batchIds));
   const already = ids.filter((id) => done.has(id)).length;
   if (already === ids.length) {

@@ -1,9 +1,9 @@
 import { bronzeWhere, PlacingSession } from "../session.ts";
 import type { BronzeLoad, StepHooks } from "../types.ts";
-import { applyBronze, bronzeCommits } from "./bronze.ts";
+import { applyBronze, bronzeCommits, bronzeHistory } from "./bronze.ts";
 import type { SparkClient } from "./client.ts";
 import { sparkError } from "./errors.ts";
-import { ensureMetadata, METADATA_TABLES } from "./metadata.ts";
+import { ensureMetadata, type HistoryCommit, METADATA_TABLES } from "./metadata.ts";
 import { maintain, pruneChangeFeed } from "./retention.ts";
 import { applySilver, rebuildSilver } from "./silver.ts";
 import { seenColumns, watchColumns } from "./tables.ts";
@@ -23,6 +23,12 @@ const operations = {
  * well (see `connect` in dialect.ts).
  */
 export class SparkSession extends PlacingSession<SparkClient> {
+  /**
+   * The history of a bronze table as `checkpointedBatches` read it, by pipeline and table, for the execution's
+   * first `applyBronze` on it (the next ones read it again: the first one's commit is not in it).
+   */
+  private readonly histories = new Map<string, HistoryCommit[]>();
+
   /** Set when a statement failed: the session's state is not known, so it is closed rather than kept. */
   private failed = false;
 
@@ -49,13 +55,18 @@ export class SparkSession extends PlacingSession<SparkClient> {
     // With the commits only Delta's history knows yet (a crash before their record): their batches are applied,
     // and the next applyBronze records them.
     return this.run(`bronze checkpoints of ${table}`, async () => {
-      const commits = await bronzeCommits(this.client, pipeline, schema, table, false);
+      const found = await bronzeHistory(this.client, schema, table);
+      this.histories.set(JSON.stringify([pipeline, table]), found);
+      const commits = await bronzeCommits(this.client, pipeline, schema, table, false, found);
       return new Set(commits.flatMap((c) => c.batchIds));
     });
   }
 
   applyBronze(load: BronzeLoad, hooks: StepHooks) {
-    return this.run(bronzeWhere(load), () => applyBronze(this.client, load, hooks));
+    const key = JSON.stringify([load.pipeline, load.table.name]);
+    const found = this.histories.get(key);
+    this.histories.delete(key);
+    return this.run(bronzeWhere(load), () => applyBronze(this.client, load, hooks, found));
   }
 
   /** Keeps the Thrift session for the next execution (see `connect`), or closes it. */
