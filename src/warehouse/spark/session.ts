@@ -1,6 +1,7 @@
 import { bronzeWhere, PlacingSession } from "../session.ts";
 import type { BronzeLoad, StepHooks } from "../types.ts";
 import { applyBronze } from "./bronze.ts";
+import { applyChangeBatches } from "./changes.ts";
 import type { SparkClient } from "./client.ts";
 import { sparkError } from "./errors.ts";
 import { type BronzeCommit, bronzeCommits, ensureMetadata, METADATA_TABLES } from "./metadata.ts";
@@ -54,7 +55,9 @@ export class SparkSession extends PlacingSession<SparkClient> {
 
   applyBronze(load: BronzeLoad, hooks: StepHooks) {
     const recorded = this.recorded.get(`${load.pipeline}\u0000${load.table.name}`);
-    return this.run(bronzeWhere(load), () => applyBronze(this.client, load, hooks, recorded));
+    // Changes read from a log are applied in log order, a version per change of a key (see changes.ts).
+    const apply = load.batches.some((b) => b.changes) ? applyChangeBatches : applyBronze;
+    return this.run(bronzeWhere(load), () => apply(this.client, load, hooks, recorded));
   }
 
   /** Keeps the Thrift session for the next execution (see `connect`), or closes it. */
