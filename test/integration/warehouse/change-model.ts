@@ -62,7 +62,7 @@ export class ChangeModel extends SourceModel {
       const id = this.next++;
       this.source.set(id, { id, ...this.content(), updated_at: this.stamp(), deleted: false });
     }
-    this.hot = [...this.source.keys()].slice(0, 6);
+    this.hot = [...this.source.keys()].slice(0, 12);
     const order = (at ?? this.position).toString();
     const rows = [...this.source.values()].map((r) => ({
       ...r,

@@ -138,7 +138,7 @@ export function changesSuite(ctx: SuiteContext): void {
         const specFile = join(crashed.dir, "spec.json");
         await writeFile(specFile, JSON.stringify(crashed.spec));
         const model = new ChangeModel(47, true);
-        const snap = model.snapshot(40);
+        const snap = model.snapshot(30);
         for (const fx of [reference, crashed]) await fx.land(snap, { columns: CDC_COLUMNS });
         await steps(reference).bronze();
         assert.equal((await runChild(crashed, specFile, "bronze", "posts")).code, 0, crashed.logs.join(""));
@@ -148,7 +148,7 @@ export function changesSuite(ctx: SuiteContext): void {
           ["bronze:after-merge", 0],
         ] as const) {
           const from = model.head();
-          const { rows, versions } = model.changes(40);
+          const { rows, versions } = model.changes(30);
           const hottest = Math.max(...[...versions.values()].map((v) => v.length));
           assert.ok(hottest >= 3, `the drain changes a key ${hottest} times: rounds to kill between`);
           for (const fx of [reference, crashed])
