@@ -71,7 +71,7 @@ export function changesSuite(ctx: SuiteContext): void {
         const rounds = ctx.rounds ?? 8;
         for (let round = 0; round < rounds; round++) {
           const before = await newestVersion(fx);
-          const { versions } = await drain(fx, model, 60, round % 2 === 1);
+          const { versions } = await drain(fx, model, 40, round % 2 === 1);
           await run.bronze();
           assert.deepEqual(await actualBronze(fx), model.expectedBronze(), `bronze after round ${round}`);
           assert.deepEqual(
