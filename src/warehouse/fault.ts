@@ -3,7 +3,8 @@
  * `bronze:after-merge`, just before COMMIT), the process kills itself with SIGKILL there, as a crash would.
  * `SMELTER_FAULT_SKIP=n` lets the point pass n times first. Unset in production: then this does nothing.
  *
- * Points: bronze:after-stage, bronze:after-merge, bronze:after-commit, silver:after-merge, silver:after-commit,
+ * Points: bronze:after-stage, bronze:after-round (a round of a change batch applied, the next not yet; skip n to
+ * pass n rounds), bronze:after-merge, bronze:after-commit, silver:after-merge, silver:after-commit,
  * extract:after-manifest (a chunk's manifest written, its watermark not yet saved).
  */
 export function faultHook(env: NodeJS.ProcessEnv): (point: string) => void {

@@ -204,7 +204,7 @@ export async function applyBronze(
     } else if (changeLoad) {
       staged = await stage(client, load, log);
       hooks.fault("bronze:after-stage");
-      applied = await applyChangeRounds(client, load, shape, staged, log);
+      applied = await applyChangeRounds(client, load, shape, staged, hooks);
     } else {
       staged = await phase("bronze: stage rows (COPY)", () => stage(client, load, log));
       hooks.fault("bronze:after-stage");

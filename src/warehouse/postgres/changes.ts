@@ -1,6 +1,7 @@
 import type { ClientBase } from "pg";
 import { CHANGE_COLUMNS } from "../../landing/types.ts";
 import { timed } from "../timed.ts";
+import type { StepHooks } from "../types.ts";
 import { applyChanges } from "./merge.ts";
 import * as meta from "./metadata.ts";
 import { joinOn, qualified, quoteIdent } from "./sql.ts";
@@ -30,15 +31,17 @@ type Counts = { inserted: number; updated: number; deleted: number; unchanged: n
 
 /**
  * Applies the staged changes (in `STAGE`, `staged` rows) round by round, recording each version that changed
- * something; returns the counts and the last version (null when nothing changed).
+ * something; returns the counts and the last version (null when nothing changed). `bronze:after-round` is the
+ * fault point between two rounds.
  */
 export async function applyChangeRounds(
   client: ClientBase,
   load: StagedLoad,
   shape: BronzeShape,
   staged: number,
-  log: (m: string) => void,
+  hooks: StepHooks,
 ): Promise<{ counts: Counts; version: number | null }> {
+  const { log } = hooks;
   const { pipeline, schema, table } = load;
   const bronze = qualified(schema, table.name);
   const key = table.primaryKey.map(quoteIdent).join(", ");
@@ -79,6 +82,7 @@ export async function applyChangeRounds(
     const applied = await applyChanges(client, load, shape, { table: ROUND, rows }, version + 1, (m) =>
       log(`round ${n}/${rounds}: ${m}`),
     );
+    if (n < rounds) hooks.fault("bronze:after-round");
     counts.inserted += applied.inserted;
     counts.updated += applied.updated;
     counts.deleted += applied.deleted;

@@ -1,10 +1,20 @@
 import { TransientError } from "../../errors.ts";
+import { CHANGE_COLUMNS } from "../../landing/types.ts";
 import { timed } from "../timed.ts";
 import { type BronzeLoad, type BronzeResult, type StepHooks, schemaChangeOf } from "../types.ts";
+import { recordChangeOrder } from "./change-orders.ts";
 import type { SparkClient } from "./client.ts";
 import * as meta from "./metadata.ts";
-import { integer, joinOn, literal, qualified, quoteIdent, sameValues } from "./sql.ts";
-import { BATCH_ID, type BronzeShape, isMissing, LOADED_AT, prepareBronze, RESCUED } from "./tables.ts";
+import { integer, joinOn, literal, qualified, quoteIdent } from "./sql.ts";
+import {
+  BATCH_ID,
+  type BronzeShape,
+  isMissing,
+  LOADED_AT,
+  prepareBronze,
+  RESCUED,
+  takesRow,
+} from "./tables.ts";
 import { columnType } from "./types.ts";
 
 /**
@@ -17,15 +27,15 @@ import { columnType } from "./types.ts";
  * as the data and its change feed.
  */
 
-const STAGE = "_smelter_stage";
+export const STAGE = "_smelter_stage";
 const KEYS = "_smelter_keys";
 const DELETED = "_smelter_deleted";
 const KEEP = "_smelter_keep";
-const SEQ = "_smelter_batch_seq";
-const ROW = "_smelter_row";
+export const SEQ = "_smelter_batch_seq";
+export const ROW = "_smelter_row";
 
 /** The Delta writer id of a bronze table, for idempotent writes. */
-function appId(pipeline: string, table: string): string {
+export function appId(pipeline: string, table: string): string {
   return `smelter.bronze.${pipeline}.${table}`;
 }
 
@@ -33,12 +43,12 @@ function appId(pipeline: string, table: string): string {
  * The landing zone's root as Spark reads it: the connection's `landing_path`, else the zone's URL with S3 read
  * through s3a (a local zone's directory as it is: the Thrift server runs beside the service).
  */
-function landingRoot(client: SparkClient, load: BronzeLoad): string {
+export function landingRoot(client: SparkClient, load: BronzeLoad): string {
   return (client.landingPath ?? load.zone.url.replace(/^s3:\/\//, "s3a://")).replace(/\/+$/, "");
 }
 
 /** The landed rows of every file of every batch, in bronze's types, with batch and row order. */
-function stagingQuery(load: BronzeLoad, root: string): string {
+export function stagingQuery(load: BronzeLoad, root: string): string {
   const exprs = load.columns.map(
     (c) => `CAST(${quoteIdent(c.name)} AS ${columnType(c)}) AS ${quoteIdent(c.name)}`,
   );
@@ -73,7 +83,7 @@ function keysQuery(load: BronzeLoad, root: string): string | null {
 }
 
 /** The staged row `d` is a soft delete: its delete column holds the spec's value. */
-function softDelete(load: BronzeLoad): string {
+export function softDelete(load: BronzeLoad): string {
   const d = load.table.deletes;
   if (d.mode !== "soft") return "false";
   const col = load.columns.find((c) => c.name === d.column);
@@ -98,15 +108,10 @@ function latestPerKey(load: BronzeLoad): string {
 }
 
 /**
- * The latest staged rows as bronze rows (every bronze column, cast to bronze's type; NULL for columns the batches
- * lack; unknown columns as JSON in `_rescued_data`) with their delete flag: a soft delete, or with a key set a key
- * it does not hold.
+ * A staged row `d` as a bronze row: every bronze data column cast to bronze's type (NULL for columns the batches
+ * lack), then `_rescued_data` (unknown columns as JSON) when bronze has it.
  */
-function latestRows(
-  load: BronzeLoad,
-  shape: BronzeShape,
-  hasKeys: boolean,
-): { sql: string; names: string[] } {
+export function rowImage(load: BronzeLoad, shape: BronzeShape): { names: string[]; image: string[] } {
   const landed = new Set(load.columns.map((c) => c.name));
   const names = shape.columns.map((c) => c.name);
   const image = shape.columns.map((c) =>
@@ -120,6 +125,20 @@ function latestRows(
         : "CAST(NULL AS STRING)",
     );
   }
+  return { names, image };
+}
+
+/**
+ * The latest staged rows as bronze rows (every bronze column, cast to bronze's type; NULL for columns the batches
+ * lack; unknown columns as JSON in `_rescued_data`) with their delete flag: a soft delete, or with a key set a key
+ * it does not hold.
+ */
+function latestRows(
+  load: BronzeLoad,
+  shape: BronzeShape,
+  hasKeys: boolean,
+): { sql: string; names: string[] } {
+  const { names, image } = rowImage(load, shape);
   const deleted = hasKeys ? `(${softDelete(load)} OR k._smelter_present IS NULL)` : softDelete(load);
   const join = hasKeys
     ? ` LEFT JOIN (SELECT *, true AS _smelter_present FROM ${KEYS}) k ON ${joinOn("k", "d", load.table.primaryKey)}`
@@ -163,7 +182,7 @@ function mergeSql(load: BronzeLoad, shape: BronzeShape, hasKeys: boolean): strin
   return `MERGE INTO ${qualified(load.schema, load.table.name)} b USING (${sql}) x
     ON ${joinOn("b", "x", load.table.primaryKey)}
     WHEN MATCHED AND NOT x.${KEEP} AND x.${DELETED} THEN DELETE
-    WHEN MATCHED AND NOT x.${KEEP} AND NOT (${sameValues("b", "x", names)}) THEN UPDATE SET ${set.join(", ")}
+    WHEN MATCHED AND NOT x.${KEEP} AND ${takesRow(names)} THEN UPDATE SET ${set.join(", ")}
     WHEN NOT MATCHED AND NOT x.${KEEP} AND NOT x.${DELETED} THEN
       INSERT (${[...data, LOADED_AT].map(quoteIdent).join(", ")}) VALUES (${data.map((c) => `x.${quoteIdent(c)}`).join(", ")}, current_timestamp())
     ${hasKeys ? "WHEN NOT MATCHED BY SOURCE THEN DELETE" : ""}`;
@@ -232,6 +251,34 @@ export async function bronzeCommits(
   return commits;
 }
 
+/** The result of a commit whose batches were all applied before. */
+export const SKIPPED: BronzeResult = {
+  skipped: true,
+  version: null,
+  rowsRead: 0,
+  inserted: 0,
+  updated: 0,
+  deleted: 0,
+  unchanged: 0,
+};
+
+/**
+ * Whether the load's batches were all applied by `commits` (the table's); throws a retryable error when only some
+ * were (another execution applied them meanwhile).
+ */
+export function alreadyApplied(load: BronzeLoad, commits: meta.BronzeCommit[]): boolean {
+  const ids = load.batches.map((b) => b.batchId);
+  const done = new Set(commits.flatMap((c) => c.batchIds));
+  const already = ids.filter((id) => done.has(id)).length;
+  if (already === ids.length) return true;
+  if (already > 0) {
+    throw new TransientError(
+      `bronze table ${load.schema}.${load.table.name}: batches ${ids.join(", ")} were partly applied by another execution meanwhile; a retry applies the rest`,
+    );
+  }
+  return false;
+}
+
 /**
  * Applies a group of batches to bronze; see the module comment. `found`: the table's history as the execution
  * read it for its checkpoints (a commit made since then by another execution with the same sequence number is
@@ -247,16 +294,7 @@ export async function applyBronze(
   const { log } = hooks;
   const ids = load.batches.map((b) => b.batchId);
   const commits = await bronzeCommits(client, pipeline, schema, table.name, true, found);
-  const done = new Set(commits.flatMap((c) => c.batchIds));
-  const already = ids.filter((id) => done.has(id)).length;
-  if (already === ids.length) {
-    return { skipped: true, version: null, rowsRead: 0, inserted: 0, updated: 0, deleted: 0, unchanged: 0 };
-  }
-  if (already > 0) {
-    throw new TransientError(
-      `bronze table ${schema}.${table.name}: batches ${ids.join(", ")} were partly applied by another execution meanwhile; a retry applies the rest`,
-    );
-  }
+  if (alreadyApplied(load, commits)) return SKIPPED;
   const shape = await timed(log, "prepare bronze", () => prepareBronze(client, load));
   const root = landingRoot(client, load);
   const keys = keysQuery(load, root);
@@ -283,6 +321,9 @@ export async function applyBronze(
       keep = Number(counted[0]?.n ?? 0);
     }
     hooks.fault("bronze:after-stage");
+    // Snapshot rows of a cdc table: the changes after them are not compared with those applied before (see
+    // change-orders.ts).
+    const snapshot = load.columns.some((c) => c.name === CHANGE_COLUMNS.order);
     const seq = (commits.at(-1)?.seq ?? 0) + 1;
     const version = Math.max(0, ...commits.map((c) => c.version ?? 0)) + 1;
     const note = meta.formatNote("bronze", {
@@ -293,6 +334,7 @@ export async function applyBronze(
       latest,
       batches: ids.join(","),
       rows: load.batches.map((b) => b.rows).join(","),
+      ...(snapshot ? { snap: 1 } : {}),
     });
     const written = await timed(log, empty ? "append to empty bronze" : "merge into bronze", () =>
       meta.asCommit(client, appId(pipeline, table.name), seq, note, () =>
@@ -309,6 +351,7 @@ export async function applyBronze(
     const r = meta.bronzeRecord(mine);
     hooks.fault("bronze:after-merge");
     await timed(log, "record commit", () => meta.recordBronze(client, pipeline, table.name, r, log));
+    if (snapshot) await recordChangeOrder(client, pipeline, table.name, r.seq, null);
     return {
       skipped: false,
       version: r.version,

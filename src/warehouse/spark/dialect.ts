@@ -17,8 +17,8 @@ export const capabilities: WarehouseCapabilities = {
   mergeStrategies: ["upsert", "scd2"],
   partitioning: [],
   maxClusterColumns: 4,
-  // Its bronze MERGE keeps the last row per key and knows no operation column: cdc tables are refused.
-  changeBatches: false,
+  // Change batches are applied a round (a Delta commit) per change of a key: see changes.ts.
+  changeBatches: true,
 };
 
 /**

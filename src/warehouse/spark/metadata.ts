@@ -18,6 +18,7 @@ import { ensureSchema } from "./tables.ts";
  *   per table, counting commits that changed something; null when nothing changed) and the Delta version it is.
  * - `silver_commits`: one row per silver commit: its seq and the smelter version of bronze it has merged up to.
  * - `change_feed_floor`: versions up to `floor_version` are out of the change feed's reach.
+ * - `change_orders`: the highest log position applied to a cdc table since its last snapshot (change-orders.ts).
  *
  * The copy is written after the data commit; a crash in between leaves a commit only history knows, which the next
  * commit (or read) of that table takes from history (`fromHistory`) before doing anything else.
@@ -36,6 +37,8 @@ const DDL: Record<string, string> = {
     updated_at TIMESTAMP NOT NULL`,
   change_feed_floor: `pipeline STRING NOT NULL, table_name STRING NOT NULL, floor_version BIGINT NOT NULL,
     pruned_at TIMESTAMP NOT NULL`,
+  change_orders: `pipeline STRING NOT NULL, table_name STRING NOT NULL, seq BIGINT NOT NULL,
+    max_order DECIMAL(38,0), recorded_at TIMESTAMP NOT NULL`,
 };
 
 /** The bookkeeping tables, for maintenance. */
@@ -64,7 +67,7 @@ export function compactsAt(writer: string, seq: number): boolean {
  * Compacts a commit table when it is the writer's turn. Best effort: the commit it follows is complete and
  * recorded, so a failure (another writer compacting at the same moment) is logged and the next turn compacts.
  */
-async function compactInTurn(
+export async function compactInTurn(
   client: SparkClient,
   table: string,
   writer: string,

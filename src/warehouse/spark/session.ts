@@ -1,6 +1,7 @@
 import { bronzeWhere, PlacingSession } from "../session.ts";
 import type { BronzeLoad, StepHooks } from "../types.ts";
 import { applyBronze, bronzeCommits, bronzeHistory } from "./bronze.ts";
+import { applyChangeBatches } from "./changes.ts";
 import type { SparkClient } from "./client.ts";
 import { sparkError } from "./errors.ts";
 import { ensureMetadata, type HistoryCommit, METADATA_TABLES } from "./metadata.ts";
@@ -66,7 +67,9 @@ export class SparkSession extends PlacingSession<SparkClient> {
     const key = JSON.stringify([load.pipeline, load.table.name]);
     const found = this.histories.get(key);
     this.histories.delete(key);
-    return this.run(bronzeWhere(load), () => applyBronze(this.client, load, hooks, found));
+    // Changes read from a log are applied in log order, a version per change of a key (see changes.ts).
+    const apply = load.batches.some((b) => b.changes) ? applyChangeBatches : applyBronze;
+    return this.run(bronzeWhere(load), () => apply(this.client, load, hooks, found));
   }
 
   /** Keeps the Thrift session for the next execution (see `connect`), or closes it. */

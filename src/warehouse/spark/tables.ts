@@ -1,7 +1,8 @@
 import { ConfigError, DataError } from "../../errors.ts";
+import { CHANGE_COLUMNS } from "../../landing/types.ts";
 import type { BronzeLoad } from "../types.ts";
 import type { SparkClient } from "./client.ts";
-import { literal, qualified, quoteIdent } from "./sql.ts";
+import { literal, qualified, quoteIdent, sameValues } from "./sql.ts";
 import { columnType } from "./types.ts";
 
 /** Bookkeeping columns of a bronze row, as PostgreSQL has them. `_rescued_data` exists only in `rescue` mode. */
@@ -9,6 +10,25 @@ export const BATCH_ID = "_smelter_batch_id";
 export const LOADED_AT = "_smelter_loaded_at";
 export const RESCUED = "_rescued_data";
 const BRONZE_META = new Set([BATCH_ID, LOADED_AT, RESCUED]);
+
+/**
+ * Whether bronze row `b` takes staged row `x` (of the columns `names`) in an update: their data differ (null-safe),
+ * or, for a cdc table, `b`'s log position is above `x`'s. The operation, position and commit time of a cdc
+ * table's row say where it came from, not what it holds, so a re-sync leaves rows with equal data alone; but when
+ * the source's log started over (a rebuilt server, a new primary), its snapshot rows carry lower positions than
+ * bronze's, and they must lower them, or the changes after the snapshot would be taken for changes already applied.
+ */
+export function takesRow(names: string[]): string {
+  const bookkeeping = new Set<string>(Object.values(CHANGE_COLUMNS));
+  const differs = `NOT (${sameValues(
+    "b",
+    "x",
+    names.filter((n) => !bookkeeping.has(n)),
+  )})`;
+  if (!names.includes(CHANGE_COLUMNS.order)) return differs;
+  const order = quoteIdent(CHANGE_COLUMNS.order);
+  return `(${differs} OR b.${order} > x.${order})`;
+}
 
 /** A column and its Spark type (as DESCRIBE prints it, e.g. `bigint`, `decimal(20,4)`). */
 export interface TypedColumn {

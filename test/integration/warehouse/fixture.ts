@@ -147,7 +147,7 @@ export class Fixture {
   /** Lands one batch of rows (and optionally the full key set) and returns its manifest. */
   async land(
     rows: Row[],
-    options: { columns?: TestColumn[]; keys?: unknown[] } = {},
+    options: { columns?: TestColumn[]; keys?: unknown[]; changes?: BatchManifest["changes"] } = {},
   ): Promise<BatchManifest> {
     const columns = options.columns ?? POSTS;
     const batchId = newBatchId();
@@ -174,7 +174,7 @@ export class Fixture {
       sourceType: c.duck.toLowerCase(),
       parquetType: c.duck,
       logical: c.logical,
-      nullable: c.name !== "id",
+      nullable: c.name !== "id" && c.name !== "_smelter_op" && c.name !== "_smelter_position",
     }));
     const manifest: BatchManifest = {
       format: "smelter.manifest/v1",
@@ -182,7 +182,7 @@ export class Fixture {
       pipeline,
       table,
       source: { name: "src", kind: "mariadb", snapshot: {} },
-      mode: "incremental",
+      mode: this.table.mode === "cdc" ? "cdc" : "incremental",
       createdAt: new Date().toISOString(),
       primaryKey: this.table.primaryKey,
       cursor: this.table.cursor,
@@ -196,6 +196,7 @@ export class Fixture {
       files: [{ key, rows: rows.length, bytes }],
       rows: rows.length,
       ...(keyFiles ? { keyFiles } : {}),
+      ...(options.changes ? { changes: options.changes } : {}),
     };
     await writeManifest(this.zone, manifest);
     return manifest;

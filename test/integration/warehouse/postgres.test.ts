@@ -2,6 +2,7 @@ import { after } from "node:test";
 import type { SuiteContext } from "./harness.ts";
 import { PostgresHarness } from "./postgres/harness.ts";
 import { bronzeSuite } from "./suite/bronze.ts";
+import { changesSuite } from "./suite/changes.ts";
 import { crashSuite } from "./suite/crash.ts";
 import { maintenanceSuite } from "./suite/maintenance.ts";
 import { silverSuite } from "./suite/silver.ts";
@@ -11,6 +12,7 @@ import { typesSuite } from "./suite/types.ts";
 const ctx: SuiteContext = { harness: new PostgresHarness(), skips: {} };
 
 bronzeSuite(ctx);
+changesSuite(ctx);
 silverSuite(ctx);
 crashSuite(ctx);
 maintenanceSuite(ctx);

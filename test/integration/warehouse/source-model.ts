@@ -35,23 +35,23 @@ export class SourceModel {
   readonly rows = new Map<number, Row>();
   private nextId = 1;
   private clock = 0;
-  private readonly rand: () => number;
+  protected readonly rand: () => number;
 
   constructor(seed: number) {
     this.rand = random(seed);
   }
 
-  private pick<T>(items: readonly T[]): T {
+  protected pick<T>(items: readonly T[]): T {
     return items[Math.floor(this.rand() * items.length)] as T;
   }
 
-  private stamp(): string {
+  protected stamp(): string {
     this.clock += 1 + Math.floor(this.rand() * 3);
     const d = new Date(Date.UTC(2024, 0, 1) + this.clock * 1000);
     return `${d.toISOString().slice(0, 19).replace("T", " ")}.${String(this.clock % 1000000).padStart(6, "0")}`;
   }
 
-  private content(): Row {
+  protected content(): Row {
     const digits = Math.floor(this.rand() * 1e12);
     const kind = this.pick(KINDS);
     const tags = this.rand() < 0.5 ? [this.pick(["a", "b", "c"]), "z"] : [];
@@ -109,22 +109,27 @@ export class SourceModel {
 
   /** The default silver model's rows, by id, values as text (NULL as null). */
   expectedSilver(): string[][] {
-    return [...this.rows.values()]
-      .sort((a, b) => (a.id as number) - (b.id as number))
-      .map((r) => {
-        const payload = JSON.parse(r.payload as string);
-        const title = r.title as string | null;
-        return [
-          r.id,
-          r.account_type_id,
-          title,
-          r.amount,
-          payload.kind,
-          payload.tags[0],
-          title?.toUpperCase(),
-        ].map((v) => (v === null || v === undefined ? null : String(v))) as string[];
-      });
+    return silverOf([...this.rows.values()]);
   }
+}
+
+/** The default silver model's rows over source rows, by id, values as text (NULL as null). */
+export function silverOf(rows: Row[]): string[][] {
+  return [...rows]
+    .sort((a, b) => (a.id as number) - (b.id as number))
+    .map((r) => {
+      const payload = JSON.parse(r.payload as string);
+      const title = r.title as string | null;
+      return [
+        r.id,
+        r.account_type_id,
+        title,
+        r.amount,
+        payload.kind,
+        payload.tags[0],
+        title?.toUpperCase(),
+      ].map((v) => (v === null || v === undefined ? null : String(v))) as string[];
+    });
 }
 
 /** The default silver model's rows as text, ordered by id. */

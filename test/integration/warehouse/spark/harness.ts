@@ -146,7 +146,7 @@ export class SparkHarness implements WarehouseHarness {
     if (this.dropped.length > 0) {
       const names = this.dropped.map(literal).join(", ");
       this.dropped = [];
-      for (const t of ["bronze_commits", "silver_commits", "change_feed_floor"])
+      for (const t of ["bronze_commits", "silver_commits", "change_feed_floor", "change_orders"])
         await this.query(`DELETE FROM ${qualified(META, t)} WHERE pipeline IN (${names})`).catch(
           () => undefined,
         );

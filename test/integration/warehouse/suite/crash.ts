@@ -22,8 +22,16 @@ const POINTS = [
   "silver:after-commit",
 ];
 
-function runChild(fx: Fixture, specFile: string, step: string, target: string, fault?: string) {
-  const env = { ...process.env, SMELTER_FAULT_POINT: fault ?? "" };
+/** Runs bronze or silver of `target` in a child process, killed at `fault` after passing it `skip` times. */
+export function runChild(
+  fx: Fixture,
+  specFile: string,
+  step: string,
+  target: string,
+  fault?: string,
+  skip = 0,
+) {
+  const env = { ...process.env, SMELTER_FAULT_POINT: fault ?? "", SMELTER_FAULT_SKIP: String(skip) };
   return new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", CHILD, specFile, step, target], {
       env,
