@@ -246,7 +246,9 @@ interface TaskPhases {
   startSeconds: number;
   /** The task runner parsing the whole DAG file to find its task ("Worker startup parse"). */
   parseSeconds: number;
-  /** Parse done → the smelter operator's submit answered (pre-execute, hook, connection, POST). */
+  /** Parse done → the service created the execution (pre-execute, the connection from the API server, POST). */
+  requestSeconds: number;
+  /** Parse done → the smelter operator's submit answered and logged (the above, the answer, the link). */
   submitSeconds: number;
   /** Submitted → the operator saw the execution's end (the service's work plus the long poll). */
   serviceSeconds: number;
@@ -254,7 +256,12 @@ interface TaskPhases {
   finishSeconds: number;
 }
 
-async function taskPhases(dagId: string, runId: string, ti: TaskInstance): Promise<TaskPhases | null> {
+async function taskPhases(
+  dagId: string,
+  runId: string,
+  ti: TaskInstance,
+  execution: Execution | undefined,
+): Promise<TaskPhases | null> {
   const file = join(
     need("SMELTER_AIRFLOW_HOME"),
     "logs",
@@ -280,6 +287,7 @@ async function taskPhases(dagId: string, runId: string, ti: TaskInstance): Promi
   return {
     startSeconds: seconds(ti.start_date, lines[0].timestamp),
     parseSeconds: (parse.dag_file_parse_ms ?? Number.NaN) / 1000,
+    requestSeconds: seconds(parse.timestamp, execution?.created_at),
     submitSeconds: seconds(parse.timestamp, submitted),
     serviceSeconds: seconds(submitted, ended),
     finishSeconds: seconds(ended, ti.end_date),
@@ -358,15 +366,21 @@ async function measureLayout(service: DemoService, state: pg.Pool, layout: Layou
 
   const cpuBefore = cpuSnapshot(serviceChild?.pid);
   const loads: number[] = [];
+  // How long Airflow's API server (which also serves every task's execution API calls) takes to answer.
+  const apiLatency: number[] = [];
   const parses = new Map<string, number>();
   const triggeredAt = new Date();
   started = performance.now();
   const run = await service.trigger(name);
   let dagRun: DagRun | undefined;
   let lastProgress = 0;
+  const progress: { seconds: number; executionsFinished: number; load: number }[] = [];
   for (;;) {
     await sleep(3000);
     loads.push(loadavg()[0]!);
+    const asked = performance.now();
+    await fetch(`${AIRFLOW}/api/v2/version`).then((r) => r.text());
+    apiLatency.push((performance.now() - asked) / 1000);
     dagRun = await airflow<DagRun>("GET", `/dags/${dagId}/dagRuns/${encodeURIComponent(run.runId)}`);
     const dag = await airflow<Dag>("GET", `/dags/${dagId}`);
     if (dag?.last_parsed_time && dag.last_parse_duration !== null) {
@@ -379,7 +393,13 @@ async function measureLayout(service: DemoService, state: pg.Pool, layout: Layou
         "SELECT count(*) AS done FROM smelter.executions WHERE pipeline = $1 AND finished_at IS NOT NULL",
         [name],
       );
-      say(`    ${((performance.now() - started) / 1000).toFixed(0)} s: ${rows[0]?.done} executions finished`);
+      const at = (performance.now() - started) / 1000;
+      progress.push({
+        seconds: round(at, 0)!,
+        executionsFinished: Number(rows[0]?.done),
+        load: loadavg()[0]!,
+      });
+      say(`    ${at.toFixed(0)} s: ${rows[0]?.done} executions finished, load ${loadavg()[0]!.toFixed(1)}`);
     }
     if (performance.now() - started > TIMEOUT_MS) {
       say(`    timed out after ${TIMEOUT_MS / 60_000} min: marking the run failed`);
@@ -421,9 +441,9 @@ async function measureLayout(service: DemoService, state: pg.Pool, layout: Layou
     .filter((d): d is string => d !== null)
     .sort();
   const sumTaskSeconds = tis.reduce((sum, t) => sum + (t.duration ?? 0), 0);
-  const phases = (await Promise.all(tis.map((t) => taskPhases(dagId, run.runId, t)))).filter(
-    (p): p is TaskPhases => p !== null,
-  );
+  const phases = (
+    await Promise.all(tis.map((t) => taskPhases(dagId, run.runId, t, followed.get(t.task_id))))
+  ).filter((p): p is TaskPhases => p !== null);
   const phase = (key: keyof TaskPhases) => stats(phases.map((p) => p[key]));
   const readyOf = (t: TaskInstance) => {
     const up = upstreamOf(t.task_id);
@@ -485,6 +505,7 @@ async function measureLayout(service: DemoService, state: pg.Pool, layout: Layou
         tasks: phases.length,
         startSeconds: phase("startSeconds"),
         parseSeconds: phase("parseSeconds"),
+        requestSeconds: phase("requestSeconds"),
         submitSeconds: phase("submitSeconds"),
         serviceSeconds: phase("serviceSeconds"),
         finishSeconds: phase("finishSeconds"),
@@ -493,7 +514,9 @@ async function measureLayout(service: DemoService, state: pg.Pool, layout: Layou
         [...followed.values()].map((e) => seconds(e.created_at, e.started_at ?? e.finished_at)),
       ),
     },
+    apiServerVersionSeconds: stats(apiLatency),
     cpuSeconds: cpu,
+    progress,
     load: {
       min: round(Math.min(...loads)),
       mean: round(loads.reduce((a, b) => a + b, 0) / loads.length),
@@ -632,8 +655,22 @@ try {
 }
 const uptimeAfter = execFileSync("uptime", { encoding: "utf8" }).trim();
 await mkdir(RESULTS, { recursive: true });
-await writeFile(
-  join(RESULTS, "thousand.json"),
-  `${JSON.stringify({ measuredAt: new Date().toISOString(), settings, uptimeBefore, uptimeAfter, seedSeconds: round(seedSeconds), results }, null, 2)}\n`,
-);
+// One file for all sizes: a run replaces the earlier one of the same size and layout, keeps the others.
+const resultsFile = join(RESULTS, "thousand.json");
+const earlier = existsSync(resultsFile)
+  ? ((JSON.parse(await readFile(resultsFile, "utf8")) as { runs?: { tables: number; layout: string }[] })
+      .runs ?? [])
+  : [];
+const runs = [
+  ...earlier.filter((r) => !results.some((n) => n.tables === r.tables && n.layout === r.layout)),
+  ...results.map((r) => ({
+    measuredAt: new Date().toISOString(),
+    settings,
+    uptimeBefore,
+    uptimeAfter,
+    seedSeconds: round(seedSeconds),
+    ...r,
+  })),
+].sort((a, b) => a.tables - b.tables || a.layout.localeCompare(b.layout));
+await writeFile(resultsFile, `${JSON.stringify({ runs }, null, 2)}\n`);
 say(`==> wrote bench/results/thousand.json; ${uptimeAfter}`);
