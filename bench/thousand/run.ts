@@ -297,6 +297,7 @@ async function taskPhases(
 // ---- one layout ---------------------------------------------------------------------------------------------
 
 interface Execution {
+  id: string;
   task_id: string | null;
   step: string;
   table_name: string | null;
@@ -322,11 +323,15 @@ const stats = (values: number[]) => {
   };
 };
 
-/** The task that must end before `taskId` may start (the DAG's shape: extract → bronze → silver per table). */
-function upstreamOf(taskId: string): string | undefined {
-  const [kind, rest] = taskId.split("__") as [string, string];
-  if (kind === "bronze") return `extract__${rest}`;
-  if (kind === "silver") return `bronze__${rest.replace(/_flat$/, "")}`;
+/**
+ * The task that must end before `taskId` may start, in the DAG's shape: extract → bronze → silver per table, or
+ * per source (`extract__src__src` → `bronze__src__src` → each silver model) with `granularity: source`.
+ */
+function upstreamOf(taskId: string, layout: Layout): string | undefined {
+  const [kind, ...rest] = taskId.split("__");
+  if (kind === "bronze") return `extract__${rest.join("__")}`;
+  if (kind === "silver")
+    return layout === "source" ? "bronze__src__src" : `bronze__${rest[0]!.replace(/_flat$/, "")}`;
   return undefined;
 }
 
@@ -412,7 +417,7 @@ async function measureLayout(service: DemoService, state: pg.Pool, layout: Layou
   const cpu = cpuBetween(cpuBefore, cpuSnapshot(serviceChild?.pid));
   const tis = await taskInstances(dagId, run.runId);
   const { rows: execs } = await state.query<Execution>(
-    `SELECT airflow->>'task_id' AS task_id, step, table_name, parent_id, status, created_at, started_at,
+    `SELECT id, airflow->>'task_id' AS task_id, step, table_name, parent_id, status, created_at, started_at,
             finished_at
        FROM smelter.executions WHERE pipeline = $1`,
     [name],
@@ -420,15 +425,21 @@ async function measureLayout(service: DemoService, state: pg.Pool, layout: Layou
   const execSeconds = (e: Execution) => seconds(e.started_at, e.finished_at);
   // The executions a task followed: the step's own, or (layout table) the chain holding the table's steps.
   const followed = new Map(execs.filter((e) => e.parent_id === null).map((e) => [e.task_id, e]));
-  const steps = execs.filter((e) => (layout === "table" ? e.parent_id !== null : true));
+  // The work itself: the executions no other execution names as its parent.
+  const parents = new Set(execs.map((e) => e.parent_id));
+  const steps = execs.filter((e) => !parents.has(e.id));
   const stepSeconds = steps.reduce((sum, e) => sum + (execSeconds(e) || 0), 0);
-  // The service's critical path: per table, its steps one after another (silver: the table's model).
-  const perTable = new Map<string, number>();
-  for (const e of steps) {
-    const table = e.step === "silver" ? e.table_name!.replace(/_flat$/, "") : e.table_name!;
-    perTable.set(table, (perTable.get(table) ?? 0) + (execSeconds(e) || 0));
-  }
-  const chainMaxSeconds = Math.max(...perTable.values());
+  // The service's critical path: the longest chain of followed executions along the DAG's edges.
+  const path = new Map<string, number>();
+  const pathOf = (taskId: string): number => {
+    if (!path.has(taskId)) {
+      const e = followed.get(taskId);
+      const up = upstreamOf(taskId, layout);
+      path.set(taskId, (e ? execSeconds(e) || 0 : 0) + (up ? pathOf(up) : 0));
+    }
+    return path.get(taskId)!;
+  };
+  const chainMaxSeconds = Math.max(...tis.map((t) => pathOf(t.task_id)));
   const serviceBoundSeconds = Math.max(chainMaxSeconds, stepSeconds / CONCURRENCY);
   const byId = new Map(tis.map((t) => [t.task_id, t]));
   const runSeconds = seconds(dagRun?.start_date, dagRun?.end_date ?? new Date());
@@ -446,7 +457,7 @@ async function measureLayout(service: DemoService, state: pg.Pool, layout: Layou
   ).filter((p): p is TaskPhases => p !== null);
   const phase = (key: keyof TaskPhases) => stats(phases.map((p) => p[key]));
   const readyOf = (t: TaskInstance) => {
-    const up = upstreamOf(t.task_id);
+    const up = upstreamOf(t.task_id, layout);
     return up ? byId.get(up)?.end_date : dagRun?.start_date;
   };
   const result = {

@@ -4,7 +4,11 @@
  * (extract → bronze → silver) that a real pipeline has, without silver tasks outnumbering the tables.
  */
 
-export type Layout = "step" | "table";
+/**
+ * How the DAG is cut into tasks: `step` and `table` are `airflow.layout` (a task per step of each table, a task per
+ * table); `source` is `granularity: source` (a task per step of each source, the service running its tables).
+ */
+export type Layout = "step" | "table" | "source";
 
 export interface ThousandSpecOptions {
   /** Pipeline name (also the bronze and silver schema prefix and the DAG id). */
@@ -82,7 +86,7 @@ export function thousandSpec(o: ThousandSpecOptions): string {
     "  schedule: null",
     "  retries: 0",
     `  max_active_tasks: ${o.maxActiveTasks}`,
-    `  layout: ${o.layout}`,
+    o.layout === "source" ? "  granularity: source" : `  layout: ${o.layout}`,
     `  connection_id: ${o.connectionId}`,
     "  tags: [smelter, bench]",
   );
