@@ -262,14 +262,7 @@ async function taskPhases(
   ti: TaskInstance,
   execution: Execution | undefined,
 ): Promise<TaskPhases | null> {
-  const file = join(
-    need("SMELTER_AIRFLOW_HOME"),
-    "logs",
-    `dag_id=${dagId}`,
-    `run_id=${runId}`,
-    `task_id=${ti.task_id}`,
-    `attempt=${ti.try_number || 1}.log`,
-  );
+  const file = logOf(dagId, runId, ti);
   let lines: { timestamp: string; event: string; dag_file_parse_ms?: number }[];
   try {
     lines = (await readFile(file, "utf8"))
@@ -292,6 +285,29 @@ async function taskPhases(
     serviceSeconds: seconds(submitted, ended),
     finishSeconds: seconds(ended, ti.end_date),
   };
+}
+
+const logOf = (dagId: string, runId: string, ti: TaskInstance) =>
+  join(
+    need("SMELTER_AIRFLOW_HOME"),
+    "logs",
+    `dag_id=${dagId}`,
+    `run_id=${runId}`,
+    `task_id=${ti.task_id}`,
+    `attempt=${ti.try_number || 1}.log`,
+  );
+
+/** Parses of the DAG file by task processes that hit the import timeout, in all, and the tasks that had one. */
+async function parseTimeouts(dagId: string, runId: string, tis: TaskInstance[]) {
+  const counts = await Promise.all(
+    tis.map((ti) =>
+      readFile(logOf(dagId, runId, ti), "utf8").then(
+        (text) => text.split("DagBag import timeout").length - 1,
+        () => 0,
+      ),
+    ),
+  );
+  return { total: counts.reduce((a, b) => a + b, 0), tasks: counts.filter((c) => c > 0).length };
 }
 
 // ---- one layout ---------------------------------------------------------------------------------------------
@@ -456,6 +472,7 @@ async function measureLayout(service: DemoService, state: pg.Pool, layout: Layou
     await Promise.all(tis.map((t) => taskPhases(dagId, run.runId, t, followed.get(t.task_id))))
   ).filter((p): p is TaskPhases => p !== null);
   const phase = (key: keyof TaskPhases) => stats(phases.map((p) => p[key]));
+  const timeouts = await parseTimeouts(dagId, run.runId, tis);
   const readyOf = (t: TaskInstance) => {
     const up = upstreamOf(t.task_id, layout);
     return up ? byId.get(up)?.end_date : dagRun?.start_date;
@@ -525,6 +542,8 @@ async function measureLayout(service: DemoService, state: pg.Pool, layout: Layou
         [...followed.values()].map((e) => seconds(e.created_at, e.started_at ?? e.finished_at)),
       ),
     },
+    /** Task starts whose DAG file parse hit [core] dagbag_import_timeout (the task is then put back and retried). */
+    parseTimeouts: timeouts,
     apiServerVersionSeconds: stats(apiLatency),
     cpuSeconds: cpu,
     progress,
