@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import pino from "pino";
 import type { LogSettings, ServiceConfig } from "./config.ts";
-import { addUrlPasswords, longestFirst, URL_PASSWORD, withRemembered } from "./secrets.ts";
+import { addUrlPasswords, longestFirst, REDACTED, URL_PASSWORD, withRemembered } from "./secrets.ts";
 
 /**
  * The service's log: one JSON object per line on stdout (pino), each with `time`, `level` and `msg`, and the
@@ -24,8 +24,7 @@ const SECRET_FIELDS = [
 ];
 const REDACTED_PATHS = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`]);
 
-/** What a redacted or scrubbed value is written as. */
-export const REDACTED = "[redacted]";
+export { REDACTED };
 
 /** Names of environment variables that hold secrets (a connection's `{ env: NAME }` reference, say). */
 const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL/i;

@@ -4,6 +4,9 @@
  * them) so that resolving a spec's references does not load the logger.
  */
 
+/** What a redacted or scrubbed value is written as. */
+export const REDACTED = "[redacted]";
+
 /** A URL's user information: `scheme://user:password@`. */
 export const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/\s@"]+):([^@\s"/]+)@/gi;
 
@@ -55,5 +58,18 @@ export function withRemembered(given: readonly string[]): () => readonly string[
       list = longestFirst(new Set([...given, ...resolved]));
     }
     return list;
+  };
+}
+
+/**
+ * A scrubber of plain text (an execution's log lines): URL passwords, and `given` and every secret remembered
+ * since (`rememberSecret`) wherever they appear.
+ */
+export function textScrubber(given: readonly string[]): (text: string) => string {
+  const secrets = withRemembered(given);
+  return (text) => {
+    let out = text.replace(URL_PASSWORD, `$1:${REDACTED}@`);
+    for (const secret of secrets()) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    return out;
   };
 }

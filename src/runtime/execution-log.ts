@@ -7,6 +7,8 @@ const FLUSH_LINES = 50;
 /**
  * The logger an executor writes to: lines are numbered and stored in small batches, so that a chatty executor
  * costs one INSERT per batch and a reader polling the logs endpoint sees lines within a fraction of a second.
+ * `scrub` removes known secrets from each line before it is stored or echoed (the lines are served over HTTP and
+ * copied into Airflow's task log).
  */
 export class ExecutionLog implements Logger {
   private buffer: LogLine[] = [];
@@ -18,6 +20,7 @@ export class ExecutionLog implements Logger {
     private readonly executionId: string,
     private seq: number,
     private readonly echo?: (line: LogLine) => void,
+    private readonly scrub: (message: string) => string = (m) => m,
   ) {}
 
   info(message: string): void {
@@ -42,7 +45,7 @@ export class ExecutionLog implements Logger {
   }
 
   private push(level: LogLine["level"], message: string): void {
-    const line = { seq: this.seq++, ts: new Date().toISOString(), level, message };
+    const line = { seq: this.seq++, ts: new Date().toISOString(), level, message: this.scrub(message) };
     this.echo?.(line);
     this.buffer.push(line);
     if (this.buffer.length >= FLUSH_LINES) void this.flush();

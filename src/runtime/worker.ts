@@ -6,6 +6,7 @@ import type { ExecutionContext, Logger, StepMetrics, TaskRequest } from "../cont
 import type { WatermarkStore } from "../contracts/stores.ts";
 import { BusyError, CancelledError, ConfigError, type ErrorInfo, toErrorInfo } from "../errors.ts";
 import type { ServiceLog } from "../log.ts";
+import { textScrubber } from "../secrets.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
 import { type Execution, type ExecutionStore, requestOf } from "../state/executions.ts";
 import { PgWatermarkStore } from "../state/watermarks.ts";
@@ -48,6 +49,11 @@ export interface WorkerOptions {
    * table (or source); default nowhere but the run registry.
    */
   log?: ServiceLog;
+  /**
+   * Values no execution log line may show (the service's known secrets, `serviceSecrets`); the secrets the process
+   * reads through specs' references are added as they are read. Default: those alone.
+   */
+  secrets?: readonly string[];
   /** How often to look for queued executions when not woken (by a submit or a finished run); default 500 ms. */
   pollMs?: number;
 }
@@ -77,9 +83,11 @@ export class ExecutionWorker {
   private unsubscribe: (() => void) | undefined;
   private readonly say: (message: string) => void;
   private readonly watermarks: WatermarkStore;
+  private readonly scrub: (text: string) => string;
 
   constructor(private readonly options: WorkerOptions) {
     this.say = options.say ?? ((m) => console.log(m));
+    this.scrub = textScrubber(options.secrets ?? []);
     this.watermarks = new PgWatermarkStore(options.pool);
   }
 
@@ -233,6 +241,7 @@ export class ExecutionWorker {
             chainLog?.[line.level](`[${label}] ${line.message}`);
           }
         : undefined,
+      this.scrub,
     );
     let cancelReason: string | null = null;
     const beat = setInterval(

@@ -3,6 +3,9 @@ import { Writable } from "node:stream";
 import { test } from "node:test";
 import { parseTokens } from "../../src/config.ts";
 import { knownSecrets, REDACTED, scrub, serviceLog, serviceLogOf } from "../../src/log.ts";
+import { ExecutionLog } from "../../src/runtime/execution-log.ts";
+import { rememberSecret, textScrubber } from "../../src/secrets.ts";
+import type { ExecutionStore, LogLine } from "../../src/state/executions.ts";
 
 function captured(): { stream: Writable; text: () => string } {
   const chunks: string[] = [];
@@ -96,4 +99,32 @@ test("the pretty format writes one readable line per entry", () => {
   const log = serviceLog({ format: "pretty", level: "info" }, { destination: out.stream });
   log.child({ request_id: "r1" }).info({ status: 200 }, "GET /healthz 200");
   assert.match(out.text(), /^\d{4}-\d\d-\d\dT\S+Z INFO GET \/healthz 200 request_id=r1 status=200\n$/);
+});
+
+test("an execution's log lines lose known secrets, those read through spec references since, and URL passwords", async () => {
+  const token = "tok-0123456789abcdef";
+  const scrubText = textScrubber([token]);
+  const readLater = "file-secret-a1b2c3d4";
+  rememberSecret(readLater);
+  assert.equal(
+    scrubText(`connect mysql://reader:hunter22@db:3306/shop with ${token}, then ${readLater}`),
+    `connect mysql://reader:${REDACTED}@db:3306/shop with ${REDACTED}, then ${REDACTED}`,
+  );
+
+  const stored: LogLine[] = [];
+  const echoed: string[] = [];
+  const store = { appendLogs: async (_id: string, lines: LogLine[]) => void stored.push(...lines) };
+  const log = new ExecutionLog(
+    store as unknown as ExecutionStore,
+    "ex_1",
+    1,
+    (line) => echoed.push(line.message),
+    scrubText,
+  );
+  log.error(`access denied for ${token}`);
+  await log.flush();
+  assert.deepEqual(
+    [stored.map((l) => l.message), echoed],
+    [[`access denied for ${REDACTED}`], [`access denied for ${REDACTED}`]],
+  );
 });

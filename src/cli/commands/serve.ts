@@ -72,6 +72,7 @@ export function define(command: Command): void {
       finished: (execution) => notifier.executionFinished(execution),
       say,
       log,
+      secrets: serviceSecrets(config, process.env),
     });
     const freshness = new FreshnessReader({
       catalog,
