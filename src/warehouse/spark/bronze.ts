@@ -213,23 +213,26 @@ async function holdsNoRow(
   return Number(detail?.numFiles ?? 1) === 0;
 }
 
-/** The newest smelter commits of a bronze table's history, newest first; none when the table does not exist. */
+/** The newest entries of a bronze table's history (`limit`); an empty, complete page when the table does not exist. */
 export async function bronzeHistory(
   client: SparkClient,
   schema: string,
   table: string,
-): Promise<meta.HistoryCommit[]> {
+  limit?: number,
+): Promise<meta.HistoryPage> {
   try {
-    return await meta.history(client, qualified(schema, table), "bronze");
+    return await meta.historyPage(client, qualified(schema, table), "bronze", limit);
   } catch (error) {
-    if (isMissing(error)) return [];
+    if (isMissing(error)) return { commits: [], complete: true };
     throw error;
   }
 }
 
+/** How much history is read when the newest page does not reach the commits the commit table lacks. */
+const LONG_HISTORY = 100_000;
+
 /**
- * The table's commits, with those only Delta's history knows (a crash after the MERGE, before its record) taken
- * from history and recorded (`record`) or just returned. `found`: the table's history when the caller has just
+ * The table's ledger of commits (metadata.ts `bronzeLedger`). `found`: the table's history when the caller has just
  * read it.
  */
 export async function bronzeCommits(
@@ -237,18 +240,26 @@ export async function bronzeCommits(
   pipeline: string,
   schema: string,
   table: string,
-  record: boolean,
-  found?: meta.HistoryCommit[],
-): Promise<meta.BronzeCommit[]> {
+  found?: meta.HistoryPage,
+): Promise<meta.BronzeLedger> {
   found ??= await bronzeHistory(client, schema, table);
-  const commits = await meta.bronzeCommits(client, pipeline, table, found[0] ?? null);
-  const last = commits.at(-1)?.seq ?? 0;
-  for (const h of found.filter((c) => Number(c.note.seq) > last).reverse()) {
-    const r = meta.bronzeRecord(h);
-    if (record) await meta.recordBronze(client, pipeline, table, r);
-    commits.push(r);
-  }
-  return commits;
+  return meta.bronzeLedger(client, pipeline, table, found, () =>
+    bronzeHistory(client, schema, table, LONG_HISTORY),
+  );
+}
+
+/** Records the ledger's unrecorded commits, when it has any (an execution that commits nothing itself). */
+export async function recordUnrecorded(
+  client: SparkClient,
+  pipeline: string,
+  table: string,
+  ledger: meta.BronzeLedger,
+  log: (message: string) => void,
+): Promise<void> {
+  if (ledger.unrecorded.length === 0) return;
+  await timed(log, "record earlier commits", () =>
+    meta.recordBronze(client, pipeline, table, ledger.unrecorded, log),
+  );
 }
 
 /** The result of a commit whose batches were all applied before. */
@@ -288,13 +299,17 @@ export async function applyBronze(
   client: SparkClient,
   load: BronzeLoad,
   hooks: StepHooks,
-  found?: meta.HistoryCommit[],
+  found?: meta.HistoryPage,
 ): Promise<BronzeResult> {
   const { pipeline, schema, table } = load;
   const { log } = hooks;
   const ids = load.batches.map((b) => b.batchId);
-  const commits = await bronzeCommits(client, pipeline, schema, table.name, true, found);
-  if (alreadyApplied(load, commits)) return SKIPPED;
+  const ledger = await bronzeCommits(client, pipeline, schema, table.name, found);
+  const { commits } = ledger;
+  if (alreadyApplied(load, commits)) {
+    await recordUnrecorded(client, pipeline, table.name, ledger, log);
+    return SKIPPED;
+  }
   const shape = await timed(log, "prepare bronze", () => prepareBronze(client, load));
   const root = landingRoot(client, load);
   const keys = keysQuery(load, root);
@@ -334,6 +349,7 @@ export async function applyBronze(
       latest,
       batches: ids.join(","),
       rows: load.batches.map((b) => b.rows).join(","),
+      from: ledger.unrecorded[0]?.seq ?? seq,
       ...(snapshot ? { snap: 1 } : {}),
     });
     const written = await timed(log, empty ? "append to empty bronze" : "merge into bronze", () =>
@@ -350,7 +366,9 @@ export async function applyBronze(
     if (!mine) throw meta.concurrentCommit(`bronze table ${schema}.${table.name}`);
     const r = meta.bronzeRecord(mine);
     hooks.fault("bronze:after-merge");
-    await timed(log, "record commit", () => meta.recordBronze(client, pipeline, table.name, r, log));
+    await timed(log, "record commit", () =>
+      meta.recordBronze(client, pipeline, table.name, [...ledger.unrecorded, r], log),
+    );
     if (snapshot) await recordChangeOrder(client, pipeline, table.name, r.seq, null);
     return {
       skipped: false,

@@ -1,5 +1,5 @@
 import type { SparkClient } from "./client.ts";
-import { compactInTurn, type HistoryCommit, meta } from "./metadata.ts";
+import { compactInTurn, type HistoryPage, holdsAll, meta } from "./metadata.ts";
 import { integer, literal } from "./sql.ts";
 
 /**
@@ -7,8 +7,8 @@ import { integer, literal } from "./sql.ts";
  * before (landed again after a position moved back), even when bronze no longer holds its key. The value commits
  * with the data, in the note of the commit that applied the changes (`order=`; a commit of snapshot rows says
  * `snap=1`, which forgets it); `_smelter.change_orders` keeps a durable copy per commit (Delta's history is pruned),
- * appended after the commit's record. A crash in between leaves a value only history knows, which the next read
- * takes from history and records.
+ * appended after the commit's record. While the table's history holds every commit, the value is read from there;
+ * after that, from the newest copy, or a newer commit history still has (a crash before its copy), recorded then.
  */
 
 const TABLE = "change_orders";
@@ -29,15 +29,21 @@ export async function recordChangeOrder(
 }
 
 /**
- * The table's highest applied position (null: none since its last snapshot), from its newest record, or from a
- * newer commit in `history` (the table's smelter commits, newest first) when one carries it.
+ * The table's highest applied position (null: none since its last snapshot), from `page` (the newest entries of the
+ * table's history) when it holds every commit, else from the newest record or a newer commit of the page.
  */
 export async function highestApplied(
   client: SparkClient,
   pipeline: string,
   table: string,
-  history: HistoryCommit[],
+  page: HistoryPage,
 ): Promise<string | null> {
+  const history = page.commits;
+  if (holdsAll(page)) {
+    // History holds every commit: the newest that set a position, or a snapshot that started over.
+    const newest = history.find((h) => h.note.order || h.note.snap);
+    return newest?.note.order && !newest.note.snap ? newest.note.order : null;
+  }
   const rows = await client.query(
     `SELECT seq, CAST(max_order AS STRING) AS o FROM ${meta(TABLE)}
       WHERE pipeline = ${literal(pipeline)} AND table_name = ${literal(table)} ORDER BY seq DESC LIMIT 1`,

@@ -7,8 +7,10 @@ import {
   alreadyApplied,
   appId,
   bronzeCommits,
+  bronzeHistory,
   landingRoot,
   ROW,
+  recordUnrecorded,
   rowImage,
   SEQ,
   SKIPPED,
@@ -107,26 +109,31 @@ export async function applyChangeBatches(
   client: SparkClient,
   load: BronzeLoad,
   hooks: StepHooks,
-  found?: meta.HistoryCommit[],
+  found?: meta.HistoryPage,
 ): Promise<BronzeResult> {
   const { pipeline, schema, table } = load;
   const { log } = hooks;
   const name = qualified(schema, table.name);
   const what = `bronze table ${schema}.${table.name}`;
-  const commits = await timed(log, "read commits", () =>
-    bronzeCommits(client, pipeline, schema, table.name, true, found),
+  const page = found ?? (await bronzeHistory(client, schema, table.name));
+  const ledger = await timed(log, "read commits", () =>
+    bronzeCommits(client, pipeline, schema, table.name, page),
   );
-  if (alreadyApplied(load, commits)) return SKIPPED;
+  const { commits } = ledger;
+  if (alreadyApplied(load, commits)) {
+    await recordUnrecorded(client, pipeline, table.name, ledger, log);
+    return SKIPPED;
+  }
   const shape = await timed(log, "prepare bronze", () => prepareBronze(client, load));
   const group = groupOf(load);
   const { interrupted, applied } = await timed(log, "read history", async () => {
-    const history = await meta.history(client, name, "bronze", 20);
+    const history = page.commits;
     const newest = history[0]?.note;
     const interrupted: Interrupted | null =
       newest && newest.group === group && !newest.batches
         ? { round: Number(newest.round), rounds: Number(newest.rounds) }
         : null;
-    return { interrupted, applied: await highestApplied(client, pipeline, table.name, history) };
+    return { interrupted, applied: await highestApplied(client, pipeline, table.name, page) };
   });
   const order = quoteIdent(CHANGE_COLUMNS.order);
   try {
@@ -159,6 +166,7 @@ export async function applyChangeBatches(
     let version = Math.max(0, ...commits.map((c) => c.version ?? 0));
     let changed: number | null = null;
     let seq = commits.at(-1)?.seq ?? 0;
+    let unrecorded = ledger.unrecorded;
     for (let n = (interrupted?.round ?? 0) + 1; n <= last; n++) {
       seq += 1;
       const final = n === last;
@@ -166,6 +174,7 @@ export async function applyChangeBatches(
         seq,
         version: version + 1,
         read: Number(sizes[n - 1]?.rows ?? 0),
+        from: unrecorded[0]?.seq ?? seq,
         group,
         round: n,
         rounds: last,
@@ -190,8 +199,9 @@ export async function applyChangeBatches(
       const r = meta.bronzeRecord(mine);
       hooks.fault(final ? "bronze:after-merge" : "bronze:after-round");
       await timed(log, `round ${n}/${last}: record commit`, () =>
-        meta.recordBronze(client, pipeline, table.name, r, log),
+        meta.recordBronze(client, pipeline, table.name, [...unrecorded, r], log),
       );
+      unrecorded = [];
       counts.inserted += r.inserted;
       counts.updated += r.updated;
       counts.deleted += r.deleted;

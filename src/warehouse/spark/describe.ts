@@ -24,10 +24,14 @@ async function describeWith(client: SparkClient, q: WarehouseQuery): Promise<War
   const pipeline = literal(q.pipeline);
   const tables = await optional(
     () =>
-      client.query(`SELECT table_name, max(version) AS version, max(committed_at) AS at, sum(size(batch_ids)) AS batches,
+      // A commit may be recorded more than once (metadata.ts `BronzeLedger`): one row per commit first.
+      client.query(`SELECT table_name, max(version) AS version, max(at) AS at, sum(size(batch_ids)) AS batches,
           max(array_max(batch_ids)) AS last,
           sum(aggregate(batch_rows, 0L, (a, x) -> a + x)) AS rows
-        FROM ${meta("bronze_commits")} WHERE pipeline = ${pipeline} GROUP BY table_name`),
+        FROM (SELECT table_name, seq, first(version) AS version, min(committed_at) AS at,
+            first(batch_ids) AS batch_ids, first(batch_rows) AS batch_rows
+          FROM ${meta("bronze_commits")} WHERE pipeline = ${pipeline} GROUP BY table_name, seq)
+        GROUP BY table_name`),
     [],
   );
   const models = await optional(

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { TransientError } from "../../errors.ts";
+import { DataError, TransientError } from "../../errors.ts";
 import type { SparkClient, SparkRow } from "./client.ts";
 import { integer, literal, qualified, quoteIdent } from "./sql.ts";
 import { ensureSchema } from "./tables.ts";
@@ -11,17 +11,21 @@ import { ensureSchema } from "./tables.ts";
  * version it becomes, the silver checkpoint it reaches), both written atomically with the data. Delta skips a
  * replayed (appId, seq), so a MERGE can never apply twice.
  *
- * The `_smelter` schema keeps a durable copy of every commit (Delta's history is pruned after its log retention)
+ * A table's history is where its commits are read from while it holds all of them (a page of its newest entries
+ * reaches the table's first version). The `_smelter` schema keeps a durable copy of every commit for when it does
+ * not (Delta prunes history after its log retention; maintenance adds entries of its own) and for the web pages,
  * and what history does not hold: the change feed's retention floor.
  *
- * - `bronze_commits`: one row per bronze commit: its seq, the batch ids it applied, the smelter version (monotonic
- *   per table, counting commits that changed something; null when nothing changed) and the Delta version it is.
- * - `silver_commits`: one row per silver commit: its seq and the smelter version of bronze it has merged up to.
+ * - `bronze_commits`: a row per bronze commit (or more: see `BronzeLedger`): its seq, the batch ids it applied, the
+ *   smelter version (monotonic per table, counting commits that changed something; null when nothing changed) and
+ *   the Delta version it is.
+ * - `silver_commits`: a row per silver commit: its seq and the smelter version of bronze it has merged up to.
  * - `change_feed_floor`: versions up to `floor_version` are out of the change feed's reach.
  * - `change_orders`: the highest log position applied to a cdc table since its last snapshot (change-orders.ts).
  *
- * The copy is written after the data commit; a crash in between leaves a commit only history knows, which the next
- * commit (or read) of that table takes from history (`fromHistory`) before doing anything else.
+ * The copy is written after the data commit; a crash in between leaves a commit only history knows. A bronze commit
+ * says in its note (`from`) the oldest commit its copy covers: those its writer could not know to be recorded, then
+ * itself; so the next commit copies what a crash left out, and no reader has to look it up.
  */
 
 export const META = "_smelter";
@@ -156,6 +160,35 @@ export interface HistoryCommit {
   metrics: Record<string, string>;
 }
 
+/** The smelter commits among the newest entries of a table's history, and whether those reach its first version. */
+export interface HistoryPage {
+  /** Newest first. */
+  commits: HistoryCommit[];
+  complete: boolean;
+}
+
+/** The newest `limit` entries of `table`'s history: the commits smelter wrote as `kind` among them. */
+export async function historyPage(
+  client: SparkClient,
+  table: string,
+  kind: "bronze" | "silver",
+  limit = 20,
+): Promise<HistoryPage> {
+  const rows = await client.query(`DESCRIBE HISTORY ${table} LIMIT ${integer(limit)}`);
+  const commits: HistoryCommit[] = [];
+  for (const r of rows) {
+    const note = parseNote(kind, r.userMetadata ?? null);
+    if (!note) continue;
+    commits.push({
+      deltaVersion: Number(r.version),
+      operation: String(r.operation ?? ""),
+      note,
+      metrics: r.operationMetrics ? (JSON.parse(r.operationMetrics) as Record<string, string>) : {},
+    });
+  }
+  return { commits, complete: rows.some((r) => Number(r.version) === 0) };
+}
+
 /** The newest `limit` commits of `table` that smelter wrote as `kind`, newest first. */
 export async function history(
   client: SparkClient,
@@ -163,19 +196,7 @@ export async function history(
   kind: "bronze" | "silver",
   limit = 20,
 ): Promise<HistoryCommit[]> {
-  const rows = await client.query(`DESCRIBE HISTORY ${table} LIMIT ${integer(limit)}`);
-  const out: HistoryCommit[] = [];
-  for (const r of rows) {
-    const note = parseNote(kind, r.userMetadata ?? null);
-    if (!note) continue;
-    out.push({
-      deltaVersion: Number(r.version),
-      operation: String(r.operation ?? ""),
-      note,
-      metrics: r.operationMetrics ? (JSON.parse(r.operationMetrics) as Record<string, string>) : {},
-    });
-  }
-  return out;
+  return (await historyPage(client, table, kind, limit)).commits;
 }
 
 /**
@@ -203,7 +224,7 @@ export async function asCommit(
   }
 }
 
-/** A recorded bronze commit. */
+/** A bronze commit: what later commits and readers need of it. */
 export interface BronzeCommit {
   seq: number;
   version: number | null;
@@ -212,10 +233,21 @@ export interface BronzeCommit {
 }
 
 /**
- * Records this process has read or written, by warehouse and table (the newest `KNOWN_TABLES` tables). A commit
- * reads its table's history anyway: when the newest commit there is the newest record known, nobody has committed
- * to the table since, so its records need not be read again (a read of a commit table costs a Delta snapshot and
- * a scan, seconds once the table has a long history). Anything else reads them.
+ * A table's bronze commits, oldest first, and those whose durable record may be missing (a crash after the data
+ * commit, before its record; or written by another process, which may not have recorded it yet): the next record
+ * written for the table covers them (`from` in its note), so a reader never has to look them up.
+ */
+export interface BronzeLedger {
+  commits: BronzeCommit[];
+  unrecorded: BronzeRecord[];
+}
+
+/**
+ * Ledgers this process has read or written, by warehouse and table (the newest `KNOWN_TABLES` tables). A commit
+ * reads its table's history anyway: when the newest commit there is the newest one known, nobody has committed to
+ * the table since, so nothing need be read again. Anything else is taken from history when history holds every
+ * commit of the table, else read from the commit table (a Delta snapshot and a scan: seconds once it has a long
+ * history).
  */
 class Known<T> {
   private readonly entries = new Map<string, T>();
@@ -241,8 +273,10 @@ class Known<T> {
 }
 
 const KNOWN_TABLES = 4096;
-const knownBronze = new Known<BronzeCommit[]>();
-const knownSilver = new Known<SilverRecord | null>();
+const knownBronze = new Known<BronzeLedger>();
+
+/** A copy: callers add to what they get. */
+const copy = (l: BronzeLedger): BronzeLedger => ({ commits: [...l.commits], unrecorded: [...l.unrecorded] });
 
 /** Whether the newest smelter commit of a table's history is `last` (both absent counts as the same). */
 function isNewest(last: { seq: number; deltaVersion: number } | null, newest: HistoryCommit | null): boolean {
@@ -250,40 +284,71 @@ function isNewest(last: { seq: number; deltaVersion: number } | null, newest: Hi
   return Number(newest.note.seq) === last.seq && newest.deltaVersion === last.deltaVersion;
 }
 
-/** The bronze commits recorded for a table, oldest first, read from the commit table. */
+/** The bronze commits recorded for a table, oldest first, read from the commit table (a commit once). */
 async function readBronzeCommits(
   client: SparkClient,
   pipeline: string,
   table: string,
 ): Promise<BronzeCommit[]> {
+  // A commit is recorded again when its writer could not know its record was written (see BronzeLedger).
   const rows = await client.query(
-    `SELECT seq, version, delta_version, to_json(batch_ids) AS ids FROM ${meta("bronze_commits")}
+    `SELECT DISTINCT seq, version, delta_version, to_json(batch_ids) AS ids FROM ${meta("bronze_commits")}
       WHERE pipeline = ${literal(pipeline)} AND table_name = ${literal(table)} ORDER BY seq`,
   );
-  const commits = rows.map((r) => ({
+  return rows.map((r) => ({
     seq: Number(r.seq),
     version: r.version === null ? null : Number(r.version),
     deltaVersion: Number(r.delta_version),
     batchIds: JSON.parse(r.ids ?? "[]") as string[],
   }));
-  // A copy: callers add the commits only history knows to what they get, which are not recorded.
-  knownBronze.set(client, pipeline, table, [...commits]);
-  return commits;
+}
+
+/** Whether `page` holds every commit of the table: its history from the first version, commits 1 to the newest. */
+export function holdsAll(page: HistoryPage): boolean {
+  const found = page.commits;
+  return page.complete && found.every((h, i) => Number(h.note.seq) === found.length - i);
 }
 
 /**
- * The bronze commits recorded for a table, oldest first: those known to this process when they end with `newest`
- * (the newest smelter commit of the table's history, null when it has none), else read.
+ * A table's bronze ledger (see BronzeLedger): known to this process when it ends with the newest commit of `page`
+ * (the newest entries of the table's history); else from history when it holds every commit and says which may be
+ * unrecorded (the newest commit's `from`); else the commit table's records with the commits only history has after
+ * them, `longer` reading more history when the page does not reach back to them.
  */
-export async function bronzeCommits(
+export async function bronzeLedger(
   client: SparkClient,
   pipeline: string,
   table: string,
-  newest: HistoryCommit | null,
-): Promise<BronzeCommit[]> {
+  page: HistoryPage,
+  longer: () => Promise<HistoryPage>,
+): Promise<BronzeLedger> {
+  let found = page.commits;
   const known = knownBronze.get(client, pipeline, table);
-  if (known && isNewest(known.at(-1) ?? null, newest)) return [...known];
-  return readBronzeCommits(client, pipeline, table);
+  if (known && isNewest(known.commits.at(-1) ?? null, found[0] ?? null)) return copy(known);
+  const from = found[0]?.note.from;
+  let ledger: BronzeLedger;
+  if (holdsAll(page) && (found.length === 0 || from !== undefined)) {
+    const commits = found.map(bronzeRecord).reverse();
+    ledger = { commits, unrecorded: commits.filter((c) => c.seq >= Number(from)) };
+  } else {
+    const commits = await readBronzeCommits(client, pipeline, table);
+    const last = commits.at(-1)?.seq ?? 0;
+    const newest = Number(found[0]?.note.seq ?? 0);
+    const reaches = (h: HistoryCommit[]) => newest <= last || h.some((c) => Number(c.note.seq) === last + 1);
+    if (!reaches(found)) found = (await longer()).commits;
+    if (!reaches(found)) {
+      throw new DataError(
+        `bronze table of ${pipeline}.${table}: commit ${last + 1} is neither recorded in ${meta("bronze_commits")} nor in the table's Delta history any more (log retention removed it before it was recorded), so the batches it applied are unknown; retrying will not help (see "Commit records" in docs/warehouse-spark.md)`,
+      );
+    }
+    const unrecorded = found
+      .filter((h) => Number(h.note.seq) > last)
+      .map(bronzeRecord)
+      .reverse();
+    ledger = { commits: [...commits, ...unrecorded], unrecorded };
+  }
+  knownBronze.set(client, pipeline, table, copy(ledger));
+  return ledger;
 }
 
 /** What one bronze commit did, as recorded. */
@@ -327,30 +392,45 @@ export function bronzeRecord(commit: HistoryCommit): BronzeRecord {
   };
 }
 
-/** Appends a bronze commit's durable record (and compacts the records when it is this table's turn). */
+/**
+ * Appends the durable records of bronze commits, in one statement (`commits`: the ledger's unrecorded ones, then
+ * the commit just made), and compacts the records when it is this table's turn. The ledger this process knows for
+ * the table then ends with them, all recorded.
+ */
 export async function recordBronze(
   client: SparkClient,
   pipeline: string,
   table: string,
-  r: BronzeRecord,
+  commits: BronzeRecord[],
   log: (message: string) => void = () => undefined,
 ): Promise<void> {
+  const newest = commits.at(-1);
+  if (!newest) return;
   const array = (items: string[], type: string) =>
     items.length ? `array(${items.join(", ")})` : `CAST(array() AS ARRAY<${type}>)`;
-  await client.query(`INSERT INTO ${meta("bronze_commits")} VALUES (${literal(pipeline)}, ${literal(table)},
+  const row = (r: BronzeRecord) => `(${literal(pipeline)}, ${literal(table)},
     ${integer(r.seq)}, ${r.version === null ? "NULL" : integer(r.version)}, ${integer(r.deltaVersion)},
     ${array(r.batchIds.map(literal), "STRING")}, ${array(
       r.batchRows.map((n) => `${integer(n)}L`),
       "BIGINT",
     )},
     ${integer(r.rowsRead)}, ${integer(r.inserted)}, ${integer(r.updated)}, ${integer(r.deleted)},
-    ${integer(r.unchanged)}, current_timestamp())`);
+    ${integer(r.unchanged)}, current_timestamp())`;
   const known = knownBronze.get(client, pipeline, table);
-  if (known && (known.at(-1)?.seq ?? 0) === r.seq - 1) {
-    const { seq, version, deltaVersion, batchIds } = r;
-    known.push({ seq, version, deltaVersion, batchIds });
-  } else knownBronze.forget(client, pipeline, table);
-  await compactInTurn(client, "bronze_commits", JSON.stringify([pipeline, table]), r.seq, log);
+  knownBronze.forget(client, pipeline, table);
+  await client.query(`INSERT INTO ${meta("bronze_commits")} VALUES ${commits.map(row).join(",\n")}`);
+  const written = new Set(commits.map((c) => c.seq));
+  if (known?.unrecorded.every((c) => written.has(c.seq))) {
+    const ledger = copy(known);
+    for (const { seq, version, deltaVersion, batchIds } of commits) {
+      const last = ledger.commits.at(-1)?.seq ?? 0;
+      if (seq === last + 1) ledger.commits.push({ seq, version, deltaVersion, batchIds });
+    }
+    if (ledger.commits.at(-1)?.seq === newest.seq) {
+      knownBronze.set(client, pipeline, table, { commits: ledger.commits, unrecorded: [] });
+    }
+  }
+  await compactInTurn(client, "bronze_commits", JSON.stringify([pipeline, table]), newest.seq, log);
 }
 
 /** A recorded silver commit: the bronze version it merged up to. */
@@ -399,41 +479,42 @@ export function silverRecord(commit: HistoryCommit): SilverRecord {
   };
 }
 
-/**
- * The newest recorded silver commit of a model, or null before its first: the one known to this process when it is
- * `newest` (the newest smelter commit of the silver table's history, null when it has none), else (and without
- * `newest`) read.
- */
+/** The newest silver commit of a model in its commit table, or null when none is recorded. */
 export async function lastSilver(
   client: SparkClient,
   pipeline: string,
   model: string,
-  newest?: HistoryCommit | null,
 ): Promise<SilverRecord | null> {
-  const known = knownSilver.get(client, pipeline, model);
-  if (known !== undefined && newest !== undefined && isNewest(known, newest)) return known;
   const rows = await client.query(
     `SELECT seq, version, delta_version FROM ${meta("silver_commits")}
       WHERE pipeline = ${literal(pipeline)} AND model = ${literal(model)} ORDER BY seq DESC LIMIT 1`,
   );
   const r = rows[0];
-  const last = r
-    ? {
-        seq: Number(r.seq),
-        version: Number(r.version),
-        deltaVersion: Number(r.delta_version),
-        rowsRead: 0,
-        inserted: 0,
-        updated: 0,
-        deleted: 0,
-        unchanged: 0,
-      }
-    : null;
-  knownSilver.set(client, pipeline, model, last);
-  return last;
+  if (!r) return null;
+  const zero = { rowsRead: 0, inserted: 0, updated: 0, deleted: 0, unchanged: 0 };
+  return { seq: Number(r.seq), version: Number(r.version), deltaVersion: Number(r.delta_version), ...zero };
 }
 
-/** Appends a silver commit's durable record (and compacts the records when it is this model's turn). */
+/**
+ * A model's newest silver commit, or null before its first: the newest commit of `page` (the newest entries of the
+ * silver table's history); none when the page reaches the table's first version without one; else (older
+ * entries pushed out by maintenance) the commit table's.
+ */
+export async function silverCheckpoint(
+  client: SparkClient,
+  pipeline: string,
+  model: string,
+  page: HistoryPage,
+): Promise<SilverRecord | null> {
+  const newest = page.commits[0];
+  if (newest) return silverRecord(newest);
+  return page.complete ? null : lastSilver(client, pipeline, model);
+}
+
+/**
+ * Appends a silver commit's durable record (and compacts the records when it is this model's turn). Only a model's
+ * newest record is read back, so a commit that crashed before its record needs none once a later one has it.
+ */
 export async function recordSilver(
   client: SparkClient,
   pipeline: string,
@@ -445,9 +526,6 @@ export async function recordSilver(
   await client.query(`INSERT INTO ${meta("silver_commits")} VALUES (${literal(pipeline)}, ${literal(model)},
     ${literal(table)}, ${integer(r.seq)}, ${integer(r.version)}, ${integer(r.deltaVersion)}, ${integer(r.rowsRead)},
     ${integer(r.inserted)}, ${integer(r.updated)}, ${integer(r.deleted)}, ${integer(r.unchanged)}, current_timestamp())`);
-  const known = knownSilver.get(client, pipeline, model);
-  if (known !== undefined && (known?.seq ?? 0) === r.seq - 1) knownSilver.set(client, pipeline, model, r);
-  else knownSilver.forget(client, pipeline, model);
   await compactInTurn(client, "silver_commits", JSON.stringify([pipeline, model]), r.seq, log);
 }
 

@@ -17,7 +17,7 @@ export async function pruneChangeFeed(
   { pipeline, schema, table, consumers }: ChangeFeed,
   options: { keepLast?: number } = {},
 ): Promise<PruneResult> {
-  const commits = await bronzeCommits(client, pipeline, schema, table, false);
+  const { commits } = await bronzeCommits(client, pipeline, schema, table);
   const current = Math.max(0, ...commits.map((c) => c.version ?? 0));
   const floor = await meta.retentionFloor(client, pipeline, table);
   let target = current;

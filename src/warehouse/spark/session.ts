@@ -4,7 +4,7 @@ import { applyBronze, bronzeCommits, bronzeHistory } from "./bronze.ts";
 import { applyChangeBatches } from "./changes.ts";
 import type { SparkClient } from "./client.ts";
 import { sparkError } from "./errors.ts";
-import { ensureMetadata, type HistoryCommit, METADATA_TABLES } from "./metadata.ts";
+import { ensureMetadata, type HistoryPage, METADATA_TABLES } from "./metadata.ts";
 import { maintain, pruneChangeFeed } from "./retention.ts";
 import { applySilver, rebuildSilver } from "./silver.ts";
 import { seenColumns, watchColumns } from "./tables.ts";
@@ -28,7 +28,7 @@ export class SparkSession extends PlacingSession<SparkClient> {
    * The history of a bronze table as `checkpointedBatches` read it, by pipeline and table, for the execution's
    * first `applyBronze` on it (the next ones read it again: the first one's commit is not in it).
    */
-  private readonly histories = new Map<string, HistoryCommit[]>();
+  private readonly histories = new Map<string, HistoryPage>();
 
   /** Set when a statement failed: the session's state is not known, so it is closed rather than kept. */
   private failed = false;
@@ -54,11 +54,11 @@ export class SparkSession extends PlacingSession<SparkClient> {
 
   checkpointedBatches(pipeline: string, schema: string, table: string) {
     // With the commits only Delta's history knows yet (a crash before their record): their batches are applied,
-    // and the next applyBronze records them.
+    // and the next record written for the table covers them.
     return this.run(`bronze checkpoints of ${table}`, async () => {
       const found = await bronzeHistory(this.client, schema, table);
       this.histories.set(JSON.stringify([pipeline, table]), found);
-      const commits = await bronzeCommits(this.client, pipeline, schema, table, false, found);
+      const { commits } = await bronzeCommits(this.client, pipeline, schema, table, found);
       return new Set(commits.flatMap((c) => c.batchIds));
     });
   }

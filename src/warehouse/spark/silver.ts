@@ -157,23 +157,18 @@ function appId(target: SilverTarget): string {
   return `smelter.silver.${target.pipeline}.${target.model.name}`;
 }
 
-/** The model's newest commit, with one only the silver table's history knows recorded first. */
+/** The model's newest commit, from the silver table's history (see metadata.ts `silverCheckpoint`). */
 async function lastCommit(client: SparkClient, target: SilverTarget): Promise<meta.SilverRecord | null> {
-  const { pipeline, model, silverSchema, table } = target;
-  let found: meta.HistoryCommit[];
+  const { pipeline, model, silverSchema } = target;
+  let page: meta.HistoryPage;
   try {
-    found = await meta.history(client, qualified(silverSchema, model.name), "silver");
+    page = await meta.historyPage(client, qualified(silverSchema, model.name), "silver");
   } catch (error) {
-    if (isMissing(error)) return meta.lastSilver(client, pipeline, model.name, null);
+    // No silver table: the model starts from bronze's first version.
+    if (isMissing(error)) return null;
     throw error;
   }
-  const last = await meta.lastSilver(client, pipeline, model.name, found[0] ?? null);
-  let newest = last;
-  for (const h of found.filter((c) => Number(c.note.seq) > (last?.seq ?? 0)).reverse()) {
-    newest = meta.silverRecord(h);
-    await meta.recordSilver(client, pipeline, model.name, table.name, newest);
-  }
-  return newest;
+  return meta.silverCheckpoint(client, pipeline, model.name, page);
 }
 
 async function bronzeColumns(client: SparkClient, target: SilverTarget): Promise<TypedColumn[]> {
@@ -247,7 +242,7 @@ export async function applySilver(
   const from = last?.version ?? 0;
   const floor = await meta.retentionFloor(client, pipeline, table.name);
   requireUnpruned(target, from, floor);
-  const commits = await bronzeCommits(client, pipeline, bronzeSchema, table.name, false);
+  const { commits } = await bronzeCommits(client, pipeline, bronzeSchema, table.name);
   const to = Math.max(0, ...commits.map((c) => c.version ?? 0));
   if (to <= from) return nothingNew(from);
   const deltaOf = (v: number) => commits.find((c) => c.version === v)?.deltaVersion ?? -1;
@@ -280,7 +275,7 @@ export async function applySilver(
 export async function rebuildSilver(client: SparkClient, target: SilverTarget): Promise<SilverResult> {
   const { pipeline, table, model, bronzeSchema } = target;
   const last = await lastCommit(client, target);
-  const commits = await bronzeCommits(client, pipeline, bronzeSchema, table.name, false);
+  const { commits } = await bronzeCommits(client, pipeline, bronzeSchema, table.name);
   const to = Math.max(0, ...commits.map((c) => c.version ?? 0));
   const cols = projectModel(model, await bronzeColumns(client, target), `${bronzeSchema}.${table.name}`);
   const silver = await ensureSilverTable(client, target, cols);

@@ -164,18 +164,20 @@ describe("Delta warehouse internals", () => {
       const files = async () =>
         Number((await harness.query("DESCRIBE DETAIL _smelter.bronze_commits"))[0]?.numFiles);
       const record = (seq: number) =>
-        recordBronze(client, fx.spec.name, "probe", {
-          seq,
-          version: seq,
-          deltaVersion: seq,
-          batchIds: [`b${seq}`],
-          batchRows: [1],
-          rowsRead: 1,
-          inserted: 1,
-          updated: 0,
-          deleted: 0,
-          unchanged: 0,
-        });
+        recordBronze(client, fx.spec.name, "probe", [
+          {
+            seq,
+            version: seq,
+            deltaVersion: seq,
+            batchIds: [`b${seq}`],
+            batchRows: [1],
+            rowsRead: 1,
+            inserted: 1,
+            updated: 0,
+            deleted: 0,
+            unchanged: 0,
+          },
+        ]);
       for (const seq of [turn - 3, turn - 2, turn - 1]) await record(seq);
       assert.ok((await files()) >= 3, "each record is a file of its own");
       await record(turn);
