@@ -1,13 +1,14 @@
 import type { ClientBase } from "pg";
-import { ConfigError, DataError } from "../../errors.ts";
+import { ConfigError } from "../../errors.ts";
 import type { TableSpec } from "../../spec/types.ts";
+import { evolveBronze, RESCUED } from "../evolution.ts";
 import { qualified, quoteIdent, sqlType } from "./sql.ts";
 import type { StagedLoad, StagingColumn } from "./staging/types.ts";
 
 /** Bookkeeping columns of a bronze row. `_rescued_data` exists only in `rescue` mode. */
 export const BATCH_ID = "_smelter_batch_id";
 export const LOADED_AT = "_smelter_loaded_at";
-export const RESCUED = "_rescued_data";
+export { RESCUED };
 const BRONZE_META = new Set([BATCH_ID, LOADED_AT, RESCUED]);
 
 /**
@@ -174,9 +175,10 @@ export async function indexChangeFeed(client: ClientBase, schema: string, table:
 
 /**
  * Creates the bronze table (and its change feed) on first use, and applies the table's schema evolution mode to
- * columns the batches bring that bronze lacks: `add_columns` adds them, `rescue` routes their values into
- * `_rescued_data`, `fail` stops with a DataError naming them. Columns bronze has and the batches lack stay, and
- * are NULL in the rows these batches write. Runs inside the commit's transaction (PostgreSQL DDL is transactional).
+ * columns the batches bring that bronze lacks, as `evolveBronze` decides: `add_columns` adds them, `rescue` routes
+ * their values into `_rescued_data`, `fail` stops with a DataError naming them. Columns bronze has and the batches
+ * lack stay, and are NULL in the rows these batches write. Runs inside the commit's transaction (PostgreSQL DDL is
+ * transactional).
  */
 export async function prepareBronze(client: ClientBase, load: StagedLoad): Promise<BronzeShape> {
   const { schema, table } = load;
@@ -186,36 +188,17 @@ export async function prepareBronze(client: ClientBase, load: StagedLoad): Promi
     await createBronze(client, load);
     existing = await tableColumns(client, schema, table.name);
   }
-  const known = new Set((existing ?? []).map((c) => c.name));
-  const added = load.columns.filter((c) => !known.has(c.name));
-  const mode = table.bronze.schemaEvolution;
-  let rescued: string[] = [];
-  let addedNames: string[] = [];
-  if (added.length > 0) {
-    const names = added.map((c) => c.name).join(", ");
-    const first = load.batches[0];
-    if (mode === "fail") {
-      const where = first ? `batch ${first.batchId} (${load.manifestKeys[0]})` : "";
-      throw new DataError(
-        `bronze table ${schema}.${table.name}: ${where} brings new column(s) ${names} and tables.${table.name}.bronze.schemaEvolution is "fail"; add them to bronze by hand or choose add_columns/rescue (retrying will not help)`,
-      );
-    }
-    if (mode === "add_columns") {
-      addedNames = added.map((c) => c.name);
-      const name = qualified(schema, table.name);
-      for (const c of added) {
-        await client.query(
-          `ALTER TABLE ${name} ADD COLUMN ${quoteIdent(c.name)} ${sqlType(c.type, `${schema}.${table.name}.${c.name}`)}`,
-        );
-      }
-    } else {
-      rescued = added.map((c) => c.name);
-      if (!known.has(RESCUED)) {
-        await client.query(
-          `ALTER TABLE ${qualified(schema, table.name)} ADD COLUMN ${quoteIdent(RESCUED)} jsonb`,
-        );
-      }
-    }
+  const evolution = evolveBronze(load, load.columns, existing ?? []);
+  const name = qualified(schema, table.name);
+  for (const c of evolution.add) {
+    await client.query(
+      `ALTER TABLE ${name} ADD COLUMN ${quoteIdent(c.name)} ${sqlType(c.type, `${schema}.${table.name}.${c.name}`)}`,
+    );
+  }
+  if (evolution.addRescueColumn) {
+    await client.query(`ALTER TABLE ${name} ADD COLUMN ${quoteIdent(RESCUED)} jsonb`);
+  }
+  if (evolution.add.length > 0 || evolution.rescued.length > 0) {
     existing = await tableColumns(client, schema, table.name);
   }
   const all = existing ?? [];
@@ -229,8 +212,8 @@ export async function prepareBronze(client: ClientBase, load: StagedLoad): Promi
   }
   return {
     columns: all.filter((c) => !BRONZE_META.has(c.name)),
-    rescued,
-    added: addedNames,
+    rescued: evolution.rescued,
+    added: evolution.add.map((c) => c.name),
     hasRescue: all.some((c) => c.name === RESCUED),
     created,
     feedCreated,

@@ -1,5 +1,6 @@
-import { ConfigError, DataError } from "../../errors.ts";
+import { ConfigError } from "../../errors.ts";
 import { CHANGE_COLUMNS } from "../../landing/types.ts";
+import { evolveBronze, RESCUED } from "../evolution.ts";
 import type { BronzeLoad } from "../types.ts";
 import type { SparkClient } from "./client.ts";
 import { literal, qualified, quoteIdent, sameValues } from "./sql.ts";
@@ -8,7 +9,7 @@ import { columnType } from "./types.ts";
 /** Bookkeeping columns of a bronze row, as PostgreSQL has them. `_rescued_data` exists only in `rescue` mode. */
 export const BATCH_ID = "_smelter_batch_id";
 export const LOADED_AT = "_smelter_loaded_at";
-export const RESCUED = "_rescued_data";
+export { RESCUED };
 const BRONZE_META = new Set([BATCH_ID, LOADED_AT, RESCUED]);
 
 /**
@@ -175,11 +176,12 @@ function checkChangeFeed(described: DescribedTable, schema: string, table: strin
 
 /**
  * Creates the bronze table (Delta, change data feed on, liquid clustering by `cluster_by`) on first use, and
- * applies the table's schema evolution mode to columns the batches bring that bronze lacks: `add_columns` adds
- * them, `rescue` routes their values into `_rescued_data`, `fail` stops with a DataError naming them before
- * anything is written. Columns bronze has and the batches lack stay, and are NULL in the rows these batches write.
- * DDL is its own Delta commit: a crash after it leaves an empty table or an added column, which the retry keeps.
- * An existing table whose change data feed was turned off outside smelter is refused (a ConfigError).
+ * applies the table's schema evolution mode to columns the batches bring that bronze lacks, as `evolveBronze`
+ * decides: `add_columns` adds them, `rescue` routes their values into `_rescued_data`, `fail` stops with a
+ * DataError naming them before anything is written. Columns bronze has and the batches lack stay, and are NULL in
+ * the rows these batches write. DDL is its own Delta commit: a crash after it leaves an empty table or an added
+ * column, which the retry keeps. An existing table whose change data feed was turned off outside smelter is
+ * refused (a ConfigError).
  */
 export async function prepareBronze(client: SparkClient, load: BronzeLoad): Promise<BronzeShape> {
   const { schema, table } = load;
@@ -188,33 +190,18 @@ export async function prepareBronze(client: SparkClient, load: BronzeLoad): Prom
   if (described === null) await createBronze(client, load);
   else if (table.bronze.changeFeed) checkChangeFeed(described, schema, table.name);
   let existing = described?.columns ?? (await tableColumns(client, schema, table.name)) ?? [];
-  const known = new Set(existing.map((c) => c.name));
-  const added = load.columns.filter((c) => !known.has(c.name));
-  let rescued: string[] = [];
-  let addedNames: string[] = [];
-  if (added.length > 0) {
-    const names = added.map((c) => c.name).join(", ");
-    const mode = table.bronze.schemaEvolution;
-    if (mode === "fail") {
-      const first = load.batches[0];
-      const where = first ? `batch ${first.batchId} (${load.manifestKeys[0]})` : "";
-      throw new DataError(
-        `bronze table ${schema}.${table.name}: ${where} brings new column(s) ${names} and tables.${table.name}.bronze.schemaEvolution is "fail"; add them to bronze by hand or choose add_columns/rescue (retrying will not help)`,
-      );
-    }
-    const name = qualified(schema, table.name);
-    if (mode === "add_columns") {
-      addedNames = added.map((c) => c.name);
-      const defs = added.map((c) => `${quoteIdent(c.name)} ${columnType(c)}`);
-      tableChanged(client, schema, table.name);
-      await client.query(`ALTER TABLE ${name} ADD COLUMNS (${defs.join(", ")})`);
-    } else {
-      rescued = added.map((c) => c.name);
-      if (!known.has(RESCUED)) {
-        tableChanged(client, schema, table.name);
-        await client.query(`ALTER TABLE ${name} ADD COLUMNS (${quoteIdent(RESCUED)} STRING)`);
-      }
-    }
+  const evolution = evolveBronze(load, load.columns, existing);
+  const name = qualified(schema, table.name);
+  if (evolution.add.length > 0) {
+    const defs = evolution.add.map((c) => `${quoteIdent(c.name)} ${columnType(c)}`);
+    tableChanged(client, schema, table.name);
+    await client.query(`ALTER TABLE ${name} ADD COLUMNS (${defs.join(", ")})`);
+  }
+  if (evolution.addRescueColumn) {
+    tableChanged(client, schema, table.name);
+    await client.query(`ALTER TABLE ${name} ADD COLUMNS (${quoteIdent(RESCUED)} STRING)`);
+  }
+  if (evolution.add.length > 0 || evolution.rescued.length > 0) {
     existing = (await tableColumns(client, schema, table.name)) ?? [];
   }
   for (const k of table.primaryKey) {
@@ -226,8 +213,8 @@ export async function prepareBronze(client: SparkClient, load: BronzeLoad): Prom
   }
   return {
     columns: existing.filter((c) => !BRONZE_META.has(c.name)),
-    rescued,
-    added: addedNames,
+    rescued: evolution.rescued,
+    added: evolution.add.map((c) => c.name),
     hasRescue: existing.some((c) => c.name === RESCUED),
     created,
   };

@@ -129,6 +129,8 @@ export async function startService(
     registeredSpecs?: RegisteredSpecRules;
     /** Told about every execution the worker finished or marked interrupted (notifications). */
     finished?: (execution: Execution) => Promise<void>;
+    /** Values no execution log line may show, as `smelter serve` passes `serviceSecrets`; default none. */
+    secrets?: readonly string[];
   },
 ): Promise<TestService> {
   const pool = await openStateDb(dbUrl, 20);
@@ -155,6 +157,7 @@ export async function startService(
     log,
     ...(options.env ? { env: options.env } : {}),
     ...(options.finished ? { finished: options.finished } : {}),
+    ...(options.secrets ? { secrets: options.secrets } : {}),
   });
   if (options.startWorker !== false) await worker.start();
   const app = createApp({

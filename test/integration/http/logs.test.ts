@@ -7,7 +7,7 @@ import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { loadConfig } from "../../../src/config.ts";
 import { executors } from "../../../src/executors/index.ts";
-import { serviceLogOf } from "../../../src/log.ts";
+import { serviceLogOf, serviceSecrets } from "../../../src/log.ts";
 import { parsePipeline } from "../../../src/registry.ts";
 import { missingStack, uniqueName } from "../executors/extract-helpers.ts";
 import { airflowCtx, call, eventually, freshDatabase, startService, type TestService } from "./harness.ts";
@@ -15,7 +15,8 @@ import { airflowCtx, call, eventually, freshDatabase, startService, type TestSer
 /*
  * The service log as `smelter serve` builds it, captured whole while the service registers a pipeline, answers
  * requests and runs executions that fail to connect with wrong passwords: JSON lines with the context of each
- * line, and no configured secret anywhere.
+ * line, and no configured secret anywhere. And executions' own logs, read over HTTP, scrubbed of the secrets the
+ * service knows as `smelter serve` passes them to its worker.
  */
 
 const skip = missingStack("SMELTER_MARIADB_HOST", "SMELTER_PG_HOST");
@@ -25,6 +26,8 @@ describe("the service log", { skip: skip ?? false }, () => {
   // Wrong passwords: the executions fail at connecting, where drivers are most tempted to echo what they got.
   const sourcePassword = `src-pw-${randomBytes(6).toString("hex")}`;
   const warehousePassword = `wh-pw-${randomBytes(6).toString("hex")}`;
+  const swappedSourcePassword = `src-swap-${randomBytes(6).toString("hex")}`;
+  const swappedWarehousePassword = `wh-swap-${randomBytes(6).toString("hex")}`;
   const token = `tok-${randomBytes(12).toString("hex")}`;
   const airflowPassword = `af-pw-${randomBytes(6).toString("hex")}`;
   // Variable names that do not say "secret": the values must stay out of the log without the name's hint.
@@ -32,8 +35,20 @@ describe("the service log", { skip: skip ?? false }, () => {
     ...process.env,
     LOGS_SOURCE: `mysql://smelter:${sourcePassword}@${process.env.SMELTER_MARIADB_HOST}:${process.env.SMELTER_MARIADB_PORT}/social`,
     LOGS_WH_PW: warehousePassword,
+    // A spec that swaps user and password hands these to the servers as user names, which they quote back.
+    LOGS_SOURCE_PASSWORD: swappedSourcePassword,
+    LOGS_SOURCE_USER: process.env.SMELTER_MARIADB_USER,
+    LOGS_WH_PASSWORD: swappedWarehousePassword,
+    LOGS_WH_USER: process.env.SMELTER_PG_USER,
   };
-  const secrets = [sourcePassword, warehousePassword, token, airflowPassword];
+  const secrets = [
+    sourcePassword,
+    warehousePassword,
+    token,
+    airflowPassword,
+    swappedSourcePassword,
+    swappedWarehousePassword,
+  ];
   const output: string[] = [];
   const capture = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -61,6 +76,7 @@ describe("the service log", { skip: skip ?? false }, () => {
       tokens: `ops:${token}`,
       log,
       env,
+      secrets: serviceSecrets(config, env),
     });
   });
   after(async () => {
@@ -75,16 +91,16 @@ describe("the service log", { skip: skip ?? false }, () => {
       .filter(Boolean)
       .map((l) => JSON.parse(l) as Record<string, unknown>);
 
-  async function failed(step: "extract" | "bronze", table: string) {
+  async function failed(step: "extract" | "bronze", table: string, pipeline = name) {
     const r = await call(
       svc.url,
       "POST",
       "/api/v1/executions",
       {
-        pipeline: name,
+        pipeline,
         step,
         table,
-        idempotency_key: `${name}-${step}`,
+        idempotency_key: `${pipeline}-${step}`,
         airflow: airflowCtx(`${step}__${table}`),
       },
       as,
@@ -179,5 +195,62 @@ tables:
       all.some((l) => l.path === "/api/v1/executions" && l.status === 401 && l.token_name === undefined),
     );
     assert.ok(all.some((l) => l.route === "/metrics" && l.path === "/metrics"));
+  });
+
+  it("serves an execution's log with a secret the service knows redacted where a server quoted it", async () => {
+    // User and password swapped by mistake: each server refuses the password as a user name and quotes it back.
+    // The values come from variables the service knows as secrets by their names, not through a spec's secret
+    // reference: only the worker's own secrets keep them out of the execution's log.
+    const swapped = uniqueName("logs_swap");
+    const landing = await mkdtemp(join(tmpdir(), "smelter-land-"));
+    const yaml = `version: 1
+name: ${swapped}
+connections:
+  src: { kind: mariadb, host: ${process.env.SMELTER_MARIADB_HOST}, port: ${process.env.SMELTER_MARIADB_PORT}, database: social, user: { env: LOGS_SOURCE_PASSWORD }, password: { env: LOGS_SOURCE_USER } }
+  wh: { kind: postgres, host: ${process.env.SMELTER_PG_HOST}, port: ${process.env.SMELTER_PG_PORT}, database: warehouse, user: { env: LOGS_WH_PASSWORD }, password: { env: LOGS_WH_USER } }
+  land: { kind: local, path: ${landing} }
+warehouse: wh
+landing: land
+tables:
+  - { name: posts, primary_key: [id], cursor: [updated_at] }
+`;
+    const put = await call(svc.url, "PUT", `/api/v1/pipelines/${swapped}`, yaml, {
+      ...as,
+      "content-type": "application/yaml",
+    });
+    assert.equal(put.status, 201, JSON.stringify(put.body));
+
+    const cases = [
+      { step: "extract", secret: swappedSourcePassword, quoted: /Access denied for user '\[redacted\]'@/ },
+      {
+        step: "bronze",
+        secret: swappedWarehousePassword,
+        quoted: /password authentication failed for user "\[redacted\]"/,
+      },
+    ] as const;
+    for (const { step, secret, quoted } of cases) {
+      const execution = await failed(step, "posts", swapped);
+      assert.equal(execution.status, "failed");
+      const logs = await call(
+        svc.url,
+        "GET",
+        `/api/v1/executions/${execution.id}/logs?offset=0`,
+        undefined,
+        as,
+      );
+      assert.equal(logs.status, 200);
+      assert.equal(logs.body.complete, true);
+      const lines = logs.body.lines as { level: string; message: string }[];
+      const messages = lines.map((l) => l.message);
+      assert.ok(
+        messages.every((m) => !m.includes(secret) && !m.includes(encodeURIComponent(secret))),
+        `${step}: a line holds the secret: ${JSON.stringify(messages)}`,
+      );
+      const refusal = lines.find((l) => quoted.test(l.message));
+      assert.ok(refusal, `${step}: no line quotes the refusal: ${JSON.stringify(messages)}`);
+      assert.equal(refusal.level, "error");
+    }
+    assert.equal(output.join("").includes(swappedSourcePassword), false);
+    assert.equal(output.join("").includes(swappedWarehousePassword), false);
   });
 });

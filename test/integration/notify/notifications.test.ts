@@ -11,8 +11,8 @@ import { Notifier } from "../../../src/notify/notifier.ts";
 import { freshnessJob } from "../../../src/scheduler/freshness.ts";
 import { freshnessState } from "../../../src/spec/freshness.ts";
 import { IncidentStore } from "../../../src/state/incidents.ts";
-import { call, eventually, freshDatabase, startService, type TestService } from "../http/harness.ts";
-import { Receiver } from "./receiver.ts";
+import { call, freshDatabase, startService, type TestService } from "../http/harness.ts";
+import { Receiver, runTry } from "./receiver.ts";
 
 // Notifications end to end: executions run by the service's worker against a real state database, the outbox
 // delivered by the notifier to a webhook receiver on 127.0.0.1 (the real thing for a webhook).
@@ -82,44 +82,20 @@ after(async () => {
   await receiver.close();
 });
 
-/** Submits a bronze execution of `table` as Airflow's try `tryNumber` and waits until it has ended. */
-async function runTry(table: string, tryNumber: number): Promise<Record<string, unknown>> {
-  const submitted = await call(service.url, "POST", "/api/v1/executions", {
-    pipeline: "shop",
-    step: "bronze",
-    table,
-    idempotency_key: `shop-${table}-${tryNumber}-${Math.random()}`,
-    airflow: {
-      dag_id: "smelter__shop",
-      run_id: "manual__2026-12-01T00:00:00+00:00",
-      task_id: `bronze__${table}`,
-      map_index: -1,
-      try_number: tryNumber,
-      logical_date: null,
-    },
-  });
-  assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
-  const id = submitted.body.id as string;
-  // The outcome is recorded before its incident: wait for the incident's side too.
-  const ended = await eventually(async () => {
-    const e = await service.store.get(id);
-    return e && (e.status === "success" || e.status === "failed") ? e : undefined;
-  });
-  await sleep(200);
-  return ended as unknown as Record<string, unknown>;
-}
+/** Runs a bronze execution of shop's `table` as Airflow's try `tryNumber` until it has ended. */
+const runShopTry = (table: string, tryNumber: number) => runTry(service, "shop", table, tryNumber);
 
 test("a step failing on every try alerts once, retries a delivery answered 500, and resolves once", async () => {
   receiver.script.set(JSON_HOOK, [500]);
   failing = true;
-  const first = await runTry("orders", 1);
+  const first = await runShopTry("orders", 1);
   assert.equal(first.status, "failed");
   await notifier.deliver();
   assert.equal(receiver.accepted<Slack>(SLACK).length, 1);
   assert.equal(receiver.accepted<NotificationEvent>(JSON_HOOK).length, 0, "the JSON webhook answered 500");
 
   // The second try fails too: the incident is open, nothing new is told.
-  await runTry("orders", 2);
+  await runShopTry("orders", 2);
   await sleep(300);
   await notifier.deliver();
   assert.equal(receiver.accepted<Slack>(SLACK).length, 1);
@@ -151,8 +127,8 @@ test("a step failing on every try alerts once, retries a delivery answered 500, 
 
   // The third try succeeds: one resolve per webhook; a further success says nothing.
   failing = false;
-  await runTry("orders", 3);
-  await runTry("orders", 4);
+  await runShopTry("orders", 3);
+  await runShopTry("orders", 4);
   await notifier.deliver();
   const resolves = receiver.accepted<NotificationEvent>(JSON_HOOK).slice(1);
   assert.deepEqual(
@@ -183,7 +159,7 @@ test("a webhook that keeps failing is given up after its attempts and recorded u
   receiver.script.set(SLACK, [503, 503, 503]);
   receiver.script.set(JSON_HOOK, [404]);
   failing = true;
-  await runTry("items", 1);
+  await runShopTry("items", 1);
   for (let i = 0; i < 4; i++) {
     await notifier.deliver();
     await sleep(900);
@@ -197,19 +173,19 @@ test("a webhook that keeps failing is given up after its attempts and recorded u
     { target: "events", status: "undelivered", attempts: 1, last_error: "HTTP 404" },
   ]);
   failing = false;
-  await runTry("items", 2);
+  await runShopTry("items", 2);
 });
 
 test("columns bronze added or rescued are told once per set of columns", async () => {
   failing = false;
   const before = receiver.accepted<NotificationEvent>(JSON_HOOK).length;
   reported = { columnsRescued: ["lang"] };
-  await runTry("orders", 5);
-  await runTry("orders", 6);
+  await runShopTry("orders", 5);
+  await runShopTry("orders", 6);
   reported = { columnsAdded: ["coupon"] };
-  await runTry("orders", 7);
+  await runShopTry("orders", 7);
   reported = {};
-  await runTry("orders", 8);
+  await runShopTry("orders", 8);
   await notifier.deliver();
   const told = receiver
     .accepted<NotificationEvent>(JSON_HOOK)

@@ -17,8 +17,8 @@ import { freshnessJob } from "../../../src/scheduler/freshness.ts";
 import { freshnessState } from "../../../src/spec/freshness.ts";
 import { resolveDatabase } from "../../../src/spec/resolve.ts";
 import { IncidentStore } from "../../../src/state/incidents.ts";
-import { call, eventually, freshDatabase, startService, type TestService } from "../http/harness.ts";
-import { Receiver } from "./receiver.ts";
+import { call, freshDatabase, startService, type TestService } from "../http/harness.ts";
+import { Receiver, runTry } from "./receiver.ts";
 
 // Webhooks named in a pipeline's spec (`notifications`), end to end: specs registered over the API with the real
 // loader, executions run by the service's worker against a real state database, the outbox delivered to a webhook
@@ -157,32 +157,9 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** Runs a bronze execution of `pipeline`.`table` as Airflow's try `tryNumber` until it has ended. */
-async function runTry(pipeline: string, table: string, tryNumber: number): Promise<string> {
-  const submitted = await call(service.url, "POST", "/api/v1/executions", {
-    pipeline,
-    step: "bronze",
-    table,
-    idempotency_key: `${pipeline}-${table}-${tryNumber}-${Math.random()}`,
-    airflow: {
-      dag_id: `smelter__${pipeline}`,
-      run_id: "manual__2026-12-01T00:00:00+00:00",
-      task_id: `bronze__${table}`,
-      map_index: -1,
-      try_number: tryNumber,
-      logical_date: null,
-    },
-  });
-  assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
-  const id = submitted.body.id as string;
-  const ended = await eventually(async () => {
-    const e = await service.store.get(id);
-    return e && (e.status === "success" || e.status === "failed") ? e.status : undefined;
-  });
-  // The outcome is recorded before its incident: wait for the incident's side too.
-  await sleep(300);
-  return ended;
-}
+/** Runs a bronze execution of `pipeline`.`table` as Airflow's try `tryNumber`; its final status. */
+const tryStatus = async (pipeline: string, table: string, tryNumber: number) =>
+  (await runTry(service, pipeline, table, tryNumber)).status;
 
 /** Delivers the outbox until nothing is due, waiting out the short retry delays of this test. */
 async function deliverAll(): Promise<void> {
@@ -198,12 +175,12 @@ const told = (path: string) =>
 test("a pipeline's webhook is told its pipeline's failure and recovery once each, never another pipeline's", async () => {
   receiver.script.set(TEAM, [500]);
   failing.add("orders").add("accounts");
-  assert.equal(await runTry("shop", "orders", 1), "failed");
-  assert.equal(await runTry("shop", "orders", 2), "failed");
-  assert.equal(await runTry("crm", "accounts", 1), "failed");
+  assert.equal(await tryStatus("shop", "orders", 1), "failed");
+  assert.equal(await tryStatus("shop", "orders", 2), "failed");
+  assert.equal(await tryStatus("crm", "accounts", 1), "failed");
   failing.clear();
-  assert.equal(await runTry("shop", "orders", 3), "success");
-  assert.equal(await runTry("crm", "accounts", 2), "success");
+  assert.equal(await tryStatus("shop", "orders", 3), "success");
+  assert.equal(await tryStatus("crm", "accounts", 2), "success");
   await deliverAll();
 
   const team = receiver.accepted<Slack>(TEAM).map((m) => m.text);
@@ -240,12 +217,12 @@ test("a pipeline's webhook is told its pipeline's failure and recovery once each
 
 test("a webhook that chose events and tables is told only those", async () => {
   failing.add("items");
-  assert.equal(await runTry("shop", "items", 1), "failed");
+  assert.equal(await tryStatus("shop", "items", 1), "failed");
   failing.clear();
   reported = { columnsAdded: ["coupon"] };
-  assert.equal(await runTry("shop", "orders", 4), "success");
+  assert.equal(await tryStatus("shop", "orders", 4), "success");
   reported = {};
-  assert.equal(await runTry("shop", "items", 2), "success");
+  assert.equal(await tryStatus("shop", "items", 2), "success");
   await deliverAll();
   assert.deepEqual(told(ORDERS), [
     ["execution.failed", "shop", "orders"],

@@ -1,5 +1,9 @@
+import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Execution } from "../../../src/state/execution-record.ts";
+import { call, eventually, type TestService } from "../http/harness.ts";
 
 /** A request a webhook receiver got, with the status it answered. */
 export interface Received {
@@ -39,4 +43,38 @@ export class Receiver {
   close(): Promise<void> {
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
+}
+
+/**
+ * Submits a bronze execution of `pipeline`.`table` to `service` as Airflow's try `tryNumber` and waits until it
+ * has ended, then a little longer: the outcome is recorded before its incident, and the tests read both.
+ */
+export async function runTry(
+  service: TestService,
+  pipeline: string,
+  table: string,
+  tryNumber: number,
+): Promise<Execution> {
+  const submitted = await call(service.url, "POST", "/api/v1/executions", {
+    pipeline,
+    step: "bronze",
+    table,
+    idempotency_key: `${pipeline}-${table}-${tryNumber}-${Math.random()}`,
+    airflow: {
+      dag_id: `smelter__${pipeline}`,
+      run_id: "manual__2026-12-01T00:00:00+00:00",
+      task_id: `bronze__${table}`,
+      map_index: -1,
+      try_number: tryNumber,
+      logical_date: null,
+    },
+  });
+  assert.equal(submitted.status, 202, JSON.stringify(submitted.body));
+  const id = submitted.body.id as string;
+  const ended = await eventually(async () => {
+    const e = await service.store.get(id);
+    return e && (e.status === "success" || e.status === "failed") ? e : undefined;
+  });
+  await sleep(300);
+  return ended;
 }
