@@ -1,11 +1,12 @@
 import { randomInt } from "node:crypto";
 import type ZongJi from "@vlasky/zongji";
-import { ConfigError, LogPurgedError, TransientError } from "../../errors.ts";
+import { ConfigError, DataError, LogPurgedError, TransientError } from "../../errors.ts";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import { drainEnd } from "../drain-end.ts";
 import { sourceError } from "../errors.ts";
 import type { ChangeLog, DrainOptions, LogChange, LogConsumer, LogPosition } from "../types.ts";
 import { connectMariadb } from "./connection.ts";
+import { truncatedTable } from "./statements.ts";
 
 /**
  * MariaDB/MySQL change capture from the binary log, read with `@vlasky/zongji` as a replica would. A position is
@@ -164,6 +165,7 @@ interface BinlogEvent {
   timestamp: number;
   binlogName?: string;
   query?: string;
+  schema?: string;
   tableId?: number;
   tableMap?: Record<number, { parentSchema: string; tableName: string }>;
   rows?: unknown[];
@@ -186,10 +188,13 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
   await checkHeld(db, first, tables);
   const start = asPosition(first);
   const targets = new Map<string, { name: string; from: LogPosition }>();
+  /** The tables by lower-case name, as a TRUNCATE statement may name them. */
+  const truncatable = new Map<string, { table: string; from: LogPosition }>();
   const includeSchema: Record<string, string[]> = {};
   for (const c of live) {
     const t = splitTable(c.consumer.table, db.database);
     targets.set(`${t.schema}.${t.name}`, { name: c.consumer.name, from: c.from });
+    truncatable.set(`${t.schema}.${t.name}`.toLowerCase(), { table: c.consumer.table, from: c.from });
     includeSchema[t.schema] = [...(includeSchema[t.schema] ?? []), t.name];
   }
   const { default: ZongJiClass } = await import("@vlasky/zongji");
@@ -301,9 +306,23 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
       case "xid":
         commit(event.timestamp);
         break;
-      case "query":
-        if (/^\s*COMMIT\s*$/i.test(String(event.query ?? ""))) commit(event.timestamp);
+      case "query": {
+        const query = String(event.query ?? "");
+        if (/^\s*COMMIT\s*$/i.test(query)) {
+          commit(event.timestamp);
+          break;
+        }
+        // A TRUNCATE writes no row event: bronze would keep the rows it removed.
+        const emptied = truncatable.get(truncatedTable(query, event.schema ?? "") ?? "");
+        if (emptied && compare([file, position], emptied.from) > 0) {
+          return ending.finish(
+            new DataError(
+              `source ${db.name}, table ${emptied.table}: the table was truncated (binlog ${file}:${position}); the log holds no row of what it removed, so change capture cannot go on. Re-sync the table (smelter resync <spec> --table <name>) to take a new snapshot and continue from the log's head; nothing was written`,
+            ),
+          );
+        }
         break;
+      }
       default:
         break;
     }

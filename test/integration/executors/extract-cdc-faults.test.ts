@@ -210,4 +210,43 @@ describe("change capture from the MariaDB binary log, when things fail", { skip:
       await db().query(`DROP USER '${user}'@'127.0.0.1'`);
     }
   });
+
+  it("stops at a TRUNCATE with a DataError asking for a re-sync, writes nothing, and a re-sync recovers", async () => {
+    const stored = await state.watermarks.read(spec.name, table);
+    const landed = await manifests(spec, table);
+    const files = await objects(spec, table);
+    // Changes before and after the TRUNCATE, in the same drain: none of them may land.
+    await changes(10, "t");
+    await db().query(`TRUNCATE TABLE ${table}`);
+    await db().query(`INSERT INTO ${table} SELECT seq, CONCAT('after ', seq), NOW(6) FROM seq_1_to_25`);
+    await assert.rejects(
+      extract({ pipeline: spec.name, step: "extract", table }, context(spec)),
+      (error: Error & { type?: string; retryable?: boolean }) => {
+        assert.equal(error.type, "DataError");
+        assert.equal(error.retryable, false);
+        assert.match(error.message, new RegExp(`table ${table}: the table was truncated \\(binlog `));
+        assert.match(error.message, /Re-sync the table \(smelter resync <spec> --table <name>\)/);
+        assert.match(error.message, /nothing was written/);
+        return true;
+      },
+    );
+    assert.deepEqual(await manifests(spec, table), landed, "no manifest");
+    assert.deepEqual(await objects(spec, table), files, "no landing object");
+    assert.deepEqual(await state.watermarks.read(spec.name, table), stored, "the position did not move");
+
+    await extract({ pipeline: spec.name, step: "extract", table, mode: { kind: "resync" } }, context(spec));
+    await changes(10, "u");
+    await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
+    await bronzeAndSilver(spec, table);
+    assert.deepEqual(await bothDifferences(db(), warehouse, spec, table), { bronze: [], silver: [] });
+    const [rows] = await db().query(`SELECT count(*) AS n FROM ${table}`);
+    const { rows: bronzeRows } = await warehouse.query(
+      `SELECT count(*)::int AS n FROM "${spec.bronzeSchema}"."${table}"`,
+    );
+    assert.equal(
+      bronzeRows[0]?.n,
+      Number((rows as { n: number }[])[0]?.n),
+      "bronze holds no row the TRUNCATE removed",
+    );
+  });
 });
