@@ -6,51 +6,19 @@ import { drainEnd } from "../drain-end.ts";
 import { sourceError } from "../errors.ts";
 import type { ChangeLog, DrainOptions, LogChange, LogConsumer, LogPosition } from "../types.ts";
 import { connectMariadb } from "./connection.ts";
+import { locate } from "./locate.ts";
+import { asPosition, compare, order } from "./position.ts";
 import { truncatedTable } from "./statements.ts";
 
 /**
  * MariaDB/MySQL change capture from the binary log, read with `@vlasky/zongji` as a replica would. A position is
  * `[binlog file, offset, GTID position]` at a transaction boundary, where `SHOW MASTER STATUS` and MariaDB's
- * `Binlog_snapshot_file`/`Binlog_snapshot_position` put it; the GTID is only recorded, for operators. A change's
- * order is the number `file sequence × 10^18 + event end offset × 10^6 + row index`, so changes compare in log
- * order as numbers, and a snapshot taken at offset P (order P × 10^6) sits above every change committed before it
- * and below every later one.
+ * `Binlog_snapshot_file`/`Binlog_snapshot_position` put it; reading resumes by file and offset, or by the GTID
+ * position when the server names that point otherwise (locate.ts). Changes are ordered as position.ts says.
  */
 
 /** Transactions handed to the writer but not yet written at which the binlog connection is paused. */
 const PAUSE_AT = 16;
-
-const FILE_FACTOR = 10n ** 18n;
-const OFFSET_FACTOR = 10n ** 6n;
-
-/** The sequence number of a binlog file (`mariadb-bin.000042` → 42). */
-function fileSeq(file: string): bigint {
-  const m = /\.(\d+)$/.exec(file);
-  if (!m) throw new ConfigError(`binlog file name "${file}" has no sequence number`);
-  return BigInt(m[1] as string);
-}
-
-function order(file: string, offset: number, row: number): string {
-  return (fileSeq(file) * FILE_FACTOR + BigInt(offset) * OFFSET_FACTOR + BigInt(row)).toString();
-}
-
-function asPosition(position: LogPosition): { file: string; offset: number } {
-  const [file, offset] = position;
-  if (typeof file !== "string" || typeof offset !== "number") {
-    throw new ConfigError(
-      `stored binlog position ${JSON.stringify(position)} is not [file, offset]; re-sync the table`,
-    );
-  }
-  return { file, offset };
-}
-
-function compare(a: LogPosition, b: LogPosition): number {
-  const x = asPosition(a);
-  const y = asPosition(b);
-  const seq = fileSeq(x.file) - fileSeq(y.file);
-  if (seq !== 0n) return seq < 0n ? -1 : 1;
-  return Math.sign(x.offset - y.offset);
-}
 
 /** Settings and grants change capture needs, checked in one round so that every problem is named at once. */
 async function preflight(db: ResolvedDatabase, _consumer: LogConsumer): Promise<void> {
@@ -355,6 +323,7 @@ export const binlog: ChangeLog = {
     const { file, offset } = at?.file && typeof at.offset === "number" ? at : asPosition(fallback);
     return order(file as string, offset as number, 0);
   },
+  locate: (db, consumer, from) => locate(db, from, consumer.table),
   drain,
   sharedReads: true,
   // The binlog keeps no reader's position: it is the extract watermark alone.

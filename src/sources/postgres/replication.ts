@@ -303,6 +303,8 @@ export const replication: ChangeLog = {
   head,
   before: (a, b) => at(a) < at(b),
   snapshotOrder: (_info, fallback) => (at(fallback) * OFFSET).toString(),
+  // A slot holds its own position on the server: checked (and brought up to the stored one) by the drain.
+  locate: async (_db, _consumer, from) => from,
   drain,
   sharedReads: false,
   confirm,
