@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mysql from "mysql2/promise";
@@ -9,19 +10,25 @@ import { extract } from "../../src/executors/extract/index.ts";
 import { standaloneState } from "../../src/runtime/standalone.ts";
 import type { PipelineSpec, TableSpec } from "../../src/spec/types.ts";
 import { airflowSettings, tableSpec } from "../../test/integration/support.ts";
-import { time } from "../lib/measure.ts";
+import { type DltSettings, runDlt } from "../e2e/dlt.ts";
+import { psql, time } from "../lib/measure.ts";
 
 /**
- * A 1% change round (updates and hard deletes) of one MariaDB table captured two ways, in one run: change capture
- * from the binlog (`mode: cdc`), and cursor extraction with key reconciliation (`deletes: reconcile`, the way a
- * cursor sees hard deletes). Reports per contender the extract and bronze seconds, the rows landed, and the table
- * rows the source read during the extract (MariaDB's global `Rows_read`, so other work on a shared server adds to
- * it). Writes bench/results/cdc.json; measures, asserts nothing.
- * Usage: tsx bench/cdc/run.ts [rows] (default 500000), with the local stack's environment
- * (`source /var/tmp/smelter-stack/stack.env`).
+ * A 1% change round (updates and hard deletes) of one MariaDB table captured three ways, in one run: change
+ * capture from the binlog (`mode: cdc`), cursor extraction with key reconciliation (`deletes: reconcile`, the way a
+ * cursor sees hard deletes), and dlt (its `sql_database` source, incremental on `updated_at`, merged on `id` into
+ * PostgreSQL: bench/dlt/pipeline.py; a cursor cannot see hard deletes, so dlt's table keeps the deleted rows).
+ * Reports per contender the extract and bronze seconds (dlt: the wall seconds of its process and of its phases),
+ * the rows landed, the table rows the source read during the extract (dlt: during its whole run; MariaDB's global
+ * `Rows_read`, so other work on a shared server adds to it) and the rows in the destination table.
+ * Writes bench/results/cdc.json; measures, asserts nothing.
+ * Usage: tsx bench/cdc/run.ts [rows] [--skip-dlt] (default 500000 rows), with the local stack's environment
+ * (`source /var/tmp/smelter-stack/stack.env`); dlt runs in the virtualenv of bench/dlt/venv.sh (or
+ * `BENCH_DLT_PYTHON`).
  */
 
-const ROWS = Number(process.argv[2] ?? 500_000);
+const ROWS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 500_000);
+const skipDlt = process.argv.includes("--skip-dlt");
 const env = process.env;
 const table = `bench_cdc_${Date.now().toString(36)}`;
 const state = standaloneState(env, "smelter-bench");
@@ -94,6 +101,58 @@ async function run(db: mysql.Connection, wh: pg.Pool, spec: PipelineSpec): Promi
   };
 }
 
+interface DltRun {
+  seconds: number;
+  phases: Record<string, number>;
+  rows_loaded: number;
+  source_rows_read: number;
+  destination_rows: number;
+  max_rss_mb: number;
+  version: string;
+}
+
+async function runDltRound(db: mysql.Connection, s: DltSettings, label: string): Promise<DltRun> {
+  const before = await rowsRead(db);
+  const result = await runDlt(s, label);
+  const read = (await rowsRead(db)) - before;
+  const dest = new pg.Client({ connectionString: s.destinationUrl });
+  await dest.connect();
+  try {
+    const count = await dest.query(`SELECT count(*)::int AS n FROM "${s.dataset}"."${table}"`);
+    return {
+      seconds: Number(result.seconds.toFixed(2)),
+      phases: Object.fromEntries(Object.entries(result.phases).map(([k, v]) => [k, Number(v.toFixed(2))])),
+      rows_loaded: result.rows,
+      source_rows_read: read,
+      destination_rows: count.rows[0].n,
+      max_rss_mb: result.maxRssMb,
+      version: result.version,
+    };
+  } finally {
+    await dest.end();
+  }
+}
+
+const pgBase = (env.SMELTER_PG_URL ?? "postgres://smelter:smelter@127.0.0.1:15432").replace(/\/$/, "");
+const dltDatabase = `bench_cdc_dlt_${Date.now().toString(36)}`;
+const dlt: DltSettings | null = skipDlt
+  ? null
+  : {
+      python:
+        env.BENCH_DLT_PYTHON ??
+        execFileSync("bash", [join(import.meta.dirname, "..", "dlt", "venv.sh")], {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "inherit"],
+        }).trim(),
+      sourceUrl: env.SMELTER_MARIADB_URL as string,
+      adminUrl: `${pgBase}/postgres`,
+      destinationUrl: `${pgBase}/${dltDatabase}`,
+      database: dltDatabase,
+      pipelinesDir: await mkdtemp(join(tmpdir(), "smelter-bench-cdc-dlt-")),
+      keys: { [table]: ["id"] },
+      dataset: "bench_cdc",
+    };
+
 const db = await mysql.createConnection({ uri: env.SMELTER_MARIADB_URL, multipleStatements: true });
 const wh = new pg.Pool({ connectionString: env.SMELTER_WAREHOUSE_URL, max: 2 });
 const cdc = await pipeline(`bench_cdc_${Date.now().toString(36)}`, { mode: "cdc", cursor: [] });
@@ -109,7 +168,12 @@ try {
     `INSERT INTO ${table} SELECT seq, seq % 97, CONCAT('title ', seq), seq * 1.2345,
        '2026-01-01' + INTERVAL seq SECOND FROM seq_1_to_${ROWS}`,
   );
-  const initial = { cdc: await run(db, wh, cdc), cursor: await run(db, wh, cursor) };
+  if (dlt) psql(dlt.adminUrl, `CREATE DATABASE ${dlt.database};`);
+  const initial = {
+    cdc: await run(db, wh, cdc),
+    cursor: await run(db, wh, cursor),
+    dlt: dlt ? await runDltRound(db, dlt, "dlt initial") : null,
+  };
   // 1% of the rows: three quarters updated, one quarter deleted, spread over the table.
   const [updated] = await db.query(
     `UPDATE ${table} SET title = CONCAT('changed ', id), updated_at = NOW(6) WHERE id % 400 IN (1, 2, 3)`,
@@ -117,7 +181,11 @@ try {
   const [deleted] = await db.query(`DELETE FROM ${table} WHERE id % 400 = 4`);
   const changes =
     (updated as { affectedRows: number }).affectedRows + (deleted as { affectedRows: number }).affectedRows;
-  const round = { cdc: await run(db, wh, cdc), cursor: await run(db, wh, cursor) };
+  const round = {
+    cdc: await run(db, wh, cdc),
+    cursor: await run(db, wh, cursor),
+    dlt: dlt ? await runDltRound(db, dlt, "dlt round") : null,
+  };
   const [left] = await db.query(`SELECT count(*) AS n FROM ${table}`);
   const result = {
     rows: ROWS,
@@ -135,6 +203,10 @@ try {
 } finally {
   await db.query(`DROP TABLE IF EXISTS ${table}`);
   for (const spec of [cdc, cursor]) await wh.query(`DROP SCHEMA IF EXISTS "${spec.bronzeSchema}" CASCADE`);
+  if (dlt) {
+    psql(dlt.adminUrl, `DROP DATABASE IF EXISTS ${dlt.database} WITH (FORCE);`);
+    await rm(dlt.pipelinesDir, { recursive: true, force: true });
+  }
   await db.end();
   await wh.end();
   await state.close();

@@ -27,6 +27,10 @@ export interface DltSettings {
   pipelinesDir: string;
   /** Load into Delta tables under this local directory instead of PostgreSQL. */
   delta?: { dir: string };
+  /** The tables to load and their keys; default: the bench tables of source.ts. */
+  keys?: Record<string, string[]>;
+  /** The destination dataset (PostgreSQL schema); default `bench_social`. */
+  dataset?: string;
 }
 
 /** Empty destination database and no local pipeline state: the next run is an initial load. */
@@ -39,7 +43,7 @@ export async function resetDlt(s: DltSettings): Promise<void> {
 
 /** One dlt run (initial or incremental, depending on the state the previous run left). */
 export async function runDlt(s: DltSettings, label: string): Promise<DltResult> {
-  const keys = Object.fromEntries(TABLES.map((t) => [t.name, t.key]));
+  const keys = s.keys ?? Object.fromEntries(TABLES.map((t) => [t.name, t.key]));
   const source = new URL(s.sourceUrl);
   source.protocol = "mysql+pymysql:";
   const run = await measured(
@@ -50,7 +54,7 @@ export async function runDlt(s: DltSettings, label: string): Promise<DltResult> 
       "--keys",
       JSON.stringify(keys),
       "--dataset",
-      "bench_social",
+      s.dataset ?? "bench_social",
       "--pipelines-dir",
       s.pipelinesDir,
       "--destination",

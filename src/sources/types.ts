@@ -199,6 +199,12 @@ export interface ChangeLog {
    */
   snapshotOrder(info: Record<string, unknown>, fallback: LogPosition): string;
   /**
+   * Where a stored position is in the log of the server read now, before a drain: the position itself when the
+   * server holds it, the same point under this server's names when it holds it under others (MariaDB: by the
+   * GTID position stored with it, after a failover), else a `LogPurgedError`.
+   */
+  locate(db: ResolvedDatabase, consumer: LogConsumer, from: LogPosition): Promise<LogPosition>;
+  /**
    * Reads the changes of each consumer's table in `(from, to]`. A `from` the server no longer holds (purged, a
    * lost slot) is a `LogPurgedError`, before anything is read. Several consumers only when `sharedReads`.
    */

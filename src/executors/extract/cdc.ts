@@ -149,9 +149,20 @@ async function drainLogs(
   const to = await log.head(db, first.consumer, { start: false });
   const out: Record<string, StepMetrics> = {};
   const drains: Drain[] = [];
+  // Tables of one source task often stand at the same position: each is located once.
+  const located = new Map<string, Promise<LogPosition>>();
   try {
     for (const { run, consumer } of tables) {
-      const from = run.stored?.watermark as LogPosition;
+      const stored = run.stored?.watermark as LogPosition;
+      const key = JSON.stringify(stored);
+      const locating = located.get(key) ?? log.locate(db, consumer, stored);
+      located.set(key, locating);
+      const from = await locating;
+      if (JSON.stringify(from) !== key) {
+        ctx.log.info(
+          `${run.table.name}: the server does not hold ${stored.join(":")} as stored; the same point in its log is ${from.join(":")} (found by GTID position)`,
+        );
+      }
       if (!log.before(from, to)) {
         ctx.log.info(`${run.table.name}: the log has nothing after ${from.join(":")}; nothing landed`);
         out[run.table.name] = { rowsRead: 0, rowsLanded: 0, files: 0, bytes: 0, batches: 0, watermark: from };

@@ -1,55 +1,24 @@
 import { randomInt } from "node:crypto";
 import type ZongJi from "@vlasky/zongji";
-import { ConfigError, LogPurgedError, TransientError } from "../../errors.ts";
+import { ConfigError, DataError, LogPurgedError, TransientError } from "../../errors.ts";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import { drainEnd } from "../drain-end.ts";
 import { sourceError } from "../errors.ts";
 import type { ChangeLog, DrainOptions, LogChange, LogConsumer, LogPosition } from "../types.ts";
 import { connectMariadb } from "./connection.ts";
+import { locate } from "./locate.ts";
+import { asPosition, compare, order } from "./position.ts";
+import { truncatedTable } from "./statements.ts";
 
 /**
  * MariaDB/MySQL change capture from the binary log, read with `@vlasky/zongji` as a replica would. A position is
  * `[binlog file, offset, GTID position]` at a transaction boundary, where `SHOW MASTER STATUS` and MariaDB's
- * `Binlog_snapshot_file`/`Binlog_snapshot_position` put it; the GTID is only recorded, for operators. A change's
- * order is the number `file sequence × 10^18 + event end offset × 10^6 + row index`, so changes compare in log
- * order as numbers, and a snapshot taken at offset P (order P × 10^6) sits above every change committed before it
- * and below every later one.
+ * `Binlog_snapshot_file`/`Binlog_snapshot_position` put it; reading resumes by file and offset, or by the GTID
+ * position when the server names that point otherwise (locate.ts). Changes are ordered as position.ts says.
  */
 
 /** Transactions handed to the writer but not yet written at which the binlog connection is paused. */
 const PAUSE_AT = 16;
-
-const FILE_FACTOR = 10n ** 18n;
-const OFFSET_FACTOR = 10n ** 6n;
-
-/** The sequence number of a binlog file (`mariadb-bin.000042` → 42). */
-function fileSeq(file: string): bigint {
-  const m = /\.(\d+)$/.exec(file);
-  if (!m) throw new ConfigError(`binlog file name "${file}" has no sequence number`);
-  return BigInt(m[1] as string);
-}
-
-function order(file: string, offset: number, row: number): string {
-  return (fileSeq(file) * FILE_FACTOR + BigInt(offset) * OFFSET_FACTOR + BigInt(row)).toString();
-}
-
-function asPosition(position: LogPosition): { file: string; offset: number } {
-  const [file, offset] = position;
-  if (typeof file !== "string" || typeof offset !== "number") {
-    throw new ConfigError(
-      `stored binlog position ${JSON.stringify(position)} is not [file, offset]; re-sync the table`,
-    );
-  }
-  return { file, offset };
-}
-
-function compare(a: LogPosition, b: LogPosition): number {
-  const x = asPosition(a);
-  const y = asPosition(b);
-  const seq = fileSeq(x.file) - fileSeq(y.file);
-  if (seq !== 0n) return seq < 0n ? -1 : 1;
-  return Math.sign(x.offset - y.offset);
-}
 
 /** Settings and grants change capture needs, checked in one round so that every problem is named at once. */
 async function preflight(db: ResolvedDatabase, _consumer: LogConsumer): Promise<void> {
@@ -164,6 +133,7 @@ interface BinlogEvent {
   timestamp: number;
   binlogName?: string;
   query?: string;
+  schema?: string;
   tableId?: number;
   tableMap?: Record<number, { parentSchema: string; tableName: string }>;
   rows?: unknown[];
@@ -186,10 +156,13 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
   await checkHeld(db, first, tables);
   const start = asPosition(first);
   const targets = new Map<string, { name: string; from: LogPosition }>();
+  /** The tables by lower-case name, as a TRUNCATE statement may name them. */
+  const truncatable = new Map<string, { table: string; from: LogPosition }>();
   const includeSchema: Record<string, string[]> = {};
   for (const c of live) {
     const t = splitTable(c.consumer.table, db.database);
     targets.set(`${t.schema}.${t.name}`, { name: c.consumer.name, from: c.from });
+    truncatable.set(`${t.schema}.${t.name}`.toLowerCase(), { table: c.consumer.table, from: c.from });
     includeSchema[t.schema] = [...(includeSchema[t.schema] ?? []), t.name];
   }
   const { default: ZongJiClass } = await import("@vlasky/zongji");
@@ -301,9 +274,23 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
       case "xid":
         commit(event.timestamp);
         break;
-      case "query":
-        if (/^\s*COMMIT\s*$/i.test(String(event.query ?? ""))) commit(event.timestamp);
+      case "query": {
+        const query = String(event.query ?? "");
+        if (/^\s*COMMIT\s*$/i.test(query)) {
+          commit(event.timestamp);
+          break;
+        }
+        // A TRUNCATE writes no row event: bronze would keep the rows it removed.
+        const emptied = truncatable.get(truncatedTable(query, event.schema ?? "") ?? "");
+        if (emptied && compare([file, position], emptied.from) > 0) {
+          return ending.finish(
+            new DataError(
+              `source ${db.name}, table ${emptied.table}: the table was truncated (binlog ${file}:${position}); the log holds no row of what it removed, so change capture cannot go on. Re-sync the table (smelter resync <spec> --table <name>) to take a new snapshot and continue from the log's head; nothing was written`,
+            ),
+          );
+        }
         break;
+      }
       default:
         break;
     }
@@ -336,6 +323,7 @@ export const binlog: ChangeLog = {
     const { file, offset } = at?.file && typeof at.offset === "number" ? at : asPosition(fallback);
     return order(file as string, offset as number, 0);
   },
+  locate: (db, consumer, from) => locate(db, from, consumer.table),
   drain,
   sharedReads: true,
   // The binlog keeps no reader's position: it is the extract watermark alone.

@@ -19,9 +19,9 @@ import { connectPostgres } from "./connection.ts";
  */
 
 const OFFSET = 10n ** 9n;
-/** Session settings of the walsender: values print as a snapshot read prints them (see connection.ts). */
 const RESYNC =
   "Re-sync the table (smelter resync <spec> --table <name>) to take a new snapshot and continue from the log's head; nothing was written";
+/** Session settings of the walsender: values print as a snapshot read prints them (see connection.ts). */
 const SESSION = "-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=postgres -c extra_float_digits=3";
 
 function lsn(text: unknown): bigint {
@@ -240,8 +240,9 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
           });
           break;
         case "truncate":
+          // The log carries no row of a truncated table, so bronze cannot learn which rows went.
           throw new DataError(
-            `source ${db.name}, table ${consumer.table}: the table was truncated; its rows are not in the log, so re-sync the table`,
+            `source ${db.name}, table ${consumer.table}: the table was truncated (transaction committed at ${lsnText(commit / OFFSET)}); the log holds no row of what it removed, so change capture cannot go on. ${RESYNC}`,
           );
         case "commit": {
           const committedAt = Number((message.commitTime as bigint) / 1000n);
@@ -302,6 +303,8 @@ export const replication: ChangeLog = {
   head,
   before: (a, b) => at(a) < at(b),
   snapshotOrder: (_info, fallback) => (at(fallback) * OFFSET).toString(),
+  // A slot holds its own position on the server: checked (and brought up to the stored one) by the drain.
+  locate: async (_db, _consumer, from) => from,
   drain,
   sharedReads: false,
   confirm,

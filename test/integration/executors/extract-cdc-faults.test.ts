@@ -19,8 +19,9 @@ import { bothDifferences, bronzeAndSilver, warehousePool, withWarehouse } from "
 
 /*
  * Failures of change capture from MariaDB's binary log: a process killed in the middle of a drain and between a
- * drain's manifest and its position, changes landed twice, a stored position the log no longer holds, and a
- * user without replication grants.
+ * drain's manifest and its position, changes landed twice, a stored position the log no longer holds, a user
+ * without replication grants, a TRUNCATE, and a stored position the server holds only by its GTID position (as
+ * after a failover).
  */
 
 const skip = missingStack("SMELTER_MARIADB_URL", "SMELTER_WAREHOUSE_URL");
@@ -209,5 +210,120 @@ describe("change capture from the MariaDB binary log, when things fail", { skip:
     } finally {
       await db().query(`DROP USER '${user}'@'127.0.0.1'`);
     }
+  });
+
+  it("stops at a TRUNCATE with a DataError asking for a re-sync, writes nothing, and a re-sync recovers", async () => {
+    const stored = await state.watermarks.read(spec.name, table);
+    const landed = await manifests(spec, table);
+    const files = await objects(spec, table);
+    // Changes before and after the TRUNCATE, in the same drain: none of them may land.
+    await changes(10, "t");
+    await db().query(`TRUNCATE TABLE ${table}`);
+    await db().query(`INSERT INTO ${table} SELECT seq, CONCAT('after ', seq), NOW(6) FROM seq_1_to_25`);
+    await assert.rejects(
+      extract({ pipeline: spec.name, step: "extract", table }, context(spec)),
+      (error: Error & { type?: string; retryable?: boolean }) => {
+        assert.equal(error.type, "DataError");
+        assert.equal(error.retryable, false);
+        assert.match(error.message, new RegExp(`table ${table}: the table was truncated \\(binlog `));
+        assert.match(error.message, /Re-sync the table \(smelter resync <spec> --table <name>\)/);
+        assert.match(error.message, /nothing was written/);
+        return true;
+      },
+    );
+    assert.deepEqual(await manifests(spec, table), landed, "no manifest");
+    assert.deepEqual(await objects(spec, table), files, "no landing object");
+    assert.deepEqual(await state.watermarks.read(spec.name, table), stored, "the position did not move");
+
+    await extract({ pipeline: spec.name, step: "extract", table, mode: { kind: "resync" } }, context(spec));
+    await changes(10, "u");
+    await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
+    await bronzeAndSilver(spec, table);
+    assert.deepEqual(await bothDifferences(db(), warehouse, spec, table), { bronze: [], silver: [] });
+    const [rows] = await db().query(`SELECT count(*) AS n FROM ${table}`);
+    const { rows: bronzeRows } = await warehouse.query(
+      `SELECT count(*)::int AS n FROM "${spec.bronzeSchema}"."${table}"`,
+    );
+    assert.equal(
+      bronzeRows[0]?.n,
+      Number((rows as { n: number }[])[0]?.n),
+      "bronze holds no row the TRUNCATE removed",
+    );
+  });
+
+  it("resumes by GTID position when the server holds the stored point under other names, landing each change once", async () => {
+    const zone = openLandingZone(resolveLanding(spec, "landing", process.env));
+    const feedRows = async () =>
+      (
+        await warehouse.query(
+          `SELECT count(*)::int AS n FROM "${spec.bronzeSchema}"."${table}__changes" WHERE _change_type <> 'update_preimage'`,
+        )
+      ).rows[0]?.n as number;
+    await changes(20, "g");
+    await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
+    await bronzeAndSilver(spec, table);
+
+    /** Changes after the stored point, the position replaced by `as`, one run: exactly those changes land. */
+    const resume = async (as: (stored: unknown[]) => unknown[], tag: string) => {
+      const stored = (await state.watermarks.read(spec.name, table))?.watermark as unknown[];
+      assert.match(String(stored[2]), /^\d+-\d+-\d+/, "the position records its GTID position");
+      const made = await changes(25, tag);
+      const newest = (await listManifestIds(zone, spec.name, table)).at(-1) as string;
+      await state.watermarks.set(spec.name, table, newest, as(stored));
+      const before = await feedRows();
+      const ctx = context(spec);
+      const run = await extract({ pipeline: spec.name, step: "extract", table }, ctx);
+      assert.match(ctx.lines.join("\n"), /found by GTID position/);
+      assert.equal(run.rowsLanded, made, "each change after the point landed once");
+      assert.equal(
+        ((await manifests(spec, table)).at(-1)?.changes?.from as unknown[]).slice(0, 2).join(":"),
+        stored.slice(0, 2).join(":"),
+        "read from the point the server names",
+      );
+      await bronzeAndSilver(spec, table);
+      assert.equal((await feedRows()) - before, made, "one change-feed version per change");
+      assert.deepEqual(await bothDifferences(db(), warehouse, spec, table), { bronze: [], silver: [] });
+    };
+    // A failover to a server whose binlog files are named otherwise.
+    await resume((p) => ["failed-primary-bin.000001", 4, p[2]], "g1");
+    // A server that names its files alike: the stored file and offset exist there, as another point.
+    const earlier = (await manifests(spec, table)).filter((m) => m.changes).at(-2)?.changes
+      ?.from as unknown[];
+    await resume((p) => [earlier[0], earlier[1], p[2]], "g2");
+
+    // A point the server holds only in a file numbered below the stored one: its changes would sort below
+    // bronze's rows.
+    const stored = (await state.watermarks.read(spec.name, table))?.watermark as unknown[];
+    const newest = (await listManifestIds(zone, spec.name, table)).at(-1) as string;
+    await state.watermarks.set(spec.name, table, newest, ["mariadb-bin.999999", 4, stored[2]]);
+    const files = await objects(spec, table);
+    await assert.rejects(
+      extract({ pipeline: spec.name, step: "extract", table }, context(spec)),
+      (error: Error & { type?: string; retryable?: boolean }) => {
+        assert.equal(error.type, "LogPurged");
+        assert.equal(error.retryable, false);
+        assert.match(
+          error.message,
+          /holds GTID position \d+-\d+-\d+, where change capture stopped \(stored as mariadb-bin\.999999:4\)/,
+        );
+        assert.match(error.message, /sort below the rows already in bronze\. Re-sync the table/);
+        return true;
+      },
+    );
+    // A GTID position the server never wrote.
+    await state.watermarks.set(spec.name, table, newest, ["mariadb-bin.000000", 4, "99-1-5"]);
+    await assert.rejects(
+      extract({ pipeline: spec.name, step: "extract", table }, context(spec)),
+      (error: Error & { type?: string }) => {
+        assert.equal(error.type, "LogPurged");
+        assert.match(
+          error.message,
+          /no longer holds position mariadb-bin\.000000:4 \(GTID position 99-1-5\)/,
+        );
+        return true;
+      },
+    );
+    assert.deepEqual(await objects(spec, table), files, "nothing was written");
+    await state.watermarks.set(spec.name, table, newest, stored);
   });
 });

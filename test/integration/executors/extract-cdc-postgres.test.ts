@@ -11,6 +11,8 @@ import {
 } from "./cdc-helpers.ts";
 import {
   context,
+  landingZone,
+  manifests,
   missingStack,
   pipelineSpec,
   postgresSource,
@@ -170,5 +172,61 @@ describe("change capture from PostgreSQL by logical replication", { skip: skip ?
     await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
     await bronzeAndSilver(spec, table);
     assert.deepEqual(await both(), { bronze: [], silver: [] });
+  });
+
+  it("stops at a TRUNCATE with a DataError asking for a re-sync, writes nothing, and a re-sync recovers", async () => {
+    const ctx = context(spec);
+    const stored = await ctx.watermarks.read(spec.name, table);
+    const landed = await manifests(spec, table);
+    const objects = async () => {
+      const keys: string[] = [];
+      for await (const f of landingZone(spec).list(`${spec.name}/${table}/`)) keys.push(f.key);
+      return keys;
+    };
+    const files = await objects();
+    const slotAt = async () =>
+      (
+        await admin().query(
+          "SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE database = $1",
+          [database],
+        )
+      ).rows.map((r) => r.lsn);
+    const confirmed = await slotAt();
+    // Changes before and after the TRUNCATE, in the same drain: none of them may land.
+    await src().query(`UPDATE app.${table} SET payload = 'before the truncate' WHERE id <= 10`);
+    await src().query(`TRUNCATE app.${table}`);
+    await src().query(
+      `INSERT INTO app.${table} (id, payload, updated_at) SELECT g, 'after ' || g, now() FROM generate_series(1, 30) g`,
+    );
+    await assert.rejects(
+      extract({ pipeline: spec.name, step: "extract", table }, context(spec)),
+      (error: Error & { type?: string; retryable?: boolean }) => {
+        assert.equal(error.type, "DataError");
+        assert.equal(error.retryable, false);
+        assert.match(error.message, new RegExp(`table app\\.${table}: the table was truncated`));
+        assert.match(error.message, /Re-sync the table \(smelter resync <spec> --table <name>\)/);
+        assert.match(error.message, /nothing was written/);
+        return true;
+      },
+    );
+    assert.deepEqual(await manifests(spec, table), landed, "no manifest");
+    assert.deepEqual(await objects(), files, "no landing object");
+    assert.deepEqual(await ctx.watermarks.read(spec.name, table), stored, "the position did not move");
+    assert.deepEqual(await slotAt(), confirmed, "the slot confirmed nothing more");
+    // Every run stops there until the table is re-synced.
+    await assert.rejects(
+      extract({ pipeline: spec.name, step: "extract", table }, context(spec)),
+      /truncated/,
+    );
+
+    await extract({ pipeline: spec.name, step: "extract", table, mode: { kind: "resync" } }, context(spec));
+    await src().query(`UPDATE app.${table} SET payload = 'after the re-sync' WHERE id <= 5`);
+    await extract({ pipeline: spec.name, step: "extract", table }, context(spec));
+    await bronzeAndSilver(spec, table);
+    assert.deepEqual(await both(), { bronze: [], silver: [] });
+    const { rows } = await warehouse.query(
+      `SELECT count(*)::int AS n FROM "${spec.bronzeSchema}"."${table}"`,
+    );
+    assert.equal(rows[0]?.n, 30, "bronze holds only the rows inserted after the TRUNCATE");
   });
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { bronze } from "../../../src/executors/bronze/index.ts";
+import { extract } from "../../../src/executors/extract/index.ts";
 import { runTask } from "../../../src/executors/index.ts";
 import { listManifestIds, openLandingZone } from "../../../src/landing/index.ts";
 import { standaloneState } from "../../../src/runtime/standalone.ts";
@@ -107,6 +108,42 @@ describe("cdc tables of one source in one task", { skip: skip ?? false }, () => 
     );
     assert.ok((third.metrics.tables?.[b.table]?.chunks ?? 0) >= 3, "B took a new snapshot");
     assert.ok(cb2 > 0);
+    await converged();
+  });
+
+  it("stops the one read at a TRUNCATE of one of its tables, lands none of them, and a re-sync of it recovers", async () => {
+    const zone = openLandingZone(resolveLanding(spec, "landing", process.env));
+    const at = async () =>
+      Promise.all(
+        [a.table, b.table].map(async (t) => ({
+          position: (await state.watermarks.read(spec.name, t))?.watermark,
+          manifests: (await listManifestIds(zone, spec.name, t)).length,
+        })),
+      );
+    const before = await at();
+    const ca4 = await changes(a.table, 20, "a4");
+    await a.db().query(`TRUNCATE TABLE ${b.table}`);
+    await changes(b.table, 10, "b4");
+    await assert.rejects(extractSource(), (error: Error & { type?: string; retryable?: boolean }) => {
+      assert.equal(error.type, "DataError");
+      assert.equal(error.retryable, false);
+      assert.match(error.message, new RegExp(`table ${b.table}: the table was truncated`));
+      assert.match(error.message, /Re-sync the table/);
+      return true;
+    });
+    assert.deepEqual(await at(), before, "neither table landed a batch or moved its position");
+
+    await extract(
+      { pipeline: spec.name, step: "extract", table: b.table, mode: { kind: "resync" } },
+      context(spec),
+    );
+    const ca5 = await changes(a.table, 10, "a5");
+    const after = await extractSource();
+    assert.equal(
+      after.metrics.tables?.[a.table]?.rowsLanded,
+      ca4 + ca5,
+      "A lands its changes from before and after",
+    );
     await converged();
   });
 });

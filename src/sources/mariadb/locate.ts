@@ -1,0 +1,158 @@
+import type mysql from "mysql2/promise";
+import { LogPurgedError } from "../../errors.ts";
+import type { ResolvedDatabase } from "../../spec/resolve.ts";
+import { sourceError } from "../errors.ts";
+import type { LogPosition } from "../types.ts";
+import { connectMariadb } from "./connection.ts";
+import { asPosition, compare } from "./position.ts";
+
+/**
+ * Where a stored binlog position is in the log of the server smelter reads now. A binlog file and offset name a
+ * point in one server's log only: after a failover to a replica, the new primary's files have other names or
+ * numbers, or the same names for other contents. The MariaDB GTID position recorded beside them names the same
+ * point on every server of the topology, so when the server does not hold the file and offset as that GTID
+ * position, the point is looked up by GTID. MariaDB has no statement that maps a GTID position to a file and
+ * offset (`BINLOG_GTID_POS` maps the other way), so the lookup reads the `Gtid_list` event at the start of each
+ * file to find the file the point is in, then that file's GTID events (`SHOW BINLOG EVENTS`) up to it, and has
+ * the server confirm the result with `BINLOG_GTID_POS`.
+ */
+
+const RESYNC =
+  "Re-sync the table (smelter resync <spec> --table <name>) to take a new snapshot and continue from the log's head; nothing was written";
+
+/** Rows of `SHOW BINLOG EVENTS` read per round while a file is searched for a GTID position. */
+const PAGE = 5_000;
+
+/** A MariaDB GTID position by replication domain: `0-1-120,1-2-7` → {0: [1, 120], 1: [2, 7]}. */
+type GtidPosition = Map<string, { server: string; seq: bigint }>;
+
+const GTID = /(\d+)-(\d+)-(\d+)/g;
+
+function parseGtids(text: string): GtidPosition {
+  const out: GtidPosition = new Map();
+  for (const m of text.matchAll(GTID))
+    out.set(m[1] as string, { server: m[2] as string, seq: BigInt(m[3] as string) });
+  return out;
+}
+
+function sameGtids(a: GtidPosition, b: GtidPosition): boolean {
+  if (a.size !== b.size) return false;
+  for (const [domain, x] of a) {
+    const y = b.get(domain);
+    if (!y || y.server !== x.server || y.seq !== x.seq) return false;
+  }
+  return true;
+}
+
+/** Whether the log state `state` is at or before `target` in every domain (a domain's sequence only grows). */
+function notAfter(state: GtidPosition, target: GtidPosition): boolean {
+  for (const [domain, x] of state) {
+    const y = target.get(domain);
+    if (!y || x.seq > y.seq) return false;
+  }
+  return true;
+}
+
+interface BinaryLog {
+  name: string;
+  size: number;
+}
+
+async function gtidPos(conn: mysql.Connection, file: string, offset: number): Promise<string | null> {
+  const [rows] = await conn.query("SELECT BINLOG_GTID_POS(?, ?)", [file, offset]);
+  const value = (rows as unknown[][])[0]?.[0];
+  return value === null || value === undefined ? null : String(value);
+}
+
+/** The GTID state a binlog file starts with, from its `Gtid_list` event; null when it has none. */
+async function startState(conn: mysql.Connection, file: string): Promise<GtidPosition | null> {
+  const [rows] = await conn.query("SHOW BINLOG EVENTS IN ? LIMIT 5", [file]);
+  const list = (rows as unknown[][]).find((r) => String(r[2]) === "Gtid_list");
+  return list ? parseGtids(String(list[5] ?? "")) : null;
+}
+
+/**
+ * The file and offset in this server's log at which its GTID state is exactly `target` (a transaction boundary),
+ * or null when its log holds no such point.
+ */
+async function findGtid(
+  conn: mysql.Connection,
+  logs: BinaryLog[],
+  target: GtidPosition,
+): Promise<{ file: string; offset: number } | null> {
+  // The newest file that starts at or before the point holds it, if any file does.
+  let found: { log: BinaryLog; state: GtidPosition } | null = null;
+  for (const log of [...logs].reverse()) {
+    const state = await startState(conn, log.name);
+    if (state === null) return null;
+    if (notAfter(state, target)) {
+      found = { log, state };
+      break;
+    }
+  }
+  if (!found) return null;
+  const { log, state } = found;
+  let from = 4;
+  for (;;) {
+    const [rows] = await conn.query("SHOW BINLOG EVENTS IN ? FROM ? LIMIT ?", [log.name, from, PAGE]);
+    const events = rows as unknown[][];
+    for (const e of events) {
+      if (String(e[2]) !== "Gtid") continue;
+      // The state before this transaction is the state at its first event.
+      if (sameGtids(state, target)) return { file: log.name, offset: Number(e[1]) };
+      const [gtid] = [...String(e[5] ?? "").matchAll(GTID)];
+      if (!gtid) continue;
+      state.set(gtid[1] as string, { server: gtid[2] as string, seq: BigInt(gtid[3] as string) });
+      if (!notAfter(state, target)) return null;
+    }
+    const last = events.at(-1);
+    if (events.length < PAGE || !last) break;
+    from = Number(last[4]);
+  }
+  return sameGtids(state, target) ? { file: log.name, offset: log.size } : null;
+}
+
+/**
+ * The stored position `from` as this server names it: `from` itself when the server holds its file and offset
+ * and (for a position with a MariaDB GTID) `BINLOG_GTID_POS` of them is its GTID position; else the file and
+ * offset where the server's log holds that GTID position, when they do not sort before `from` (changes read from
+ * there would sort below the rows bronze holds); else a LogPurgedError.
+ */
+export async function locate(db: ResolvedDatabase, from: LogPosition, table: string): Promise<LogPosition> {
+  const stored = asPosition(from);
+  const where = `source ${db.name}, table ${table}`;
+  // MySQL's GTID sets (uuid:1-5) are only recorded: MySQL has no BINLOG_GTID_POS.
+  const gtid = stored.gtid !== null && !stored.gtid.includes(":") ? parseGtids(stored.gtid) : null;
+  const conn = await connectMariadb(db, 0);
+  try {
+    const [rows] = await conn.query("SHOW BINARY LOGS");
+    const logs = (rows as unknown[][]).map((r) => ({ name: String(r[0]), size: Number(r[1]) }));
+    const held = logs.find((l) => l.name === stored.file);
+    if (held && stored.offset <= held.size) {
+      if (gtid === null) return from;
+      const at = await gtidPos(conn, stored.file, stored.offset);
+      if (at !== null && sameGtids(parseGtids(at), gtid)) return from;
+      // The file is there but that point is another: a server that names its files alike.
+    }
+    const found = gtid === null || gtid.size === 0 ? null : await findGtid(conn, logs, gtid);
+    if (found) {
+      const confirmed = await gtidPos(conn, found.file, found.offset);
+      if (confirmed !== null && sameGtids(parseGtids(confirmed), gtid as GtidPosition)) {
+        if (compare([found.file, found.offset], from) < 0) {
+          throw new LogPurgedError(
+            `${where}: the server holds GTID position ${stored.gtid}, where change capture stopped (stored as ${stored.file}:${stored.offset}), at ${found.file}:${found.offset}, whose file sequence sorts before the stored one: changes read from there would sort below the rows already in bronze. ${RESYNC}`,
+          );
+        }
+        return [found.file, found.offset, stored.gtid];
+      }
+    }
+    const oldest = logs[0] ? `${logs[0].name}:4` : "none";
+    throw new LogPurgedError(
+      `${where}: the binary log no longer holds position ${stored.file}:${stored.offset}${stored.gtid ? ` (GTID position ${stored.gtid})` : ""}, where change capture stopped (oldest held: ${oldest}); changes after it are lost to the log. ${RESYNC}`,
+    );
+  } catch (error) {
+    throw sourceError(error, `source ${db.name}`);
+  } finally {
+    await conn.end().catch(() => undefined);
+  }
+}
