@@ -214,8 +214,9 @@ export function planPipeline(spec: PipelineSpec): Plan {
     const sourcePart = (source: string) => partOf(split, { name: "", source });
     const partOfTask = (task: PlannedTask): string => {
       if (task.source !== undefined) return sourcePart(task.source);
-      const table = task.step === "silver" ? readBy.get(task.table)! : task.table!;
-      return partOf(split, tableOf.get(table)!);
+      // A table task names its table; a silver task its model, which goes with the table it reads.
+      const named = task.table ?? "";
+      return partOf(split, tableOf.get(task.step === "silver" ? (readBy.get(named) ?? named) : named)!);
     };
     const tasks = airflow.assets ? main : [...main, ...silverTasks];
     const byPart = new Map<string, PlannedTask[]>();
