@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +22,7 @@ import {
   skip,
   sleep,
   uniqueName,
+  waitFor,
   withWarehouse,
 } from "./harness.ts";
 
@@ -30,7 +31,8 @@ import {
  * published by a smelter service started from this checkout (its own port, state database, token and Airflow
  * connection, so the task hooks reach the code under test), "run the pipeline" starts every part under one run
  * id and each part's run loads its tables; then the spec shrinks to two parts: publishing removes the third
- * part's file and deletes its DAG, and the next run loads the moved table from where it stopped.
+ * part's file and deletes its DAG, and the next run loads the moved table from where it stopped. Last, the
+ * reconcile job (publishing) removes a part file of the pipeline that its spec does not make, and its DAG.
  */
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -144,6 +146,50 @@ const admin = async <T>(use: (c: pg.Client) => Promise<T>): Promise<T> => {
 const partFiles = async () =>
   (await readdir(dagsFolder)).filter((f) => f.startsWith(`smelter__${name}`) && f.endsWith(".py")).sort();
 
+/** `smelter serve` of this checkout on `port` and its own state database, scheduled jobs off unless in `jobs`. */
+async function startService(specsDir: string, jobs: Record<string, string>): Promise<void> {
+  const stateUrl = new URL(env.SMELTER_PG_URL ?? "");
+  stateUrl.pathname = `/${stateDb}`;
+  const off = ["RECONCILE", "RETENTION", "MAINTENANCE", "AIRFLOW_WATCH", "TASK_WATCH", "FRESHNESS", "NOTIFY"];
+  child = spawn(process.execPath, [join(ROOT, "bin/smelter.js"), "serve"], {
+    cwd: ROOT,
+    env: {
+      ...env,
+      SMELTER_PORT: String(port),
+      SMELTER_HOST: "127.0.0.1",
+      SMELTER_STATE_URL: stateUrl.toString(),
+      SMELTER_API_TOKEN: token,
+      SMELTER_API_TOKENS: "",
+      SMELTER_SPECS_DIR: specsDir,
+      SMELTER_LOG_LEVEL: "warn",
+      ...Object.fromEntries(off.map((j) => [`SMELTER_JOB_${j}`, ""])),
+      ...jobs,
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const started = child;
+  const deadline = Date.now() + 90_000;
+  while (
+    !(await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
+    if (started.exitCode !== null)
+      throw new Error(`the service exited with ${started.exitCode} during start`);
+    if (Date.now() > deadline) throw new Error("the service did not answer /healthz within 90 s");
+    await sleep(500);
+  }
+}
+
+async function stopService(): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const stopping = child;
+  const exited = new Promise((resolve) => stopping.once("exit", resolve));
+  stopping.kill("SIGTERM");
+  await Promise.race([exited, sleep(20_000)]);
+}
+
 describe("a pipeline split across several DAGs (airflow.split)", { skip, timeout: 15 * 60_000 }, () => {
   let specsDir = "";
   before(async () => {
@@ -157,43 +203,7 @@ describe("a pipeline split across several DAGs (airflow.split)", { skip, timeout
     await admin((c) => c.query(`CREATE DATABASE ${stateDb}`));
     specsDir = await mkdtemp(join(tmpdir(), `${name}-specs-`));
     port = await freePort();
-    const stateUrl = new URL(env.SMELTER_PG_URL ?? "");
-    stateUrl.pathname = `/${stateDb}`;
-    const jobs = [
-      "RECONCILE",
-      "RETENTION",
-      "MAINTENANCE",
-      "AIRFLOW_WATCH",
-      "TASK_WATCH",
-      "FRESHNESS",
-      "NOTIFY",
-    ];
-    child = spawn(process.execPath, [join(ROOT, "bin/smelter.js"), "serve"], {
-      cwd: ROOT,
-      env: {
-        ...env,
-        SMELTER_PORT: String(port),
-        SMELTER_HOST: "127.0.0.1",
-        SMELTER_STATE_URL: stateUrl.toString(),
-        SMELTER_API_TOKEN: token,
-        SMELTER_API_TOKENS: "",
-        SMELTER_SPECS_DIR: specsDir,
-        SMELTER_LOG_LEVEL: "warn",
-        ...Object.fromEntries(jobs.map((j) => [`SMELTER_JOB_${j}`, ""])),
-      },
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-    const deadline = Date.now() + 90_000;
-    while (
-      !(await fetch(`http://127.0.0.1:${port}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      ))
-    ) {
-      if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode} during start`);
-      if (Date.now() > deadline) throw new Error("the service did not answer /healthz within 90 s");
-      await sleep(500);
-    }
+    await startService(specsDir, {});
     await airflowApi("POST", "/connections", {
       connection_id: name,
       conn_type: "smelter",
@@ -211,11 +221,7 @@ describe("a pipeline split across several DAGs (airflow.split)", { skip, timeout
     for (const file of await partFiles().catch(() => []))
       await quiet(rm(join(dagsFolder, file), { force: true }));
     await quiet(airflowApi("DELETE", `/connections/${name}`));
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child!.once("exit", resolve));
-      child.kill("SIGTERM");
-      await Promise.race([exited, sleep(20_000)]);
-    }
+    await quiet(stopService());
     await cleanup(name, name, dagIds);
     await quiet(admin((c) => c.query(`DROP DATABASE IF EXISTS ${stateDb} WITH (FORCE)`)));
     await quiet(rm(specsDir, { recursive: true, force: true }));
@@ -277,5 +283,24 @@ describe("a pipeline split across several DAGs (airflow.split)", { skip, timeout
       [`smelter__${name}__p0`, `smelter__${name}__p1`],
     );
     assert.equal(await count(`${name}_bronze`, moved), 7, `${moved} loaded its new rows from its new part`);
+  });
+
+  test("reconcile with publishing removes a part file the spec no longer makes, and its DAG", async () => {
+    // A part of an earlier split with more parts: a generated file of the pipeline, registered in Airflow.
+    const stale = `smelter__${name}__p5`;
+    const p1 = await readFile(join(dagsFolder, `smelter__${name}__p1.py`), "utf8");
+    await writeFile(join(dagsFolder, `${stale}.py`), p1.replaceAll(`smelter__${name}__p1`, stale));
+    await waitFor(`Airflow to register ${stale}`, 120_000, () => airflow.getDag(stale));
+
+    await stopService();
+    await startService(specsDir, {
+      SMELTER_JOB_RECONCILE: "*/5 * * * * *",
+      SMELTER_RECONCILE_PUBLISH: "true",
+    });
+    await waitFor(`reconcile to remove ${stale}`, 120_000, async () =>
+      existsSync(join(dagsFolder, `${stale}.py`)) || (await airflow.getDag(stale)) ? undefined : true,
+    );
+    assert.deepEqual(await partFiles(), [`smelter__${name}__p0.py`, `smelter__${name}__p1.py`]);
+    assert.ok(await airflow.getDag(`smelter__${name}__p0`), "the parts the spec makes stay");
   });
 });
