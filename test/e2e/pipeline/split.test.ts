@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -283,6 +283,32 @@ describe("a pipeline split across several DAGs (airflow.split)", { skip, timeout
       [`smelter__${name}__p0`, `smelter__${name}__p1`],
     );
     assert.equal(await count(`${name}_bronze`, moved), 7, `${moved} loaded its new rows from its new part`);
+  });
+
+  test("smelter trigger with only the pipeline's name runs every part under one run id; status shows them", () => {
+    const cli = (...args: string[]) => {
+      const run = spawnSync(process.execPath, [join(ROOT, "bin/smelter.js"), ...args], {
+        encoding: "utf8",
+        timeout: 600_000,
+      });
+      return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+    };
+    const trigger = cli("trigger", name, "--wait", "--timeout", "300", "--format", "json");
+    assert.equal(trigger.code, 0, trigger.stderr + trigger.stdout);
+    const reports = JSON.parse(trigger.stdout) as { dagId: string; runId: string; state: string }[];
+    assert.deepEqual(
+      reports.map((r) => [r.dagId, r.state]),
+      [`smelter__${name}__p0`, `smelter__${name}__p1`].map((d) => [d, "success"]),
+    );
+    assert.equal(new Set(reports.map((r) => r.runId)).size, 1);
+
+    const status = cli("status", name, "--runs", "1", "--format", "json");
+    assert.equal(status.code, 0, status.stderr);
+    const report = JSON.parse(status.stdout) as { dags: { dagId: string; runs: { runId: string }[] }[] };
+    assert.deepEqual(
+      report.dags.map((d) => [d.dagId, d.runs[0]?.runId]).sort(),
+      [`smelter__${name}__p0`, `smelter__${name}__p1`].map((d) => [d, reports[0]!.runId]),
+    );
   });
 
   test("reconcile with publishing removes a part file the spec no longer makes, and its DAG", async () => {
