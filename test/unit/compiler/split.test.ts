@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { compileDagFiles, compilePipeline, isDagFileOf } from "../../../src/compiler/generate.ts";
@@ -168,4 +170,22 @@ describe("compiling a split pipeline", () => {
     assert.ok(!isDagFileOf("shop", "smelter__shopx.py"));
     assert.ok(!isDagFileOf("shop", "smelter__shopx__p0.py"));
   });
+});
+
+test("smelter generate writes every part's file, and --check finds them up to date", async () => {
+  const out = await mkdtemp(join(tmpdir(), "smelter-split-cli-"));
+  try {
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, ["bin/smelter.js", ...args], { encoding: "utf8" });
+    const run = cli("generate", "--out", out, `${SPECS}/shop.yaml`);
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual((await readdir(out)).sort(), [
+      "smelter__shop__p0.py",
+      "smelter__shop__p1.py",
+      "smelter__shop__p2.py",
+    ]);
+    assert.equal(cli("generate", "--check", "--out", out, `${SPECS}/shop.yaml`).status, 0);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
 });
