@@ -87,12 +87,18 @@ async function airflow<T>(
     });
     jwt = ((await res.json()) as { access_token: string }).access_token;
   }
-  const res = await fetch(`${AIRFLOW}/api/v2${path}`, {
-    method,
-    headers: { authorization: `Bearer ${jwt}`, "content-type": "application/json" },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-    signal: AbortSignal.timeout(60_000),
-  });
+  // A loaded API server answers a read now and then with a 5xx ("Database error"): reads are asked again.
+  let res: Response;
+  for (let attempt = 1; ; attempt++) {
+    res = await fetch(`${AIRFLOW}/api/v2${path}`, {
+      method,
+      headers: { authorization: `Bearer ${jwt}`, "content-type": "application/json" },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+      signal: AbortSignal.timeout(60_000),
+    });
+    if (method !== "GET" || res.status < 500 || attempt >= 4) break;
+    await sleep(2000 * attempt);
+  }
   if (res.status === 404 && allow404) return undefined;
   const text = await res.text();
   if (!res.ok) throw new Error(`Airflow ${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
@@ -427,6 +433,7 @@ async function measureLayout(service: DemoService, state: pg.Pool, layout: Layou
   }).then((r) => r.json())) as { run_id: string; parts?: { dag_id: string }[] };
   const run = { runId: triggered.run_id };
   const runDagIds = triggered.parts?.map((p) => p.dag_id) ?? [dagIds[0]!];
+  for (const id of runDagIds) created.runs.push({ dagId: id, runId: run.runId });
   let dagRun: DagRun | undefined;
   let lastProgress = 0;
   const progress: { seconds: number; executionsFinished: number; load: number }[] = [];
@@ -612,7 +619,13 @@ async function measureLayout(service: DemoService, state: pg.Pool, layout: Layou
 
 // ---- cleanup ------------------------------------------------------------------------------------------------
 
-const created = { dagFiles: [] as string[], dagIds: [] as string[], connection: false };
+const created = {
+  dagFiles: [] as string[],
+  dagIds: [] as string[],
+  /** Runs triggered, marked failed at cleanup so that their DAGs can be deleted if the bench stops mid-run. */
+  runs: [] as { dagId: string; runId: string }[],
+  connection: false,
+};
 const logDir = (dagId: string) => join(need("SMELTER_AIRFLOW_HOME"), "logs", `dag_id=${dagId}`);
 let serviceChild: ChildProcess | undefined;
 
@@ -626,8 +639,27 @@ async function cleanUp(): Promise<void> {
   };
   say("==> cleaning up");
   for (const f of created.dagFiles) await attempt(`removing ${f}`, () => unlink(f).catch(() => {}));
+  for (const r of created.runs) {
+    const path = `/dags/${r.dagId}/dagRuns/${encodeURIComponent(r.runId)}`;
+    const run = await airflow<DagRun>("GET", path, undefined, true).catch(() => undefined);
+    if (run && !["success", "failed"].includes(run.state)) {
+      await attempt(`failing run ${r.runId} of ${r.dagId}`, () =>
+        airflow("PATCH", path, { state: "failed" }),
+      );
+    }
+  }
   for (const d of created.dagIds) {
-    await attempt(`deleting DAG ${d}`, () => airflow("DELETE", `/dags/${d}`, undefined, true));
+    // Airflow refuses (409) while task instances of the DAG still run: they end soon after their run failed.
+    await attempt(`deleting DAG ${d}`, async () => {
+      for (let tries = 1; ; tries++) {
+        try {
+          return await airflow("DELETE", `/dags/${d}`, undefined, true);
+        } catch (error) {
+          if (tries >= 12 || !/: 409 /.test((error as Error).message)) throw error;
+          await sleep(5000);
+        }
+      }
+    });
     await attempt(`removing the task logs of ${d}`, () => rm(logDir(d), { recursive: true, force: true }));
   }
   if (created.connection) {
