@@ -47,36 +47,51 @@ export function generateDags(pipeline: LoadedPipeline): GeneratedDag[] {
 }
 
 /**
- * Removes the pipeline's generated files that `files` no longer holds, deletes their DAGs that no file of
- * `files` defines (src/airflow/publisher.ts `retire`) and forgets their publish records. With `moved`, only
- * the stale files that define a DAG one of `files` defines too: called before those are published, so that a
- * DAG moving to another file (the silver DAG of a pipeline that becomes split) is never defined by two files.
+ * The pipeline's generated files that `files` no longer holds (src/airflow/publisher.ts `staleFiles`). A stale
+ * file that defines a DAG one of `files` defines too (the silver DAG of a pipeline that becomes split) loses its
+ * file at once, its DAGs left in Airflow: call this before `files` are published, so that no DAG is ever defined
+ * by two files, then `retireStale` with what it returns once they are registered.
  */
-export async function retireStale(
+export async function releaseMoved(
   publisher: Publisher,
-  ledger: PublishedDags | undefined,
   pipeline: LoadedPipeline,
   files: readonly GeneratedDag[],
-  options: { moved?: boolean; log?: (message: string) => void } = {},
+  log?: (message: string) => void,
 ): Promise<RetiredFile[]> {
   const kept = files.flatMap((f) => f.dagIds);
-  const out: RetiredFile[] = [];
   const stale = await publisher.staleFiles(
     pipeline.spec.name,
     files.map((f) => f.fileName),
   );
   for (const file of stale) {
-    if (options.moved && !file.dagIds.some((id) => kept.includes(id))) continue;
-    out.push(await publisher.retire(file, kept, options.log));
+    if (file.dagIds.some((id) => kept.includes(id))) await publisher.retire(file, file.dagIds, log);
+  }
+  return stale;
+}
+
+/**
+ * Removes the `stale` files that are still there and deletes their DAGs that no file of `files` defines
+ * (src/airflow/publisher.ts `retire`), and forgets their publish records.
+ */
+export async function retireStale(
+  publisher: Publisher,
+  ledger: PublishedDags | undefined,
+  stale: readonly RetiredFile[],
+  files: readonly GeneratedDag[],
+  log?: (message: string) => void,
+): Promise<RetiredFile[]> {
+  const kept = files.flatMap((f) => f.dagIds);
+  const out: RetiredFile[] = [];
+  for (const file of stale) {
+    out.push(await publisher.retire(file, kept, log));
     await ledger?.forget(file.fileName);
   }
   return out;
 }
 
 /**
- * Publishes every file of a pipeline and removes the files its spec no longer generates (with their DAGs):
- * a stale file that defines a DAG a new file defines too goes first, the others once every new file is
- * registered, so that the pipeline's DAGs never disappear when a new file fails to import.
+ * Publishes every file of a pipeline and removes the files its spec no longer generates, with their DAGs, once
+ * every new file is registered: when a new file fails to import, the DAGs it replaces are still in Airflow.
  */
 export async function publishPipeline(
   publisher: Publisher,
@@ -85,14 +100,10 @@ export async function publishPipeline(
   files: readonly GeneratedDag[],
   options: PublishFileOptions,
 ): Promise<{ published: PublishFileResult[]; removed: RetiredFile[] }> {
-  const log = options.log;
-  const removed = await retireStale(publisher, ledger, pipeline, files, {
-    moved: true,
-    ...(log ? { log } : {}),
-  });
+  const stale = await releaseMoved(publisher, pipeline, files, options.log);
   const published: PublishFileResult[] = [];
   for (const file of files) published.push(await publishRecorded(publisher, ledger, pipeline, file, options));
-  removed.push(...(await retireStale(publisher, ledger, pipeline, files, log ? { log } : {})));
+  const removed = await retireStale(publisher, ledger, stale, files, options.log);
   return { published, removed };
 }
 

@@ -184,8 +184,8 @@ export class Publisher {
    * Removes a stale generated DAG file, then deletes its DAGs from Airflow (paused first, so no new run starts
    * while the file goes): removing the file alone would leave the DAGs listed, stale, with their schedule. DAGs
    * in `kept` (defined by a file that stays, such as a silver DAG that moved to a file of its own) are left
-   * alone. A DAG Airflow refuses to delete stays paused and the error says so; publishing again retries.
-   * Returns the file with the DAG ids it deleted.
+   * alone; a file already removed is not an error (its DAGs are still deleted). A DAG Airflow refuses to delete
+   * stays paused and the error says so; publishing again retries. Returns the file with the DAG ids it deleted.
    */
   async retire(
     stale: RetiredFile,
@@ -194,8 +194,10 @@ export class Publisher {
   ): Promise<RetiredFile> {
     const dagIds = stale.dagIds.filter((id) => !kept.includes(id));
     for (const dagId of dagIds) if (await this.client.getDag(dagId)) await this.client.setPaused(dagId, true);
-    await this.store.remove(stale.fileName);
-    log(`removed ${this.store.locate(stale.fileName)}`);
+    if ((await this.store.read(stale.fileName)) !== undefined) {
+      await this.store.remove(stale.fileName);
+      log(`removed ${this.store.locate(stale.fileName)}`);
+    }
     for (const dagId of dagIds) {
       try {
         if (await this.client.deleteDag(dagId)) log(`deleted ${dagId} from Airflow`);

@@ -1,5 +1,11 @@
 import type { AirflowClient } from "../airflow/client.ts";
-import { type GeneratedDag, generateDags, publishRecorded, retireStale } from "../airflow/pipelines.ts";
+import {
+  type GeneratedDag,
+  generateDags,
+  publishRecorded,
+  releaseMoved,
+  retireStale,
+} from "../airflow/pipelines.ts";
 import { type Publisher, sha256 } from "../airflow/publisher.ts";
 import type { PipelineCatalog } from "../state/pipelines.ts";
 import type { PublishedDag, PublishedDags } from "../state/published-dags.ts";
@@ -89,14 +95,10 @@ export function reconcileJob(
           continue;
         }
         const files = generateDags(entry.pipeline);
-        if (deps.publish) {
-          // A DAG that moves to another file (a pipeline that became split) leaves its old file first.
-          for (const r of await retireStale(deps.publisher, deps.ledger, entry.pipeline, files, {
-            moved: true,
-          })) {
-            deps.say(`reconcile: removed ${r.fileName}, its DAGs moved to other files`);
-          }
-        }
+        const say = (m: string) => deps.say(`reconcile: ${m}`);
+        // Stale files are found before anything is published (a DAG moving to another file leaves its old one
+        // first) and removed after.
+        const stale = deps.publish ? await releaseMoved(deps.publisher, entry.pipeline, files, say) : [];
         for (const file of files) {
           const dags = await Promise.all(file.dagIds.map((id) => deps.client.getDag(id)));
           const drift = driftOf({
@@ -121,15 +123,15 @@ export function reconcileJob(
         }
         if (!deps.publish) {
           const keep = files.map((f) => f.fileName);
-          for (const stale of await deps.publisher.staleFiles(entry.pipeline.spec.name, keep)) {
-            const what = `${stale.fileName} is no longer generated from the spec of ${entry.pipeline.spec.name}`;
-            report(stale.fileName, `reconcile: drift: ${what}`);
+          for (const old of await deps.publisher.staleFiles(entry.pipeline.spec.name, keep)) {
+            const what = `${old.fileName} is no longer generated from the spec of ${entry.pipeline.spec.name}`;
+            report(old.fileName, `reconcile: drift: ${what}`);
           }
           continue;
         }
-        for (const r of await retireStale(deps.publisher, deps.ledger, entry.pipeline, files)) {
+        for (const r of await retireStale(deps.publisher, deps.ledger, stale, files, say)) {
           reported.delete(r.fileName);
-          deps.say(`reconcile: removed ${r.fileName} and ${r.dagIds.join(", ")}: no longer generated`);
+          say(`${r.fileName} is no longer generated from the spec of ${entry.pipeline.spec.name}`);
         }
       }
     },
