@@ -145,7 +145,7 @@ export function airflowPipelineDags(
   ledger?: PublishedDags,
   timeoutMs = 300_000,
 ): PipelineDags {
-  return {
+  const dags: PipelineDags = {
     generate: generateDags,
     async publish(pipeline, options): Promise<PublishResult> {
       await ensurePool(client, pipeline.spec.airflow);
@@ -162,7 +162,7 @@ export function airflowPipelineDags(
         run: null,
       }));
       if (options.trigger) {
-        const runs = await this.trigger(
+        const runs = await dags.trigger(
           files.flatMap((f) => f.entryDagIds),
           { wait: options.wait },
         );
@@ -187,4 +187,5 @@ export function airflowPipelineDags(
       return runs.sort((a, b) => (b.start_date ?? "").localeCompare(a.start_date ?? "")).slice(0, limit);
     },
   };
+  return dags;
 }
