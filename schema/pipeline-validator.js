@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 export const validate = validate20;
 export default validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://smelter.dev/schema/pipeline.schema.json","title":"smelter pipeline","description":"One smelter pipeline: connections, tables extracted into bronze, silver models, and how Airflow runs them. Reference: docs/spec.md.","type":"object","additionalProperties":false,"required":["version","name","connections","warehouse","landing","tables"],"properties":{"version":{"const":1,"description":"Format version."},"name":{"$ref":"#/$defs/identifier","description":"Pipeline name, used in DAG ids, landing keys and warehouse schemas."},"description":{"type":"string","description":"Shown as the DAG's documentation in Airflow."},"connections":{"type":"object","minProperties":1,"propertyNames":{"$ref":"#/$defs/identifier"},"additionalProperties":{"$ref":"#/$defs/connection"},"x-expected":"a map of one or more named connections","description":"Databases and landing zones by name. Secrets are `{env: NAME}` or `{file: /path}`, never inline."},"warehouse":{"$ref":"#/$defs/identifier","description":"Name of the warehouse connection (postgres, or spark for Delta Lake)."},"landing":{"$ref":"#/$defs/identifier","description":"Name of the s3 or local landing connection."},"bronze_schema":{"$ref":"#/$defs/identifier","description":"Default `<name>_bronze`."},"silver_schema":{"$ref":"#/$defs/identifier","description":"Default `<name>_silver`."},"defaults":{"$ref":"#/$defs/tableDefaults"},"freshness":{"$ref":"#/$defs/freshness","description":"Freshness SLA of every table and silver model that does not set its own."},"tables":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/table"},"x-expected":"a non-empty list of tables"},"silver":{"type":"array","items":{"$ref":"#/$defs/silverModel"},"x-expected":"a list of silver models"},"airflow":{"$ref":"#/$defs/airflow"},"notifications":{"$ref":"#/$defs/notifications"}},"$defs":{"identifier":{"type":"string","pattern":"^[a-z_][a-z0-9_]{0,62}$","x-expected":"a lower-case SQL identifier (a-z, 0-9, _; starts with a letter or _; at most 63 characters)"},"columnName":{"type":"string","minLength":1,"maxLength":64,"x-expected":"a column name (1 to 64 characters)"},"columnList":{"type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/columnName"},"x-expected":"an array of column names"},"sqlType":{"type":"string","pattern":"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$","x-expected":"a warehouse type such as text, bigint, numeric(20,4), timestamptz, jsonb"},"duration":{"anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(s|m|h|d)$"}],"x-expected":"a duration: seconds, or a string like \"30s\", \"5m\", \"1h\", \"2d\""},"freshness":{"type":"object","additionalProperties":false,"properties":{"warn_after":{"$ref":"#/$defs/duration","description":"Age of the newest applied change past which the table or model warns."},"error_after":{"$ref":"#/$defs/duration","description":"Age past which it is in error; not below warn_after."}},"description":"Freshness SLA: how old the newest change applied may get. Unset: no SLA; each field falls back to the pipeline's `freshness`."},"secretRef":{"oneOf":[{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"}}},{"type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^/"}}}],"x-expected":"a secret reference {env: VARIABLE} or {file: /absolute/path}; secrets are never written inline"},"envRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"}}},"stringSetting":{"anyOf":[{"type":"string","minLength":1},{"$ref":"#/$defs/envRef"}],"x-expected":"a string or {env: VARIABLE}"},"hostSetting":{"anyOf":[{"type":"string","pattern":"^[^@/\\s]+$"},{"$ref":"#/$defs/envRef"}],"x-expected":"a host name (no user, password or path) or {env: VARIABLE}"},"urlSetting":{"anyOf":[{"type":"string","pattern":"^https?://[^@/\\s]+(/\\S*)?$"},{"$ref":"#/$defs/envRef"}],"x-expected":"an http(s) URL without credentials, or {env: VARIABLE}"},"portSetting":{"anyOf":[{"type":"integer","minimum":1,"maximum":65535},{"$ref":"#/$defs/envRef"}],"x-expected":"a TCP port or {env: VARIABLE}"},"connection":{"type":"object","required":["kind"],"properties":{"kind":{"enum":["mariadb","mysql","postgres","spark","s3","local"]}},"allOf":[{"if":{"properties":{"kind":{"enum":["mariadb","mysql","postgres","spark"]}}},"then":{"$ref":"#/$defs/databaseConnection"}},{"if":{"properties":{"kind":{"const":"s3"}}},"then":{"$ref":"#/$defs/s3Connection"}},{"if":{"properties":{"kind":{"const":"local"}}},"then":{"$ref":"#/$defs/localConnection"}}]},"databaseConnection":{"type":"object","additionalProperties":false,"properties":{"kind":{"enum":["mariadb","mysql","postgres","spark"]},"url":{"$ref":"#/$defs/secretRef","description":"A connection URL; it may hold a password, so it is a secret."},"host":{"$ref":"#/$defs/hostSetting"},"port":{"$ref":"#/$defs/portSetting"},"database":{"$ref":"#/$defs/stringSetting"},"user":{"$ref":"#/$defs/stringSetting"},"password":{"$ref":"#/$defs/secretRef"},"timezone":{"type":"string","pattern":"^[+-][0-9]{2}:[0-9]{2}$","x-expected":"a UTC offset like \"+00:00\"","description":"Session time zone used to read MariaDB/MySQL TIMESTAMP; default \"+00:00\"."},"max_connections":{"type":"integer","minimum":1,"maximum":64,"description":"Default 4."},"catalog":{"$ref":"#/$defs/stringSetting","description":"Spark: the catalog bronze and silver schemas are created in; default spark_catalog."},"location":{"$ref":"#/$defs/stringSetting","description":"Spark: where Delta tables are stored, as <location>/<schema>/<table> (s3a://bucket/prefix or a directory); default: the catalog's managed location."},"landing_path":{"$ref":"#/$defs/stringSetting","description":"Spark: the landing zone's root as the warehouse reads it; default s3a://<bucket>/<prefix> for s3, <path>/<prefix> for local."}}},"s3Connection":{"type":"object","additionalProperties":false,"required":["bucket"],"properties":{"kind":{"const":"s3"},"bucket":{"$ref":"#/$defs/stringSetting"},"prefix":{"$ref":"#/$defs/keyPrefix"},"region":{"$ref":"#/$defs/stringSetting","description":"Default us-east-1."},"endpoint":{"$ref":"#/$defs/urlSetting","description":"For S3-compatible servers."},"access_key_id":{"$ref":"#/$defs/secretRef"},"secret_access_key":{"$ref":"#/$defs/secretRef"}}},"localConnection":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"kind":{"const":"local"},"path":{"anyOf":[{"type":"string","pattern":"^(/|file:///)"},{"$ref":"#/$defs/envRef"}],"x-expected":"an absolute directory, file:///..., or {env: VARIABLE}"},"prefix":{"$ref":"#/$defs/keyPrefix"}}},"keyPrefix":{"type":"string","pattern":"^[A-Za-z0-9_.=-]+(/[A-Za-z0-9_.=-]+)*$","x-expected":"a key prefix without leading or trailing slash","description":"Default \"landing\"."},"deletes":{"anyOf":[{"enum":["none","reconcile"]},{"type":"object","additionalProperties":false,"required":["mode"],"properties":{"mode":{"const":"none"}}},{"type":"object","additionalProperties":false,"required":["mode","column"],"properties":{"mode":{"const":"soft"},"column":{"$ref":"#/$defs/columnName"},"value":{"type":["string","number","boolean"],"description":"Default true."}}},{"type":"object","additionalProperties":false,"required":["mode"],"properties":{"mode":{"const":"reconcile"},"every_runs":{"type":"integer","minimum":1,"description":"Default 1."}}}],"x-expected":"none, reconcile, {mode: soft, column, value}, or {mode: reconcile, every_runs}"},"bronze":{"type":"object","additionalProperties":false,"properties":{"schema_evolution":{"enum":["add_columns","rescue","fail"],"description":"New source columns: add them, keep them in a `_rescued_data` JSON column, or fail. Default add_columns."},"change_feed":{"type":"boolean","description":"Write the change feed; default true."}}},"tableOptions":{"type":"object","properties":{"source":{"$ref":"#/$defs/identifier","description":"Source connection name."},"mode":{"enum":["incremental","full","cdc"],"description":"incremental: rows at or after the cursor; full: the whole table in key chunks; cdc: every change from the database's log (docs/cdc.md). Default incremental."},"chunk_size":{"type":"integer","minimum":1,"description":"Rows per key-range chunk of a full load; default 100000."},"lag":{"$ref":"#/$defs/duration","description":"Re-read window behind the watermark; default 0."},"deletes":{"$ref":"#/$defs/deletes"},"bronze":{"$ref":"#/$defs/bronze"},"file_rows":{"type":"integer","minimum":1000,"description":"Rows per parquet file; default 250000."}},"description":"Options a table may set and `defaults` may give for all tables."},"tableDefaults":{"$ref":"#/$defs/tableOptions","type":"object","unevaluatedProperties":false,"description":"Table options applied to every table that does not set them."},"table":{"type":"object","$ref":"#/$defs/tableOptions","required":["name","primary_key"],"unevaluatedProperties":false,"properties":{"name":{"$ref":"#/$defs/identifier","description":"Bronze table name."},"table":{"type":"string","pattern":"^[^.\\s]+(\\.[^.\\s]+)?$","x-expected":"a source table name, optionally schema.table","description":"Source table; default: the name."},"query":{"type":"string","minLength":1,"description":"A SELECT instead of a table."},"primary_key":{"$ref":"#/$defs/keyList"},"cursor":{"$ref":"#/$defs/columnList"},"columns":{"type":"object","additionalProperties":false,"properties":{"include":{"$ref":"#/$defs/columnList"},"exclude":{"$ref":"#/$defs/columnList"}}},"type_overrides":{"type":"object","propertyNames":{"$ref":"#/$defs/columnName"},"additionalProperties":{"$ref":"#/$defs/sqlType"}},"cluster_by":{"$ref":"#/$defs/columnList"},"freshness":{"$ref":"#/$defs/freshness"},"partition_by":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"$ref":"#/$defs/columnName"},"kind":{"enum":["list","hash"],"description":"Default list."},"partitions":{"type":"integer","minimum":2,"maximum":1024}}}}},"silverColumn":{"anyOf":[{"$ref":"#/$defs/identifier"},{"type":"object","additionalProperties":false,"required":["name","from"],"properties":{"name":{"$ref":"#/$defs/identifier"},"from":{"$ref":"#/$defs/columnName"},"type":{"$ref":"#/$defs/sqlType"}}},{"type":"object","additionalProperties":false,"required":["name","json","type"],"properties":{"name":{"$ref":"#/$defs/identifier"},"json":{"type":"object","additionalProperties":false,"required":["column","path"],"properties":{"column":{"$ref":"#/$defs/columnName"},"path":{"type":"string","pattern":"^\\$(\\.[A-Za-z_][A-Za-z0-9_]*|\\[[0-9]+\\])*$"}}},"type":{"$ref":"#/$defs/sqlType"}}},{"type":"object","additionalProperties":false,"required":["name","expr","type"],"properties":{"name":{"$ref":"#/$defs/identifier"},"expr":{"type":"string","minLength":1},"type":{"$ref":"#/$defs/sqlType"}}}],"x-expected":"a column name, {name, from, type?}, {name, json: {column, path: $.a.b}, type} or {name, expr, type}"},"silverModel":{"type":"object","additionalProperties":false,"required":["name","from"],"properties":{"name":{"$ref":"#/$defs/identifier"},"from":{"$ref":"#/$defs/identifier","description":"The bronze table (a tables[].name) this model reads."},"key":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/identifier"},"x-expected":"an array of silver column names","description":"Default: the bronze table's primary key."},"include_all":{"type":"boolean","description":"Also copy every bronze column not named in columns; default false."},"columns":{"type":"array","items":{"$ref":"#/$defs/silverColumn"},"x-expected":"a list of columns"},"where":{"type":"string","minLength":1,"description":"SQL predicate over bronze columns."},"scd":{"enum":[1,2],"description":"Slowly changing dimension type; default 1."},"freshness":{"$ref":"#/$defs/freshness"}}},"airflow":{"type":"object","additionalProperties":false,"properties":{"schedule":{"type":["string","null"],"pattern":"^(@(once|hourly|daily|weekly|monthly|yearly)|\\S+( \\S+){4,5})$","x-expected":"a cron expression (5 or 6 fields), a preset such as @hourly, or null","description":"Default null: runs only when triggered."},"start_date":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","x-expected":"a date YYYY-MM-DD","description":"Default 2024-01-01."},"pool":{"type":["string","null"],"pattern":"^[A-Za-z0-9_.-]{1,256}$","description":"Airflow pool; default none."},"pool_slots":{"type":"integer","minimum":1,"description":"Slots each task takes in the pool; default 1."},"pool_size":{"type":"integer","minimum":1,"description":"Slots of the pool `pool` names: publishing creates the pool with this many slots, or sets an existing pool's slots to it. Default: a missing pool is created with max_active_tasks × pool_slots slots; an existing one is left as it is."},"max_active_tasks":{"type":"integer","minimum":1,"description":"Tasks of one run at a time; default 8."},"max_active_runs":{"type":"integer","minimum":1,"description":"Default 1."},"retries":{"type":"integer","minimum":0,"description":"Default 2."},"retry_delay":{"$ref":"#/$defs/duration","description":"Default 5m."},"execution_timeout":{"$ref":"#/$defs/duration","description":"Default 2h."},"owner":{"type":"string","minLength":1,"description":"Default smelter."},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":100}},"granularity":{"enum":["table","source"],"description":"A task per table per step, or a task per source per step; default table."},"layout":{"enum":["step","table"],"description":"step: a task per step of each table (extract, bronze, each silver model); table: one task per table that runs extract, bronze and the table's silver models one after the other in the service, each step still its own execution. Needs granularity table and no assets. Default step."},"assets":{"type":"boolean","description":"Bronze tasks emit Assets and silver runs in its own DAG scheduled on them; default false."},"connection_id":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,250}$","description":"Airflow connection id of the smelter service; default smelter_default."},"deferrable":{"type":"boolean","description":"Tasks wait for long executions in the triggerer, holding no worker slot; false polls in the worker. Default: Airflow's [operators] default_deferrable."},"wait_before_defer":{"$ref":"#/$defs/duration","description":"How long a task waits in the worker before deferring: executions that end sooner skip the deferral's cost. Default 10s."}}},"notifications":{"type":"object","propertyNames":{"$ref":"#/$defs/webhookName"},"additionalProperties":{"$ref":"#/$defs/webhook"},"x-expected":"a map of named webhooks","description":"Webhooks told of this pipeline's events, by name; the service's own webhooks (SMELTER_NOTIFY_WEBHOOKS) are told too."},"webhook":{"type":"object","additionalProperties":false,"required":["format","url"],"properties":{"format":{"enum":["slack","json"],"description":"slack: Slack's incoming-webhook message {text, blocks}; json: smelter's JSON event."},"url":{"$ref":"#/$defs/secretRef","description":"The webhook's URL; it is its own credential (a token in the path or query), so it is a secret reference."},"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/notificationEvent"},"x-expected":"a non-empty list of event types","description":"The events it receives; default every event."},"tables":{"type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/identifier"},"x-expected":"a list of table names of this spec","description":"Only the events of these tables (and of tasks covering their sources); with `models`, of those too. Default: every table and model."},"models":{"type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/identifier"},"x-expected":"a list of silver model names of this spec","description":"Only the events of these silver models; with `tables`, of those too."}}},"webhookName":{"type":"string","pattern":"^[a-z0-9_-]{1,63}$","x-expected":"a webhook name (1 to 63 lower-case letters, digits, _ and -)"},"notificationEvent":{"enum":["execution.failed","execution.recovered","freshness.warn","freshness.error","freshness.recovered","schema.changed"],"description":"An event type (docs/observability.md#events)."},"keyList":{"type":"array","uniqueItems":true,"minItems":1,"items":{"$ref":"#/$defs/columnName"},"x-expected":"a non-empty array of column names"}}};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://smelter.dev/schema/pipeline.schema.json","title":"smelter pipeline","description":"One smelter pipeline: connections, tables extracted into bronze, silver models, and how Airflow runs them. Reference: docs/spec.md.","type":"object","additionalProperties":false,"required":["version","name","connections","warehouse","landing","tables"],"properties":{"version":{"const":1,"description":"Format version."},"name":{"$ref":"#/$defs/identifier","description":"Pipeline name, used in DAG ids, landing keys and warehouse schemas."},"description":{"type":"string","description":"Shown as the DAG's documentation in Airflow."},"connections":{"type":"object","minProperties":1,"propertyNames":{"$ref":"#/$defs/identifier"},"additionalProperties":{"$ref":"#/$defs/connection"},"x-expected":"a map of one or more named connections","description":"Databases and landing zones by name. Secrets are `{env: NAME}` or `{file: /path}`, never inline."},"warehouse":{"$ref":"#/$defs/identifier","description":"Name of the warehouse connection (postgres, or spark for Delta Lake)."},"landing":{"$ref":"#/$defs/identifier","description":"Name of the s3 or local landing connection."},"bronze_schema":{"$ref":"#/$defs/identifier","description":"Default `<name>_bronze`."},"silver_schema":{"$ref":"#/$defs/identifier","description":"Default `<name>_silver`."},"defaults":{"$ref":"#/$defs/tableDefaults"},"freshness":{"$ref":"#/$defs/freshness","description":"Freshness SLA of every table and silver model that does not set its own."},"tables":{"type":"array","minItems":1,"items":{"$ref":"#/$defs/table"},"x-expected":"a non-empty list of tables"},"silver":{"type":"array","items":{"$ref":"#/$defs/silverModel"},"x-expected":"a list of silver models"},"airflow":{"$ref":"#/$defs/airflow"},"notifications":{"$ref":"#/$defs/notifications"}},"$defs":{"identifier":{"type":"string","pattern":"^[a-z_][a-z0-9_]{0,62}$","x-expected":"a lower-case SQL identifier (a-z, 0-9, _; starts with a letter or _; at most 63 characters)"},"columnName":{"type":"string","minLength":1,"maxLength":64,"x-expected":"a column name (1 to 64 characters)"},"columnList":{"type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/columnName"},"x-expected":"an array of column names"},"sqlType":{"type":"string","pattern":"^[a-z][a-z0-9_ ]*(\\([0-9]+(, ?[0-9]+)?\\))?( ?\\[\\])?$","x-expected":"a warehouse type such as text, bigint, numeric(20,4), timestamptz, jsonb"},"duration":{"anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9]+(s|m|h|d)$"}],"x-expected":"a duration: seconds, or a string like \"30s\", \"5m\", \"1h\", \"2d\""},"freshness":{"type":"object","additionalProperties":false,"properties":{"warn_after":{"$ref":"#/$defs/duration","description":"Age of the newest applied change past which the table or model warns."},"error_after":{"$ref":"#/$defs/duration","description":"Age past which it is in error; not below warn_after."}},"description":"Freshness SLA: how old the newest change applied may get. Unset: no SLA; each field falls back to the pipeline's `freshness`."},"secretRef":{"oneOf":[{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"}}},{"type":"object","additionalProperties":false,"required":["file"],"properties":{"file":{"type":"string","pattern":"^/"}}}],"x-expected":"a secret reference {env: VARIABLE} or {file: /absolute/path}; secrets are never written inline"},"envRef":{"type":"object","additionalProperties":false,"required":["env"],"properties":{"env":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$"}}},"stringSetting":{"anyOf":[{"type":"string","minLength":1},{"$ref":"#/$defs/envRef"}],"x-expected":"a string or {env: VARIABLE}"},"hostSetting":{"anyOf":[{"type":"string","pattern":"^[^@/\\s]+$"},{"$ref":"#/$defs/envRef"}],"x-expected":"a host name (no user, password or path) or {env: VARIABLE}"},"urlSetting":{"anyOf":[{"type":"string","pattern":"^https?://[^@/\\s]+(/\\S*)?$"},{"$ref":"#/$defs/envRef"}],"x-expected":"an http(s) URL without credentials, or {env: VARIABLE}"},"portSetting":{"anyOf":[{"type":"integer","minimum":1,"maximum":65535},{"$ref":"#/$defs/envRef"}],"x-expected":"a TCP port or {env: VARIABLE}"},"connection":{"type":"object","required":["kind"],"properties":{"kind":{"enum":["mariadb","mysql","postgres","spark","s3","local"]}},"allOf":[{"if":{"properties":{"kind":{"enum":["mariadb","mysql","postgres","spark"]}}},"then":{"$ref":"#/$defs/databaseConnection"}},{"if":{"properties":{"kind":{"const":"s3"}}},"then":{"$ref":"#/$defs/s3Connection"}},{"if":{"properties":{"kind":{"const":"local"}}},"then":{"$ref":"#/$defs/localConnection"}}]},"databaseConnection":{"type":"object","additionalProperties":false,"properties":{"kind":{"enum":["mariadb","mysql","postgres","spark"]},"url":{"$ref":"#/$defs/secretRef","description":"A connection URL; it may hold a password, so it is a secret."},"host":{"$ref":"#/$defs/hostSetting"},"port":{"$ref":"#/$defs/portSetting"},"database":{"$ref":"#/$defs/stringSetting"},"user":{"$ref":"#/$defs/stringSetting"},"password":{"$ref":"#/$defs/secretRef"},"timezone":{"type":"string","pattern":"^[+-][0-9]{2}:[0-9]{2}$","x-expected":"a UTC offset like \"+00:00\"","description":"Session time zone used to read MariaDB/MySQL TIMESTAMP; default \"+00:00\"."},"max_connections":{"type":"integer","minimum":1,"maximum":64,"description":"Default 4."},"catalog":{"$ref":"#/$defs/stringSetting","description":"Spark: the catalog bronze and silver schemas are created in; default spark_catalog."},"location":{"$ref":"#/$defs/stringSetting","description":"Spark: where Delta tables are stored, as <location>/<schema>/<table> (s3a://bucket/prefix or a directory); default: the catalog's managed location."},"landing_path":{"$ref":"#/$defs/stringSetting","description":"Spark: the landing zone's root as the warehouse reads it; default s3a://<bucket>/<prefix> for s3, <path>/<prefix> for local."}}},"s3Connection":{"type":"object","additionalProperties":false,"required":["bucket"],"properties":{"kind":{"const":"s3"},"bucket":{"$ref":"#/$defs/stringSetting"},"prefix":{"$ref":"#/$defs/keyPrefix"},"region":{"$ref":"#/$defs/stringSetting","description":"Default us-east-1."},"endpoint":{"$ref":"#/$defs/urlSetting","description":"For S3-compatible servers."},"access_key_id":{"$ref":"#/$defs/secretRef"},"secret_access_key":{"$ref":"#/$defs/secretRef"}}},"localConnection":{"type":"object","additionalProperties":false,"required":["path"],"properties":{"kind":{"const":"local"},"path":{"anyOf":[{"type":"string","pattern":"^(/|file:///)"},{"$ref":"#/$defs/envRef"}],"x-expected":"an absolute directory, file:///..., or {env: VARIABLE}"},"prefix":{"$ref":"#/$defs/keyPrefix"}}},"keyPrefix":{"type":"string","pattern":"^[A-Za-z0-9_.=-]+(/[A-Za-z0-9_.=-]+)*$","x-expected":"a key prefix without leading or trailing slash","description":"Default \"landing\"."},"deletes":{"anyOf":[{"enum":["none","reconcile"]},{"type":"object","additionalProperties":false,"required":["mode"],"properties":{"mode":{"const":"none"}}},{"type":"object","additionalProperties":false,"required":["mode","column"],"properties":{"mode":{"const":"soft"},"column":{"$ref":"#/$defs/columnName"},"value":{"type":["string","number","boolean"],"description":"Default true."}}},{"type":"object","additionalProperties":false,"required":["mode"],"properties":{"mode":{"const":"reconcile"},"every_runs":{"type":"integer","minimum":1,"description":"Default 1."}}}],"x-expected":"none, reconcile, {mode: soft, column, value}, or {mode: reconcile, every_runs}"},"bronze":{"type":"object","additionalProperties":false,"properties":{"schema_evolution":{"enum":["add_columns","rescue","fail"],"description":"New source columns: add them, keep them in a `_rescued_data` JSON column, or fail. Default add_columns."},"change_feed":{"type":"boolean","description":"Write the change feed; default true."}}},"tableOptions":{"type":"object","properties":{"source":{"$ref":"#/$defs/identifier","description":"Source connection name."},"mode":{"enum":["incremental","full","cdc"],"description":"incremental: rows at or after the cursor; full: the whole table in key chunks; cdc: every change from the database's log (docs/cdc.md). Default incremental."},"chunk_size":{"type":"integer","minimum":1,"description":"Rows per key-range chunk of a full load; default 100000."},"lag":{"$ref":"#/$defs/duration","description":"Re-read window behind the watermark; default 0."},"deletes":{"$ref":"#/$defs/deletes"},"bronze":{"$ref":"#/$defs/bronze"},"file_rows":{"type":"integer","minimum":1000,"description":"Rows per parquet file; default 250000."}},"description":"Options a table may set and `defaults` may give for all tables."},"tableDefaults":{"$ref":"#/$defs/tableOptions","type":"object","unevaluatedProperties":false,"description":"Table options applied to every table that does not set them."},"table":{"type":"object","$ref":"#/$defs/tableOptions","required":["name","primary_key"],"unevaluatedProperties":false,"properties":{"name":{"$ref":"#/$defs/identifier","description":"Bronze table name."},"table":{"type":"string","pattern":"^[^.\\s]+(\\.[^.\\s]+)?$","x-expected":"a source table name, optionally schema.table","description":"Source table; default: the name."},"query":{"type":"string","minLength":1,"description":"A SELECT instead of a table."},"primary_key":{"$ref":"#/$defs/keyList"},"cursor":{"$ref":"#/$defs/columnList"},"columns":{"type":"object","additionalProperties":false,"properties":{"include":{"$ref":"#/$defs/columnList"},"exclude":{"$ref":"#/$defs/columnList"}}},"type_overrides":{"type":"object","propertyNames":{"$ref":"#/$defs/columnName"},"additionalProperties":{"$ref":"#/$defs/sqlType"}},"cluster_by":{"$ref":"#/$defs/columnList"},"freshness":{"$ref":"#/$defs/freshness"},"partition_by":{"type":"object","additionalProperties":false,"required":["column"],"properties":{"column":{"$ref":"#/$defs/columnName"},"kind":{"enum":["list","hash"],"description":"Default list."},"partitions":{"type":"integer","minimum":2,"maximum":1024}}}}},"silverColumn":{"anyOf":[{"$ref":"#/$defs/identifier"},{"type":"object","additionalProperties":false,"required":["name","from"],"properties":{"name":{"$ref":"#/$defs/identifier"},"from":{"$ref":"#/$defs/columnName"},"type":{"$ref":"#/$defs/sqlType"}}},{"type":"object","additionalProperties":false,"required":["name","json","type"],"properties":{"name":{"$ref":"#/$defs/identifier"},"json":{"type":"object","additionalProperties":false,"required":["column","path"],"properties":{"column":{"$ref":"#/$defs/columnName"},"path":{"type":"string","pattern":"^\\$(\\.[A-Za-z_][A-Za-z0-9_]*|\\[[0-9]+\\])*$"}}},"type":{"$ref":"#/$defs/sqlType"}}},{"type":"object","additionalProperties":false,"required":["name","expr","type"],"properties":{"name":{"$ref":"#/$defs/identifier"},"expr":{"type":"string","minLength":1},"type":{"$ref":"#/$defs/sqlType"}}}],"x-expected":"a column name, {name, from, type?}, {name, json: {column, path: $.a.b}, type} or {name, expr, type}"},"silverModel":{"type":"object","additionalProperties":false,"required":["name","from"],"properties":{"name":{"$ref":"#/$defs/identifier"},"from":{"$ref":"#/$defs/identifier","description":"The bronze table (a tables[].name) this model reads."},"key":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/identifier"},"x-expected":"an array of silver column names","description":"Default: the bronze table's primary key."},"include_all":{"type":"boolean","description":"Also copy every bronze column not named in columns; default false."},"columns":{"type":"array","items":{"$ref":"#/$defs/silverColumn"},"x-expected":"a list of columns"},"where":{"type":"string","minLength":1,"description":"SQL predicate over bronze columns."},"scd":{"enum":[1,2],"description":"Slowly changing dimension type; default 1."},"freshness":{"$ref":"#/$defs/freshness"}}},"airflow":{"type":"object","additionalProperties":false,"properties":{"schedule":{"type":["string","null"],"pattern":"^(@(once|hourly|daily|weekly|monthly|yearly)|\\S+( \\S+){4,5})$","x-expected":"a cron expression (5 or 6 fields), a preset such as @hourly, or null","description":"Default null: runs only when triggered."},"start_date":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","x-expected":"a date YYYY-MM-DD","description":"Default 2024-01-01."},"pool":{"type":["string","null"],"pattern":"^[A-Za-z0-9_.-]{1,256}$","description":"Airflow pool; default none."},"pool_slots":{"type":"integer","minimum":1,"description":"Slots each task takes in the pool; default 1."},"pool_size":{"type":"integer","minimum":1,"description":"Slots of the pool `pool` names: publishing creates the pool with this many slots, or sets an existing pool's slots to it. Default: a missing pool is created with max_active_tasks × pool_slots slots; an existing one is left as it is."},"max_active_tasks":{"type":"integer","minimum":1,"description":"Tasks of one run at a time; default 8."},"max_active_runs":{"type":"integer","minimum":1,"description":"Default 1."},"retries":{"type":"integer","minimum":0,"description":"Default 2."},"retry_delay":{"$ref":"#/$defs/duration","description":"Default 5m."},"execution_timeout":{"$ref":"#/$defs/duration","description":"Default 2h."},"owner":{"type":"string","minLength":1,"description":"Default smelter."},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":100}},"granularity":{"enum":["table","source"],"description":"A task per table per step, or a task per source per step; default table."},"layout":{"enum":["step","table"],"description":"step: a task per step of each table (extract, bronze, each silver model); table: one task per table that runs extract, bronze and the table's silver models one after the other in the service, each step still its own execution. Needs granularity table and no assets. Default step."},"split":{"type":"object","additionalProperties":false,"properties":{"by":{"enum":["hash","source"],"description":"hash: each table goes to the part its name hashes to (sha256, modulo parts), so adding or removing a table moves no other; source: a part per source connection. Default hash."},"parts":{"type":"integer","minimum":2,"maximum":100,"description":"How many parts (DAGs) by: hash makes; required with by: hash."}},"description":"Splits the pipeline across several DAGs, one file each (smelter__<pipeline>__<part>.py), so that a task parses only its part's file. A silver model goes with the table it reads. Default: one DAG file."},"assets":{"type":"boolean","description":"Bronze tasks emit Assets and silver runs in its own DAG scheduled on them; default false."},"connection_id":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,250}$","description":"Airflow connection id of the smelter service; default smelter_default."},"deferrable":{"type":"boolean","description":"Tasks wait for long executions in the triggerer, holding no worker slot; false polls in the worker. Default: Airflow's [operators] default_deferrable."},"wait_before_defer":{"$ref":"#/$defs/duration","description":"How long a task waits in the worker before deferring: executions that end sooner skip the deferral's cost. Default 10s."}}},"notifications":{"type":"object","propertyNames":{"$ref":"#/$defs/webhookName"},"additionalProperties":{"$ref":"#/$defs/webhook"},"x-expected":"a map of named webhooks","description":"Webhooks told of this pipeline's events, by name; the service's own webhooks (SMELTER_NOTIFY_WEBHOOKS) are told too."},"webhook":{"type":"object","additionalProperties":false,"required":["format","url"],"properties":{"format":{"enum":["slack","json"],"description":"slack: Slack's incoming-webhook message {text, blocks}; json: smelter's JSON event."},"url":{"$ref":"#/$defs/secretRef","description":"The webhook's URL; it is its own credential (a token in the path or query), so it is a secret reference."},"events":{"type":"array","minItems":1,"uniqueItems":true,"items":{"$ref":"#/$defs/notificationEvent"},"x-expected":"a non-empty list of event types","description":"The events it receives; default every event."},"tables":{"type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/identifier"},"x-expected":"a list of table names of this spec","description":"Only the events of these tables (and of tasks covering their sources); with `models`, of those too. Default: every table and model."},"models":{"type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/identifier"},"x-expected":"a list of silver model names of this spec","description":"Only the events of these silver models; with `tables`, of those too."}}},"webhookName":{"type":"string","pattern":"^[a-z0-9_-]{1,63}$","x-expected":"a webhook name (1 to 63 lower-case letters, digits, _ and -)"},"notificationEvent":{"enum":["execution.failed","execution.recovered","freshness.warn","freshness.error","freshness.recovered","schema.changed"],"description":"An event type (docs/observability.md#events)."},"keyList":{"type":"array","uniqueItems":true,"minItems":1,"items":{"$ref":"#/$defs/columnName"},"x-expected":"a non-empty array of column names"}}};
 const schema32 = {"type":"string","pattern":"^[a-z_][a-z0-9_]{0,62}$","x-expected":"a lower-case SQL identifier (a-z, 0-9, _; starts with a letter or _; at most 63 characters)"};
 const func1 = Object.prototype.hasOwnProperty;
 const pattern4 = new RegExp("^[a-z_][a-z0-9_]{0,62}$", "u");
@@ -4114,7 +4114,7 @@ return errors === 0;
 }
 validate62.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
-const schema90 = {"type":"object","additionalProperties":false,"properties":{"schedule":{"type":["string","null"],"pattern":"^(@(once|hourly|daily|weekly|monthly|yearly)|\\S+( \\S+){4,5})$","x-expected":"a cron expression (5 or 6 fields), a preset such as @hourly, or null","description":"Default null: runs only when triggered."},"start_date":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","x-expected":"a date YYYY-MM-DD","description":"Default 2024-01-01."},"pool":{"type":["string","null"],"pattern":"^[A-Za-z0-9_.-]{1,256}$","description":"Airflow pool; default none."},"pool_slots":{"type":"integer","minimum":1,"description":"Slots each task takes in the pool; default 1."},"pool_size":{"type":"integer","minimum":1,"description":"Slots of the pool `pool` names: publishing creates the pool with this many slots, or sets an existing pool's slots to it. Default: a missing pool is created with max_active_tasks × pool_slots slots; an existing one is left as it is."},"max_active_tasks":{"type":"integer","minimum":1,"description":"Tasks of one run at a time; default 8."},"max_active_runs":{"type":"integer","minimum":1,"description":"Default 1."},"retries":{"type":"integer","minimum":0,"description":"Default 2."},"retry_delay":{"$ref":"#/$defs/duration","description":"Default 5m."},"execution_timeout":{"$ref":"#/$defs/duration","description":"Default 2h."},"owner":{"type":"string","minLength":1,"description":"Default smelter."},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":100}},"granularity":{"enum":["table","source"],"description":"A task per table per step, or a task per source per step; default table."},"layout":{"enum":["step","table"],"description":"step: a task per step of each table (extract, bronze, each silver model); table: one task per table that runs extract, bronze and the table's silver models one after the other in the service, each step still its own execution. Needs granularity table and no assets. Default step."},"assets":{"type":"boolean","description":"Bronze tasks emit Assets and silver runs in its own DAG scheduled on them; default false."},"connection_id":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,250}$","description":"Airflow connection id of the smelter service; default smelter_default."},"deferrable":{"type":"boolean","description":"Tasks wait for long executions in the triggerer, holding no worker slot; false polls in the worker. Default: Airflow's [operators] default_deferrable."},"wait_before_defer":{"$ref":"#/$defs/duration","description":"How long a task waits in the worker before deferring: executions that end sooner skip the deferral's cost. Default 10s."}}};
+const schema90 = {"type":"object","additionalProperties":false,"properties":{"schedule":{"type":["string","null"],"pattern":"^(@(once|hourly|daily|weekly|monthly|yearly)|\\S+( \\S+){4,5})$","x-expected":"a cron expression (5 or 6 fields), a preset such as @hourly, or null","description":"Default null: runs only when triggered."},"start_date":{"type":"string","pattern":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$","x-expected":"a date YYYY-MM-DD","description":"Default 2024-01-01."},"pool":{"type":["string","null"],"pattern":"^[A-Za-z0-9_.-]{1,256}$","description":"Airflow pool; default none."},"pool_slots":{"type":"integer","minimum":1,"description":"Slots each task takes in the pool; default 1."},"pool_size":{"type":"integer","minimum":1,"description":"Slots of the pool `pool` names: publishing creates the pool with this many slots, or sets an existing pool's slots to it. Default: a missing pool is created with max_active_tasks × pool_slots slots; an existing one is left as it is."},"max_active_tasks":{"type":"integer","minimum":1,"description":"Tasks of one run at a time; default 8."},"max_active_runs":{"type":"integer","minimum":1,"description":"Default 1."},"retries":{"type":"integer","minimum":0,"description":"Default 2."},"retry_delay":{"$ref":"#/$defs/duration","description":"Default 5m."},"execution_timeout":{"$ref":"#/$defs/duration","description":"Default 2h."},"owner":{"type":"string","minLength":1,"description":"Default smelter."},"tags":{"type":"array","uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":100}},"granularity":{"enum":["table","source"],"description":"A task per table per step, or a task per source per step; default table."},"layout":{"enum":["step","table"],"description":"step: a task per step of each table (extract, bronze, each silver model); table: one task per table that runs extract, bronze and the table's silver models one after the other in the service, each step still its own execution. Needs granularity table and no assets. Default step."},"split":{"type":"object","additionalProperties":false,"properties":{"by":{"enum":["hash","source"],"description":"hash: each table goes to the part its name hashes to (sha256, modulo parts), so adding or removing a table moves no other; source: a part per source connection. Default hash."},"parts":{"type":"integer","minimum":2,"maximum":100,"description":"How many parts (DAGs) by: hash makes; required with by: hash."}},"description":"Splits the pipeline across several DAGs, one file each (smelter__<pipeline>__<part>.py), so that a task parses only its part's file. A silver model goes with the table it reads. Default: one DAG file."},"assets":{"type":"boolean","description":"Bronze tasks emit Assets and silver runs in its own DAG scheduled on them; default false."},"connection_id":{"type":"string","pattern":"^[A-Za-z0-9_.-]{1,250}$","description":"Airflow connection id of the smelter service; default smelter_default."},"deferrable":{"type":"boolean","description":"Tasks wait for long executions in the triggerer, holding no worker slot; false polls in the worker. Default: Airflow's [operators] default_deferrable."},"wait_before_defer":{"$ref":"#/$defs/duration","description":"How long a task waits in the worker before deferring: executions that end sooner skip the deferral's cost. Default 10s."}}};
 const pattern47 = new RegExp("^(@(once|hourly|daily|weekly|monthly|yearly)|\\S+( \\S+){4,5})$", "u");
 const pattern48 = new RegExp("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "u");
 const pattern49 = new RegExp("^[A-Za-z0-9_.-]{1,256}$", "u");
@@ -4621,10 +4621,12 @@ vErrors.push(err35);
 errors++;
 }
 }
-if(data.assets !== undefined){
-let data15 = data.assets;
-if(typeof data15 !== "boolean"){
-const err36 = {instancePath:instancePath+"/assets",schemaPath:"#/properties/assets/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema90.properties.assets.type,parentSchema:schema90.properties.assets,data:data15};
+if(data.split !== undefined){
+let data15 = data.split;
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+for(const key1 in data15){
+if(!((key1 === "by") || (key1 === "parts"))){
+const err36 = {instancePath:instancePath+"/split",schemaPath:"#/properties/split/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema90.properties.split,data:data15};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -4634,11 +4636,10 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data.connection_id !== undefined){
-let data16 = data.connection_id;
-if(typeof data16 === "string"){
-if(!pattern52.test(data16)){
-const err37 = {instancePath:instancePath+"/connection_id",schemaPath:"#/properties/connection_id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]{1,250}$"},message:"must match pattern \""+"^[A-Za-z0-9_.-]{1,250}$"+"\"",schema:"^[A-Za-z0-9_.-]{1,250}$",parentSchema:schema90.properties.connection_id,data:data16};
+if(data15.by !== undefined){
+let data16 = data15.by;
+if(!((data16 === "hash") || (data16 === "source"))){
+const err37 = {instancePath:instancePath+"/split/by",schemaPath:"#/properties/split/properties/by/enum",keyword:"enum",params:{allowedValues: schema90.properties.split.properties.by.enum},message:"must be equal to one of the allowed values",schema:schema90.properties.split.properties.by.enum,parentSchema:schema90.properties.split.properties.by,data:data16};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -4648,8 +4649,10 @@ vErrors.push(err37);
 errors++;
 }
 }
-else {
-const err38 = {instancePath:instancePath+"/connection_id",schemaPath:"#/properties/connection_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.connection_id.type,parentSchema:schema90.properties.connection_id,data:data16};
+if(data15.parts !== undefined){
+let data17 = data15.parts;
+if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
+const err38 = {instancePath:instancePath+"/split/parts",schemaPath:"#/properties/split/properties/parts/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema90.properties.split.properties.parts.type,parentSchema:schema90.properties.split.properties.parts,data:data17};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -4658,11 +4661,9 @@ vErrors.push(err38);
 }
 errors++;
 }
-}
-if(data.deferrable !== undefined){
-let data17 = data.deferrable;
-if(typeof data17 !== "boolean"){
-const err39 = {instancePath:instancePath+"/deferrable",schemaPath:"#/properties/deferrable/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema90.properties.deferrable.type,parentSchema:schema90.properties.deferrable,data:data17};
+if((typeof data17 == "number") && (isFinite(data17))){
+if(data17 > 100 || isNaN(data17)){
+const err39 = {instancePath:instancePath+"/split/parts",schemaPath:"#/properties/split/properties/parts/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100",schema:100,parentSchema:schema90.properties.split.properties.parts,data:data17};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -4671,14 +4672,8 @@ vErrors.push(err39);
 }
 errors++;
 }
-}
-if(data.wait_before_defer !== undefined){
-let data18 = data.wait_before_defer;
-const _errs52 = errors;
-let valid9 = false;
-const _errs53 = errors;
-if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
-const err40 = {instancePath:instancePath+"/wait_before_defer",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema60.anyOf[0].type,parentSchema:schema60.anyOf[0],data:data18};
+if(data17 < 2 || isNaN(data17)){
+const err40 = {instancePath:instancePath+"/split/parts",schemaPath:"#/properties/split/properties/parts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2",schema:2,parentSchema:schema90.properties.split.properties.parts,data:data17};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -4687,9 +4682,11 @@ vErrors.push(err40);
 }
 errors++;
 }
-if((typeof data18 == "number") && (isFinite(data18))){
-if(data18 < 0 || isNaN(data18)){
-const err41 = {instancePath:instancePath+"/wait_before_defer",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema60.anyOf[0],data:data18};
+}
+}
+}
+else {
+const err41 = {instancePath:instancePath+"/split",schemaPath:"#/properties/split/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema90.properties.split.type,parentSchema:schema90.properties.split,data:data15};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -4699,12 +4696,10 @@ vErrors.push(err41);
 errors++;
 }
 }
-var _valid2 = _errs53 === errors;
-valid9 = valid9 || _valid2;
-const _errs55 = errors;
-if(typeof data18 === "string"){
-if(!pattern30.test(data18)){
-const err42 = {instancePath:instancePath+"/wait_before_defer",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(s|m|h|d)$"},message:"must match pattern \""+"^[0-9]+(s|m|h|d)$"+"\"",schema:"^[0-9]+(s|m|h|d)$",parentSchema:schema60.anyOf[1],data:data18};
+if(data.assets !== undefined){
+let data18 = data.assets;
+if(typeof data18 !== "boolean"){
+const err42 = {instancePath:instancePath+"/assets",schemaPath:"#/properties/assets/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema90.properties.assets.type,parentSchema:schema90.properties.assets,data:data18};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -4714,8 +4709,11 @@ vErrors.push(err42);
 errors++;
 }
 }
-else {
-const err43 = {instancePath:instancePath+"/wait_before_defer",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema60.anyOf[1].type,parentSchema:schema60.anyOf[1],data:data18};
+if(data.connection_id !== undefined){
+let data19 = data.connection_id;
+if(typeof data19 === "string"){
+if(!pattern52.test(data19)){
+const err43 = {instancePath:instancePath+"/connection_id",schemaPath:"#/properties/connection_id/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.-]{1,250}$"},message:"must match pattern \""+"^[A-Za-z0-9_.-]{1,250}$"+"\"",schema:"^[A-Za-z0-9_.-]{1,250}$",parentSchema:schema90.properties.connection_id,data:data19};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -4724,10 +4722,9 @@ vErrors.push(err43);
 }
 errors++;
 }
-var _valid2 = _errs55 === errors;
-valid9 = valid9 || _valid2;
-if(!valid9){
-const err44 = {instancePath:instancePath+"/wait_before_defer",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema60.anyOf,parentSchema:schema60,data:data18};
+}
+else {
+const err44 = {instancePath:instancePath+"/connection_id",schemaPath:"#/properties/connection_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema90.properties.connection_id.type,parentSchema:schema90.properties.connection_id,data:data19};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -4736,11 +4733,89 @@ vErrors.push(err44);
 }
 errors++;
 }
+}
+if(data.deferrable !== undefined){
+let data20 = data.deferrable;
+if(typeof data20 !== "boolean"){
+const err45 = {instancePath:instancePath+"/deferrable",schemaPath:"#/properties/deferrable/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema90.properties.deferrable.type,parentSchema:schema90.properties.deferrable,data:data20};
+if(vErrors === null){
+vErrors = [err45];
+}
 else {
-errors = _errs52;
+vErrors.push(err45);
+}
+errors++;
+}
+}
+if(data.wait_before_defer !== undefined){
+let data21 = data.wait_before_defer;
+const _errs58 = errors;
+let valid10 = false;
+const _errs59 = errors;
+if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
+const err46 = {instancePath:instancePath+"/wait_before_defer",schemaPath:"#/$defs/duration/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema60.anyOf[0].type,parentSchema:schema60.anyOf[0],data:data21};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+if((typeof data21 == "number") && (isFinite(data21))){
+if(data21 < 0 || isNaN(data21)){
+const err47 = {instancePath:instancePath+"/wait_before_defer",schemaPath:"#/$defs/duration/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema60.anyOf[0],data:data21};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+var _valid2 = _errs59 === errors;
+valid10 = valid10 || _valid2;
+const _errs61 = errors;
+if(typeof data21 === "string"){
+if(!pattern30.test(data21)){
+const err48 = {instancePath:instancePath+"/wait_before_defer",schemaPath:"#/$defs/duration/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(s|m|h|d)$"},message:"must match pattern \""+"^[0-9]+(s|m|h|d)$"+"\"",schema:"^[0-9]+(s|m|h|d)$",parentSchema:schema60.anyOf[1],data:data21};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+else {
+const err49 = {instancePath:instancePath+"/wait_before_defer",schemaPath:"#/$defs/duration/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema60.anyOf[1].type,parentSchema:schema60.anyOf[1],data:data21};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+var _valid2 = _errs61 === errors;
+valid10 = valid10 || _valid2;
+if(!valid10){
+const err50 = {instancePath:instancePath+"/wait_before_defer",schemaPath:"#/$defs/duration/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema60.anyOf,parentSchema:schema60,data:data21};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+else {
+errors = _errs58;
 if(vErrors !== null){
-if(_errs52){
-vErrors.length = _errs52;
+if(_errs58){
+vErrors.length = _errs58;
 }
 else {
 vErrors = null;
@@ -4750,12 +4825,12 @@ vErrors = null;
 }
 }
 else {
-const err45 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema90.type,parentSchema:schema90,data};
+const err51 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema90.type,parentSchema:schema90,data};
 if(vErrors === null){
-vErrors = [err45];
+vErrors = [err51];
 }
 else {
-vErrors.push(err45);
+vErrors.push(err51);
 }
 errors++;
 }

@@ -4,7 +4,7 @@
  * The service and the other commands are reached through the `smelter` CLI, not through this module.
  */
 
-export { compilePipeline, type GeneratedDag, writeDagFile } from "./compiler/generate.ts";
+export { compileDagFiles, compilePipeline, type GeneratedDag, writeDagFile } from "./compiler/generate.ts";
 export { type Plan, planPipeline } from "./compiler/plan.ts";
 export { loadPipeline, loadPipelines, parsePipeline } from "./registry.ts";
 export { formatProblem, SpecErrors, type SpecProblem } from "./spec/problems.ts";

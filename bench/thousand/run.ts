@@ -38,6 +38,8 @@ const MODELS_EVERY = Number(option("--models-every", "100"));
 const MAX_ACTIVE_TASKS = Number(option("--max-active-tasks", "16"));
 const CONCURRENCY = Number(option("--concurrency", "8"));
 const TIMEOUT_MS = Number(option("--timeout-min", "30")) * 60_000;
+/** `airflow.split` parts (0: one DAG): the pipeline's tables hashed into that many DAGs, run together. */
+const SPLIT = Number(option("--split", "0"));
 
 const env = process.env;
 function need(key: string): string {
@@ -85,12 +87,18 @@ async function airflow<T>(
     });
     jwt = ((await res.json()) as { access_token: string }).access_token;
   }
-  const res = await fetch(`${AIRFLOW}/api/v2${path}`, {
-    method,
-    headers: { authorization: `Bearer ${jwt}`, "content-type": "application/json" },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-    signal: AbortSignal.timeout(60_000),
-  });
+  // A loaded API server answers a read now and then with a 5xx ("Database error"): reads are asked again.
+  let res: Response;
+  for (let attempt = 1; ; attempt++) {
+    res = await fetch(`${AIRFLOW}/api/v2${path}`, {
+      method,
+      headers: { authorization: `Bearer ${jwt}`, "content-type": "application/json" },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+      signal: AbortSignal.timeout(60_000),
+    });
+    if (method !== "GET" || res.status < 500 || attempt >= 4) break;
+    await sleep(2000 * attempt);
+  }
   if (res.status === 404 && allow404) return undefined;
   const text = await res.text();
   if (!res.ok) throw new Error(`Airflow ${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
@@ -298,10 +306,10 @@ const logOf = (dagId: string, runId: string, ti: TaskInstance) =>
   );
 
 /** Parses of the DAG file by task processes that hit the import timeout, in all, and the tasks that had one. */
-async function parseTimeouts(dagId: string, runId: string, tis: TaskInstance[]) {
+async function parseTimeouts(runId: string, tis: (TaskInstance & { dagId: string })[]) {
   const counts = await Promise.all(
     tis.map((ti) =>
-      readFile(logOf(dagId, runId, ti), "utf8").then(
+      readFile(logOf(ti.dagId, runId, ti), "utf8").then(
         (text) => text.split("DagBag import timeout").length - 1,
         () => 0,
       ),
@@ -311,6 +319,25 @@ async function parseTimeouts(dagId: string, runId: string, tis: TaskInstance[]) 
 }
 
 // ---- one layout ---------------------------------------------------------------------------------------------
+
+/** The runs of every part as one: from the first start to the last end, success only when every part succeeded. */
+function combinedRun(runs: (DagRun | undefined)[]): DagRun | undefined {
+  if (runs.some((r) => r === undefined)) return undefined;
+  const all = runs as DagRun[];
+  const ended = all.every((r) => ["success", "failed"].includes(r.state));
+  const earliest = (v: (string | null)[]) => v.filter((d): d is string => d !== null).sort()[0] ?? null;
+  const latest = (v: (string | null)[]) =>
+    v
+      .filter((d): d is string => d !== null)
+      .sort()
+      .at(-1) ?? null;
+  return {
+    state: !ended ? "running" : all.every((r) => r.state === "success") ? "success" : "failed",
+    queued_at: earliest(all.map((r) => r.queued_at)),
+    start_date: earliest(all.map((r) => r.start_date)),
+    end_date: ended ? latest(all.map((r) => r.end_date)) : null,
+  };
+}
 
 interface Execution {
   id: string;
@@ -352,7 +379,7 @@ function upstreamOf(taskId: string, layout: Layout): string | undefined {
 }
 
 async function measureLayout(service: DemoService, state: pg.Pool, layout: Layout, port: number) {
-  const name = `${NAME}_${layout}`;
+  const name = `${NAME}_${layout}${SPLIT > 0 ? `_split${SPLIT}` : ""}`;
   const spec = thousandSpec({
     name,
     tables: TABLES,
@@ -363,26 +390,32 @@ async function measureLayout(service: DemoService, state: pg.Pool, layout: Layou
     layout,
     connectionId: CONNECTION_ID,
     maxActiveTasks: MAX_ACTIVE_TASKS,
+    splitParts: SPLIT,
   });
-  say(`==> layout ${layout}: pipeline ${name}`);
+  say(`==> layout ${layout}${SPLIT > 0 ? `, split in ${SPLIT}` : ""}: pipeline ${name}`);
   let started = performance.now();
   await service.ensurePipeline(name, spec, "");
   const registerSeconds = (performance.now() - started) / 1000;
   const generated = (await fetch(`http://127.0.0.1:${port}/api/v1/pipelines/${name}/dag`, {
     headers: { authorization: `Bearer ${TOKEN}` },
   }).then((r) => r.json())) as { files: { file_name: string; dag_ids: string[]; content: string }[] };
-  const file = generated.files[0]!;
-  const dagId = file.dag_ids[0]!;
-  created.dagFiles.push(join(need("SMELTER_DAGS_FOLDER"), file.file_name));
-  created.dagIds.push(dagId);
+  // With --split every part is a file and a DAG of its own; the largest file stands for the parse a task pays.
+  const files = generated.files;
+  const dagIds = files.flatMap((f) => f.dag_ids);
+  const file = files.reduce((a, b) => (b.content.length > a.content.length ? b : a));
+  for (const f of files) created.dagFiles.push(join(need("SMELTER_DAGS_FOLDER"), f.file_name));
+  created.dagIds.push(...dagIds);
   const dagbag = await dagbagParse(file.file_name, file.content);
-  say(`    DAG file ${(file.content.length / 1024).toFixed(0)} KiB, DagBag ${JSON.stringify(dagbag)}`);
+  say(
+    `    ${files.length} DAG file(s), largest ${(file.content.length / 1024).toFixed(0)} KiB, DagBag ${JSON.stringify(dagbag)}`,
+  );
   started = performance.now();
   await service.publish(name);
   const publishSeconds = (performance.now() - started) / 1000;
-  const afterPublish = await airflow<Dag>("GET", `/dags/${dagId}`);
+  const afterPublish = await Promise.all(dagIds.map((id) => airflow<Dag>("GET", `/dags/${id}`)));
+  const afterPublishParse = Math.max(...afterPublish.map((d) => d?.last_parse_duration ?? Number.NaN));
   say(
-    `    published in ${publishSeconds.toFixed(1)} s; DAG processor parse ${afterPublish?.last_parse_duration} s`,
+    `    published in ${publishSeconds.toFixed(1)} s; DAG processor parse ${afterPublishParse} s (largest)`,
   );
 
   const cpuBefore = cpuSnapshot(serviceChild?.pid);
@@ -392,7 +425,15 @@ async function measureLayout(service: DemoService, state: pg.Pool, layout: Layou
   const parses = new Map<string, number>();
   const triggeredAt = new Date();
   started = performance.now();
-  const run = await service.trigger(name);
+  // "Run the pipeline": one run of every part under one run id.
+  const triggered = (await fetch(`http://127.0.0.1:${port}/api/v1/pipelines/${name}/runs`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ wait: false }),
+  }).then((r) => r.json())) as { run_id: string; parts?: { dag_id: string }[] };
+  const run = { runId: triggered.run_id };
+  const runDagIds = triggered.parts?.map((p) => p.dag_id) ?? [dagIds[0]!];
+  for (const id of runDagIds) created.runs.push({ dagId: id, runId: run.runId });
   let dagRun: DagRun | undefined;
   let lastProgress = 0;
   const progress: { seconds: number; executionsFinished: number; load: number }[] = [];
@@ -402,10 +443,15 @@ async function measureLayout(service: DemoService, state: pg.Pool, layout: Layou
     const asked = performance.now();
     await fetch(`${AIRFLOW}/api/v2/version`).then((r) => r.text());
     apiLatency.push((performance.now() - asked) / 1000);
-    dagRun = await airflow<DagRun>("GET", `/dags/${dagId}/dagRuns/${encodeURIComponent(run.runId)}`);
-    const dag = await airflow<Dag>("GET", `/dags/${dagId}`);
-    if (dag?.last_parsed_time && dag.last_parse_duration !== null) {
-      parses.set(dag.last_parsed_time, dag.last_parse_duration);
+    const dagRuns = await Promise.all(
+      runDagIds.map((id) => airflow<DagRun>("GET", `/dags/${id}/dagRuns/${encodeURIComponent(run.runId)}`)),
+    );
+    dagRun = combinedRun(dagRuns);
+    for (const id of runDagIds) {
+      const dag = await airflow<Dag>("GET", `/dags/${id}`);
+      if (dag?.last_parsed_time && dag.last_parse_duration !== null) {
+        parses.set(`${id} ${dag.last_parsed_time}`, dag.last_parse_duration);
+      }
     }
     if (dagRun && ["success", "failed"].includes(dagRun.state)) break;
     if (performance.now() - lastProgress > 30_000) {
@@ -424,14 +470,20 @@ async function measureLayout(service: DemoService, state: pg.Pool, layout: Layou
     }
     if (performance.now() - started > TIMEOUT_MS) {
       say(`    timed out after ${TIMEOUT_MS / 60_000} min: marking the run failed`);
-      await airflow("PATCH", `/dags/${dagId}/dagRuns/${encodeURIComponent(run.runId)}`, { state: "failed" });
+      for (const id of runDagIds) {
+        await airflow("PATCH", `/dags/${id}/dagRuns/${encodeURIComponent(run.runId)}`, { state: "failed" });
+      }
       dagRun = { ...dagRun!, state: "timed out" };
       break;
     }
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const cpu = cpuBetween(cpuBefore, cpuSnapshot(serviceChild?.pid));
-  const tis = await taskInstances(dagId, run.runId);
+  const tis = (
+    await Promise.all(
+      runDagIds.map(async (id) => (await taskInstances(id, run.runId)).map((t) => ({ ...t, dagId: id }))),
+    )
+  ).flat();
   const { rows: execs } = await state.query<Execution>(
     `SELECT id, airflow->>'task_id' AS task_id, step, table_name, parent_id, status, created_at, started_at,
             finished_at
@@ -469,18 +521,19 @@ async function measureLayout(service: DemoService, state: pg.Pool, layout: Layou
     .sort();
   const sumTaskSeconds = tis.reduce((sum, t) => sum + (t.duration ?? 0), 0);
   const phases = (
-    await Promise.all(tis.map((t) => taskPhases(dagId, run.runId, t, followed.get(t.task_id))))
+    await Promise.all(tis.map((t) => taskPhases(t.dagId, run.runId, t, followed.get(t.task_id))))
   ).filter((p): p is TaskPhases => p !== null);
   const phase = (key: keyof TaskPhases) => stats(phases.map((p) => p[key]));
-  const timeouts = await parseTimeouts(dagId, run.runId, tis);
+  const timeouts = await parseTimeouts(run.runId, tis);
   const readyOf = (t: TaskInstance) => {
     const up = upstreamOf(t.task_id, layout);
     return up ? byId.get(up)?.end_date : dagRun?.start_date;
   };
   const result = {
-    layout,
+    layout: SPLIT > 0 ? `${layout} split ${SPLIT}` : layout,
     pipeline: name,
-    dagId,
+    dagId: runDagIds.join(","),
+    dags: runDagIds.length,
     runId: run.runId,
     state: dagRun?.state ?? "unknown",
     tables: TABLES,
@@ -492,10 +545,11 @@ async function measureLayout(service: DemoService, state: pg.Pool, layout: Layou
         tis.filter((t) => (t.state ?? "none") === s).length,
       ]),
     ),
+    /** The largest DAG file (the only one without --split). */
     dagFileKiB: round(file.content.length / 1024, 0),
     parse: {
       dagbag: dagbag,
-      dagProcessorAfterPublishSeconds: afterPublish?.last_parse_duration ?? null,
+      dagProcessorAfterPublishSeconds: round(afterPublishParse),
       dagProcessorDuringRun: stats([...parses.values()]),
     },
     registerSeconds: round(registerSeconds),
@@ -565,7 +619,13 @@ async function measureLayout(service: DemoService, state: pg.Pool, layout: Layou
 
 // ---- cleanup ------------------------------------------------------------------------------------------------
 
-const created = { dagFiles: [] as string[], dagIds: [] as string[], connection: false };
+const created = {
+  dagFiles: [] as string[],
+  dagIds: [] as string[],
+  /** Runs triggered, marked failed at cleanup so that their DAGs can be deleted if the bench stops mid-run. */
+  runs: [] as { dagId: string; runId: string }[],
+  connection: false,
+};
 const logDir = (dagId: string) => join(need("SMELTER_AIRFLOW_HOME"), "logs", `dag_id=${dagId}`);
 let serviceChild: ChildProcess | undefined;
 
@@ -579,8 +639,27 @@ async function cleanUp(): Promise<void> {
   };
   say("==> cleaning up");
   for (const f of created.dagFiles) await attempt(`removing ${f}`, () => unlink(f).catch(() => {}));
+  for (const r of created.runs) {
+    const path = `/dags/${r.dagId}/dagRuns/${encodeURIComponent(r.runId)}`;
+    const run = await airflow<DagRun>("GET", path, undefined, true).catch(() => undefined);
+    if (run && !["success", "failed"].includes(run.state)) {
+      await attempt(`failing run ${r.runId} of ${r.dagId}`, () =>
+        airflow("PATCH", path, { state: "failed" }),
+      );
+    }
+  }
   for (const d of created.dagIds) {
-    await attempt(`deleting DAG ${d}`, () => airflow("DELETE", `/dags/${d}`, undefined, true));
+    // Airflow refuses (409) while task instances of the DAG still run: they end soon after their run failed.
+    await attempt(`deleting DAG ${d}`, async () => {
+      for (let tries = 1; ; tries++) {
+        try {
+          return await airflow("DELETE", `/dags/${d}`, undefined, true);
+        } catch (error) {
+          if (tries >= 12 || !/: 409 /.test((error as Error).message)) throw error;
+          await sleep(5000);
+        }
+      }
+    });
     await attempt(`removing the task logs of ${d}`, () => rm(logDir(d), { recursive: true, force: true }));
   }
   if (created.connection) {

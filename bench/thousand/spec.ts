@@ -24,6 +24,8 @@ export interface ThousandSpecOptions {
   /** Airflow connection of the smelter service the DAG's tasks call. */
   connectionId: string;
   maxActiveTasks: number;
+  /** `airflow.split: { by: hash, parts }` when above 0: the pipeline in that many DAGs. */
+  splitParts?: number;
 }
 
 /** The source table names: `t0001` … zero-padded to at least four digits so that they sort as numbers. */
@@ -89,6 +91,7 @@ export function thousandSpec(o: ThousandSpecOptions): string {
     o.layout === "source" ? "  granularity: source" : `  layout: ${o.layout}`,
     `  connection_id: ${o.connectionId}`,
     "  tags: [smelter, bench]",
+    ...(o.splitParts ? [`  split: { by: hash, parts: ${o.splitParts} }`] : []),
   );
   return `${lines.join("\n")}\n`;
 }

@@ -170,6 +170,15 @@ export class AirflowClient {
     await this.call("PUT", `/parseDagFile/${encodeURIComponent(fileToken)}`);
   }
 
+  /**
+   * Deletes a DAG and its runs' records from Airflow; false when Airflow has no such DAG. Airflow parses it
+   * back while its file is still in the DAGs folder: remove the file first.
+   */
+  async deleteDag(dagId: string): Promise<boolean> {
+    const found = await this.call("DELETE", `/dags/${encodeURIComponent(dagId)}`, { allow404: true });
+    return found !== undefined;
+  }
+
   async setPaused(dagId: string, paused: boolean): Promise<void> {
     await this.call("PATCH", `/dags/${encodeURIComponent(dagId)}`, { data: { is_paused: paused } });
   }
@@ -303,7 +312,7 @@ export class AirflowClient {
 
   /** One API call under the detected version's base path; 404 → undefined when `allow404`. */
   private async call<T>(
-    method: "GET" | "POST" | "PATCH" | "PUT",
+    method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE",
     path: string,
     opts: { params?: object; data?: object; allow404?: boolean } = {},
   ): Promise<T | undefined> {

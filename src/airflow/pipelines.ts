@@ -1,33 +1,110 @@
-import { compilePipeline } from "../compiler/generate.ts";
+import { compileDagFiles } from "../compiler/generate.ts";
 import type { LoadedPipeline } from "../spec/types.ts";
 import type { PublishedDags } from "../state/published-dags.ts";
-import type { AirflowClient, AirflowDagRun } from "./client.ts";
+import { type AirflowClient, type AirflowDagRun, newRunId } from "./client.ts";
 import { ensurePool } from "./pools.ts";
-import { type Publisher, type PublishFileOptions, type PublishFileResult, sha256 } from "./publisher.ts";
-import type { DagRunView, PublishedFile, PublishOptions } from "./views.ts";
+import {
+  type Publisher,
+  type PublishFileOptions,
+  type PublishFileResult,
+  type RetiredFile,
+  sha256,
+} from "./publisher.ts";
+import type { DagRunView, PublishedFile, PublishOptions, PublishResult } from "./views.ts";
 
 /** A DAG file generated from a spec. */
 export interface GeneratedDag {
   fileName: string;
   dagIds: string[];
+  /** The DAGs of the file that "run the pipeline" triggers (every part of a split pipeline, no silver DAG). */
+  entryDagIds: string[];
   content: string;
 }
 
 /** What the service's pipeline routes need from the compiler and Airflow (implemented below). */
 export interface PipelineDags {
   generate(pipeline: LoadedPipeline): GeneratedDag[];
-  publish(pipeline: LoadedPipeline, options: PublishOptions): Promise<PublishedFile[]>;
-  /** Starts a run (under `runId` when given: the same id again returns that run, starting none). */
-  trigger(dagId: string, options: { conf?: object; runId?: string; wait: boolean }): Promise<DagRunView>;
+  /** Publishes every file of the pipeline, then removes the files (and DAGs) its spec no longer generates. */
+  publish(pipeline: LoadedPipeline, options: PublishOptions): Promise<PublishResult>;
+  /**
+   * Starts a run of each of `dagIds`, all under one run id (`runId` when given: the same id again returns those
+   * runs, starting none); with `wait`, once all are started, waits for every one.
+   */
+  trigger(dagIds: string[], options: { conf?: object; runId?: string; wait: boolean }): Promise<DagRunView[]>;
   recentRuns(dagIds: string[], limit: number): Promise<DagRunView[]>;
 }
 
-export type { DagRunView, PublishedFile, PublishOptions };
+export type { DagRunView, PublishedFile, PublishOptions, PublishResult };
 
 /** The compiler's output in the service's terms. */
 export function generateDags(pipeline: LoadedPipeline): GeneratedDag[] {
-  const dag = compilePipeline(pipeline);
-  return [{ fileName: dag.fileName, dagIds: dag.dagIds, content: dag.source }];
+  return compileDagFiles(pipeline).map((dag) => ({
+    fileName: dag.fileName,
+    dagIds: dag.dagIds,
+    entryDagIds: dag.entryDagIds,
+    content: dag.source,
+  }));
+}
+
+/**
+ * The pipeline's generated files that `files` no longer holds (src/airflow/publisher.ts `staleFiles`). A stale
+ * file that defines a DAG one of `files` defines too (the silver DAG of a pipeline that becomes split) loses its
+ * file at once, its DAGs left in Airflow: call this before `files` are published, so that no DAG is ever defined
+ * by two files, then `retireStale` with what it returns once they are registered.
+ */
+export async function releaseMoved(
+  publisher: Publisher,
+  pipeline: LoadedPipeline,
+  files: readonly GeneratedDag[],
+  log?: (message: string) => void,
+): Promise<RetiredFile[]> {
+  const kept = files.flatMap((f) => f.dagIds);
+  const stale = await publisher.staleFiles(
+    pipeline.spec.name,
+    files.map((f) => f.fileName),
+  );
+  for (const file of stale) {
+    if (file.dagIds.some((id) => kept.includes(id))) await publisher.retire(file, file.dagIds, log);
+  }
+  return stale;
+}
+
+/**
+ * Removes the `stale` files that are still there and deletes their DAGs that no file of `files` defines
+ * (src/airflow/publisher.ts `retire`), and forgets their publish records.
+ */
+export async function retireStale(
+  publisher: Publisher,
+  ledger: PublishedDags | undefined,
+  stale: readonly RetiredFile[],
+  files: readonly GeneratedDag[],
+  log?: (message: string) => void,
+): Promise<RetiredFile[]> {
+  const kept = files.flatMap((f) => f.dagIds);
+  const out: RetiredFile[] = [];
+  for (const file of stale) {
+    out.push(await publisher.retire(file, kept, log));
+    await ledger?.forget(file.fileName);
+  }
+  return out;
+}
+
+/**
+ * Publishes every file of a pipeline and removes the files its spec no longer generates, with their DAGs, once
+ * every new file is registered: when a new file fails to import, the DAGs it replaces are still in Airflow.
+ */
+export async function publishPipeline(
+  publisher: Publisher,
+  ledger: PublishedDags | undefined,
+  pipeline: LoadedPipeline,
+  files: readonly GeneratedDag[],
+  options: PublishFileOptions,
+): Promise<{ published: PublishFileResult[]; removed: RetiredFile[] }> {
+  const stale = await releaseMoved(publisher, pipeline, files, options.log);
+  const published: PublishFileResult[] = [];
+  for (const file of files) published.push(await publishRecorded(publisher, ledger, pipeline, file, options));
+  const removed = await retireStale(publisher, ledger, stale, files, options.log);
+  return { published, removed };
 }
 
 export const runView = (run: AirflowDagRun): DagRunView => ({
@@ -68,30 +145,47 @@ export function airflowPipelineDags(
   ledger?: PublishedDags,
   timeoutMs = 300_000,
 ): PipelineDags {
-  return {
+  const dags: PipelineDags = {
     generate: generateDags,
-    async publish(pipeline, options): Promise<PublishedFile[]> {
+    async publish(pipeline, options): Promise<PublishResult> {
       await ensurePool(client, pipeline.spec.airflow);
-      const out: PublishedFile[] = [];
-      for (const file of generateDags(pipeline)) {
-        const r = await publishRecorded(publisher, ledger, pipeline, file, { ...options, timeoutMs });
-        out.push({
-          file_name: r.fileName,
-          changed: r.changed,
-          dag_ids: r.dagIds,
-          run: r.run ? runView(r.run) : null,
-        });
+      const files = generateDags(pipeline);
+      // Every file is registered first; runs start once all parts are there, under one run id.
+      const { published, removed } = await publishPipeline(publisher, ledger, pipeline, files, {
+        unpause: options.unpause,
+        timeoutMs,
+      });
+      const out: PublishedFile[] = published.map((r) => ({
+        file_name: r.fileName,
+        changed: r.changed,
+        dag_ids: r.dagIds,
+        run: null,
+      }));
+      if (options.trigger) {
+        const runs = await dags.trigger(
+          files.flatMap((f) => f.entryDagIds),
+          { wait: options.wait },
+        );
+        for (const file of out) file.run = runs.find((r) => file.dag_ids?.includes(r.dag_id)) ?? null;
       }
-      return out;
+      return {
+        files: out,
+        ...(removed.length > 0
+          ? { removed: removed.map((r) => ({ file_name: r.fileName, dag_ids: r.dagIds })) }
+          : {}),
+      };
     },
-    async trigger(dagId, options) {
-      let run = await client.triggerRun(dagId, options.conf, options.runId);
-      if (options.wait) run = await client.awaitRun(run, timeoutMs);
-      return runView(run);
+    async trigger(dagIds, options) {
+      const runId = options.runId ?? newRunId();
+      const runs: AirflowDagRun[] = [];
+      for (const dagId of dagIds) runs.push(await client.triggerRun(dagId, options.conf, runId));
+      const ended = options.wait ? await Promise.all(runs.map((r) => client.awaitRun(r, timeoutMs))) : runs;
+      return ended.map(runView);
     },
     async recentRuns(dagIds, limit) {
       const runs = (await Promise.all(dagIds.map((id) => client.listRuns(id, limit)))).flat().map(runView);
       return runs.sort((a, b) => (b.start_date ?? "").localeCompare(a.start_date ?? "")).slice(0, limit);
     },
   };
+  return dags;
 }

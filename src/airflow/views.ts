@@ -38,6 +38,23 @@ export const publishResultSchema = Type.Object({
       run: Type.Optional(OfType(["object", "null"])),
     }),
   ),
+  removed: Type.Optional(
+    Type.Array(Type.Object({ file_name: Type.String(), dag_ids: Type.Array(Type.String()) }), {
+      description:
+        "DAG files of the pipeline its spec no longer generates (parts of an airflow.split that went away), removed with their DAGs",
+    }),
+  ),
+});
+
+/** A triggered run; `parts` lists every run started when the pipeline is split across several DAGs. */
+export const triggerResultSchema = Type.Object({
+  ...dagRunSchema.properties,
+  parts: Type.Optional(
+    Type.Array(dagRunSchema, {
+      description:
+        "with airflow.split and no dag_id: the run of every part, under the same run id (the fields above are the first part's)",
+    }),
+  ),
 });
 
 /** Summary of an Airflow DAG run, as the API returns it. */
@@ -46,5 +63,8 @@ export type DagRunView = Static<typeof dagRunSchema>;
 /** The body of a publish request, defaults filled in. */
 export type PublishOptions = Checked<typeof publishBodySchema>;
 
+/** What a publish reports. */
+export type PublishResult = Static<typeof publishResultSchema>;
+
 /** One file of a publish report. */
-export type PublishedFile = Static<typeof publishResultSchema>["files"][number];
+export type PublishedFile = PublishResult["files"][number];

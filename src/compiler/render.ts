@@ -7,9 +7,14 @@ import { pyComment, pyFloat, pyOptStr, pyStr, pyStrList, pyStrTuple } from "./py
  * Renders a plan as the Python source of an Airflow 3 DAG file. The tasks are a literal table of rows and one
  * loop creates the operators: the file stays reviewable (every task id is written out), parses fast with
  * thousands of tables, and gives each table a stable task id (unlike dynamic mapping's map indexes).
- * Top-level code only builds objects; it reads no files and calls no services.
+ * Top-level code only builds objects; it reads no files and calls no services. `dags` are the DAGs of this file
+ * (every DAG of the plan unless the pipeline is split); the header is the same in every file of a pipeline.
  */
-export function renderDag(plan: Plan, source: Pick<LoadedPipeline, "file" | "hash">): string {
+export function renderDag(
+  plan: Plan,
+  source: Pick<LoadedPipeline, "file" | "hash">,
+  dags: readonly PlannedDag[] = plan.dags,
+): string {
   const { airflow } = plan;
   const out: string[] = [
     pyComment(
@@ -79,7 +84,7 @@ export function renderDag(plan: Plan, source: Pick<LoadedPipeline, "file" | "has
     "            created[upstream_id] >> task",
     "",
   );
-  for (const dag of plan.dags) out.push("", ...renderOneDag(plan, dag, chains));
+  for (const dag of dags) out.push("", ...renderOneDag(plan, dag, chains));
   return `${out.join("\n")}\n`;
 }
 

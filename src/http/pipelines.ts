@@ -5,7 +5,6 @@ import type { PipelineCatalog } from "../state/pipelines.ts";
 import { HttpError, notFound } from "./errors.ts";
 import type { RouteDef } from "./routes.ts";
 import {
-  dagRunSchema,
   errorSchema,
   generatedSchema,
   pipelineDetailSchema,
@@ -14,6 +13,7 @@ import {
   publishResultSchema,
   runsSchema,
   triggerBodySchema,
+  triggerResultSchema,
 } from "./schemas.ts";
 import { validator } from "./validate.ts";
 
@@ -46,6 +46,8 @@ export function pipelineRoutes(deps: PipelineRouteDeps): RouteDef[] {
     return deps.dags;
   };
   const dagIdsOf = (pipeline: LoadedPipeline): string[] => deps.generate(pipeline).flatMap((d) => d.dagIds);
+  const entryDagIdsOf = (pipeline: LoadedPipeline): string[] =>
+    deps.generate(pipeline).flatMap((d) => d.entryDagIds);
 
   return [
     {
@@ -157,19 +159,18 @@ export function pipelineRoutes(deps: PipelineRouteDeps): RouteDef[] {
       },
       handler: async (req, res) => {
         const options = checkPublish(req.body ?? {});
-        const files = await airflow().publish(await load(String(req.params.name)), options);
-        res.json({ files });
+        res.json(await airflow().publish(await load(String(req.params.name)), options));
       },
     },
     {
       method: "post",
       path: "/api/v1/pipelines/:name/runs",
-      summary: "Trigger a DAG run of the pipeline",
+      summary: "Trigger a DAG run of the pipeline (of every part when it is split across several DAGs)",
       scope: "admin",
       body: { schema: triggerBodySchema },
       responses: {
-        200: { description: "the run (finished, with wait)", schema: dagRunSchema },
-        201: { description: "the run was created", schema: dagRunSchema },
+        200: { description: "the run (finished, with wait)", schema: triggerResultSchema },
+        201: { description: "the run was created", schema: triggerResultSchema },
         404: err("unknown pipeline or DAG"),
         503: err("no Airflow configured, or Airflow unreachable"),
       },
@@ -177,23 +178,23 @@ export function pipelineRoutes(deps: PipelineRouteDeps): RouteDef[] {
         const body = checkTrigger(req.body ?? {});
         const pipeline = await load(String(req.params.name));
         const dagIds = dagIdsOf(pipeline);
-        const dagId = body.dag_id ?? dagIds[0]!;
-        if (!dagIds.includes(dagId)) {
+        if (body.dag_id !== undefined && !dagIds.includes(body.dag_id)) {
           throw new HttpError(
             404,
             "NotFound",
-            `pipeline ${pipeline.spec.name} has no DAG ${dagId} (it has ${dagIds.join(", ")})`,
+            `pipeline ${pipeline.spec.name} has no DAG ${body.dag_id} (it has ${dagIds.join(", ")})`,
             {
               field: "/dag_id",
             },
           );
         }
-        const run = await airflow().trigger(dagId, {
+        const targets = body.dag_id === undefined ? entryDagIdsOf(pipeline) : [body.dag_id];
+        const runs = await airflow().trigger(targets, {
           ...(body.conf ? { conf: body.conf } : {}),
           ...(body.run_id ? { runId: body.run_id } : {}),
           wait: body.wait,
         });
-        res.status(body.wait ? 200 : 201).json(run);
+        res.status(body.wait ? 200 : 201).json({ ...runs[0]!, ...(runs.length > 1 ? { parts: runs } : {}) });
       },
     },
     {

@@ -1,10 +1,15 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { dagRunSchema, publishBodySchema, publishResultSchema } from "../airflow/views.ts";
+import {
+  dagRunSchema,
+  publishBodySchema,
+  publishResultSchema,
+  triggerResultSchema,
+} from "../airflow/views.ts";
 import { stepLineageSchema } from "../contracts/lineage.ts";
 import { STEPS } from "../contracts/step.ts";
 import { Default, Enum, OfType } from "../spec/schema/builders.ts";
 
-export { dagRunSchema, publishBodySchema, publishResultSchema };
+export { dagRunSchema, publishBodySchema, publishResultSchema, triggerResultSchema };
 
 /*
  * The service's wire formats, each defined once as a JSON Schema (2020-12) with TypeBox: request bodies and
@@ -215,7 +220,10 @@ export const generatedSchema = Type.Object({
 export const triggerBodySchema = Type.Object(
   {
     dag_id: Type.Optional(
-      Type.String({ description: "defaults to the pipeline's main DAG, smelter__<pipeline>" }),
+      Type.String({
+        description:
+          "defaults to the pipeline's main DAG, smelter__<pipeline>, or every part of a pipeline split across several DAGs (airflow.split)",
+      }),
     ),
     conf: Type.Optional(OfType("object")),
     run_id: Type.Optional(

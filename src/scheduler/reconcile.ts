@@ -1,5 +1,11 @@
 import type { AirflowClient } from "../airflow/client.ts";
-import { type GeneratedDag, generateDags, publishRecorded } from "../airflow/pipelines.ts";
+import {
+  type GeneratedDag,
+  generateDags,
+  publishRecorded,
+  releaseMoved,
+  retireStale,
+} from "../airflow/pipelines.ts";
 import { type Publisher, sha256 } from "../airflow/publisher.ts";
 import type { PipelineCatalog } from "../state/pipelines.ts";
 import type { PublishedDag, PublishedDags } from "../state/published-dags.ts";
@@ -18,7 +24,7 @@ export type Drift =
  * was never recorded but is on disk with the generated content counts as published (it predates the record).
  */
 export function driftOf(input: {
-  generated: GeneratedDag;
+  generated: Pick<GeneratedDag, "content">;
   recorded: PublishedDag | undefined;
   onDisk: string | undefined;
   missingDagIds: string[];
@@ -55,9 +61,10 @@ export function describeDrift(fileName: string, drift: Drift): string {
 
 /**
  * Reconcile: for every known pipeline, compares each generated DAG file with its publish record, the DAGs
- * folder and Airflow. With `publish`, republishes a file that drifted in any way; otherwise reports the drift
- * (once per distinct drift, not on every run). A spec that no longer validates is reported and its published
- * DAG left alone.
+ * folder and Airflow, and looks for generated files of the pipeline its spec no longer makes (parts of an
+ * `airflow.split` that went away). With `publish`, republishes a file that drifted in any way and removes a stale
+ * one with its DAGs; otherwise reports the drift (once per distinct drift, not on every run). A spec that no
+ * longer validates is reported and its published DAGs left alone.
  */
 export function reconcileJob(
   schedule: string,
@@ -87,7 +94,12 @@ export function reconcileJob(
           );
           continue;
         }
-        for (const file of generateDags(entry.pipeline)) {
+        const files = generateDags(entry.pipeline);
+        const say = (m: string) => deps.say(`reconcile: ${m}`);
+        // Stale files are found before anything is published (a DAG moving to another file leaves its old one
+        // first) and removed after.
+        const stale = deps.publish ? await releaseMoved(deps.publisher, entry.pipeline, files, say) : [];
+        for (const file of files) {
           const dags = await Promise.all(file.dagIds.map((id) => deps.client.getDag(id)));
           const drift = driftOf({
             generated: file,
@@ -108,6 +120,18 @@ export function reconcileJob(
           await publishRecorded(deps.publisher, deps.ledger, entry.pipeline, file, { timeoutMs: 120_000 });
           reported.delete(file.fileName);
           deps.say(`reconcile: published ${file.fileName}`);
+        }
+        if (!deps.publish) {
+          const keep = files.map((f) => f.fileName);
+          for (const old of await deps.publisher.staleFiles(entry.pipeline.spec.name, keep)) {
+            const what = `${old.fileName} is no longer generated from the spec of ${entry.pipeline.spec.name}`;
+            report(old.fileName, `reconcile: drift: ${what}`);
+          }
+          continue;
+        }
+        for (const r of await retireStale(deps.publisher, deps.ledger, stale, files, say)) {
+          reported.delete(r.fileName);
+          say(`${r.fileName} is no longer generated from the spec of ${entry.pipeline.spec.name}`);
         }
       }
     },

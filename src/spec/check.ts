@@ -258,6 +258,7 @@ export function checkSemantics(
     if (spec.airflow.granularity === "source")
       report(["airflow", "layout"], "layout: table needs granularity: table (a task per table)");
   }
+  checkSplit(raw, spec, report);
   checkNotifications(spec, tableIndex, modelIndex, report);
   // Thresholds merge field by field, so a conflict may come from the pipeline's default: report it where written.
   const slas = [
@@ -281,6 +282,29 @@ export function checkSemantics(
     );
   }
   return out;
+}
+
+/**
+ * `airflow.split` must say how many parts a hash split makes, and may not put the tables of one per-source task
+ * in several DAGs (a source's task runs every table of the source).
+ */
+function checkSplit(
+  raw: RawPipeline,
+  spec: PipelineSpec,
+  report: (path: SpecPath, message: string) => void,
+): void {
+  const written = raw.airflow?.split;
+  if (!written) return;
+  const by = written.by ?? "hash";
+  if (by === "hash" && written.parts === undefined)
+    report(["airflow", "split"], "by: hash needs parts: N (how many DAGs, 2 to 100)");
+  if (by === "source" && written.parts !== undefined)
+    report(["airflow", "split", "parts"], "only applies to by: hash (by: source makes one part per source)");
+  if (by === "hash" && spec.airflow.granularity === "source")
+    report(
+      written.by === undefined ? ["airflow", "split"] : ["airflow", "split", "by"],
+      "granularity: source runs every table of a source in one task, which by: hash would spread over several DAGs; use split: { by: source }",
+    );
 }
 
 /**

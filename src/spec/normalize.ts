@@ -8,6 +8,7 @@ import type { RawSilverColumn, RawSilverModel } from "./schema/silver.ts";
 import type { RawTable, RawTableOptions } from "./schema/tables.ts";
 import type {
   AirflowSettings,
+  AirflowSplit,
   Connection,
   DeleteDetection,
   FreshnessSla,
@@ -188,11 +189,19 @@ function airflow(raw: RawAirflow): AirflowSettings {
     tags: raw.tags ?? [],
     granularity: raw.granularity ?? "table",
     layout: raw.layout ?? "step",
+    split: split(raw.split),
     assets: raw.assets ?? false,
     connectionId: raw.connection_id ?? DEFAULTS.connectionId,
     deferrable: raw.deferrable ?? null,
     waitBeforeDeferSeconds: durationSeconds(raw.wait_before_defer ?? DEFAULTS.waitBeforeDeferSeconds),
   };
+}
+
+/** A `by: hash` split without `parts` is reported by the checks; it normalizes to two parts meanwhile. */
+function split(raw: RawAirflow["split"]): AirflowSplit | null {
+  if (raw === undefined) return null;
+  if (raw.by === "source") return { by: "source" };
+  return { by: "hash", parts: raw.parts ?? 2 };
 }
 
 function notifications(raw: RawNotifications | undefined): NotificationTarget[] {

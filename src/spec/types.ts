@@ -145,6 +145,9 @@ export interface SilverModel {
   freshness: FreshnessSla;
 }
 
+/** `airflow.split`: the rule that assigns each table (and the silver models reading it) to a DAG. */
+export type AirflowSplit = { by: "hash"; parts: number } | { by: "source" };
+
 export interface AirflowSettings {
   /** cron expression or preset (`@hourly`, `@daily`, ...); null = only triggered by hand/API. */
   schedule: string | null;
@@ -171,6 +174,11 @@ export interface AirflowSettings {
    * that failed when Airflow retries it.
    */
   layout: NonNullable<RawAirflow["layout"]>;
+  /**
+   * How the pipeline is split across several DAGs, one file each; null (the default): one DAG file. `hash`: a
+   * table goes to part `p<k>`, k = sha256(table name) mod `parts`; `source`: a part per source connection.
+   */
+  split: AirflowSplit | null;
   /** When true, bronze tasks emit Assets and silver runs in a separate DAG scheduled on them. */
   assets: boolean;
   /** Airflow connection id of the smelter service; default "smelter_default". */

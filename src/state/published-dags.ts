@@ -36,6 +36,11 @@ export class PublishedDags {
     return rows[0] ? toEntry(rows[0]) : undefined;
   }
 
+  /** Drops the record of a file that was removed from the DAGs folder. */
+  async forget(dagFile: string): Promise<void> {
+    await this.pool.query("DELETE FROM smelter.published_dags WHERE dag_file = $1", [dagFile]);
+  }
+
   async list(): Promise<PublishedDag[]> {
     const { rows } = await this.pool.query<Row>("SELECT * FROM smelter.published_dags ORDER BY dag_file");
     return rows.map(toEntry);

@@ -39,6 +39,7 @@ export function airflowSettings(owner: string): AirflowSettings {
     tags: [],
     granularity: "table",
     layout: "step",
+    split: null,
     assets: false,
     connectionId: "smelter_default",
     deferrable: null,

@@ -1,12 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { compilePipeline, type GeneratedDag, writeDagFile } from "../../compiler/generate.ts";
+import { compileDagFiles, type GeneratedDag, writeDagFile } from "../../compiler/generate.ts";
 import { loadPipelines } from "../../registry.ts";
 import { formatProblem, SpecErrors } from "../../spec/problems.ts";
 
 /**
- * `smelter generate <spec>... [--out dags-out] [--check]`: writes one DAG file per spec. Every spec is
+ * `smelter generate <spec>... [--out dags-out] [--check]`: writes a spec's DAG file (one per part of a pipeline
+ * split with `airflow.split`). Every spec is
  * validated first; if any is invalid nothing is written, so a bad spec never replaces a working DAG.
  */
 export function define(command: Command): void {
@@ -18,7 +19,7 @@ export function define(command: Command): void {
       let dags: GeneratedDag[];
       try {
         const loaded = await loadPipelines(files);
-        dags = loaded.map(compilePipeline);
+        dags = loaded.flatMap(compileDagFiles);
         const clash = duplicatePipeline(loaded.map((l) => ({ file: l.file, name: l.spec.name })));
         if (clash) {
           process.stderr.write(`${clash}\n`);

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { AirflowClient } from "../../airflow/client.ts";
-import { generateDags } from "../../airflow/pipelines.ts";
+import { AirflowClient, newRunId } from "../../airflow/client.ts";
+import { generateDags, publishPipeline } from "../../airflow/pipelines.ts";
 import { ensurePool } from "../../airflow/pools.ts";
 import { LocalDagFolder, Publisher } from "../../airflow/publisher.ts";
 import { ConfigError } from "../../errors.ts";
@@ -17,7 +17,10 @@ export function airflowFromEnv(env: NodeJS.ProcessEnv = process.env): AirflowCli
   });
 }
 
-/** `smelter publish <spec> [--unpause] [--trigger] [--wait]`: compile, write, wait for Airflow, report. */
+/**
+ * `smelter publish <spec> [--unpause] [--trigger] [--wait]`: compile, write, wait for Airflow, remove the
+ * pipeline's files the spec no longer generates (with their DAGs), then trigger every part and report.
+ */
 export function define(command: Command): void {
   command
     .argument("<spec>", "pipeline YAML file")
@@ -36,18 +39,26 @@ export function define(command: Command): void {
         const pool = await ensurePool(client, pipeline.spec.airflow);
         if (pool) process.stdout.write(`${pool}\n`);
         const publisher = new Publisher(client, new LocalDagFolder(o.dagsFolder));
-        for (const dag of generateDags(pipeline)) {
-          const r = await publisher.publishFile(dag, {
-            unpause: o.unpause ?? false,
-            trigger: o.trigger ?? false,
-            wait: o.wait ?? false,
-            timeoutMs: Number(o.timeout) * 1000,
-            log: (m) => process.stdout.write(`${m}\n`),
-          });
-          if (r.run) {
-            process.stdout.write(`run ${r.run.dag_run_id}: ${r.run.state}\n`);
-            if (o.wait && r.run.state !== "success") process.exitCode = 1;
-          }
+        const log = (m: string) => process.stdout.write(`${m}\n`);
+        const timeoutMs = Number(o.timeout) * 1000;
+        const files = generateDags(pipeline);
+        await publishPipeline(publisher, undefined, pipeline, files, {
+          unpause: o.unpause ?? false,
+          timeoutMs,
+          log,
+        });
+        if (!o.trigger) return;
+        const runId = newRunId();
+        const runs = [];
+        for (const dagId of files.flatMap((f) => f.entryDagIds)) {
+          const run = await client.triggerRun(dagId, undefined, runId);
+          log(`triggered ${run.dag_id} run ${run.dag_run_id}`);
+          runs.push(run);
+        }
+        if (!o.wait) return;
+        for (const run of await Promise.all(runs.map((r) => client.awaitRun(r, timeoutMs)))) {
+          log(`${run.dag_id} run ${run.dag_run_id}: ${run.state}`);
+          if (run.state !== "success") process.exitCode = 1;
         }
       },
     );

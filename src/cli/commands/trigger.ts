@@ -1,4 +1,7 @@
 import type { Command } from "commander";
+import { type AirflowClient, newRunId } from "../../airflow/client.ts";
+import { generateDags } from "../../airflow/pipelines.ts";
+import { isEntryDagId } from "../../compiler/plan.ts";
 import { ConfigError } from "../../errors.ts";
 import { loadPipeline } from "../../registry.ts";
 import { describeTask, outputFormat, type RunReport, runReport, writeJson } from "../format.ts";
@@ -6,14 +9,17 @@ import { airflowFromEnv } from "./publish.ts";
 
 /**
  * `smelter trigger <pipeline> [--dag ID] [--conf JSON] [--run-id ID] [--wait] [--format text|json]`: starts a
- * DAG run directly through Airflow's REST API (like `publish` and `status`, no service needed) under a run id
+ * DAG run (of every part, under one run id, when the pipeline is split across several DAGs) directly through Airflow's REST API (like `publish` and `status`, no service needed) under a run id
  * chosen here, so a trigger sent again never starts a second run, optionally waits for it and prints each task's
- * state. A backfill run is `--conf '{"backfill": {"tables": [...], "from": ..., "to": ...}}'` (docs/operating.md). JSON: the run (with its tasks once waited for), or `{dagId, error}` when there is no such DAG.
+ * state. A backfill run is `--conf '{"backfill": {"tables": [...], "from": ..., "to": ...}}'` (docs/operating.md). JSON: the run (with its tasks once waited for; an array of them for a split pipeline), or `{dagId, error}` when there is no such DAG.
  */
 export function define(command: Command): void {
   command
     .argument("<pipeline>", "pipeline name, or its YAML spec file")
-    .option("--dag <id>", "which of the pipeline's DAGs (default smelter__<pipeline>)")
+    .option(
+      "--dag <id>",
+      "which of the pipeline's DAGs (default smelter__<pipeline>, or every part of a split pipeline)",
+    )
     .option("--wait", "wait for the run to finish")
     .option("--timeout <seconds>", "how long to wait", "3600")
     .option(
@@ -28,33 +34,65 @@ export function define(command: Command): void {
         o: { dag?: string; wait?: boolean; timeout: string; format: string; conf?: string; runId?: string },
       ) => {
         const format = outputFormat(command, o.format);
-        const name = /\.ya?ml$/.test(target) ? (await loadPipeline(target)).spec.name : target;
-        const dagId = o.dag ?? `smelter__${name}`;
+        const spec = /\.ya?ml$/.test(target) ? await loadPipeline(target) : undefined;
+        const name = spec ? spec.spec.name : target;
         const client = airflowFromEnv();
-        if (!(await client.getDag(dagId))) {
+        const dagIds = o.dag
+          ? [o.dag]
+          : spec
+            ? generateDags(spec).flatMap((f) => f.entryDagIds)
+            : await entryDags(client, name);
+        const missing = [];
+        for (const dagId of dagIds) if (!(await client.getDag(dagId))) missing.push(dagId);
+        if (dagIds.length === 0 || missing.length > 0) {
+          const dagId = missing[0] ?? `smelter__${name}`;
           const error = `no DAG ${dagId} in Airflow: publish the pipeline first (smelter publish <spec>)`;
           if (format === "json") writeJson({ dagId, error });
           else process.stderr.write(`${error}\n`);
           process.exitCode = 1;
           return;
         }
-        let run = await client.triggerRun(dagId, parseConf(o.conf), o.runId);
-        if (format === "text") process.stdout.write(`triggered ${dagId} run ${run.dag_run_id}\n`);
-        let report: RunReport = runReport(run, []);
+        // Every part of a split pipeline runs under the same run id.
+        const runId = o.runId ?? newRunId();
+        let runs = [];
+        for (const dagId of dagIds) {
+          const run = await client.triggerRun(dagId, parseConf(o.conf), runId);
+          if (format === "text") process.stdout.write(`triggered ${dagId} run ${run.dag_run_id}\n`);
+          runs.push(run);
+        }
+        let reports: RunReport[] = runs.map((run) => runReport(run, []));
         if (o.wait) {
-          run = await client.awaitRun(run, Number(o.timeout) * 1000);
-          report = runReport(run, await client.taskInstances(dagId, run.dag_run_id));
-          if (run.state !== "success") process.exitCode = 1;
+          runs = await Promise.all(runs.map((run) => client.awaitRun(run, Number(o.timeout) * 1000)));
+          reports = [];
+          for (const run of runs) {
+            reports.push(runReport(run, await client.taskInstances(run.dag_id, run.dag_run_id)));
+            if (run.state !== "success") process.exitCode = 1;
+          }
         }
         if (format === "json") {
-          writeJson(report);
+          writeJson(reports.length === 1 ? reports[0] : reports);
           return;
         }
         if (!o.wait) return;
-        for (const task of report.tasks) process.stdout.write(`${describeTask(task, "  ")}\n`);
-        process.stdout.write(`run ${run.dag_run_id}: ${run.state}\n`);
+        for (const [i, run] of runs.entries()) {
+          for (const task of reports[i]!.tasks) process.stdout.write(`${describeTask(task, "  ")}\n`);
+          const which = runs.length > 1 ? `${run.dag_id} ` : "";
+          process.stdout.write(`${which}run ${run.dag_run_id}: ${run.state}\n`);
+        }
       },
     );
+}
+
+/**
+ * The DAGs in Airflow that run pipeline `name` when only its name is known: its main DAG, or the DAG of every
+ * part when it is split (`airflow.split`).
+ */
+async function entryDags(client: AirflowClient, name: string): Promise<string[]> {
+  const dags = await client.listDags(`smelter__${name}`);
+  return dags
+    .map((d) => d.dag_id)
+    .filter((id) => isEntryDagId(name, id))
+    .sort();
 }
 
 /** The `--conf` option as an object; a ConfigError saying what is wrong otherwise. */

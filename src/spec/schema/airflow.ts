@@ -46,6 +46,28 @@ export const Airflow = define(
           description:
             "step: a task per step of each table (extract, bronze, each silver model); table: one task per table that runs extract, bronze and the table's silver models one after the other in the service, each step still its own execution. Needs granularity table and no assets. Default step.",
         }),
+        split: Type.Object(
+          {
+            by: Type.Optional(
+              Enum(["hash", "source"], {
+                description:
+                  "hash: each table goes to the part its name hashes to (sha256, modulo parts), so adding or removing a table moves no other; source: a part per source connection. Default hash.",
+              }),
+            ),
+            parts: Type.Optional(
+              Type.Integer({
+                minimum: 2,
+                maximum: 100,
+                description: "How many parts (DAGs) by: hash makes; required with by: hash.",
+              }),
+            ),
+          },
+          {
+            additionalProperties: false,
+            description:
+              "Splits the pipeline across several DAGs, one file each (smelter__<pipeline>__<part>.py), so that a task parses only its part's file. A silver model goes with the table it reads. Default: one DAG file.",
+          },
+        ),
         assets: Type.Boolean({
           description:
             "Bronze tasks emit Assets and silver runs in its own DAG scheduled on them; default false.",

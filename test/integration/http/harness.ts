@@ -69,7 +69,12 @@ export function parseTestSpec(text: string, file: string): LoadedPipeline {
 }
 
 export const testGenerate = (p: LoadedPipeline): GeneratedDag[] => [
-  { fileName: `smelter__${p.spec.name}.py`, dagIds: [`smelter__${p.spec.name}`], content: `# ${p.hash}\n` },
+  {
+    fileName: `smelter__${p.spec.name}.py`,
+    dagIds: [`smelter__${p.spec.name}`],
+    entryDagIds: [`smelter__${p.spec.name}`],
+    content: `# ${p.hash}\n`,
+  },
 ];
 
 /** A promise the `slow*` test executors wait on, and the function that lets them finish. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { modelTables, sourceTableSql, tableNames, thousandSpec } from "../../../bench/thousand/spec.ts";
-import { compilePipeline } from "../../../src/compiler/generate.ts";
+import { compileDagFiles, compilePipeline } from "../../../src/compiler/generate.ts";
 import { parsePipeline } from "../../../src/registry.ts";
 
 const options = {
@@ -60,4 +60,18 @@ test("with granularity source the spec compiles to one extract and one bronze ta
     10,
   );
   assert.doesNotMatch(dag.source, /"extract__t\d+"/);
+});
+
+test("with --split the 1,000 tables compile to that many DAG files that hold every table's tasks once", () => {
+  const files = compileDagFiles(
+    parsePipeline(thousandSpec({ ...options, layout: "step", splitParts: 10 }), "bench.yaml"),
+  );
+  assert.equal(files.length, 10);
+  const extracts = files.map((f) => f.source.match(/\("extract__t\d+", "extract"/g)?.length ?? 0);
+  assert.equal(
+    extracts.reduce((a, b) => a + b, 0),
+    1000,
+  );
+  // sha256 spreads the names: no part holds twice its share.
+  assert.ok(Math.max(...extracts) < 200, `tables per part: ${extracts.join(", ")}`);
 });

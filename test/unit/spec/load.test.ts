@@ -68,6 +68,7 @@ describe("loading a valid spec", () => {
       tags: [],
       granularity: "table",
       layout: "step",
+      split: null,
       assets: false,
       connectionId: "smelter_default",
       deferrable: null,

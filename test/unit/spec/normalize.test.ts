@@ -16,7 +16,10 @@ const RENAMED: Record<string, string> = {
   defaults: "tables",
 };
 
-const FIXTURES = ["minimal", "social", "per_source"].map((n) => `test/fixtures/specs/${n}.yaml`);
+const FIXTURES = [
+  ...["minimal", "social", "per_source"].map((n) => `test/fixtures/specs/${n}.yaml`),
+  "test/fixtures/split/shop.yaml",
+];
 
 function schemaProperties(node: unknown, into: Set<string>): Set<string> {
   if (Array.isArray(node)) {
