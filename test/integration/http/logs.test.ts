@@ -152,6 +152,10 @@ tables:
     const bronze = await failed("bronze", "posts");
     assert.equal(bronze.status, "failed");
     assert.match(bronze.error.message, /password authentication failed/);
+    // Refused credentials fail the same way on a retry, on the warehouse as on the source.
+    assert.deepEqual([extract.error.type, extract.error.retryable], ["ConfigError", false]);
+    assert.deepEqual([bronze.error.type, bronze.error.retryable], ["ConfigError", false]);
+    assert.match(bronze.error.message, /^warehouse wh \(.*fix its user or password/);
 
     // A request with its own id, one with a wrong token, and a scrape whose freshness read fails to connect.
     const listed = await call(svc.url, "GET", `/api/v1/executions?pipeline=${name}`, undefined, {
