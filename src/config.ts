@@ -2,6 +2,7 @@ import { readFileSync, realpathSync, statSync } from "node:fs";
 import { BlockList, isIP } from "node:net";
 import cron from "node-cron";
 import { ConfigError } from "./errors.ts";
+import { URL_ENCODING_HINT, userinfoCutShort } from "./secrets.ts";
 import {
   eventChoiceProblem,
   NOTIFICATION_EVENTS,
@@ -229,14 +230,20 @@ const LOG_FORMATS: readonly LogFormat[] = ["json", "pretty"];
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 
 function url(key: string, raw: string, secret: boolean): string {
+  let parsed: URL;
   try {
-    new URL(raw);
-    return raw.replace(/\/+$/, "");
+    parsed = new URL(raw);
   } catch {
     // A connection URL may hold a password: name the key, not the value.
-    if (secret) throw new ConfigError(`${key} is not a valid URL`);
+    if (secret) throw new ConfigError(`${key} is not a valid URL; ${URL_ENCODING_HINT}`);
     return fail(key, raw, "an absolute URL such as http://host:port");
   }
+  if (secret && userinfoCutShort(parsed)) {
+    throw new ConfigError(
+      `${key}: the user information ends before its "@", as a reserved character in the password does; ${URL_ENCODING_HINT}`,
+    );
+  }
+  return raw.replace(/\/+$/, "");
 }
 
 /**

@@ -22,6 +22,25 @@ export function addUrlPasswords(value: string, into: Set<string>): void {
 }
 
 /**
+ * Whether a connection URL's user information seems to end before its `@`: a password with an unencoded `/`, `?`
+ * or `#` ends the authority there, so `mysql://u:1234/rest@host/db` parses as host `u`, port 1234 and database
+ * `rest@host/db`, and would connect elsewhere and show the rest of the password as a database name. Seen as an `@`
+ * left in the path, or in the query or fragment of a URL with no user parsed. A URL whose `@` ends its user
+ * information is never refused; a database name holding `@` must be written `%40`.
+ */
+export function userinfoCutShort(url: URL): boolean {
+  if (url.pathname.includes("@")) return true;
+  return url.username === "" && url.password === "" && `${url.search}${url.hash}`.includes("@");
+}
+
+/**
+ * What to tell about a connection URL that does not parse or whose user information ends early, after the setting's
+ * name; never any part of the value.
+ */
+export const URL_ENCODING_HINT =
+  "percent-encode reserved characters in the user and password (/ as %2F, ? as %3F, # as %23, @ as %40, : as %3A) and an @ in the database name as %40 (value not shown)";
+
+/**
  * Values shorter than this are never scrubbed: replacing them would garble ordinary words (a local stack's
  * password `smelter` would blank the service's own name).
  */

@@ -50,8 +50,9 @@ export interface WorkerOptions {
    */
   log?: ServiceLog;
   /**
-   * Values no execution log line may show (the service's known secrets, `serviceSecrets`); the secrets the process
-   * reads through specs' references are added as they are read. Default: those alone.
+   * Values no execution log line and no recorded error message may show (the service's known secrets,
+   * `serviceSecrets`); the secrets the process reads through specs' references are added as they are read.
+   * Default: those alone.
    */
   secrets?: readonly string[];
   /** How often to look for queued executions when not woken (by a submit or a finished run); default 500 ms. */
@@ -306,9 +307,12 @@ export class ExecutionWorker {
       // A step of a chain is aborted with the reason its chain stopped.
       const reason =
         cancelReason ?? (typeof controller.signal.reason === "string" ? controller.signal.reason : null);
-      error = controller.signal.aborted
+      const info = controller.signal.aborted
         ? new CancelledError(`execution was cancelled: ${reason ?? "the service is stopping"}`).toInfo()
         : toErrorInfo(caught);
+      // What is recorded is what the API, the pages, incidents, notifications and Airflow show: a server may have
+      // quoted a secret back (a password given as the user name), so the message is scrubbed as the log lines are.
+      error = { ...info, message: this.scrub(info.message) };
       log.error(`${error.type}: ${error.message} (${error.retryable ? "retryable" : "not retryable"})`);
     } finally {
       clearInterval(beat);

@@ -2,7 +2,7 @@ import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync }
 import { isAbsolute, relative, sep } from "node:path";
 import type { RegisteredSpecRules } from "../config.ts";
 import { ConfigError } from "../errors.ts";
-import { rememberSecret } from "../secrets.ts";
+import { rememberSecret, URL_ENCODING_HINT, userinfoCutShort } from "../secrets.ts";
 import { formatPath } from "./problems.ts";
 import type {
   DatabaseConnection,
@@ -300,7 +300,12 @@ export function resolveDatabase(spec: PipelineSpec, name: string, env: NodeJS.Pr
     try {
       url = new URL(raw);
     } catch {
-      throw new ConfigError(`${where}.url: not a valid URL (value not shown)`);
+      throw new ConfigError(`${where}.url: not a valid URL; ${URL_ENCODING_HINT}`);
+    }
+    if (userinfoCutShort(url)) {
+      throw new ConfigError(
+        `${where}.url: the user information ends before its "@", as a reserved character in the password does; ${URL_ENCODING_HINT}`,
+      );
     }
     fromUrl = {
       host: url.hostname,

@@ -4,8 +4,15 @@ import { ConfigError, DataError, SmelterError, TransientError, UNREACHABLE_CODES
 const TRANSIENT_CLASSES = new Set(["08", "40", "53", "57", "58"]);
 
 /**
- * Turns a driver error into a SmelterError that says where it happened (`where`: table, batch, model) and whether
- * a retry can help. Bad data (class 22/23) is a DataError; bad SQL from a spec (class 42) a ConfigError.
+ * SQLSTATE class 28, invalid authorization: a wrong password (28P01) or a role that may not log in or is refused
+ * by pg_hba.conf (28000). The same credentials fail the same way on every retry.
+ */
+const AUTHORIZATION_CLASS = "28";
+
+/**
+ * Turns a driver error into a SmelterError that says where it happened (`where`: the warehouse connection, table,
+ * batch, model) and whether a retry can help. Refused credentials (class 28) are a ConfigError, as they are on a
+ * source (src/sources/errors.ts); bad data (class 22/23) a DataError; bad SQL from a spec (class 42) a ConfigError.
  */
 export function warehouseError(error: unknown, where: string): SmelterError {
   if (error instanceof SmelterError) return error;
@@ -20,6 +27,12 @@ export function warehouseError(error: unknown, where: string): SmelterError {
     /Connection terminated/i.test(message)
   ) {
     return new TransientError(`warehouse unavailable: ${text}`, error);
+  }
+  if (code.startsWith(AUTHORIZATION_CLASS)) {
+    return new ConfigError(
+      `${text}; the server refused the warehouse connection's credentials: fix its user or password (a retry does not help)`,
+      error,
+    );
   }
   if (code.startsWith("22") || code.startsWith("23")) return new DataError(text, error);
   if (code.startsWith("42")) return new ConfigError(text, error);

@@ -14,6 +14,13 @@ const CONFIG =
 /** Delta's optimistic concurrency: another writer committed first; the next try sees its commit. */
 const CONCURRENT = /Concurrent(Append|DeleteRead|DeleteDelete|Transaction|Write)Exception|DELTA_CONCURRENT/;
 
+/**
+ * How hive-driver's SASL PLAIN handshake rejects when the server refuses the user and password (its
+ * `AuthenticationError`, which the package does not export): "Authentication error: " and the server's reason,
+ * e.g. HiveServer2's "Error validating the login". The same credentials fail the same way on every retry.
+ */
+const AUTHENTICATION = /^Authentication error: /;
+
 /** Longest statement excerpt quoted in a message. */
 const SQL_EXCERPT = 300;
 
@@ -29,8 +36,8 @@ function cleanMessage(message: string): string {
 /**
  * Turns a driver or Spark error into a SmelterError saying where it happened (`where`: warehouse, table, batch,
  * model), whether a retry can help, and the start of the statement that failed. Unreachable servers and Delta's
- * concurrent-commit conflicts are TransientErrors; values Spark cannot convert are DataErrors; SQL errors of the
- * spec's making are ConfigErrors. Credentials never appear: they are not part of any statement or address.
+ * concurrent-commit conflicts are TransientErrors; values Spark cannot convert are DataErrors; refused credentials
+ * and SQL errors of the spec's making are ConfigErrors. Credentials never appear: they are not part of any statement or address.
  */
 export function sparkError(error: unknown, where: string, sql?: string): SmelterError {
   if (error instanceof SmelterError) return error;
@@ -42,6 +49,12 @@ export function sparkError(error: unknown, where: string, sql?: string): Smelter
     /ECONNREFUSED|ECONNRESET|socket hang up|connection (closed|lost)/i.test(raw)
   ) {
     return new TransientError(`warehouse unavailable: ${where}: ${raw}`, error);
+  }
+  if (AUTHENTICATION.test(raw)) {
+    return new ConfigError(
+      `${where}: ${cleanMessage(raw)}; the server refused the warehouse connection's credentials: fix its user or password (a retry does not help)`,
+      error,
+    );
   }
   const message = cleanMessage(raw);
   const statement = sql ? ` (statement: ${sql.replace(/\s+/g, " ").trim().slice(0, SQL_EXCERPT)})` : "";

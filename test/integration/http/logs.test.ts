@@ -8,7 +8,10 @@ import { after, before, describe, it } from "node:test";
 import { loadConfig } from "../../../src/config.ts";
 import { executors } from "../../../src/executors/index.ts";
 import { serviceLogOf, serviceSecrets } from "../../../src/log.ts";
+import { Notifier } from "../../../src/notify/notifier.ts";
 import { parsePipeline } from "../../../src/registry.ts";
+import { REDACTED } from "../../../src/secrets.ts";
+import { IncidentStore } from "../../../src/state/incidents.ts";
 import { missingStack, uniqueName } from "../executors/extract-helpers.ts";
 import { airflowCtx, call, eventually, freshDatabase, startService, type TestService } from "./harness.ts";
 
@@ -16,7 +19,8 @@ import { airflowCtx, call, eventually, freshDatabase, startService, type TestSer
  * The service log as `smelter serve` builds it, captured whole while the service registers a pipeline, answers
  * requests and runs executions that fail to connect with wrong passwords: JSON lines with the context of each
  * line, and no configured secret anywhere. And executions' own logs, read over HTTP, scrubbed of the secrets the
- * service knows as `smelter serve` passes them to its worker.
+ * service knows as `smelter serve` passes them to its worker; so is the error recorded for each failed execution,
+ * wherever it is shown: the API (as the Airflow operator polls it), the pages, the incident and its notification.
  */
 
 const skip = missingStack("SMELTER_MARIADB_HOST", "SMELTER_PG_HOST");
@@ -58,6 +62,7 @@ describe("the service log", { skip: skip ?? false }, () => {
   });
   let state: Awaited<ReturnType<typeof freshDatabase>>;
   let svc: TestService;
+  let notifier: Notifier;
   const as = { authorization: `Bearer ${token}` };
 
   before(async () => {
@@ -77,6 +82,16 @@ describe("the service log", { skip: skip ?? false }, () => {
       log,
       env,
       secrets: serviceSecrets(config, env),
+      finished: (execution) => notifier.executionFinished(execution),
+    });
+    // No secrets of its own: a body can only be clean if the recorded error already is. Nothing is delivered (no
+    // notify job runs); the bodies wait in the outbox.
+    notifier = new Notifier({
+      incidents: new IncidentStore(svc.pool),
+      webhooks: [{ name: "events", format: "json", url: "http://127.0.0.1:1/hooks" }],
+      links: { publicUrl: "http://smelter.test" },
+      log: serviceLogOf(config, env, capture),
+      secrets: [],
     });
   });
   after(async () => {
@@ -137,6 +152,10 @@ tables:
     const bronze = await failed("bronze", "posts");
     assert.equal(bronze.status, "failed");
     assert.match(bronze.error.message, /password authentication failed/);
+    // Refused credentials fail the same way on a retry, on the warehouse as on the source.
+    assert.deepEqual([extract.error.type, extract.error.retryable], ["ConfigError", false]);
+    assert.deepEqual([bronze.error.type, bronze.error.retryable], ["ConfigError", false]);
+    assert.match(bronze.error.message, /^warehouse wh \(.*fix its user or password/);
 
     // A request with its own id, one with a wrong token, and a scrape whose freshness read fails to connect.
     const listed = await call(svc.url, "GET", `/api/v1/executions?pipeline=${name}`, undefined, {
@@ -197,7 +216,7 @@ tables:
     assert.ok(all.some((l) => l.route === "/metrics" && l.path === "/metrics"));
   });
 
-  it("serves an execution's log with a secret the service knows redacted where a server quoted it", async () => {
+  it("redacts a secret the service knows where a server quoted it: in the log, the record, the pages, the incident", async () => {
     // User and password swapped by mistake: each server refuses the password as a user name and quotes it back.
     // The values come from variables the service knows as secrets by their names, not through a spec's secret
     // reference: only the worker's own secrets keep them out of the execution's log.
@@ -249,6 +268,58 @@ tables:
       const refusal = lines.find((l) => quoted.test(l.message));
       assert.ok(refusal, `${step}: no line quotes the refusal: ${JSON.stringify(messages)}`);
       assert.equal(refusal.level, "error");
+
+      // The record, as the API answers it and as the Airflow operator polls it (wait, with the status it has).
+      const clean = (text: string, what: string) => {
+        assert.equal(text.includes(secret), false, `${step}: ${what} holds the secret: ${text}`);
+        assert.equal(text.includes(encodeURIComponent(secret)), false, `${step}: ${what}`);
+      };
+      assert.match(execution.error.message, quoted);
+      clean(JSON.stringify(execution), "the execution record");
+      const polled = await call(
+        svc.url,
+        "GET",
+        `/api/v1/executions/${execution.id}?wait=1&status=running`,
+        undefined,
+        as,
+      );
+      assert.equal(polled.body.status, "failed");
+      assert.match(polled.body.error.message, quoted);
+      clean(JSON.stringify(polled.body), "the polled status");
+      const listed = await call(svc.url, "GET", `/api/v1/executions?pipeline=${swapped}`, undefined, as);
+      clean(JSON.stringify(listed.body), "the list of executions");
+
+      // The execution's page.
+      const login = await fetch(`${svc.url}/ui/login`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ token }),
+        redirect: "manual",
+      });
+      const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
+      const page = await fetch(`${svc.url}/ui/executions/${execution.id}`, { headers: { cookie } });
+      assert.equal(page.status, 200);
+      const html = await page.text();
+      assert.ok(html.includes(REDACTED), `${step}: the page does not show the redacted refusal`);
+      clean(html, "the execution's page");
+
+      // The incident the failure opened, and the notification body written for it.
+      const incident = await eventually(async () => {
+        const { rows } = await svc.pool.query<{ id: string; last_event: { error: { message: string } } }>(
+          "SELECT id, last_event FROM smelter.incidents WHERE last_event->>'execution_id' = $1",
+          [execution.id],
+        );
+        return rows[0];
+      });
+      assert.match(incident.last_event.error.message, quoted);
+      clean(JSON.stringify(incident.last_event), "the incident");
+      const { rows: bodies } = await svc.pool.query<{ body: { error: { message: string } } }>(
+        "SELECT body FROM smelter.notifications WHERE incident_id = $1",
+        [incident.id],
+      );
+      assert.equal(bodies.length, 1, `${step}: one message for the webhook`);
+      assert.match(bodies[0]!.body.error.message, quoted);
+      clean(JSON.stringify(bodies[0]!.body), "the notification body");
     }
     assert.equal(output.join("").includes(swappedSourcePassword), false);
     assert.equal(output.join("").includes(swappedWarehousePassword), false);

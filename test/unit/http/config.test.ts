@@ -43,8 +43,22 @@ test("a bad value fails naming the key, the value and what was expected", () => 
 test("an invalid state URL is reported without echoing it (it may hold a password)", () => {
   assert.throws(
     () => loadConfig({ ...base, SMELTER_STATE_URL: "not a url secret" }),
-    (e: Error) => e.message === "SMELTER_STATE_URL is not a valid URL" && !e.message.includes("secret"),
+    (e: Error) =>
+      e.message.startsWith("SMELTER_STATE_URL is not a valid URL; percent-encode reserved characters") &&
+      !e.message.includes("secret"),
   );
+});
+
+test("a state URL whose password holds an unencoded / is refused without echoing any of it", () => {
+  assert.throws(
+    () => loadConfig({ ...base, SMELTER_STATE_URL: "postgres://smelter:1234/rest-of-pw@db.internal/state" }),
+    (e: Error) =>
+      e.message.startsWith('SMELTER_STATE_URL: the user information ends before its "@"') &&
+      e.message.includes("/ as %2F") &&
+      !/1234|rest-of-pw|db\.internal|smelter:/.test(e.message),
+  );
+  const ok = loadConfig({ ...base, SMELTER_STATE_URL: "postgres://smelter:1234%2Frest@db.internal/state" });
+  assert.equal(ok.stateUrl, "postgres://smelter:1234%2Frest@db.internal/state");
 });
 
 test("tokens: plain, named, scoped; unknown scopes are refused without echoing the token", () => {

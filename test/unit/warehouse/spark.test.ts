@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { EventEmitter } from "node:events";
+import { createRequire } from "node:module";
 import { test } from "node:test";
 import { ConfigError, DataError, TransientError } from "../../../src/errors.ts";
 import { sparkError } from "../../../src/warehouse/spark/errors.ts";
@@ -105,4 +107,36 @@ test("errors say whether a retry helps, and name no credential", () => {
     where,
   );
   assert.ok(conflict instanceof TransientError);
+});
+
+/** What hive-driver's SASL PLAIN handshake rejects with when the server answers the credentials with `frame`. */
+async function handshakeRefusal(frame: Buffer): Promise<unknown> {
+  const hive = createRequire(import.meta.url)("hive-driver") as {
+    auth: { PlainTcpAuthentication: new (o: object) => { authenticate(t: unknown): Promise<unknown> } };
+  };
+  const transport = Object.assign(new EventEmitter(), { connect() {}, write() {}, end() {} });
+  const handshake = new hive.auth.PlainTcpAuthentication({ username: "loader", password: "pw" }).authenticate(
+    transport,
+  );
+  transport.emit("connect");
+  transport.emit("data", frame);
+  return handshake.then(
+    () => assert.fail("the handshake succeeded"),
+    (e: unknown) => e,
+  );
+}
+
+test("refused credentials are a ConfigError naming the warehouse connection, not a retryable failure", async () => {
+  // HiveServer2's answer to a wrong password: SASL status ERROR (4), the reason's length, the reason.
+  const reason = Buffer.from("Error validating the login");
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(reason.length);
+  const thrown = await handshakeRefusal(Buffer.concat([Buffer.from([4]), length, reason]));
+  const refused = sparkError(thrown, "warehouse wh (spark 127.0.0.1:10009)");
+  assert.ok(refused instanceof ConfigError);
+  assert.equal(refused.retryable, false);
+  assert.equal(
+    refused.message,
+    "warehouse wh (spark 127.0.0.1:10009): Authentication error: Error validating the login; the server refused the warehouse connection's credentials: fix its user or password (a retry does not help)",
+  );
 });
