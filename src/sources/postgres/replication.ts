@@ -238,7 +238,9 @@ export const replication: ChangeLog = {
   preflight,
   head,
   before: (a, b) => at(a) < at(b),
-  snapshotOrder: (_info, fallback) => (at(fallback) * OFFSET).toString(),
+  // Just below the head's: a transaction whose commit record starts right at the head (its first change of a
+  // table ordered head × 10^9) committed after the head was read, and must sort above the snapshot's rows.
+  snapshotOrder: (_info, fallback) => (at(fallback) * OFFSET - 1n).toString(),
   // A slot holds its own position on the server: checked (and brought up to the stored one) by the drain.
   locate: async (_db, _consumer, from) => from,
   drain,
