@@ -257,7 +257,11 @@ describe("cdc tables of one PostgreSQL source in one task", { skip: skip ?? fals
     assert.equal(await confirmed(), slot, "nor moves the slot");
 
     await killedExtract(spec, { point: "extract:after-manifest", skip: 0 }, "src");
-    assert.deepEqual(await manifestCounts(), { t1: (landed.t1 ?? 0) + 1, t2: landed.t2 }, "t1's manifest only");
+    assert.deepEqual(
+      await manifestCounts(),
+      { t1: (landed.t1 ?? 0) + 1, t2: landed.t2 },
+      "t1's manifest only",
+    );
     assert.deepEqual(await positions(), stored);
     assert.equal(await confirmed(), slot);
 
