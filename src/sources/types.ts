@@ -153,13 +153,27 @@ export type LogPosition = unknown[];
 
 /**
  * Who reads a log: one table of one pipeline. Sources that keep a reader's position on the server (PostgreSQL's
- * replication slot and publication) name them after `name`.
+ * replication slot and publication) name them after `name`, or after `group.name` when the table is one of a group.
  */
 export interface LogConsumer {
   /** Unique per pipeline and table: `<pipeline>__<table>`. */
   name: string;
   /** The source table (`schema.table`, or a table of the connection's database or search path). */
   table: string;
+  /**
+   * The cdc tables of the consumer's source read by one source task (`airflow.granularity: source`), this one
+   * included, whichever request reads it: sources that keep a reader's position on the server keep one for the
+   * group (one slot and publication), so that one read serves them all. Absent when the table has its own.
+   */
+  group?: LogGroup;
+}
+
+/** The cdc tables of one source of one pipeline that share what the server keeps for their reader. */
+export interface LogGroup {
+  /** Unique per pipeline and source: `src_<pipeline>__<source>`. */
+  name: string;
+  /** Every table of the group (the spec's cdc tables of the source), by consumer. */
+  members: { name: string; table: string }[];
 }
 
 /** What a drain of the log does for the extract step: the changes of its consumers' tables up to one head. */
@@ -168,6 +182,12 @@ export interface DrainOptions {
   consumers: { consumer: LogConsumer; from: LogPosition }[];
   /** The head the drain stops at (read at the start of the task). */
   to: LogPosition;
+  /**
+   * The lowest position stored by the tables that share the consumers' server-side reader (their group's, or the
+   * one table's own): what the server may be told is landed (a slot's confirmed position is brought up to it, and
+   * never past it). The binlog keeps no reader's position and ignores it.
+   */
+  stored: LogPosition;
   signal: AbortSignal;
   /** Called with the changes of each committed transaction, per consumer (`LogConsumer.name`), in log order. */
   onChanges(consumer: string, changes: LogChange[]): Promise<void>;
@@ -206,14 +226,19 @@ export interface ChangeLog {
   locate(db: ResolvedDatabase, consumer: LogConsumer, from: LogPosition): Promise<LogPosition>;
   /**
    * Reads the changes of each consumer's table in `(from, to]`. A `from` the server no longer holds (purged, a
-   * lost slot) is a `LogPurgedError`, before anything is read. Several consumers only when `sharedReads`.
+   * lost slot) is a `LogPurgedError`, before anything is read. Several consumers as `sharedReads` allows.
    */
   drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ changes: number }>;
-  /** One read of the log serves several tables (the binlog); false when each table has its own (a slot). */
-  readonly sharedReads: boolean;
   /**
-   * Tells the server the consumer stored `position` (its changes are landed): a replication slot may then recycle
-   * the log before it. Called only after the position is stored.
+   * Which tables one read of the log serves: `any` of the source's (the binlog, read as any number of replicas
+   * read it), or those of one `group` (`LogConsumer.group`: PostgreSQL reads a group through its one slot and
+   * publication, and a table of no group through its own).
+   */
+  readonly sharedReads: "any" | "group";
+  /**
+   * Tells the server that `position` is stored by every table reading through the consumer's server-side reader
+   * (the lowest position of its group, or the one table's own): a replication slot may then recycle the log
+   * before it. Called only after the positions are stored.
    */
   confirm(db: ResolvedDatabase, consumer: LogConsumer, position: LogPosition): Promise<void>;
 }

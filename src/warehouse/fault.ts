@@ -5,7 +5,9 @@
  *
  * Points: bronze:after-stage, bronze:after-round (a round of a change batch applied, the next not yet; skip n to
  * pass n rounds), bronze:after-merge, bronze:after-commit, silver:after-merge, silver:after-commit,
- * extract:after-manifest (a chunk's manifest written, its watermark not yet saved).
+ * extract:after-manifest (a batch's manifest written, its watermark not yet saved), extract:cdc-drain (a
+ * transaction's changes written to a cdc drain's parts), extract:before-confirm (a cdc drain's positions stored, the
+ * replication slot not yet told).
  */
 export function faultHook(env: NodeJS.ProcessEnv): (point: string) => void {
   const wanted = env.SMELTER_FAULT_POINT;

@@ -3,6 +3,7 @@ import { CancelledError, ConfigError } from "../../errors.ts";
 import { newBatchId, readManifest, writeManifest } from "../../landing/index.ts";
 import type { BatchManifest } from "../../landing/types.ts";
 import type { ChangeLog, LogConsumer, LogPosition } from "../../sources/types.ts";
+import type { TableSpec } from "../../spec/types.ts";
 import { faultHook } from "../../warehouse/fault.ts";
 import { CHANGE_LANDED, csvRows, encodeChanges, withChangeColumns } from "./changes.ts";
 import { runChunkedLoad } from "./chunks.ts";
@@ -71,8 +72,51 @@ function changeLogOf(run: ExtractRun): ChangeLog {
   return log;
 }
 
+const consumerName = (pipeline: string, table: TableSpec) => ({
+  name: `${pipeline}__${table.name}`,
+  table: table.table ?? table.name,
+});
+
+/**
+ * The cdc tables read with the run's table by its source task (`airflow.granularity: source`): the spec's cdc
+ * tables of the same source, whichever request reads one of them; null with a task per table.
+ */
+function groupOf(run: ExtractRun): TableSpec[] | null {
+  const spec = run.ctx.pipeline.spec;
+  if (spec.airflow.granularity !== "source") return null;
+  return spec.tables.filter((t) => t.mode === "cdc" && t.source === run.table.source);
+}
+
 function consumerOf(run: ExtractRun): LogConsumer {
-  return { name: `${run.target.pipeline}__${run.table.name}`, table: run.table.table ?? run.table.name };
+  const pipeline = run.target.pipeline;
+  const consumer: LogConsumer = consumerName(pipeline, run.table);
+  const group = groupOf(run);
+  if (!group) return consumer;
+  return {
+    ...consumer,
+    group: {
+      name: `src_${pipeline}__${run.table.source}`,
+      members: group.map((t) => consumerName(pipeline, t)),
+    },
+  };
+}
+
+/**
+ * The lowest position stored by the tables reading through the run's server-side reader: its group's (tables
+ * that have none yet, before their first snapshot, hold nothing back), or the table's own.
+ */
+async function storedFloor(run: ExtractRun, log: ChangeLog, own: LogPosition): Promise<LogPosition> {
+  const group = groupOf(run);
+  if (!group) return own;
+  let floor: LogPosition | null = null;
+  for (const t of group) {
+    const stored = (await run.ctx.watermarks.read(run.target.pipeline, t.name))?.watermark as
+      | LogPosition
+      | null
+      | undefined;
+    if (stored && (floor === null || log.before(stored, floor))) floor = stored;
+  }
+  return floor ?? own;
 }
 
 /**
@@ -137,7 +181,8 @@ interface Drain {
 
 /**
  * Lands the changes of each table from its stored position up to the log's head now, in one read of the log, as
- * one batch per table; then, table by table, the manifest, the stored position and the server's confirmation.
+ * one batch per table; then, table by table, the manifest and the stored position; then, once all are stored, the
+ * server's confirmation (a slot of a group up to the lowest position its tables stored).
  */
 async function drainLogs(
   tables: { run: ExtractRun; consumer: LogConsumer }[],
@@ -196,6 +241,7 @@ async function drainLogs(
     await log.drain(db, {
       consumers: drains.map((d) => ({ consumer: d.consumer, from: d.from })),
       to,
+      stored: await storedFloor(first.run, log, first.run.stored?.watermark as LogPosition),
       signal: ctx.signal,
       onChanges: async (name, batch) => {
         const d = byName.get(name) as Drain;
@@ -214,8 +260,13 @@ async function drainLogs(
       );
     }
     for (const d of drains) {
-      out[d.run.table.name] = await land(d, to, files.get(d.run.table.name) ?? [], log, fault);
+      out[d.run.table.name] = await land(d, to, files.get(d.run.table.name) ?? [], fault);
     }
+    // Only now, every table's position stored, may the server recycle the log before them.
+    fault("extract:before-confirm");
+    const [one] = drains;
+    if (one?.consumer.group) await log.confirm(db, one.consumer, await storedFloor(one.run, log, to));
+    else for (const d of drains) await log.confirm(db, d.consumer, to);
     return out;
   } catch (error) {
     for (const d of drains) await d.writer.abort();
@@ -223,12 +274,11 @@ async function drainLogs(
   }
 }
 
-/** Writes one table's manifest, then stores its position and confirms it to the server. */
+/** Writes one table's manifest, then stores its position. */
 async function land(
   d: Drain,
   to: LogPosition,
   files: BatchManifest["files"],
-  log: ChangeLog,
   fault: (point: string) => void,
 ): Promise<StepMetrics> {
   const { run } = d;
@@ -246,7 +296,6 @@ async function land(
   await writeManifest(run.zone, manifest);
   fault("extract:after-manifest");
   await ctx.watermarks.save(run.target.pipeline, run.table.name, d.batchId, to);
-  await log.confirm(run.db, d.consumer, to);
   return {
     rowsRead: manifest.rows,
     rowsLanded: manifest.rows,

@@ -73,16 +73,17 @@ function extractTable(
 
 /**
  * The extract of a source's tables in one task (`airflow.granularity: source`), for the tables that share work:
- * the cdc tables of a source whose log one read serves (`ChangeLog.sharedReads`), when there are two or more,
- * are drained together (see `runCdcShared`). Returns their metrics by table and the tables left to extract one
- * by one.
+ * the cdc tables of a source whose log one read serves (`ChangeLog.sharedReads`: any tables, or those of one
+ * group, which a spec with a task per source makes of its cdc tables), when there are two or more, are drained
+ * together (see `runCdcShared`). Returns their metrics by table and the tables left to extract one by one.
  */
 export const extractShared: SourceExecutor = async (request, tables, ctx) => {
   const spec = ctx.pipeline.spec;
   const shared = tables.filter((t) => tableOf(spec, t).mode === "cdc");
   if (shared.length < 2) return { results: {}, rest: tables };
   const log = sourceDriver(resolveDatabase(spec, request.source, ctx.env).kind).changeLog;
-  if (!log?.sharedReads) return { results: {}, rest: tables };
+  if (!log || (log.sharedReads === "group" && spec.airflow.granularity !== "source"))
+    return { results: {}, rest: tables };
   const runs: { run: ExtractRun; underway: BatchManifest | null }[] = [];
   const open = async (i: number): Promise<Record<string, StepMetrics>> => {
     if (i === shared.length) {

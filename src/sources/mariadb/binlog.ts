@@ -325,7 +325,7 @@ export const binlog: ChangeLog = {
   },
   locate: (db, consumer, from) => locate(db, from, consumer.table),
   drain,
-  sharedReads: true,
+  sharedReads: "any",
   // The binlog keeps no reader's position: it is the extract watermark alone.
   confirm: async () => undefined,
 };

@@ -1,61 +1,37 @@
-import { createHash } from "node:crypto";
-import type pg from "pg";
 import { hostTarget } from "../../db/pg.ts";
-import { ConfigError, DataError, LogPurgedError, TransientError } from "../../errors.ts";
+import { ConfigError, DataError, TransientError } from "../../errors.ts";
 import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import { drainEnd } from "../drain-end.ts";
 import { sourceError } from "../errors.ts";
-import type { ChangeLog, DrainOptions, LogChange, LogConsumer, LogPosition } from "../types.ts";
-import { connectPostgres } from "./connection.ts";
+import type { ChangeLog, DrainOptions, LogChange, LogConsumer } from "../types.ts";
+import {
+  at,
+  catalogTables,
+  checkSlot,
+  confirm,
+  head,
+  lsn,
+  lsnText,
+  RESYNC,
+  serverName,
+  withClient,
+} from "./slot.ts";
 
 /**
- * PostgreSQL change capture by logical replication (`pgoutput`, read with `pg-logical-replication`). Each cdc
- * table has its own publication and replication slot, named after the consumer (`smelter_<pipeline>__<table>`).
- * A position is `[lsn]`. The head is a logical message the drain writes into the WAL at its start: when the
- * stream reaches it, every transaction that committed before it has been received. The slot's confirmed position
- * moves (`pg_replication_slot_advance`) only after the position is stored, so the server keeps the WAL a stopped
- * drain needs. A change's order is `commit LSN × 10^9 + index in its transaction`: transactions are decoded in
- * commit order, so this is log order.
+ * PostgreSQL change capture by logical replication (`pgoutput`, read with `pg-logical-replication`), through a
+ * publication and replication slot per cdc table, or per source task for its cdc tables (slot.ts). A position is
+ * `[lsn]`. The head is a logical message the drain writes into the WAL at its start: when the stream reaches it,
+ * every transaction that committed before it has been received. One read of a group's slot serves all its tables:
+ * it starts at the earliest of their positions, and a table skips the transactions that committed before its own.
+ * The slot's confirmed position moves (`pg_replication_slot_advance`) only after every table reading through it
+ * stored a position at or past it, so the server keeps the WAL a stopped drain needs. A change's order is
+ * `commit LSN × 10^9 + index among its table's changes in its transaction`: transactions are decoded in commit
+ * order, so this is log order, and a change keeps its order whichever other tables the read serves.
  */
 
 const OFFSET = 10n ** 9n;
-const RESYNC =
-  "Re-sync the table (smelter resync <spec> --table <name>) to take a new snapshot and continue from the log's head; nothing was written";
 /** Session settings of the walsender: values print as a snapshot read prints them (see connection.ts). */
 const SESSION = "-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=postgres -c extra_float_digits=3";
-
-function lsn(text: unknown): bigint {
-  const m = typeof text === "string" ? /^([0-9A-Fa-f]+)\/([0-9A-Fa-f]+)$/.exec(text) : null;
-  if (!m)
-    throw new ConfigError(`stored log position ${JSON.stringify(text)} is not an LSN; re-sync the table`);
-  return (BigInt(`0x${m[1]}`) << 32n) | BigInt(`0x${m[2]}`);
-}
-
-function lsnText(value: bigint): string {
-  return `${(value >> 32n).toString(16).toUpperCase()}/${(value & 0xffffffffn).toString(16).toUpperCase()}`;
-}
-
-function at(position: LogPosition): bigint {
-  return lsn(position[0]);
-}
-
-/** A replication slot or publication name for the consumer: lower case, at most 63 bytes. */
-function serverName(consumer: LogConsumer): string {
-  const name = `smelter_${consumer.name}`.toLowerCase().replace(/[^a-z0-9_]/g, "_");
-  if (name.length <= 63) return name;
-  return `${name.slice(0, 54)}_${createHash("sha256").update(name).digest("hex").slice(0, 8)}`;
-}
-
-async function withClient<T>(db: ResolvedDatabase, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = await connectPostgres(db, 0);
-  try {
-    return await work(client);
-  } catch (error) {
-    throw sourceError(error, `source ${db.name}`);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 async function preflight(db: ResolvedDatabase, consumer: LogConsumer): Promise<void> {
   await withClient(db, async (client) => {
@@ -67,11 +43,7 @@ async function preflight(db: ResolvedDatabase, consumer: LogConsumer): Promise<v
       await client.query("SELECT rolsuper OR rolreplication AS ok FROM pg_roles WHERE rolname = current_user")
     ).rows[0];
     if (!role?.ok) problems.push(`user ${db.user} may not replicate: ALTER ROLE ${db.user} REPLICATION`);
-    const table = (
-      await client.query("SELECT c.relreplident AS identity FROM pg_class c WHERE c.oid = to_regclass($1)", [
-        consumer.table,
-      ])
-    ).rows[0];
+    const [table] = await catalogTables(client, [consumer.table]);
     if (!table) problems.push(`table ${consumer.table} does not exist`);
     else if (table.identity !== "f")
       problems.push(
@@ -81,62 +53,6 @@ async function preflight(db: ResolvedDatabase, consumer: LogConsumer): Promise<v
       throw new ConfigError(
         `source ${db.name}: change capture (mode cdc) needs logical replication: ${problems.join("; ")}`,
       );
-  });
-}
-
-async function head(
-  db: ResolvedDatabase,
-  consumer: LogConsumer,
-  options: { start: boolean },
-): Promise<LogPosition> {
-  const name = serverName(consumer);
-  return withClient(db, async (client) => {
-    const slot = await client.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", [name]);
-    if (slot.rowCount === 0 && !options.start) {
-      throw new LogPurgedError(
-        `source ${db.name}, table ${consumer.table}: replication slot ${name} does not exist (dropped, or lost with its server), so the changes after the stored position are gone. ${RESYNC}`,
-      );
-    }
-    const published = await client.query("SELECT 1 FROM pg_publication WHERE pubname = $1", [name]);
-    if (published.rowCount === 0) {
-      const table = (await client.query("SELECT to_regclass($1)::text AS t", [consumer.table])).rows[0]?.t;
-      await client.query(`CREATE PUBLICATION "${name}" FOR TABLE ${table}`);
-    }
-    if (slot.rowCount === 0) {
-      await client.query("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [name]);
-    }
-    const marker = await client.query("SELECT pg_logical_emit_message(false, 'smelter', $1)::text AS lsn", [
-      consumer.name,
-    ]);
-    return [marker.rows[0].lsn as string];
-  });
-}
-
-/** The slot's confirmed position, after checking it still holds `from` (and moving it up to `from`). */
-async function checkSlot(db: ResolvedDatabase, consumer: LogConsumer, from: LogPosition): Promise<void> {
-  const name = serverName(consumer);
-  await withClient(db, async (client) => {
-    const slot = (
-      await client.query(
-        "SELECT confirmed_flush_lsn::text AS confirmed, wal_status FROM pg_replication_slots WHERE slot_name = $1",
-        [name],
-      )
-    ).rows[0];
-    const where = `source ${db.name}, table ${consumer.table}`;
-    const action = RESYNC;
-    if (!slot || slot.wal_status === "lost") {
-      throw new LogPurgedError(
-        `${where}: replication slot ${name} ${slot ? "lost the WAL it held" : "does not exist"}, so the changes after position ${String(from[0])}, where change capture stopped, are gone. ${action}`,
-      );
-    }
-    if (lsn(slot.confirmed) > at(from)) {
-      throw new LogPurgedError(
-        `${where}: replication slot ${name} has moved past position ${String(from[0])}, where change capture stopped (it confirmed ${slot.confirmed}). ${action}`,
-      );
-    }
-    // A run that stored its position but died before confirming it.
-    if (lsn(slot.confirmed) < at(from))
-      await client.query("SELECT pg_replication_slot_advance($1, $2::pg_lsn)", [name, String(from[0])]);
   });
 }
 
@@ -152,22 +68,54 @@ type Message =
   | { tag: "relation"; schema: string; name: string; columns: Relation["columns"] }
   | { tag: "begin"; commitLsn: string }
   | { tag: "commit"; commitTime: bigint }
-  | { tag: "insert"; new: Row }
-  | { tag: "update"; new: Row; old: Row | null }
-  | { tag: "delete"; old: Row | null }
-  | { tag: "truncate" }
+  | { tag: "insert"; relation: Relation; new: Row }
+  | { tag: "update"; relation: Relation; new: Row; old: Row | null }
+  | { tag: "delete"; relation: Relation; old: Row | null }
+  | { tag: "truncate"; relations: Relation[] }
   | { tag: "message"; messageLsn: string; prefix: string }
   | { tag: "origin" | "type" };
 
+/** A table the drain lands changes of: from its own position on. */
+interface Target {
+  name: string;
+  table: string;
+  from: bigint;
+  /** Its changes in the transaction being decoded, and the index of the next one. */
+  pending: LogChange[];
+  index: bigint;
+}
+
 async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ changes: number }> {
   const { to, signal } = options;
-  const [only, ...more] = options.consumers;
-  if (!only || more.length > 0)
-    throw new ConfigError("a PostgreSQL drain reads one table: each cdc table has its own replication slot");
-  const { consumer, from } = only;
-  if (at(from) >= at(to)) return { changes: 0 };
-  await checkSlot(db, consumer, from);
-  const name = serverName(consumer);
+  const end = at(to);
+  const live = options.consumers.filter((c) => at(c.from) < end);
+  const [first] = live;
+  if (!first) return { changes: 0 };
+  const name = serverName(first.consumer);
+  if (live.some((c) => serverName(c.consumer) !== name))
+    throw new ConfigError(
+      `source ${db.name}: tables ${live.map((c) => c.consumer.table).join(", ")} read through different replication slots cannot share a drain`,
+    );
+  await checkSlot(db, live, options.stored, signal);
+  const tables = await withClient(db, (client) =>
+    catalogTables(
+      client,
+      live.map((c) => c.consumer.table),
+    ),
+  );
+  const targets = new Map<string, Target>();
+  live.forEach((c, i) => {
+    const t = tables[i];
+    if (!t) throw new ConfigError(`source ${db.name}: table ${c.consumer.table} does not exist`);
+    targets.set(t.key, {
+      name: c.consumer.name,
+      table: c.consumer.table,
+      from: at(c.from),
+      pending: [],
+      index: 0n,
+    });
+  });
+  const start = live.reduce((min, c) => (at(c.from) < min ? at(c.from) : min), end);
   const { LogicalReplicationService, PgoutputPlugin } = await import("pg-logical-replication");
   const service = new LogicalReplicationService(
     { ...hostTarget(db), options: SESSION, application_name: "smelter-cdc" },
@@ -183,11 +131,8 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
     }
   }
   const plugin = new TextPgoutput({ protoVersion: 1, publicationNames: [name], messages: true });
-  const end = at(to);
   let changes = 0;
-  let pending: LogChange[] = [];
   let commit = 0n;
-  let index = 0n;
   const ending = drainEnd(
     signal,
     (seconds) =>
@@ -198,59 +143,72 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
   ending.armIdle();
   service.on("error", (error: Error) => ending.finish(sourceError(error, `source ${db.name} (replication)`)));
   // The server ends a walsender that does not answer its keepalives (wal_sender_timeout). The answer confirms
-  // the stored position and no further (the client adds one to what it is given).
-  const alive = lsnText(at(from) - 1n);
+  // what every table of the slot stored and no further (the client adds one to what it is given).
+  const alive = lsnText(at(options.stored) - 1n);
   service.on("heartbeat", (_lsn: string, _time: number, respond: boolean) => {
     if (respond) service.acknowledge(alive).catch(() => undefined);
   });
+  /** The table a change is landed for: one of the drain's, whose position is before the transaction. */
+  const target = (relation: Relation): Target | undefined => {
+    const t = targets.get(`${relation.schema}.${relation.name}`);
+    return t && commit >= t.from ? t : undefined;
+  };
   service.on("data", async (_lsn: string, message: Message) => {
     ending.armIdle();
     if (ending.settled) return;
     try {
       switch (message.tag) {
         case "begin":
-          pending = [];
-          commit = lsn(message.commitLsn) * OFFSET;
-          index = 0n;
+          commit = lsn(message.commitLsn);
+          for (const t of targets.values()) {
+            t.pending = [];
+            t.index = 0n;
+          }
           break;
-        case "insert":
-          pending.push({
-            op: "insert",
-            order: (commit + index++).toString(),
-            committedAt: 0,
-            row: message.new,
-          });
+        case "insert": {
+          const t = target(message.relation);
+          if (!t) break;
+          t.pending.push({ op: "insert", order: order(t), committedAt: 0, row: message.new });
           break;
-        case "update":
-          index += 1n;
-          pending.push({
+        }
+        case "update": {
+          const t = target(message.relation);
+          if (!t) break;
+          // The order before an update's is kept for the delete of its old key (encodeChanges).
+          t.index += 1n;
+          t.pending.push({
             op: "update",
-            order: (commit + index++).toString(),
+            order: order(t),
             committedAt: 0,
             row: message.new,
             ...(message.old ? { before: message.old } : {}),
           });
           break;
-        case "delete":
-          pending.push({
-            op: "delete",
-            order: (commit + index++).toString(),
-            committedAt: 0,
-            row: message.old ?? {},
-          });
+        }
+        case "delete": {
+          const t = target(message.relation);
+          if (!t) break;
+          t.pending.push({ op: "delete", order: order(t), committedAt: 0, row: message.old ?? {} });
           break;
+        }
         case "truncate":
-          // The log carries no row of a truncated table, so bronze cannot learn which rows went.
-          throw new DataError(
-            `source ${db.name}, table ${consumer.table}: the table was truncated (transaction committed at ${lsnText(commit / OFFSET)}); the log holds no row of what it removed, so change capture cannot go on. ${RESYNC}`,
-          );
+          for (const relation of message.relations) {
+            const t = target(relation);
+            // The log carries no row of a truncated table, so bronze cannot learn which rows went.
+            if (t)
+              throw new DataError(
+                `source ${db.name}, table ${t.table}: the table was truncated (transaction committed at ${lsnText(commit)}); the log holds no row of what it removed, so change capture cannot go on. ${RESYNC}`,
+              );
+          }
+          break;
         case "commit": {
           const committedAt = Number((message.commitTime as bigint) / 1000n);
-          const batch = pending.map((c) => ({ ...c, committedAt }));
-          pending = [];
-          if (batch.length > 0) {
+          for (const t of targets.values()) {
+            if (t.pending.length === 0) continue;
+            const batch = t.pending.map((c) => ({ ...c, committedAt }));
+            t.pending = [];
             changes += batch.length;
-            await options.onChanges(consumer.name, batch);
+            await options.onChanges(t.name, batch);
           }
           break;
         }
@@ -264,7 +222,8 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
       ending.finish(error);
     }
   });
-  const streaming = service.subscribe(plugin, name, String(from[0])).catch((error) => {
+  const order = (t: Target) => (commit * OFFSET + t.index++).toString();
+  const streaming = service.subscribe(plugin, name, lsnText(start)).catch((error) => {
     if (!ending.settled) throw error;
   });
   try {
@@ -275,37 +234,16 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
   return { changes };
 }
 
-async function confirm(db: ResolvedDatabase, consumer: LogConsumer, position: LogPosition): Promise<void> {
-  const name = serverName(consumer);
-  await withClient(db, async (client) => {
-    // The drain's walsender may still hold the slot for a moment after its connection closed.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const slot = (
-          await client.query(
-            "SELECT confirmed_flush_lsn::text AS confirmed FROM pg_replication_slots WHERE slot_name = $1",
-            [name],
-          )
-        ).rows[0];
-        if (!slot || lsn(slot.confirmed) >= at(position)) return;
-        await client.query("SELECT pg_replication_slot_advance($1, $2::pg_lsn)", [name, String(position[0])]);
-        return;
-      } catch (error) {
-        if ((error as { code?: string }).code !== "55006" || attempt >= 50) throw error;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-  });
-}
-
 export const replication: ChangeLog = {
   preflight,
   head,
   before: (a, b) => at(a) < at(b),
-  snapshotOrder: (_info, fallback) => (at(fallback) * OFFSET).toString(),
+  // Just below the head's: a transaction whose commit record starts right at the head (its first change of a
+  // table ordered head × 10^9) committed after the head was read, and must sort above the snapshot's rows.
+  snapshotOrder: (_info, fallback) => (at(fallback) * OFFSET - 1n).toString(),
   // A slot holds its own position on the server: checked (and brought up to the stored one) by the drain.
   locate: async (_db, _consumer, from) => from,
   drain,
-  sharedReads: false,
+  sharedReads: "group",
   confirm,
 };

@@ -122,10 +122,20 @@ export function postgresSource(
   });
   after(async () => {
     await src?.end();
-    await admin?.query(
-      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = $1 AND NOT active",
-      [database],
-    );
+    // A slot left behind would hold WAL on the shared server: a reader still on one (a killed drain's walsender)
+    // is ended first.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const { rows } = await (admin as pg.Client).query(
+        "SELECT slot_name, active_pid FROM pg_replication_slots WHERE database = $1",
+        [database],
+      );
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        if (r.active_pid !== null) await admin?.query("SELECT pg_terminate_backend($1)", [r.active_pid]);
+        else await admin?.query("SELECT pg_drop_replication_slot($1)", [r.slot_name]).catch(() => undefined);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
     await admin?.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await admin?.end();
   });
@@ -135,17 +145,20 @@ export function postgresSource(
 const KILL_CHILD = fileURLToPath(new URL("./extract-kill-child.ts", import.meta.url));
 
 /**
- * Runs one extract of `spec` (its first table) in a child process (extract-kill-child.ts) that dies by SIGKILL:
- * from the test once `when` is true of its log so far, or by its own hand at fault point `point` after passing it
- * `skip` times (`SMELTER_FAULT_POINT`, src/warehouse/fault.ts). Asserts that it died so; returns its log.
+ * Runs one extract of `spec` (its first table, or the source task of `source`) in a child process
+ * (extract-kill-child.ts) that dies by SIGKILL: from the test once `when` is true of its log so far, or by its own
+ * hand at fault point `point` after passing it `skip` times (`SMELTER_FAULT_POINT`, src/warehouse/fault.ts).
+ * Asserts that it died so; returns its log.
  */
 export async function killedExtract(
   spec: PipelineSpec,
   kill: { when: (log: string) => boolean } | { point: string; skip?: number },
+  source?: string,
 ): Promise<string> {
   const fault =
     "point" in kill ? { SMELTER_FAULT_POINT: kill.point, SMELTER_FAULT_SKIP: String(kill.skip ?? 0) } : {};
-  const child = spawn(process.execPath, ["--import", "tsx", KILL_CHILD, JSON.stringify(spec)], {
+  const args = [KILL_CHILD, JSON.stringify(spec), ...(source ? [source] : [])];
+  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
     env: { ...process.env, ...fault },
     stdio: ["ignore", "ignore", "pipe"],
   });
