@@ -169,7 +169,7 @@ test("a downstream source task starts a table's bronze as soon as its extract en
     { pipeline: "shop", step: "extract", source: "db", downstream: true },
     ctx,
   );
-  assert.ok(events.indexOf("bronze a end") < events.indexOf("extract b end"), events.join(", "));
+  assert.ok(events.indexOf("bronze a start") < events.indexOf("extract b end"), events.join(", "));
   assert.equal(metrics.rowsRead, 3);
   for (const t of ["a", "b", "c"])
     assert.deepEqual(metrics.tables?.[t], { rowsRead: 1, steps: { bronze: { inserted: 1 } } });
