@@ -41,7 +41,8 @@ export interface RequestOptions {
   mode?: RequestMode;
   /**
    * After the step, run the later steps of the same table in the same execution, under its locks: bronze, then
-   * every silver model reading the table. How an operator's re-sync or backfill reaches silver.
+   * every silver model reading the table. How an operator's re-sync or backfill reaches silver. For a source
+   * request, each table's later steps start as soon as its own step ended, beside the next tables' steps.
    */
   downstream?: boolean;
   /**

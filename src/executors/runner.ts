@@ -63,8 +63,8 @@ const MODE_STEP = { resync: "extract", backfill: "extract", rebuild: "silver" } 
 /** A mode or `downstream` only with a table request, and a mode only with its step. */
 function checkOptions(request: TaskRequest): void {
   const what = `${request.step} of ${request.table ?? `source ${request.source}`}`;
-  if (request.table === undefined && (request.mode || request.downstream || request.chain))
-    throw new ConfigError(`${what}: a mode or later steps need a table, not a source`);
+  if (request.table === undefined && (request.mode || request.chain))
+    throw new ConfigError(`${what}: a mode or a chain needs a table, not a source`);
   if (request.chain && request.downstream)
     throw new ConfigError(`${what}: chain and downstream both run the later steps; ask for one`);
   const mode = request.mode;
@@ -107,6 +107,12 @@ async function runLater(
  * own table request, at most `maxConnections` at once, each with an equal share of those connections as its
  * `connectionBudget`; the first failure stops starting new tables, the others
  * finish, and the error names the table that failed (and how many others did).
+ *
+ * A `downstream` source request pipelines the steps: a table's later steps (bronze, its silver models) start as
+ * soon as its own step ended, while the next tables' steps go on. They run beside them, at most as many tables
+ * at once as the step itself (the later steps use the warehouse, not the source's connections), and a table's
+ * metrics hold its later steps' under `steps`, as for a `downstream` table request. A failure of a later step is
+ * its table's failure, with the same effect as a failure of the step.
  */
 export async function runTaskWith(
   registry: ExecutorRegistry,
@@ -148,19 +154,35 @@ export async function runTaskWith(
     connectionBudget: Math.max(1, Math.floor(budget / Math.max(1, width))),
   };
   let next = 0;
+  const later = request.downstream ? limiter(width) : null;
+  const pending: Promise<void>[] = [];
+  const runLaterOf = async (table: string, first: StepMetrics): Promise<void> => {
+    try {
+      const tableRequest = { pipeline: request.pipeline, step: request.step, table };
+      results[table] = await runLater(registry, tableRequest, tableCtx, first);
+    } catch (error) {
+      ctx.log.error(`${request.step} ${table}: ${(error as Error).message}`);
+      failures.push({ table, error });
+    }
+  };
   const worker = async (): Promise<void> => {
     while (next < units.length && failures.length === 0 && !ctx.signal.aborted) {
       const table = units[next++]!;
       ctx.log.info(`${request.step} ${table}: starting`);
+      let metrics: StepMetrics;
       try {
-        results[table] = await executor({ pipeline: request.pipeline, step: request.step, table }, tableCtx);
+        metrics = await executor({ pipeline: request.pipeline, step: request.step, table }, tableCtx);
       } catch (error) {
         ctx.log.error(`${request.step} ${table}: ${(error as Error).message}`);
         failures.push({ table, error });
+        continue;
       }
+      if (later) pending.push(later(() => runLaterOf(table, metrics)));
+      else results[table] = metrics;
     }
   };
   await Promise.all(Array.from({ length: width }, worker));
+  await Promise.all(pending);
   const first = failures[0];
   if (first) {
     const others = failures.length > 1 ? ` (and ${failures.length - 1} more tables failed)` : "";
@@ -175,4 +197,22 @@ export async function runTaskWith(
   }
   if (units.some((t) => !(t in results))) throw new CancelledError();
   return mergeMetrics(results);
+}
+
+/** Runs at most `width` of the functions given to it at once, the others in the order they were given. */
+function limiter(width: number): (work: () => Promise<void>) => Promise<void> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (work) => {
+    // A slot is handed from the function that ends to the next waiting one, never left free in between.
+    if (running < width) running += 1;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      await work();
+    } finally {
+      const wake = waiting.shift();
+      if (wake) wake();
+      else running -= 1;
+    }
+  };
 }

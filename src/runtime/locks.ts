@@ -22,13 +22,14 @@ export function lockKey(pipeline: string, step: string, table: string): string {
 
 /**
  * The sorted, distinct lock keys of every table (silver: model) a request covers; a `downstream` request also
- * holds those of the later steps it runs (bronze of the table, its silver models) for its whole length.
+ * holds those of the later steps it runs (bronze of each of its tables, their silver models) for its whole length.
  */
 export function lockKeys(spec: PipelineSpec, request: TaskRequest): string[] {
   const keys = new Set(unitsOf(spec, request).map((t) => lockKey(request.pipeline, request.step, t)));
-  if (request.downstream && request.table !== undefined) {
-    for (const later of laterSteps(spec, request.step, request.table))
-      keys.add(lockKey(request.pipeline, later.step, later.table));
+  if (request.downstream) {
+    for (const table of request.table !== undefined ? [request.table] : unitsOf(spec, request))
+      for (const later of laterSteps(spec, request.step, table))
+        keys.add(lockKey(request.pipeline, later.step, later.table));
   }
   return [...keys].sort();
 }

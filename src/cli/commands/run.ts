@@ -13,7 +13,7 @@ import { cliContext, runInProcess } from "../context.ts";
 /** The task request the options describe, checked against the spec (exactly one of table / source). */
 export function requestFrom(
   pipeline: LoadedPipeline,
-  o: { step: string; table?: string; source?: string },
+  o: { step: string; table?: string; source?: string; downstream?: boolean },
 ): TaskRequest {
   const spec = pipeline.spec;
   if (!(STEPS as readonly string[]).includes(o.step)) {
@@ -27,6 +27,10 @@ export function requestFrom(
     o.source !== undefined
       ? { pipeline: spec.name, step, source: o.source }
       : { pipeline: spec.name, step, table: o.table! };
+  if (o.downstream) {
+    if (step === "silver") throw new ConfigError("--downstream: silver has no later step");
+    request.downstream = true;
+  }
   const missing = missingTarget(spec, request);
   if (missing) throw new ConfigError(`${missing.message} (${pipeline.file})`);
   return request;
@@ -61,7 +65,7 @@ async function lockTables(
 }
 
 /**
- * `smelter run <spec> --step S (--table T | --source S)`: runs one execution in this process, without the
+ * `smelter run <spec> --step S (--table T | --source S) [--downstream]`: runs one execution in this process, without the
  * service: log lines to stdout, metrics at the end; exit 1 with the error's type, message and retryability.
  */
 export function define(command: Command): void {
@@ -70,17 +74,23 @@ export function define(command: Command): void {
     .requiredOption("--step <step>", "extract, bronze or silver")
     .option("--table <name>", "table (silver: model) to run")
     .option("--source <name>", "run every table of this source connection")
-    .action(async (file: string, o: { step: string; table?: string; source?: string }) => {
-      const pipeline = await loadPipeline(file);
-      const request = requestFrom(pipeline, o);
-      const state = standaloneState(process.env);
-      const unlock = state.pool ? await lockTables(state.pool, pipeline, request) : undefined;
-      await runInProcess(
-        (log, signal) => runTask(request, cliContext(pipeline, log, signal, state.watermarks)),
-        async () => {
-          await unlock?.();
-          await state.close();
-        },
-      );
-    });
+    .option(
+      "--downstream",
+      "then the later steps of each table (bronze, its silver models), a table's as soon as its step ended",
+    )
+    .action(
+      async (file: string, o: { step: string; table?: string; source?: string; downstream?: boolean }) => {
+        const pipeline = await loadPipeline(file);
+        const request = requestFrom(pipeline, o);
+        const state = standaloneState(process.env);
+        const unlock = state.pool ? await lockTables(state.pool, pipeline, request) : undefined;
+        await runInProcess(
+          (log, signal) => runTask(request, cliContext(pipeline, log, signal, state.watermarks)),
+          async () => {
+            await unlock?.();
+            await state.close();
+          },
+        );
+      },
+    );
 }

@@ -144,3 +144,80 @@ test("a failing shared executor fails the source task naming the source", async 
       /^source db: binlog connection lost/.test(error.message) && error.retryable === true,
   );
 });
+
+/** Resolves after `ms` milliseconds. */
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+test("a downstream source task starts a table's bronze as soon as its extract ended, beside the next extracts", async () => {
+  const { ctx } = context();
+  const events: string[] = [];
+  const step =
+    (name: string, ms: Record<string, number>): Executor =>
+    async (request) => {
+      events.push(`${name} ${request.table} start`);
+      await sleep(ms[request.table!] ?? 0);
+      events.push(`${name} ${request.table} end`);
+      return name === "extract" ? { rowsRead: 1 } : { inserted: 1 };
+    };
+  const registry: ExecutorRegistry = {
+    extract: step("extract", { a: 5, b: 60, c: 60 }),
+    bronze: step("bronze", { a: 5, b: 5, c: 5 }),
+    silver: async () => ({}),
+  };
+  const metrics = await runTaskWith(
+    registry,
+    { pipeline: "shop", step: "extract", source: "db", downstream: true },
+    ctx,
+  );
+  assert.ok(events.indexOf("bronze a start") < events.indexOf("extract b end"), events.join(", "));
+  assert.equal(metrics.rowsRead, 3);
+  for (const t of ["a", "b", "c"])
+    assert.deepEqual(metrics.tables?.[t], { rowsRead: 1, steps: { bronze: { inserted: 1 } } });
+});
+
+test("a downstream source task runs its later steps at most as many tables at once as the step", async () => {
+  const { ctx } = context();
+  const shop = ctx.pipeline.spec;
+  ctx.pipeline.spec = {
+    ...shop,
+    connections: { ...shop.connections, db: { ...shop.connections.db, maxConnections: 2 } as never },
+  };
+  let running = 0;
+  let most = 0;
+  const registry: ExecutorRegistry = {
+    extract: async () => ({}),
+    bronze: async () => {
+      running += 1;
+      most = Math.max(most, running);
+      await sleep(10);
+      running -= 1;
+      return {};
+    },
+    silver: async () => ({}),
+  };
+  await runTaskWith(registry, { pipeline: "shop", step: "extract", source: "db", downstream: true }, ctx);
+  assert.equal(most, 2);
+});
+
+test("a failing later step of a downstream source task fails it naming the table; the others' steps finish", async () => {
+  const { ctx } = context();
+  const { TransientError } = await import("../../../src/errors.ts");
+  const bronzed: string[] = [];
+  const registry: ExecutorRegistry = {
+    extract: async () => ({}),
+    bronze: async (request) => {
+      if (request.table === "b") throw new TransientError("warehouse connection reset");
+      await sleep(5);
+      bronzed.push(request.table!);
+      return {};
+    },
+    silver: async () => ({}),
+  };
+  await assert.rejects(
+    runTaskWith(registry, { pipeline: "shop", step: "extract", source: "db", downstream: true }, ctx),
+    (error: Error & { retryable?: boolean }) =>
+      /^table b: bronze \(after extract\): warehouse connection reset/.test(error.message) &&
+      error.retryable === true,
+  );
+  assert.deepEqual(bronzed.sort(), ["a", "c"]);
+});
