@@ -318,6 +318,29 @@ describe("a pipeline split across several DAGs (airflow.split)", { skip, timeout
     );
   });
 
+  test("smelter publish --trigger --wait starts every part under one run id and waits for each", async () => {
+    const dir = await mkdtemp(join(tmpdir(), `${name}-cli-`));
+    try {
+      const file = join(dir, `${name}.yaml`);
+      await writeFile(file, spec(2));
+      const run = spawnSync(
+        process.execPath,
+        [join(ROOT, "bin/smelter.js"), "publish", file, "--trigger", "--wait"],
+        { encoding: "utf8", timeout: 600_000 },
+      );
+      assert.equal(run.status, 0, run.stderr + run.stdout);
+      const ended = [...run.stdout.matchAll(/^(\S+) run (\S+): (\S+)$/gm)].map((m) => [m[1], m[2], m[3]]);
+      assert.deepEqual(
+        ended.map(([dag, , state]) => [dag, state]),
+        [`smelter__${name}__p0`, `smelter__${name}__p1`].map((d) => [d, "success"]),
+        run.stdout,
+      );
+      assert.equal(new Set(ended.map(([, id]) => id)).size, 1, "every part runs under the same run id");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test("publish with trigger through the service starts every part under one run id and waits for each", async () => {
     for (const [i, table] of TABLES.entries()) await insertRows(table, 200 + i * 10, 1);
     const answer = await call<PublishAnswer>(
