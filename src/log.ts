@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import pino from "pino";
-import type { LogSettings, ServiceConfig } from "./config.ts";
+import { airflowConfig, type LogSettings, parseTokens, parseWebhooks, type ServiceConfig } from "./config.ts";
 import { addUrlPasswords, longestFirst, REDACTED, URL_PASSWORD, withRemembered } from "./secrets.ts";
 
 /**
@@ -121,6 +121,30 @@ export function serviceSecrets(
     ...(config.webhooks ?? []).map((w) => w.url),
   ];
   return knownSecrets(given, env);
+}
+
+/**
+ * What `serviceSecrets` finds for a process that has only the environment (the command line): the API tokens,
+ * the Airflow password and the webhook URLs the service's settings in `env` give, and the secret-named variables
+ * and URL passwords. A setting that does not parse adds nothing of its own, and is no error: the command does not
+ * use it (its variable's whole value is still a secret when the name says so).
+ */
+export function environmentSecrets(env: NodeJS.ProcessEnv): string[] {
+  const settled = <T>(read: () => T, none: T): T => {
+    try {
+      return read();
+    } catch {
+      return none;
+    }
+  };
+  return serviceSecrets(
+    {
+      tokens: settled(() => parseTokens(env), []),
+      airflow: settled(() => airflowConfig(env), null),
+      webhooks: settled(() => parseWebhooks(env), []),
+    },
+    env,
+  );
 }
 
 /**

@@ -41,6 +41,8 @@ export interface AirflowDagRun {
   logical_date: string | null;
   start_date: string | null;
   end_date: string | null;
+  /** When the run was due or asked for (Airflow 3; absent from Airflow 2's answers). */
+  run_after?: string | null;
 }
 
 export interface AirflowPool {

@@ -10,7 +10,7 @@ import {
   type RetiredFile,
   sha256,
 } from "./publisher.ts";
-import type { DagRunView, PublishedFile, PublishOptions, PublishResult } from "./views.ts";
+import type { DagRunView, PipelineRunView, PublishedFile, PublishOptions, PublishResult } from "./views.ts";
 
 /** A DAG file generated from a spec. */
 export interface GeneratedDag {
@@ -31,10 +31,11 @@ export interface PipelineDags {
    * runs, starting none); with `wait`, once all are started, waits for every one.
    */
   trigger(dagIds: string[], options: { conf?: object; runId?: string; wait: boolean }): Promise<DagRunView[]>;
-  recentRuns(dagIds: string[], limit: number): Promise<DagRunView[]>;
+  /** The newest `limit` runs of the pipeline whose DAGs are `dagIds` (`pipelineRuns`). */
+  recentRuns(dagIds: string[], limit: number): Promise<PipelineRunView[]>;
 }
 
-export type { DagRunView, PublishedFile, PublishOptions, PublishResult };
+export type { DagRunView, PipelineRunView, PublishedFile, PublishOptions, PublishResult };
 
 /** The compiler's output in the service's terms. */
 export function generateDags(pipeline: LoadedPipeline): GeneratedDag[] {
@@ -105,6 +106,47 @@ export async function publishPipeline(
   for (const file of files) published.push(await publishRecorded(publisher, ledger, pipeline, file, options));
   const removed = await retireStale(publisher, ledger, stale, files, options.log);
   return { published, removed };
+}
+
+/** When a run was due or asked for: what newest-first means for runs. */
+const runAfter = (run: AirflowDagRun): string => run.run_after ?? run.start_date ?? run.logical_date ?? "";
+
+/** The state of a run of several DAGs: still going while a part is, then failed when a part failed. */
+function wholeState(states: (string | null)[]): string | null {
+  for (const state of ["running", "queued", "failed"]) if (states.includes(state)) return state;
+  return states.every((s) => s === states[0]) ? states[0]! : (states.find((s) => s !== null) ?? null);
+}
+
+const earliest = (dates: (string | null | undefined)[]): string | null =>
+  dates.filter((d): d is string => !!d).sort()[0] ?? null;
+
+/**
+ * The newest `limit` runs of a pipeline from the runs of its DAGs (each DAG's newest `limit`, as the runs listing
+ * reads them): DAG runs that share a run id are one run of the pipeline (every part of a split pipeline started
+ * together, or scheduled for the same time), so a pipeline of many parts lists as many runs as one of a single DAG.
+ * A run of one DAG is that DAG's run as it is; a run of several has its parts under `parts` (by DAG id), the first
+ * part's ids and logical date, the state of the whole (`wholeState`), the earliest start and the latest end (null
+ * until every part ended). Newest first, by when the run was due or asked for.
+ */
+export function pipelineRuns(runs: readonly AirflowDagRun[], limit: number): PipelineRunView[] {
+  const byId = new Map<string, AirflowDagRun[]>();
+  for (const run of runs) byId.set(run.dag_run_id, [...(byId.get(run.dag_run_id) ?? []), run]);
+  const newest = (group: AirflowDagRun[]) => group.map(runAfter).sort().at(-1) ?? "";
+  return [...byId.values()]
+    .sort((a, b) => newest(b).localeCompare(newest(a)))
+    .slice(0, limit)
+    .map((group) => {
+      if (group.length === 1) return runView(group[0]!);
+      const parts = group.map(runView).sort((a, b) => a.dag_id.localeCompare(b.dag_id));
+      const ends = parts.map((p) => p.end_date ?? null);
+      return {
+        ...parts[0]!,
+        state: wholeState(parts.map((p) => p.state)),
+        start_date: earliest(parts.map((p) => p.start_date)),
+        end_date: ends.includes(null) ? null : (ends as string[]).sort().at(-1)!,
+        parts,
+      };
+    });
 }
 
 export const runView = (run: AirflowDagRun): DagRunView => ({
@@ -183,8 +225,7 @@ export function airflowPipelineDags(
       return ended.map(runView);
     },
     async recentRuns(dagIds, limit) {
-      const runs = (await Promise.all(dagIds.map((id) => client.listRuns(id, limit)))).flat().map(runView);
-      return runs.sort((a, b) => (b.start_date ?? "").localeCompare(a.start_date ?? "")).slice(0, limit);
+      return pipelineRuns((await Promise.all(dagIds.map((id) => client.listRuns(id, limit)))).flat(), limit);
     },
   };
   return dags;

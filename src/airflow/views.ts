@@ -57,8 +57,25 @@ export const triggerResultSchema = Type.Object({
   ),
 });
 
+/**
+ * A run of a pipeline as the runs listing returns it: one DAG run, or, when several DAGs of the pipeline ran under
+ * one run id (every part of a split pipeline), the run of them all with each DAG's run under `parts`.
+ */
+export const pipelineRunSchema = Type.Object({
+  ...dagRunSchema.properties,
+  parts: Type.Optional(
+    Type.Array(dagRunSchema, {
+      description:
+        "when several DAGs of the pipeline ran under this run id (airflow.split): each one's run, by DAG id; dag_id is the first one's, state is the whole run's (running or queued while a part is, then failed when a part failed, else the parts' state), start_date the earliest and end_date the latest (null until every part ended)",
+    }),
+  ),
+});
+
 /** Summary of an Airflow DAG run, as the API returns it. */
 export type DagRunView = Static<typeof dagRunSchema>;
+
+/** A run of a pipeline, over every DAG that ran under its run id. */
+export type PipelineRunView = Static<typeof pipelineRunSchema>;
 
 /** The body of a publish request, defaults filled in. */
 export type PublishOptions = Checked<typeof publishBodySchema>;

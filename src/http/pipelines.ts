@@ -200,10 +200,14 @@ export function pipelineRoutes(deps: PipelineRouteDeps): RouteDef[] {
     {
       method: "get",
       path: "/api/v1/pipelines/:name/runs",
-      summary: "Recent DAG runs of the pipeline, from Airflow",
+      summary:
+        "The pipeline's 25 newest runs, from Airflow; the DAG runs of every part of a split pipeline under one run id are one run",
       scope: "read",
       responses: {
-        200: { description: "runs, newest first", schema: runsSchema },
+        200: {
+          description: "runs, newest first, each with its parts' runs when it ran several DAGs",
+          schema: runsSchema,
+        },
         404: err("unknown pipeline"),
         503: err("no Airflow configured, or Airflow unreachable"),
       },

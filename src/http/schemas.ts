@@ -1,6 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import {
   dagRunSchema,
+  pipelineRunSchema,
   publishBodySchema,
   publishResultSchema,
   triggerResultSchema,
@@ -238,7 +239,7 @@ export const triggerBodySchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const runsSchema = Type.Object({ runs: Type.Array(dagRunSchema) });
+export const runsSchema = Type.Object({ runs: Type.Array(pipelineRunSchema) });
 
 /** Setting (an array, one value per cursor column) or resetting (null) a table's watermark. */
 export const watermarkBodySchema = Type.Object(

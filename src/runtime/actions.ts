@@ -4,6 +4,7 @@ import type { WatermarkState, WatermarkStore } from "../contracts/stores.ts";
 import { BusyError, ConfigError, toErrorInfo } from "../errors.ts";
 import { rangeColumns } from "../executors/extract/backfill.ts";
 import { listManifestIds, openLandingZone } from "../landing/index.ts";
+import { textScrubber } from "../secrets.ts";
 import { silverTarget, tableOf } from "../spec/lookup.ts";
 import { resolveLanding } from "../spec/resolve.ts";
 import type { LoadedPipeline, PipelineSpec } from "../spec/types.ts";
@@ -60,6 +61,11 @@ export interface ActionDeps {
   maxQueue: number;
   /** Tells this replica's worker that an execution was queued. */
   wake?: () => void;
+  /**
+   * Values no audit detail may show (the process's known secrets: `serviceSecrets`, `environmentSecrets`); the
+   * secrets the process reads through specs' references are added as they are read. Default: those alone.
+   */
+  secrets?: readonly string[];
 }
 
 /**
@@ -325,6 +331,15 @@ export async function rerunExecution(
 }
 
 /**
+ * What the audit keeps of an action that failed in this process: `Type: message`, scrubbed of the secrets the
+ * process knows (`deps.secrets` and those read through the spec's references) as the worker scrubs an execution's
+ * error, since a driver may quote one back (a password given as the user name).
+ */
+function failureDetail(deps: ActionDeps, info: { type: string; message: string }): string {
+  return textScrubber(deps.secrets ?? [])(`${info.type}: ${info.message}`);
+}
+
+/**
  * Runs a re-sync, backfill or silver rebuild in this process (the command line), under the locks of every step
  * it touches: refused at once (recorded, then a BusyError) when one is held, by the service or another process.
  * `run` runs the request (the executors' `runTask`). The audit entry ends with the outcome.
@@ -371,7 +386,7 @@ export async function runActionHere(
         await deps.audit.finish(
           audit.id,
           info.type === "Cancelled" ? "cancelled" : "failed",
-          `${info.type}: ${info.message}`,
+          failureDetail(deps, info),
         );
         throw error;
       }

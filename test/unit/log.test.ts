@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { test } from "node:test";
 import { parseTokens } from "../../src/config.ts";
-import { knownSecrets, REDACTED, scrub, serviceLog, serviceLogOf } from "../../src/log.ts";
+import {
+  environmentSecrets,
+  knownSecrets,
+  REDACTED,
+  scrub,
+  serviceLog,
+  serviceLogOf,
+} from "../../src/log.ts";
 import { ExecutionLog } from "../../src/runtime/execution-log.ts";
 import { rememberSecret, textScrubber } from "../../src/secrets.ts";
 import type { ExecutionStore, LogLine } from "../../src/state/executions.ts";
@@ -92,6 +99,38 @@ test("the service's secrets are its tokens, the Airflow password, webhook URLs, 
   const log = serviceLogOf(config, { WH_PASSWORD: "wh-pw-value" }, out.stream);
   log.error("leaked tok-abcdef, af-secret-pw, https://hooks.example/T1/B2/hook-tok and wh-pw-value");
   assert.equal(JSON.parse(out.text()).msg, `leaked ${REDACTED}, ${REDACTED}, ${REDACTED} and ${REDACTED}`);
+});
+
+test("a process with only the environment knows the secrets the service's settings give, and a bad setting is no error", () => {
+  const env = {
+    SMELTER_API_TOKENS: "ops:tok-abcdef:operate, reader:tok-ghijkl:read",
+    SMELTER_AIRFLOW_URL: "http://af:8080",
+    SMELTER_AIRFLOW_PASSWORD: "af-secret-pw",
+    SMELTER_NOTIFY_WEBHOOKS: "ops:slack:env:OPS_HOOK",
+    OPS_HOOK: "https://hooks.example/T1/B2/hook-tok",
+    SRC_PASSWORD: "pw-one-long",
+  };
+  assert.deepEqual(
+    new Set(environmentSecrets(env)),
+    new Set([
+      "tok-abcdef",
+      "tok-ghijkl",
+      "af-secret-pw",
+      "https://hooks.example/T1/B2/hook-tok",
+      "pw-one-long",
+      // The variable's whole value, as its name says TOKEN.
+      env.SMELTER_API_TOKENS,
+    ]),
+  );
+  const broken = {
+    ...env,
+    SMELTER_NOTIFY_WEBHOOKS: "ops:carrier-pigeon:env:OPS_HOOK",
+    SMELTER_AIRFLOW_URL: "::",
+  };
+  assert.deepEqual(
+    new Set(environmentSecrets(broken)),
+    new Set(["tok-abcdef", "tok-ghijkl", "af-secret-pw", "pw-one-long", env.SMELTER_API_TOKENS]),
+  );
 });
 
 test("the pretty format writes one readable line per entry", () => {

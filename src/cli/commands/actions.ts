@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import type { BackfillRange } from "../../contracts/step.ts";
 import { ConfigError } from "../../errors.ts";
 import { runTask } from "../../executors/index.ts";
+import { environmentSecrets } from "../../log.ts";
 import { loadPipeline } from "../../registry.ts";
 import {
   type Action,
@@ -44,6 +45,7 @@ function cliDeps(): ActionDeps & { actor: Actor; close: () => Promise<void> } {
     watermarks: state.watermarks,
     env: process.env,
     maxQueue: Number(process.env.SMELTER_MAX_QUEUE ?? 100),
+    secrets: environmentSecrets(process.env),
     actor: { name: `cli:${userInfo().username}`, via: "cli" },
     close: async () => {
       await store.events.close();

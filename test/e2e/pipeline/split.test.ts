@@ -31,8 +31,10 @@ import {
  * published by a smelter service started from this checkout (its own port, state database, token and Airflow
  * connection, so the task hooks reach the code under test), "run the pipeline" starts every part under one run
  * id and each part's run loads its tables; then the spec shrinks to two parts: publishing removes the third
- * part's file and deletes its DAG, and the next run loads the moved table from where it stopped. Last, the
- * reconcile job (publishing) removes a part file of the pipeline that its spec does not make, and its DAG.
+ * part's file and deletes its DAG, and the next run loads the moved table from where it stopped. Publishing with
+ * trigger starts and waits for every part; a backfill run's conf reaches every part, where only the named table's
+ * tasks run and the rest are skipped. Last, the reconcile job (publishing) removes a part file of the pipeline that
+ * its spec does not make, and its DAG.
  */
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -85,8 +87,18 @@ async function call<T>(method: string, path: string, body?: string, type = "appl
 }
 
 interface PublishAnswer {
-  files: { file_name: string; dag_ids: string[]; changed: boolean }[];
+  files: {
+    file_name: string;
+    dag_ids: string[];
+    changed: boolean;
+    run?: { dag_id: string; run_id: string; state: string | null } | null;
+  }[];
   removed?: { file_name: string; dag_ids: string[] }[];
+}
+interface PipelineRun {
+  run_id: string;
+  state: string | null;
+  parts?: { dag_id: string; run_id: string; state: string | null }[];
 }
 interface RunAnswer {
   dag_id: string;
@@ -249,16 +261,11 @@ describe("a pipeline split across several DAGs (airflow.split)", { skip, timeout
     for (const table of TABLES) assert.equal(await count(`${name}_bronze`, table), 5, `bronze ${table}`);
     assert.equal(await count(`${name}_silver`, MODEL), 5, `silver ${MODEL}`);
 
-    const { runs } = await call<{ runs: { dag_id: string; run_id: string; state: string }[] }>(
-      "GET",
-      `/api/v1/pipelines/${name}/runs`,
-    );
+    const { runs } = await call<{ runs: PipelineRun[] }>("GET", `/api/v1/pipelines/${name}/runs`);
     assert.deepEqual(
-      runs
-        .filter((r) => r.run_id === answer.run_id)
-        .map((r) => [r.dag_id, r.state])
-        .sort(),
-      [0, 1, 2].map((k) => [`smelter__${name}__p${k}`, "success"]),
+      runs.map((r) => [r.run_id, r.state, r.parts?.map((p) => [p.dag_id, p.state])]),
+      [[answer.run_id, "success", [0, 1, 2].map((k) => [`smelter__${name}__p${k}`, "success"])]],
+      "the parts' runs are one run of the pipeline",
     );
   });
 
@@ -309,6 +316,97 @@ describe("a pipeline split across several DAGs (airflow.split)", { skip, timeout
       report.dags.map((d) => [d.dagId, d.runs[0]?.runId]).sort(),
       [`smelter__${name}__p0`, `smelter__${name}__p1`].map((d) => [d, reports[0]!.runId]),
     );
+  });
+
+  test("smelter publish --trigger --wait starts every part under one run id and waits for each", async () => {
+    const dir = await mkdtemp(join(tmpdir(), `${name}-cli-`));
+    try {
+      const file = join(dir, `${name}.yaml`);
+      await writeFile(file, spec(2));
+      const run = spawnSync(
+        process.execPath,
+        [join(ROOT, "bin/smelter.js"), "publish", file, "--trigger", "--wait"],
+        { encoding: "utf8", timeout: 600_000 },
+      );
+      assert.equal(run.status, 0, run.stderr + run.stdout);
+      const ended = [...run.stdout.matchAll(/^(\S+) run (\S+): (\S+)$/gm)].map((m) => [m[1], m[2], m[3]]);
+      assert.deepEqual(
+        ended.map(([dag, , state]) => [dag, state]),
+        [`smelter__${name}__p0`, `smelter__${name}__p1`].map((d) => [d, "success"]),
+        run.stdout,
+      );
+      assert.equal(new Set(ended.map(([, id]) => id)).size, 1, "every part runs under the same run id");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("publish with trigger through the service starts every part under one run id and waits for each", async () => {
+    for (const [i, table] of TABLES.entries()) await insertRows(table, 200 + i * 10, 1);
+    const answer = await call<PublishAnswer>(
+      "POST",
+      `/api/v1/pipelines/${name}/publish`,
+      JSON.stringify({ unpause: true, trigger: true, wait: true }),
+    );
+    const runs = answer.files.map((f) => f.run);
+    assert.deepEqual(
+      runs.map((r) => [r?.dag_id, r?.state]),
+      [`smelter__${name}__p0`, `smelter__${name}__p1`].map((d) => [d, "success"]),
+    );
+    assert.equal(new Set(runs.map((r) => r?.run_id)).size, 1, "every part runs under the same run id");
+    for (const table of TABLES) {
+      const n = await count(`${name}_bronze`, table);
+      assert.equal(n, table === TABLES[2] ? 8 : 6, `bronze ${table} loaded its new row`);
+    }
+  });
+
+  test("a backfill run goes to every part: the named table reads its range, the other part's tasks are skipped", async () => {
+    const named = TABLES[0]!;
+    const home = partOf({ by: "hash", parts: 2 }, { name: named, source: "src" });
+    const other = TABLES.find((t) => partOf({ by: "hash", parts: 2 }, { name: t, source: "src" }) !== home)!;
+    // Rows stamped long before the watermark: an incremental run never reads them, the backfill's range does.
+    await source!.query(
+      `INSERT INTO \`${named}\` (id, updated_at, val) VALUES (500, '2001-01-01 12:00:00', 'old'), (501, '2001-01-01 13:00:00', 'old')`,
+    );
+    // A new row of a table in the other part: its skipped extract must not read it.
+    await insertRows(other, 600, 1);
+    const before = {
+      named: await count(`${name}_bronze`, named),
+      other: await count(`${name}_bronze`, other),
+    };
+    const conf = {
+      backfill: { tables: [named], by: "cursor", from: "2001-01-01 00:00:00", to: "2001-01-02 00:00:00" },
+    };
+    const answer = await call<RunAnswer>("POST", `/api/v1/pipelines/${name}/runs`, JSON.stringify({ conf }));
+    const parts = answer.parts ?? [answer];
+    assert.deepEqual(
+      parts.map((p) => p.dag_id),
+      [`smelter__${name}__p0`, `smelter__${name}__p1`],
+      "the backfill run starts in every part",
+    );
+    for (const part of parts) {
+      const run = await follow(part.dag_id, part.run_id);
+      assert.equal(run.state, "success", describeRun(run));
+      const states = Object.fromEntries(run.tasks.map((t) => [t.task_id, t.state]));
+      for (const table of TABLES.filter((t) => `extract__${t}` in states)) {
+        const expected = table === named ? "success" : "skipped";
+        assert.equal(states[`extract__${table}`], expected, `extract__${table}: ${describeRun(run)}`);
+        assert.equal(states[`bronze__${table}`], expected, `bronze__${table}: ${describeRun(run)}`);
+      }
+      if (part.dag_id !== `smelter__${name}__${home}`) {
+        assert.ok(
+          Object.values(states).every((s) => s === "skipped"),
+          `every task of ${part.dag_id}, which has no ${named}, is skipped: ${describeRun(run)}`,
+        );
+      }
+    }
+    assert.equal(
+      await count(`${name}_bronze`, named),
+      before.named + 2,
+      `bronze ${named} holds the range's rows`,
+    );
+    assert.equal(await count(`${name}_silver`, MODEL), before.named + 2, `silver ${MODEL} follows`);
+    assert.equal(await count(`${name}_bronze`, other), before.other, `${other} was not read`);
   });
 
   test("reconcile with publishing removes a part file the spec no longer makes, and its DAG", async () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
@@ -29,8 +30,16 @@ describe("recovery actions on the command line", { skip: skip ?? false }, () => 
 
   /** Runs `smelter <args>` with the suite's state database; resolves with its exit code and output. */
   function smelter(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return smelterWith({}, ...args);
+  }
+
+  /** `smelter <args>` with more environment variables. */
+  function smelterWith(
+    extra: NodeJS.ProcessEnv,
+    ...args: string[]
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, SMELTER_STATE_URL: p.state().url },
+      env: { ...process.env, ...extra, SMELTER_STATE_URL: p.state().url },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -173,5 +182,60 @@ describe("recovery actions on the command line", { skip: skip ?? false }, () => 
       ],
     );
     assert.ok(rows.every((r) => r.actor === actor && r.via === "cli"));
+  });
+
+  it("records a failure whose message quotes a secret with the secret scrubbed from the audit trail", async () => {
+    const source = new URL(process.env.SMELTER_MARIADB_URL ?? "");
+    const secretNamed = `cli-swap-${randomBytes(6).toString("hex")}`;
+    const specSecret = `cli-ref-${randomBytes(6).toString("hex")}`;
+    const cases = [
+      // User and password swapped, the password in a variable whose name says so: a secret of the environment.
+      { secret: secretNamed, user: "CLI_SWAP_PASSWORD", password: "CLI_SWAP_USER" },
+      // The password read through the spec's reference, given as the user too: a secret the process read.
+      { secret: specSecret, user: "CLI_SWAP_ID", password: "CLI_SWAP_KEY" },
+    ];
+    for (const { secret, user, password } of cases) {
+      const swapped = join(await mkdtemp(join(tmpdir(), "smelter-cli-swap-")), `${p.name}.yaml`);
+      await writeFile(
+        swapped,
+        p
+          .yaml()
+          .replace(
+            /^ {2}src: .*$/m,
+            `  src: { kind: mariadb, host: ${source.hostname}, port: ${source.port}, database: ${source.pathname.slice(1)}, user: { env: ${user} }, password: { env: ${password} } }`,
+          ),
+      );
+      const run = await smelterWith(
+        {
+          CLI_SWAP_PASSWORD: secretNamed,
+          CLI_SWAP_USER: source.username,
+          CLI_SWAP_ID: specSecret,
+          CLI_SWAP_KEY: specSecret,
+        },
+        "backfill",
+        swapped,
+        "--table",
+        p.table,
+        "--by",
+        "key",
+        "--from",
+        "1",
+        "--to",
+        "2",
+      );
+      assert.equal(run.code, 1, run.stdout + run.stderr);
+      const { rows } = await p
+        .state()
+        .pool.query(
+          "SELECT outcome, detail FROM smelter.audit WHERE pipeline = $1 AND action = 'backfill' ORDER BY id DESC LIMIT 1",
+          [p.name],
+        );
+      assert.equal(rows[0].outcome, "failed");
+      assert.match(rows[0].detail, /Access denied for user '\[redacted\]'@/, `${user}: ${rows[0].detail}`);
+      assert.ok(
+        !rows[0].detail.includes(secret),
+        `${user}: the audit detail shows no secret: ${rows[0].detail}`,
+      );
+    }
   });
 });
