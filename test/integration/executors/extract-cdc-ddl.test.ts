@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import type pg from "pg";
 import { bronze } from "../../../src/executors/bronze/index.ts";
 import { extract } from "../../../src/executors/extract/index.ts";
+import { silver } from "../../../src/executors/silver.ts";
 import type { PipelineSpec } from "../../../src/spec/types.ts";
 import {
   context,
@@ -16,7 +17,7 @@ import {
   tableSpec,
   uniqueName,
 } from "./extract-helpers.ts";
-import { warehousePool, withWarehouse } from "./pipeline-helpers.ts";
+import { flatModel, warehousePool, withWarehouse } from "./pipeline-helpers.ts";
 
 /*
  * DDL at the source while changes are captured, on MariaDB (binlog) and PostgreSQL (pgoutput), into the stack's
@@ -51,6 +52,13 @@ async function bronzeRows(warehouse: pg.Pool, spec: PipelineSpec, table: string)
   return rows;
 }
 
+async function silverRows(warehouse: pg.Pool, spec: PipelineSpec, table: string): Promise<Row[]> {
+  const { rows } = await warehouse.query<Row>(
+    `SELECT id::text AS id, n::text AS n, s, d::text AS d FROM "${spec.silverSchema}"."${flatModel(table)}" ORDER BY id`,
+  );
+  return rows;
+}
+
 async function rejectsNarrowing(spec: PipelineSpec, table: string, column: string, from: string, to: string) {
   await assert.rejects(
     bronze({ pipeline: spec.name, step: "bronze", table }, context(spec)),
@@ -78,16 +86,24 @@ async function rejectsNarrowing(spec: PipelineSpec, table: string, column: strin
 async function widening(src: Source, spec: PipelineSpec, warehouse: pg.Pool): Promise<void> {
   const table = src.name;
   const wh = `"${spec.bronzeSchema}"."${table}"`;
-  const step = async (kind: "extract" | "bronze") =>
+  const step = async (kind: "extract" | "bronze" | "silver") =>
     kind === "extract"
       ? extract({ pipeline: spec.name, step: "extract", table }, context(spec))
-      : bronze({ pipeline: spec.name, step: "bronze", table }, context(spec));
+      : kind === "bronze"
+        ? bronze({ pipeline: spec.name, step: "bronze", table }, context(spec))
+        : silver({ pipeline: spec.name, step: "silver", table: flatModel(table) }, context(spec));
+  const same = async (what: string) => {
+    const source = await src.rows();
+    assert.deepEqual(await bronzeRows(warehouse, spec, table), source, `bronze, ${what}`);
+    assert.deepEqual(await silverRows(warehouse, spec, table), source, `silver, ${what}`);
+  };
   await step("extract");
   await step("bronze");
   await src.run(`UPDATE ${src.table} SET n = 5 WHERE id = 1`);
   await step("extract");
   await step("bronze");
-  assert.deepEqual(await bronzeRows(warehouse, spec, table), await src.rows(), "before the ALTER");
+  await step("silver");
+  await same("before the ALTER");
 
   // One drain: a change before the ALTER, the ALTER, changes that need the wider types.
   await src.run(`UPDATE ${src.table} SET n = 6, d = 2.50 WHERE id = 1`);
@@ -124,14 +140,19 @@ async function widening(src: Source, spec: PipelineSpec, warehouse: pg.Pool): Pr
     `ALTER TABLE "${spec.bronzeSchema}"."${table}__changes" ALTER COLUMN d TYPE numeric(20,4)`,
   );
   await step("bronze");
-  assert.deepEqual(await bronzeRows(warehouse, spec, table), await src.rows(), "after the widening drain");
+  // Silver keeps the types it was built with: widened by hand with bronze.
+  const flat = `"${spec.silverSchema}"."${flatModel(table)}"`;
+  await warehouse.query(`ALTER TABLE ${flat} ALTER COLUMN n TYPE bigint, ALTER COLUMN d TYPE numeric(20,4)`);
+  await step("silver");
+  await same("after the widening drain");
 
   // The next drain lands the wide types from its start.
   await src.run(`UPDATE ${src.table} SET n = 9000000000000, d = 9999999999999999.9999 WHERE id = 3`);
   await src.run(`DELETE FROM ${src.table} WHERE id = 1`);
   await step("extract");
   await step("bronze");
-  assert.deepEqual(await bronzeRows(warehouse, spec, table), await src.rows(), "a drain after the ALTER");
+  await step("silver");
+  await same("a drain after the ALTER");
 }
 
 /** Changes before and after a DROP COLUMN in one drain: bronze keeps the column, NULL in the rows written. */
@@ -147,6 +168,7 @@ async function dropping(src: Source, spec: PipelineSpec, warehouse: pg.Pool): Pr
   const [last] = (await manifests(spec, table)).slice(-1);
   assert.deepEqual(last?.schema.removed, ["s"], "the batch names the column it lacks");
   await bronze({ pipeline: spec.name, step: "bronze", table }, context(spec));
+  await silver({ pipeline: spec.name, step: "silver", table: flatModel(table) }, context(spec));
   const { rows } = await warehouse.query(
     `SELECT id::int AS id, n::int AS n, s, d::text AS d FROM "${spec.bronzeSchema}"."${table}" ORDER BY id`,
   );
@@ -156,12 +178,20 @@ async function dropping(src: Source, spec: PipelineSpec, warehouse: pg.Pool): Pr
     { id: 3, n: 3, s: "row 3", d: "3.50" },
     { id: 4, n: 40, s: null, d: "4.00" },
   ]);
+  assert.deepEqual(
+    await silverRows(warehouse, spec, table),
+    rows.map((r) => ({ id: String(r.id), n: String(r.n), s: r.s, d: r.d })),
+    "silver as bronze",
+  );
 }
 
-const noSilver = (spec: PipelineSpec, table: string): PipelineSpec => ({
-  ...withWarehouse(spec, table),
-  silver: [],
-});
+/** `base` with the warehouse and a silver model (SCD1) of every column. */
+const withModel = (base: PipelineSpec, table: string): PipelineSpec => {
+  const spec = withWarehouse(base, table);
+  const [model] = spec.silver;
+  const columns = ["id", "n", "s", "d"].map((name) => ({ name, from: name }));
+  return { ...spec, silver: [{ ...(model as NonNullable<typeof model>), columns }] };
+};
 
 describe(
   "MariaDB DDL while changes are captured",
@@ -196,13 +226,16 @@ describe(
     });
 
     it("lands a column widened during a drain in its wide type; bronze refuses what its type cannot hold until widened", async () => {
-      const spec = noSilver(await mariadbSpec(wide.table, { over: { mode: "cdc", cursor: [] } }), wide.table);
+      const spec = withModel(
+        await mariadbSpec(wide.table, { over: { mode: "cdc", cursor: [] } }),
+        wide.table,
+      );
       specs.push(spec);
       await widening(source(wide), spec, warehouse);
     });
 
     it("keeps a column dropped during a drain in bronze, NULL in the rows written after", async () => {
-      const spec = noSilver(
+      const spec = withModel(
         await mariadbSpec(dropped.table, { over: { mode: "cdc", cursor: [] } }),
         dropped.table,
       );
@@ -236,7 +269,7 @@ describe(
         [tableSpec({ name: table, table: `app.${table}`, mode: "cdc", cursor: [] })],
         { source: "postgres", urlEnv: URL_ENV, landing: "local" },
       );
-      const spec = noSilver(base, table);
+      const spec = withModel(base, table);
       specs = [...specs, spec];
       return {
         spec,
