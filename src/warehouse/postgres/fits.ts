@@ -34,6 +34,21 @@ async function changedTypes(
   });
 }
 
+/** `; the staged values range from A to B`, or nothing for a type without an order. */
+async function range(client: ClientBase, col: string): Promise<string> {
+  await client.query(`SAVEPOINT ${SAVEPOINT}`);
+  try {
+    const { rows } = await client.query<{ lo: string; hi: string }>(
+      `SELECT min(${col})::text AS lo, max(${col})::text AS hi FROM ${STAGE}`,
+    );
+    await client.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+    return rows[0] ? `; the staged values range from ${rows[0].lo} to ${rows[0].hi}` : "";
+  } catch {
+    await client.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+    return "";
+  }
+}
+
 /**
  * Throws a DataError (not retryable) when a staged value of a column whose type changed at the source does not
  * survive the cast into bronze's type unchanged; see the module comment. Runs inside the commit's transaction,
@@ -66,11 +81,7 @@ export async function checkStagedFit(
       // Class 22 (out of range, overflow): a value that cannot be cast. Anything else (no cast between the types)
       // is left to the MERGE, which reports it as before.
       if (!e.code?.startsWith("22")) continue;
-      const range = await client.query<{ lo: string; hi: string }>(
-        `SELECT min(${col})::text AS lo, max(${col})::text AS hi FROM ${STAGE}`,
-      );
-      const { lo, hi } = range.rows[0] ?? { lo: "", hi: "" };
-      misfit = `a value does not fit it (${e.message}; the staged values range from ${lo} to ${hi})`;
+      misfit = `a value does not fit it (${e.message}${await range(client, col)})`;
     }
     if (misfit === null) continue;
     const bronze = qualified(schema, table.name);
