@@ -140,9 +140,26 @@ async function widening(src: Source, spec: PipelineSpec, warehouse: pg.Pool): Pr
     `ALTER TABLE "${spec.bronzeSchema}"."${table}__changes" ALTER COLUMN d TYPE numeric(20,4)`,
   );
   await step("bronze");
-  // Silver keeps the types it was built with: widened by hand with bronze.
+  // Silver keeps the types it was built with, and refuses the same way until widened by hand.
   const flat = `"${spec.silverSchema}"."${flatModel(table)}"`;
-  await warehouse.query(`ALTER TABLE ${flat} ALTER COLUMN n TYPE bigint, ALTER COLUMN d TYPE numeric(20,4)`);
+  const silverBefore = await silverRows(warehouse, spec, table);
+  await assert.rejects(step("silver"), (error: Error & { type?: string; retryable?: boolean }) => {
+    assert.equal(error.type, "DataError", error.message);
+    assert.equal(error.retryable, false);
+    assert.match(error.message, /: column n is integer in silver, but the model gives it as bigint/);
+    assert.match(
+      error.message,
+      new RegExp(`ALTER TABLE ${flat.replace(/"/g, '"')} ALTER COLUMN "n" TYPE bigint`),
+    );
+    return true;
+  });
+  await warehouse.query(`ALTER TABLE ${flat} ALTER COLUMN n TYPE bigint`);
+  await assert.rejects(
+    step("silver"),
+    /: column d is numeric\(10,2\) in silver, but the model gives it as numeric\(20,4\) .* value [\d.]+ would change/,
+  );
+  assert.deepEqual(await silverRows(warehouse, spec, table), silverBefore, "nothing applied to silver");
+  await warehouse.query(`ALTER TABLE ${flat} ALTER COLUMN d TYPE numeric(20,4)`);
   await step("silver");
   await same("after the widening drain");
 
@@ -225,7 +242,7 @@ describe(
       drop: `ALTER TABLE ${t.table} DROP COLUMN s`,
     });
 
-    it("lands a column widened during a drain in its wide type; bronze refuses what its type cannot hold until widened", async () => {
+    it("lands a column widened during a drain in its wide type; bronze and silver refuse what their types cannot hold until widened", async () => {
       const spec = withModel(
         await mariadbSpec(wide.table, { over: { mode: "cdc", cursor: [] } }),
         wide.table,
@@ -289,7 +306,7 @@ describe(
       };
     };
 
-    it("lands a column widened during a drain in its wide type; bronze refuses what its type cannot hold until widened", async () => {
+    it("lands a column widened during a drain in its wide type; bronze and silver refuse what their types cannot hold until widened", async () => {
       const { spec, source } = await setup("widened");
       await widening(source, spec, warehouse);
     });
