@@ -6,6 +6,7 @@ import { timed } from "../timed.ts";
 import { type BronzeResult, type StepHooks, schemaChangeOf } from "../types.ts";
 import { ensureCaptureTriggers } from "./capture.ts";
 import { afterSnapshot, applyChangeRounds } from "./changes.ts";
+import { checkStagedFit } from "./fits.ts";
 import { applyChanges, rowImage } from "./merge.ts";
 import * as meta from "./metadata.ts";
 import { analyzeKey, beginLocked, qualified, quoteIdent } from "./sql.ts";
@@ -203,10 +204,12 @@ export async function applyBronze(
       if (snapshotRows) await afterSnapshot(client, load, null, log);
     } else if (changeLoad) {
       staged = await stage(client, load, log);
+      await checkStagedFit(client, load, shape);
       hooks.fault("bronze:after-stage");
       applied = await applyChangeRounds(client, load, shape, staged, hooks);
     } else {
       staged = await phase("bronze: stage rows (COPY)", () => stage(client, load, log));
+      await checkStagedFit(client, load, shape);
       hooks.fault("bronze:after-stage");
       const source = await phase("bronze: latest row per key", () => latestPerKey(client, load, staged, log));
       applied = await phase("bronze: merge and change feed", () =>

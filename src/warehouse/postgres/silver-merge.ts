@@ -1,10 +1,12 @@
 import type { ClientBase } from "pg";
+import { DataError } from "../../errors.ts";
 import { UPDATED, V } from "../silver-table.ts";
 import { timed } from "../timed.ts";
 import type { SilverTarget } from "../types.ts";
+import { firstMisfit } from "./fits.ts";
 import type { ProjectedColumn } from "./projection.ts";
-import { analyzeKey, comparable, fewLookups, joinOn, keyLookups, quoteIdent } from "./sql.ts";
-import { CHANGE_TYPE, COMMIT_TIMESTAMP, COMMIT_VERSION } from "./tables.ts";
+import { analyzeKey, comparable, fewLookups, joinOn, keyLookups, qualified, quoteIdent } from "./sql.ts";
+import { CHANGE_TYPE, COMMIT_TIMESTAMP, COMMIT_VERSION, tableColumns } from "./tables.ts";
 
 /**
  * How change rows become silver rows: projection through the model, then a plain INSERT into an empty silver
@@ -116,6 +118,25 @@ async function mergeProjected(
 }
 
 /**
+ * A silver table keeps the types it was built with; a bronze column widened since (by hand, after a type changed at
+ * the source) gives projected values its narrower column may not hold unchanged: a DataError names it (fits.ts).
+ */
+async function checkProjectedFit(client: ClientBase, target: SilverTarget): Promise<void> {
+  const { silverSchema, model } = target;
+  const where = `silver table ${silverSchema}.${model.name}`;
+  const misfit = await firstMisfit(
+    client,
+    PROJ,
+    (await tableColumns(client, silverSchema, model.name)) ?? [],
+    where,
+  );
+  if (!misfit) return;
+  throw new DataError(
+    `${where}: column ${misfit.name} is ${misfit.to} in silver, but the model gives it as ${misfit.from} (its bronze column was widened) and ${misfit.what}. Silver keeps a column's type: widen it (ALTER TABLE ${qualified(silverSchema, model.name)} ALTER COLUMN ${quoteIdent(misfit.name)} TYPE ${misfit.from}) and run silver again; nothing was applied and retrying as it is will not help`,
+  );
+}
+
+/**
  * Merges `source` (rows shaped like the change feed, one per bronze key) into silver. An empty silver table takes
  * the rows with one INSERT; when the caller also knows how many rows the source holds (`known`) and the model
  * needs no reduction, the projection is not even materialized.
@@ -146,6 +167,7 @@ export async function mergeSource(
     client.query(`CREATE TEMP TABLE ${PROJ} ON COMMIT DROP AS ${projection(target, cols, source)}`),
   );
   const rows = projected.rowCount ?? 0;
+  await checkProjectedFit(client, target);
   if (empty) {
     const inserted = await timed(log, "insert into empty silver", () =>
       insertAll(client, target, cols, silver, `SELECT * FROM ${PROJ}`),
