@@ -117,6 +117,6 @@ export async function checkStagedFit(
     : "";
   const batches = load.batches.map((b, i) => `${b.batchId} (${load.manifestKeys[i]})`).join(", ");
   throw new DataError(
-    `bronze table ${schema}.${table.name}: column ${misfit.name} is ${misfit.to} in bronze, but batch(es) ${batches} land it as ${misfit.from} (its type changed at the source) and ${misfit.what}. Bronze keeps a column's type: widen it (ALTER TABLE ${bronze} ALTER COLUMN ${col} TYPE ${misfit.from}${feed}, and on silver tables built from it) and run bronze again, or re-sync the table; nothing was applied and retrying as it is will not help`,
+    `bronze table ${schema}.${table.name}: column ${misfit.name} is ${misfit.to} in bronze, but batch(es) ${batches} land it as ${misfit.from} (its type changed at the source) and ${misfit.what}. Bronze keeps a column's type: widen it (ALTER TABLE ${bronze} ALTER COLUMN ${col} TYPE ${misfit.from}${feed}, and on silver tables built from it) and run bronze again; nothing was applied and retrying as it is will not help`,
   );
 }

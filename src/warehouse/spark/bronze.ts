@@ -4,6 +4,7 @@ import { timed } from "../timed.ts";
 import { type BronzeLoad, type BronzeResult, type StepHooks, schemaChangeOf } from "../types.ts";
 import { recordChangeOrder } from "./change-orders.ts";
 import type { SparkClient } from "./client.ts";
+import { checkStagedFit } from "./fits.ts";
 import * as meta from "./metadata.ts";
 import { integer, joinOn, literal, qualified, quoteIdent } from "./sql.ts";
 import {
@@ -317,6 +318,7 @@ export async function applyBronze(
   try {
     const empty = await holdsNoRow(client, load, shape, commits);
     await client.query(`CREATE OR REPLACE TEMPORARY VIEW ${STAGE} AS ${stagingQuery(load, root)}`);
+    await checkStagedFit(client, load, shape, STAGE);
     if (keys) await client.query(`CREATE OR REPLACE TEMPORARY VIEW ${KEYS} AS ${keys}`);
     // Counted so that `unchanged` counts what the write leaves out: with a MERGE, the `keep` row per key of the
     // key set that no staged row has; with the append of a first load, the latest rows that are deletes, which are

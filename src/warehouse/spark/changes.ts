@@ -20,6 +20,7 @@ import {
 } from "./bronze.ts";
 import { higher, highestApplied, recordChangeOrder } from "./change-orders.ts";
 import type { SparkClient } from "./client.ts";
+import { checkStagedFit } from "./fits.ts";
 import * as meta from "./metadata.ts";
 import { integer, joinOn, literal, qualified, quoteIdent } from "./sql.ts";
 import { BATCH_ID, type BronzeShape, LOADED_AT, prepareBronze, takesRow } from "./tables.ts";
@@ -140,6 +141,7 @@ export async function applyChangeBatches(
     await client.query(
       `CREATE OR REPLACE TEMPORARY VIEW ${STAGE} AS ${stagingQuery(load, landingRoot(client, load))}`,
     );
+    await checkStagedFit(client, load, shape, STAGE);
     await client.query(`CREATE OR REPLACE TEMPORARY VIEW ${RANKED} AS ${rankedQuery(load, applied)}`);
     await timed(log, "order changes per key", () => client.query(`CACHE TABLE ${RANKED}`));
     const { sizes, staged } = await timed(log, "count changes", async () => ({

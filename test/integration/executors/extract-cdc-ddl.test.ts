@@ -72,7 +72,7 @@ async function rejectsNarrowing(spec: PipelineSpec, table: string, column: strin
       assert.match(error.message, new RegExp(`is ${from.replace(/[()]/g, "\\$&")} in bronze`));
       assert.match(error.message, new RegExp(`land it as ${to.replace(/[()]/g, "\\$&")}`));
       assert.match(error.message, new RegExp(`ALTER COLUMN "${column}" TYPE ${to.replace(/[()]/g, "\\$&")}`));
-      assert.match(error.message, /re-sync the table; nothing was applied/);
+      assert.match(error.message, /run bronze again; nothing was applied/);
       return true;
     },
   );

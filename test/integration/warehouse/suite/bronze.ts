@@ -249,6 +249,36 @@ export function bronzeSuite(ctx: SuiteContext): void {
       },
     );
 
+    suiteTest(
+      ctx,
+      "a column widened at the source keeps bronze's type: a value it would change stops the commit with a DataError",
+      async () => {
+        const fx = await fixture();
+        const narrow = POSTS.map((c) =>
+          c.name === "amount"
+            ? { ...c, duck: "DECIMAL(10,2)", logical: { type: "decimal", precision: 10, scale: 2 } as const }
+            : c,
+        );
+        await fx.land([row(1, { amount: "1.50" })], { columns: narrow });
+        await bronze(request(fx.spec.name), fx.ctx());
+        // Both columns land wider now: account_type_id's value fits bronze's INT, amount's does not fit its scale.
+        const wide = POSTS.map((c) =>
+          c.name === "account_type_id"
+            ? { ...c, duck: "BIGINT", logical: { type: "int", bits: 64, signed: true } as const }
+            : c,
+        );
+        await fx.land([row(2, { account_type_id: 5, amount: "1.2345" })], { columns: wide });
+        await assert.rejects(
+          bronze(request(fx.spec.name), fx.ctx()),
+          (e: Error) =>
+            e instanceof DataError &&
+            /column amount is .*\(10,2\) in bronze.* 1\.2345 would change/.test(e.message) &&
+            /retrying as it is will not help/.test(e.message),
+        );
+        assert.deepEqual(await fx.bronzeRows(["id", "amount"]), [{ id: "1", amount: "1.50" }]);
+      },
+    );
+
     suiteTest(ctx, "bronze applies batches landed in S3 and silver follows", async () => {
       const fx = await fixture(undefined, undefined, { landing: "s3" });
       assert.match(fx.zone.url, /^s3:\/\//);
