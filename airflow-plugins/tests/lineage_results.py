@@ -8,6 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
+# The landed batch: what extract writes and bronze reads.
+LANDING: dict[str, Any] = {
+    "namespace": "s3://acme-landing",
+    "name": "landing/social/posts",
+    "layer": "landing",
+    "fields": [
+        {"name": "id", "type": "UBIGINT"},
+        {"name": "payload", "type": "JSON"},
+        {"name": "likes", "type": "INTEGER"},
+        {"name": "updated_at", "type": "TIMESTAMP"},
+    ],
+}
+
 EXTRACT_METRICS: dict[str, Any] = {
     "rows_read": 40,
     "rows_landed": 40,
@@ -33,19 +46,7 @@ EXTRACT_METRICS: dict[str, Any] = {
             },
         ],
         "outputs": [
-            {
-                "namespace": "s3://acme-landing",
-                "name": "landing/social/posts",
-                "layer": "landing",
-                "fields": [
-                    {"name": "id", "type": "UBIGINT"},
-                    {"name": "payload", "type": "JSON"},
-                    {"name": "likes", "type": "INTEGER"},
-                    {"name": "updated_at", "type": "TIMESTAMP"},
-                ],
-                "rows": 40,
-                "bytes": 1368,
-            },
+            {**LANDING, "rows": 40, "bytes": 1368},
         ],
     },
     "duration_ms": 1200,
@@ -63,17 +64,7 @@ BRONZE_METRICS: dict[str, Any] = {
     "version_to": 1,
     "lineage": {
         "inputs": [
-            {
-                "namespace": "s3://acme-landing",
-                "name": "landing/social/posts",
-                "layer": "landing",
-                "fields": [
-                    {"name": "id", "type": "UBIGINT"},
-                    {"name": "payload", "type": "JSON"},
-                    {"name": "likes", "type": "INTEGER"},
-                    {"name": "updated_at", "type": "TIMESTAMP"},
-                ],
-            },
+            LANDING,
         ],
         "outputs": [
             {
