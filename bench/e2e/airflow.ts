@@ -41,6 +41,8 @@ export interface AirflowResult {
   /** Trigger → finished seen by the bench (includes scheduling and polling). */
   wallSeconds: number;
   tasks: TaskTiming[];
+  /** Rows changed at the source before the run, when the bench knows them. */
+  rows?: number;
 }
 
 /** Registers (when changed) and publishes the bench pipeline; unpaused, never scheduled (schedule: null). */
@@ -84,17 +86,25 @@ export async function airflowRun(
       created_at: Date;
       started_at: Date | null;
       finished_at: Date | null;
-      metrics: Record<string, number> | null;
+      metrics: Record<string, unknown> | null;
     }>(
-      `SELECT airflow->>'task_id' AS task_id, status, created_at, started_at, finished_at, metrics
-         FROM smelter.executions WHERE airflow->>'dag_id' = $1 AND airflow->>'run_id' = $2`,
+      // The execution a task followed: the step's, or with `layout: table` the chain that names its steps
+      // as children; the latest try's.
+      `SELECT DISTINCT ON (airflow->>'task_id') airflow->>'task_id' AS task_id, status, created_at, started_at,
+              finished_at, metrics
+         FROM smelter.executions
+        WHERE airflow->>'dag_id' = $1 AND airflow->>'run_id' = $2 AND parent_id IS NULL
+        ORDER BY airflow->>'task_id', (airflow->>'try_number')::int DESC, created_at DESC`,
       [run.dagId, run.runId],
     );
     const tasks = followed.tasks.map((ti): TaskTiming => {
       const ex = rows.find((r) => r.task_id === ti.task_id);
       const executorSeconds = seconds(ex?.started_at?.toISOString(), ex?.finished_at?.toISOString());
       const airflowSeconds = seconds(ti.start_date, ti.end_date);
-      const m = ex?.metrics ?? {};
+      const metrics = (ex?.metrics ?? {}) as Record<string, unknown>;
+      // A chain's metrics hold its steps' under `steps`; the rows are its extract's.
+      const steps = metrics.steps as Record<string, Record<string, number>> | undefined;
+      const m = (steps?.extract ?? metrics) as Record<string, number>;
       return {
         task: ti.task_id,
         state: ti.state ?? "none",

@@ -4,7 +4,11 @@
  * 1%-changed incremental run each, on this machine in one run; with the stack's Spark up (and no --skip-spark) the
  * same on Delta Lake (bench/e2e/delta.ts). Writes bench/results/summary.{json,md}. Measures, never asserts.
  * Started by bench/run, which brings the stack up first.
+ * Through Airflow the pipeline runs in both task layouts (`airflow.layout: step`, a task per step, and `table`, a
+ * task per table), each its own pipeline and warehouse database: a first load each, then `--airflow-rounds`
+ * rounds (default 3) of a 1% change run by both, alternating which goes first; the median round is reported.
  *   node --import tsx bench/e2e/main.ts [--scale N] [--skip-airflow] [--skip-dlt] [--skip-spark]
+ *     [--airflow-rounds N]
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
@@ -38,6 +42,8 @@ import { DELTA_EXAMPLE, writeBenchSpec } from "./spec.ts";
 /** Default scale: 6.25 × the demo's 320k rows ≈ 2M rows. */
 const DEFAULT_SCALE = 6.25;
 const PIPELINE = "bench_social";
+/** The same pipeline with `airflow.layout: table`, through Airflow only. */
+const TABLE_PIPELINE = "bench_social_table";
 
 function flag(name: string): boolean {
   return process.argv.includes(name);
@@ -52,6 +58,7 @@ const scale = Number(option("--scale") ?? env.BENCH_SCALE ?? DEFAULT_SCALE);
 const skipAirflow = flag("--skip-airflow");
 const skipDlt = flag("--skip-dlt") || !env.BENCH_DLT_PYTHON;
 const skipSpark = flag("--skip-spark") || !env.SMELTER_SPARK_HOST;
+const airflowRounds = Math.max(1, Number(option("--airflow-rounds") ?? 3));
 const work = env.BENCH_WORK_DIR ?? "/var/tmp/smelter-bench";
 const resultsDir = fileURLToPath(new URL("../results/", import.meta.url));
 const pgBase = (env.SMELTER_PG_URL ?? "postgres://smelter:smelter@127.0.0.1:15432").replace(/\/$/, "");
@@ -100,7 +107,9 @@ export interface PhaseResult {
   rawCopyMerge: { rows: number; seconds: number; tables: Record<string, number> };
   smelter: StageResult[];
   dlt: DltResult | null;
+  /** The DAG run with a task per step, and with a task per table (`layout: table`). */
   airflow: AirflowResult | null;
+  airflowTable: AirflowResult | null;
 }
 
 async function rawPhase(after: string | null): Promise<Pick<PhaseResult, "rawRead" | "rawCopyMerge">> {
@@ -140,7 +149,7 @@ async function phase(name: string, after: string | null): Promise<PhaseResult> {
       `    dlt: ${dltResult.rows} rows in ${dltResult.seconds.toFixed(2)} s, peak RSS ${dltResult.maxRssMb} MB`,
     );
   }
-  return { rows: raw.rawRead.rows, ...raw, smelter, dlt: dltResult, airflow: null };
+  return { rows: raw.rawRead.rows, ...raw, smelter, dlt: dltResult, airflow: null, airflowTable: null };
 }
 
 let delta: DeltaSettings | null = null;
@@ -179,6 +188,14 @@ say(`==> changing 1% of the rows: ${JSON.stringify(await changeOnePercent(source
 const incremental = await phase("incremental run", before);
 const deltaIncremental = await deltaRound("incremental run", false);
 
+/** The DAG run of the median duration (the upper one of two). */
+function medianRun(runs: AirflowResult[]): AirflowResult {
+  const sorted = [...runs].sort((a, b) => a.runSeconds - b.runSeconds);
+  return sorted[Math.floor(sorted.length / 2)] as AirflowResult;
+}
+
+const airflowRoundsMeasured: { round: number; rows: number; step: number; table: number; first: string }[] =
+  [];
 if (!skipAirflow) {
   const settings = {
     serviceUrl: env.SMELTER_SERVICE_URL ?? "http://127.0.0.1:18300",
@@ -188,13 +205,52 @@ if (!skipAirflow) {
     airflowPassword: env.SMELTER_AIRFLOW_PASSWORD ?? "admin",
     stateUrl,
   };
-  say("==> through Airflow: initial load");
-  await resetSmelter({ stateUrl, adminUrl, pipeline: PIPELINE, warehouseDatabase, landingDir });
-  await publishBench(settings, PIPELINE, specText, loaded.hash);
-  initial.airflow = await airflowRun(settings, PIPELINE, say);
-  say(`==> changing 1% of the rows: ${JSON.stringify(await changeOnePercent(sourceUrl, round++))}`);
-  say("==> through Airflow: incremental run");
-  incremental.airflow = await airflowRun(settings, PIPELINE, say);
+  const tableSpecFile = join(work, `${TABLE_PIPELINE}.yaml`);
+  const layouts = [
+    { layout: "step", pipeline: PIPELINE, warehouseDatabase, landingDir, text: specText, hash: loaded.hash },
+    {
+      layout: "table",
+      pipeline: TABLE_PIPELINE,
+      warehouseDatabase: `${warehouseDatabase}_table`,
+      landingDir: join(work, "landing-table"),
+      text: await writeBenchSpec(tableSpecFile, {
+        name: TABLE_PIPELINE,
+        sourceDatabase: "bench_social",
+        warehouseDatabase: `${warehouseDatabase}_table`,
+        landingDir: join(work, "landing-table"),
+        layout: "table",
+      }),
+      hash: (await loadPipeline(tableSpecFile)).hash,
+    },
+  ] as const;
+  for (const l of layouts) {
+    say(`==> through Airflow, layout: ${l.layout}: initial load`);
+    await resetSmelter({ stateUrl, adminUrl, ...l });
+    await publishBench(settings, l.pipeline, l.text, l.hash);
+    const result = await airflowRun(settings, l.pipeline, say);
+    if (l.layout === "step") initial.airflow = result;
+    else initial.airflowTable = result;
+  }
+  const runs: Record<"step" | "table", AirflowResult[]> = { step: [], table: [] };
+  for (let r = 0; r < airflowRounds; r++) {
+    const changed = await changeOnePercent(sourceUrl, round++);
+    const rows = Object.values(changed).reduce((a, b) => a + b, 0);
+    say(`==> changing 1% of the rows: ${JSON.stringify(changed)}`);
+    const order = r % 2 === 0 ? layouts : [...layouts].reverse();
+    for (const l of order) {
+      say(`==> through Airflow, layout: ${l.layout}: incremental run ${r + 1} of ${airflowRounds}`);
+      runs[l.layout].push({ ...(await airflowRun(settings, l.pipeline, say)), rows });
+    }
+    airflowRoundsMeasured.push({
+      round: r + 1,
+      rows,
+      step: runs.step[r]!.runSeconds,
+      table: runs.table[r]!.runSeconds,
+      first: order[0].layout,
+    });
+  }
+  incremental.airflow = medianRun(runs.step);
+  incremental.airflowTable = medianRun(runs.table);
 }
 
 const summary = summarize({
@@ -213,7 +269,7 @@ const deltaTable = [
 await mkdir(resultsDir, { recursive: true });
 await writeFile(
   join(resultsDir, "summary.json"),
-  `${JSON.stringify({ ...summary, delta: { rows: deltaTable, initial: deltaInitial, incremental: deltaIncremental } }, null, 2)}\n`,
+  `${JSON.stringify({ ...summary, airflowRounds: airflowRoundsMeasured, delta: { rows: deltaTable, initial: deltaInitial, incremental: deltaIncremental } }, null, 2)}\n`,
 );
 const markdown = [renderMarkdown(summary), ...(deltaTable.length ? renderDelta(deltaTable) : [])].join("\n");
 await writeFile(join(resultsDir, "summary.md"), markdown);

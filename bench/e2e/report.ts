@@ -11,6 +11,7 @@ interface PhaseInput {
   smelter: StageResult[];
   dlt: DltResult | null;
   airflow: AirflowResult | null;
+  airflowTable: AirflowResult | null;
 }
 
 export interface SummaryInput {
@@ -138,26 +139,29 @@ function phaseRows(phase: ResultRow["phase"], p: PhaseInput): ResultRow[] {
       dlt,
     ),
   ];
-  if (p.airflow) {
-    rows.push(
-      row(
-        phase,
-        "smelter through Airflow (DAG run)",
-        p.rows,
-        p.airflow.runSeconds,
-        null,
-        rawE2e,
-        dlt,
-        dltTarget,
-      ),
-    );
+  // Through Airflow: the initial DAG run ≥ 2.5x dlt, the incremental ≥ 1.5x (scheduling included).
+  const airflowRatio = phase === "initial" ? 2.5 : 1.5;
+  const airflowTarget = { against: "dlt" as const, ratio: airflowRatio, text: `≥ ${airflowRatio}x dlt` };
+  for (const [name, run] of [
+    ["smelter through Airflow (DAG run)", p.airflow],
+    ["smelter through Airflow, layout: table (DAG run)", p.airflowTable],
+  ] as const) {
+    if (run)
+      rows.push(row(phase, name, run.rows ?? p.rows, run.runSeconds, null, rawE2e, dlt, airflowTarget));
   }
   const failure = [extract, bronze, silver].find((s) => s.error)?.error;
   for (const r of rows) if (!Number.isFinite(r.seconds) && failure) r.error = failure;
   // A target beyond what the raw limits reach against dlt cannot be met by any loader that reads and merges.
   const ceiling = dlt ? rawE2e / dlt : null;
   for (const r of rows) {
-    if (r.missedBy && r.target === dltTarget.text && ceiling !== null && ceiling < vsDltTarget) {
+    const wanted = r.name.includes("Airflow") ? airflowRatio : vsDltTarget;
+    if (
+      r.missedBy &&
+      r.name.includes("smelter") &&
+      r.vsDlt !== null &&
+      ceiling !== null &&
+      ceiling < wanted
+    ) {
       r.missedBy += `; beyond the raw limits, whose read + COPY + MERGE is ${ceiling.toFixed(2)}x dlt`;
     }
   }
@@ -176,8 +180,8 @@ function phaseRows(phase: ResultRow["phase"], p: PhaseInput): ResultRow[] {
   return rows;
 }
 
-function overhead(p: PhaseInput): Summary["overhead"][string] {
-  const tasks = p.airflow?.tasks.filter((t) => Number.isFinite(t.overheadSeconds)) ?? [];
+function overhead(run: AirflowResult | null): Summary["overhead"][string] {
+  const tasks = run?.tasks.filter((t) => Number.isFinite(t.overheadSeconds)) ?? [];
   if (tasks.length === 0) return null;
   const values = tasks.map((t) => t.overheadSeconds);
   const max = Math.max(...values);
@@ -212,9 +216,10 @@ export function summarize(input: SummaryInput): Summary {
           ? ["silver"]
           : [];
     const detail = steps.flatMap((s) => profile(p.smelter.find((x) => x.step === s) as StageResult));
-    if (r.name.includes("Airflow") && p.airflow) {
+    const run = r.name.includes("layout: table") ? p.airflowTable : p.airflow;
+    if (r.name.includes("Airflow") && run) {
       detail.push(
-        ...p.airflow.tasks.map(
+        ...run.tasks.map(
           (t) =>
             `${t.task}: Airflow ${t.airflowSeconds.toFixed(2)} s, executor ${t.executorSeconds.toFixed(2)} s, service queue ${t.queuedSeconds.toFixed(2)} s`,
         ),
@@ -234,7 +239,12 @@ export function summarize(input: SummaryInput): Summary {
   return {
     ...rest,
     rows,
-    overhead: { initial: overhead(initial), incremental: overhead(incremental) },
+    overhead: {
+      initial: overhead(initial.airflow),
+      incremental: overhead(incremental.airflow),
+      "initial, layout: table": overhead(initial.airflowTable),
+      "incremental, layout: table": overhead(incremental.airflowTable),
+    },
     profiles,
     raw: { initial, incremental },
   };
@@ -281,8 +291,10 @@ export function renderMarkdown(s: Summary): string {
         : `- ${phase}: not measured (--skip-airflow or no service)`,
     );
   }
-  for (const phase of ["initial", "incremental"] as const) {
-    const a = s.raw[phase].airflow;
+  for (const [phase, a] of (["initial", "incremental"] as const).flatMap((phase) => [
+    [phase, s.raw[phase].airflow] as const,
+    [`${phase}, layout: table`, s.raw[phase].airflowTable] as const,
+  ])) {
     if (!a) continue;
     lines.push("", `### ${phase}: ${a.dagId} run ${a.runId} (${a.state}, ${a.runSeconds.toFixed(1)} s)`, "");
     lines.push(
