@@ -3,7 +3,7 @@ import { type FileHandle, open, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { borrowDuckdb, type DuckdbLease, duckIdent, duckString } from "../../db/duckdb.ts";
-import { DataError } from "../../errors.ts";
+import { DataError, TransientError } from "../../errors.ts";
 import { partKey } from "../../landing/layout.ts";
 import type { LandingZone } from "../../landing/types.ts";
 import type { ColumnMapping, CsvRows } from "../../sources/types.ts";
@@ -70,6 +70,24 @@ export function borrowExtractDuckdb(): Promise<DuckdbLease> {
   // One thread: converting a part (~0.4 s per 500k narrow rows) is faster than reading the next one, and a second
   // thread cost 40% more CPU for no gain in wall time while the JS thread and the source use the other cores.
   return borrowDuckdb({ threads: 1, memoryBytes: BASE_MEMORY_BYTES, spill: true });
+}
+
+/**
+ * The conversion running on each instance. `memory_limit` is the instance's, not a connection's: chunks read in
+ * parallel share their extraction's instance, and two conversions at once would each count on the whole budget
+ * (four 100k-row parts of the benchmark's `posts` failed with "Out of Memory" under 128 MiB). They take turns;
+ * reading the next rows goes on meanwhile.
+ */
+const converting = new WeakMap<DuckDBInstance, Promise<unknown>>();
+
+async function oneAtATime<T>(duck: DuckDBInstance, work: () => Promise<T>): Promise<T> {
+  const before = converting.get(duck) ?? Promise.resolve();
+  const mine = before.catch(() => undefined).then(work);
+  converting.set(
+    duck,
+    mine.catch(() => undefined),
+  );
+  return mine;
 }
 
 /** A part file that is complete on disk and waiting to become parquet. */
@@ -200,16 +218,19 @@ export class PartWriter {
     ].join(", ");
     try {
       const plan = rowGroupPlan((await stat(part.csv)).size, part.rows, part.longestLine);
-      await this.connection.run(`SET memory_limit = '${plan.memoryBytes}b'`);
-      try {
-        await this.connection.run(
-          `COPY (SELECT ${select} FROM ${from}) TO ${duckString(local)} ` +
-            `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${plan.rowGroupRows}, ` +
-            `DICTIONARY_SIZE_LIMIT ${DICTIONARY_BYTES})`,
-        );
-      } catch (error) {
-        throw await this.castError(error, key, from);
-      }
+      const connection = this.connection;
+      await oneAtATime(this.duck, async () => {
+        await connection.run(`SET memory_limit = '${plan.memoryBytes}b'`);
+        try {
+          await connection.run(
+            `COPY (SELECT ${select} FROM ${from}) TO ${duckString(local)} ` +
+              `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${plan.rowGroupRows}, ` +
+              `DICTIONARY_SIZE_LIMIT ${DICTIONARY_BYTES})`,
+          );
+        } catch (error) {
+          throw await this.castError(error, key, from);
+        }
+      });
       const { bytes } = await this.zone.putFile(key, local);
       this.files.push({ key, rows: part.rows, bytes });
       this.rows += part.rows;
@@ -222,6 +243,14 @@ export class PartWriter {
   /** Finds the column whose values do not cast to its landing type, to name it in the error. */
   private async castError(error: unknown, key: string, from: string): Promise<Error> {
     const where = `table ${this.target.table}, landing ${key}`;
+    const message = (error as Error).message;
+    if (/Out of Memory Error/i.test(message)) {
+      // The machine's memory, not the rows: another try (with less running beside it) can pass.
+      return new TransientError(
+        `${where}: converting the part to parquet ran out of memory: ${message}`,
+        error,
+      );
+    }
     const connection = this.connection as DuckDBConnection;
     try {
       for (const [i, c] of this.columns.entries()) {
@@ -242,6 +271,6 @@ export class PartWriter {
     } catch {
       // The part itself is unreadable (not a cast): the original error says why.
     }
-    return new DataError(`${where}: writing parquet failed: ${(error as Error).message}`, error);
+    return new DataError(`${where}: writing parquet failed: ${message}`, error);
   }
 }
