@@ -19,6 +19,12 @@ export interface AirflowSettings {
 
 export interface TaskTiming {
   task: string;
+  tryNumber: number;
+  /** Airflow's task instance start and end (ISO). */
+  start: string | null;
+  end: string | null;
+  /** When the service created the execution the task followed. */
+  executionCreated: Date | null;
   /** Airflow's final state of the task instance, and the service's of its execution. */
   state: string;
   executionStatus: string;
@@ -40,6 +46,8 @@ export interface AirflowResult {
   runSeconds: number;
   /** Trigger → finished seen by the bench (includes scheduling and polling). */
   wallSeconds: number;
+  /** When the bench asked the service to trigger the run (ISO). */
+  triggeredAt: string;
   tasks: TaskTiming[];
   /** Rows changed at the source before the run, when the bench knows them. */
   rows?: number;
@@ -69,6 +77,7 @@ export async function airflowRun(
   const service = new DemoService(s.serviceUrl, s.apiToken);
   const airflow = new AirflowClient({ url: s.airflowUrl, user: s.airflowUser, password: s.airflowPassword });
   const started = performance.now();
+  const triggeredAt = new Date().toISOString();
   const run = await service.trigger(name);
   const followed = await followRun(airflow, s.airflowUrl, run.dagId, run.runId, {
     timeoutMs: 3_600_000,
@@ -107,6 +116,10 @@ export async function airflowRun(
       const m = (steps?.extract ?? metrics) as Record<string, number>;
       return {
         task: ti.task_id,
+        tryNumber: ti.try_number ?? 1,
+        start: ti.start_date ?? null,
+        end: ti.end_date ?? null,
+        executionCreated: ex?.created_at ?? null,
         state: ti.state ?? "none",
         executionStatus: ex?.status ?? "none",
         airflowSeconds,
@@ -122,6 +135,7 @@ export async function airflowRun(
       state: followed.state,
       runSeconds: seconds(dagRun.start_date, dagRun.end_date),
       wallSeconds,
+      triggeredAt,
       tasks: tasks.sort((a, b) => a.task.localeCompare(b.task)),
     };
   } finally {

@@ -24,6 +24,7 @@ import mysql from "mysql2/promise";
 import pg from "pg";
 import { DemoService } from "../../src/demo/service.ts";
 import { ensureDatabase } from "../lib/postgres.ts";
+import { type TaskPhases, taskLogFile, taskPhases } from "../lib/task-log.ts";
 import { cpuBetween, cpuSnapshot } from "./cpu.ts";
 import { type Layout, modelTables, sourceTableSql, tableNames, thousandSpec } from "./spec.ts";
 
@@ -246,70 +247,11 @@ async function dagbagParse(fileName: string, content: string): Promise<Record<st
   }
 }
 
-// ---- the task logs -------------------------------------------------------------------------------------------
-
-/** Where one task's time went, from its log (Airflow's structured JSON lines) and its task instance. */
-interface TaskPhases {
-  /** TI start → the task runner's first log line (supervisor and runner process start). */
-  startSeconds: number;
-  /** The task runner parsing the whole DAG file to find its task ("Worker startup parse"). */
-  parseSeconds: number;
-  /** Parse done → the service created the execution (pre-execute, the connection from the API server, POST). */
-  requestSeconds: number;
-  /** Parse done → the smelter operator's submit answered and logged (the above, the answer, the link). */
-  submitSeconds: number;
-  /** Submitted → the operator saw the execution's end (the service's work plus the long poll). */
-  serviceSeconds: number;
-  /** Result seen → TI end (post-execute, XCom, state update, process exit). */
-  finishSeconds: number;
-}
-
-async function taskPhases(
-  dagId: string,
-  runId: string,
-  ti: TaskInstance,
-  execution: Execution | undefined,
-): Promise<TaskPhases | null> {
-  const file = logOf(dagId, runId, ti);
-  let lines: { timestamp: string; event: string; dag_file_parse_ms?: number }[];
-  try {
-    lines = (await readFile(file, "utf8"))
-      .split("\n")
-      .filter((l) => l.startsWith("{"))
-      .map((l) => JSON.parse(l));
-  } catch {
-    return null;
-  }
-  const at = (test: (event: string) => boolean) => lines.find((l) => test(String(l.event)))?.timestamp;
-  const parse = lines.find((l) => l.event === "Worker startup parse complete");
-  const submitted = at((e) => e.startsWith("smelter execution "));
-  const ended = at((e) => /^smelter execution \S+ .*\) (succeeded|failed)/.test(e));
-  if (!parse || !lines[0]) return null;
-  return {
-    startSeconds: seconds(ti.start_date, lines[0].timestamp),
-    parseSeconds: (parse.dag_file_parse_ms ?? Number.NaN) / 1000,
-    requestSeconds: seconds(parse.timestamp, execution?.created_at),
-    submitSeconds: seconds(parse.timestamp, submitted),
-    serviceSeconds: seconds(submitted, ended),
-    finishSeconds: seconds(ended, ti.end_date),
-  };
-}
-
-const logOf = (dagId: string, runId: string, ti: TaskInstance) =>
-  join(
-    need("SMELTER_AIRFLOW_HOME"),
-    "logs",
-    `dag_id=${dagId}`,
-    `run_id=${runId}`,
-    `task_id=${ti.task_id}`,
-    `attempt=${ti.try_number || 1}.log`,
-  );
-
 /** Parses of the DAG file by task processes that hit the import timeout, in all, and the tasks that had one. */
 async function parseTimeouts(runId: string, tis: (TaskInstance & { dagId: string })[]) {
   const counts = await Promise.all(
     tis.map((ti) =>
-      readFile(logOf(ti.dagId, runId, ti), "utf8").then(
+      readFile(taskLogFile(need("SMELTER_AIRFLOW_HOME"), ti.dagId, runId, ti), "utf8").then(
         (text) => text.split("DagBag import timeout").length - 1,
         () => 0,
       ),
@@ -521,7 +463,11 @@ async function measureLayout(service: DemoService, state: pg.Pool, layout: Layou
     .sort();
   const sumTaskSeconds = tis.reduce((sum, t) => sum + (t.duration ?? 0), 0);
   const phases = (
-    await Promise.all(tis.map((t) => taskPhases(t.dagId, run.runId, t, followed.get(t.task_id))))
+    await Promise.all(
+      tis.map((t) =>
+        taskPhases(need("SMELTER_AIRFLOW_HOME"), t.dagId, run.runId, t, followed.get(t.task_id)?.created_at),
+      ),
+    )
   ).filter((p): p is TaskPhases => p !== null);
   const phase = (key: keyof TaskPhases) => stats(phases.map((p) => p[key]));
   const timeouts = await parseTimeouts(run.runId, tis);
