@@ -40,6 +40,8 @@ interface Source {
   /** Narrows n, s and d; changes c and t to strings. */
   narrow: string;
   retype: string;
+  /** The statement that gives columns these types. */
+  alter(types: Record<string, string>): string;
 }
 
 type Row = Record<string, string | null>;
@@ -163,6 +165,75 @@ async function narrowing(src: Source, spec: PipelineSpec, warehouse: pg.Pool): P
 }
 
 /**
+ * Changes written before a column was narrowed, whose values the narrow type cannot hold (more decimals than its
+ * scale, an integer out of its range), in the drain that reads the ALTER: the extract refuses them with a
+ * DataError naming the column and the value instead of rounding or failing without a word, lands nothing and
+ * keeps its position (a second run fails the same way); a re-sync brings bronze and silver back equal to the
+ * source. Decimals first, then integers.
+ */
+async function narrowedPast(src: Source, spec: PipelineSpec, warehouse: pg.Pool): Promise<void> {
+  const table = src.name;
+  const run = steps(spec, table);
+  await run.extract();
+  await run.bronze();
+  await run.silver();
+  const rounds = [
+    {
+      column: "d",
+      type: "DECIMAL(10,2)",
+      landed: "DECIMAL(10,2)",
+      past: "d = 1.2345",
+      now: "d = 1.23",
+      value: "1.2345",
+    },
+    {
+      column: "n",
+      type: "INT",
+      landed: "INTEGER",
+      past: "n = 3000000000",
+      now: "n = 7",
+      value: "3000000000",
+    },
+  ];
+  for (const r of rounds) {
+    await src.run(`UPDATE ${src.table} SET ${r.past} WHERE id = 1`);
+    await src.run(`UPDATE ${src.table} SET ${r.now} WHERE id = 1`);
+    await src.run(src.alter({ [r.column]: r.type }));
+    await src.run(`UPDATE ${src.table} SET s = 'after ${r.column}' WHERE id = 2`);
+    const landed = (await manifests(spec, table)).length;
+    for (const attempt of ["first", "second"]) {
+      await assert.rejects(run.extract(), (error: Error & { type?: string; retryable?: boolean }) => {
+        assert.equal(error.type, "DataError", error.message);
+        assert.equal(error.retryable, false);
+        assert.match(
+          error.message,
+          new RegExp(
+            `column "${r.column}" value "${r.value}", read from the log, cannot be stored as ${r.landed.replace(/[()]/g, "\\$&")} without change`,
+          ),
+          `${attempt} run`,
+        );
+        assert.match(error.message, /before the column was narrowed at the source/);
+        assert.match(
+          error.message,
+          new RegExp(`re-sync the table \\(smelter resync <spec> --table ${table}\\)`),
+        );
+        return true;
+      });
+      assert.equal((await manifests(spec, table)).length, landed, `no manifest after the ${attempt} run`);
+    }
+    await extract({ pipeline: spec.name, step: "extract", table, mode: { kind: "resync" } }, context(spec));
+    await run.bronze();
+    await run.silver();
+    await same(src, spec, warehouse, NARROW, `after the re-sync that follows narrowing ${r.column}`);
+  }
+  await src.run(`UPDATE ${src.table} SET n = 9, d = 9.99 WHERE id = 3`);
+  await run.extract();
+  await run.bronze();
+  await run.silver();
+  await same(src, spec, warehouse, NARROW, "a drain after the re-syncs");
+}
+
+/**
  * A drain holding changes from both sides of an ALTER that makes c (INT) and t (DATETIME) strings, numeric and
  * date text first: bronze refuses the batch whatever its values, names the ALTER that changes its type and
  * applies nothing; with bronze's column changed, the same batch, then one with text that is no number, converge.
@@ -255,6 +326,12 @@ describe(
         `INSERT INTO ${table} VALUES (1, 1, 'row 1', 1.5), (2, 2, 'row 2', 2.5), (3, 3, 'row 3', 3.5)`,
       );
     });
+    const narrowedPastTable = mariadbTable("cdcnarpast", async (db, table) => {
+      await db.query(`CREATE TABLE ${table} (id INT PRIMARY KEY, n BIGINT, s VARCHAR(200), d DECIMAL(20,4))`);
+      await db.query(
+        `INSERT INTO ${table} VALUES (1, 1, 'row 1', 1.5), (2, 2, 'row 2', 2.5), (3, 3, 'row 3', 3.5)`,
+      );
+    });
     const retyped = mariadbTable("cdcretype", async (db, table) => {
       await db.query(`CREATE TABLE ${table} (id INT PRIMARY KEY, c INT, t DATETIME)`);
       await db.query(
@@ -276,6 +353,10 @@ describe(
             )) as [Row[]]
         )[0].map((r) => ({ ...r })),
       narrow: `ALTER TABLE ${t.table} MODIFY n INT, MODIFY s VARCHAR(50), MODIFY d DECIMAL(10,2)`,
+      alter: (types) =>
+        `ALTER TABLE ${t.table} ${Object.entries(types)
+          .map(([c, type]) => `MODIFY ${c} ${type}`)
+          .join(", ")}`,
       retype: `ALTER TABLE ${t.table} MODIFY c VARCHAR(20), MODIFY t VARCHAR(30)`,
     });
 
@@ -287,6 +368,16 @@ describe(
       );
       specs = [...specs, spec];
       await narrowing(source(narrowed), spec, warehouse);
+    });
+
+    it("refuses changes written before their column was narrowed that the narrow type cannot hold, until a re-sync", async () => {
+      const spec = withModel(
+        await mariadbSpec(narrowedPastTable.table, { over: { mode: "cdc", cursor: [] } }),
+        narrowedPastTable.table,
+        NARROW,
+      );
+      specs = [...specs, spec];
+      await narrowedPast(source(narrowedPastTable), spec, warehouse);
     });
 
     it("refuses a column changed to another kind (INT and DATETIME to VARCHAR) until bronze's type is changed, numeric text included", async () => {
@@ -339,6 +430,10 @@ describe(
               )
             ).rows,
           narrow: `ALTER TABLE app.${table} ALTER COLUMN n TYPE int, ALTER COLUMN s TYPE varchar(50), ALTER COLUMN d TYPE numeric(10,2)`,
+          alter: (types) =>
+            `ALTER TABLE app.${table} ${Object.entries(types)
+              .map(([c, type]) => `ALTER COLUMN ${c} TYPE ${type}`)
+              .join(", ")}`,
           retype: `ALTER TABLE app.${table} ALTER COLUMN c TYPE varchar(20), ALTER COLUMN t TYPE varchar(30)`,
         },
       };
@@ -352,6 +447,16 @@ describe(
         NARROW,
       );
       await narrowing(source, spec, warehouse);
+    });
+
+    it("refuses changes written before their column was narrowed that the narrow type cannot hold, until a re-sync", async () => {
+      const { spec, source } = await setup(
+        "narrowedpast",
+        "id int PRIMARY KEY, n bigint, s varchar(200), d numeric(20,4)",
+        "(1, 1, 'row 1', 1.5), (2, 2, 'row 2', 2.5), (3, 3, 'row 3', 3.5)",
+        NARROW,
+      );
+      await narrowedPast(source, spec, warehouse);
     });
 
     it("refuses a column changed to another kind (int and timestamp to varchar) until bronze's type is changed, numeric text included", async () => {
