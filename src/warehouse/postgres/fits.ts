@@ -49,18 +49,21 @@ const CATEGORY: Record<string, string> = {
   V: "bit string",
 };
 
-/** The kind of each formatted type: json and jsonb are one kind, other types of category U each their own. */
+/**
+ * The kind of each formatted type: json and jsonb are one kind, other types of category U each their own. A type
+ * PostgreSQL does not resolve has none (and is checked value by value).
+ */
 async function kinds(client: ClientBase, types: string[]): Promise<Map<string, string>> {
   const { rows } = await client.query<{ type: string; category: string | null; name: string | null }>(
     `SELECT t AS type, p.typcategory AS category, p.typname AS name
        FROM unnest($1::text[]) AS t LEFT JOIN pg_type p ON p.oid = to_regtype(t)`,
     [types],
   );
-  const kind = (r: (typeof rows)[number]): string => {
+  const kind = (r: (typeof rows)[number]): string | undefined => {
     if (r.name === "json" || r.name === "jsonb") return "json";
-    return (r.category && CATEGORY[r.category]) ?? r.name ?? r.type;
+    return (r.category && CATEGORY[r.category]) ?? r.name ?? undefined;
   };
-  return new Map(rows.map((r) => [r.type, kind(r)]));
+  return new Map(rows.flatMap((r) => (kind(r) ? [[r.type, kind(r) as string] as const] : [])));
 }
 
 /** The smallest value of a column as text, or null when all are NULL. */
@@ -122,14 +125,14 @@ export async function firstMisfit(
     const from = types.get(t.name)!;
     const col = quoteIdent(t.name);
     const [was, now] = [kindOf.get(t.type), kindOf.get(from)];
-    if (was !== now) {
+    if (was && now && was !== now) {
       const value = await someValue(client, temp, col);
       return {
         name: t.name,
         from,
         to: t.type,
         kindChanged: true,
-        what: `a change of kind (${was} to ${now}), whose values are not cast whatever they are (${value === null ? "all of them NULL here" : `value ${value} among them`})`,
+        what: `that is a change of kind (${was} to ${now}), across which no value is cast, whatever it is (${value === null ? "all of them NULL here" : `value ${value} among them`})`,
       };
     }
     const back = `${col}::${sqlType(t.type, `${where} column ${t.name}`)}::${sqlType(from, `${where} column ${t.name}`)}`;
