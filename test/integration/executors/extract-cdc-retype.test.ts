@@ -23,7 +23,9 @@ import { flatModel, warehousePool, withWarehouse } from "./pipeline-helpers.ts";
  * Type changes at the source other than widening (extract-cdc-ddl.test.ts), while changes are captured from
  * MariaDB (binlog) and PostgreSQL (pgoutput) into the stack's PostgreSQL warehouse. A column narrowed at the
  * source (BIGINT to INT, VARCHAR(200) to VARCHAR(50), DECIMAL(20,4) to DECIMAL(10,2)) lands in its narrow type
- * and bronze keeps its wider one, every value exact. A column whose type changes kind (INT to VARCHAR, DATETIME to
+ * and bronze keeps its wider one, every value exact; a change written before the ALTER that the narrow type cannot
+ * hold stops the extract (a DataError naming the column, the value and the re-sync) instead of being rounded, until
+ * a re-sync. A column whose type changes kind (INT to VARCHAR, DATETIME to
  * VARCHAR) is refused by bronze whatever its values, numeric text included: a DataError naming the column, both
  * types, the batch, a value and the ALTER TABLE that changes bronze's type; nothing is applied, and bronze takes
  * the same batches once its column has the new type.
@@ -253,9 +255,7 @@ async function retyping(src: Source, spec: PipelineSpec, warehouse: pg.Pool): Pr
   await src.run(`UPDATE ${src.table} SET c = '42', t = '2026-03-04 05:06:07' WHERE id = 2`);
   await run.extract();
   const [last] = (await manifests(spec, table)).slice(-1);
-  const landedAs = Object.fromEntries(
-    (last?.schema.columns ?? []).map((c) => [c.name, (c as { logical?: { type?: string } }).logical?.type]),
-  );
+  const landedAs = Object.fromEntries((last?.schema.columns ?? []).map((c) => [c.name, c.logical.type]));
   assert.equal(landedAs.c, "string", "c lands as a string from the drain that reads the ALTER on");
   assert.equal(landedAs.t, "string", "t lands as a string from the drain that reads the ALTER on");
 
