@@ -52,10 +52,11 @@ const NARROW_DECIMAL = 18;
  * 8.8 s as DECIMAL(38,0)); sources print such values without a fraction, and the text cast rounds a fraction the
  * same way either way.
  *
- * `exact` (changes read from a log): a decimal with more digits after the point than the type's scale stops the
- * conversion instead of being rounded. A snapshot prints values in the column's own scale, but a drain lands the
- * types of its start, and a change written before the column was narrowed at the source (DECIMAL(20,4) to
- * DECIMAL(10,2)) holds more digits than that type keeps.
+ * `exact` (changes read from a log): a value the cast would change without an error (`inexactSql`: a decimal with
+ * more digits after the point than the type's scale, a DATE with a time of day) stops the conversion instead. A
+ * snapshot prints values in the column's own type, but a drain lands the types of its start, and a change written
+ * before the column was narrowed at the source (DECIMAL(20,4) to DECIMAL(10,2), DATETIME to DATE) holds more than
+ * that type keeps. Floats are not checked: a FLOAT column's own values do not survive a round trip through text.
  */
 export function castSql(mapping: ColumnMapping, i: number, exact = false): string {
   if (mapping.input === "blob") return `unhex(c${i})`;
@@ -73,11 +74,18 @@ export function castSql(mapping: ColumnMapping, i: number, exact = false): strin
     }
     return `CAST(c${i} AS ${type})`;
   };
-  if (!exact || !decimal) return cast();
-  return `CASE WHEN ${roundedSql(i, Number(decimal[2]))} THEN error('column c${i}: a value has more decimals than ${type} keeps') ELSE ${cast()} END`;
+  const inexact = exact ? inexactSql(type, i) : null;
+  if (!inexact) return cast();
+  return `CASE WHEN ${inexact} THEN error('column c${i}: a value holds more than ${type} keeps') ELSE ${cast()} END`;
 }
 
-/** True for a value of CSV column `c<i>` with a non-zero digit past `scale` digits after the point. */
-export function roundedSql(i: number, scale: number): string {
-  return `regexp_matches(c${i}, '\\.[0-9]{${scale}}[0-9]*[1-9]')`;
+/**
+ * True for a value of CSV column `c<i>` that the cast into parquet type `type` would change without an error: a
+ * non-zero digit past the scale of a DECIMAL, a non-zero time of day in a DATE. Null for the other types.
+ */
+export function inexactSql(type: string, i: number): string | null {
+  const scale = /^DECIMAL\(\d+,\s*(\d+)\)$/.exec(type)?.[1];
+  if (scale !== undefined) return `regexp_matches(c${i}, '\\.[0-9]{${scale}}[0-9]*[1-9]')`;
+  if (type === "DATE") return `regexp_matches(c${i}, '[ T][0-9:.]*[1-9]')`;
+  return null;
 }

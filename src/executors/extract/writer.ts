@@ -7,7 +7,7 @@ import { DataError } from "../../errors.ts";
 import { partKey } from "../../landing/layout.ts";
 import type { LandingZone } from "../../landing/types.ts";
 import type { ColumnMapping, CsvRows } from "../../sources/types.ts";
-import { castSql, readCsvSql, roundedSql } from "./csv.ts";
+import { castSql, inexactSql, readCsvSql } from "./csv.ts";
 
 /** A column as it is landed: its output name and mapping. */
 export interface LandedColumn {
@@ -234,9 +234,8 @@ export class PartWriter {
       for (const [i, c] of this.columns.entries()) {
         const type = c.mapping.parquetType;
         if (type === "VARCHAR" || c.mapping.input === "blob") continue;
-        const scale = /^DECIMAL\(\d+,\s*(\d+)\)$/.exec(type)?.[1];
-        const rounded =
-          this.target.changes && scale !== undefined ? ` OR ${roundedSql(i, Number(scale))}` : "";
+        const inexact = this.target.changes ? inexactSql(type, i) : null;
+        const rounded = inexact ? ` OR ${inexact}` : "";
         const reader = await connection.runAndReadAll(
           `SELECT c${i} FROM ${from} WHERE c${i} IS NOT NULL AND (TRY_CAST(c${i} AS ${type}) IS NULL${rounded}) LIMIT 1`,
         );

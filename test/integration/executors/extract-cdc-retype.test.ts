@@ -50,6 +50,7 @@ type Row = Record<string, string | null>;
 
 const NARROW = ["n", "s", "d"] as const;
 const RETYPE = ["c", "t"] as const;
+const PAST = ["n", "s", "d", "w"] as const;
 
 /** A decimal's text without the zeros its scale adds, so that 2.5000 and 2.50 compare equal. */
 const plain = (v: string | null) => (v?.includes(".") ? v.replace(/\.?0+$/, "") : v);
@@ -78,7 +79,14 @@ async function types(warehouse: pg.Pool, schema: string, table: string): Promise
 }
 
 const normalized = (rows: Row[]) =>
-  rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === "d" ? plain(v) : v])));
+  rows.map((r) =>
+    Object.fromEntries(
+      Object.entries(r).map(([k, v]) => [
+        k,
+        k === "d" ? plain(v) : k === "w" ? (v?.replace(/ 00:00:00$/, "") ?? v) : v,
+      ]),
+    ),
+  );
 
 function steps(spec: PipelineSpec, table: string) {
   return {
@@ -168,10 +176,10 @@ async function narrowing(src: Source, spec: PipelineSpec, warehouse: pg.Pool): P
 
 /**
  * Changes written before a column was narrowed, whose values the narrow type cannot hold (more decimals than its
- * scale, an integer out of its range), in the drain that reads the ALTER: the extract refuses them with a
- * DataError naming the column and the value instead of rounding or failing without a word, lands nothing and
- * keeps its position (a second run fails the same way); a re-sync brings bronze and silver back equal to the
- * source. Decimals first, then integers.
+ * scale, an integer out of its range, a time of day in a DATE), in the drain that reads the ALTER: the extract
+ * refuses them with a DataError naming the column and the value instead of rounding or cutting them or failing
+ * without a word, lands nothing and keeps its position (a second run fails the same way); a re-sync brings bronze
+ * and silver back equal to the source. Decimals first, then integers, then a DATETIME made a DATE.
  */
 async function narrowedPast(src: Source, spec: PipelineSpec, warehouse: pg.Pool): Promise<void> {
   const table = src.name;
@@ -195,6 +203,14 @@ async function narrowedPast(src: Source, spec: PipelineSpec, warehouse: pg.Pool)
       past: "n = 3000000000",
       now: "n = 7",
       value: "3000000000",
+    },
+    {
+      column: "w",
+      type: "DATE",
+      landed: "DATE",
+      past: "w = '2026-05-05 10:11:12'",
+      now: "w = '2026-05-05 00:00:00'",
+      value: "2026-05-05 10:11:12",
     },
   ];
   for (const r of rounds) {
@@ -226,13 +242,13 @@ async function narrowedPast(src: Source, spec: PipelineSpec, warehouse: pg.Pool)
     await extract({ pipeline: spec.name, step: "extract", table, mode: { kind: "resync" } }, context(spec));
     await run.bronze();
     await run.silver();
-    await same(src, spec, warehouse, NARROW, `after the re-sync that follows narrowing ${r.column}`);
+    await same(src, spec, warehouse, PAST, `after the re-sync that follows narrowing ${r.column}`);
   }
   await src.run(`UPDATE ${src.table} SET n = 9, d = 9.99 WHERE id = 3`);
   await run.extract();
   await run.bronze();
   await run.silver();
-  await same(src, spec, warehouse, NARROW, "a drain after the re-syncs");
+  await same(src, spec, warehouse, PAST, "a drain after the re-syncs");
 }
 
 /**
@@ -345,9 +361,11 @@ describe(
       );
     });
     const narrowedPastTable = mariadbTable("cdcnarpast", async (db, table) => {
-      await db.query(`CREATE TABLE ${table} (id INT PRIMARY KEY, n BIGINT, s VARCHAR(200), d DECIMAL(20,4))`);
       await db.query(
-        `INSERT INTO ${table} VALUES (1, 1, 'row 1', 1.5), (2, 2, 'row 2', 2.5), (3, 3, 'row 3', 3.5)`,
+        `CREATE TABLE ${table} (id INT PRIMARY KEY, n BIGINT, s VARCHAR(200), d DECIMAL(20,4), w DATETIME)`,
+      );
+      await db.query(
+        `INSERT INTO ${table} VALUES (1, 1, 'row 1', 1.5, '2026-01-01'), (2, 2, 'row 2', 2.5, '2026-01-02'), (3, 3, 'row 3', 3.5, NULL)`,
       );
     });
     const retyped = mariadbTable("cdcretype", async (db, table) => {
@@ -392,7 +410,7 @@ describe(
       const spec = withModel(
         await mariadbSpec(narrowedPastTable.table, { over: { mode: "cdc", cursor: [] } }),
         narrowedPastTable.table,
-        NARROW,
+        PAST,
       );
       specs = [...specs, spec];
       await narrowedPast(source(narrowedPastTable), spec, warehouse);
@@ -470,9 +488,9 @@ describe(
     it("refuses changes written before their column was narrowed that the narrow type cannot hold, until a re-sync", async () => {
       const { spec, source } = await setup(
         "narrowedpast",
-        "id int PRIMARY KEY, n bigint, s varchar(200), d numeric(20,4)",
-        "(1, 1, 'row 1', 1.5), (2, 2, 'row 2', 2.5), (3, 3, 'row 3', 3.5)",
-        NARROW,
+        "id int PRIMARY KEY, n bigint, s varchar(200), d numeric(20,4), w timestamp",
+        "(1, 1, 'row 1', 1.5, '2026-01-01'), (2, 2, 'row 2', 2.5, '2026-01-02'), (3, 3, 'row 3', 3.5, NULL)",
+        PAST,
       );
       await narrowedPast(source, spec, warehouse);
     });
