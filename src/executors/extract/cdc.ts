@@ -224,7 +224,7 @@ async function drainLogs(
       const writer = new PartWriter(
         run.target.duck,
         run.zone,
-        { pipeline: run.target.pipeline, table: run.table.name, batchId, kind: "part" },
+        { pipeline: run.target.pipeline, table: run.table.name, batchId, kind: "part", changes: true },
         [...schema.landed, ...CHANGE_LANDED],
         run.table.fileRows,
         run.target.tmpDir,

@@ -51,19 +51,41 @@ const NARROW_DECIMAL = 18;
  * rounding to the scale included. A scale-0 one is parsed as a HUGEINT first (100k 25-digit values: 0.1 s against
  * 8.8 s as DECIMAL(38,0)); sources print such values without a fraction, and the text cast rounds a fraction the
  * same way either way.
+ *
+ * `exact` (changes read from a log): a value the cast would change without an error (`inexactSql`: a decimal with
+ * more digits after the point than the type's scale, a DATE with a time of day) stops the conversion instead. A
+ * snapshot prints values in the column's own type, but a drain lands the types of its start, and a change written
+ * before the column was narrowed at the source (DECIMAL(20,4) to DECIMAL(10,2), DATETIME to DATE) holds more than
+ * that type keeps. Floats are not checked: a FLOAT column's own values do not survive a round trip through text.
  */
-export function castSql(mapping: ColumnMapping, i: number): string {
+export function castSql(mapping: ColumnMapping, i: number, exact = false): string {
   if (mapping.input === "blob") return `unhex(c${i})`;
   const type = mapping.parquetType;
   if (type === "VARCHAR") return `c${i}`;
   const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(type);
-  if (decimal && Number(decimal[1]) > NARROW_DECIMAL && Number(decimal[2]) === 0) {
-    // Wide integers (a change's log order, DECIMAL(p,0) columns) parse as HUGEINT as fast as narrow ones.
-    return `coalesce(CAST(TRY_CAST(c${i} AS HUGEINT) AS ${type}), CAST(c${i} AS ${type}))`;
-  }
-  if (decimal && Number(decimal[1]) > NARROW_DECIMAL && Number(decimal[2]) <= NARROW_DECIMAL) {
-    const narrow = `DECIMAL(${NARROW_DECIMAL},${decimal[2]})`;
-    return `coalesce(CAST(TRY_CAST(c${i} AS ${narrow}) AS ${type}), CAST(c${i} AS ${type}))`;
-  }
-  return `CAST(c${i} AS ${type})`;
+  const cast = (): string => {
+    if (decimal && Number(decimal[1]) > NARROW_DECIMAL && Number(decimal[2]) === 0) {
+      // Wide integers (a change's log order, DECIMAL(p,0) columns) parse as HUGEINT as fast as narrow ones.
+      return `coalesce(CAST(TRY_CAST(c${i} AS HUGEINT) AS ${type}), CAST(c${i} AS ${type}))`;
+    }
+    if (decimal && Number(decimal[1]) > NARROW_DECIMAL && Number(decimal[2]) <= NARROW_DECIMAL) {
+      const narrow = `DECIMAL(${NARROW_DECIMAL},${decimal[2]})`;
+      return `coalesce(CAST(TRY_CAST(c${i} AS ${narrow}) AS ${type}), CAST(c${i} AS ${type}))`;
+    }
+    return `CAST(c${i} AS ${type})`;
+  };
+  const inexact = exact ? inexactSql(type, i) : null;
+  if (!inexact) return cast();
+  return `CASE WHEN ${inexact} THEN error('column c${i}: a value holds more than ${type} keeps') ELSE ${cast()} END`;
+}
+
+/**
+ * True for a value of CSV column `c<i>` that the cast into parquet type `type` would change without an error: a
+ * non-zero digit past the scale of a DECIMAL, a non-zero time of day in a DATE. Null for the other types.
+ */
+export function inexactSql(type: string, i: number): string | null {
+  const scale = /^DECIMAL\(\d+,\s*(\d+)\)$/.exec(type)?.[1];
+  if (scale !== undefined) return `regexp_matches(c${i}, '\\.[0-9]{${scale}}[0-9]*[1-9]')`;
+  if (type === "DATE") return `regexp_matches(c${i}, '[ T][0-9:.]*[1-9]')`;
+  return null;
 }

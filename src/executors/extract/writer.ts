@@ -7,7 +7,7 @@ import { DataError, TransientError } from "../../errors.ts";
 import { partKey } from "../../landing/layout.ts";
 import type { LandingZone } from "../../landing/types.ts";
 import type { ColumnMapping, CsvRows } from "../../sources/types.ts";
-import { castSql, readCsvSql } from "./csv.ts";
+import { castSql, inexactSql, readCsvSql } from "./csv.ts";
 
 /** A column as it is landed: its output name and mapping. */
 export interface LandedColumn {
@@ -122,7 +122,14 @@ export class PartWriter {
   constructor(
     private readonly duck: DuckDBInstance,
     private readonly zone: LandingZone,
-    private readonly target: { pipeline: string; table: string; batchId: string; kind: "part" | "keys" },
+    /** `changes`: the rows are changes read from a log (castSql's `exact`, and errors that say so). */
+    private readonly target: {
+      pipeline: string;
+      table: string;
+      batchId: string;
+      kind: "part" | "keys";
+      changes?: boolean;
+    },
     private readonly columns: LandedColumn[],
     private readonly fileRows: number,
     private readonly tmpDir: string,
@@ -213,7 +220,7 @@ export class PartWriter {
     this.connection ??= await this.duck.connect();
     const from = readCsvSql(part.csv, this.columns.length, part.longestLine);
     const select = [
-      ...this.columns.map((c, i) => `${castSql(c.mapping, i)} AS ${duckIdent(c.name)}`),
+      ...this.columns.map((c, i) => `${castSql(c.mapping, i, this.target.changes)} AS ${duckIdent(c.name)}`),
       ...this.constants.map((c) => `${c.sql} AS ${duckIdent(c.name)}`),
     ].join(", ");
     try {
@@ -256,17 +263,29 @@ export class PartWriter {
       for (const [i, c] of this.columns.entries()) {
         const type = c.mapping.parquetType;
         if (type === "VARCHAR" || c.mapping.input === "blob") continue;
+        const inexact = this.target.changes ? inexactSql(type, i) : null;
+        const rounded = inexact ? ` OR ${inexact}` : "";
         const reader = await connection.runAndReadAll(
-          `SELECT c${i} FROM ${from} WHERE c${i} IS NOT NULL AND TRY_CAST(c${i} AS ${type}) IS NULL LIMIT 1`,
+          `SELECT c${i} FROM ${from} WHERE c${i} IS NOT NULL AND (TRY_CAST(c${i} AS ${type}) IS NULL${rounded}) LIMIT 1`,
         );
         const bad = reader.getRows()[0];
-        if (bad) {
+        if (!bad) continue;
+        const value = JSON.stringify(String(bad[0]).slice(0, 80));
+        if (this.target.changes) {
           return new DataError(
-            `${where}: column "${c.name}" value ${JSON.stringify(String(bad[0]).slice(0, 80))} cannot be ` +
-              `stored as ${type}; set a typeOverrides entry or exclude the column`,
+            `${where}: column "${c.name}" value ${value}, read from the log, cannot be stored as ${type} without ` +
+              `change: the drain lands the column's type as the table has it now, and the change was written ` +
+              `before the column was narrowed at the source. Nothing was landed and the stored position stays, ` +
+              `so retrying as it is will not help: re-sync the table (smelter resync <spec> --table ` +
+              `${this.target.table}) to start again from the table as it is and the log's head`,
             error,
           );
         }
+        return new DataError(
+          `${where}: column "${c.name}" value ${value} cannot be ` +
+            `stored as ${type}; set a typeOverrides entry or exclude the column`,
+          error,
+        );
       }
     } catch {
       // The part itself is unreadable (not a cast): the original error says why.

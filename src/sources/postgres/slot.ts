@@ -19,6 +19,8 @@ export const RESYNC =
 
 /** How long a drain waits for a slot still held by a reader that just stopped (a killed process's walsender). */
 const BUSY_WAIT_MS = 10_000;
+/** PostgreSQL's object_in_use: the slot is held by another walsender. */
+const SLOT_IN_USE = "55006";
 
 export function lsn(text: unknown): bigint {
   const m = typeof text === "string" ? /^([0-9A-Fa-f]+)\/([0-9A-Fa-f]+)$/.exec(text) : null;
@@ -206,8 +208,16 @@ export async function checkSlot(
         await new Promise((r) => setTimeout(r, 200));
         continue;
       }
-      if (lsn(slot.confirmed) < at(stored))
-        await client.query("SELECT pg_replication_slot_advance($1, $2::pg_lsn)", [name, String(stored[0])]);
+      if (lsn(slot.confirmed) < at(stored)) {
+        try {
+          await client.query("SELECT pg_replication_slot_advance($1, $2::pg_lsn)", [name, String(stored[0])]);
+        } catch (error) {
+          // Another reader took the slot since it was looked at: wait for it as above.
+          if ((error as { code?: string }).code !== SLOT_IN_USE) throw error;
+          await new Promise((r) => setTimeout(r, 200));
+          continue;
+        }
+      }
       return;
     }
   });
@@ -234,7 +244,13 @@ export async function confirm(
         await client.query("SELECT pg_replication_slot_advance($1, $2::pg_lsn)", [name, String(position[0])]);
         return;
       } catch (error) {
-        if ((error as { code?: string }).code !== "55006" || attempt >= 50) throw error;
+        if ((error as { code?: string }).code !== SLOT_IN_USE) throw error;
+        if (attempt >= 50) {
+          throw new TransientError(
+            `source ${db.name}, ${readersOf(consumer)}: replication slot ${name} is being read by another process, so it could not confirm ${String(position[0])}; the position is stored, and a retry (or the next drain) confirms it`,
+            error,
+          );
+        }
         await new Promise((r) => setTimeout(r, 100));
       }
     }

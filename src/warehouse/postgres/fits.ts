@@ -12,7 +12,13 @@ import { type BronzeShape, changesName } from "./tables.ts";
  * the column's scale). So before anything is applied, the staged values of every column whose staged type differs
  * from bronze's are cast to bronze's type and back: a value that does not come back the same stops the commit with
  * a DataError naming the table, the column, both types and the way out. Columns of equal types are not read.
- * Silver does the same with its projected rows against a silver table built before bronze was widened.
+ *
+ * A change of kind (PostgreSQL's type category: numeric, string, date and time, ...; INT to VARCHAR, DATETIME to
+ * VARCHAR) is refused whatever the values: numeric text would survive the cast into an integer column, but the
+ * column no longer holds numbers at the source, and the first value that is no number would stop a later batch,
+ * far from the ALTER that caused it. So the batch that first lands the new type stops, naming the ALTER (with its
+ * USING cast) that gives bronze the new type. Silver does the same with its projected rows against a silver table
+ * built before bronze's column was changed.
  */
 
 const SAVEPOINT = "smelter_fits";
@@ -23,8 +29,56 @@ export interface Misfit {
   /** Its type in the temporary table, and in the target table. */
   from: string;
   to: string;
-  /** What is wrong: a value that would change, or the cast's error and the values' range. */
+  /** What is wrong: a value that would change, the cast's error and the values' range, or a change of kind. */
   what: string;
+  /** Set when the types are of different kinds: the ALTER that follows needs a USING cast. */
+  kindChanged: boolean;
+}
+
+/** A type's kind (category) as messages name it: pg_type.typcategory, and for user-defined types the type. */
+const CATEGORY: Record<string, string> = {
+  A: "array",
+  B: "boolean",
+  D: "date and time",
+  E: "enum",
+  G: "geometric",
+  I: "network address",
+  N: "numeric",
+  S: "string",
+  T: "interval",
+  V: "bit string",
+};
+
+/**
+ * The kind of each formatted type: json and jsonb are one kind, other types of category U each their own. A type
+ * PostgreSQL does not resolve has none (and is checked value by value).
+ */
+async function kinds(client: ClientBase, types: string[]): Promise<Map<string, string>> {
+  const { rows } = await client.query<{ type: string; category: string | null; name: string | null }>(
+    `SELECT t AS type, p.typcategory AS category, p.typname AS name
+       FROM unnest($1::text[]) AS t LEFT JOIN pg_type p ON p.oid = to_regtype(t)`,
+    [types],
+  );
+  const kind = (r: (typeof rows)[number]): string | undefined => {
+    if (r.name === "json" || r.name === "jsonb") return "json";
+    return (r.category && CATEGORY[r.category]) ?? r.name ?? undefined;
+  };
+  return new Map(rows.flatMap((r) => (kind(r) ? [[r.type, kind(r) as string] as const] : [])));
+}
+
+/** The smallest value of a column as text, or null when all are NULL. */
+async function someValue(client: ClientBase, temp: string, col: string): Promise<string | null> {
+  const { rows } = await client.query<{ v: string | null }>(
+    `SELECT min(${col}::text) AS v FROM ${temp} WHERE ${col} IS NOT NULL`,
+  );
+  return rows[0]?.v ?? null;
+}
+
+/** `ALTER TABLE <table> ALTER COLUMN <col> TYPE <type>`, with a USING cast when the kind changes. */
+export function alterType(table: string, misfit: Misfit): string {
+  const col = quoteIdent(misfit.name);
+  const using = misfit.kindChanged ? ` USING ${col}::${misfit.from}` : "";
+  return `ALTER TABLE ${table} ALTER COLUMN ${col} TYPE ${misfit.from}${using}`;
 }
 
 /** Columns of `temp` (a temporary table of this session) by name → formatted type. */
@@ -64,10 +118,23 @@ export async function firstMisfit(
   where: string,
 ): Promise<Misfit | null> {
   const types = await tempTypes(client, temp);
-  for (const t of target) {
-    const from = types.get(t.name);
-    if (!from || from === t.type) continue;
+  const changed = target.filter((t) => types.has(t.name) && types.get(t.name) !== t.type);
+  if (changed.length === 0) return null;
+  const kindOf = await kinds(client, [...new Set(changed.flatMap((t) => [t.type, types.get(t.name)!]))]);
+  for (const t of changed) {
+    const from = types.get(t.name)!;
     const col = quoteIdent(t.name);
+    const [was, now] = [kindOf.get(t.type), kindOf.get(from)];
+    if (was && now && was !== now) {
+      const value = await someValue(client, temp, col);
+      return {
+        name: t.name,
+        from,
+        to: t.type,
+        kindChanged: true,
+        what: `that is a change of kind (${was} to ${now}), across which no value is cast, whatever it is (${value === null ? "all of them NULL here" : `value ${value} among them`})`,
+      };
+    }
     const back = `${col}::${sqlType(t.type, `${where} column ${t.name}`)}::${sqlType(from, `${where} column ${t.name}`)}`;
     await client.query(`SAVEPOINT ${SAVEPOINT}`);
     try {
@@ -78,7 +145,13 @@ export async function firstMisfit(
       );
       await client.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
       if (rows[0])
-        return { name: t.name, from, to: t.type, what: `value ${rows[0].v} would change to fit it` };
+        return {
+          name: t.name,
+          from,
+          to: t.type,
+          kindChanged: false,
+          what: `value ${rows[0].v} would change to fit it`,
+        };
     } catch (error) {
       await client.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
       const e = error as { code?: string; message?: string };
@@ -89,6 +162,7 @@ export async function firstMisfit(
         name: t.name,
         from,
         to: t.type,
+        kindChanged: false,
         what: `a value does not fit it (${e.message}${await range(client, temp, col)})`,
       };
     }
@@ -110,13 +184,12 @@ export async function checkStagedFit(
   const { schema, table } = load;
   const misfit = await firstMisfit(client, STAGE, shape.columns, `bronze table ${schema}.${table.name}`);
   if (!misfit) return;
-  const bronze = qualified(schema, table.name);
-  const col = quoteIdent(misfit.name);
   const feed = table.bronze.changeFeed
     ? ` and on its change feed ${qualified(schema, changesName(table.name))}`
     : "";
   const batches = load.batches.map((b, i) => `${b.batchId} (${load.manifestKeys[i]})`).join(", ");
+  const remedy = misfit.kindChanged ? "give it the new type" : "widen it";
   throw new DataError(
-    `bronze table ${schema}.${table.name}: column ${misfit.name} is ${misfit.to} in bronze, but batch(es) ${batches} land it as ${misfit.from} (its type changed at the source) and ${misfit.what}. Bronze keeps a column's type: widen it (ALTER TABLE ${bronze} ALTER COLUMN ${col} TYPE ${misfit.from}${feed}, and on silver tables built from it) and run bronze again; nothing was applied and retrying as it is will not help`,
+    `bronze table ${schema}.${table.name}: column ${misfit.name} is ${misfit.to} in bronze, but batch(es) ${batches} land it as ${misfit.from} (its type changed at the source) and ${misfit.what}. Bronze keeps a column's type: ${remedy} (${alterType(qualified(schema, table.name), misfit)}${feed}, and on silver tables built from it) and run bronze again; nothing was applied and retrying as it is will not help`,
   );
 }

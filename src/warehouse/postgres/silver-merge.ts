@@ -3,7 +3,7 @@ import { DataError } from "../../errors.ts";
 import { UPDATED, V } from "../silver-table.ts";
 import { timed } from "../timed.ts";
 import type { SilverTarget } from "../types.ts";
-import { firstMisfit } from "./fits.ts";
+import { alterType, firstMisfit } from "./fits.ts";
 import type { ProjectedColumn } from "./projection.ts";
 import { analyzeKey, comparable, fewLookups, joinOn, keyLookups, qualified, quoteIdent } from "./sql.ts";
 import { CHANGE_TYPE, COMMIT_TIMESTAMP, COMMIT_VERSION, tableColumns } from "./tables.ts";
@@ -132,7 +132,7 @@ async function checkProjectedFit(client: ClientBase, target: SilverTarget): Prom
   );
   if (!misfit) return;
   throw new DataError(
-    `${where}: column ${misfit.name} is ${misfit.to} in silver, but the model gives it as ${misfit.from} (its bronze column was widened) and ${misfit.what}. Silver keeps a column's type: widen it (ALTER TABLE ${qualified(silverSchema, model.name)} ALTER COLUMN ${quoteIdent(misfit.name)} TYPE ${misfit.from}) and run silver again; nothing was applied and retrying as it is will not help`,
+    `${where}: column ${misfit.name} is ${misfit.to} in silver, but the model gives it as ${misfit.from} (its bronze column's type was changed) and ${misfit.what}. Silver keeps a column's type: ${misfit.kindChanged ? "give it the new type" : "widen it"} (${alterType(qualified(silverSchema, model.name), misfit)}) and run silver again; nothing was applied and retrying as it is will not help`,
   );
 }
 

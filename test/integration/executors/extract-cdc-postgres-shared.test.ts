@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
+import pg from "pg";
 import { extract } from "../../../src/executors/extract/index.ts";
 import { runTask } from "../../../src/executors/index.ts";
 import { standaloneState } from "../../../src/runtime/standalone.ts";
@@ -186,6 +187,17 @@ describe("cdc tables of one PostgreSQL source in one task", { skip: skip ?? fals
       )
     ).rows;
   const confirmed = async () => (await slots()).find((s) => s.name === slotName())?.confirmed;
+  /** Waits until a walsender holds the source's slot. */
+  const eventuallyActive = async () => {
+    for (let i = 0; i < 100; i++) {
+      const { rows } = await admin().query("SELECT active FROM pg_replication_slots WHERE slot_name = $1", [
+        slotName(),
+      ]);
+      if (rows[0]?.active) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.fail(`slot ${slotName()} never became active`);
+  };
   const published = async () =>
     (
       await src().query<{ t: string }>(
@@ -353,6 +365,51 @@ describe("cdc tables of one PostgreSQL source in one task", { skip: skip ?? fals
     await extractSource();
     assert.deepEqual(await published(), ["t1", "t2", "t3"]);
     assert.deepEqual(await differences(), {});
+  });
+
+  it("waits for a slot another process reads, then fails with a retryable TransientError; the next drain lands each change once", async () => {
+    const since = await versions();
+    const feeds: Feeds = new Map();
+    await changes(tablesOf(), 40, "h1", feeds);
+    const [stored, landed, slot] = [await positions(), await manifestCounts(), await confirmed()];
+    // Another reader of the slot, as a second drain would be: a walsender streaming from it.
+    const url = new URL(process.env[URL_ENV] as string);
+    url.searchParams.set("replication", "database");
+    const reader = new pg.Client({ connectionString: url.href });
+    reader.on("error", () => undefined);
+    await reader.connect();
+    const streaming = reader
+      .query(
+        `START_REPLICATION SLOT ${slotName()} LOGICAL 0/0 (proto_version '1', publication_names '${slotName()}')`,
+      )
+      .catch(() => undefined);
+    try {
+      await eventuallyActive();
+      const started = Date.now();
+      await assert.rejects(extractSource(), (error: Error & { type?: string; retryable?: boolean }) => {
+        assert.equal(error.type, "TransientError", error.message);
+        assert.equal(error.retryable, true);
+        assert.match(
+          error.message,
+          /replication slot smelter_src_\w+ is being read by another process \(pid \d+\)/,
+        );
+        return true;
+      });
+      assert.ok(Date.now() - started >= 9_000, "the drain waited for the slot before giving up");
+      assert.deepEqual(await positions(), stored, "no table moved its position");
+      assert.deepEqual(await manifestCounts(), landed, "no table landed a batch");
+      assert.equal(await confirmed(), slot, "the slot confirmed nothing more");
+    } finally {
+      await admin().query(
+        "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active",
+        [slotName()],
+      );
+      await streaming;
+      await reader.end().catch(() => undefined);
+    }
+    await changes(tablesOf(), 40, "h2", feeds);
+    await extractSource();
+    await converged(feeds, since);
   });
 
   it("stops the one read at a TRUNCATE of one table, lands none, and a re-sync of that table recovers", async () => {

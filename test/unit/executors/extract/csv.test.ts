@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { castSql, readCsvSql } from "../../../../src/executors/extract/csv.ts";
 import type { ColumnMapping } from "../../../../src/sources/types.ts";
 
@@ -39,5 +40,44 @@ describe("reading extracted CSV parts into parquet", () => {
       castSql(decimal("DECIMAL(38,0)"), 4),
       "coalesce(CAST(TRY_CAST(c4 AS HUGEINT) AS DECIMAL(38,0)), CAST(c4 AS DECIMAL(38,0)))",
     );
+  });
+
+  it("casts changes read from a log exactly: more decimals than the scale, or a time of day in a DATE, stops the cast", async () => {
+    const duck = await (await DuckDBInstance.create(":memory:")).connect();
+    const mapping = (parquetType: string): ColumnMapping => ({
+      parquetType,
+      logical: { type: "decimal", precision: null, scale: null },
+      input: "text",
+    });
+    const cast = async (type: string, value: string, exact: boolean) => {
+      const sql = castSql(mapping(type), 0, exact);
+      const reader = await duck.runAndReadAll(`SELECT (${sql})::VARCHAR AS v FROM (SELECT '${value}' AS c0)`);
+      return String(reader.getRows()[0]?.[0]);
+    };
+    for (const type of ["DECIMAL(10,2)", "DECIMAL(20,2)"]) {
+      assert.equal(await cast(type, "1.2345", false), "1.23", `${type}: a snapshot's cast rounds as before`);
+      await assert.rejects(cast(type, "1.2345", true), /holds more than DECIMAL\(\d+,2\) keeps/);
+      await assert.rejects(cast(type, "-0.001", true), /holds more than/);
+      assert.equal(await cast(type, "1.2300", true), "1.23", `${type}: zeros past the scale change nothing`);
+      assert.equal(await cast(type, "-7", true), "-7.00");
+    }
+    await assert.rejects(cast("DECIMAL(38,0)", "5.5", true), /holds more than/);
+    assert.equal(await cast("DECIMAL(38,0)", "12345678901234567890123", true), "12345678901234567890123");
+    assert.equal(await cast("DECIMAL(38,0)", "5.0", true), "5");
+    const date = async (value: string, exact: boolean) => {
+      const sql = castSql({ parquetType: "DATE", logical: { type: "date" }, input: "text" }, 0, exact);
+      const reader = await duck.runAndReadAll(`SELECT (${sql})::VARCHAR AS v FROM (SELECT '${value}' AS c0)`);
+      return String(reader.getRows()[0]?.[0]);
+    };
+    assert.equal(
+      await date("2026-05-05 10:11:12", false),
+      "2026-05-05",
+      "a snapshot's cast drops the time as before",
+    );
+    await assert.rejects(date("2026-05-05 10:11:12", true), /holds more than DATE keeps/);
+    await assert.rejects(date("2026-05-05 00:00:00.5", true), /holds more than DATE keeps/);
+    assert.equal(await date("2026-05-05", true), "2026-05-05");
+    assert.equal(await date("2026-05-05 00:00:00", true), "2026-05-05");
+    duck.closeSync();
   });
 });
