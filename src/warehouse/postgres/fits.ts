@@ -1,5 +1,6 @@
 import type { ClientBase } from "pg";
 import { DataError } from "../../errors.ts";
+import { keyAlias, keyText, type Misfit } from "../fits.ts";
 import { comparable, qualified, quoteIdent, sqlType } from "./sql.ts";
 import { STAGE } from "./stage.ts";
 import type { StagedLoad } from "./staging/types.ts";
@@ -16,16 +17,6 @@ import { type BronzeShape, changesName } from "./tables.ts";
  */
 
 const SAVEPOINT = "smelter_fits";
-
-/** A column of a temporary table whose type differs from the same column of the table its rows go into. */
-export interface Misfit {
-  name: string;
-  /** Its type in the temporary table, and in the target table. */
-  from: string;
-  to: string;
-  /** What is wrong: a value that would change, or the cast's error and the values' range. */
-  what: string;
-}
 
 /** Columns of `temp` (a temporary table of this session) by name → formatted type. */
 async function tempTypes(client: ClientBase, temp: string): Promise<Map<string, string>> {
@@ -55,14 +46,19 @@ async function range(client: ClientBase, temp: string, col: string): Promise<str
 
 /**
  * The first column of `temp` whose values do not all survive the cast into the type `target` gives the column of
- * the same name unchanged, or null; see the module comment. Only columns whose types differ are read.
+ * the same name unchanged, or null; see the module comment. Only columns whose types differ are read, and only
+ * rows `rows` selects (an SQL condition over `temp`'s columns); `key` names the columns that identify a row in the
+ * message.
  */
 export async function firstMisfit(
   client: ClientBase,
   temp: string,
   target: readonly { name: string; type: string }[],
   where: string,
+  options: { key?: readonly string[]; rows?: string } = {},
 ): Promise<Misfit | null> {
+  const { key = [], rows: only = "TRUE" } = options;
+  const keys = key.map((k) => `, ${quoteIdent(k)}::text AS ${quoteIdent(keyAlias(k))}`).join("");
   const types = await tempTypes(client, temp);
   for (const t of target) {
     const from = types.get(t.name);
@@ -71,14 +67,22 @@ export async function firstMisfit(
     const back = `${col}::${sqlType(t.type, `${where} column ${t.name}`)}::${sqlType(from, `${where} column ${t.name}`)}`;
     await client.query(`SAVEPOINT ${SAVEPOINT}`);
     try {
-      const { rows } = await client.query<{ v: string }>(
-        `SELECT ${col}::text AS v FROM ${temp}
+      const { rows } = await client.query<Record<string, string>>(
+        `SELECT ${col}::text AS v${keys} FROM ${temp}
           WHERE ${col} IS NOT NULL AND ${comparable(back, from)} IS DISTINCT FROM ${comparable(col, from)}
+            AND (${only})
           LIMIT 1`,
       );
       await client.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
-      if (rows[0])
-        return { name: t.name, from, to: t.type, what: `value ${rows[0].v} would change to fit it` };
+      const row = rows[0];
+      if (row)
+        return {
+          name: t.name,
+          from,
+          to: t.type,
+          what: `value ${row.v} would change to fit it`,
+          key: key.length ? keyText(key, row) : null,
+        };
     } catch (error) {
       await client.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
       const e = error as { code?: string; message?: string };
@@ -90,6 +94,7 @@ export async function firstMisfit(
         from,
         to: t.type,
         what: `a value does not fit it (${e.message}${await range(client, temp, col)})`,
+        key: null,
       };
     }
   }
@@ -112,11 +117,10 @@ export async function checkStagedFit(
   if (!misfit) return;
   const bronze = qualified(schema, table.name);
   const col = quoteIdent(misfit.name);
-  const feed = table.bronze.changeFeed
-    ? ` and on its change feed ${qualified(schema, changesName(table.name))}`
-    : "";
+  const alter = (name: string) => `ALTER TABLE ${name} ALTER COLUMN ${col} TYPE ${misfit.from}`;
+  const feed = table.bronze.changeFeed ? `; ${alter(qualified(schema, changesName(table.name)))}` : "";
   const batches = load.batches.map((b, i) => `${b.batchId} (${load.manifestKeys[i]})`).join(", ");
   throw new DataError(
-    `bronze table ${schema}.${table.name}: column ${misfit.name} is ${misfit.to} in bronze, but batch(es) ${batches} land it as ${misfit.from} (its type changed at the source) and ${misfit.what}. Bronze keeps a column's type: widen it (ALTER TABLE ${bronze} ALTER COLUMN ${col} TYPE ${misfit.from}${feed}, and on silver tables built from it) and run bronze again; nothing was applied and retrying as it is will not help`,
+    `bronze table ${schema}.${table.name}: column ${misfit.name} is ${misfit.to} in bronze, but batch(es) ${batches} land it as ${misfit.from} (its type changed at the source) and ${misfit.what}. Bronze keeps a column's type: widen it (${alter(bronze)}${feed}; and the same on the silver tables built from it) and run bronze again; nothing was applied and retrying as it is will not help`,
   );
 }
