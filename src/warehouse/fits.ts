@@ -20,14 +20,14 @@ export interface Misfit {
   key: string | null;
 }
 
-/** `k=v, k2=v2`: a row's model key as a message shows it. */
-export function keyText(key: readonly string[], row: Record<string, unknown>): string {
-  return key.map((k) => `${k}=${row[`_smelter_key_${k}`] ?? "NULL"}`).join(", ");
-}
-
-/** The alias under which a fit check selects model key column `k` as text (see `keyText`). */
+/** The alias under which a fit check selects key column `k` as text (see `keyText`). */
 export function keyAlias(k: string): string {
   return `_smelter_key_${k}`;
+}
+
+/** `k=v, k2=v2`: the key of a row a fit check selected, as a message shows it. */
+export function keyText(key: readonly string[], row: Record<string, unknown>): string {
+  return key.map((k) => `${k}=${row[keyAlias(k)] ?? "NULL"}`).join(", ");
 }
 
 /**

@@ -69,8 +69,8 @@ export async function firstMisfit(
     try {
       const { rows } = await client.query<Record<string, string>>(
         `SELECT ${col}::text AS v${keys} FROM ${temp}
-          WHERE ${col} IS NOT NULL AND ${comparable(back, from)} IS DISTINCT FROM ${comparable(col, from)}
-            AND (${only})
+          WHERE (${only}) AND ${col} IS NOT NULL
+            AND ${comparable(back, from)} IS DISTINCT FROM ${comparable(col, from)}
           LIMIT 1`,
       );
       await client.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);

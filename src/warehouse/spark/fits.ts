@@ -101,7 +101,7 @@ async function firstChanged(
   try {
     const found = await client.query(
       `SELECT CAST(${col} AS STRING) AS v${keys} FROM ${view}
-        WHERE ${col} IS NOT NULL AND NOT (${back} <=> ${col}) AND (${rows}) LIMIT 1`,
+        WHERE (${rows}) AND ${col} IS NOT NULL AND NOT (${back} <=> ${col}) LIMIT 1`,
     );
     return found[0] ?? null;
   } catch {
