@@ -1,5 +1,6 @@
 import type { ClientBase } from "pg";
 import { DataError } from "../../errors.ts";
+import { keyAlias, keyText, type Misfit } from "../fits.ts";
 import { comparable, qualified, quoteIdent, sqlType } from "./sql.ts";
 import { STAGE } from "./stage.ts";
 import type { StagedLoad } from "./staging/types.ts";
@@ -22,18 +23,6 @@ import { type BronzeShape, changesName } from "./tables.ts";
  */
 
 const SAVEPOINT = "smelter_fits";
-
-/** A column of a temporary table whose type differs from the same column of the table its rows go into. */
-export interface Misfit {
-  name: string;
-  /** Its type in the temporary table, and in the target table. */
-  from: string;
-  to: string;
-  /** What is wrong: a value that would change, the cast's error and the values' range, or a change of kind. */
-  what: string;
-  /** Set when the types are of different kinds: the ALTER that follows needs a USING cast. */
-  kindChanged: boolean;
-}
 
 /** A type's kind (category) as messages name it: pg_type.typcategory, and for user-defined types the type. */
 const CATEGORY: Record<string, string> = {
@@ -109,14 +98,19 @@ async function range(client: ClientBase, temp: string, col: string): Promise<str
 
 /**
  * The first column of `temp` whose values do not all survive the cast into the type `target` gives the column of
- * the same name unchanged, or null; see the module comment. Only columns whose types differ are read.
+ * the same name unchanged, or null; see the module comment. Only columns whose types differ are read, and only
+ * rows `rows` selects (an SQL condition over `temp`'s columns); `key` names the columns that identify a row in the
+ * message.
  */
 export async function firstMisfit(
   client: ClientBase,
   temp: string,
   target: readonly { name: string; type: string }[],
   where: string,
+  options: { key?: readonly string[]; rows?: string } = {},
 ): Promise<Misfit | null> {
+  const { key = [], rows: only = "TRUE" } = options;
+  const keys = key.map((k) => `, ${quoteIdent(k)}::text AS ${quoteIdent(keyAlias(k))}`).join("");
   const types = await tempTypes(client, temp);
   const changed = target.filter((t) => types.has(t.name) && types.get(t.name) !== t.type);
   if (changed.length === 0) return null;
@@ -132,25 +126,29 @@ export async function firstMisfit(
         from,
         to: t.type,
         kindChanged: true,
+        key: null,
         what: `that is a change of kind (${was} to ${now}), across which no value is cast, whatever it is (${value === null ? "all of them NULL here" : `value ${value} among them`})`,
       };
     }
     const back = `${col}::${sqlType(t.type, `${where} column ${t.name}`)}::${sqlType(from, `${where} column ${t.name}`)}`;
     await client.query(`SAVEPOINT ${SAVEPOINT}`);
     try {
-      const { rows } = await client.query<{ v: string }>(
-        `SELECT ${col}::text AS v FROM ${temp}
-          WHERE ${col} IS NOT NULL AND ${comparable(back, from)} IS DISTINCT FROM ${comparable(col, from)}
+      const { rows } = await client.query<Record<string, string>>(
+        `SELECT ${col}::text AS v${keys} FROM ${temp}
+          WHERE (${only}) AND ${col} IS NOT NULL
+            AND ${comparable(back, from)} IS DISTINCT FROM ${comparable(col, from)}
           LIMIT 1`,
       );
       await client.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
-      if (rows[0])
+      const row = rows[0];
+      if (row)
         return {
           name: t.name,
           from,
           to: t.type,
           kindChanged: false,
-          what: `value ${rows[0].v} would change to fit it`,
+          what: `value ${row.v} would change to fit it`,
+          key: key.length ? keyText(key, row) : null,
         };
     } catch (error) {
       await client.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
@@ -164,6 +162,7 @@ export async function firstMisfit(
         to: t.type,
         kindChanged: false,
         what: `a value does not fit it (${e.message}${await range(client, temp, col)})`,
+        key: null,
       };
     }
   }
@@ -185,11 +184,11 @@ export async function checkStagedFit(
   const misfit = await firstMisfit(client, STAGE, shape.columns, `bronze table ${schema}.${table.name}`);
   if (!misfit) return;
   const feed = table.bronze.changeFeed
-    ? ` and on its change feed ${qualified(schema, changesName(table.name))}`
+    ? `; ${alterType(qualified(schema, changesName(table.name)), misfit)}`
     : "";
   const batches = load.batches.map((b, i) => `${b.batchId} (${load.manifestKeys[i]})`).join(", ");
   const remedy = misfit.kindChanged ? "give it the new type" : "widen it";
   throw new DataError(
-    `bronze table ${schema}.${table.name}: column ${misfit.name} is ${misfit.to} in bronze, but batch(es) ${batches} land it as ${misfit.from} (its type changed at the source) and ${misfit.what}. Bronze keeps a column's type: ${remedy} (${alterType(qualified(schema, table.name), misfit)}${feed}, and on silver tables built from it) and run bronze again; nothing was applied and retrying as it is will not help`,
+    `bronze table ${schema}.${table.name}: column ${misfit.name} is ${misfit.to} in bronze, but batch(es) ${batches} land it as ${misfit.from} (its type changed at the source) and ${misfit.what}. Bronze keeps a column's type: ${remedy} (${alterType(qualified(schema, table.name), misfit)}${feed}; and the same on the silver tables built from it) and run bronze again; nothing was applied and retrying as it is will not help`,
   );
 }

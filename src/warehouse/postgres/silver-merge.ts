@@ -1,5 +1,5 @@
 import type { ClientBase } from "pg";
-import { DataError } from "../../errors.ts";
+import { silverMisfitError } from "../fits.ts";
 import { UPDATED, V } from "../silver-table.ts";
 import { timed } from "../timed.ts";
 import type { SilverTarget } from "../types.ts";
@@ -120,19 +120,23 @@ async function mergeProjected(
 /**
  * A silver table keeps the types it was built with; a bronze column widened since (by hand, after a type changed at
  * the source) gives projected values its narrower column may not hold unchanged: a DataError names it (fits.ts).
+ * Rows leaving silver write no value and are not read.
  */
 async function checkProjectedFit(client: ClientBase, target: SilverTarget): Promise<void> {
   const { silverSchema, model } = target;
-  const where = `silver table ${silverSchema}.${model.name}`;
   const misfit = await firstMisfit(
     client,
     PROJ,
     (await tableColumns(client, silverSchema, model.name)) ?? [],
-    where,
+    `silver table ${silverSchema}.${model.name}`,
+    { key: model.key, rows: "NOT _smelter_del" },
   );
   if (!misfit) return;
-  throw new DataError(
-    `${where}: column ${misfit.name} is ${misfit.to} in silver, but the model gives it as ${misfit.from} (its bronze column's type was changed) and ${misfit.what}. Silver keeps a column's type: ${misfit.kindChanged ? "give it the new type" : "widen it"} (${alterType(qualified(silverSchema, model.name), misfit)}) and run silver again; nothing was applied and retrying as it is will not help`,
+  const remedy = misfit.kindChanged ? "give it the new type" : "widen it";
+  throw silverMisfitError(
+    target,
+    misfit,
+    `${remedy} (${alterType(qualified(silverSchema, model.name), misfit)}) and run the model again`,
   );
 }
 

@@ -1,8 +1,10 @@
 import { DataError } from "../../errors.ts";
-import type { BronzeLoad } from "../types.ts";
+import { keyAlias, keyText, silverMisfitError } from "../fits.ts";
+import type { ProjectedColumn } from "../silver-projection.ts";
+import type { BronzeLoad, SilverTarget } from "../types.ts";
 import type { SparkClient, SparkRow } from "./client.ts";
 import { qualified, quoteIdent } from "./sql.ts";
-import type { BronzeShape } from "./tables.ts";
+import type { BronzeShape, TypedColumn } from "./tables.ts";
 import { columnType } from "./types.ts";
 
 /*
@@ -13,10 +15,99 @@ import { columnType } from "./types.ts";
  * bronze's are cast to bronze's type (`try_cast`: NULL when the value does not fit) and back: a value that does not
  * come back the same stops the commit with a DataError naming the table, the column, both types and the way out.
  * Columns of equal types are not read. As on PostgreSQL (../postgres/fits.ts).
+ *
+ * Silver does the same with its projected rows against a silver table built before bronze was widened, whose
+ * MERGE (or a rebuild's INSERT OVERWRITE) would round them the same way.
  */
 
-/** A Spark type as DESCRIBE and smelter's DDL both spell it: lower case, no spaces. */
-const spelled = (type: string) => type.toLowerCase().replace(/\s+/g, "");
+/** Spark's other names of a type, as DESCRIBE spells them. */
+const CANONICAL: Record<string, string> = {
+  integer: "int",
+  long: "bigint",
+  short: "smallint",
+  byte: "tinyint",
+  decimal: "decimal(10,0)",
+  dec: "decimal(10,0)",
+  numeric: "decimal(10,0)",
+};
+
+/** A Spark type as DESCRIBE spells it: lower case, no spaces, aliases resolved (`INTEGER` → `int`). */
+function spelled(type: string): string {
+  const t = type
+    .toLowerCase()
+    .replace(/\s+/g, "")
+    .replace(/^(dec|numeric)\(/, "decimal(");
+  return CANONICAL[t] ?? t;
+}
+
+/** Whether two spellings name the same Spark type. */
+function sameType(a: string, b: string): boolean {
+  return spelled(a) === spelled(b);
+}
+
+/** Digits before the point of each integer type, as a decimal would need them (Delta widens integers to those). */
+const INTEGER_DIGITS: Record<string, number> = { tinyint: 3, smallint: 5, int: 10, bigint: 20 };
+const INTEGERS = ["tinyint", "smallint", "int", "bigint"];
+
+/** Precision and scale of a decimal type, or of the smallest decimal an integer type widens to. */
+function decimalOf(type: string): { p: number; s: number } | null {
+  const m = /^decimal\((\d+),(\d+)\)$/.exec(type);
+  if (m) return { p: Number(m[1]), s: Number(m[2]) };
+  const digits = INTEGER_DIGITS[type];
+  return digits === undefined ? null : { p: digits, s: 0 };
+}
+
+/**
+ * Whether Delta 4.0's type widening (`delta.enableTypeWidening`) changes a column of type `from` to `to` in place:
+ * an integer to a wider integer, to a decimal holding its digits, or (up to INT) to DOUBLE; FLOAT to DOUBLE; DECIMAL(p,s)
+ * to DECIMAL(p+k1,s+k2) with k1 ≥ k2 ≥ 0; DATE to TIMESTAMP_NTZ (docs.delta.io/delta-type-widening).
+ */
+export function deltaWidens(from: string, to: string): boolean {
+  const [a, b] = [spelled(from), spelled(to)];
+  if (a === b) return false;
+  if (INTEGERS.includes(a) && INTEGERS.includes(b)) return INTEGERS.indexOf(b) > INTEGERS.indexOf(a);
+  if (b === "double") return a === "float" || (INTEGERS.includes(a) && a !== "bigint");
+  if (a === "date") return b === "timestamp_ntz";
+  const [x, y] = [decimalOf(a), decimalOf(b)];
+  if (!x || !/^decimal\(/.test(b) || !y) return false;
+  const k1 = y.p - x.p;
+  const k2 = y.s - x.s;
+  return k1 >= k2 && k2 >= 0;
+}
+
+/** Delta's two statements that widen column `column` of `table` to `type` in place. */
+function typeWidening(table: string, column: string, type: string): string {
+  return `widen it with Delta's type widening (ALTER TABLE ${table} SET TBLPROPERTIES ('delta.enableTypeWidening' = 'true'); ALTER TABLE ${table} ALTER COLUMN ${quoteIdent(column)} TYPE ${type})`;
+}
+
+/**
+ * The first row of `view` (a temporary view or cached table of this session) holding a value of `column` (of type
+ * `from`) that does not come back the same from a cast to `to`, among the rows `rows` selects; `key` columns come
+ * with it as `keyAlias` text. Null when every value fits, or when the values cannot be cast or compared (left to the
+ * write, which reports it as before).
+ */
+async function firstChanged(
+  client: SparkClient,
+  view: string,
+  column: string,
+  from: string,
+  to: string,
+  options: { key?: readonly string[]; rows?: string } = {},
+): Promise<SparkRow | null> {
+  const { key = [], rows = "true" } = options;
+  const col = quoteIdent(column);
+  const back = `CAST(try_cast(${col} AS ${to}) AS ${from})`;
+  const keys = key.map((k) => `, CAST(${quoteIdent(k)} AS STRING) AS ${quoteIdent(keyAlias(k))}`).join("");
+  try {
+    const found = await client.query(
+      `SELECT CAST(${col} AS STRING) AS v${keys} FROM ${view}
+        WHERE (${rows}) AND ${col} IS NOT NULL AND NOT (${back} <=> ${col}) LIMIT 1`,
+    );
+    return found[0] ?? null;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Throws a DataError (not retryable) when a staged value (the view `stage`) of a column whose type changed at the
@@ -32,26 +123,56 @@ export async function checkStagedFit(
   const landed = new Map(load.columns.map((c) => [c.name, columnType(c)]));
   for (const c of shape.columns) {
     const from = landed.get(c.name);
-    if (!from || spelled(from) === spelled(c.type)) continue;
-    const col = quoteIdent(c.name);
-    const back = `CAST(try_cast(${col} AS ${c.type}) AS ${from})`;
-    let rows: SparkRow[];
-    try {
-      rows = await client.query(
-        `SELECT CAST(${col} AS STRING) AS v FROM ${stage}
-          WHERE ${col} IS NOT NULL AND NOT (${back} <=> ${col}) LIMIT 1`,
-      );
-    } catch {
-      // No cast between the types, or values that do not compare: left to the write, which reports it as before.
-      continue;
-    }
-    const value = rows[0]?.v;
-    if (value === undefined) continue;
+    if (!from || sameType(from, c.type)) continue;
+    const value = (await firstChanged(client, stage, c.name, from, c.type))?.v;
+    if (value === undefined || value === null) continue;
     const { schema, table } = load;
     const bronze = qualified(schema, table.name);
     const batches = load.batches.map((b) => b.batchId).join(", ");
     throw new DataError(
-      `bronze table ${schema}.${table.name}: column ${c.name} is ${c.type} in bronze, but batch(es) ${batches} land it as ${from} (its type changed at the source) and value ${value} would change to fit it. Bronze keeps a column's type: widen it (ALTER TABLE ${bronze} SET TBLPROPERTIES ('delta.enableTypeWidening' = 'true'), then ALTER TABLE ${bronze} ALTER COLUMN ${col} TYPE ${from}), run bronze again, then rebuild the silver models that read the table (smelter rebuild-silver: Delta's change feed is not read across a type change); nothing was applied and retrying as it is will not help`,
+      `bronze table ${schema}.${table.name}: column ${c.name} is ${c.type} in bronze, but batch(es) ${batches} land it as ${from} (its type changed at the source) and value ${value} would change to fit it. Bronze keeps a column's type: ${typeWidening(bronze, c.name, from)}, run bronze again, then rebuild the silver models that read the table (smelter rebuild-silver: Delta's change feed is not read across a type change); nothing was applied and retrying as it is will not help`,
+    );
+  }
+}
+
+/**
+ * Throws a DataError (not retryable) when a projected value (the cached view `proj`) that stays in silver would not
+ * survive the cast into the silver table's narrower column unchanged; see the module comment. `silver` holds the
+ * silver table's columns; `again` names what to run once it is widened (`run silver again`).
+ */
+export async function checkProjectedFit(
+  client: SparkClient,
+  target: SilverTarget,
+  cols: readonly ProjectedColumn[],
+  silver: readonly TypedColumn[],
+  proj: string,
+  again: string,
+): Promise<void> {
+  const types = new Map(silver.map((c) => [c.name, c.type]));
+  const { model, silverSchema } = target;
+  for (const c of cols) {
+    const to = types.get(c.name);
+    if (!to || sameType(c.type, to)) continue;
+    const row = await firstChanged(client, proj, c.name, c.type, to, {
+      key: model.key,
+      rows: "NOT _smelter_del",
+    });
+    if (!row) continue;
+    const table = qualified(silverSchema, model.name);
+    // Where type widening cannot change the column, a silver table created anew takes the model's types.
+    const remedy = deltaWidens(to, c.type)
+      ? `${typeWidening(table, c.name, c.type)} and ${again}`
+      : `Delta's type widening cannot change ${to} to ${c.type} in place: drop the table (DROP TABLE ${table}) and rebuild the model (smelter rebuild-silver), which creates it with the model's types`;
+    throw silverMisfitError(
+      target,
+      {
+        name: c.name,
+        from: c.type,
+        to,
+        what: `value ${row.v} would change to fit it`,
+        key: keyText(model.key, row),
+      },
+      remedy,
     );
   }
 }

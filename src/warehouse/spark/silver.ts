@@ -1,3 +1,4 @@
+import { DataError } from "../../errors.ts";
 import type { SilverModel } from "../../spec/types.ts";
 import { nothingNew, requireBronze, requireChangeFeed, requireUnpruned } from "../silver-checks.ts";
 import { jsonPathSteps, type ProjectedColumn, projectModel as project } from "../silver-projection.ts";
@@ -6,6 +7,7 @@ import { timed } from "../timed.ts";
 import type { SilverResult, SilverTarget, StepHooks } from "../types.ts";
 import { bronzeCommits } from "./bronze.ts";
 import type { SparkClient } from "./client.ts";
+import { checkProjectedFit } from "./fits.ts";
 import * as meta from "./metadata.ts";
 import { integer, joinOn, literal, qualified, quoteIdent, sameValues, sparkType } from "./sql.ts";
 import { ensureSchema, isMissing, type TypedColumn, tableChanged, tableColumns } from "./tables.ts";
@@ -39,11 +41,17 @@ function projectModel(model: SilverModel, bronze: TypedColumn[], table: string):
   });
 }
 
+/** The silver table: its name, and the columns it had before this commit (none when created by it). */
+interface SilverTable {
+  name: string;
+  existing: TypedColumn[];
+}
+
 async function ensureSilverTable(
   client: SparkClient,
   target: SilverTarget,
   cols: ProjectedColumn[],
-): Promise<string> {
+): Promise<SilverTable> {
   const { model, silverSchema } = target;
   const name = qualified(silverSchema, model.name);
   const existing = await tableColumns(client, silverSchema, model.name);
@@ -53,14 +61,14 @@ async function ensureSilverTable(
     await ensureSchema(client, silverSchema);
     tableChanged(client, silverSchema, model.name);
     await client.query(`CREATE TABLE IF NOT EXISTS ${name} (\n  ${defs.join(",\n  ")}\n) USING DELTA`);
-    return name;
+    return { name, existing: [] };
   }
   const added = addedColumns(cols, existing).map((c) => `${quoteIdent(c.name)} ${c.type}`);
   if (added.length) {
     tableChanged(client, silverSchema, model.name);
     await client.query(`ALTER TABLE ${name} ADD COLUMNS (${added.join(", ")})`);
   }
-  return name;
+  return { name, existing };
 }
 
 /** Whether the model's key is the bronze key copied unchanged (rows unique per bronze key are unique per model key). */
@@ -220,10 +228,21 @@ async function commit(
   return record;
 }
 
-async function withProjection<T>(client: SparkClient, sql: string, work: () => Promise<T>): Promise<T> {
+/**
+ * Caches the projected rows `sql` as PROJ, checks that the silver table's columns hold their values unchanged
+ * (fits.ts; `again` names what to run once widened), then runs `work`.
+ */
+async function withProjection<T>(
+  client: SparkClient,
+  target: SilverTarget,
+  projected: { sql: string; cols: ProjectedColumn[]; silver: SilverTable; again: string },
+  work: () => Promise<T>,
+): Promise<T> {
+  const { sql, cols, silver, again } = projected;
   try {
     await client.query(`CREATE OR REPLACE TEMPORARY VIEW ${PROJ} AS ${sql}`);
     await client.query(`CACHE TABLE ${PROJ}`);
+    await checkProjectedFit(client, target, cols, silver.existing, PROJ, again);
     return await work();
   } finally {
     await client.query(`UNCACHE TABLE IF EXISTS ${PROJ}`).catch(() => undefined);
@@ -247,14 +266,16 @@ export async function applySilver(
   if (to <= from) return nothingNew(from);
   const deltaOf = (v: number) => commits.find((c) => c.version === v)?.deltaVersion ?? -1;
   const cols = projectModel(model, await bronzeColumns(client, target), `${bronzeSchema}.${table.name}`);
-  const silver = await ensureSilverTable(client, target, cols);
+  const silverTable = await ensureSilverTable(client, target, cols);
+  const silver = silverTable.name;
   const key = table.primaryKey.map(quoteIdent).join(", ");
   const bronze = literal(qualified(bronzeSchema, table.name));
   const changes = `SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY ${key} ORDER BY _commit_version DESC) AS _smelter_cn
       FROM table_changes(${bronze}, ${integer(deltaOf(from) + 1)}, ${integer(deltaOf(to))})
       WHERE _change_type <> 'update_preimage') WHERE _smelter_cn = 1`;
   const rows = projection(target, cols, changes, versionCase(commits, from, to));
-  return withProjection(client, rows, async () => {
+  const projected = { sql: rows, cols, silver: silverTable, again: "run silver again" };
+  return withProjection(client, target, projected, async () => {
     // SCD1's MERGE metrics are its counts; SCD2's MERGE closes and inserts rows for one change, so it counts first.
     const counts =
       model.scd === 2
@@ -265,7 +286,25 @@ export async function applySilver(
     );
     const { rowsRead, inserted, updated, deleted, unchanged } = r;
     return { versionFrom: from, versionTo: to, rowsRead, inserted, updated, deleted, unchanged };
+  }).catch((error: unknown) => {
+    throw acrossSchemaChange(error, target, from, to);
   });
+}
+
+/** Delta's error classes of a change-feed read spanning a schema change it cannot read across. */
+const ACROSS_TYPE_CHANGE = /DELTA_CHANGE_DATA_FEED_INCOMPATIBLE_(SCHEMA_CHANGE|DATA_SCHEMA)/;
+
+/**
+ * Delta's change feed is not read across a change of a column's type (type widening, after a type changed at the
+ * source): the model must be rebuilt from bronze's rows. Other errors are returned as they are.
+ */
+function acrossSchemaChange(error: unknown, target: SilverTarget, from: number, to: number): unknown {
+  if (!ACROSS_TYPE_CHANGE.test(String((error as Error)?.message ?? error))) return error;
+  const { model, bronzeSchema, table } = target;
+  return new DataError(
+    `silver model ${model.name}: a column of bronze table ${bronzeSchema}.${table.name} changed its type within versions ${from + 1}..${to} (widened after a type change at the source), and Delta's change feed is not read across a type change: rebuild the model from bronze (smelter rebuild-silver) — a retry will not help`,
+    error,
+  );
 }
 
 /**
@@ -278,11 +317,13 @@ export async function rebuildSilver(client: SparkClient, target: SilverTarget): 
   const { commits } = await bronzeCommits(client, pipeline, bronzeSchema, table.name);
   const to = Math.max(0, ...commits.map((c) => c.version ?? 0));
   const cols = projectModel(model, await bronzeColumns(client, target), `${bronzeSchema}.${table.name}`);
-  const silver = await ensureSilverTable(client, target, cols);
+  const silverTable = await ensureSilverTable(client, target, cols);
+  const silver = silverTable.name;
   const source = `SELECT *, 'insert' AS _change_type, current_timestamp() AS _commit_timestamp
     FROM ${qualified(bronzeSchema, table.name)}`;
   const rows = projection(target, cols, source, `CAST(${integer(to)} AS BIGINT)`);
-  return withProjection(client, rows, async () => {
+  const projected = { sql: rows, cols, silver: silverTable, again: "rebuild the model again" };
+  return withProjection(client, target, projected, async () => {
     const counted = await client.query(
       `SELECT count(*) AS n, count_if(NOT _smelter_del) AS ins FROM ${PROJ}`,
     );

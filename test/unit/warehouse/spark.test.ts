@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { test } from "node:test";
 import { ConfigError, DataError, TransientError } from "../../../src/errors.ts";
 import { sparkError } from "../../../src/warehouse/spark/errors.ts";
+import { deltaWidens } from "../../../src/warehouse/spark/fits.ts";
 import { bronzeRecord, compactsAt, formatNote } from "../../../src/warehouse/spark/metadata.ts";
 import { jsonPath } from "../../../src/warehouse/spark/silver.ts";
 import { literal, quoteIdent, sparkType } from "../../../src/warehouse/spark/sql.ts";
@@ -27,6 +28,27 @@ test("neutral types map to Delta types that hold every value", () => {
   assert.equal(deltaType({ type: "json" }), "STRING");
   const landed = { name: "n", logical: { type: "string" }, parquetType: "VARCHAR" } as const;
   assert.equal(columnType({ ...landed, override: "numeric(10, 2)" }), "DECIMAL(10,2)");
+});
+
+test("Delta widens in place only the type changes its type widening allows", () => {
+  const widens = (from: string, to: string) => deltaWidens(from, to);
+  assert.ok(widens("decimal(10,2)", "DECIMAL(20,4)"), "precision grows at least as much as the scale");
+  assert.ok(widens("decimal(10,2)", "decimal(12,4)"));
+  assert.ok(!widens("decimal(10,2)", "decimal(11,4)"), "fewer digits before the point");
+  assert.ok(!widens("decimal(10,4)", "decimal(20,2)"), "a smaller scale");
+  assert.ok(widens("int", "BIGINT") && widens("tinyint", "smallint") && widens("INTEGER", "long"));
+  assert.ok(!widens("bigint", "int") && !widens("int", "int"));
+  assert.ok(
+    widens("int", "decimal(10,0)") && widens("bigint", "DECIMAL(20,0)") && widens("int", "decimal(12,2)"),
+  );
+  assert.ok(!widens("int", "decimal(9,0)") && !widens("bigint", "decimal(19,0)"));
+  assert.ok(widens("int", "double") && widens("float", "double") && !widens("bigint", "double"));
+  assert.ok(widens("date", "timestamp_ntz") && !widens("date", "timestamp"));
+  assert.ok(
+    !widens("string", "binary") &&
+      !widens("timestamp_ntz", "timestamp") &&
+      !widens("double", "decimal(38,10)"),
+  );
 });
 
 test("spec type names are Spark types or PostgreSQL spellings of them; others are refused", () => {

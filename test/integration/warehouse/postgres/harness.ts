@@ -35,6 +35,10 @@ export class PostgresHarness implements WarehouseHarness {
     return (await this.pool.query(sql, values)).rows;
   }
 
+  async execute(sql: string): Promise<void> {
+    await this.pool.query(sql);
+  }
+
   private async text(
     from: string,
     columns: string[],

@@ -68,6 +68,10 @@ export class SparkHarness implements WarehouseHarness {
     return (await this.session()).query(sql);
   }
 
+  async execute(sql: string): Promise<void> {
+    await this.query(sql);
+  }
+
   private async text(
     from: string,
     columns: string[],

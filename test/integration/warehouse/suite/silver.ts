@@ -5,7 +5,7 @@ import { bronze } from "../../../../src/executors/bronze/index.ts";
 import { silver } from "../../../../src/executors/silver.ts";
 import { warehouseDialect } from "../../../../src/warehouse/index.ts";
 import { pruneChangeFeed, rebuildSilver } from "../../../../src/warehouse/maintenance.ts";
-import { type Row, silverModel, tableSpec } from "../fixture.ts";
+import { POSTS, type Row, silverModel, type TestColumn, tableSpec } from "../fixture.ts";
 import { type SuiteContext, suiteTest } from "../harness.ts";
 import { fixtures } from "./context.ts";
 
@@ -19,6 +19,18 @@ const row = (id: number, title: string, second: number, extra: Row = {}): Row =>
   deleted: false,
   ...extra,
 });
+
+/** `amount` as the source had it before its type was widened: DECIMAL(10,2) instead of DECIMAL(20,4). */
+const NARROW_AMOUNT: TestColumn[] = POSTS.map((c) =>
+  c.name === "amount"
+    ? { ...c, duck: "DECIMAL(10,2)", logical: { type: "decimal", precision: 10, scale: 2 } }
+    : c,
+);
+
+/** The statements of the way out an error message names (`(ALTER TABLE ...; ALTER TABLE ...)`), in order. */
+function statements(message: string): string[] {
+  return (message.match(/(?:ALTER|DROP) TABLE (?:[^;()]|\([^()]*\))+/g) ?? []).map((s) => s.trim());
+}
 
 /** Silver behaviour every warehouse keeps: SCD1 and SCD2 merges, filters, pruned versions and rebuilds. */
 export function silverSuite(ctx: SuiteContext): void {
@@ -123,6 +135,84 @@ export function silverSuite(ctx: SuiteContext): void {
         ]);
         const again = await silver({ pipeline: fx.spec.name, step: "silver", table: "posts_flat" }, fx.ctx());
         assert.equal(again.rowsRead, 0);
+      },
+    );
+
+    suiteTest(
+      ctx,
+      "a value widened at the source that the silver column's type would change stops silver until the column is widened as the message says",
+      async () => {
+        const { fx, step } = await setup(
+          silverModel({
+            columns: [
+              { name: "id", from: "id" },
+              { name: "amount", from: "amount" },
+            ],
+          }),
+        );
+        const request = { pipeline: fx.spec.name, step: "silver" as const, table: "posts_flat" };
+        const runBronze = () => bronze({ ...request, step: "bronze", table: "posts" }, fx.ctx());
+        await fx.land([row(1, "a", 1, { amount: "1.50" })], { columns: NARROW_AMOUNT });
+        await step();
+        // The source widened amount to DECIMAL(20,4): bronze refuses the value until widened as its message says.
+        await fx.land([row(2, "b", 2, { amount: "1.2345" })]);
+        let widenBronze: string[] = [];
+        await assert.rejects(runBronze(), (e: unknown) => {
+          assert.ok(e instanceof DataError, String(e));
+          widenBronze = statements(e.message);
+          return true;
+        });
+        assert.ok(widenBronze.length > 0, "the bronze message names the statements that widen it");
+        for (const sql of widenBronze) await ctx.harness.execute(sql);
+        assert.equal((await runBronze()).inserted, 1);
+        let again = () => silver(request, fx.ctx());
+        if (ctx.rebuildAfterTypeChange) {
+          await assert.rejects(silver(request, fx.ctx()), (e: unknown) => {
+            assert.ok(e instanceof DataError, String(e));
+            assert.match(e.message, /changed its type within versions 2\.\.2 .*rebuild the model/);
+            return true;
+          });
+          again = async () => {
+            const r = await rebuildSilver(fx.spec, "posts_flat", process.env);
+            return { versionFrom: r.versionFrom, versionTo: r.versionTo };
+          };
+        }
+        const before = await fx.silverRows("posts_flat", ["id", "amount"]);
+        assert.deepEqual(before, [{ id: "1", amount: "1.50" }]);
+        let widenSilver: string[] = [];
+        await assert.rejects(again(), (e: unknown) => {
+          assert.ok(e instanceof DataError, String(e));
+          assert.equal(e.retryable, false);
+          assert.match(
+            e.message,
+            new RegExp(
+              `^silver table ${fx.spec.silverSchema}\\.posts_flat: column amount is (numeric|decimal)\\(10,2\\) in silver, but the model gives it as (numeric|decimal)\\(20,4\\)`,
+            ),
+          );
+          assert.match(e.message, /value 1\.2345 would change to fit it \(row id=2\)/);
+          assert.match(e.message, /nothing was applied and retrying as it is will not help$/);
+          widenSilver = statements(e.message);
+          return true;
+        });
+        assert.deepEqual(await fx.silverRows("posts_flat", ["id", "amount"]), before, "nothing written");
+        assert.ok(widenSilver.length > 0, "the silver message names the statements that widen it");
+        for (const sql of widenSilver) await ctx.harness.execute(sql);
+        const resumed = await again();
+        if (!ctx.rebuildAfterTypeChange) assert.equal(resumed.versionFrom, 1, "from the checkpoint it had");
+        assert.equal(resumed.versionTo, 2);
+        assert.deepEqual(await fx.silverRows("posts_flat", ["id", "amount"]), [
+          { id: "1", amount: "1.5000" },
+          { id: "2", amount: "1.2345" },
+        ]);
+        // The model goes on from there: later values arrive exact.
+        await fx.land([row(3, "c", 3, { amount: "2.3456" })]);
+        const next = await step();
+        assert.deepEqual([next.versionFrom, next.versionTo, next.inserted], [2, 3, 1]);
+        assert.deepEqual(await fx.silverRows("posts_flat", ["id", "amount"]), [
+          { id: "1", amount: "1.5000" },
+          { id: "2", amount: "1.2345" },
+          { id: "3", amount: "2.3456" },
+        ]);
       },
     );
 
