@@ -21,7 +21,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { withStackEnv } from "../../src/demo/settings.ts";
 import { loadPipeline } from "../../src/registry.ts";
-import { type AirflowResult, airflowRun, publishBench } from "../e2e/airflow.ts";
+import { type AirflowResult, airflowRun, airflowSettings, publishBench } from "../e2e/airflow.ts";
 import { resetSmelter } from "../e2e/smelter.ts";
 import { benchSourceUrl, changeOnePercent, seedBench } from "../e2e/source.ts";
 import { writeBenchSpec } from "../e2e/spec.ts";
@@ -87,14 +87,7 @@ const sourceUrl = benchSourceUrl(env, PIPELINE);
 const warehouseDatabase = `${PIPELINE}_warehouse`;
 const landingDir = join(work, "landing");
 const say = (line: string) => console.log(line);
-const access = {
-  serviceUrl: env.SMELTER_SERVICE_URL ?? "http://127.0.0.1:18300",
-  apiToken: env.SMELTER_API_TOKEN ?? "dev-token",
-  airflowUrl: env.SMELTER_AIRFLOW_URL ?? "http://127.0.0.1:18080",
-  airflowUser: env.SMELTER_AIRFLOW_USER ?? "admin",
-  airflowPassword: env.SMELTER_AIRFLOW_PASSWORD ?? "admin",
-  stateUrl,
-};
+const access = airflowSettings(env, stateUrl);
 
 /** Restarts the stack's Airflow with `extra` over its settings (none: the stack's own). */
 function restartAirflow(extra: Record<string, string>): void {

@@ -53,6 +53,18 @@ export interface AirflowResult {
   rows?: number;
 }
 
+/** How the bench reaches the service, Airflow and the state database: the stack's, unless the environment says otherwise. */
+export function airflowSettings(env: NodeJS.ProcessEnv, stateUrl: string): AirflowSettings {
+  return {
+    serviceUrl: env.SMELTER_SERVICE_URL ?? "http://127.0.0.1:18300",
+    apiToken: env.SMELTER_API_TOKEN ?? "dev-token",
+    airflowUrl: env.SMELTER_AIRFLOW_URL ?? "http://127.0.0.1:18080",
+    airflowUser: env.SMELTER_AIRFLOW_USER ?? "admin",
+    airflowPassword: env.SMELTER_AIRFLOW_PASSWORD ?? "admin",
+    stateUrl,
+  };
+}
+
 /** Registers (when changed) and publishes the bench pipeline; unpaused, never scheduled (schedule: null). */
 export async function publishBench(
   s: AirflowSettings,

@@ -20,7 +20,7 @@ import { loadPipeline } from "../../src/registry.ts";
 import { migrate } from "../../src/state/migrate.ts";
 import { time } from "../lib/measure.ts";
 import { ensureDatabase } from "../lib/postgres.ts";
-import { type AirflowResult, airflowRun, publishBench } from "./airflow.ts";
+import { type AirflowResult, airflowRun, airflowSettings, publishBench } from "./airflow.ts";
 import { type DeltaPhase, type DeltaSettings, deltaPhase, resetDelta } from "./delta.ts";
 import { deltaRows, renderDelta } from "./delta-report.ts";
 import { type DltResult, type DltSettings, resetDlt, runDlt } from "./dlt.ts";
@@ -197,14 +197,7 @@ function medianRun(runs: AirflowResult[]): AirflowResult {
 const airflowRoundsMeasured: { round: number; rows: number; step: number; table: number; first: string }[] =
   [];
 if (!skipAirflow) {
-  const settings = {
-    serviceUrl: env.SMELTER_SERVICE_URL ?? "http://127.0.0.1:18300",
-    apiToken: env.SMELTER_API_TOKEN ?? "dev-token",
-    airflowUrl: env.SMELTER_AIRFLOW_URL ?? "http://127.0.0.1:18080",
-    airflowUser: env.SMELTER_AIRFLOW_USER ?? "admin",
-    airflowPassword: env.SMELTER_AIRFLOW_PASSWORD ?? "admin",
-    stateUrl,
-  };
+  const settings = airflowSettings(env, stateUrl);
   const tableSpecFile = join(work, `${TABLE_PIPELINE}.yaml`);
   const layouts = [
     { layout: "step", pipeline: PIPELINE, warehouseDatabase, landingDir, text: specText, hash: loaded.hash },
