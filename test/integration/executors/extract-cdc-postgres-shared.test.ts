@@ -412,6 +412,89 @@ describe("cdc tables of one PostgreSQL source in one task", { skip: skip ?? fals
     await converged(feeds, since);
   });
 
+  it("fails with a retryable TransientError when the slot is taken after the positions are stored; the next drain confirms them and lands each change once", async () => {
+    const since = await versions();
+    const feeds: Feeds = new Map();
+    await changes(tablesOf(), 40, "c1", feeds);
+    const [landed, slot] = [await manifestCounts(), await confirmed()];
+    const url = new URL(process.env[URL_ENV] as string);
+    url.searchParams.set("replication", "database");
+    const readers: pg.Client[] = [];
+    const streams: Promise<unknown>[] = [];
+    /** Another process streams from the slot once the drain's own walsender has let it go. */
+    const takeSlot = async () => {
+      for (let i = 0; i < 100; i++) {
+        const reader = new pg.Client({ connectionString: url.href });
+        reader.on("error", () => undefined);
+        await reader.connect();
+        readers.push(reader);
+        streams.push(
+          reader
+            .query(
+              `START_REPLICATION SLOT ${slotName()} LOGICAL 0/0 (proto_version '1', publication_names '${slotName()}')`,
+            )
+            .catch(() => undefined),
+        );
+        await new Promise((r) => setTimeout(r, 200));
+        const { rows } = await admin().query(
+          "SELECT active_pid AS pid FROM pg_replication_slots WHERE slot_name = $1",
+          [slotName()],
+        );
+        if (rows[0]?.pid === (reader as unknown as { processID: number }).processID) return;
+      }
+      assert.fail(`slot ${slotName()} was never taken`);
+    };
+    // The last table's position stored is the moment before the slot is told: another reader takes it then.
+    let saved = 0;
+    const watermarks = new Proxy(state.watermarks, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (prop !== "save") return typeof value === "function" ? value.bind(target) : value;
+        return async (...args: Parameters<typeof target.save>) => {
+          await target.save(...args);
+          if (++saved === tablesOf().length) await takeSlot();
+        };
+      },
+    });
+    try {
+      const started = Date.now();
+      await assert.rejects(
+        runTask({ pipeline: spec.name, step: "extract", source: "src" }, { ...context(spec), watermarks }),
+        (error: Error & { type?: string; retryable?: boolean }) => {
+          assert.equal(error.type, "TransientError", error.message);
+          assert.equal(error.retryable, true);
+          assert.match(
+            error.message,
+            /replication slot smelter_src_\w+ is being read by another process, so it could not confirm [0-9A-F/]+; the position is stored/,
+          );
+          return true;
+        },
+      );
+      assert.ok(Date.now() - started >= 5_000, "the drain waited for the slot before giving up");
+      assert.equal(saved, tablesOf().length, "every table stored its position");
+      for (const t of tablesOf())
+        assert.equal((await manifestCounts())[t], (landed[t] ?? 0) + 1, `${t} landed its batch`);
+      assert.equal(await confirmed(), slot, "the slot confirmed nothing more");
+    } finally {
+      await admin().query(
+        "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active",
+        [slotName()],
+      );
+      await Promise.all(streams);
+      await Promise.all(readers.map((r) => r.end().catch(() => undefined)));
+    }
+    const stored = await positions();
+    // The next drain confirms the stored positions first, then lands only what came after them.
+    const counts = await changes(tablesOf(), 40, "c2", feeds);
+    const run = await extractSource();
+    for (const t of tablesOf()) assert.equal(run.metrics.tables?.[t]?.rowsLanded, counts.get(t) ?? 0, t);
+    assert.ok(
+      lsn(await confirmed()) > lsn(stored.t1?.[0]),
+      "the slot moved past the positions stored before",
+    );
+    await converged(feeds, since);
+  });
+
   it("stops the one read at a TRUNCATE of one table, lands none, and a re-sync of that table recovers", async () => {
     const [stored, landed, slot] = [await positions(), await manifestCounts(), await confirmed()];
     const before = await changes(["t1", "t3"], 40, "x1", new Map());
