@@ -18,8 +18,17 @@ export interface Misfit {
   what: string;
   /** The key of a row holding such a value (`id=2`), when known. */
   key: string | null;
-  /** The types are of different kinds (PostgreSQL's type categories): the way out changes the type, not widens it. */
+  /** The types are of different kinds (numeric, string, date and time, ...): the way out changes the type, not widens it. */
   kindChanged?: boolean;
+}
+
+/**
+ * What a misfit says of a change of kind (`was` to `now`, e.g. numeric to string): no value is cast across it,
+ * whatever it is; `value` is one of the values (null when all are NULL).
+ */
+export function kindChange(was: string, now: string, value: string | null): string {
+  const seen = value === null ? "all of them NULL here" : `value ${value} among them`;
+  return `that is a change of kind (${was} to ${now}), across which no value is cast, whatever it is (${seen})`;
 }
 
 /** The alias under which a fit check selects key column `k` as text (see `keyText`). */

@@ -1,6 +1,6 @@
 import type { ClientBase } from "pg";
 import { DataError } from "../../errors.ts";
-import { keyAlias, keyText, type Misfit } from "../fits.ts";
+import { keyAlias, keyText, kindChange, type Misfit } from "../fits.ts";
 import { comparable, qualified, quoteIdent, sqlType } from "./sql.ts";
 import { STAGE } from "./stage.ts";
 import type { StagedLoad } from "./staging/types.ts";
@@ -127,7 +127,7 @@ export async function firstMisfit(
         to: t.type,
         kindChanged: true,
         key: null,
-        what: `that is a change of kind (${was} to ${now}), across which no value is cast, whatever it is (${value === null ? "all of them NULL here" : `value ${value} among them`})`,
+        what: kindChange(was, now, value),
       };
     }
     const back = `${col}::${sqlType(t.type, `${where} column ${t.name}`)}::${sqlType(from, `${where} column ${t.name}`)}`;

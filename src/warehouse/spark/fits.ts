@@ -1,10 +1,10 @@
 import { DataError } from "../../errors.ts";
-import { keyAlias, keyText, silverMisfitError } from "../fits.ts";
+import { keyAlias, keyText, kindChange, silverMisfitError } from "../fits.ts";
 import type { ProjectedColumn } from "../silver-projection.ts";
 import type { BronzeLoad, SilverTarget } from "../types.ts";
 import type { SparkClient, SparkRow } from "./client.ts";
 import { qualified, quoteIdent } from "./sql.ts";
-import type { BronzeShape, TypedColumn } from "./tables.ts";
+import { type BronzeShape, rewriteWithTypes, type TypedColumn } from "./tables.ts";
 import { columnType } from "./types.ts";
 
 /*
@@ -15,6 +15,12 @@ import { columnType } from "./types.ts";
  * bronze's are cast to bronze's type (`try_cast`: NULL when the value does not fit) and back: a value that does not
  * come back the same stops the commit with a DataError naming the table, the column, both types and the way out.
  * Columns of equal types are not read. As on PostgreSQL (../postgres/fits.ts).
+ *
+ * A change of kind (numeric, string, date and time, boolean, ...; INT to VARCHAR, DATETIME to VARCHAR) is refused
+ * whatever the values, as on PostgreSQL: numeric text survives the cast into an INT column, but the column no
+ * longer holds numbers at the source, and the first value that is none would stop a later batch far from the ALTER.
+ * Delta changes no column's kind in place (type widening stays within numbers and within dates), so the way out is
+ * one statement that rewrites the table with the new types (`rewriteWithTypes`).
  *
  * Silver does the same with its projected rows against a silver table built before bronze was widened, whose
  * MERGE (or a rebuild's INSERT OVERWRITE) would round them the same way.
@@ -43,6 +49,15 @@ function spelled(type: string): string {
 /** Whether two spellings name the same Spark type. */
 function sameType(a: string, b: string): boolean {
   return spelled(a) === spelled(b);
+}
+
+/** A Spark type's kind, as messages name it: PostgreSQL's type categories, in Spark's types. */
+export function kindOf(type: string): string {
+  const t = spelled(type);
+  if (INTEGERS.includes(t) || t === "float" || t === "double" || t.startsWith("decimal(")) return "numeric";
+  if (t === "string" || /^(var)?char\(/.test(t)) return "string";
+  if (t === "date" || t.startsWith("timestamp")) return "date and time";
+  return /^[a-z_]+/.exec(t)?.[0] ?? t;
 }
 
 /** Digits before the point of each integer type, as a decimal would need them (Delta widens integers to those). */
@@ -109,9 +124,23 @@ async function firstChanged(
   }
 }
 
+/** The smallest value of `column` in `view` as text, among the rows `rows` selects; null when all are NULL. */
+async function someValue(
+  client: SparkClient,
+  view: string,
+  column: string,
+  rows = "true",
+): Promise<string | null> {
+  const found = await client.query(
+    `SELECT min(CAST(${quoteIdent(column)} AS STRING)) AS v FROM ${view} WHERE ${rows}`,
+  );
+  return found[0]?.v ?? null;
+}
+
 /**
  * Throws a DataError (not retryable) when a staged value (the view `stage`) of a column whose type changed at the
- * source does not survive the cast into bronze's type unchanged; see the module comment.
+ * source does not survive the cast into bronze's type unchanged, or when its type changed kind; see the module
+ * comment.
  */
 export async function checkStagedFit(
   client: SparkClient,
@@ -121,14 +150,33 @@ export async function checkStagedFit(
 ): Promise<void> {
   if (shape.created) return;
   const landed = new Map(load.columns.map((c) => [c.name, columnType(c)]));
+  const { schema, table } = load;
+  const batches = load.batches.map((b) => b.batchId).join(", ");
+  const rekinded = shape.columns.flatMap((c) => {
+    const from = landed.get(c.name);
+    return from && !sameType(from, c.type) && kindOf(from) !== kindOf(c.type) ? [{ ...c, from }] : [];
+  });
+  const first = rekinded[0];
+  if (first) {
+    const value = await someValue(client, stage, first.name);
+    const types = new Map(rekinded.map((c) => [c.name, c.from]));
+    const also =
+      rekinded.length > 1
+        ? `, and so do ${rekinded
+            .slice(1)
+            .map((c) => `${c.name} (${c.type} to ${c.from})`)
+            .join(", ")}`
+        : "";
+    throw new DataError(
+      `bronze table ${schema}.${table.name}: column ${first.name} is ${first.type} in bronze, but batch(es) ${batches} land it as ${first.from} (its type changed at the source) and ${kindChange(kindOf(first.type), kindOf(first.from), value)}${also}. Bronze keeps a column's type, and Delta changes no column's kind in place: rewrite the table with the new type${rekinded.length > 1 ? "s" : ""} (${await rewriteWithTypes(client, schema, table.name, types)}), run bronze again, then rebuild the silver models that read the table (smelter rebuild-silver: Delta's change feed is not read across a type change); nothing was applied and retrying as it is will not help`,
+    );
+  }
   for (const c of shape.columns) {
     const from = landed.get(c.name);
     if (!from || sameType(from, c.type)) continue;
     const value = (await firstChanged(client, stage, c.name, from, c.type))?.v;
     if (value === undefined || value === null) continue;
-    const { schema, table } = load;
     const bronze = qualified(schema, table.name);
-    const batches = load.batches.map((b) => b.batchId).join(", ");
     throw new DataError(
       `bronze table ${schema}.${table.name}: column ${c.name} is ${c.type} in bronze, but batch(es) ${batches} land it as ${from} (its type changed at the source) and value ${value} would change to fit it. Bronze keeps a column's type: ${typeWidening(bronze, c.name, from)}, run bronze again, then rebuild the silver models that read the table (smelter rebuild-silver: Delta's change feed is not read across a type change); nothing was applied and retrying as it is will not help`,
     );
@@ -153,16 +201,28 @@ export async function checkProjectedFit(
   for (const c of cols) {
     const to = types.get(c.name);
     if (!to || sameType(c.type, to)) continue;
+    const table = qualified(silverSchema, model.name);
+    // Where type widening cannot change the column, a silver table created anew takes the model's types.
+    const anew = `Delta's type widening cannot change ${to} to ${c.type} in place: drop the table (DROP TABLE ${table}) and rebuild the model (smelter rebuild-silver), which creates it with the model's types`;
+    const [was, now] = [kindOf(to), kindOf(c.type)];
+    if (was !== now) {
+      const value = await someValue(client, proj, c.name, "NOT _smelter_del");
+      const misfit = {
+        name: c.name,
+        from: c.type,
+        to,
+        what: kindChange(was, now, value),
+        key: null,
+        kindChanged: true,
+      };
+      throw silverMisfitError(target, misfit, anew);
+    }
     const row = await firstChanged(client, proj, c.name, c.type, to, {
       key: model.key,
       rows: "NOT _smelter_del",
     });
     if (!row) continue;
-    const table = qualified(silverSchema, model.name);
-    // Where type widening cannot change the column, a silver table created anew takes the model's types.
-    const remedy = deltaWidens(to, c.type)
-      ? `${typeWidening(table, c.name, c.type)} and ${again}`
-      : `Delta's type widening cannot change ${to} to ${c.type} in place: drop the table (DROP TABLE ${table}) and rebuild the model (smelter rebuild-silver), which creates it with the model's types`;
+    const remedy = deltaWidens(to, c.type) ? `${typeWidening(table, c.name, c.type)} and ${again}` : anew;
     throw silverMisfitError(
       target,
       {

@@ -291,8 +291,12 @@ export async function applySilver(
   });
 }
 
-/** Delta's error classes of a change-feed read spanning a schema change it cannot read across. */
-const ACROSS_TYPE_CHANGE = /DELTA_CHANGE_DATA_FEED_INCOMPATIBLE_(SCHEMA_CHANGE|DATA_SCHEMA)/;
+/**
+ * Delta's error classes of a change-feed read spanning a schema change it cannot read across; a read that starts at
+ * a rewrite of the table (a change of kind) fails reading the rewrite's removed files in the new type instead.
+ */
+const ACROSS_TYPE_CHANGE =
+  /DELTA_CHANGE_DATA_FEED_INCOMPATIBLE_(SCHEMA_CHANGE|DATA_SCHEMA)|PARQUET_COLUMN_DATA_TYPE_MISMATCH/;
 
 /**
  * Delta's change feed is not read across a change of a column's type (type widening, after a type changed at the
@@ -302,7 +306,7 @@ function acrossSchemaChange(error: unknown, target: SilverTarget, from: number, 
   if (!ACROSS_TYPE_CHANGE.test(String((error as Error)?.message ?? error))) return error;
   const { model, bronzeSchema, table } = target;
   return new DataError(
-    `silver model ${model.name}: a column of bronze table ${bronzeSchema}.${table.name} changed its type within versions ${from + 1}..${to} (widened after a type change at the source), and Delta's change feed is not read across a type change: rebuild the model from bronze (smelter rebuild-silver) — a retry will not help`,
+    `silver model ${model.name}: a column of bronze table ${bronzeSchema}.${table.name} changed its type within versions ${from + 1}..${to} (after a type change at the source), and Delta's change feed is not read across a type change: rebuild the model from bronze (smelter rebuild-silver) — a retry will not help`,
     error,
   );
 }

@@ -122,6 +122,43 @@ export async function tableColumns(
   return (await describeTable(client, schema, table, false))?.columns ?? null;
 }
 
+/** Table properties Delta keeps through a rewrite by itself: the protocol (versions, features) and clustering. */
+const KEPT_BY_DELTA =
+  /^(delta\.minReaderVersion|delta\.minWriterVersion|delta\.feature\..+|clusteringColumns)$/;
+
+/**
+ * The statement that gives columns of a Delta table other types whatever their kinds (`types`: name → Spark type).
+ * Delta changes no column's kind in place (type widening stays within numbers and within dates), so the table is
+ * rewritten by one `CREATE OR REPLACE TABLE ... AS SELECT` of itself: those columns cast, every column in its place,
+ * the clustering and the table's own properties restated. A replace is one Delta commit that keeps the table's
+ * history and its idempotent-write transactions, so bronze's recorded commits stay valid; it takes the columns'
+ * nullability from the query, so key columns lose their NOT NULL (Delta sets none on an existing column).
+ */
+export async function rewriteWithTypes(
+  client: SparkClient,
+  schema: string,
+  table: string,
+  types: ReadonlyMap<string, string>,
+): Promise<string> {
+  const described = await describeTable(client, schema, table, true);
+  if (!described) throw new Error(`table ${schema}.${table} is missing`);
+  const name = qualified(schema, table);
+  const select = described.columns.map((c) => {
+    const type = types.get(c.name);
+    return type ? `CAST(${quoteIdent(c.name)} AS ${type}) AS ${quoteIdent(c.name)}` : quoteIdent(c.name);
+  });
+  const clustering = described.properties.get("clusteringColumns");
+  const paths = clustering ? (JSON.parse(clustering) as string[][]) : [];
+  const cluster = paths.length
+    ? ` CLUSTER BY (${paths.map((p) => p.map(quoteIdent).join(".")).join(", ")})`
+    : "";
+  const props = [...described.properties]
+    .filter(([k]) => !KEPT_BY_DELTA.test(k))
+    .map(([k, v]) => `${literal(k)} = ${literal(v)}`);
+  const properties = props.length ? ` TBLPROPERTIES (${props.join(", ")})` : "";
+  return `CREATE OR REPLACE TABLE ${name} USING DELTA${cluster}${properties} AS SELECT ${select.join(", ")} FROM ${name}`;
+}
+
 /** Creates a schema if missing, under the connection's `location` when it sets one. */
 export async function ensureSchema(client: SparkClient, schema: string): Promise<void> {
   const where = client.location

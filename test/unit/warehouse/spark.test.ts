@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { test } from "node:test";
 import { ConfigError, DataError, TransientError } from "../../../src/errors.ts";
 import { sparkError } from "../../../src/warehouse/spark/errors.ts";
-import { deltaWidens } from "../../../src/warehouse/spark/fits.ts";
+import { deltaWidens, kindOf } from "../../../src/warehouse/spark/fits.ts";
 import { bronzeRecord, compactsAt, formatNote } from "../../../src/warehouse/spark/metadata.ts";
 import { jsonPath } from "../../../src/warehouse/spark/silver.ts";
 import { literal, quoteIdent, sparkType } from "../../../src/warehouse/spark/sql.ts";
@@ -28,6 +28,20 @@ test("neutral types map to Delta types that hold every value", () => {
   assert.equal(deltaType({ type: "json" }), "STRING");
   const landed = { name: "n", logical: { type: "string" }, parquetType: "VARCHAR" } as const;
   assert.equal(columnType({ ...landed, override: "numeric(10, 2)" }), "DECIMAL(10,2)");
+});
+
+test("Spark types fall into the kinds a change of type may not cross", () => {
+  for (const t of ["TINYINT", "int", "INTEGER", "long", "decimal(20,4)", "DEC(5,1)", "FLOAT", "double"])
+    assert.equal(kindOf(t), "numeric", t);
+  for (const t of ["STRING", "varchar(20)", "char(3)"]) assert.equal(kindOf(t), "string", t);
+  for (const t of ["DATE", "timestamp", "TIMESTAMP_NTZ"]) assert.equal(kindOf(t), "date and time", t);
+  assert.deepEqual(["BOOLEAN", "binary", "array<string>", "map<string,int>", "struct<a:int>"].map(kindOf), [
+    "boolean",
+    "binary",
+    "array",
+    "map",
+    "struct",
+  ]);
 });
 
 test("Delta widens in place only the type changes its type widening allows", () => {

@@ -27,9 +27,18 @@ const NARROW_AMOUNT: TestColumn[] = POSTS.map((c) =>
     : c,
 );
 
-/** The statements of the way out an error message names (`(ALTER TABLE ...; ALTER TABLE ...)`), in order. */
+/** `account_type_id` as the source has it after its type changed kind: VARCHAR instead of INT. */
+const TEXT_ACCOUNT_TYPE: TestColumn[] = POSTS.map((c) =>
+  c.name === "account_type_id" ? { ...c, duck: "VARCHAR", logical: { type: "string" } } : c,
+);
+
+/**
+ * The statements of the way out an error message names (`(ALTER TABLE ...; ALTER TABLE ...)`, a `CREATE OR
+ * REPLACE TABLE ... AS SELECT ...`), in order.
+ */
 function statements(message: string): string[] {
-  return (message.match(/(?:ALTER|DROP) TABLE (?:[^;()]|\([^()]*\))+/g) ?? []).map((s) => s.trim());
+  const statement = /(?:ALTER|DROP|CREATE OR REPLACE) TABLE (?:[^;()]|\((?:[^()]|\([^()]*\))*\))+/g;
+  return (message.match(statement) ?? []).map((s) => s.trim());
 }
 
 /** Silver behaviour every warehouse keeps: SCD1 and SCD2 merges, filters, pruned versions and rebuilds. */
@@ -212,6 +221,92 @@ export function silverSuite(ctx: SuiteContext): void {
           { id: "1", amount: "1.5000" },
           { id: "2", amount: "1.2345" },
           { id: "3", amount: "2.3456" },
+        ]);
+      },
+    );
+
+    suiteTest(
+      ctx,
+      "a column whose type changes kind at the source stops bronze and then silver, numeric text included, until each takes the new type as its message says",
+      async () => {
+        const { fx, step } = await setup(
+          silverModel({
+            columns: [
+              { name: "id", from: "id" },
+              { name: "account_type", from: "account_type_id" },
+            ],
+          }),
+        );
+        const request = { pipeline: fx.spec.name, step: "silver" as const, table: "posts_flat" };
+        const runBronze = () => bronze({ ...request, step: "bronze", table: "posts" }, fx.ctx());
+        await fx.land([row(1, "a", 1, { account_type_id: 3 })]);
+        await step();
+        // The source made account_type_id a VARCHAR: its values are still numeric text, which an integer column
+        // would take, but the column no longer holds numbers at the source.
+        await fx.land([row(2, "b", 2, { account_type_id: "7" })], { columns: TEXT_ACCOUNT_TYPE });
+        let retypeBronze: string[] = [];
+        await assert.rejects(runBronze(), (e: unknown) => {
+          assert.ok(e instanceof DataError, String(e));
+          assert.equal(e.retryable, false);
+          assert.match(
+            e.message,
+            /column account_type_id is (integer|int) in bronze, but batch\(es\) .* land it as (text|STRING) \(its type changed at the source\) and that is a change of kind \(numeric to string\), across which no value is cast, whatever it is \(value 7 among them\)/,
+          );
+          assert.match(e.message, /nothing was applied and retrying as it is will not help$/);
+          retypeBronze = statements(e.message);
+          return true;
+        });
+        assert.deepEqual(await fx.bronzeRows(["id", "account_type_id"]), [{ id: "1", account_type_id: "3" }]);
+        assert.ok(retypeBronze.length > 0, "the bronze message names the statements that change the type");
+        for (const sql of retypeBronze) await ctx.harness.execute(sql);
+        assert.equal((await runBronze()).inserted, 1);
+        assert.deepEqual(await fx.bronzeRows(["id", "account_type_id"]), [
+          { id: "1", account_type_id: "3" },
+          { id: "2", account_type_id: "7" },
+        ]);
+        let again = () => silver(request, fx.ctx());
+        if (ctx.rebuildAfterTypeChange) {
+          await assert.rejects(silver(request, fx.ctx()), (e: unknown) => {
+            assert.ok(e instanceof DataError, String(e));
+            assert.match(e.message, /changed its type within versions 2\.\.2 .*rebuild the model/);
+            return true;
+          });
+          again = async () => {
+            const r = await rebuildSilver(fx.spec, "posts_flat", process.env);
+            return { versionFrom: r.versionFrom, versionTo: r.versionTo };
+          };
+        }
+        let retypeSilver: string[] = [];
+        await assert.rejects(again(), (e: unknown) => {
+          assert.ok(e instanceof DataError, String(e));
+          assert.equal(e.retryable, false);
+          assert.match(
+            e.message,
+            new RegExp(
+              `^silver table ${fx.spec.silverSchema}\\.posts_flat: column account_type is (integer|int) in silver, but the model gives it as (text|string) .*a change of kind \\(numeric to string\\).*value [37] among them`,
+            ),
+          );
+          retypeSilver = statements(e.message);
+          return true;
+        });
+        assert.deepEqual(await fx.silverRows("posts_flat", ["id", "account_type"]), [
+          { id: "1", account_type: "3" },
+        ]);
+        assert.ok(retypeSilver.length > 0, "the silver message names the statements that change the type");
+        for (const sql of retypeSilver) await ctx.harness.execute(sql);
+        assert.equal((await again()).versionTo, 2);
+        assert.deepEqual(await fx.silverRows("posts_flat", ["id", "account_type"]), [
+          { id: "1", account_type: "3" },
+          { id: "2", account_type: "7" },
+        ]);
+        // Both go on from there with text that is no number.
+        await fx.land([row(3, "c", 3, { account_type_id: "gold" })], { columns: TEXT_ACCOUNT_TYPE });
+        const next = await step();
+        assert.deepEqual([next.versionFrom, next.versionTo, next.inserted], [2, 3, 1]);
+        assert.deepEqual(await fx.silverRows("posts_flat", ["id", "account_type"]), [
+          { id: "1", account_type: "3" },
+          { id: "2", account_type: "7" },
+          { id: "3", account_type: "gold" },
         ]);
       },
     );
