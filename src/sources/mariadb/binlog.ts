@@ -306,7 +306,9 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
   try {
     await ending.done;
   } catch (error) {
-    writing.catch(() => undefined);
+    // Transactions already handed over finish writing first: the caller cleans up its writers after this, and a
+    // write still running then would open a part file nobody closes or removes.
+    await writing.catch(() => undefined);
     throw error;
   }
   // Changes handed over before the end are written before the drain reports them.
