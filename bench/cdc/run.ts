@@ -22,13 +22,15 @@ import { psql, time } from "../lib/measure.ts";
  * the rows landed, the table rows the source read during the extract (dlt: during its whole run; MariaDB's global
  * `Rows_read`, so other work on a shared server adds to it) and the rows in the destination table.
  * Writes bench/results/cdc.json; measures, asserts nothing.
- * Usage: tsx bench/cdc/run.ts [rows] [--skip-dlt] (default 500000 rows), with the local stack's environment
+ * Usage: tsx bench/cdc/run.ts [rows] [--skip-dlt] [--log] (default 500000 rows; `--log` prints each execution's
+ * log lines with their milliseconds to stderr), with the local stack's environment
  * (`source /var/tmp/smelter-stack/stack.env`); dlt runs in the virtualenv of bench/dlt/venv.sh (or
  * `BENCH_DLT_PYTHON`).
  */
 
 const ROWS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 500_000);
 const skipDlt = process.argv.includes("--skip-dlt");
+const showLog = process.argv.includes("--log");
 const env = process.env;
 const table = `bench_cdc_${Date.now().toString(36)}`;
 const state = standaloneState(env, "smelter-bench");
@@ -58,11 +60,15 @@ async function pipeline(name: string, over: Partial<TableSpec>): Promise<Pipelin
 }
 
 function context(spec: PipelineSpec): ExecutionContext {
-  const quiet = () => undefined;
+  const start = performance.now();
+  // With --log, each execution's log lines go to stderr with the milliseconds since it started.
+  const line = (m: string) =>
+    console.error(`    [${spec.name} +${Math.round(performance.now() - start)} ms] ${m}`);
+  const say = showLog ? line : () => undefined;
   return {
     executionId: "bench",
     pipeline: { spec, file: "bench.yaml", hash: "0" },
-    log: { info: quiet, warn: quiet, error: quiet },
+    log: { info: say, warn: say, error: say },
     signal: new AbortController().signal,
     env,
     watermarks: state.watermarks,
