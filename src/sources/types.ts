@@ -225,6 +225,12 @@ export interface ChangeLog {
    */
   locate(db: ResolvedDatabase, consumer: LogConsumer, from: LogPosition): Promise<LogPosition>;
   /**
+   * The head `to` as a table that drained from `from` (as `locate` gave it) stores it: what a position carries
+   * beyond the point itself goes on with it (MariaDB: the shift that orders the changes read after a failover
+   * above those landed before).
+   */
+  continued(from: LogPosition, to: LogPosition): LogPosition;
+  /**
    * Reads the changes of each consumer's table in `(from, to]`. A `from` the server no longer holds (purged, a
    * lost slot) is a `LogPurgedError`, before anything is read. Several consumers as `sharedReads` allows.
    */

@@ -260,7 +260,12 @@ async function drainLogs(
       );
     }
     for (const d of drains) {
-      out[d.run.table.name] = await land(d, to, files.get(d.run.table.name) ?? [], fault);
+      out[d.run.table.name] = await land(
+        d,
+        log.continued(d.from, to),
+        files.get(d.run.table.name) ?? [],
+        fault,
+      );
     }
     // Only now, every table's position stored, may the server recycle the log before them.
     fault("extract:before-confirm");

@@ -7,7 +7,7 @@ import { sourceError } from "../errors.ts";
 import type { ChangeLog, DrainOptions, LogChange, LogConsumer, LogPosition } from "../types.ts";
 import { connectMariadb } from "./connection.ts";
 import { locate } from "./locate.ts";
-import { asPosition, compare, order } from "./position.ts";
+import { asPosition, compare, order, stored } from "./position.ts";
 import { truncatedTable } from "./statements.ts";
 
 /**
@@ -155,13 +155,18 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
   const tables = live.map((c) => c.consumer.table).join(", ");
   await checkHeld(db, first, tables);
   const start = asPosition(first);
-  const targets = new Map<string, { name: string; from: LogPosition }>();
+  /** By table: its consumer, its position, and the shift its changes are ordered with (position.ts). */
+  const targets = new Map<string, { name: string; from: LogPosition; shift: number }>();
   /** The tables by lower-case name, as a TRUNCATE statement may name them. */
   const truncatable = new Map<string, { table: string; from: LogPosition }>();
   const includeSchema: Record<string, string[]> = {};
   for (const c of live) {
     const t = splitTable(c.consumer.table, db.database);
-    targets.set(`${t.schema}.${t.name}`, { name: c.consumer.name, from: c.from });
+    targets.set(`${t.schema}.${t.name}`, {
+      name: c.consumer.name,
+      from: c.from,
+      shift: asPosition(c.from).shift,
+    });
     truncatable.set(`${t.schema}.${t.name}`.toLowerCase(), { table: c.consumer.table, from: c.from });
     includeSchema[t.schema] = [...(includeSchema[t.schema] ?? []), t.name];
   }
@@ -260,13 +265,13 @@ async function drain(db: ResolvedDatabase, options: DrainOptions): Promise<{ cha
         const changed = (event.rows ?? []) as Row[];
         if (name === "updaterows") {
           (changed as unknown as { before: Row; after: Row }[]).forEach((r, i) => {
-            const at = order(file, position, i * 2 + 1);
+            const at = order(file, position, i * 2 + 1, target.shift);
             add(target.name, { op: "update", order: at, committedAt: 0, row: r.after, before: r.before });
           });
         } else {
           const op = name === "writerows" ? "insert" : "delete";
           changed.forEach((row, i) => {
-            add(target.name, { op, order: order(file, position, i * 2), committedAt: 0, row });
+            add(target.name, { op, order: order(file, position, i * 2, target.shift), committedAt: 0, row });
           });
         }
         break;
@@ -326,6 +331,8 @@ export const binlog: ChangeLog = {
     return order(file as string, offset as number, 0);
   },
   locate: (db, consumer, from) => locate(db, from, consumer.table),
+  // A table that drained from a shifted position stores the heads after it with the same shift.
+  continued: (from, to) => stored({ ...asPosition(to), shift: asPosition(from).shift }),
   drain,
   sharedReads: "any",
   // The binlog keeps no reader's position: it is the extract watermark alone.

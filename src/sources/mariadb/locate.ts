@@ -4,7 +4,7 @@ import type { ResolvedDatabase } from "../../spec/resolve.ts";
 import { sourceError } from "../errors.ts";
 import type { LogPosition } from "../types.ts";
 import { connectMariadb } from "./connection.ts";
-import { asPosition, compare } from "./position.ts";
+import { asPosition, stored as asStored, compare, fileSeq } from "./position.ts";
 
 /**
  * Where a stored binlog position is in the log of the server smelter reads now. A binlog file and offset name a
@@ -15,6 +15,12 @@ import { asPosition, compare } from "./position.ts";
  * offset (`BINLOG_GTID_POS` maps the other way), so the lookup reads the `Gtid_list` event at the start of each
  * file to find the file the point is in, then that file's GTID events (`SHOW BINLOG EVENTS`) up to it, and has
  * the server confirm the result with `BINLOG_GTID_POS`.
+ *
+ * A change's order is built from its file's sequence number (position.ts). When the point found sorts before the
+ * stored one (the new server numbers its files lower, or names them alike with other contents), changes read there
+ * would sort below the rows bronze holds and be taken for changes already applied; so the position found carries a
+ * shift of the file sequence that puts it one file above the stored point, and every change read from it (and the
+ * heads the table stores after it) sorts above everything landed before.
  */
 
 const RESYNC =
@@ -115,8 +121,8 @@ async function findGtid(
 /**
  * The stored position `from` as this server names it: `from` itself when the server holds its file and offset
  * and (for a position with a MariaDB GTID) `BINLOG_GTID_POS` of them is its GTID position; else the file and
- * offset where the server's log holds that GTID position, when they do not sort before `from` (changes read from
- * there would sort below the rows bronze holds); else a LogPurgedError.
+ * offset where the server's log holds that GTID position, with the shift that orders its changes above the stored
+ * point's (see the module comment); else a LogPurgedError.
  */
 export async function locate(db: ResolvedDatabase, from: LogPosition, table: string): Promise<LogPosition> {
   const stored = asPosition(from);
@@ -138,12 +144,11 @@ export async function locate(db: ResolvedDatabase, from: LogPosition, table: str
     if (found) {
       const confirmed = await gtidPos(conn, found.file, found.offset);
       if (confirmed !== null && sameGtids(parseGtids(confirmed), gtid as GtidPosition)) {
-        if (compare([found.file, found.offset], from) < 0) {
-          throw new LogPurgedError(
-            `${where}: the server holds GTID position ${stored.gtid}, where change capture stopped (stored as ${stored.file}:${stored.offset}), at ${found.file}:${found.offset}, whose file sequence sorts before the stored one: changes read from there would sort below the rows already in bronze. ${RESYNC}`,
-          );
-        }
-        return [found.file, found.offset, stored.gtid];
+        const below = compare([found.file, found.offset], from) < 0;
+        const shift = below
+          ? Number(fileSeq(stored.file) + BigInt(stored.shift) - fileSeq(found.file) + 1n)
+          : stored.shift;
+        return asStored({ ...found, gtid: stored.gtid, shift });
       }
     }
     const oldest = logs[0] ? `${logs[0].name}:4` : "none";

@@ -243,6 +243,7 @@ export const replication: ChangeLog = {
   snapshotOrder: (_info, fallback) => (at(fallback) * OFFSET - 1n).toString(),
   // A slot holds its own position on the server: checked (and brought up to the stored one) by the drain.
   locate: async (_db, _consumer, from) => from,
+  continued: (_from, to) => to,
   drain,
   sharedReads: "group",
   confirm,

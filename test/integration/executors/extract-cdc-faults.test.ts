@@ -291,25 +291,36 @@ describe("change capture from the MariaDB binary log, when things fail", { skip:
       ?.from as unknown[];
     await resume((p) => [earlier[0], earlier[1], p[2]], "g2");
 
-    // A point the server holds only in a file numbered below the stored one: its changes would sort below
-    // bronze's rows.
-    const stored = (await state.watermarks.read(spec.name, table))?.watermark as unknown[];
-    const newest = (await listManifestIds(zone, spec.name, table)).at(-1) as string;
-    await state.watermarks.set(spec.name, table, newest, ["mariadb-bin.999999", 4, stored[2]]);
-    const files = await objects(spec, table);
-    await assert.rejects(
-      extract({ pipeline: spec.name, step: "extract", table }, context(spec)),
-      (error: Error & { type?: string; retryable?: boolean }) => {
-        assert.equal(error.type, "LogPurged");
-        assert.equal(error.retryable, false);
-        assert.match(
-          error.message,
-          /holds GTID position \d+-\d+-\d+, where change capture stopped \(stored as mariadb-bin\.999999:4\)/,
-        );
-        assert.match(error.message, /sort below the rows already in bronze\. Re-sync the table/);
-        return true;
-      },
+    // A failover to a server whose files are numbered below the old primary's: bronze's rows and the highest
+    // change it applied came from the old primary's file 999999 (raised here from file 1), and the stored point is
+    // in that file. Found by GTID position in file 1, it is read with a shift that orders its changes above them.
+    const raise = (999_998n * 10n ** 18n).toString();
+    await warehouse.query(
+      `UPDATE "${spec.bronzeSchema}"."${table}" SET _smelter_position = _smelter_position + $1::numeric`,
+      [raise],
     );
+    await warehouse.query(
+      "UPDATE _smelter.change_orders SET max_order = max_order + $1::numeric WHERE pipeline = $2 AND table_name = $3",
+      [raise, spec.name, table],
+    );
+    await resume((p) => ["mariadb-bin.999999", p[1], p[2]], "g3");
+    const shifted = (await state.watermarks.read(spec.name, table))?.watermark as unknown[];
+    assert.equal(shifted[3], 999_999, "the head is stored with the shift: one file above the old primary's");
+    assert.equal(((await manifests(spec, table)).at(-1)?.changes?.from as unknown[])[3], 999_999);
+    // The drains after it go on with the shift.
+    const made = await changes(15, "g4");
+    const before = await feedRows();
+    assert.equal(
+      (await extract({ pipeline: spec.name, step: "extract", table }, context(spec))).rowsLanded,
+      made,
+    );
+    await bronzeAndSilver(spec, table);
+    assert.equal((await feedRows()) - before, made, "one change-feed version per change");
+    assert.deepEqual(await bothDifferences(db(), warehouse, spec, table), { bronze: [], silver: [] });
+    const stored = (await state.watermarks.read(spec.name, table))?.watermark as unknown[];
+    assert.equal(stored[3], 999_999);
+    const newest = (await listManifestIds(zone, spec.name, table)).at(-1) as string;
+    const files = await objects(spec, table);
     // A GTID position the server never wrote.
     await state.watermarks.set(spec.name, table, newest, ["mariadb-bin.000000", 4, "99-1-5"]);
     await assert.rejects(
