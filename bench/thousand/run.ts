@@ -15,7 +15,6 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +22,7 @@ import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/c
 import mysql from "mysql2/promise";
 import pg from "pg";
 import { DemoService } from "../../src/demo/service.ts";
+import { freePort } from "../../test/integration/support.ts";
 import { ensureDatabase } from "../lib/postgres.ts";
 import { type TaskPhases, taskLogFile, taskPhases } from "../lib/task-log.ts";
 import { cpuBetween, cpuSnapshot } from "./cpu.ts";
@@ -163,14 +163,6 @@ async function seedSource(): Promise<number> {
     await conn.end();
   }
   return (performance.now() - started) / 1000;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** `smelter serve` of this checkout on its own port and state database, scheduled jobs off. */

@@ -1,3 +1,4 @@
+import { createServer } from "node:net";
 import { DEFAULTS } from "../../src/spec/normalize.ts";
 import type { AirflowSettings, TableSpec } from "../../src/spec/types.ts";
 
@@ -45,4 +46,13 @@ export function airflowSettings(owner: string): AirflowSettings {
     deferrable: null,
     waitBeforeDeferSeconds: DEFAULTS.waitBeforeDeferSeconds,
   };
+}
+
+/** A port nothing listens on now on 127.0.0.1 (the kernel's choice, released at once). */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }

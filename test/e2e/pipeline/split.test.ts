@@ -3,7 +3,6 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -11,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import type mysql from "mysql2/promise";
 import pg from "pg";
 import { partOf } from "../../../src/compiler/plan.ts";
+import { freePort } from "../../integration/support.ts";
 import {
   airflow,
   airflowApi,
@@ -133,14 +133,6 @@ const count = (schema: string, table: string) =>
 async function insertRows(table: string, from: number, n: number): Promise<void> {
   const values = Array.from({ length: n }, (_, i) => `(${from + i}, NOW(6), 'v${from + i}')`).join(", ");
   await source!.query(`INSERT INTO \`${table}\` (id, updated_at, val) VALUES ${values}`);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const admin = async <T>(use: (c: pg.Client) => Promise<T>): Promise<T> => {

@@ -4,6 +4,7 @@ import { after, before, describe, test } from "node:test";
 import type mysql from "mysql2/promise";
 import { seedDemo } from "../../../src/demo/seed.ts";
 import { lockKey } from "../../../src/runtime/locks.ts";
+import { freePort } from "../../integration/support.ts";
 import {
   airflow,
   airflowApi,
@@ -43,15 +44,6 @@ function spec(name: string, table: string, port?: number): string {
     `defaults: { source: src }\ntables:\n  - { name: posts, table: ${table}, primary_key: [id], cursor: [updated_at] }\n` +
     "airflow: { retries: 2, retry_delay: 5s }\n"
   );
-}
-
-/** A port nothing listens on now (the kernel's choice, released at once). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 /** Forwards `port` to the stack's MariaDB: the source becomes reachable on that port. */

@@ -1,11 +1,11 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import mysql from "mysql2/promise";
+import { freePort } from "../support.ts";
 
 /*
  * MariaDB servers of a test's own, for failovers between two real servers: each on its own data directory
@@ -21,14 +21,6 @@ function binary(name: string): string {
     if (existsSync(path)) return path;
   }
   throw new Error(`${name} not found: install mariadb-server (scripts/stack up mariadb does)`);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A running server of the test. */
