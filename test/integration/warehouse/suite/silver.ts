@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { describe } from "node:test";
+import type { StepMetrics } from "../../../../src/contracts/step.ts";
 import { DataError } from "../../../../src/errors.ts";
 import { bronze } from "../../../../src/executors/bronze/index.ts";
 import { silver } from "../../../../src/executors/silver.ts";
+import type { PipelineSpec } from "../../../../src/spec/types.ts";
 import { warehouseDialect } from "../../../../src/warehouse/index.ts";
 import { pruneChangeFeed, rebuildSilver } from "../../../../src/warehouse/maintenance.ts";
 import { POSTS, type Row, silverModel, type TestColumn, tableSpec } from "../fixture.ts";
@@ -39,6 +41,51 @@ const TEXT_ACCOUNT_TYPE: TestColumn[] = POSTS.map((c) =>
 function statements(message: string): string[] {
   const statement = /(?:ALTER|DROP|CREATE OR REPLACE) TABLE (?:[^;()]|\((?:[^()]|\([^()]*\))*\))+/g;
   return (message.match(statement) ?? []).map((s) => s.trim());
+}
+
+/**
+ * Expects `run` to fail with a DataError (checked further by `check`) whose message names statements that are the
+ * way out (`what` they do, for the assertion); returns them.
+ */
+async function wayOut(
+  run: () => Promise<unknown>,
+  what: string,
+  check: (e: DataError) => void = () => undefined,
+): Promise<string[]> {
+  let named: string[] = [];
+  await assert.rejects(run(), (e: unknown) => {
+    assert.ok(e instanceof DataError, String(e));
+    check(e);
+    named = statements(e.message);
+    return true;
+  });
+  assert.ok(named.length > 0, `the message names the statements that ${what}`);
+  return named;
+}
+
+/** The change-feed versions a silver run (or a rebuild) merged. */
+type Versions = Pick<StepMetrics, "versionFrom" | "versionTo">;
+
+/**
+ * How silver goes on after bronze's column changed type: on a warehouse whose change feed is not read across the
+ * change (`rebuildAfterTypeChange`), the next silver run asks for a rebuild and the rebuild is what runs the model
+ * again; elsewhere silver runs from its checkpoint.
+ */
+async function silverAfterTypeChange(
+  ctx: SuiteContext,
+  spec: PipelineSpec,
+  again: () => Promise<Versions>,
+): Promise<() => Promise<Versions>> {
+  if (!ctx.rebuildAfterTypeChange) return again;
+  await assert.rejects(again(), (e: unknown) => {
+    assert.ok(e instanceof DataError, String(e));
+    assert.match(e.message, /changed its type within versions 2\.\.2 .*rebuild the model/);
+    return true;
+  });
+  return async () => {
+    const r = await rebuildSilver(spec, "posts_flat", process.env);
+    return { versionFrom: r.versionFrom, versionTo: r.versionTo };
+  };
 }
 
 /** Silver behaviour every warehouse keeps: SCD1 and SCD2 merges, filters, pruned versions and rebuilds. */
@@ -165,32 +212,12 @@ export function silverSuite(ctx: SuiteContext): void {
         await step();
         // The source widened amount to DECIMAL(20,4): bronze refuses the value until widened as its message says.
         await fx.land([row(2, "b", 2, { amount: "1.2345" })]);
-        let widenBronze: string[] = [];
-        await assert.rejects(runBronze(), (e: unknown) => {
-          assert.ok(e instanceof DataError, String(e));
-          widenBronze = statements(e.message);
-          return true;
-        });
-        assert.ok(widenBronze.length > 0, "the bronze message names the statements that widen it");
-        for (const sql of widenBronze) await ctx.harness.execute(sql);
+        for (const sql of await wayOut(runBronze, "widen bronze")) await ctx.harness.execute(sql);
         assert.equal((await runBronze()).inserted, 1);
-        let again = () => silver(request, fx.ctx());
-        if (ctx.rebuildAfterTypeChange) {
-          await assert.rejects(silver(request, fx.ctx()), (e: unknown) => {
-            assert.ok(e instanceof DataError, String(e));
-            assert.match(e.message, /changed its type within versions 2\.\.2 .*rebuild the model/);
-            return true;
-          });
-          again = async () => {
-            const r = await rebuildSilver(fx.spec, "posts_flat", process.env);
-            return { versionFrom: r.versionFrom, versionTo: r.versionTo };
-          };
-        }
+        const again = await silverAfterTypeChange(ctx, fx.spec, () => silver(request, fx.ctx()));
         const before = await fx.silverRows("posts_flat", ["id", "amount"]);
         assert.deepEqual(before, [{ id: "1", amount: "1.50" }]);
-        let widenSilver: string[] = [];
-        await assert.rejects(again(), (e: unknown) => {
-          assert.ok(e instanceof DataError, String(e));
+        const widenSilver = await wayOut(again, "widen silver", (e) => {
           assert.equal(e.retryable, false);
           assert.match(
             e.message,
@@ -200,11 +227,8 @@ export function silverSuite(ctx: SuiteContext): void {
           );
           assert.match(e.message, /value 1\.2345 would change to fit it \(row id=2\)/);
           assert.match(e.message, /nothing was applied and retrying as it is will not help$/);
-          widenSilver = statements(e.message);
-          return true;
         });
         assert.deepEqual(await fx.silverRows("posts_flat", ["id", "amount"]), before, "nothing written");
-        assert.ok(widenSilver.length > 0, "the silver message names the statements that widen it");
         for (const sql of widenSilver) await ctx.harness.execute(sql);
         const resumed = await again();
         if (!ctx.rebuildAfterTypeChange) assert.equal(resumed.versionFrom, 1, "from the checkpoint it had");
@@ -244,41 +268,23 @@ export function silverSuite(ctx: SuiteContext): void {
         // The source made account_type_id a VARCHAR: its values are still numeric text, which an integer column
         // would take, but the column no longer holds numbers at the source.
         await fx.land([row(2, "b", 2, { account_type_id: "7" })], { columns: TEXT_ACCOUNT_TYPE });
-        let retypeBronze: string[] = [];
-        await assert.rejects(runBronze(), (e: unknown) => {
-          assert.ok(e instanceof DataError, String(e));
+        const retypeBronze = await wayOut(runBronze, "give bronze the new type", (e) => {
           assert.equal(e.retryable, false);
           assert.match(
             e.message,
             /column account_type_id is (integer|int) in bronze, but batch\(es\) .* land it as (text|STRING) \(its type changed at the source\) and that is a change of kind \(numeric to string\), across which no value is cast, whatever it is \(value 7 among them\)/,
           );
           assert.match(e.message, /nothing was applied and retrying as it is will not help$/);
-          retypeBronze = statements(e.message);
-          return true;
         });
         assert.deepEqual(await fx.bronzeRows(["id", "account_type_id"]), [{ id: "1", account_type_id: "3" }]);
-        assert.ok(retypeBronze.length > 0, "the bronze message names the statements that change the type");
         for (const sql of retypeBronze) await ctx.harness.execute(sql);
         assert.equal((await runBronze()).inserted, 1);
         assert.deepEqual(await fx.bronzeRows(["id", "account_type_id"]), [
           { id: "1", account_type_id: "3" },
           { id: "2", account_type_id: "7" },
         ]);
-        let again = () => silver(request, fx.ctx());
-        if (ctx.rebuildAfterTypeChange) {
-          await assert.rejects(silver(request, fx.ctx()), (e: unknown) => {
-            assert.ok(e instanceof DataError, String(e));
-            assert.match(e.message, /changed its type within versions 2\.\.2 .*rebuild the model/);
-            return true;
-          });
-          again = async () => {
-            const r = await rebuildSilver(fx.spec, "posts_flat", process.env);
-            return { versionFrom: r.versionFrom, versionTo: r.versionTo };
-          };
-        }
-        let retypeSilver: string[] = [];
-        await assert.rejects(again(), (e: unknown) => {
-          assert.ok(e instanceof DataError, String(e));
+        const again = await silverAfterTypeChange(ctx, fx.spec, () => silver(request, fx.ctx()));
+        const retypeSilver = await wayOut(again, "give silver the new type", (e) => {
           assert.equal(e.retryable, false);
           assert.match(
             e.message,
@@ -286,13 +292,10 @@ export function silverSuite(ctx: SuiteContext): void {
               `^silver table ${fx.spec.silverSchema}\\.posts_flat: column account_type is (integer|int) in silver, but the model gives it as (text|string) .*a change of kind \\(numeric to string\\).*value [37] among them`,
             ),
           );
-          retypeSilver = statements(e.message);
-          return true;
         });
         assert.deepEqual(await fx.silverRows("posts_flat", ["id", "account_type"]), [
           { id: "1", account_type: "3" },
         ]);
-        assert.ok(retypeSilver.length > 0, "the silver message names the statements that change the type");
         for (const sql of retypeSilver) await ctx.harness.execute(sql);
         assert.equal((await again()).versionTo, 2);
         assert.deepEqual(await fx.silverRows("posts_flat", ["id", "account_type"]), [
