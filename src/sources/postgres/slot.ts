@@ -145,8 +145,8 @@ function missingSlot(db: ResolvedDatabase, consumer: LogConsumer, detail: string
 
 /**
  * The log's head: a logical message written into the WAL now. The consumer's publication is brought up to date
- * first, and with `start` the slot is created when missing (a snapshot is joined to this head); without it a
- * missing slot is a LogPurgedError.
+ * first, and with `start` the slot is created when missing, or made anew when it lost its WAL (a snapshot is joined
+ * to this head; a lost slot can never be read again); without it a missing slot is a LogPurgedError.
  */
 export async function head(
   db: ResolvedDatabase,
@@ -155,10 +155,16 @@ export async function head(
 ): Promise<LogPosition> {
   const name = serverName(consumer);
   return withClient(db, async (client) => {
-    const slot = await client.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", [name]);
-    if (slot.rowCount === 0 && !options.start) throw missingSlot(db, consumer, "does not exist");
+    const slot = (
+      await client.query<{ lost: boolean }>(
+        "SELECT wal_status IS NOT DISTINCT FROM 'lost' AS lost FROM pg_replication_slots WHERE slot_name = $1",
+        [name],
+      )
+    ).rows[0];
+    if (!slot && !options.start) throw missingSlot(db, consumer, "does not exist");
     await publish(client, consumer);
-    if (slot.rowCount === 0) {
+    if (slot?.lost && options.start) await client.query("SELECT pg_drop_replication_slot($1)", [name]);
+    if (!slot || (slot.lost && options.start)) {
       await client.query("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [name]);
     }
     const marker = await client.query("SELECT pg_logical_emit_message(false, 'smelter', $1)::text AS lsn", [
