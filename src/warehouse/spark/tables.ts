@@ -122,9 +122,12 @@ export async function tableColumns(
   return (await describeTable(client, schema, table, false))?.columns ?? null;
 }
 
-/** Table properties Delta keeps through a rewrite by itself: the protocol (versions, features) and clustering. */
+/**
+ * Table properties Delta maintains by itself through a rewrite, not restated: the protocol (versions, features),
+ * clustering, and the bookkeeping of column mapping and row tracking.
+ */
 const KEPT_BY_DELTA =
-  /^(delta\.minReaderVersion|delta\.minWriterVersion|delta\.feature\..+|clusteringColumns)$/;
+  /^(delta\.minReaderVersion|delta\.minWriterVersion|delta\.feature\..+|clusteringColumns|delta\.columnMapping\.maxColumnId|delta\.rowTracking\.materialized.+)$/;
 
 /**
  * The statement that gives columns of a Delta table other types whatever their kinds (`types`: name → Spark type).

@@ -4,7 +4,7 @@ import type { StepMetrics } from "../../../../src/contracts/step.ts";
 import { DataError } from "../../../../src/errors.ts";
 import { bronze } from "../../../../src/executors/bronze/index.ts";
 import { silver } from "../../../../src/executors/silver.ts";
-import type { PipelineSpec } from "../../../../src/spec/types.ts";
+import type { PipelineSpec, TableSpec } from "../../../../src/spec/types.ts";
 import { warehouseDialect } from "../../../../src/warehouse/index.ts";
 import { pruneChangeFeed, rebuildSilver } from "../../../../src/warehouse/maintenance.ts";
 import { POSTS, type Row, silverModel, type TestColumn, tableSpec } from "../fixture.ts";
@@ -92,10 +92,11 @@ async function silverAfterTypeChange(
 export function silverSuite(ctx: SuiteContext): void {
   const fixture = fixtures(ctx);
 
-  async function setup(model = silverModel()) {
-    const fx = await fixture(tableSpec({ deletes: { mode: "soft", column: "deleted", value: true } }), [
-      model,
-    ]);
+  async function setup(model = silverModel(), table: Partial<TableSpec> = {}) {
+    const fx = await fixture(
+      tableSpec({ deletes: { mode: "soft", column: "deleted", value: true }, ...table }),
+      [model],
+    );
     const step = async () => {
       await bronze({ pipeline: fx.spec.name, step: "bronze", table: "posts" }, fx.ctx());
       return silver({ pipeline: fx.spec.name, step: "silver", table: model.name }, fx.ctx());
@@ -260,6 +261,8 @@ export function silverSuite(ctx: SuiteContext): void {
               { name: "account_type", from: "account_type_id" },
             ],
           }),
+          // Clustered, so that the way out keeps bronze's clustering.
+          { clusterBy: ["title"] },
         );
         const request = { pipeline: fx.spec.name, step: "silver" as const, table: "posts_flat" };
         const runBronze = () => bronze({ ...request, step: "bronze", table: "posts" }, fx.ctx());
