@@ -155,16 +155,18 @@ export async function head(
 ): Promise<LogPosition> {
   const name = serverName(consumer);
   return withClient(db, async (client) => {
+    // Values come back as the server's text on a source connection: the status is compared as text.
     const slot = (
-      await client.query<{ lost: boolean }>(
-        "SELECT wal_status IS NOT DISTINCT FROM 'lost' AS lost FROM pg_replication_slots WHERE slot_name = $1",
+      await client.query<{ wal_status: string | null }>(
+        "SELECT wal_status FROM pg_replication_slots WHERE slot_name = $1",
         [name],
       )
     ).rows[0];
     if (!slot && !options.start) throw missingSlot(db, consumer, "does not exist");
     await publish(client, consumer);
-    if (slot?.lost && options.start) await client.query("SELECT pg_drop_replication_slot($1)", [name]);
-    if (!slot || (slot.lost && options.start)) {
+    const lost = slot?.wal_status === "lost";
+    if (lost && options.start) await client.query("SELECT pg_drop_replication_slot($1)", [name]);
+    if (!slot || (lost && options.start)) {
       await client.query("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [name]);
     }
     const marker = await client.query("SELECT pg_logical_emit_message(false, 'smelter', $1)::text AS lsn", [

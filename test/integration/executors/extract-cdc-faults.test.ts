@@ -292,9 +292,13 @@ describe("change capture from the MariaDB binary log, when things fail", { skip:
     await resume((p) => [earlier[0], earlier[1], p[2]], "g2");
 
     // A failover to a server whose files are numbered below the old primary's: bronze's rows and the highest
-    // change it applied came from the old primary's file 999999 (raised here from file 1), and the stored point is
-    // in that file. Found by GTID position in file 1, it is read with a shift that orders its changes above them.
-    const raise = (999_998n * 10n ** 18n).toString();
+    // change it applied came from the old primary's file 999999 (raised here from the server's file), and the stored
+    // point is in that file. Found by GTID position in the server's file, it is read with a shift that orders its
+    // changes above them: one file above 999999.
+    const at = (await state.watermarks.read(spec.name, table))?.watermark as unknown[];
+    const seq = Number(/\.(\d+)$/.exec(String(at[0]))?.[1]);
+    const raise = (BigInt(999_999 - seq) * 10n ** 18n).toString();
+    const shift = 999_999 - seq + 1;
     await warehouse.query(
       `UPDATE "${spec.bronzeSchema}"."${table}" SET _smelter_position = _smelter_position + $1::numeric`,
       [raise],
@@ -305,8 +309,8 @@ describe("change capture from the MariaDB binary log, when things fail", { skip:
     );
     await resume((p) => ["mariadb-bin.999999", p[1], p[2]], "g3");
     const shifted = (await state.watermarks.read(spec.name, table))?.watermark as unknown[];
-    assert.equal(shifted[3], 999_999, "the head is stored with the shift: one file above the old primary's");
-    assert.equal(((await manifests(spec, table)).at(-1)?.changes?.from as unknown[])[3], 999_999);
+    assert.equal(shifted[3], shift, "the head is stored with the shift: one file above the old primary's");
+    assert.equal(((await manifests(spec, table)).at(-1)?.changes?.from as unknown[])[3], shift);
     // The drains after it go on with the shift.
     const made = await changes(15, "g4");
     const before = await feedRows();
@@ -318,7 +322,7 @@ describe("change capture from the MariaDB binary log, when things fail", { skip:
     assert.equal((await feedRows()) - before, made, "one change-feed version per change");
     assert.deepEqual(await bothDifferences(db(), warehouse, spec, table), { bronze: [], silver: [] });
     const stored = (await state.watermarks.read(spec.name, table))?.watermark as unknown[];
-    assert.equal(stored[3], 999_999);
+    assert.equal(stored[3], shift);
     const newest = (await listManifestIds(zone, spec.name, table)).at(-1) as string;
     const files = await objects(spec, table);
     // A GTID position the server never wrote.
