@@ -39,10 +39,12 @@ async function preflight(db: ResolvedDatabase, consumer: LogConsumer): Promise<v
     const level = (await client.query("SHOW wal_level")).rows[0]?.wal_level;
     if (level !== "logical")
       problems.push(`wal_level is ${level}: set wal_level = logical and restart the server`);
-    const role = (
-      await client.query("SELECT rolsuper OR rolreplication AS ok FROM pg_roles WHERE rolname = current_user")
-    ).rows[0];
-    if (!role?.ok) problems.push(`user ${db.user} may not replicate: ALTER ROLE ${db.user} REPLICATION`);
+    // A row when the user may replicate (values come back as text on a source connection: no boolean to read).
+    const role = await client.query(
+      "SELECT 1 FROM pg_roles WHERE rolname = current_user AND (rolsuper OR rolreplication)",
+    );
+    if (role.rowCount === 0)
+      problems.push(`user ${db.user} may not replicate: ALTER ROLE ${db.user} REPLICATION`);
     const [table] = await catalogTables(client, [consumer.table]);
     if (!table) problems.push(`table ${consumer.table} does not exist`);
     else if (table.identity !== "f")

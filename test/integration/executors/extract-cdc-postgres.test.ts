@@ -132,7 +132,7 @@ describe("change capture from PostgreSQL by logical replication", { skip: skip ?
     assert.deepEqual(await both(), { bronze: [], silver: [] });
   });
 
-  it("names what a table lacks for logical replication before reading anything", async () => {
+  it("names what a table or a user lacks for logical replication before reading anything", async () => {
     await src().query("CREATE TABLE app.plain (id int PRIMARY KEY, payload text)");
     const plain = await pipelineSpec(
       spec.name,
@@ -147,6 +147,38 @@ describe("change capture from PostgreSQL by logical replication", { skip: skip ?
         return true;
       },
     );
+
+    // A user that may read the table but not replicate.
+    const reader = uniqueName("reader");
+    await admin().query(`CREATE ROLE ${reader} LOGIN PASSWORD 'reader' NOREPLICATION`);
+    try {
+      await src().query(`GRANT USAGE ON SCHEMA app TO ${reader}; GRANT SELECT ON app.${table} TO ${reader}`);
+      const url = new URL(process.env[URL_ENV] as string);
+      [url.username, url.password] = [reader, "reader"];
+      process.env.TEST_PG_CDC_READER_URL = url.href;
+      const asReader = await pipelineSpec(
+        spec.name,
+        [tableSpec({ name: table, table: `app.${table}`, mode: "cdc", cursor: [] })],
+        { source: "postgres", urlEnv: "TEST_PG_CDC_READER_URL", landing: "local" },
+      );
+      await assert.rejects(
+        extract({ pipeline: asReader.name, step: "extract", table }, context(asReader)),
+        (error: Error & { type?: string; retryable?: boolean }) => {
+          assert.equal(error.type, "ConfigError");
+          assert.equal(error.retryable, false);
+          assert.match(
+            error.message,
+            new RegExp(`user ${reader} may not replicate: ALTER ROLE ${reader} REPLICATION`),
+          );
+          assert.doesNotMatch(error.message, /REPLICA IDENTITY/, "the table is set up");
+          return true;
+        },
+      );
+    } finally {
+      delete process.env.TEST_PG_CDC_READER_URL;
+      await src().query(`REVOKE ALL ON app.${table} FROM ${reader}; REVOKE ALL ON SCHEMA app FROM ${reader}`);
+      await admin().query(`DROP ROLE ${reader}`);
+    }
   });
 
   it("refuses to go on after its slot was dropped, writes nothing, and a re-sync recovers", async () => {
