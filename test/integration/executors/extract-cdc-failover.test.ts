@@ -64,7 +64,8 @@ describe("change capture across a failover between two MariaDB servers", { skip:
   const sorted = (feed: ExpectedFeed) => [...feed.entries()].sort((a, b) => a[0] - b[0]);
 
   before(async () => {
-    [primary, replica] = await Promise.all([startMariadb(1), startMariadb(2)]);
+    primary = await startMariadb(1);
+    replica = await startMariadb(2);
     serving = await primary.connect();
     // The primary's log is some files further than the replica's will be.
     for (let i = 0; i < 3; i++) await serving.query("FLUSH BINARY LOGS");

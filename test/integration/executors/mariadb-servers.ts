@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -39,6 +39,9 @@ export async function startMariadb(serverId: number): Promise<MariadbServer> {
   const dir = await mkdtemp(join(tmpdir(), `smelter-mariadb-${serverId}-`));
   const data = join(dir, "data");
   const socket = join(dir, "mariadb.sock");
+  // Temporary files of its own: servers installed side by side must not meet in the system's temporary directory.
+  const tmp = join(dir, "tmp");
+  await mkdir(tmp);
   const asRoot = process.getuid?.() === 0 ? ["--user=root"] : [];
   await run(binary("mariadb-install-db"), [
     "--no-defaults",
@@ -46,7 +49,11 @@ export async function startMariadb(serverId: number): Promise<MariadbServer> {
     ...asRoot,
     "--auth-root-authentication-method=normal",
     "--skip-test-db",
-  ]);
+    `--tmpdir=${tmp}`,
+  ]).catch(async (error) => {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  });
   const port = await freePort();
   const child: ChildProcess = spawn(
     binary("mariadbd"),
@@ -57,6 +64,7 @@ export async function startMariadb(serverId: number): Promise<MariadbServer> {
       "--bind-address=127.0.0.1",
       `--port=${port}`,
       `--socket=${socket}`,
+      `--tmpdir=${tmp}`,
       `--log-error=${join(dir, "error.log")}`,
       "--character-set-server=utf8mb4",
       "--collation-server=utf8mb4_unicode_ci",
@@ -80,6 +88,7 @@ export async function startMariadb(serverId: number): Promise<MariadbServer> {
   }
   if (!root) {
     child.kill("SIGKILL");
+    await exited;
     throw new Error(`MariaDB (server id ${serverId}) did not start: see ${join(dir, "error.log")}`);
   }
   // Not in the binary log: a replica of this server has its own user.
