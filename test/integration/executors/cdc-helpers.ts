@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type mysql from "mysql2/promise";
 import type pg from "pg";
 import { extract } from "../../../src/executors/extract/index.ts";
 import type { PipelineSpec } from "../../../src/spec/types.ts";
@@ -35,6 +36,46 @@ export interface ChangeTarget {
   upsert(id: number, payload: string): Promise<number>;
   update(id: number, payload: string): Promise<number>;
   remove(id: number): Promise<number>;
+}
+
+/** Changes to a MariaDB table (id, payload, updated_at) through the connection `db()` gives at each change. */
+export function mariadbTarget(db: () => mysql.Connection, table: string): ChangeTarget {
+  const affected = async (change: Promise<[unknown, unknown]>) =>
+    ((await change)[0] as { affectedRows: number }).affectedRows;
+  return {
+    upsert: (id, payload) =>
+      affected(
+        db().query(
+          `INSERT INTO ${table} VALUES (?, ?, NOW(6)) ON DUPLICATE KEY UPDATE payload = VALUES(payload)`,
+          [id, payload],
+        ),
+      ),
+    update: (id, payload) =>
+      affected(
+        db().query(`UPDATE ${table} SET payload = ?, updated_at = NOW(6) WHERE id = ?`, [payload, id]),
+      ),
+    remove: (id) => affected(db().query(`DELETE FROM ${table} WHERE id = ?`, [id])),
+  };
+}
+
+/** Changes to a PostgreSQL table (id, payload, updated_at) through the client `db()` gives at each change. */
+export function postgresTarget(db: () => pg.Client, table: string): ChangeTarget {
+  const affected = async (change: Promise<pg.QueryResult>) => (await change).rowCount ?? 0;
+  return {
+    upsert: (id, payload) =>
+      affected(
+        db().query(
+          `INSERT INTO ${table} (id, payload, updated_at) VALUES ($1, $2, now())
+           ON CONFLICT (id) DO UPDATE SET payload = EXCLUDED.payload, updated_at = now()`,
+          [id, payload],
+        ),
+      ),
+    update: (id, payload) =>
+      affected(
+        db().query(`UPDATE ${table} SET payload = $1, updated_at = now() WHERE id = $2`, [payload, id]),
+      ),
+    remove: (id) => affected(db().query(`DELETE FROM ${table} WHERE id = $1`, [id])),
+  };
 }
 
 /** A cdc pipeline of one table under test: its source, its warehouse and how their rows are compared. */

@@ -4,9 +4,9 @@ import type mysql from "mysql2/promise";
 import { extract } from "../../../src/executors/extract/index.ts";
 import type { PipelineSpec } from "../../../src/spec/types.ts";
 import {
-  type ChangeTarget,
   type ExpectedFeed,
   feedByKey,
+  mariadbTarget,
   newestVersion,
   random,
   randomChange,
@@ -27,8 +27,6 @@ const URL_ENV = "TEST_MARIADB_FAILOVER_URL";
 const ROWS = 500;
 const TABLE = "orders";
 
-const affected = ([result]: [unknown, unknown]) => (result as { affectedRows: number }).affectedRows;
-
 describe("change capture across a failover between two MariaDB servers", { skip: skip ?? false }, () => {
   let primary: MariadbServer;
   let replica: MariadbServer;
@@ -38,23 +36,7 @@ describe("change capture across a failover between two MariaDB servers", { skip:
   const warehouse = warehousePool(() => [spec]);
   const next = random(29);
 
-  const source: ChangeTarget = {
-    upsert: async (id, payload) =>
-      affected(
-        await serving.query(
-          `INSERT INTO ${TABLE} VALUES (?, ?, NOW(6)) ON DUPLICATE KEY UPDATE payload = VALUES(payload)`,
-          [id, payload],
-        ),
-      ),
-    update: async (id, payload) =>
-      affected(
-        await serving.query(`UPDATE ${TABLE} SET payload = ?, updated_at = NOW(6) WHERE id = ?`, [
-          payload,
-          id,
-        ]),
-      ),
-    remove: async (id) => affected(await serving.query(`DELETE FROM ${TABLE} WHERE id = ?`, [id])),
-  };
+  const source = mariadbTarget(() => serving, TABLE);
 
   /** `ops` random changes, added to `expected` by key in order. */
   const changes = async (ops: number, tag: string, expected: ExpectedFeed) => {

@@ -6,10 +6,10 @@ import { runTask } from "../../../src/executors/index.ts";
 import { standaloneState } from "../../../src/runtime/standalone.ts";
 import type { PipelineSpec } from "../../../src/spec/types.ts";
 import {
-  type ChangeTarget,
   type ExpectedFeed,
   feedByKey,
   newestVersion,
+  postgresTarget,
   random,
   randomChange,
 } from "./cdc-helpers.ts";
@@ -82,20 +82,7 @@ describe("cdc tables of one PostgreSQL source in one task", { skip: skip ?? fals
   const slotName = () => `smelter_src_${full.name}__src`;
   const tablesOf = () => spec.tables.map((t) => t.name);
 
-  const target = (t: string): ChangeTarget => ({
-    upsert: async (id, payload) =>
-      (
-        await src().query(
-          `INSERT INTO app.${t} (id, payload, updated_at) VALUES ($1, $2, now())
-           ON CONFLICT (id) DO UPDATE SET payload = EXCLUDED.payload, updated_at = now()`,
-          [id, payload],
-        )
-      ).rowCount ?? 0,
-    update: async (id, payload) =>
-      (await src().query(`UPDATE app.${t} SET payload = $1, updated_at = now() WHERE id = $2`, [payload, id]))
-        .rowCount ?? 0,
-    remove: async (id) => (await src().query(`DELETE FROM app.${t} WHERE id = $1`, [id])).rowCount ?? 0,
-  });
+  const target = (t: string) => postgresTarget(src, `app.${t}`);
 
   /**
    * `ops` random changes to `tables`, in transactions of one to four changes that often span several tables;

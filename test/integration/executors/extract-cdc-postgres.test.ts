@@ -2,13 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { extract } from "../../../src/executors/extract/index.ts";
 import type { PipelineSpec } from "../../../src/spec/types.ts";
-import {
-  type CdcCase,
-  type ChangeTarget,
-  changeRound,
-  random,
-  snapshotWhileChanging,
-} from "./cdc-helpers.ts";
+import { type CdcCase, changeRound, postgresTarget, random, snapshotWhileChanging } from "./cdc-helpers.ts";
 import {
   context,
   landingZone,
@@ -69,24 +63,7 @@ describe("change capture from PostgreSQL by logical replication", { skip: skip ?
     silver: await differences(`"${spec.silverSchema}"."${flatModel(table)}"`),
   });
 
-  const source: ChangeTarget = {
-    upsert: async (id, payload) =>
-      (
-        await src().query(
-          `INSERT INTO app.${table} (id, payload, updated_at) VALUES ($1, $2, now())
-           ON CONFLICT (id) DO UPDATE SET payload = EXCLUDED.payload, updated_at = now()`,
-          [id, payload],
-        )
-      ).rowCount ?? 0,
-    update: async (id, payload) =>
-      (
-        await src().query(`UPDATE app.${table} SET payload = $1, updated_at = now() WHERE id = $2`, [
-          payload,
-          id,
-        ])
-      ).rowCount ?? 0,
-    remove: async (id) => (await src().query(`DELETE FROM app.${table} WHERE id = $1`, [id])).rowCount ?? 0,
-  };
+  const source = postgresTarget(src, `app.${table}`);
 
   it("joins a snapshot to the slot and lands every change in commit order", async () => {
     const base = await pipelineSpec(

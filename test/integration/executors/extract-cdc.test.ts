@@ -4,8 +4,8 @@ import { extract } from "../../../src/executors/extract/index.ts";
 import type { PipelineSpec } from "../../../src/spec/types.ts";
 import {
   type CdcCase,
-  type ChangeTarget,
   changeRound,
+  mariadbTarget,
   newestVersion,
   random,
   snapshotWhileChanging,
@@ -24,28 +24,12 @@ const ROWS = 2_000;
 const ROUNDS = 4;
 const OPS = 200;
 
-const affected = ([result]: [unknown, unknown]) => (result as { affectedRows: number }).affectedRows;
-
 describe("change capture from the MariaDB binary log", { skip: skip ?? false }, () => {
   const { table, db } = changingTable("cdc", ROWS);
   let spec: PipelineSpec;
   const warehouse = warehousePool(() => [spec]);
 
-  /** One statement per change, so that each is known to have happened (affected rows) and in which order. */
-  const source: ChangeTarget = {
-    upsert: async (id, payload) =>
-      affected(
-        await db().query(
-          `INSERT INTO ${table} VALUES (?, ?, NOW(6)) ON DUPLICATE KEY UPDATE payload = VALUES(payload)`,
-          [id, payload],
-        ),
-      ),
-    update: async (id, payload) =>
-      affected(
-        await db().query(`UPDATE ${table} SET payload = ?, updated_at = NOW(6) WHERE id = ?`, [payload, id]),
-      ),
-    remove: async (id) => affected(await db().query(`DELETE FROM ${table} WHERE id = ?`, [id])),
-  };
+  const source = mariadbTarget(db, table);
 
   it("joins a snapshot taken while the table changes to the log, then lands every change in log order", async () => {
     const base = await mariadbSpec(table, { over: { mode: "cdc", cursor: [], chunkSize: 700 } });
