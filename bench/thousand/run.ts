@@ -587,8 +587,15 @@ async function cleanUp(): Promise<void> {
     }
   }
   for (const d of created.dagIds) {
-    // Airflow refuses (409) while task instances of the DAG still run: they end soon after their run failed.
+    // Deleted once Airflow has marked it stale (its file is gone): a DAG deleted while the dag processor marks it
+    // stops the dag processor. Airflow refuses (409) while task instances of the DAG still run: they end soon
+    // after their run failed.
     await attempt(`deleting DAG ${d}`, async () => {
+      for (let waited = 0; waited < 120; waited++) {
+        const dag = await airflow<{ is_stale?: boolean } | undefined>("GET", `/dags/${d}`, undefined, true);
+        if (!dag || dag.is_stale) break;
+        await sleep(1000);
+      }
       for (let tries = 1; ; tries++) {
         try {
           return await airflow("DELETE", `/dags/${d}`, undefined, true);

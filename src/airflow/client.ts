@@ -26,6 +26,10 @@ export interface AirflowDag {
   file_token?: string;
   has_import_errors?: boolean;
   last_parsed_time?: string | null;
+  /** Airflow 3: the DAG's file is gone from its bundle (the dag processor marks it at its next refresh). */
+  is_stale?: boolean;
+  /** Airflow 2: false once the DAG's file is gone. */
+  is_active?: boolean;
 }
 
 export interface AirflowImportError {

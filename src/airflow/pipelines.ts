@@ -64,9 +64,14 @@ export async function releaseMoved(
     pipeline.spec.name,
     files.map((f) => f.fileName),
   );
-  for (const file of stale) {
-    if (file.dagIds.some((id) => kept.includes(id))) await publisher.retire(file, file.dagIds, log);
-  }
+  const moved = stale.filter((file) => file.dagIds.some((id) => kept.includes(id)));
+  // Only the files go now: their DAGs stay until the new files are registered (`retireStale`).
+  if (moved.length > 0)
+    await publisher.retire(
+      moved,
+      moved.flatMap((file) => file.dagIds),
+      log,
+    );
   return stale;
 }
 
@@ -80,13 +85,15 @@ export async function retireStale(
   stale: readonly RetiredFile[],
   files: readonly GeneratedDag[],
   log?: (message: string) => void,
+  timeoutMs?: number,
 ): Promise<RetiredFile[]> {
-  const kept = files.flatMap((f) => f.dagIds);
-  const out: RetiredFile[] = [];
-  for (const file of stale) {
-    out.push(await publisher.retire(file, kept, log));
-    await ledger?.forget(file.fileName);
-  }
+  const out = await publisher.retire(
+    stale,
+    files.flatMap((f) => f.dagIds),
+    log,
+    timeoutMs,
+  );
+  for (const file of out) await ledger?.forget(file.fileName);
   return out;
 }
 
@@ -104,7 +111,7 @@ export async function publishPipeline(
   const stale = await releaseMoved(publisher, pipeline, files, options.log);
   const published: PublishFileResult[] = [];
   for (const file of files) published.push(await publishRecorded(publisher, ledger, pipeline, file, options));
-  const removed = await retireStale(publisher, ledger, stale, files, options.log);
+  const removed = await retireStale(publisher, ledger, stale, files, options.log, options.timeoutMs);
   return { published, removed };
 }
 

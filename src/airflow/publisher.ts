@@ -181,35 +181,73 @@ export class Publisher {
   }
 
   /**
-   * Removes a stale generated DAG file, then deletes its DAGs from Airflow (paused first, so no new run starts
-   * while the file goes): removing the file alone would leave the DAGs listed, stale, with their schedule. DAGs
-   * in `kept` (defined by a file that stays, such as a silver DAG that moved to a file of its own) are left
-   * alone; a file already removed is not an error (its DAGs are still deleted). A DAG Airflow refuses to delete
-   * stays paused and the error says so; publishing again retries. Returns the file with the DAG ids it deleted.
+   * Removes stale generated DAG files, then deletes their DAGs from Airflow: removing a file alone would leave
+   * its DAGs listed, stale, with their schedule. Each DAG is paused first, so no new run starts while its file
+   * goes, and deleted only once Airflow has marked it stale (`is_stale`, Airflow 2's `is_active` false): the
+   * dag processor marks the DAGs of a missing file at its next bundle refresh, and a DAG deleted while that
+   * refresh is marking it makes the refresh's update match no row, which stops the dag processor
+   * (StaleDataError). DAGs in `kept` (defined by a file that stays, such as a silver DAG that moved to a file of
+   * its own) are left alone; a file already removed is not an error (its DAGs are still deleted). A DAG Airflow
+   * does not mark stale within `timeoutMs`, or refuses to delete, stays paused and the error says so;
+   * publishing again retries. Returns each file with the DAG ids it deleted.
    */
   async retire(
-    stale: RetiredFile,
+    stale: readonly RetiredFile[],
     kept: readonly string[],
     log: (message: string) => void = () => {},
-  ): Promise<RetiredFile> {
-    const dagIds = stale.dagIds.filter((id) => !kept.includes(id));
+    timeoutMs = 300_000,
+  ): Promise<RetiredFile[]> {
+    const retired = stale.map((file) => ({
+      fileName: file.fileName,
+      dagIds: file.dagIds.filter((id) => !kept.includes(id)),
+    }));
+    const dagIds = retired.flatMap((file) => file.dagIds);
     for (const dagId of dagIds) if (await this.client.getDag(dagId)) await this.client.setPaused(dagId, true);
-    if ((await this.store.read(stale.fileName)) !== undefined) {
-      await this.store.remove(stale.fileName);
-      log(`removed ${this.store.locate(stale.fileName)}`);
+    for (const file of retired) {
+      if ((await this.store.read(file.fileName)) === undefined) continue;
+      await this.store.remove(file.fileName);
+      log(`removed ${this.store.locate(file.fileName)}`);
     }
-    for (const dagId of dagIds) {
-      try {
-        if (await this.client.deleteDag(dagId)) log(`deleted ${dagId} from Airflow`);
-      } catch (error) {
-        throw new SmelterError(
-          "DagNotDeleted",
-          `${stale.fileName} was removed but Airflow did not delete ${dagId}, which stays paused: ${(error as Error).message}`,
-          { retryable: true, cause: error },
-        );
+    await this.awaitStale(retired, timeoutMs);
+    for (const file of retired) {
+      for (const dagId of file.dagIds) {
+        try {
+          if (await this.client.deleteDag(dagId)) log(`deleted ${dagId} from Airflow`);
+        } catch (error) {
+          throw new SmelterError(
+            "DagNotDeleted",
+            `${file.fileName} was removed but Airflow did not delete ${dagId}, which stays paused: ${(error as Error).message}`,
+            { retryable: true, cause: error },
+          );
+        }
       }
     }
-    return { fileName: stale.fileName, dagIds };
+    return retired;
+  }
+
+  /** Waits until Airflow has marked every DAG of the removed files stale, or has none of them. */
+  private async awaitStale(files: readonly RetiredFile[], timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const live: RetiredFile[] = [];
+      for (const file of files) {
+        const dags = await Promise.all(file.dagIds.map((id) => this.client.getDag(id)));
+        const ids = dags
+          .filter((d) => d && d.is_stale !== true && d.is_active !== false)
+          .map((d) => d!.dag_id);
+        if (ids.length > 0) live.push({ fileName: file.fileName, dagIds: ids });
+      }
+      if (live.length === 0) return;
+      if (Date.now() > deadline) {
+        const [first] = live;
+        throw new SmelterError(
+          "DagNotDeleted",
+          `${first!.fileName} was removed but Airflow did not mark ${first!.dagIds.join(", ")} stale within ${timeoutMs / 1000} s, so it is not deleted yet and stays paused (deleting it sooner can stop Airflow's dag processor): is its dag processor running? Publishing again retries`,
+          { retryable: true },
+        );
+      }
+      await sleep(1000);
+    }
   }
 
   /**

@@ -11,6 +11,9 @@ import type { PipelineCatalog } from "../state/pipelines.ts";
 import type { PublishedDag, PublishedDags } from "../state/published-dags.ts";
 import type { Job } from "./index.ts";
 
+/** How long reconcile waits for Airflow to register a republished file, or to mark a removed one's DAGs stale. */
+const RECONCILE_WAIT_MS = 120_000;
+
 /** One way a published DAG file differs from what it should be. */
 export type Drift =
   | { kind: "never-published" }
@@ -117,7 +120,9 @@ export function reconcileJob(
             continue;
           }
           deps.say(`reconcile: publishing because ${what}`);
-          await publishRecorded(deps.publisher, deps.ledger, entry.pipeline, file, { timeoutMs: 120_000 });
+          await publishRecorded(deps.publisher, deps.ledger, entry.pipeline, file, {
+            timeoutMs: RECONCILE_WAIT_MS,
+          });
           reported.delete(file.fileName);
           deps.say(`reconcile: published ${file.fileName}`);
         }
@@ -129,7 +134,14 @@ export function reconcileJob(
           }
           continue;
         }
-        for (const r of await retireStale(deps.publisher, deps.ledger, stale, files, say)) {
+        for (const r of await retireStale(
+          deps.publisher,
+          deps.ledger,
+          stale,
+          files,
+          say,
+          RECONCILE_WAIT_MS,
+        )) {
           reported.delete(r.fileName);
           say(`${r.fileName} is no longer generated from the spec of ${entry.pipeline.spec.name}`);
         }

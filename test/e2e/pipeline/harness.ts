@@ -1,11 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { rm } from "node:fs/promises";
-import { join } from "node:path";
 import { after, before } from "node:test";
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import mysql from "mysql2/promise";
 import pg from "pg";
 import { AirflowClient, type AirflowTaskInstance } from "../../../src/airflow/client.ts";
+import { LocalDagFolder, Publisher } from "../../../src/airflow/publisher.ts";
 import { type FollowedRun, followRun } from "../../../src/demo/follow.ts";
 import { seedDemo } from "../../../src/demo/seed.ts";
 
@@ -308,6 +307,19 @@ export function taskOf(run: RunResult, taskId: string): AirflowTaskInstance {
 }
 
 /**
+ * Removes a pipeline's DAG files (the generated ones and `smelter__<name>.py` whatever wrote it) and then deletes
+ * them and `dagIds` from Airflow, as publishing retires a stale file: once Airflow has marked them stale, since a
+ * DAG deleted while the dag processor marks it stops the dag processor.
+ */
+export async function removeDags(name: string, dagIds: readonly string[]): Promise<void> {
+  const publisher = new Publisher(airflow, new LocalDagFolder(need("SMELTER_DAGS_FOLDER")));
+  const files = await publisher.staleFiles(name, []);
+  const listed = files.flatMap((f) => f.dagIds);
+  const others = { fileName: `smelter__${name}.py`, dagIds: dagIds.filter((id) => !listed.includes(id)) };
+  await publisher.retire([...files, others], [], undefined, 120_000);
+}
+
+/**
  * Removes what a test pipeline left behind: its registration, DAG files and DAGs in Airflow, bronze and silver
  * schemas, warehouse bookkeeping rows, landed files and source database. Errors are ignored: a cleanup never
  * hides the test's own failure.
@@ -315,8 +327,7 @@ export function taskOf(run: RunResult, taskId: string): AirflowTaskInstance {
 export async function cleanup(name: string, database: string, dagIds: string[]): Promise<void> {
   const quiet = (p: Promise<unknown>) => p.catch(() => undefined);
   await quiet(service("DELETE", `/api/v1/pipelines/${name}`));
-  await quiet(rm(join(need("SMELTER_DAGS_FOLDER"), `smelter__${name}.py`), { force: true }));
-  for (const dagId of dagIds) await quiet(airflowApi("DELETE", `/dags/${dagId}`));
+  await quiet(removeDags(name, dagIds));
   await quiet(
     withWarehouse(async (client) => {
       await client.query(`DROP SCHEMA IF EXISTS "${name}_bronze" CASCADE`);

@@ -222,8 +222,6 @@ describe("a pipeline split across several DAGs (airflow.split)", { skip, timeout
     const quiet = (p: Promise<unknown>) => p.catch(() => undefined);
     await quiet(source?.end() ?? Promise.resolve());
     const dagIds = (await airflow.listDags(`smelter__${name}`).catch(() => [])).map((d) => d.dag_id);
-    for (const file of await partFiles().catch(() => []))
-      await quiet(rm(join(dagsFolder, file), { force: true }));
     await quiet(airflowApi("DELETE", `/connections/${name}`));
     await quiet(stopService());
     await cleanup(name, name, dagIds);

@@ -61,6 +61,36 @@ describe("publisher against the real Airflow", { skip }, () => {
     );
   });
 
+  test("retiring a file deletes its DAGs only once Airflow has marked them stale", async () => {
+    const dagId = `smelter_test_retired_${suffix}`;
+    const file = { fileName: `${dagId}.py`, content: goodDag(dagId), dagIds: [dagId] };
+    written.push(file.fileName);
+    await publisher.publishFile(file, { unpause: true, timeoutMs: 240_000 });
+    // The real client, recording what Airflow says of each DAG just before it is deleted.
+    const seen: (boolean | undefined)[] = [];
+    const recording = new (class extends AirflowClient {
+      override async deleteDag(id: string): Promise<boolean> {
+        seen.push((await this.getDag(id))?.is_stale);
+        return super.deleteDag(id);
+      }
+    })({
+      url: url ?? "",
+      user: process.env.SMELTER_AIRFLOW_USER ?? "admin",
+      password: process.env.SMELTER_AIRFLOW_PASSWORD ?? "admin",
+    });
+    const lines: string[] = [];
+    const retired = await new Publisher(recording, new LocalDagFolder(folder)).retire(
+      [{ fileName: file.fileName, dagIds: [dagId] }],
+      [],
+      (line) => lines.push(line),
+      120_000,
+    );
+    assert.deepEqual(retired, [{ fileName: file.fileName, dagIds: [dagId] }]);
+    assert.deepEqual(seen, [true], "deleted while Airflow still listed it as live");
+    assert.equal(await client.getDag(dagId), undefined);
+    assert.deepEqual(lines, [`removed ${join(folder, file.fileName)}`, `deleted ${dagId} from Airflow`]);
+  });
+
   test("a file Airflow's safe mode would skip is refused before anything is written", async () => {
     const file = { fileName: `smelter_test_plain_${suffix}.py`, content: "x = 1\n", dagIds: ["x"] };
     await assert.rejects(publisher.publishFile(file), /DAG discovery safe mode skips/);

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { readdir, readFile, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { readdir, readFile } from "node:fs/promises";
 import { after, describe, test } from "node:test";
 import { AirflowClient } from "../../../src/airflow/client.ts";
 import { generateDags, publishPipeline } from "../../../src/airflow/pipelines.ts";
@@ -31,8 +30,8 @@ describe("publishing a pipeline that becomes split, and unsplit again", { skip }
   const eu = `smelter__${name}__src__crm_eu`;
   const us = `smelter__${name}__src__crm_us`;
   after(async () => {
-    for (const f of await readdir(folder)) if (f.startsWith(main)) await rm(join(folder, f), { force: true });
-    for (const id of [main, silver, eu, us]) await client.deleteDag(id).catch(() => false);
+    const files = await publisher.staleFiles(name, []);
+    await publisher.retire([...files, { fileName: `${main}.py`, dagIds: [main, silver, eu, us] }], []);
   });
 
   const pipeline = async (split: boolean) => {
