@@ -195,7 +195,9 @@ airflow_up() {
     log "starting airflow $p"
     local args
     mapfile -t args < <(airflow_proc_args "$p")
-    (source "$SMELTER_AIRFLOW_HOME/launch.env" && proc_start "airflow-$p" airflow "${args[@]}")
+    # Restarted when it exits: an Airflow component stops on some errors of its own (the dag processor on a
+    # StaleDataError when a DAG is deleted while it marks it stale), and the others would run on without it.
+    (source "$SMELTER_AIRFLOW_HOME/launch.env" && proc_start_restarting "airflow-$p" airflow "${args[@]}")
   done
   if ! wait_healthy airflow-api-server "$SMELTER_AIRFLOW_TIMEOUT" airflow_api_healthy; then
     show_log_tail "$(log_file airflow-api-server)"

@@ -126,6 +126,19 @@ proc_start() {
   fi
 }
 
+# Starts CMD... as proc_start does, and starts it again whenever it exits, as a service manager would (systemd's
+# Restart=always, a Kubernetes pod's restartPolicy): the recorded pid is the loop's, so proc_stop ends both.
+proc_start_restarting() {
+  local name="$1"
+  shift
+  proc_start "$name" bash -c 'while :; do
+    "$@"
+    status=$?
+    printf "\n[stack] %s %s exited with status %s; starting it again in 5 s\n" "$(date -u +%FT%TZ)" "$0" "$status"
+    sleep 5
+  done' "$name" "$@"
+}
+
 # Stops the process group of NAME: TERM, then KILL after a grace period.
 proc_stop() {
   local name="$1" grace="${2:-30}"
@@ -136,10 +149,11 @@ proc_stop() {
     return 0
   fi
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  if ! wait_until "$grace" bash -c "! kill -0 $pid"; then
+  # The whole group: a supervising loop (proc_start_restarting) ends before the component it waits on.
+  if ! wait_until "$grace" bash -c "! kill -0 -- -$pid 2>/dev/null"; then
     log "$name did not stop within ${grace}s; killing it"
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-    wait_until 10 bash -c "! kill -0 $pid" || true
+    wait_until 10 bash -c "! kill -0 -- -$pid 2>/dev/null" || true
   fi
   rm -f "$pf" "${pf%.pid}.start"
 }
