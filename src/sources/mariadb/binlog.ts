@@ -6,7 +6,7 @@ import { drainEnd } from "../drain-end.ts";
 import { sourceError } from "../errors.ts";
 import type { ChangeLog, DrainOptions, LogChange, LogConsumer, LogPosition } from "../types.ts";
 import { connectMariadb } from "./connection.ts";
-import { locate } from "./locate.ts";
+import { binaryLogStatus, locate } from "./locate.ts";
 import { asPosition, compare, order, stored } from "./position.ts";
 import { truncatedTable } from "./statements.ts";
 
@@ -26,7 +26,8 @@ async function preflight(db: ResolvedDatabase, _consumer: LogConsumer): Promise<
   const conn = await connectMariadb(db, 0);
   try {
     const [vars] = await conn.query(
-      "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('log_bin', 'binlog_format', 'binlog_row_image', 'binlog_row_metadata', 'server_id')",
+      `SHOW GLOBAL VARIABLES WHERE Variable_name IN ('log_bin', 'binlog_format', 'binlog_row_image',
+         'binlog_row_metadata', 'server_id', 'binlog_transaction_compression', 'binlog_row_value_options')`,
     );
     const v = new Map((vars as unknown[][]).map((r) => [String(r[0]).toLowerCase(), String(r[1])]));
     const problems: string[] = [];
@@ -41,6 +42,16 @@ async function preflight(db: ResolvedDatabase, _consumer: LogConsumer): Promise<
     if (v.has("binlog_row_metadata") && v.get("binlog_row_metadata")?.toUpperCase() !== "FULL")
       problems.push(`binlog_row_metadata is ${v.get("binlog_row_metadata")}: set binlog_row_metadata=FULL`);
     if (v.get("server_id") === "0") problems.push("server_id is 0: give the server a server_id");
+    // MySQL: compressed transactions and partial JSON updates are events the binlog reader cannot decode.
+    if (
+      v.has("binlog_transaction_compression") &&
+      v.get("binlog_transaction_compression")?.toUpperCase() !== "OFF"
+    )
+      problems.push("binlog_transaction_compression is ON: set binlog_transaction_compression=OFF");
+    if (v.get("binlog_row_value_options"))
+      problems.push(
+        `binlog_row_value_options is ${v.get("binlog_row_value_options")}: set binlog_row_value_options='' (full JSON values)`,
+      );
     const [grants] = await conn.query("SHOW GRANTS FOR CURRENT_USER()");
     const text = (grants as unknown[][]).map((r) => String(r[0]).toUpperCase());
     const global = text.filter((g) => / ON \*\.\* TO /.test(g));
@@ -69,20 +80,14 @@ async function preflight(db: ResolvedDatabase, _consumer: LogConsumer): Promise<
 async function head(db: ResolvedDatabase): Promise<LogPosition> {
   const conn = await connectMariadb(db, 0);
   try {
-    // MySQL 8.4 renamed the statement (MariaDB 10.5.2+ knows a third name, and the old one too).
-    const [rows] = await conn
-      .query("SHOW MASTER STATUS")
-      .catch((error: { code?: string }) =>
-        error.code === "ER_PARSE_ERROR" ? conn.query("SHOW BINARY LOG STATUS") : Promise.reject(error),
-      );
-    const row = (rows as unknown[][])[0];
+    const row = await binaryLogStatus(conn);
     if (!row) throw new ConfigError(`source ${db.name}: SHOW MASTER STATUS is empty: the binary log is off`);
     const [file, offset] = [String(row[0]), Number(row[1])];
-    // The GTID position of the same point, for operators (another server of the topology knows it, not the file):
-    // MySQL reports it beside the file, MariaDB translates the file and offset.
+    // The GTID position of the same point (another server of the topology knows it, not the file): MySQL reports
+    // its GTID set beside the file (with line breaks between members), MariaDB translates the file and offset.
     const gtid =
       row.length > 4
-        ? String(row[4] ?? "")
+        ? String(row[4] ?? "").replace(/\s+/g, "")
         : String(
             ((await conn.query("SELECT BINLOG_GTID_POS(?, ?)", [file, offset]))[0] as unknown[][])[0]?.[0] ??
               "",
