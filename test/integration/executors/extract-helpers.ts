@@ -42,12 +42,67 @@ export async function migrateState(): Promise<void> {
   }
 }
 
-export async function mariadbConnection(): Promise<mysql.Connection> {
+/** A server of the MariaDB/MySQL family the tests read from: the stack's MariaDB, or its MySQL. */
+export interface MysqlServer {
+  label: "MariaDB" | "MySQL";
+  kind: "mariadb" | "mysql";
+  /** The stack.env variable with its URL. */
+  urlEnv: string;
+  /** Its binary log files' names, and their base name (`log_bin`). */
+  binlogFile: RegExp;
+  binlogBase: string;
+  /** A GTID position as it records it: MariaDB's `domain-server-sequence`, MySQL's `uuid:interval` set. */
+  gtid: RegExp;
+  /** A GTID position no server of the stack ever wrote. */
+  unwrittenGtid: string;
+}
+
+export const MARIADB: MysqlServer = {
+  label: "MariaDB",
+  kind: "mariadb",
+  urlEnv: "SMELTER_MARIADB_URL",
+  binlogFile: /^mariadb-bin\.\d+$/,
+  binlogBase: "mariadb-bin",
+  gtid: /^\d+-\d+-\d+/,
+  unwrittenGtid: "99-1-5",
+};
+
+export const MYSQL: MysqlServer = {
+  label: "MySQL",
+  kind: "mysql",
+  urlEnv: "SMELTER_MYSQL_URL",
+  binlogFile: /^mysql-bin\.\d+$/,
+  binlogBase: "mysql-bin",
+  gtid: /^[0-9a-f-]{36}:\d+(-\d+)?/,
+  unwrittenGtid: "00000000-0000-0000-0000-000000000099:1-5",
+};
+
+export async function mariadbConnection(server: MysqlServer = MARIADB): Promise<mysql.Connection> {
   return mysql.createConnection({
-    uri: process.env.SMELTER_MARIADB_URL,
+    uri: process.env[server.urlEnv],
     charset: "utf8mb4",
     multipleStatements: true,
   });
+}
+
+/**
+ * Inserts rows 1..`rows` of `select` (an expression list over `n`) into `table`, from a recursive CTE, which
+ * both servers know (MariaDB's `seq_1_to_N` tables MySQL does not).
+ */
+export async function insertSequence(
+  db: mysql.Connection,
+  table: string,
+  rows: number,
+  select: string,
+): Promise<void> {
+  const [version] = await db.query("SELECT VERSION() AS v");
+  const mariadb = String((version as { v: string }[])[0]?.v).includes("MariaDB");
+  await db.query(
+    `SET SESSION ${mariadb ? "max_recursive_iterations" : "cte_max_recursion_depth"} = ${rows + 1}`,
+  );
+  await db.query(
+    `INSERT INTO ${table} WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ${rows}) SELECT ${select} FROM seq`,
+  );
 }
 
 /**
@@ -57,12 +112,13 @@ export async function mariadbConnection(): Promise<mysql.Connection> {
 export function mariadbTable(
   prefix: string,
   create: (db: mysql.Connection, table: string) => Promise<void>,
+  server: MysqlServer = MARIADB,
 ): { table: string; db: () => mysql.Connection } {
   const table = uniqueName(prefix);
   let db: mysql.Connection | undefined;
   before(async () => {
     await migrateState();
-    db = await mariadbConnection();
+    db = await mariadbConnection(server);
     await create(db, table);
   });
   after(async () => {
@@ -73,7 +129,7 @@ export function mariadbTable(
 }
 
 /**
- * A MariaDB table of `rows` rows for the suite: id, payload `row <id>`, and updated_at one second apart from
+ * A MariaDB (or `server`'s) table of `rows` rows for the suite: id, payload `row <id>`, and updated_at one second apart from
  * 2026-01-01 (`updatedAt` its type; the default keeps microseconds, so that the suite's own changes stamped
  * `NOW(6)` are told apart). `db()` is the connection, for those changes.
  */
@@ -81,15 +137,18 @@ export function changingTable(
   prefix: string,
   rows: number,
   updatedAt: "DATETIME" | "DATETIME(6)" = "DATETIME(6)",
+  server: MysqlServer = MARIADB,
 ): { table: string; db: () => mysql.Connection } {
-  return mariadbTable(prefix, async (db, table) => {
-    await db.query(
-      `CREATE TABLE ${table} (id INT PRIMARY KEY, payload VARCHAR(100), updated_at ${updatedAt} NOT NULL)`,
-    );
-    await db.query(
-      `INSERT INTO ${table} SELECT seq, CONCAT('row ', seq), '2026-01-01' + INTERVAL seq SECOND FROM seq_1_to_${rows}`,
-    );
-  });
+  return mariadbTable(
+    prefix,
+    async (db, table) => {
+      await db.query(
+        `CREATE TABLE ${table} (id INT PRIMARY KEY, payload VARCHAR(100), updated_at ${updatedAt} NOT NULL)`,
+      );
+      await insertSequence(db, table, rows, "n, CONCAT('row ', n), '2026-01-01' + INTERVAL n SECOND");
+    },
+    server,
+  );
 }
 
 /** A MariaDB table of `rows` rows (id, payload, updated_at one second apart) for the suite; returns its name. */
@@ -178,14 +237,15 @@ export async function killedExtract(
   return log;
 }
 
-/** A pipeline landing one MariaDB table (the table spec's defaults, then `over`), into a local directory by default. */
+/** A pipeline landing one table of MariaDB (or `server`; the table spec's defaults, then `over`), into a local directory by default. */
 export function mariadbSpec(
   table: string,
-  options: { landing?: "local" | "s3"; over?: Partial<TableSpec> } = {},
+  options: { landing?: "local" | "s3"; over?: Partial<TableSpec>; server?: MysqlServer } = {},
 ): Promise<PipelineSpec> {
+  const server = options.server ?? MARIADB;
   return pipelineSpec(uniqueName("p"), [tableSpec({ name: table, ...options.over })], {
-    source: "mariadb",
-    urlEnv: "SMELTER_MARIADB_URL",
+    source: server.kind,
+    urlEnv: server.urlEnv,
     landing: options.landing ?? "local",
   });
 }
@@ -199,7 +259,7 @@ export function localPartsSpec(table: string): Promise<PipelineSpec> {
 export async function pipelineSpec(
   name: string,
   tables: TableSpec[],
-  options: { source: "mariadb" | "postgres"; urlEnv: string; landing: "local" | "s3" },
+  options: { source: "mariadb" | "mysql" | "postgres"; urlEnv: string; landing: "local" | "s3" },
 ): Promise<PipelineSpec> {
   const landing =
     options.landing === "local"
