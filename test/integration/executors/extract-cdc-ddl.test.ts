@@ -8,6 +8,8 @@ import type { PipelineSpec } from "../../../src/spec/types.ts";
 import {
   context,
   landedRows,
+  MARIADB,
+  MYSQL,
   manifests,
   mariadbSpec,
   mariadbTable,
@@ -20,7 +22,7 @@ import {
 import { flatModel, warehousePool, withWarehouse } from "./pipeline-helpers.ts";
 
 /*
- * DDL at the source while changes are captured, on MariaDB (binlog) and PostgreSQL (pgoutput), into the stack's
+ * DDL at the source while changes are captured, on MariaDB and MySQL (binlog) and PostgreSQL (pgoutput), into the stack's
  * PostgreSQL warehouse. A drain lands a table's columns as the source describes them when the drain starts, so a
  * column widened by changes the drain reads lands in its wide type, the values from before the ALTER included;
  * bronze keeps its own type, so a value that no longer fits it stops the commit with a DataError naming the
@@ -210,57 +212,59 @@ const withModel = (base: PipelineSpec, table: string): PipelineSpec => {
   return { ...spec, silver: [{ ...(model as NonNullable<typeof model>), columns }] };
 };
 
-describe(
-  "MariaDB DDL while changes are captured",
-  {
-    skip: missingStack("SMELTER_MARIADB_URL", "SMELTER_WAREHOUSE_URL") ?? false,
-  },
-  () => {
-    const create = async (db: { query(sql: string): Promise<unknown> }, table: string) => {
-      await db.query(`CREATE TABLE ${table} (id INT PRIMARY KEY, n INT, s VARCHAR(20), d DECIMAL(10,2))`);
-      await db.query(
-        `INSERT INTO ${table} VALUES (1, 1, 'row 1', 1.50), (2, 2, 'row 2', 2.50), (3, 3, 'row 3', 3.50)`,
-      );
-    };
-    const wide = mariadbTable("cdcwiden", create);
-    const dropped = mariadbTable("cdcdrop", create);
-    let specs: PipelineSpec[] = [];
-    const warehouse = warehousePool(() => specs);
-    const source = (t: { table: string; db: () => { query(sql: string): Promise<unknown> } }): Source => ({
-      name: t.table,
-      table: t.table,
-      run: async (sql) => void (await t.db().query(sql)),
-      rows: async () =>
-        (
-          (await t
-            .db()
-            .query(
-              `SELECT CAST(id AS CHAR) AS id, CAST(n AS CHAR) AS n, s, CAST(d AS CHAR) AS d FROM ${t.table} ORDER BY id`,
-            )) as [Row[]]
-        )[0].map((r) => ({ ...r })),
-      widen: `ALTER TABLE ${t.table} MODIFY n BIGINT, MODIFY s VARCHAR(200), MODIFY d DECIMAL(20,4)`,
-      drop: `ALTER TABLE ${t.table} DROP COLUMN s`,
-    });
+for (const server of [MARIADB, MYSQL]) {
+  describe(
+    `${server.label} DDL while changes are captured`,
+    {
+      skip: missingStack(server.urlEnv, "SMELTER_WAREHOUSE_URL") ?? false,
+    },
+    () => {
+      const create = async (db: { query(sql: string): Promise<unknown> }, table: string) => {
+        await db.query(`CREATE TABLE ${table} (id INT PRIMARY KEY, n INT, s VARCHAR(20), d DECIMAL(10,2))`);
+        await db.query(
+          `INSERT INTO ${table} VALUES (1, 1, 'row 1', 1.50), (2, 2, 'row 2', 2.50), (3, 3, 'row 3', 3.50)`,
+        );
+      };
+      const wide = mariadbTable("cdcwiden", create, server);
+      const dropped = mariadbTable("cdcdrop", create, server);
+      let specs: PipelineSpec[] = [];
+      const warehouse = warehousePool(() => specs);
+      const source = (t: { table: string; db: () => { query(sql: string): Promise<unknown> } }): Source => ({
+        name: t.table,
+        table: t.table,
+        run: async (sql) => void (await t.db().query(sql)),
+        rows: async () =>
+          (
+            (await t
+              .db()
+              .query(
+                `SELECT CAST(id AS CHAR) AS id, CAST(n AS CHAR) AS n, s, CAST(d AS CHAR) AS d FROM ${t.table} ORDER BY id`,
+              )) as [Row[]]
+          )[0].map((r) => ({ ...r })),
+        widen: `ALTER TABLE ${t.table} MODIFY n BIGINT, MODIFY s VARCHAR(200), MODIFY d DECIMAL(20,4)`,
+        drop: `ALTER TABLE ${t.table} DROP COLUMN s`,
+      });
 
-    it("lands a column widened during a drain in its wide type; bronze and silver refuse what their types cannot hold until widened", async () => {
-      const spec = withModel(
-        await mariadbSpec(wide.table, { over: { mode: "cdc", cursor: [] } }),
-        wide.table,
-      );
-      specs.push(spec);
-      await widening(source(wide), spec, warehouse);
-    });
+      it("lands a column widened during a drain in its wide type; bronze and silver refuse what their types cannot hold until widened", async () => {
+        const spec = withModel(
+          await mariadbSpec(wide.table, { over: { mode: "cdc", cursor: [] }, server }),
+          wide.table,
+        );
+        specs.push(spec);
+        await widening(source(wide), spec, warehouse);
+      });
 
-    it("keeps a column dropped during a drain in bronze, NULL in the rows written after", async () => {
-      const spec = withModel(
-        await mariadbSpec(dropped.table, { over: { mode: "cdc", cursor: [] } }),
-        dropped.table,
-      );
-      specs = [...specs, spec];
-      await dropping(source(dropped), spec, warehouse);
-    });
-  },
-);
+      it("keeps a column dropped during a drain in bronze, NULL in the rows written after", async () => {
+        const spec = withModel(
+          await mariadbSpec(dropped.table, { over: { mode: "cdc", cursor: [] }, server }),
+          dropped.table,
+        );
+        specs = [...specs, spec];
+        await dropping(source(dropped), spec, warehouse);
+      });
+    },
+  );
+}
 
 describe(
   "PostgreSQL DDL while changes are captured",
