@@ -14,15 +14,16 @@ import { type DltSettings, runDlt } from "../e2e/dlt.ts";
 import { psql, time } from "../lib/measure.ts";
 
 /**
- * A 1% change round (updates and hard deletes) of one MariaDB table captured three ways, in one run: change
+ * A 1% change round (updates and hard deletes) of one MariaDB (or, with `--mysql`, MySQL) table captured three
+ * ways, in one run: change
  * capture from the binlog (`mode: cdc`), cursor extraction with key reconciliation (`deletes: reconcile`, the way a
  * cursor sees hard deletes), and dlt (its `sql_database` source, incremental on `updated_at`, merged on `id` into
  * PostgreSQL: bench/dlt/pipeline.py; a cursor cannot see hard deletes, so dlt's table keeps the deleted rows).
  * Reports per contender the extract and bronze seconds (dlt: the wall seconds of its process and of its phases),
  * the rows landed, the table rows the source read during the extract (dlt: during its whole run; MariaDB's global
- * `Rows_read`, so other work on a shared server adds to it) and the rows in the destination table.
- * Writes bench/results/cdc.json; measures, asserts nothing.
- * Usage: tsx bench/cdc/run.ts [rows] [--skip-dlt] [--log] (default 500000 rows; `--log` prints each execution's
+ * `Rows_read`, MySQL's `Innodb_rows_read`, so other work on a shared server adds to it) and the rows in the
+ * destination table. Writes bench/results/cdc.json (cdc-mysql.json); measures, asserts nothing.
+ * Usage: tsx bench/cdc/run.ts [rows] [--mysql] [--skip-dlt] [--log] (default 500000 rows; `--log` prints each execution's
  * log lines with their milliseconds to stderr), with the local stack's environment
  * (`source /var/tmp/smelter-stack/stack.env`); dlt runs in the virtualenv of bench/dlt/venv.sh (or
  * `BENCH_DLT_PYTHON`).
@@ -31,6 +32,14 @@ import { psql, time } from "../lib/measure.ts";
 const ROWS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 500_000);
 const skipDlt = process.argv.includes("--skip-dlt");
 const showLog = process.argv.includes("--log");
+const source = process.argv.includes("--mysql")
+  ? {
+      kind: "mysql" as const,
+      urlEnv: "SMELTER_MYSQL_URL",
+      rowsRead: "Innodb_rows_read",
+      result: "cdc-mysql.json",
+    }
+  : { kind: "mariadb" as const, urlEnv: "SMELTER_MARIADB_URL", rowsRead: "Rows_read", result: "cdc.json" };
 const env = process.env;
 const table = `bench_cdc_${Date.now().toString(36)}`;
 const state = standaloneState(env, "smelter-bench");
@@ -40,7 +49,7 @@ async function pipeline(name: string, over: Partial<TableSpec>): Promise<Pipelin
     version: 1,
     name,
     connections: {
-      src: { kind: "mariadb", url: { env: "SMELTER_MARIADB_URL" }, timezone: "+00:00", maxConnections: 2 },
+      src: { kind: source.kind, url: { env: source.urlEnv }, timezone: "+00:00", maxConnections: 2 },
       wh: { kind: "postgres", url: { env: "SMELTER_WAREHOUSE_URL" }, timezone: "+00:00", maxConnections: 2 },
       landing: {
         kind: "local",
@@ -76,7 +85,7 @@ function context(spec: PipelineSpec): ExecutionContext {
 }
 
 async function rowsRead(db: mysql.Connection): Promise<number> {
-  const [rows] = await db.query("SHOW GLOBAL STATUS LIKE 'Rows_read'");
+  const [rows] = await db.query(`SHOW GLOBAL STATUS LIKE '${source.rowsRead}'`);
   return Number((rows as { Value: string }[])[0]?.Value ?? 0);
 }
 
@@ -150,7 +159,7 @@ const dlt: DltSettings | null = skipDlt
           encoding: "utf8",
           stdio: ["ignore", "pipe", "inherit"],
         }).trim(),
-      sourceUrl: env.SMELTER_MARIADB_URL as string,
+      sourceUrl: env[source.urlEnv] as string,
       adminUrl: `${pgBase}/postgres`,
       destinationUrl: `${pgBase}/${dltDatabase}`,
       database: dltDatabase,
@@ -159,7 +168,7 @@ const dlt: DltSettings | null = skipDlt
       dataset: "bench_cdc",
     };
 
-const db = await mysql.createConnection({ uri: env.SMELTER_MARIADB_URL, multipleStatements: true });
+const db = await mysql.createConnection({ uri: env[source.urlEnv], multipleStatements: true });
 const wh = new pg.Pool({ connectionString: env.SMELTER_WAREHOUSE_URL, max: 2 });
 const cdc = await pipeline(`bench_cdc_${Date.now().toString(36)}`, { mode: "cdc", cursor: [] });
 const cursor = await pipeline(`bench_cur_${Date.now().toString(36)}`, {
@@ -170,9 +179,13 @@ try {
     `CREATE TABLE ${table} (id INT PRIMARY KEY, account INT NOT NULL, title VARCHAR(100),
        amount DECIMAL(20,4), updated_at DATETIME(6) NOT NULL, KEY (updated_at))`,
   );
+  // A recursive CTE: MySQL has no seq_1_to_N tables.
   await db.query(
-    `INSERT INTO ${table} SELECT seq, seq % 97, CONCAT('title ', seq), seq * 1.2345,
-       '2026-01-01' + INTERVAL seq SECOND FROM seq_1_to_${ROWS}`,
+    `SET SESSION ${source.kind === "mysql" ? "cte_max_recursion_depth" : "max_recursive_iterations"} = ${ROWS + 1}`,
+  );
+  await db.query(
+    `INSERT INTO ${table} WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ${ROWS})
+       SELECT n, n % 97, CONCAT('title ', n), n * 1.2345, '2026-01-01' + INTERVAL n SECOND FROM seq`,
   );
   if (dlt) psql(dlt.adminUrl, `CREATE DATABASE ${dlt.database};`);
   const initial = {
@@ -202,7 +215,7 @@ try {
   };
   await mkdir(join(import.meta.dirname, "..", "results"), { recursive: true });
   await writeFile(
-    join(import.meta.dirname, "..", "results", "cdc.json"),
+    join(import.meta.dirname, "..", "results", source.result),
     `${JSON.stringify(result, null, 2)}\n`,
   );
   console.log(JSON.stringify(result, null, 2));
