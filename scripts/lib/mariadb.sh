@@ -41,14 +41,20 @@ mariadb_init() {
   fi
 }
 
-mariadb_ensure_user() {
-  mariadb_root_sql <<'EOF'
+# The stack's user and database `social` (created with the options $1), as SQL for the root client of a MariaDB
+# or MySQL server.
+stack_user_sql() {
+  cat <<EOF
 CREATE USER IF NOT EXISTS 'smelter'@'127.0.0.1' IDENTIFIED BY 'smelter';
 CREATE USER IF NOT EXISTS 'smelter'@'localhost' IDENTIFIED BY 'smelter';
 GRANT ALL PRIVILEGES ON *.* TO 'smelter'@'127.0.0.1' WITH GRANT OPTION;
 GRANT ALL PRIVILEGES ON *.* TO 'smelter'@'localhost' WITH GRANT OPTION;
-CREATE DATABASE IF NOT EXISTS social CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE DATABASE IF NOT EXISTS social $1;
 EOF
+}
+
+mariadb_ensure_user() {
+  stack_user_sql "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci" | mariadb_root_sql
 }
 
 mariadb_up() {

@@ -74,15 +74,7 @@ mysql_init() {
   fi
 }
 
-mysql_ensure_user() {
-  mysql_root_sql <<'EOF'
-CREATE USER IF NOT EXISTS 'smelter'@'127.0.0.1' IDENTIFIED BY 'smelter';
-CREATE USER IF NOT EXISTS 'smelter'@'localhost' IDENTIFIED BY 'smelter';
-GRANT ALL PRIVILEGES ON *.* TO 'smelter'@'127.0.0.1' WITH GRANT OPTION;
-GRANT ALL PRIVILEGES ON *.* TO 'smelter'@'localhost' WITH GRANT OPTION;
-CREATE DATABASE IF NOT EXISTS social CHARACTER SET utf8mb4;
-EOF
-}
+mysql_ensure_user() { stack_user_sql "CHARACTER SET utf8mb4" | mysql_root_sql; }
 
 mysql_up() {
   if proc_running mysql && mysql_healthy; then
