@@ -155,8 +155,17 @@ export class AirflowClient {
     return body === undefined ? undefined : (body.doc_md ?? null);
   }
 
-  async listDags(pattern?: string): Promise<AirflowDag[]> {
-    return (await this.all<AirflowDag>("/dags", "dags", pattern ? { dag_id_pattern: pattern } : {})) ?? [];
+  /**
+   * The DAGs whose id matches `pattern`; with `stale`, also those whose file is gone, which Airflow leaves out by
+   * default (Airflow 3 `exclude_stale`, Airflow 2 `only_active`).
+   */
+  async listDags(pattern?: string, options: { stale?: boolean } = {}): Promise<AirflowDag[]> {
+    const params: Record<string, unknown> = pattern ? { dag_id_pattern: pattern } : {};
+    if (options.stale) {
+      const { major } = await this.version();
+      params[major === 3 ? "exclude_stale" : "only_active"] = false;
+    }
+    return (await this.all<AirflowDag>("/dags", "dags", params)) ?? [];
   }
 
   /**

@@ -77,24 +77,23 @@ export async function releaseMoved(
 
 /**
  * Removes the `stale` files that are still there and deletes their DAGs that no file of `files` defines
- * (src/airflow/publisher.ts `retire`), and forgets their publish records.
+ * (src/airflow/publisher.ts `retire`), and forgets their publish records; then deletes the pipeline's DAGs an
+ * earlier retirement left paused (not stale yet then, or refused by Airflow) once Airflow marked them stale
+ * (`sweep`).
  */
 export async function retireStale(
   publisher: Publisher,
   ledger: PublishedDags | undefined,
+  pipeline: LoadedPipeline,
   stale: readonly RetiredFile[],
   files: readonly GeneratedDag[],
   log?: (message: string) => void,
   timeoutMs?: number,
 ): Promise<RetiredFile[]> {
-  const out = await publisher.retire(
-    stale,
-    files.flatMap((f) => f.dagIds),
-    log,
-    timeoutMs,
-  );
+  const kept = files.flatMap((f) => f.dagIds);
+  const out = await publisher.retire(stale, kept, log, timeoutMs);
   for (const file of out) await ledger?.forget(file.fileName);
-  return out;
+  return [...out, ...(await publisher.sweep(pipeline.spec.name, kept, log))];
 }
 
 /**
@@ -111,7 +110,15 @@ export async function publishPipeline(
   const stale = await releaseMoved(publisher, pipeline, files, options.log);
   const published: PublishFileResult[] = [];
   for (const file of files) published.push(await publishRecorded(publisher, ledger, pipeline, file, options));
-  const removed = await retireStale(publisher, ledger, stale, files, options.log, options.timeoutMs);
+  const removed = await retireStale(
+    publisher,
+    ledger,
+    pipeline,
+    stale,
+    files,
+    options.log,
+    options.timeoutMs,
+  );
   return { published, removed };
 }
 

@@ -189,7 +189,7 @@ export class Publisher {
    * (StaleDataError). DAGs in `kept` (defined by a file that stays, such as a silver DAG that moved to a file of
    * its own) are left alone; a file already removed is not an error (its DAGs are still deleted). A DAG Airflow
    * does not mark stale within `timeoutMs`, or refuses to delete, stays paused and the error says so;
-   * publishing again retries. Returns each file with the DAG ids it deleted.
+   * publishing again deletes it once it is stale (`sweep`). Returns each file with the DAG ids it deleted.
    */
   async retire(
     stale: readonly RetiredFile[],
@@ -223,6 +223,36 @@ export class Publisher {
       }
     }
     return retired;
+  }
+
+  /**
+   * Deletes the DAGs of `pipeline` in Airflow that no file of it defines any more (not in `kept`) and that Airflow
+   * has marked stale: what a retirement that timed out or was refused left paused. Only DAGs named as smelter
+   * names a pipeline's (`smelter__<pipeline>`, `smelter__<pipeline>__<part>`) are considered. Returns them by the
+   * file that defined them.
+   */
+  async sweep(
+    pipeline: string,
+    kept: readonly string[],
+    log: (message: string) => void = () => {},
+  ): Promise<RetiredFile[]> {
+    const prefix = `smelter__${pipeline}`;
+    const left = (await this.client.listDags(prefix, { stale: true })).filter(
+      (d) =>
+        (d.dag_id === prefix || d.dag_id.startsWith(`${prefix}__`)) &&
+        !kept.includes(d.dag_id) &&
+        (d.is_stale === true || d.is_active === false),
+    );
+    const out: RetiredFile[] = [];
+    for (const dag of left) {
+      if (!(await this.client.deleteDag(dag.dag_id))) continue;
+      log(`deleted ${dag.dag_id} from Airflow (its file was removed earlier)`);
+      const fileName = dag.fileloc.split("/").pop() ?? dag.fileloc;
+      const file = out.find((f) => f.fileName === fileName);
+      if (file) file.dagIds.push(dag.dag_id);
+      else out.push({ fileName, dagIds: [dag.dag_id] });
+    }
+    return out;
   }
 
   /** Waits until Airflow has marked every DAG of the removed files stale, or has none of them. */

@@ -137,6 +137,7 @@ export function reconcileJob(
         for (const r of await retireStale(
           deps.publisher,
           deps.ledger,
+          entry.pipeline,
           stale,
           files,
           say,

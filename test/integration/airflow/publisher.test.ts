@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { AirflowClient } from "../../../src/airflow/client.ts";
 import { DagImportError, LocalDagFolder, Publisher } from "../../../src/airflow/publisher.ts";
 
@@ -89,6 +90,35 @@ describe("publisher against the real Airflow", { skip }, () => {
     assert.deepEqual(seen, [true], "deleted while Airflow still listed it as live");
     assert.equal(await client.getDag(dagId), undefined);
     assert.deepEqual(lines, [`removed ${join(folder, file.fileName)}`, `deleted ${dagId} from Airflow`]);
+  });
+
+  test("a sweep deletes a pipeline's stale DAGs that no file defines, and leaves its kept and live ones", async () => {
+    const pipeline = `it_sweep_${suffix}`;
+    const kept = `smelter__${pipeline}`;
+    const left = `smelter__${pipeline}__p9`;
+    const other = `smelter__${pipeline}x`;
+    const files = [kept, left, other].map((id) => ({
+      fileName: `${id}.py`,
+      content: goodDag(id),
+      dagIds: [id],
+    }));
+    written.push(...files.map((f) => f.fileName));
+    for (const file of files) await publisher.publishFile(file, { timeoutMs: 240_000 });
+    assert.deepEqual(await publisher.sweep(pipeline, [kept]), [], "a DAG whose file is there is not deleted");
+    // As a retirement that timed out leaves it: the file gone, the DAG still in Airflow until it is marked stale.
+    await rm(join(folder, `${left}.py`));
+    await rm(join(folder, `${other}.py`));
+    for (let i = 0; i < 120 && !(await client.getDag(left))?.is_stale; i++) await sleep(1000);
+    for (let i = 0; i < 120 && !(await client.getDag(other))?.is_stale; i++) await sleep(1000);
+    const lines: string[] = [];
+    assert.deepEqual(await publisher.sweep(pipeline, [kept], (l) => lines.push(l)), [
+      { fileName: `${left}.py`, dagIds: [left] },
+    ]);
+    assert.deepEqual(lines, [`deleted ${left} from Airflow (its file was removed earlier)`]);
+    assert.equal(await client.getDag(left), undefined);
+    assert.ok(await client.getDag(kept), "a DAG a file still defines stays");
+    assert.ok(await client.getDag(other), "another pipeline's DAG (whose name only starts alike) stays");
+    await client.deleteDag(other);
   });
 
   test("a file Airflow's safe mode would skip is refused before anything is written", async () => {
