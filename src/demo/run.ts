@@ -22,8 +22,12 @@ import { connectDemoSource, demoSourceUrl, describeUrl } from "./source.ts";
 
 export type Write = (line: string) => void;
 
-/** Loads the same seed only once; reports what it did. */
-export async function seedStep(settings: DemoSettings, env: NodeJS.ProcessEnv, write: Write): Promise<void> {
+/** Loads the same seed only once; reports what it did and returns whether it loaded the source. */
+export async function seedStep(
+  settings: DemoSettings,
+  env: NodeJS.ProcessEnv,
+  write: Write,
+): Promise<boolean> {
   const url = demoSourceUrl(env);
   write(`==> seeding MariaDB ${describeUrl(url)} (seed "${settings.seed}", scale ${settings.scale})`);
   const conn = await connectDemoSource(url);
@@ -35,6 +39,7 @@ export async function seedStep(settings: DemoSettings, env: NodeJS.ProcessEnv, w
       log: (m) => write(`    ${m}`),
     });
     if (!result.skipped) write(`    seeded in ${(result.durationMs / 1000).toFixed(1)}s`);
+    return !result.skipped;
   } finally {
     await conn.end();
   }
@@ -126,7 +131,7 @@ export async function runDemo(settings: DemoSettings, env: NodeJS.ProcessEnv, wr
     password: settings.airflowPassword,
   });
 
-  await seedStep(settings, env, write);
+  const reloaded = await seedStep(settings, env, write);
 
   write(`==> publishing ${settings.specFile} as pipeline "${name}"`);
   const published = new Date();
@@ -140,6 +145,18 @@ export async function runDemo(settings: DemoSettings, env: NodeJS.ProcessEnv, wr
   }
 
   let counts = await countLayers(pipeline.spec, env);
+  // A source loaded anew (another seed or scale, or forced) under a pipeline that landed an earlier data set, or a
+  // bronze table dropped since its batches landed: the watermarks belong to what was landed before, and an
+  // incremental run would land only what happens to sort after them. Reset, each such table is reloaded in chunks
+  // with its key set, and bronze drops the rows only the earlier data set had. A full table reloads every run.
+  const behind = counts.tables.filter((t) => (t.landed ?? 0) > 0 && (reloaded || t.bronze === null));
+  for (const t of behind) {
+    if (pipeline.spec.tables.find((s) => s.name === t.table)?.mode === "full") continue;
+    await service.resetWatermark(name, t.table);
+    write(
+      `    ${t.table}: watermark reset (${reloaded ? "the source was loaded anew" : "no bronze table"}); this run reloads it`,
+    );
+  }
   const scheduled =
     pipeline.spec.airflow.schedule !== null ? await scheduledRun(service, name, published) : undefined;
   await runOnce(pipeline, settings, service, airflow, write, scheduled);

@@ -107,6 +107,16 @@ export class DemoService {
     return body.files.map((f) => ({ fileName: f.file_name, changed: f.changed, dagIds: f.dag_ids }));
   }
 
+  /** Resets a table's watermark: its next extract reloads it in chunks with its key set. */
+  async resetWatermark(name: string, table: string): Promise<void> {
+    await this.call(
+      "PUT",
+      `/api/v1/pipelines/${encodeURIComponent(name)}/tables/${encodeURIComponent(table)}/watermark`,
+      JSON.stringify({ watermark: null }),
+      "application/json",
+    );
+  }
+
   /** The latest DAG runs of the pipeline, newest first. */
   async runs(name: string): Promise<RecentRun[]> {
     const body = await this.call<{ runs: RecentRun[] }>(

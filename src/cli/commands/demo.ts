@@ -44,7 +44,8 @@ export function define(command: Command): void {
       const write = (line: string) => process.stdout.write(`${line}\n`);
       switch (step) {
         case "seed":
-          return seedStep(settings, env, write);
+          await seedStep(settings, env, write);
+          return;
         case "change": {
           const round = flags.round === undefined ? undefined : Number(flags.round);
           if (round !== undefined && !(Number.isInteger(round) && round > 0)) {
