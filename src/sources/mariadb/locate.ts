@@ -74,11 +74,26 @@ async function gtidPos(conn: mysql.Connection, file: string, offset: number): Pr
   return value === null || value === undefined ? null : String(value);
 }
 
-/** The GTID state a binlog file starts with, from its `Gtid_list` event; null when it has none. */
-async function startState(conn: mysql.Connection, file: string): Promise<GtidPosition | null> {
+/**
+ * The Info of the event of type `type` among a binlog file's first events (MariaDB's `Gtid_list`, MySQL's
+ * `Previous_gtids`: the GTID state the file starts with), or null when it has none.
+ */
+async function startEvent(conn: mysql.Connection, file: string, type: string): Promise<string | null> {
   const [rows] = await conn.query("SHOW BINLOG EVENTS IN ? LIMIT 5", [file]);
-  const list = (rows as unknown[][]).find((r) => String(r[2]) === "Gtid_list");
-  return list ? parseGtids(String(list[5] ?? "")) : null;
+  const event = (rows as unknown[][]).find((r) => String(r[2]) === type);
+  return event ? String(event[5] ?? "") : null;
+}
+
+/** The binlog events of `file` from `from` (an event's start), page by page: [name, pos, type, server, end, info]. */
+async function* eventsOf(conn: mysql.Connection, file: string, from: number): AsyncIterable<unknown[]> {
+  for (;;) {
+    const [rows] = await conn.query("SHOW BINLOG EVENTS IN ? FROM ? LIMIT ?", [file, from, PAGE]);
+    const events = rows as unknown[][];
+    yield* events;
+    const last = events.at(-1);
+    if (events.length < PAGE || !last) return;
+    from = Number(last[4]);
+  }
 }
 
 /**
@@ -93,8 +108,9 @@ async function findGtid(
   // The newest file that starts at or before the point holds it, if any file does.
   let found: { log: BinaryLog; state: GtidPosition } | null = null;
   for (const log of [...logs].reverse()) {
-    const state = await startState(conn, log.name);
-    if (state === null) return null;
+    const list = await startEvent(conn, log.name, "Gtid_list");
+    if (list === null) return null;
+    const state = parseGtids(list);
     if (notAfter(state, target)) {
       found = { log, state };
       break;
@@ -102,22 +118,14 @@ async function findGtid(
   }
   if (!found) return null;
   const { log, state } = found;
-  let from = 4;
-  for (;;) {
-    const [rows] = await conn.query("SHOW BINLOG EVENTS IN ? FROM ? LIMIT ?", [log.name, from, PAGE]);
-    const events = rows as unknown[][];
-    for (const e of events) {
-      if (String(e[2]) !== "Gtid") continue;
-      // The state before this transaction is the state at its first event.
-      if (sameGtids(state, target)) return { file: log.name, offset: Number(e[1]) };
-      const [gtid] = [...String(e[5] ?? "").matchAll(GTID)];
-      if (!gtid) continue;
-      state.set(gtid[1] as string, { server: gtid[2] as string, seq: BigInt(gtid[3] as string) });
-      if (!notAfter(state, target)) return null;
-    }
-    const last = events.at(-1);
-    if (events.length < PAGE || !last) break;
-    from = Number(last[4]);
+  for await (const e of eventsOf(conn, log.name, 4)) {
+    if (String(e[2]) !== "Gtid") continue;
+    // The state before this transaction is the state at its first event.
+    if (sameGtids(state, target)) return { file: log.name, offset: Number(e[1]) };
+    const [gtid] = [...String(e[5] ?? "").matchAll(GTID)];
+    if (!gtid) continue;
+    state.set(gtid[1] as string, { server: gtid[2] as string, seq: BigInt(gtid[3] as string) });
+    if (!notAfter(state, target)) return null;
   }
   return sameGtids(state, target) ? { file: log.name, offset: log.size } : null;
 }
@@ -138,23 +146,10 @@ export async function binaryLogStatus(conn: mysql.Connection): Promise<unknown[]
 /** The GTID a MySQL `Gtid` event starts, from `SHOW BINLOG EVENTS`' Info (`SET @@SESSION.GTID_NEXT= 'uuid:n'`). */
 const GTID_NEXT = /GTID_NEXT\s*=\s*'([^']+)'/i;
 
-/** MySQL's binlog events of `file` from `from` (an event's start), page by page: [name, pos, type, server, end, info]. */
-async function* eventsOf(conn: mysql.Connection, file: string, from: number): AsyncIterable<unknown[]> {
-  for (;;) {
-    const [rows] = await conn.query("SHOW BINLOG EVENTS IN ? FROM ? LIMIT ?", [file, from, PAGE]);
-    const events = rows as unknown[][];
-    yield* events;
-    const last = events.at(-1);
-    if (events.length < PAGE || !last) return;
-    from = Number(last[4]);
-  }
-}
-
 /** The GTID set a MySQL binlog file starts with, from its `Previous_gtids` event. */
 async function previousGtids(conn: mysql.Connection, file: string): Promise<GtidSet | null> {
-  const [rows] = await conn.query("SHOW BINLOG EVENTS IN ? LIMIT 5", [file]);
-  const event = (rows as unknown[][]).find((r) => String(r[2]) === "Previous_gtids");
-  return event ? GtidSet.parse(String(event[5] ?? "")) : null;
+  const info = await startEvent(conn, file, "Previous_gtids");
+  return info === null ? null : GtidSet.parse(info);
 }
 
 /**
