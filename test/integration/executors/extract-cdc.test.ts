@@ -63,7 +63,7 @@ for (const server of [MARIADB, MYSQL]) {
 
       // The stored position: binlog file and offset, and the same point as the server's GTID position.
       const stored = await context(spec).watermarks.read(spec.name, table);
-      assert.match(String(stored?.watermark?.[0]), server.binlogFile);
+      assert.match(String(stored?.watermark?.[0]), new RegExp(`^${server.binlogBase}\\.\\d+$`));
       assert.equal(typeof stored?.watermark?.[1], "number");
       assert.match(String(stored?.watermark?.[2]), server.gtid);
 

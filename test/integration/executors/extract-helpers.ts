@@ -48,8 +48,7 @@ export interface MysqlServer {
   kind: "mariadb" | "mysql";
   /** The stack.env variable with its URL. */
   urlEnv: string;
-  /** Its binary log files' names, and their base name (`log_bin`). */
-  binlogFile: RegExp;
+  /** The base name of its binary log files (`log_bin`): `<base>.000001`, ... */
   binlogBase: string;
   /** A GTID position as it records it: MariaDB's `domain-server-sequence`, MySQL's `uuid:interval` set. */
   gtid: RegExp;
@@ -61,7 +60,6 @@ export const MARIADB: MysqlServer = {
   label: "MariaDB",
   kind: "mariadb",
   urlEnv: "SMELTER_MARIADB_URL",
-  binlogFile: /^mariadb-bin\.\d+$/,
   binlogBase: "mariadb-bin",
   gtid: /^\d+-\d+-\d+/,
   unwrittenGtid: "99-1-5",
@@ -71,7 +69,6 @@ export const MYSQL: MysqlServer = {
   label: "MySQL",
   kind: "mysql",
   urlEnv: "SMELTER_MYSQL_URL",
-  binlogFile: /^mysql-bin\.\d+$/,
   binlogBase: "mysql-bin",
   gtid: /^[0-9a-f-]{36}:\d+(-\d+)?/,
   unwrittenGtid: "00000000-0000-0000-0000-000000000099:1-5",
